@@ -1,0 +1,88 @@
+/**
+ * The append-only audit log (TEN-07): every create, update and delete records who did it, in which
+ * tenant, to which entity, the old and new values and the fields that changed. Entries are written in
+ * the command's unit of work and never updated or deleted.
+ */
+import { Context, Effect, Layer, Schema } from "effect"
+import { IdGenerator, UserId } from "./Ids.ts"
+import { MemoryStore } from "./MemoryStore.ts"
+import { Tenant, sameTenant } from "./Tenant.ts"
+
+export const AuditAction = Schema.Literals(["CREATE", "UPDATE", "DELETE"])
+export type AuditAction = typeof AuditAction.Type
+
+export const AuditEntry = Schema.Struct({
+  id: Schema.String,
+  tenant: Tenant,
+  actorId: UserId,
+  /** The command that made the change, e.g. `billing.recordPayment`. */
+  command: Schema.String,
+  entityType: Schema.String,
+  entityId: Schema.String,
+  action: AuditAction,
+  oldValues: Schema.NullOr(Schema.Json),
+  newValues: Schema.NullOr(Schema.Json),
+  changedFields: Schema.Array(Schema.String),
+  /** UTC epoch milliseconds. */
+  at: Schema.Number
+})
+export type AuditEntry = typeof AuditEntry.Type
+
+/** What a command reports about one entity it changed; the pipeline adds who, when and the diff. */
+export interface AuditChange {
+  readonly entityType: string
+  readonly entityId: string
+  readonly action: AuditAction
+  readonly oldValues: Schema.Json | null
+  readonly newValues: Schema.Json | null
+}
+
+/** Top-level fields whose JSON differs between the old and the new values. */
+export const changedFields = (oldValues: Schema.Json | null, newValues: Schema.Json | null): ReadonlyArray<string> => {
+  const asObject = (v: Schema.Json | null): Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+  const before = asObject(oldValues)
+  const after = asObject(newValues)
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
+  return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+}
+
+export interface AuditQuery {
+  readonly limit?: number
+}
+
+export class AuditLog extends Context.Service<AuditLog, {
+  readonly append: (entries: ReadonlyArray<AuditEntry>) => Effect.Effect<void>
+  readonly byEntity: (tenant: Tenant, entityType: string, entityId: string, query?: AuditQuery) => Effect.Effect<ReadonlyArray<AuditEntry>>
+  readonly byActor: (tenant: Tenant, actorId: UserId, query?: AuditQuery) => Effect.Effect<ReadonlyArray<AuditEntry>>
+}>()("@erpkit/kernel/AuditLog") {
+  static readonly layerMemory = Layer.effect(
+    AuditLog,
+    Effect.map(MemoryStore, (store) => {
+      const rows = store.table<{ readonly seq: number; readonly entry: AuditEntry }>("platform.audit_log")
+      let seq = 0
+      const query = (predicate: (e: AuditEntry) => boolean, q: AuditQuery = {}) =>
+        Effect.map(rows.find((r) => predicate(r.entry)), (found) =>
+          [...found].sort((a, b) => a.seq - b.seq).slice(0, q.limit ?? Number.MAX_SAFE_INTEGER).map((r) => r.entry)
+        )
+      return {
+        append: (entries) =>
+          store.transaction(Effect.forEach(entries, (entry) => rows.put(entry.id, { seq: ++seq, entry }), { discard: true })),
+        byEntity: (tenant, entityType, entityId, q) =>
+          query((e) => sameTenant(e.tenant, tenant) && e.entityType === entityType && e.entityId === entityId, q),
+        byActor: (tenant, actorId, q) => query((e) => sameTenant(e.tenant, tenant) && e.actorId === actorId, q)
+      }
+    })
+  )
+}
+
+export const entryFor = (
+  context: { readonly tenant: Tenant; readonly actorId: UserId; readonly command: string; readonly at: number },
+  change: AuditChange
+): Effect.Effect<AuditEntry, never, IdGenerator> =>
+  Effect.map(IdGenerator.use((g) => g.next), (id) => ({
+    id,
+    ...context,
+    ...change,
+    changedFields: [...changedFields(change.oldValues, change.newValues)]
+  }))

@@ -1,0 +1,138 @@
+/**
+ * The pipeline every command runs through, so each context writes only its decision logic:
+ *
+ *   decode actor and input (junk → `ValidationError`, nothing written)
+ *   → check the permission (`Forbidden`)
+ *   → one unit of work: idempotency lookup → handler → outbox events → audit entries → idempotency record
+ *
+ * The handler returns its result plus the events it raised and the entities it changed; the pipeline
+ * stamps them with the tenant, the actor and the time from `Clock`.
+ */
+import { Clock, Effect, Option, Schema } from "effect"
+import { Actor, Authorization, authorize, type Permission } from "./Actor.ts"
+import { AuditLog, type AuditChange, entryFor } from "./AuditLog.ts"
+import { type EventDraft, envelope } from "./DomainEvent.ts"
+import { Conflict, type Forbidden, fromSchemaIssue, ValidationError } from "./Errors.ts"
+import { Idempotency, IdempotencyKey, requestHash } from "./Idempotency.ts"
+import { IdGenerator } from "./Ids.ts"
+import { Outbox } from "./Outbox.ts"
+import { type Tenant } from "./Tenant.ts"
+import { UnitOfWork } from "./UnitOfWork.ts"
+
+export interface CommandContext {
+  readonly command: string
+  readonly actor: Actor
+  readonly tenant: Tenant
+  /** UTC epoch milliseconds, read from `Clock` once per attempt. */
+  readonly now: number
+}
+
+export interface Outcome<A> {
+  readonly result: A
+  readonly events?: ReadonlyArray<EventDraft>
+  readonly changes?: ReadonlyArray<AuditChange>
+}
+
+export interface RunOptions {
+  /** Same key + same input returns the first result; same key + other input fails with `Conflict`. */
+  readonly idempotencyKey?: string
+}
+
+/** Services every command needs besides its own repositories. */
+export type CommandServices = UnitOfWork | Authorization | Outbox | AuditLog | Idempotency | IdGenerator
+
+export interface CommandSpec<I, O, E, R> {
+  readonly name: string
+  readonly input: Schema.Codec<I, unknown>
+  readonly output: Schema.Codec<O, unknown>
+  /** Omitted only for public commands (e.g. registration, AUTH-01). */
+  readonly permission?: Permission
+  readonly handler: (input: I, context: CommandContext) => Effect.Effect<Outcome<O>, E, R>
+}
+
+export type Command<O, E, R> = (
+  actor: unknown,
+  input: unknown,
+  options?: RunOptions
+) => Effect.Effect<O, E | ValidationError | Conflict | Forbidden, R | CommandServices>
+
+/** Decodes untrusted input; any failure is a `ValidationError` whose paths start at `prefix`. */
+export const decode = <A>(schema: Schema.Codec<A, unknown>, input: unknown, prefix: ReadonlyArray<string> = []) =>
+  Schema.decodeUnknownEffect(schema)(input).pipe(
+    Effect.mapError((error) => {
+      const base = fromSchemaIssue(error.issue)
+      return new ValidationError({ issues: base.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })) })
+    })
+  )
+
+export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R> => {
+  const resultJson = Schema.toCodecJson(spec.output)
+  const encodeResult = Schema.encodeUnknownEffect(resultJson)
+  const decodeResult = Schema.decodeUnknownEffect(resultJson)
+
+  const execute = (actor: Actor, input: I, key: IdempotencyKey | undefined) =>
+    Effect.gen(function*() {
+      const context: CommandContext = { command: spec.name, actor, tenant: actor.tenant, now: yield* Clock.currentTimeMillis }
+      const idempotency = yield* Idempotency
+      const hash = key === undefined ? "" : yield* requestHash(spec.name, input)
+      if (key !== undefined) {
+        const previous = yield* idempotency.find(actor.tenant, key)
+        if (Option.isSome(previous)) {
+          if (previous.value.command !== spec.name || previous.value.requestHash !== hash) {
+            return yield* new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used for another request` })
+          }
+          return yield* Effect.orDie(decodeResult(previous.value.result))
+        }
+      }
+      const outcome = yield* spec.handler(input, context)
+      yield* record(context, outcome)
+      if (key !== undefined) {
+        const result = (yield* Effect.orDie(encodeResult(outcome.result))) as Schema.Json
+        yield* idempotency.save(actor.tenant, key, { command: spec.name, requestHash: hash, result })
+      }
+      return outcome.result
+    })
+
+  return (rawActor, rawInput, options) =>
+    Effect.gen(function*() {
+      const actor = yield* decode(Actor, rawActor, ["actor"])
+      const input = yield* decode(spec.input, rawInput)
+      const key = options?.idempotencyKey === undefined
+        ? undefined
+        : yield* decode(IdempotencyKey, options.idempotencyKey, ["idempotencyKey"])
+      if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
+      const uow = yield* UnitOfWork
+      return yield* uow.transaction(execute(actor, input, key))
+    }).pipe(Effect.withSpan(spec.name))
+}
+
+/** Writes the outcome's events to the outbox and its changes to the audit log. */
+const record = (context: CommandContext, outcome: Outcome<unknown>) =>
+  Effect.gen(function*() {
+    if (outcome.events?.length) {
+      const events = yield* Effect.forEach(outcome.events, (draft) => envelope(context.tenant, context.now, draft))
+      yield* Outbox.use((outbox) => outbox.append(events))
+    }
+    if (outcome.changes?.length) {
+      const stamp = { tenant: context.tenant, actorId: context.actor.userId, command: context.command, at: context.now }
+      const entries = yield* Effect.forEach(outcome.changes, (change) => entryFor(stamp, change))
+      yield* AuditLog.use((log) => log.append(entries))
+    }
+  })
+
+export interface QuerySpec<I, O, E, R> {
+  readonly name: string
+  readonly input: Schema.Codec<I, unknown>
+  readonly permission?: Permission
+  readonly handler: (input: I, context: { readonly actor: Actor; readonly tenant: Tenant }) => Effect.Effect<O, E, R>
+}
+
+/** A read: decoded input, permission check, tenant scope; no unit of work, nothing recorded. */
+export const query = <I, O, E, R>(spec: QuerySpec<I, O, E, R>) =>
+  (rawActor: unknown, rawInput: unknown): Effect.Effect<O, E | ValidationError | Forbidden, R | Authorization> =>
+    Effect.gen(function*() {
+      const actor = yield* decode(Actor, rawActor, ["actor"])
+      const input = yield* decode(spec.input, rawInput)
+      if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
+      return yield* spec.handler(input, { actor, tenant: actor.tenant })
+    }).pipe(Effect.withSpan(spec.name))

@@ -1,0 +1,91 @@
+/**
+ * The errors every context shares. Each is data (a `Schema.TaggedError`) carrying the figures that
+ * explain it, so hosts can match on `_tag` and show a precise message.
+ */
+import { Schema, SchemaIssue } from "effect"
+
+/** One problem found while decoding untrusted input: where it is and what is wrong. */
+export const ValidationIssue = Schema.Struct({
+  path: Schema.Array(Schema.String),
+  message: Schema.String
+})
+export type ValidationIssue = typeof ValidationIssue.Type
+
+/** Untrusted input did not decode; nothing was written. */
+export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
+  issues: Schema.Array(ValidationIssue)
+}) {
+  override get message(): string {
+    return this.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("; ")
+  }
+
+  /** A validation error for one field, for domain checks that are not expressible as a schema. */
+  static at(path: ReadonlyArray<string>, message: string): ValidationError {
+    return new ValidationError({ issues: [{ path: [...path], message }] })
+  }
+}
+
+const standardFormatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** Turns a Schema decoding issue into a `ValidationError` with one entry per failing path. */
+export const fromSchemaIssue = (issue: SchemaIssue.Issue): ValidationError => {
+  const formatted = standardFormatter(issue)
+  return new ValidationError({
+    issues: formatted.issues.map((i) => ({
+      path: (i.path ?? []).map((segment) =>
+        String(typeof segment === "object" && segment !== null ? segment.key : segment)
+      ),
+      message: i.message
+    }))
+  })
+}
+
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  entity: Schema.String,
+  id: Schema.String
+}) {
+  override get message(): string {
+    return `${this.entity} ${this.id} not found`
+  }
+}
+
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
+  permission: Schema.String,
+  actorId: Schema.String,
+  roles: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `actor ${this.actorId} (${this.roles.join(", ") || "no role"}) lacks ${this.permission}`
+  }
+}
+
+export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
+  machine: Schema.String,
+  from: Schema.String,
+  to: Schema.String
+}) {
+  override get message(): string {
+    return `${this.machine}: no transition ${this.from} → ${this.to}`
+  }
+}
+
+/** The record is in a terminal state (or otherwise frozen) and cannot be changed. */
+export class Immutable extends Schema.TaggedError<Immutable>()("Immutable", {
+  entity: Schema.String,
+  id: Schema.String,
+  state: Schema.String
+}) {
+  override get message(): string {
+    return `${this.entity} ${this.id} is ${this.state} and cannot be modified`
+  }
+}
+
+/** A uniqueness rule, optimistic version check or idempotency key clash. */
+export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
+  entity: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.entity}: ${this.reason}`
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Idempotency keys: a command sent again with the same key and the same input returns the first
+ * result without doing anything; the same key with different input fails with `Conflict`. The record
+ * is written in the command's unit of work, so a key is taken exactly when its effect committed.
+ */
+import { Context, Effect, Layer, Option, Schema } from "effect"
+import { MemoryStore } from "./MemoryStore.ts"
+import { type Tenant, key as tenantKey } from "./Tenant.ts"
+
+export const IdempotencyKey = Schema.String.pipe(
+  Schema.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+  Schema.brand("IdempotencyKey")
+)
+export type IdempotencyKey = typeof IdempotencyKey.Type
+
+export interface IdempotencyRecord {
+  readonly command: string
+  /** SHA-256 (hex) of the command name and its canonical JSON input. */
+  readonly requestHash: string
+  /** The first result, JSON-encoded with the command's output schema. */
+  readonly result: Schema.Json
+}
+
+export class Idempotency extends Context.Service<Idempotency, {
+  readonly find: (tenant: Tenant, key: IdempotencyKey) => Effect.Effect<Option.Option<IdempotencyRecord>>
+  /** Stores the record; a key that is already taken is a defect here (`find` runs first in the same unit of work). */
+  readonly save: (tenant: Tenant, key: IdempotencyKey, record: IdempotencyRecord) => Effect.Effect<void>
+}>()("@erpkit/kernel/Idempotency") {
+  static readonly layerMemory = Layer.effect(
+    Idempotency,
+    Effect.map(MemoryStore, (store) => {
+      const rows = store.table<IdempotencyRecord>("platform.idempotency_keys")
+      const id = (tenant: Tenant, key: IdempotencyKey) => `${tenantKey(tenant)}/${key}`
+      return {
+        find: (tenant, key) => rows.get(id(tenant, key)),
+        save: (tenant, key, record) => rows.put(id(tenant, key), record)
+      }
+    })
+  )
+}
+
+/** Canonical JSON: object keys sorted, bigints as decimal strings, so equal inputs hash equally. */
+export const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === "bigint") return v.toString()
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    }
+    return v
+  })
+
+export const requestHash = (command: string, input: unknown): Effect.Effect<string> =>
+  Effect.promise(async () => {
+    const bytes = new TextEncoder().encode(`${command}\n${canonicalJson(input)}`)
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))
+    return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
+  })

@@ -1,0 +1,22 @@
+/**
+ * @erpkit/kernel: the vocabulary every erpkit context shares.
+ */
+export * as Actor from "./Actor.ts"
+export * as AuditLog from "./AuditLog.ts"
+export * as Command from "./Command.ts"
+export * as Currency from "./Currency.ts"
+export * as DomainEvent from "./DomainEvent.ts"
+export * as Errors from "./Errors.ts"
+export * as Idempotency from "./Idempotency.ts"
+export * as Ids from "./Ids.ts"
+export * as LocalDate from "./LocalDate.ts"
+export * as MemoryStore from "./MemoryStore.ts"
+export * as Money from "./Money.ts"
+export * as Outbox from "./Outbox.ts"
+export * as Quantity from "./Quantity.ts"
+export * as Rate from "./Rate.ts"
+export * as Rounding from "./Rounding.ts"
+export * as StateMachine from "./StateMachine.ts"
+export * as Tenant from "./Tenant.ts"
+export * as UnitOfWork from "./UnitOfWork.ts"
+export { layerMemory, layerPlatformMemory } from "./layers.ts"

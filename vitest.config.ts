@@ -1,0 +1,21 @@
+import { existsSync } from "node:fs"
+import { defineConfig } from "vitest/config"
+
+// One project per package or example: `vitest run` runs them all, `vitest run --project billing` one.
+const dirs = ["packages/kernel", "packages/billing", "packages/identity", "packages/postgres", "examples/quickstart", "examples/logistics-app", "test"]
+
+export default defineConfig({
+  test: {
+    projects: dirs
+      .filter((root) => existsSync(root))
+      .map((root) => ({
+        test: {
+          name: root.split("/").pop()!,
+          root,
+          include: ["test/**/*.test.ts", "*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000
+        }
+      }))
+  }
+})
