@@ -16,7 +16,7 @@ import { Conflict, type Forbidden, fromSchemaIssue, ValidationError } from "./Er
 import { Idempotency, IdempotencyKey, requestHash } from "./Idempotency.ts"
 import { IdGenerator } from "./Ids.ts"
 import { Outbox } from "./Outbox.ts"
-import { type Tenant } from "./Tenant.ts"
+import { CurrentTenant, type Tenant } from "./Tenant.ts"
 import { UnitOfWork } from "./UnitOfWork.ts"
 
 export interface CommandContext {
@@ -102,7 +102,7 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
         : yield* decode(IdempotencyKey, options.idempotencyKey, ["idempotencyKey"])
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
       const uow = yield* UnitOfWork
-      return yield* uow.transaction(execute(actor, input, key))
+      return yield* uow.transaction(execute(actor, input, key)).pipe(Effect.provideService(CurrentTenant, actor.tenant))
     }).pipe(Effect.withSpan(spec.name))
 }
 
@@ -134,5 +134,5 @@ export const query = <I, O, E, R>(spec: QuerySpec<I, O, E, R>) =>
       const actor = yield* decode(Actor, rawActor, ["actor"])
       const input = yield* decode(spec.input, rawInput)
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
-      return yield* spec.handler(input, { actor, tenant: actor.tenant })
+      return yield* spec.handler(input, { actor, tenant: actor.tenant }).pipe(Effect.provideService(CurrentTenant, actor.tenant))
     }).pipe(Effect.withSpan(spec.name))

@@ -22,3 +22,12 @@ export const key = (t: Tenant): string => `${t.organizationId}/${t.workspaceId}`
 export const TenantTimeZone = Context.Reference<(tenant: Tenant) => string>("@erpkit/kernel/TenantTimeZone", {
   defaultValue: () => () => "Asia/Almaty"
 })
+
+/**
+ * The tenant the current command or query runs for. `Command.make` and `Command.query` provide it around
+ * the unit of work, so adapters can scope a transaction (e.g. Postgres row-level security) without every
+ * port call passing it again. Undefined outside a command.
+ */
+export const CurrentTenant = Context.Reference<Tenant | undefined>("@erpkit/kernel/CurrentTenant", {
+  defaultValue: () => undefined
+})

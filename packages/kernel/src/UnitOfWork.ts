@@ -5,6 +5,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { MemoryStore } from "./MemoryStore.ts"
+import { CurrentTenant, type Tenant } from "./Tenant.ts"
 
 export class UnitOfWork extends Context.Service<UnitOfWork, {
   readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -18,3 +19,7 @@ export class UnitOfWork extends Context.Service<UnitOfWork, {
 
 export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | UnitOfWork> =>
   Effect.flatMap(UnitOfWork, (uow) => uow.transaction(effect))
+
+/** A unit of work on behalf of `tenant` (jobs and processes that run outside a command use this). */
+export const transactionFor = <A, E, R>(tenant: Tenant, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | UnitOfWork> =>
+  transaction(effect).pipe(Effect.provideService(CurrentTenant, tenant))

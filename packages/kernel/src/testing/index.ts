@@ -27,3 +27,5 @@ export const actor = (roles: ReadonlyArray<Role>, tenant: Tenant = tenantA): Act
 /** The memory platform with sequential ids: every run of a test sees the same ids. */
 export const layerTestPlatform = (grants: Grants, seed = 0) =>
   Layer.mergeAll(layerPlatformMemory, IdGenerator.layerSequential(seed), Authorization.layerStatic(grants))
+
+export { platformContractSuite, type PlatformServices } from "./platformContract.ts"
