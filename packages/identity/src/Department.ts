@@ -1,0 +1,64 @@
+/**
+ * Departments (seed 001): a tree per organization. Codes are unique among the organization's live
+ * departments and the tree never has a cycle (TEN-04).
+ */
+import { Result, Schema } from "effect"
+import { Ids } from "@erpkit/kernel"
+import { DepartmentCycle } from "./IdentityError.ts"
+
+export const DepartmentId = Ids.makeId("DepartmentId")
+export type DepartmentId = typeof DepartmentId.Type
+
+export const Department = Schema.Struct({
+  id: DepartmentId,
+  organizationId: Ids.OrganizationId,
+  workspaceId: Ids.WorkspaceId,
+  name: Schema.String,
+  code: Schema.NullOr(Schema.String),
+  parentId: Schema.NullOr(DepartmentId),
+  isActive: Schema.Boolean,
+  createdAt: Schema.Number,
+  updatedAt: Schema.Number,
+  deletedAt: Schema.NullOr(Schema.Number)
+})
+export type Department = typeof Department.Type
+
+/**
+ * Whether putting `id` under `parentId` closes a loop: walk up from the new parent; meeting `id`
+ * means a cycle. `parentOf` covers the organization's departments; the walk is bounded by their
+ * count, so even corrupt data (an existing loop) cannot make it spin.
+ */
+export const wouldCycle = (
+  parentOf: ReadonlyMap<string, string | null>,
+  id: DepartmentId,
+  parentId: DepartmentId | null
+): boolean => {
+  let current: string | null = parentId
+  for (let steps = 0; current !== null && steps <= parentOf.size; steps++) {
+    if (current === id) return true
+    current = parentOf.get(current) ?? null
+  }
+  return current !== null
+}
+
+export const move = (
+  parentOf: ReadonlyMap<string, string | null>,
+  dept: Department,
+  parentId: DepartmentId | null,
+  now: number
+): Result.Result<Department, DepartmentCycle> =>
+  wouldCycle(parentOf, dept.id, parentId)
+    ? Result.fail(new DepartmentCycle({ departmentId: dept.id, parentId: parentId ?? "" }))
+    : Result.succeed({ ...dept, parentId, updatedAt: now })
+
+/** Invariant: following parents from any department ends at a root within `size` steps. */
+export const isAcyclic = (parentOf: ReadonlyMap<string, string | null>): boolean =>
+  [...parentOf.keys()].every((start) => {
+    let current: string | null = start
+    for (let steps = 0; steps <= parentOf.size; steps++) {
+      current = parentOf.get(current) ?? null
+      if (current === null) return true
+      if (current === start) return false
+    }
+    return false
+  })

@@ -1,0 +1,52 @@
+/**
+ * The departments port. Reads see the tenant's workspace (TEN-01); codes are unique among the
+ * organization's live departments (TEN-04, TEN-06; Postgres: partial unique index
+ * `(organization_id, code) WHERE deleted_at IS NULL` → `Conflict`). `parents` gives the cycle
+ * check its input in one query (Postgres can also guard with a recursive CTE in the same transaction).
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { Errors, MemoryStore, type Tenant } from "@erpkit/kernel"
+import { type Department, type DepartmentId } from "./Department.ts"
+
+export class DepartmentRepository extends Context.Service<DepartmentRepository, {
+  readonly insert: (tenant: Tenant.Tenant, d: Department) => Effect.Effect<void, Errors.Conflict>
+  readonly findById: (tenant: Tenant.Tenant, id: DepartmentId) => Effect.Effect<Option.Option<Department>>
+  readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Department>>
+  /** id → parent id of every live department of the tenant's workspace. */
+  readonly parents: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyMap<string, string | null>>
+  readonly update: (tenant: Tenant.Tenant, d: Department) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+}>()("@erpkit/identity/DepartmentRepository") {
+  static readonly layerMemory = Layer.effect(
+    DepartmentRepository,
+    Effect.map(MemoryStore.MemoryStore, (store) => {
+      const rows = store.table<Department>("identity.departments")
+      const inOrg = (tenant: Tenant.Tenant) => (d: Department) => d.deletedAt === null && d.organizationId === tenant.organizationId
+      const visible = (tenant: Tenant.Tenant) => (d: Department) => inOrg(tenant)(d) && d.workspaceId === tenant.workspaceId
+      const findById = (tenant: Tenant.Tenant, id: string) => Effect.map(rows.get(id), Option.filter(visible(tenant)))
+      const write = (tenant: Tenant.Tenant, d: Department) =>
+        Effect.gen(function*() {
+          if (d.deletedAt === null && d.code !== null) {
+            const code = d.code
+            const taken = yield* rows.find((o) => inOrg(tenant)(o) && o.id !== d.id && o.code === code)
+            if (taken.length > 0) return yield* new Errors.Conflict({ entity: "Department", reason: `code ${code} is taken in this organization` })
+          }
+          yield* rows.put(d.id, { ...d, organizationId: tenant.organizationId, workspaceId: tenant.workspaceId })
+        })
+      return {
+        insert: (tenant, d) =>
+          store.transaction(Effect.gen(function*() {
+            if (Option.isSome(yield* rows.get(d.id))) return yield* new Errors.Conflict({ entity: "Department", reason: "id exists" })
+            yield* write(tenant, d)
+          })),
+        findById,
+        list: (tenant) => rows.find(visible(tenant)),
+        parents: (tenant) => Effect.map(rows.find(visible(tenant)), (found) => new Map(found.map((d) => [d.id, d.parentId] as const))),
+        update: (tenant, d) =>
+          store.transaction(Effect.gen(function*() {
+            if (Option.isNone(yield* findById(tenant, d.id))) return yield* new Errors.NotFound({ entity: "Department", id: d.id })
+            yield* write(tenant, d)
+          }))
+      }
+    })
+  )
+}

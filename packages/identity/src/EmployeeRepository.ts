@@ -1,0 +1,61 @@
+/**
+ * The employees port. Reads see the tenant's workspace (TEN-01); uniqueness spans the whole
+ * organization: one live employee per (user, organization) (TEN-03) and one live holder of each
+ * employee number. Postgres: partial unique indexes `(user_id, organization_id)` and
+ * `(organization_id, employee_number)` `WHERE deleted_at IS NULL` → `Conflict`.
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
+import { type Employee, type EmployeeId } from "./Employee.ts"
+
+export class EmployeeRepository extends Context.Service<EmployeeRepository, {
+  readonly insert: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict>
+  readonly findById: (tenant: Tenant.Tenant, id: EmployeeId) => Effect.Effect<Option.Option<Employee>>
+  readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Employee>>
+  /** The user's live employment in the tenant's organization (any workspace). */
+  readonly findByUser: (tenant: Tenant.Tenant, userId: Ids.UserId) => Effect.Effect<Option.Option<Employee>>
+  /** Organizations where the user has a live employee record: ids only, for delete guards. */
+  readonly organizationsOf: (userId: Ids.UserId) => Effect.Effect<ReadonlyArray<Ids.OrganizationId>>
+  readonly update: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+}>()("@erpkit/identity/EmployeeRepository") {
+  static readonly layerMemory = Layer.effect(
+    EmployeeRepository,
+    Effect.map(MemoryStore.MemoryStore, (store) => {
+      const rows = store.table<Employee>("identity.employees")
+      const live = (e: Employee) => e.deletedAt === null
+      const inOrg = (tenant: Tenant.Tenant) => (e: Employee) => live(e) && e.organizationId === tenant.organizationId
+      const visible = (tenant: Tenant.Tenant) => (e: Employee) => inOrg(tenant)(e) && e.workspaceId === tenant.workspaceId
+      const findById = (tenant: Tenant.Tenant, id: string) => Effect.map(rows.get(id), Option.filter(visible(tenant)))
+      const clash = (tenant: Tenant.Tenant, e: Employee) =>
+        Effect.gen(function*() {
+          if (!live(e)) return undefined
+          const others = yield* rows.find((o) => inOrg(tenant)(o) && o.id !== e.id)
+          if (others.some((o) => o.userId === e.userId)) return "the user is already an employee of this organization"
+          if (e.employeeNumber !== null && others.some((o) => o.employeeNumber === e.employeeNumber)) return "employee number is taken"
+          return undefined
+        })
+      const write = (tenant: Tenant.Tenant, e: Employee) =>
+        Effect.gen(function*() {
+          const reason = yield* clash(tenant, e)
+          if (reason !== undefined) return yield* new Errors.Conflict({ entity: "Employee", reason })
+          yield* rows.put(e.id, { ...e, organizationId: tenant.organizationId, workspaceId: tenant.workspaceId })
+        })
+      return {
+        insert: (tenant, e) =>
+          store.transaction(Effect.gen(function*() {
+            if (Option.isSome(yield* rows.get(e.id))) return yield* new Errors.Conflict({ entity: "Employee", reason: "id exists" })
+            yield* write(tenant, e)
+          })),
+        findById,
+        list: (tenant) => rows.find(visible(tenant)),
+        findByUser: (tenant, userId) => Effect.map(rows.find((e) => inOrg(tenant)(e) && e.userId === userId), (f) => Option.fromNullishOr(f[0])),
+        organizationsOf: (userId) => Effect.map(rows.find((e) => live(e) && e.userId === userId), (f) => [...new Set(f.map((e) => e.organizationId))]),
+        update: (tenant, e) =>
+          store.transaction(Effect.gen(function*() {
+            if (Option.isNone(yield* findById(tenant, e.id))) return yield* new Errors.NotFound({ entity: "Employee", id: e.id })
+            yield* write(tenant, e)
+          }))
+      }
+    })
+  )
+}

@@ -1,0 +1,42 @@
+/**
+ * Errors of the identity context. Uniqueness clashes, unknown records, forbidden actions and bad
+ * transitions use the kernel's shared errors (`Conflict`, `NotFound`, `Forbidden`,
+ * `InvalidTransition`, `Immutable`, `ValidationError`); these tags cover what only identity knows.
+ */
+import { Schema } from "effect"
+
+/** A verification code did not check out. `reason` says why; the code itself is never echoed. */
+export class VerificationFailed extends Schema.TaggedError<VerificationFailed>()("VerificationFailed", {
+  reason: Schema.Literals(["not_found", "mismatch", "expired", "used"])
+}) {
+  override get message(): string {
+    return `verification failed: ${this.reason}`
+  }
+}
+
+/** A session token is unknown or past its expiry. Which of the two is deliberately not said. */
+export class SessionInvalid extends Schema.TaggedError<SessionInvalid>()("SessionInvalid", {}) {
+  override get message(): string {
+    return "session is invalid or expired"
+  }
+}
+
+/** The user may not sign in (banned, suspended or inactive). */
+export class LoginRefused extends Schema.TaggedError<LoginRefused>()("LoginRefused", {
+  userId: Schema.String,
+  reason: Schema.Literals(["banned", "suspended", "inactive"])
+}) {
+  override get message(): string {
+    return `user ${this.userId} may not sign in: ${this.reason}`
+  }
+}
+
+/** Moving a department under `parentId` would close a loop in the tree (TEN-04). */
+export class DepartmentCycle extends Schema.TaggedError<DepartmentCycle>()("DepartmentCycle", {
+  departmentId: Schema.String,
+  parentId: Schema.String
+}) {
+  override get message(): string {
+    return `department ${this.departmentId} cannot move under ${this.parentId}: the tree would have a cycle`
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The tenant settings port (TEN-08). A tenant sees its organization-wide settings (workspace null)
+ * and its own workspace's. `(key, organizationId, workspaceId)` is unique (Postgres: unique index
+ * with `NULLS NOT DISTINCT` → `Conflict`).
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
+import { type Setting, type SettingId } from "./Setting.ts"
+
+export class SettingRepository extends Context.Service<SettingRepository, {
+  readonly insert: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.Conflict>
+  readonly findById: (tenant: Tenant.Tenant, id: SettingId) => Effect.Effect<Option.Option<Setting>>
+  /** The setting at exactly this scope (`workspaceId` null: organization-wide). */
+  readonly findByKey: (
+    tenant: Tenant.Tenant,
+    key: string,
+    workspaceId: Ids.WorkspaceId | null
+  ) => Effect.Effect<Option.Option<Setting>>
+  readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Setting>>
+  readonly update: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.NotFound>
+  readonly remove: (tenant: Tenant.Tenant, id: SettingId) => Effect.Effect<Option.Option<Setting>>
+}>()("@erpkit/identity/SettingRepository") {
+  static readonly layerMemory = Layer.effect(
+    SettingRepository,
+    Effect.map(MemoryStore.MemoryStore, (store) => {
+      const rows = store.table<Setting>("identity.settings")
+      const visible = (tenant: Tenant.Tenant) => (s: Setting) =>
+        s.organizationId === tenant.organizationId && (s.workspaceId === null || s.workspaceId === tenant.workspaceId)
+      const findById = (tenant: Tenant.Tenant, id: string) => Effect.map(rows.get(id), Option.filter(visible(tenant)))
+      const findByKey = (tenant: Tenant.Tenant, key: string, workspaceId: string | null) =>
+        Effect.map(rows.find((s) => visible(tenant)(s) && s.key === key && s.workspaceId === workspaceId), (f) => Option.fromNullishOr(f[0]))
+      return {
+        insert: (tenant, s) =>
+          store.transaction(Effect.gen(function*() {
+            const scoped = { ...s, organizationId: tenant.organizationId, workspaceId: s.workspaceId === null ? null : tenant.workspaceId }
+            const clash = Option.isSome(yield* rows.get(s.id)) || Option.isSome(yield* findByKey(tenant, s.key, scoped.workspaceId))
+            if (clash) return yield* new Errors.Conflict({ entity: "Setting", reason: `${s.key} already exists at this scope` })
+            yield* rows.put(s.id, scoped)
+          })),
+        findById,
+        findByKey,
+        list: (tenant) => rows.find(visible(tenant)),
+        update: (tenant, s) =>
+          store.transaction(Effect.gen(function*() {
+            const found = yield* findById(tenant, s.id)
+            if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Setting", id: s.id })
+            // Scope and key are part of the identity: an update cannot move a setting.
+            yield* rows.put(s.id, { ...s, organizationId: found.value.organizationId, workspaceId: found.value.workspaceId, key: found.value.key })
+          })),
+        remove: (tenant, id) =>
+          store.transaction(Effect.tap(findById(tenant, id), (f) => (Option.isSome(f) ? rows.remove(id) : Effect.void)))
+      }
+    })
+  )
+}

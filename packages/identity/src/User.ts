@@ -1,0 +1,173 @@
+/**
+ * The user (one model for seed 002 `user`, 001 `users`, 003 `users`): a global identity (auth
+ * schema) with a home organization, one role from the kernel catalog, a status and a registration
+ * status (AUTH-19), the e-mail verified flag (AUTH-05), a ban with its reason (AUTH-08) and, for
+ * customer users (seed 003), the CRM customer they act for.
+ */
+import { Result, Schema } from "effect"
+import { Actor, Errors, Ids, StateMachine } from "@erpkit/kernel"
+
+export const UserStatus = Schema.Literals(["pending", "active", "inactive", "suspended"])
+export type UserStatus = typeof UserStatus.Type
+export const RegistrationStatus = Schema.Literals(["email_pending", "email_verified", "onboarding_pending", "completed"])
+export type RegistrationStatus = typeof RegistrationStatus.Type
+
+export const statusMachine = StateMachine.make<UserStatus>({
+  name: "UserStatus",
+  states: ["pending", "active", "inactive", "suspended"],
+  initial: [{ state: "pending", label: "register" }],
+  terminal: [],
+  transitions: [
+    { from: "pending", to: "active", label: "verifyEmail / setUserStatus" },
+    { from: "pending", to: "suspended", label: "setUserStatus" },
+    { from: "active", to: "inactive", label: "setUserStatus" },
+    { from: "inactive", to: "active", label: "setUserStatus" },
+    { from: "active", to: "suspended", label: "setUserStatus" },
+    { from: "suspended", to: "active", label: "setUserStatus" }
+  ]
+})
+
+export const registrationMachine = StateMachine.make<RegistrationStatus>({
+  name: "RegistrationStatus",
+  states: ["email_pending", "email_verified", "onboarding_pending", "completed"],
+  initial: [{ state: "email_pending", label: "register" }],
+  terminal: ["completed"],
+  transitions: [
+    { from: "email_pending", to: "email_verified", label: "verifyEmail" },
+    { from: "email_verified", to: "onboarding_pending", label: "advanceRegistration" },
+    { from: "onboarding_pending", to: "completed", label: "advanceRegistration" }
+  ]
+})
+
+export const User = Schema.Struct({
+  id: Ids.UserId,
+  /** As typed, trimmed and NFC-normalized (see `Email.normalize`). */
+  email: Schema.String,
+  /** The uniqueness key (lower-cased). */
+  emailKey: Schema.String,
+  name: Schema.String,
+  role: Actor.Role,
+  status: UserStatus,
+  registrationStatus: RegistrationStatus,
+  emailVerified: Schema.Boolean,
+  banned: Schema.Boolean,
+  banReason: Schema.NullOr(Schema.String),
+  /** Home organization (seed 003 `users.organization_id`): the tenant that administers the user. */
+  organizationId: Ids.OrganizationId,
+  /** Set exactly when `role` is `customer`: the CRM customer this user acts for. */
+  customerId: Schema.NullOr(Ids.CustomerId),
+  /** UTC epoch milliseconds. */
+  createdAt: Schema.Number,
+  updatedAt: Schema.Number
+})
+export type User = typeof User.Type
+
+/** Input text: trimmed, then non-empty and at most `max` characters (AUTH-04 for names). */
+export const RequiredText = (max: number) =>
+  Schema.Trim.pipe(Schema.check(Schema.isNonEmpty({ message: "is required" }), Schema.isMaxLength(max)))
+
+// ---- invariants: broken ones are defects, checked after every transition in tests -------------
+
+export const invariants: ReadonlyArray<readonly [string, (u: User) => boolean]> = [
+  ["AUTH-08 banned ⇒ non-empty reason", (u) => (u.banned ? (u.banReason ?? "").trim().length > 0 : u.banReason === null)],
+  ["AUTH-04 name present", (u) => u.name.trim().length > 0],
+  ["customer role ⇔ customerId", (u) => (u.role === "customer") === (u.customerId !== null)],
+  ["system role never held by a person", (u) => u.role !== "system"],
+  ["email verified once registration passed email_pending", (u) => u.registrationStatus === "email_pending" || u.status !== "pending"]
+]
+
+export const brokenInvariants = (u: User): ReadonlyArray<string> =>
+  invariants.filter(([, holds]) => !holds(u)).map(([name]) => name)
+
+// ---- pure transitions ---------------------------------------------------------------------------
+
+export interface NewUser {
+  readonly id: Ids.UserId
+  readonly email: { readonly display: string; readonly key: string }
+  readonly name: string
+  readonly role: Actor.Role
+  readonly organizationId: Ids.OrganizationId
+  readonly now: number
+}
+
+/** AUTH-01/04/05: a fresh registration, e-mail unverified, status pending. */
+export const register = (input: NewUser): User => ({
+  id: input.id,
+  email: input.email.display,
+  emailKey: input.email.key,
+  name: input.name,
+  role: input.role,
+  status: "pending",
+  registrationStatus: "email_pending",
+  emailVerified: false,
+  banned: false,
+  banReason: null,
+  organizationId: input.organizationId,
+  customerId: null,
+  createdAt: input.now,
+  updatedAt: input.now
+})
+
+/** The e-mail was proven: verified flag, registration step, and a pending user becomes active. */
+export const verifyEmail = (user: User, now: number): User => ({
+  ...user,
+  emailVerified: true,
+  registrationStatus: user.registrationStatus === "email_pending" ? "email_verified" : user.registrationStatus,
+  status: user.status === "pending" ? "active" : user.status,
+  updatedAt: now
+})
+
+/** AUTH-06: a new address must be proven again. */
+export const changeEmail = (user: User, email: { readonly display: string; readonly key: string }, now: number): User =>
+  user.emailKey === email.key && user.email === email.display
+    ? user
+    : { ...user, email: email.display, emailKey: email.key, emailVerified: user.emailKey === email.key && user.emailVerified, updatedAt: now }
+
+/** AUTH-07 + seed 003: a role from the catalog (never `system`); `customer` needs its CRM customer. */
+export const assignRole = (
+  user: User,
+  role: Actor.Role,
+  customerId: Ids.CustomerId | null,
+  now: number
+): Result.Result<User, Errors.ValidationError> => {
+  if (role === "system") return Result.fail(Errors.ValidationError.at(["role"], "the system role cannot be assigned to a user"))
+  if (role === "customer" && customerId === null) {
+    return Result.fail(Errors.ValidationError.at(["customerId"], "a customer user needs the CRM customer it acts for"))
+  }
+  if (role !== "customer" && customerId !== null) {
+    return Result.fail(Errors.ValidationError.at(["customerId"], "only customer users link to a CRM customer"))
+  }
+  return Result.succeed({ ...user, role, customerId, updatedAt: now })
+}
+
+/** AUTH-08: a ban always carries its reason. */
+export const ban = (user: User, reason: string, now: number): Result.Result<User, Errors.ValidationError> => {
+  const trimmed = reason.trim()
+  if (trimmed.length === 0) return Result.fail(Errors.ValidationError.at(["reason"], "a ban needs a non-empty reason"))
+  return Result.succeed({ ...user, banned: true, banReason: trimmed, updatedAt: now })
+}
+
+export const unban = (user: User, now: number): User => ({ ...user, banned: false, banReason: null, updatedAt: now })
+
+/** AUTH-19: status changes follow `statusMachine`. */
+export const setStatus = (user: User, to: UserStatus, now: number): Result.Result<User, Errors.InvalidTransition> =>
+  Result.map(StateMachine.transition(statusMachine, user.status, to), (status) => ({ ...user, status, updatedAt: now }))
+
+/** AUTH-19: the registration steps after e-mail verification follow `registrationMachine`. */
+export const advanceRegistration = (
+  user: User,
+  to: RegistrationStatus,
+  now: number
+): Result.Result<User, Errors.InvalidTransition> =>
+  Result.map(StateMachine.transition(registrationMachine, user.registrationStatus, to), (registrationStatus) => ({
+    ...user,
+    registrationStatus,
+    updatedAt: now
+  }))
+
+export const rename = (user: User, name: string, now: number): User =>
+  name === user.name ? user : { ...user, name, updatedAt: now }
+
+/** Why the user may not open a session, if any. */
+export const loginBlock = (user: User): "banned" | "suspended" | "inactive" | undefined =>
+  user.banned ? "banned" : user.status === "suspended" ? "suspended" : user.status === "inactive" ? "inactive" : undefined

@@ -1,0 +1,51 @@
+/**
+ * Workspaces (seed 001): divisions of an organization. `(organizationId, workspaceId)` is the kernel
+ * `Tenant`; workspace-scoped records carry both.
+ */
+import { Result, Schema } from "effect"
+import { Errors, Ids, StateMachine } from "@erpkit/kernel"
+
+export const WorkspaceType = Schema.Literals(["main", "division", "project", "branch"])
+export type WorkspaceType = typeof WorkspaceType.Type
+export const WorkspaceStatus = Schema.Literals(["active", "inactive", "archived"])
+export type WorkspaceStatus = typeof WorkspaceStatus.Type
+
+export const statusMachine = StateMachine.make<WorkspaceStatus>({
+  name: "WorkspaceStatus",
+  states: ["active", "inactive", "archived"],
+  initial: [{ state: "active", label: "createWorkspace" }],
+  terminal: ["archived"],
+  transitions: [
+    { from: "active", to: "inactive", label: "setWorkspaceStatus" },
+    { from: "inactive", to: "active", label: "setWorkspaceStatus" },
+    { from: "active", to: "archived", label: "setWorkspaceStatus" },
+    { from: "inactive", to: "archived", label: "setWorkspaceStatus" }
+  ]
+})
+
+export const Workspace = Schema.Struct({
+  id: Ids.WorkspaceId,
+  organizationId: Ids.OrganizationId,
+  name: Schema.String,
+  description: Schema.NullOr(Schema.String),
+  type: WorkspaceType,
+  status: WorkspaceStatus,
+  createdBy: Ids.UserId,
+  createdAt: Schema.Number,
+  updatedAt: Schema.Number,
+  deletedAt: Schema.NullOr(Schema.Number)
+})
+export type Workspace = typeof Workspace.Type
+
+/** Archived workspaces are frozen; other changes follow the machine. */
+export const setStatus = (
+  ws: Workspace,
+  to: WorkspaceStatus,
+  now: number
+): Result.Result<Workspace, Errors.InvalidTransition> =>
+  Result.map(StateMachine.transition(statusMachine, ws.status, to), (status) => ({ ...ws, status, updatedAt: now }))
+
+export const rename = (ws: Workspace, name: string, now: number): Result.Result<Workspace, Errors.Immutable> =>
+  StateMachine.isTerminal(statusMachine, ws.status)
+    ? Result.fail(new Errors.Immutable({ entity: "Workspace", id: ws.id, state: ws.status }))
+    : Result.succeed({ ...ws, name, updatedAt: now })
