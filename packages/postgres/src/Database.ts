@@ -1,0 +1,153 @@
+/**
+ * `PgDatabase`: the SQL client plus the transaction discipline every Postgres repository relies on.
+ *
+ * - One transaction per unit of work; nested calls join it (no savepoints).
+ * - Every transaction starts with `SET LOCAL ROLE erpkit_app` (a NOLOGIN role without BYPASSRLS), so
+ *   row-level security holds even when the pool logs in as a superuser or as the tables' owner.
+ * - The tenant is bound per transaction with `set_config('erpkit.organization_id', …, true)` (+
+ *   workspace), read by the RLS policies. It is bound either up front (`CurrentTenant`, when the caller
+ *   provides it) or by the first repository statement (`inTenant(tenant)`), since the kernel's
+ *   `UnitOfWork.transaction` does not receive the tenant. One transaction serves one tenant: binding a
+ *   second tenant is a defect (`CrossTenantTransaction`).
+ * - Whole transactions are retried on 40001 / 40P01 / 55P03 (and on a duplicate idempotency key),
+ *   bounded, with jittered exponential backoff (see `SqlState` and `RetryPolicy`).
+ */
+import { Context, Duration, Effect, Exit, Layer, Random, Schema } from "effect"
+import { Tenant } from "@erpkit/kernel"
+import { SqlClient } from "effect/sql"
+import { isRetryableCause } from "./SqlState.ts"
+import * as SqlState from "./SqlState.ts"
+
+/** The role every unit of work runs as (created by the platform migration). */
+export const appRole = "erpkit_app"
+/** The role the outbox relay runs as: it sees every tenant's outbox rows and nothing else. */
+export const relayRole = "erpkit_relay"
+
+export type Isolation = "read committed" | "repeatable read" | "serializable"
+
+export interface RetryPolicy {
+  /** Attempts in total, the first one included. */
+  readonly maxAttempts: number
+  readonly baseDelayMillis: number
+  readonly maxDelayMillis: number
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, baseDelayMillis: 5, maxDelayMillis: 1_000 }
+
+export interface DatabaseOptions {
+  readonly isolation?: Isolation
+  readonly retry?: Partial<RetryPolicy>
+}
+
+/** The tenant of the current command, when the caller knows it before the transaction opens. */
+export const CurrentTenant = Context.Reference<Tenant.Tenant | undefined>("@erpkit/postgres/CurrentTenant", {
+  defaultValue: () => undefined
+})
+
+/** Overrides the isolation level of the transactions started inside (e.g. one serializable command). */
+export const CurrentIsolation = Context.Reference<Isolation | undefined>("@erpkit/postgres/CurrentIsolation", {
+  defaultValue: () => undefined
+})
+
+interface OpenTransaction {
+  readonly database: object
+  tenant: Tenant.Tenant | undefined
+  readonly attempt: number
+}
+
+const CurrentTransaction = Context.Reference<OpenTransaction | undefined>("@erpkit/postgres/CurrentTransaction", {
+  defaultValue: () => undefined
+})
+
+/** A unit of work was asked to serve two tenants; RLS would hide one of them, so this is a bug. */
+export class CrossTenantTransaction extends Schema.TaggedError<CrossTenantTransaction>()("CrossTenantTransaction", {
+  bound: Schema.String,
+  requested: Schema.String
+}) {
+  override get message(): string {
+    return `transaction bound to tenant ${this.bound} cannot serve tenant ${this.requested}`
+  }
+}
+
+export class PgDatabase extends Context.Service<PgDatabase, {
+  readonly sql: SqlClient.SqlClient
+  /** The unit of work: a new retried transaction, or the enclosing one. */
+  readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** `effect` inside the unit of work, with `tenant` bound for RLS (first thing in every repository method). */
+  readonly inTenant: (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Which attempt of the current transaction this is (1 for the first), 0 outside a transaction. */
+  readonly attempt: Effect.Effect<number>
+  /** A separate transaction as the relay role (cross-tenant outbox access only); never joins. */
+  readonly asRelay: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}>()("@erpkit/postgres/PgDatabase") {
+  static readonly layer = (options: DatabaseOptions = {}) =>
+    Layer.effect(PgDatabase, Effect.map(SqlClient.SqlClient, (sql) => make(sql, options)))
+}
+
+const beginStatement = (isolation: Isolation | undefined): string | undefined =>
+  isolation === undefined || isolation === "read committed" ? undefined : `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`
+
+/** Equal jitter: half the exponential delay fixed, half random (from effect's `Random`). */
+export const retryDelay = (policy: RetryPolicy, attempt: number): Effect.Effect<Duration.Duration> => {
+  const exponential = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** Math.max(0, attempt - 1))
+  return Effect.map(Random.nextBetween(exponential / 2, exponential), (millis) => Duration.millis(millis))
+}
+
+const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["Service"] => {
+  const identity = {}
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry }
+
+  const bindStatement = (role: string, tenant: Tenant.Tenant | undefined) =>
+    SqlState.orDie(sql`SELECT set_config('role', ${role}, true), set_config('erpkit.organization_id', ${tenant?.organizationId ?? ""}, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true)`)
+
+  const once = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number) =>
+    Effect.gen(function*() {
+      const tenant = yield* CurrentTenant
+      const isolation = (yield* CurrentIsolation) ?? options.isolation
+      const open: OpenTransaction = { database: identity, tenant, attempt }
+      const body = Effect.andThen(bindStatement(appRole, tenant), effect.pipe(Effect.provideService(CurrentTransaction, open)))
+      return yield* sql.withTransaction(body).pipe(
+        Effect.provideService(SqlClient.BeginTransaction, beginStatement(isolation)),
+        SqlState.orDie
+      )
+    }) as Effect.Effect<A, E, R>
+
+  const retrying = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number): Effect.Effect<A, E, R> =>
+    Effect.flatMap(Effect.exit(once(effect, attempt)), (exit) => {
+      if (Exit.isFailure(exit) && attempt < policy.maxAttempts && isRetryableCause(exit.cause)) {
+        return Effect.andThen(Effect.flatMap(retryDelay(policy, attempt), Effect.sleep), retrying(effect, attempt + 1))
+      }
+      return exit
+    })
+
+  const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(CurrentTransaction, (open) => (open?.database === identity ? effect : retrying(effect, 1)))
+
+  const bind = (open: OpenTransaction, tenant: Tenant.Tenant): Effect.Effect<void> => {
+    if (open.tenant === undefined) {
+      open.tenant = tenant
+      return Effect.asVoid(bindStatement(appRole, tenant))
+    }
+    return Tenant.sameTenant(open.tenant, tenant)
+      ? Effect.void
+      : Effect.die(new CrossTenantTransaction({ bound: Tenant.key(open.tenant), requested: Tenant.key(tenant) }))
+  }
+
+  const inTenant = (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    transaction(Effect.flatMap(CurrentTransaction, (open) => Effect.andThen(bind(open!, tenant), effect)))
+
+  const asRelay = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(CurrentTransaction, (open) =>
+      open !== undefined
+        ? Effect.die(new Error("PgDatabase.asRelay cannot run inside a unit of work"))
+        : sql.withTransaction(Effect.andThen(bindStatement(relayRole, undefined), effect)).pipe(SqlState.orDie) as Effect.Effect<A, E, R>
+    )
+
+  return {
+    sql,
+    transaction,
+    inTenant,
+    attempt: Effect.map(CurrentTransaction, (open) => (open?.database === identity ? open.attempt : 0)),
+    asRelay
+  }
+}

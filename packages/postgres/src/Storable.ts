@@ -1,0 +1,49 @@
+/**
+ * Postgres `text` and `jsonb` cannot hold U+0000 (the wire protocol ends strings at NUL, and jsonb
+ * rejects the `\u0000` escape). Rather than let the server fail mid-transaction with an opaque
+ * 22021 / 22P05, values are checked before any SQL runs:
+ *
+ * - repositories call `checkText` / `checkJson` and get a typed kernel `ValidationError` naming the path;
+ * - the kernel ports (`Outbox`, `AuditLog`, `Idempotency`) have no error channel, so they die with that
+ *   same `ValidationError` (contexts should reject NUL when decoding input; see docs/postgres.md).
+ *
+ * Every other character, quotes, backslashes and SQL fragments included, is stored verbatim: statements
+ * are always parameterized.
+ */
+import { Effect } from "effect"
+import { Errors } from "@erpkit/kernel"
+
+const NUL = "\u0000"
+
+/** The path of the first string (or object key) inside `value` that contains U+0000, if any. */
+export const findNul = (value: unknown, path: ReadonlyArray<string> = []): ReadonlyArray<string> | undefined => {
+  if (typeof value === "string") return value.includes(NUL) ? path : undefined
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], [...path, String(i)])
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (k.includes(NUL)) return [...path, k]
+      const found = findNul(v, [...path, k])
+      if (found !== undefined) return found
+    }
+  }
+  return undefined
+}
+
+export const nulError = (path: ReadonlyArray<string>): Errors.ValidationError =>
+  Errors.ValidationError.at(path, "contains the NUL character (U+0000), which Postgres text and jsonb cannot store")
+
+/** Fails with `ValidationError` when `value` (a string or JSON) contains U+0000 anywhere. */
+export const check = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<void, Errors.ValidationError> => {
+  const found = findNul(value, path)
+  return found === undefined ? Effect.void : Effect.fail(nulError(found))
+}
+
+/** The same check for ports without an error channel: the `ValidationError` becomes a defect. */
+export const checkOrDie = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<void> =>
+  Effect.orDie(check(value, path))
