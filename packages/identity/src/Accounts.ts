@@ -1,0 +1,59 @@
+/**
+ * Provider accounts: linking a login provider's account to a user (AUTH-16, AUTH-17).
+ */
+import { Effect, Option, Schema } from "effect"
+import { type Actor, Command, Errors, Ids } from "@erpkit/kernel"
+import { selfOr } from "./Access.ts"
+import * as A from "./Account.ts"
+import { AccountRepository } from "./AccountRepository.ts"
+import { created, deleted } from "./Changes.ts"
+import * as Permissions from "./Permissions.ts"
+import { RequiredText } from "./User.ts"
+import { loadVisible } from "./Users.ts"
+
+/** AUTH-16: the user must exist (and be visible to the tenant); AUTH-17: the provider account is new. */
+export const linkAccount = Command.make({
+  name: "identity.linkAccount",
+  input: Schema.Struct({ userId: Ids.UserId, providerId: RequiredText(100), accountId: RequiredText(255) }),
+  output: A.Account,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      yield* selfOr(ctx.actor, input.userId, Permissions.accountLink)
+      const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const account: A.Account = {
+        id: yield* Ids.nextId(A.AccountId),
+        userId: user.id,
+        providerId: input.providerId,
+        accountId: input.accountId,
+        createdAt: ctx.now
+      }
+      yield* AccountRepository.use((r) => r.insert(account))
+      return { result: account, changes: [created("Account", account.id, account)] }
+    })
+})
+
+export const unlinkAccount = Command.make({
+  name: "identity.unlinkAccount",
+  input: Schema.Struct({ accountId: A.AccountId }),
+  output: A.Account,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const found = yield* AccountRepository.use((r) => r.findById(input.accountId))
+      if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Account", id: input.accountId })
+      yield* selfOr(ctx.actor, found.value.userId, Permissions.accountLink)
+      yield* loadVisible(ctx.tenant, ctx.actor, found.value.userId)
+      yield* AccountRepository.use((r) => r.remove(input.accountId))
+      return { result: found.value, changes: [deleted("Account", found.value.id, found.value)] }
+    })
+})
+
+export const listAccounts = Command.query({
+  name: "identity.listAccounts",
+  input: Schema.Struct({ userId: Ids.UserId }),
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      yield* selfOr(ctx.actor, input.userId, Permissions.userRead)
+      yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      return yield* AccountRepository.use((r) => r.listByUser(input.userId))
+    })
+})

@@ -1,0 +1,190 @@
+/**
+ * Sessions: sign-in (`createSession`, run by the host's trusted auth code as the system actor after
+ * it has checked the credentials), token authentication, metadata updates, logout, revocation and
+ * the cleanup job (AUTH-10 … AUTH-15, AUTH-18).
+ */
+import { Clock, Effect, Option, Schema } from "effect"
+import { Actor, AuditLog, Command, DomainEvent, Errors, Ids, Outbox, Tenant, UnitOfWork } from "@erpkit/kernel"
+import { selfOr } from "./Access.ts"
+import { created, deleted, updated } from "./Changes.ts"
+import { IdentityConfig } from "./IdentityConfig.ts"
+import * as Events from "./IdentityEvent.ts"
+import { LoginRefused, SessionInvalid } from "./IdentityError.ts"
+import * as Permissions from "./Permissions.ts"
+import * as S from "./Session.ts"
+import { SessionRepository } from "./SessionRepository.ts"
+import { sha256Hex, token as newToken } from "./SecureRandom.ts"
+import * as U from "./User.ts"
+import { UserRepository } from "./UserRepository.ts"
+import { loadVisible } from "./Users.ts"
+
+const TokenInput = Schema.String.pipe(Schema.check(Schema.isMaxLength(512)))
+const Metadata = Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(1024))))
+
+export const CreatedSession = Schema.Struct({
+  session: S.SessionView,
+  /** The bearer token, returned only here: only its hash is stored. */
+  token: Schema.String
+})
+
+/** AUTH-10/11/12: a new session for an existing user the tenant can see, expiring in the future. */
+export const createSession = Command.make({
+  name: "identity.createSession",
+  input: Schema.Struct({
+    userId: Ids.UserId,
+    /** UTC epoch milliseconds; default now + `IdentityConfig.sessionTtlMillis`. */
+    expiresAt: Schema.optionalKey(Schema.Finite),
+    ipAddress: Schema.optionalKey(Metadata),
+    userAgent: Schema.optionalKey(Metadata)
+  }),
+  output: CreatedSession,
+  permission: Permissions.sessionCreate,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const block = U.loginBlock(user)
+      if (block !== undefined) return yield* new LoginRefused({ userId: user.id, reason: block })
+      const { sessionTtlMillis } = yield* IdentityConfig
+      const token = yield* newToken
+      const session = yield* Effect.fromResult(S.create({
+        id: yield* Ids.nextId(S.SessionId),
+        tokenHash: yield* sha256Hex(token),
+        userId: user.id,
+        tenant: ctx.tenant,
+        now: ctx.now,
+        expiresAt: input.expiresAt ?? ctx.now + sessionTtlMillis,
+        ipAddress: input.ipAddress ?? null,
+        userAgent: input.userAgent ?? null
+      }))
+      yield* SessionRepository.use((r) => r.insert(session))
+      return {
+        result: { session: S.view(session), token },
+        events: [Events.sessionCreated(session)],
+        changes: [created("Session", session.id, S.view(session))]
+      }
+    })
+})
+
+export const Authenticated = Schema.Struct({ session: S.SessionView, user: U.User })
+
+/** Public: who holds this token, if it is live. Unknown, expired and banned all look the same. */
+export const authenticate = Command.query({
+  name: "identity.authenticate",
+  input: Schema.Struct({ token: TokenInput }),
+  handler: (input) =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const found = yield* SessionRepository.use(Effect.fnUntraced(function*(r) {
+        return yield* r.findByTokenHash(yield* sha256Hex(input.token))
+      }))
+      if (Option.isNone(found) || S.isExpired(found.value, now)) return yield* new SessionInvalid()
+      const user = yield* UserRepository.use((r) => r.findById(found.value.userId))
+      if (Option.isNone(user) || U.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
+      return { session: S.view(found.value), user: user.value }
+    })
+})
+
+/** The session if the actor may act on it: its own, or the tenant's with `identity.session.revoke`. */
+const loadOwnOrRevocable = (actor: Actor.Actor, tenant: Tenant.Tenant, id: S.SessionId) =>
+  Effect.gen(function*() {
+    const found = yield* SessionRepository.use((r) => r.findById(id))
+    const mine = Option.isSome(found) && found.value.userId === actor.userId
+    if (!mine) yield* Actor.authorize(actor, Permissions.sessionRevoke)
+    if (Option.isNone(found) || (!mine && found.value.tenant.organizationId !== tenant.organizationId)) {
+      return yield* new Errors.NotFound({ entity: "Session", id })
+    }
+    return found.value
+  })
+
+/**
+ * AUTH-13: only `ipAddress` and `userAgent` change. `changes` is an open record on purpose, so a
+ * request to write a core field is seen and refused (`Immutable`) instead of silently dropped.
+ */
+export const updateSession = Command.make({
+  name: "identity.updateSession",
+  input: Schema.Struct({ sessionId: S.SessionId, changes: Schema.Record(Schema.String, Schema.Unknown) }),
+  output: S.SessionView,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* loadOwnOrRevocable(ctx.actor, ctx.tenant, input.sessionId)
+      const after = yield* Effect.fromResult(S.patch(before, input.changes))
+      yield* SessionRepository.use((r) => r.updateMetadata(after.id, { ipAddress: after.ipAddress, userAgent: after.userAgent }))
+      return { result: S.view(after), changes: [updated("Session", after.id, S.view(before), S.view(after))] }
+    })
+})
+
+const endSession = (session: S.Session, reason: Events.SessionDeletedReason) =>
+  Effect.map(SessionRepository.use((r) => r.remove(session.id)), () => ({
+    result: { deleted: true },
+    events: [Events.sessionDeleted(session, reason)],
+    changes: [deleted("Session", session.id, S.view(session))]
+  }))
+
+export const Ended = Schema.Struct({ deleted: Schema.Boolean })
+
+/** AUTH-14: public logout; the token is the authority. An unknown token deletes nothing. */
+export const logout = Command.make({
+  name: "identity.logout",
+  input: Schema.Struct({ token: TokenInput }),
+  output: Ended,
+  handler: (input) =>
+    Effect.gen(function*() {
+      const hash = yield* sha256Hex(input.token)
+      const found = yield* SessionRepository.use((r) => r.findByTokenHash(hash))
+      if (Option.isNone(found)) return { result: { deleted: false } }
+      return yield* endSession(found.value, "logout")
+    })
+})
+
+/** AUTH-14: ends a session by id: one's own, or any of the tenant's with `identity.session.revoke`. */
+export const revokeSession = Command.make({
+  name: "identity.revokeSession",
+  input: Schema.Struct({ sessionId: S.SessionId }),
+  output: Ended,
+  handler: (input, ctx) =>
+    Effect.flatMap(loadOwnOrRevocable(ctx.actor, ctx.tenant, input.sessionId), (s) => endSession(s, "revoked"))
+})
+
+export const listSessions = Command.query({
+  name: "identity.listSessions",
+  input: Schema.Struct({ userId: Ids.UserId }),
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      yield* selfOr(ctx.actor, input.userId, Permissions.sessionRevoke)
+      yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const all = yield* SessionRepository.use((r) => r.listByUser(input.userId))
+      return all.filter((s) => s.tenant.organizationId === ctx.tenant.organizationId || s.userId === ctx.actor.userId).map(S.view)
+    })
+})
+
+/**
+ * AUTH-15 job: deletes every session past `expiresAt` (bounded by `cleanupBatchSizeMax`) in one
+ * set-based port call, then records a `SessionDeleted` event and an audit entry per session in that
+ * session's tenant, all in one unit of work. Idempotent: a second run finds nothing.
+ */
+export const deleteExpiredSessions: Effect.Effect<
+  { readonly deleted: number },
+  never,
+  SessionRepository | UnitOfWork.UnitOfWork | Outbox.Outbox | AuditLog.AuditLog | Ids.IdGenerator
+> = Effect.gen(function*() {
+  const now = yield* Clock.currentTimeMillis
+  const { cleanupBatchSizeMax } = yield* IdentityConfig
+  return yield* UnitOfWork.transaction(Effect.gen(function*() {
+    const gone = yield* SessionRepository.use((r) => r.deleteExpired(now, cleanupBatchSizeMax))
+    const byTenant = new Map<string, Array<S.Session>>()
+    for (const s of gone) byTenant.set(Tenant.key(s.tenant), [...(byTenant.get(Tenant.key(s.tenant)) ?? []), s])
+    for (const sessions of byTenant.values()) yield* recordExpired(sessions, now)
+    return { deleted: gone.length }
+  }))
+}).pipe(Effect.withSpan("identity.deleteExpiredSessions"))
+
+const recordExpired = (sessions: ReadonlyArray<S.Session>, now: number) => {
+  const tenant = sessions[0]!.tenant
+  const stamp = { tenant, actorId: Actor.systemUserId, command: "identity.deleteExpiredSessions", at: now }
+  return UnitOfWork.transactionFor(tenant, Effect.gen(function*() {
+    const events = yield* Effect.forEach(sessions, (s) => DomainEvent.envelope(tenant, now, Events.sessionDeleted(s, "expired")))
+    yield* Outbox.Outbox.use((o) => o.append(events))
+    const entries = yield* Effect.forEach(sessions, (s) => AuditLog.entryFor(stamp, deleted("Session", s.id, S.view(s))))
+    yield* AuditLog.AuditLog.use((a) => a.append(entries))
+  }))
+}

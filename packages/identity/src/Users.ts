@@ -1,0 +1,242 @@
+/**
+ * User commands and queries. Registration and e-mail verification are public (AUTH-01); everything
+ * else is the user themself or an actor holding the permission, and only for users the actor's
+ * tenant can see (home organization or a live employee record there): others are `NotFound` (TEN-01).
+ */
+import { Effect, Option, Schema } from "effect"
+import { Actor, AuditLog, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { selfOr } from "./Access.ts"
+import { AccountRepository } from "./AccountRepository.ts"
+import { created, deleted, updated } from "./Changes.ts"
+import * as Email from "./Email.ts"
+import { EmployeeRepository } from "./EmployeeRepository.ts"
+import { IdentityConfig } from "./IdentityConfig.ts"
+import * as Events from "./IdentityEvent.ts"
+import * as Permissions from "./Permissions.ts"
+import * as S from "./Session.ts"
+import { SessionRepository } from "./SessionRepository.ts"
+import * as U from "./User.ts"
+import { UserRepository } from "./UserRepository.ts"
+import { IssuedCode, consume, issue } from "./Verifications.ts"
+import { VerificationRepository } from "./VerificationRepository.ts"
+
+const UserIdInput = Schema.Struct({ userId: Ids.UserId })
+const notFound = (id: string) => new Errors.NotFound({ entity: "User", id })
+
+/** The user if the tenant can see it (home organization, a live employee record there, or self). */
+export const loadVisible = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids.UserId) =>
+  Effect.gen(function*() {
+    const found = yield* UserRepository.use((r) => r.findById(id))
+    if (Option.isNone(found)) return yield* notFound(id)
+    const user = found.value
+    if (user.organizationId === tenant.organizationId || user.id === actor.userId) return user
+    const employed = yield* EmployeeRepository.use((r) => r.findByUser(tenant, id))
+    return Option.isSome(employed) ? user : yield* notFound(id)
+  })
+
+/** The outcome of replacing `before` by `after`: repository write, event, audit. */
+const saveUser = (before: U.User, after: U.User) =>
+  Effect.gen(function*() {
+    const change = updated("User", after.id, before, after)
+    yield* UserRepository.use((r) => r.update(after))
+    const fields = AuditLog.changedFields(change.oldValues, change.newValues).filter((f) => f !== "updatedAt")
+    return { result: after, events: fields.length ? [Events.userUpdated(after, fields)] : [], changes: [change] }
+  })
+
+/** Loads, checks access, applies a pure change, saves. */
+const change = <E>(
+  actor: Actor.Actor,
+  tenant: Tenant.Tenant,
+  id: Ids.UserId,
+  permission: Actor.Permission,
+  apply: (user: U.User) => Effect.Effect<U.User, E>
+) =>
+  Effect.gen(function*() {
+    yield* selfOr(actor, id, permission)
+    const before = yield* loadVisible(tenant, actor, id)
+    return yield* saveUser(before, yield* apply(before))
+  })
+
+export const Registered = Schema.Struct({ user: U.User, verification: IssuedCode })
+
+/** AUTH-01, AUTH-03, AUTH-04, AUTH-05: public sign-up; returns the registration code to e-mail. */
+export const register = Command.make({
+  name: "identity.register",
+  input: Schema.Struct({ email: Email.EmailInput, name: U.RequiredText(255) }),
+  output: Registered,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const email = yield* Effect.fromResult(Email.normalize(input.email))
+      const { defaultRole } = yield* IdentityConfig
+      const id = yield* Ids.nextId(Ids.UserId)
+      const user = U.register({ id, email, name: input.name, role: defaultRole, organizationId: ctx.tenant.organizationId, now: ctx.now })
+      yield* UserRepository.use((r) => r.insert(user))
+      const code = yield* issue(email.key, "registration", id, ctx.now)
+      return {
+        result: { user, verification: code.issued },
+        events: [Events.userCreated(user)],
+        changes: [created("User", id, user), code.change]
+      }
+    })
+})
+
+/** AUTH-19/20: public; the registration code proves the address, the user becomes active. */
+export const verifyEmail = Command.make({
+  name: "identity.verifyEmail",
+  input: Schema.Struct({ email: Email.EmailInput, code: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))) }),
+  output: U.User,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const email = yield* Effect.fromResult(Email.normalize(input.email))
+      const used = yield* consume(email.key, "registration", input.code.trim(), ctx.now)
+      const user = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
+      if (Option.isNone(user)) return yield* notFound(email.key)
+      const outcome = yield* saveUser(user.value, U.verifyEmail(user.value, ctx.now))
+      return { ...outcome, changes: [...outcome.changes, used.change] }
+    })
+})
+
+export const updateProfile = Command.make({
+  name: "identity.updateProfile",
+  input: Schema.Struct({ userId: Ids.UserId, name: U.RequiredText(255) }),
+  output: U.User,
+  handler: (input, ctx) =>
+    change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) => Effect.succeed(U.rename(u, input.name, ctx.now)))
+})
+
+/** AUTH-06: the new address must be valid and unique; it has to be verified again. */
+export const changeEmail = Command.make({
+  name: "identity.changeEmail",
+  input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput }),
+  output: U.User,
+  handler: (input, ctx) =>
+    change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) =>
+      Effect.map(Effect.fromResult(Email.normalize(input.email)), (email) => U.changeEmail(u, email, ctx.now)))
+})
+
+/** AUTH-02, AUTH-07: only admin roles hold `identity.user.assignRole`; the role comes from the catalog. */
+export const assignRole = Command.make({
+  name: "identity.assignRole",
+  input: Schema.Struct({ userId: Ids.UserId, role: Actor.Role, customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)) }),
+  output: U.User,
+  permission: Permissions.userAssignRole,
+  handler: (input, ctx) =>
+    change(ctx.actor, ctx.tenant, input.userId, Permissions.userAssignRole, (u) =>
+      Effect.fromResult(U.assignRole(u, input.role, input.customerId ?? null, ctx.now)))
+})
+
+/** AUTH-08: a ban needs its reason; the user's sessions end with it. */
+export const banUser = Command.make({
+  name: "identity.banUser",
+  input: Schema.Struct({ userId: Ids.UserId, reason: Schema.String.pipe(Schema.check(Schema.isMaxLength(1000))) }),
+  output: U.User,
+  permission: Permissions.userBan,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const outcome = yield* change(ctx.actor, ctx.tenant, input.userId, Permissions.userBan, (u) =>
+        Effect.fromResult(U.ban(u, input.reason, ctx.now)))
+      const ended = yield* SessionRepository.use((r) => r.removeByUser(input.userId))
+      return {
+        ...outcome,
+        events: [...outcome.events, ...ended.map((s) => Events.sessionDeleted(s, "banned"))],
+        changes: [...outcome.changes, ...ended.map((s) => deleted("Session", s.id, S.view(s)))]
+      }
+    })
+})
+
+export const unbanUser = Command.make({
+  name: "identity.unbanUser",
+  input: UserIdInput,
+  output: U.User,
+  permission: Permissions.userBan,
+  handler: (input, ctx) =>
+    change(ctx.actor, ctx.tenant, input.userId, Permissions.userBan, (u) => Effect.succeed(U.unban(u, ctx.now)))
+})
+
+/** AUTH-19: status follows `User.statusMachine`. */
+export const setUserStatus = Command.make({
+  name: "identity.setUserStatus",
+  input: Schema.Struct({ userId: Ids.UserId, status: U.UserStatus }),
+  output: U.User,
+  permission: Permissions.userSetStatus,
+  handler: (input, ctx) =>
+    change(ctx.actor, ctx.tenant, input.userId, Permissions.userSetStatus, (u) =>
+      Effect.fromResult(U.setStatus(u, input.status, ctx.now)))
+})
+
+/** AUTH-19: onboarding steps after verification follow `User.registrationMachine`. */
+export const advanceRegistration = Command.make({
+  name: "identity.advanceRegistration",
+  input: Schema.Struct({ userId: Ids.UserId, to: U.RegistrationStatus }),
+  output: U.User,
+  handler: (input, ctx) =>
+    change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) =>
+      Effect.fromResult(U.advanceRegistration(u, input.to, ctx.now)))
+})
+
+export const Deleted = Schema.Struct({ userId: Ids.UserId, sessionsDeleted: Schema.Number, accountsDeleted: Schema.Number })
+
+/**
+ * AUTH-09: the user, its provider accounts, sessions and verification codes go in one unit of work;
+ * its employee record in this organization is soft-deleted. A user still employed by another
+ * organization is refused (`Conflict`): one tenant may not erase another's member.
+ */
+export const deleteUser = Command.make({
+  name: "identity.deleteUser",
+  input: UserIdInput,
+  output: Deleted,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      yield* selfOr(ctx.actor, input.userId, Permissions.userDelete)
+      const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const orgs = yield* EmployeeRepository.use((r) => r.organizationsOf(user.id))
+      if (orgs.some((o) => o !== ctx.tenant.organizationId)) {
+        return yield* new Errors.Conflict({ entity: "User", reason: "the user is still an employee of another organization" })
+      }
+      const employeeChanges = yield* endEmployment(ctx.tenant, user.id, ctx.now)
+      const sessions = yield* SessionRepository.use((r) => r.removeByUser(user.id))
+      const accounts = yield* AccountRepository.use((r) => r.removeByUser(user.id))
+      yield* VerificationRepository.use((r) => r.removeByUser(user.id))
+      yield* UserRepository.use((r) => r.remove(user.id))
+      return {
+        result: { userId: user.id, sessionsDeleted: sessions.length, accountsDeleted: accounts.length },
+        events: [...sessions.map((s) => Events.sessionDeleted(s, "user_deleted")), Events.userDeleted(user.id)],
+        changes: [
+          deleted("User", user.id, user),
+          ...sessions.map((s) => deleted("Session", s.id, S.view(s))),
+          ...accounts.map((a) => deleted("Account", a.id, a)),
+          ...employeeChanges
+        ]
+      }
+    })
+})
+
+const endEmployment = (tenant: Tenant.Tenant, userId: Ids.UserId, now: number) =>
+  Effect.gen(function*() {
+    const repo = yield* EmployeeRepository
+    const found = yield* repo.findByUser(tenant, userId)
+    if (Option.isNone(found)) return []
+    const e = found.value
+    const gone = { ...e, deletedAt: now, updatedAt: now }
+    // The employee may sit in another workspace of the organization: write it in its own scope.
+    yield* repo.update({ organizationId: e.organizationId, workspaceId: e.workspaceId }, gone)
+    return [deleted("Employee", e.id, e, gone)]
+  })
+
+export const getUser = Command.query({
+  name: "identity.getUser",
+  input: UserIdInput,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      yield* selfOr(ctx.actor, input.userId, Permissions.userRead)
+      return yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+    })
+})
+
+/** Users whose home organization is the tenant's. */
+export const listUsers = Command.query({
+  name: "identity.listUsers",
+  input: Schema.Struct({}),
+  permission: Permissions.userRead,
+  handler: (_input, ctx) => UserRepository.use((r) => r.listByOrganization(ctx.tenant.organizationId))
+})

@@ -1,0 +1,118 @@
+/**
+ * Issuing and consuming e-mail verification codes (AUTH-20). Issuing is for trusted code (the
+ * host's mailer runs as the system actor); consuming is public, since holding the code is the proof.
+ */
+import { Clock, Effect, Schema } from "effect"
+import { type AuditLog, Command, type Errors, Ids, UnitOfWork } from "@erpkit/kernel"
+import { created, updated } from "./Changes.ts"
+import * as Email from "./Email.ts"
+import { IdentityConfig } from "./IdentityConfig.ts"
+import { VerificationFailed } from "./IdentityError.ts"
+import * as Permissions from "./Permissions.ts"
+import { digits, sha256Hex } from "./SecureRandom.ts"
+import { UserRepository } from "./UserRepository.ts"
+import * as V from "./Verification.ts"
+import { VerificationRepository } from "./VerificationRepository.ts"
+
+/** How many of the newest codes for one address and purpose a check looks at. */
+export const candidatesMax = 5
+
+/** The stored record without its hash: what audit entries and results show. */
+const audited = ({ codeHash: _, ...rest }: V.Verification) => rest
+
+export const IssuedCode = Schema.Struct({
+  id: V.VerificationId,
+  /** The plain code, returned once: send it, do not store it. */
+  code: Schema.String,
+  expiresAt: Schema.Number
+})
+export type IssuedCode = typeof IssuedCode.Type
+
+/** Creates and stores a code; returns it in plain with the stored record. */
+export const issue = (emailKey: string, type: V.VerificationType, userId: Ids.UserId | null, now: number) =>
+  Effect.gen(function*() {
+    const config = yield* IdentityConfig
+    const id = yield* Ids.nextId(V.VerificationId)
+    const code = yield* digits(V.codeLength)
+    const verification: V.Verification = {
+      id,
+      emailKey,
+      codeHash: yield* sha256Hex(V.hashInput(id, code)),
+      userId,
+      type,
+      usedAt: null,
+      expiresAt: now + config.verificationTtlMillis,
+      createdAt: now
+    }
+    yield* VerificationRepository.use((r) => r.insert(verification))
+    return {
+      issued: { id, code, expiresAt: verification.expiresAt } satisfies IssuedCode,
+      change: created("Verification", id, audited(verification))
+    }
+  })
+
+/**
+ * Checks `code` against the newest codes for the address and purpose and marks the match used. A
+ * match that is used or expired says so; no match at all is `mismatch` (or `not_found`).
+ */
+export const consume = (emailKey: string, type: V.VerificationType, code: string, now: number) =>
+  Effect.gen(function*() {
+    const repo = yield* VerificationRepository
+    const candidates = (yield* repo.listFor(emailKey, type)).slice(0, candidatesMax)
+    if (candidates.length === 0) return yield* new VerificationFailed({ reason: "not_found" })
+    let failure = new VerificationFailed({ reason: "mismatch" })
+    for (const candidate of candidates) {
+      const result = V.check(candidate, yield* sha256Hex(V.hashInput(candidate.id, code)), now)
+      if (result._tag === "Failure") {
+        if (result.failure.reason !== "mismatch") failure = result.failure
+        continue
+      }
+      // Conditional update: a concurrent use of the same code loses here (single use).
+      if (!(yield* repo.markUsed(candidate.id, now))) return yield* new VerificationFailed({ reason: "used" })
+      return { verification: result.success, change: updated("Verification", candidate.id, audited(candidate), audited(result.success)) }
+    }
+    return yield* failure
+  })
+
+const CodeInput = Schema.String.pipe(Schema.check(Schema.isMaxLength(64)))
+
+/** A code for `email` (system actor: the host's mailer sends it). */
+export const issueVerificationCode = Command.make({
+  name: "identity.issueVerificationCode",
+  input: Schema.Struct({ email: Email.EmailInput, type: V.VerificationType }),
+  output: IssuedCode,
+  permission: Permissions.verificationIssue,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const email = yield* Effect.fromResult(Email.normalize(input.email))
+      const user = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
+      const { issued, change } = yield* issue(email.key, input.type, user._tag === "Some" ? user.value.id : null, ctx.now)
+      return { result: issued, changes: [change] }
+    })
+})
+
+export const ConsumedCode = Schema.Struct({
+  verificationId: V.VerificationId,
+  userId: Schema.NullOr(Ids.UserId),
+  type: V.VerificationType
+})
+
+/** Public: proves possession of a code (e.g. before a password reset), once. */
+export const consumeVerificationCode = Command.make({
+  name: "identity.consumeVerificationCode",
+  input: Schema.Struct({ email: Email.EmailInput, type: V.VerificationType, code: CodeInput }),
+  output: ConsumedCode,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const email = yield* Effect.fromResult(Email.normalize(input.email))
+      const { verification, change } = yield* consume(email.key, input.type, input.code.trim(), ctx.now)
+      return { result: { verificationId: verification.id, userId: verification.userId, type: verification.type }, changes: [change] }
+    })
+})
+
+/** Job: deletes expired codes, one bounded set-based statement per run; how many. */
+export const deleteExpiredVerifications = Effect.gen(function*() {
+  const now = yield* Clock.currentTimeMillis
+  const { cleanupBatchSizeMax } = yield* IdentityConfig
+  return yield* UnitOfWork.transaction(VerificationRepository.use((r) => r.deleteExpired(now, cleanupBatchSizeMax)))
+}).pipe(Effect.withSpan("identity.deleteExpiredVerifications"))
