@@ -1,0 +1,53 @@
+/**
+ * Port: credit holds. Lock order: a hold is locked after the invoice and before the client account.
+ */
+import { Errors, MemoryStore, Tenant } from "@erpkit/kernel"
+import { Context, Effect, Layer, Result } from "effect"
+import * as ClientAccount from "./ClientAccount.ts"
+import { type CreditHold, expire, isExpired } from "./CreditHold.ts"
+import { type CreditHoldId } from "./Ids.ts"
+import { sortBy, tables, tenantTable } from "./internal/memory.ts"
+
+export class CreditHoldRepository extends Context.Service<CreditHoldRepository, {
+  readonly insert: (tenant: Tenant.Tenant, hold: CreditHold) => Effect.Effect<void>
+  readonly get: (tenant: Tenant.Tenant, id: CreditHoldId) => Effect.Effect<CreditHold, Errors.NotFound>
+  /** Like `get`, and locks the row until the unit of work ends (Postgres `FOR UPDATE`); memory: plain get. */
+  readonly getForUpdate: (tenant: Tenant.Tenant, id: CreditHoldId) => Effect.Effect<CreditHold, Errors.NotFound>
+  readonly update: (tenant: Tenant.Tenant, hold: CreditHold) => Effect.Effect<void, Errors.NotFound>
+  /**
+   * The `expireCreditHolds` job as one set-based operation: every Pending hold of the tenant with
+   * `expiresAt ≤ now` (`CreditHold.isExpired`), at most `limit`, earliest expiry first, becomes Expired
+   * with `resolvedAt = now`, and each affected account's `holdsMinor` falls by the sum of its expired
+   * holds (and `updatedAt = now`). Returns the expired holds. Postgres: one statement (CTE
+   * `UPDATE credit_holds … RETURNING` feeding `UPDATE client_accounts`), locking holds before accounts.
+   */
+  readonly expire: (tenant: Tenant.Tenant, now: number, limit: number) => Effect.Effect<ReadonlyArray<CreditHold>>
+}>()("@erpkit/billing/CreditHoldRepository") {
+  static readonly layerMemory = Layer.effect(
+    CreditHoldRepository,
+    Effect.map(MemoryStore.MemoryStore, (store) => {
+      const rows = tenantTable<CreditHold>(store, tables.creditHolds, "CreditHold")
+      const accounts = tenantTable<ClientAccount.ClientAccount>(store, tables.clientAccounts, "ClientAccount")
+      const expireAll = (tenant: Tenant.Tenant, now: number, limit: number) =>
+        Effect.gen(function*() {
+          const due = sortBy(yield* rows.find(tenant, (h) => isExpired(h, now)), (h) => h.expiresAt).slice(0, Math.max(0, limit))
+          const expired = due.map((h) => Result.getOrThrow(expire(h, now)))
+          yield* Effect.forEach(expired, (h) => Effect.orDie(rows.update(tenant, h)), { discard: true })
+          const released = new Map<string, bigint>()
+          for (const h of expired) released.set(h.accountId, (released.get(h.accountId) ?? 0n) + h.amountMinor)
+          for (const [accountId, amount] of released) {
+            const account = yield* Effect.orDie(accounts.get(tenant, accountId))
+            yield* Effect.orDie(accounts.update(tenant, ClientAccount.release(account, amount, now)))
+          }
+          return expired
+        })
+      return {
+        insert: rows.insert,
+        get: rows.get,
+        getForUpdate: rows.get,
+        update: rows.update,
+        expire: (tenant, now, limit) => store.transaction(expireAll(tenant, now, limit))
+      }
+    })
+  )
+}

@@ -1,0 +1,128 @@
+/**
+ * Port: invoices (with their lines) and the append-only invoice event log. Reads return live invoices
+ * only: a soft-deleted draft is `NotFound` and its number is free again. Lock order: the invoice is
+ * the first row a command locks.
+ */
+import { Errors, type LocalDate, MemoryStore, Tenant } from "@erpkit/kernel"
+import { Context, Effect, Layer, Option, Result } from "effect"
+import { InvoiceNumberTaken } from "./BillingError.ts"
+import { type InvoiceId } from "./Ids.ts"
+import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
+import * as Invoice from "./Invoice.ts"
+import { type InvoiceEvent } from "./InvoiceEvent.ts"
+
+export interface InvoiceQuery {
+  readonly accountId?: string
+  readonly status?: Invoice.InvoiceStatus
+  /** At most this many, oldest first (by createdAt, then id); default 1000. */
+  readonly limit?: number
+}
+
+export interface ClaimedReminder {
+  /** The invoice after the reminder was recorded in `remindersSent`. */
+  readonly invoice: Invoice.Invoice
+  readonly reminder: Invoice.ReminderKind
+}
+
+export class InvoiceRepository extends Context.Service<InvoiceRepository, {
+  /** Adds an invoice; a live invoice of the tenant with the same number is `InvoiceNumberTaken` (partial unique index). */
+  readonly insert: (tenant: Tenant.Tenant, invoice: Invoice.Invoice) => Effect.Effect<void, InvoiceNumberTaken>
+  readonly get: (tenant: Tenant.Tenant, id: InvoiceId) => Effect.Effect<Invoice.Invoice, Errors.NotFound>
+  /** Like `get`, and locks the row until the unit of work ends (Postgres `FOR UPDATE`); memory: plain get. */
+  readonly getForUpdate: (tenant: Tenant.Tenant, id: InvoiceId) => Effect.Effect<Invoice.Invoice, Errors.NotFound>
+  readonly findByNumber: (tenant: Tenant.Tenant, invoiceNumber: string) => Effect.Effect<Option.Option<Invoice.Invoice>>
+  readonly list: (tenant: Tenant.Tenant, query?: InvoiceQuery) => Effect.Effect<ReadonlyArray<Invoice.Invoice>>
+  /** Replaces a live invoice (the number never changes); setting `deletedAt` soft-deletes it. */
+  readonly update: (tenant: Tenant.Tenant, invoice: Invoice.Invoice) => Effect.Effect<void, Errors.NotFound>
+  /**
+   * The `markOverdueInvoices` job as one set-based operation: every invoice with
+   * `Invoice.isOverdue(invoice, today)` (Sent, due date before `today`), at most `limit`, earliest due
+   * first, becomes Overdue with `updatedAt = now`. Returns the changed invoices.
+   * Postgres: `UPDATE … WHERE status = 'Sent' AND due_date < $today … RETURNING`.
+   */
+  readonly markOverdue: (
+    tenant: Tenant.Tenant,
+    today: LocalDate.LocalDate,
+    now: number,
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<Invoice.Invoice>>
+  /**
+   * The `sendInvoiceReminders` job as one set-based operation: for every invoice where
+   * `Invoice.reminderDue(invoice, today)` names a reminder, at most `limit`, earliest due first,
+   * appends it to `remindersSent` (`updatedAt = now`) and returns it: a reminder is claimed exactly
+   * once, however often the job runs. Postgres: `UPDATE … SET reminders_sent = reminders_sent || …
+   * WHERE <the same predicate> RETURNING`.
+   */
+  readonly claimReminders: (
+    tenant: Tenant.Tenant,
+    today: LocalDate.LocalDate,
+    now: number,
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<ClaimedReminder>>
+  /** Appends to the invoice event log (BIL-INV-13); there is no update or delete. */
+  readonly appendEvents: (tenant: Tenant.Tenant, events: ReadonlyArray<InvoiceEvent>) => Effect.Effect<void>
+  /** An invoice's log, in the order appended. */
+  readonly events: (tenant: Tenant.Tenant, invoiceId: InvoiceId) => Effect.Effect<ReadonlyArray<InvoiceEvent>>
+}>()("@erpkit/billing/InvoiceRepository") {
+  static readonly layerMemory = Layer.effect(
+    InvoiceRepository,
+    Effect.map(MemoryStore.MemoryStore, (store) => {
+      const rows = tenantTable<Invoice.Invoice>(store, tables.invoices, "Invoice", (i) => i.deletedAt === null)
+      const log = tenantTable<{ readonly id: string; readonly tenant: Tenant.Tenant; readonly seq: number; readonly event: InvoiceEvent }>(
+        store,
+        tables.invoiceEvents,
+        "InvoiceEvent"
+      )
+      let seq = 0
+      const findByNumber = (tenant: Tenant.Tenant, invoiceNumber: string) =>
+        Effect.map(rows.find(tenant, (i) => i.invoiceNumber === invoiceNumber), (found) => Option.fromNullishOr(found[0]))
+      const sweep = <A>(
+        tenant: Tenant.Tenant,
+        limit: number,
+        pick: (invoice: Invoice.Invoice) => A | undefined,
+        apply: (invoice: Invoice.Invoice, picked: A) => Invoice.Invoice
+      ) =>
+        store.transaction(Effect.gen(function*() {
+          const candidates = sortBy(yield* rows.find(tenant, (i) => pick(i) !== undefined), (i) => i.dueDate)
+          const changed = candidates.slice(0, Math.max(0, limit)).map((i) => ({ next: apply(i, pick(i)!), picked: pick(i)! }))
+          yield* Effect.forEach(changed, ({ next }) => Effect.orDie(rows.update(tenant, next)), { discard: true })
+          return changed
+        }))
+      return {
+        insert: (tenant, invoice) =>
+          rows.transaction(Effect.flatMap(findByNumber(tenant, invoice.invoiceNumber), (existing) =>
+            Option.isSome(existing)
+              ? Effect.fail(new InvoiceNumberTaken({ invoiceNumber: invoice.invoiceNumber }))
+              : rows.insert(tenant, invoice))),
+        get: rows.get,
+        getForUpdate: rows.get,
+        findByNumber,
+        list: (tenant, query = {}) =>
+          Effect.map(
+            rows.find(tenant, (i) =>
+              (query.accountId === undefined || i.accountId === query.accountId) &&
+              (query.status === undefined || i.status === query.status)),
+            (found) => sortBy(found, (i) => i.createdAt).slice(0, query.limit ?? defaultListLimit)
+          ),
+        update: rows.update,
+        markOverdue: (tenant, today, now, limit) =>
+          Effect.map(
+            sweep(tenant, limit, (i) => (Invoice.isOverdue(i, today) ? true : undefined), (i) =>
+              Result.getOrThrow(Invoice.markOverdue(i, now)).invoice),
+            (changed) => changed.map((c) => c.next)
+          ),
+        claimReminders: (tenant, today, now, limit) =>
+          Effect.map(
+            sweep(tenant, limit, (i) => Invoice.reminderDue(i, today), (i, kind) => Invoice.recordReminder(i, kind, now).invoice),
+            (changed) => changed.map((c) => ({ invoice: c.next, reminder: c.picked }))
+          ),
+        appendEvents: (tenant, events) =>
+          store.transaction(Effect.forEach(events, (event) =>
+            log.insert(tenant, { id: event.id, tenant: event.tenant, seq: ++seq, event }), { discard: true })),
+        events: (tenant, invoiceId) =>
+          Effect.map(log.find(tenant, (row) => row.event.invoiceId === invoiceId), (found) =>
+            sortBy(found, (row) => row.seq).map((row) => row.event))
+      }
+    })
+  )
+}
