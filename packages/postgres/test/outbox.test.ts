@@ -1,0 +1,188 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { randomUUID } from "node:crypto"
+import { Deferred, Duration, Effect, Fiber, Layer, Ref } from "effect"
+import { type DomainEvent, Outbox } from "@erpkit/kernel"
+import { PgDatabase } from "../src/Database.ts"
+import * as Relay from "../src/platform/Relay.ts"
+import * as SqlState from "../src/SqlState.ts"
+import { freshTenant, targets } from "./targets.ts"
+
+const event = (tenant: ReturnType<typeof freshTenant>, type: string, payload: DomainEvent.DomainEvent["payload"], occurredAt = 1_763_700_000_123): DomainEvent.DomainEvent => ({
+  id: randomUUID() as DomainEvent.DomainEvent["id"],
+  type,
+  tenant,
+  aggregateType: "Thing",
+  aggregateId: randomUUID(),
+  occurredAt,
+  payload
+})
+
+const append = (events: ReadonlyArray<DomainEvent.DomainEvent>) => Outbox.Outbox.use((o) => o.append(events))
+
+/** A handler that records the event ids it saw, failing while `failing(id, call)` says so. */
+const recorder = (name: string, types: ReadonlyArray<string>, failing: (call: number) => boolean = () => false) =>
+  Effect.map(Ref.make<ReadonlyArray<string>>([]), (seen) => ({
+    seen,
+    handler: {
+      name,
+      types,
+      handle: (e: DomainEvent.DomainEvent) =>
+        Effect.flatMap(Ref.updateAndGet(seen, (s) => [...s, e.id]), (s) =>
+          failing(s.length) ? Effect.fail(new Error(`handler ${name} refuses call ${s.length} with a 'quote' and \\ backslash`)) : Effect.void)
+    } satisfies Relay.OutboxHandler
+  }))
+
+for (const target of targets("outbox.test.ts")) {
+  describe(target.name, () => {
+    layer(target.layer(), { excludeTestServices: true, timeout: "120 seconds" })("outbox and relay", (it) => {
+      it.effect("append + list: oldest first, filtered by aggregate / type / limit, scoped to the tenant, payload verbatim", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const other = freshTenant()
+          const tricky = { s: "it's \"quoted\" \\ back; DROP TABLE platform.outbox; --", unicode: "Алматы ✓ 😀", n: 12.5, nested: [{ a: null, b: true }], empty: "" }
+          const e1 = event(tenant, "t.A", tricky)
+          const e2 = event(tenant, "t.B", { i: 2 }, 1_763_700_000_999)
+          const e3 = { ...event(tenant, "t.A", { i: 3 }), aggregateId: e1.aggregateId }
+          yield* append([e1, e2])
+          yield* append([e3])
+          yield* append([event(other, "t.A", { i: 4 })])
+          const all = yield* Outbox.Outbox.use((o) => o.list(tenant))
+          expect(all).toEqual([e1, e2, e3])
+          expect((yield* Outbox.Outbox.use((o) => o.list(tenant, { aggregateId: e1.aggregateId }))).map((e) => e.id)).toEqual([e1.id, e3.id])
+          expect((yield* Outbox.Outbox.use((o) => o.list(tenant, { type: "t.B" }))).map((e) => e.id)).toEqual([e2.id])
+          expect((yield* Outbox.Outbox.use((o) => o.list(tenant, { limit: 2 }))).map((e) => e.id)).toEqual([e1.id, e2.id])
+          expect((yield* Outbox.Outbox.use((o) => o.list(other))).length).toBe(1)
+        }))
+
+      it.effect("the relay delivers each committed event to each subscribed handler, and never again after success (per-handler dedup)", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const a = yield* recorder(`a-${randomUUID()}`, [type])
+          const b = yield* recorder(`b-${randomUUID()}`, [type, "t.unrelated"])
+          const events = [event(tenant, type, { n: 1 }), event(tenant, type, { n: 2 }), event(tenant, "t.not-subscribed", {})]
+          yield* append(events)
+          const relay = Relay.layerManual({ handlers: [a.handler, b.handler], batchSizeMax: 2 })
+          const first = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.drain()).pipe(Effect.provide(relay))
+          const again = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.drain()).pipe(Effect.provide(relay))
+          expect([...(yield* Ref.get(a.seen))].sort()).toEqual([events[0]!.id, events[1]!.id].sort())
+          expect([...(yield* Ref.get(b.seen))].sort()).toEqual([events[0]!.id, events[1]!.id].sort())
+          expect(first.delivered).toBe(4)
+          expect(again.delivered).toBe(0)
+          const rows = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.deliveries(events[0]!.id)).pipe(Effect.provide(relay))
+          expect(rows.map((r) => [r.status, r.attempts])).toEqual([["delivered", 1], ["delivered", 1]])
+        }))
+
+      it.effect("a failing handler is retried with backoff while the successful one is not re-run", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const ok = yield* recorder(`ok-${randomUUID()}`, [type])
+          const flaky = yield* recorder(`flaky-${randomUUID()}`, [type], (call) => call <= 2)
+          const e = event(tenant, type, {})
+          yield* append([e])
+          const relay = Relay.layerManual({ handlers: [ok.handler, flaky.handler], maxAttempts: 5, retryBaseMillis: 20 })
+          const rows = yield* Effect.gen(function*() {
+            const r = yield* Relay.OutboxRelay
+            const first = yield* r.runOnce
+            expect([first.delivered, first.failed]).toEqual([1, 1])
+            const immediately = yield* r.runOnce
+            expect(immediately.failed + immediately.delivered).toBe(0) // not due yet: backoff
+            for (let i = 0; i < 50 && (yield* Ref.get(flaky.seen)).length < 3; i++) {
+              yield* Effect.sleep("20 millis")
+              yield* r.runOnce
+            }
+            return yield* r.deliveries(e.id)
+          }).pipe(Effect.provide(relay))
+          expect(yield* Ref.get(ok.seen)).toEqual([e.id])
+          expect(yield* Ref.get(flaky.seen)).toEqual([e.id, e.id, e.id])
+          expect(rows.map((r) => r.status)).toEqual(["delivered", "delivered"])
+        }))
+
+      it.effect("after maxAttempts failures the delivery is dead-lettered with the last error and not tried again", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const bad = yield* recorder(`bad-${randomUUID()}`, [type], () => true)
+          const e = event(tenant, type, {})
+          yield* append([e])
+          const relay = Relay.layerManual({ handlers: [bad.handler], maxAttempts: 3, retryBaseMillis: 1, retryMaxMillis: 5 })
+          const rows = yield* Effect.gen(function*() {
+            const r = yield* Relay.OutboxRelay
+            for (let i = 0; i < 40; i++) {
+              yield* r.runOnce
+              yield* Effect.sleep("10 millis")
+            }
+            return yield* r.deliveries(e.id)
+          }).pipe(Effect.provide(relay))
+          expect((yield* Ref.get(bad.seen)).length).toBe(3)
+          expect(rows.map((r) => [r.status, r.attempts])).toEqual([["dead", 3]])
+          expect(rows[0]?.lastError).toContain("refuses call 3 with a 'quote'")
+        }))
+
+      it.effect("at least once: a claim whose relay died is delivered again after its lease", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const name = `crashy-${randomUUID()}`
+          const started = yield* Deferred.make<void>()
+          const hanging: Relay.OutboxHandler = { name, types: [type], handle: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never) }
+          const e = event(tenant, type, {})
+          yield* append([e])
+          const fiber = yield* Effect.forkChild(Effect.flatMap(Relay.OutboxRelay, (r) => r.runOnce).pipe(
+            Effect.provide(Relay.layerManual({ handlers: [hanging], leaseMillis: 300 }))
+          ))
+          yield* Deferred.await(started)
+          yield* Fiber.interrupt(fiber) // the "crash": claimed, never settled
+          const second = yield* recorder(name, [type])
+          const relay = Relay.layerManual({ handlers: [second.handler], leaseMillis: 300 })
+          const early = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.runOnce).pipe(Effect.provide(relay))
+          expect(early.delivered).toBe(0) // still leased
+          yield* Effect.sleep("400 millis")
+          const late = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.runOnce).pipe(Effect.provide(relay))
+          expect(late.delivered).toBe(1)
+          expect(yield* Ref.get(second.seen)).toEqual([e.id])
+          const rows = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.deliveries(e.id)).pipe(Effect.provide(relay))
+          expect(rows.map((r) => [r.status, r.attempts])).toEqual([["delivered", 2]])
+        }))
+
+      it.effect("the background relay is woken by a committed append (no polling: the poll interval is one hour)", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const got = yield* Deferred.make<string>()
+          const handler: Relay.OutboxHandler = { name: `wake-${randomUUID()}`, types: [type], handle: (e) => Deferred.succeed(got, e.id) }
+          const e = event(tenant, type, {})
+          const id = yield* Effect.scoped(Effect.gen(function*() {
+            yield* Layer.build(Relay.layer({ handlers: [handler], pollInterval: "1 hour" }))
+            yield* Effect.sleep("100 millis") // the relay's first (empty) cycle has run
+            yield* append([e])
+            return yield* Deferred.await(got).pipe(Effect.timeout(Duration.seconds(10)))
+          }))
+          expect(id).toBe(e.id)
+        }))
+
+      if (target.name === "server") {
+        it.effect("LISTEN/NOTIFY: an insert committed by another client wakes the relay", () =>
+          Effect.gen(function*() {
+            const db = yield* PgDatabase
+            const tenant = freshTenant()
+            const type = `t.${randomUUID()}`
+            const got = yield* Deferred.make<string>()
+            const handler: Relay.OutboxHandler = { name: `listen-${randomUUID()}`, types: [type], handle: (e) => Deferred.succeed(got, e.id) }
+            const id = randomUUID()
+            const received = yield* Effect.scoped(Effect.gen(function*() {
+              yield* Layer.build(Relay.layer({ handlers: [handler], pollInterval: "1 hour", listen: true }))
+              yield* Effect.sleep("200 millis")
+              // raw SQL in its own transaction: no in-process signal, only the trigger's NOTIFY
+              yield* db.inTenant(tenant)(SqlState.orDie(db.sql`
+                INSERT INTO platform.outbox (id, organization_id, workspace_id, type, aggregate_type, aggregate_id, occurred_at, payload)
+                VALUES (${id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${type}, 'Thing', 'x', now(), '{}'::jsonb)`))
+              return yield* Deferred.await(got).pipe(Effect.timeout(Duration.seconds(10)))
+            }))
+            expect(received).toBe(id)
+          }))
+      }
+    })
+  })
+}
