@@ -1,0 +1,118 @@
+/**
+ * Departments of the actor's workspace: codes unique per organization, a tree without cycles
+ * (TEN-04), soft delete (TEN-06). Ids from another tenant are `NotFound` (TEN-01).
+ */
+import { Effect, Option, Schema } from "effect"
+import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { created, deleted, updated } from "./Changes.ts"
+import * as D from "./Department.ts"
+import { DepartmentRepository } from "./DepartmentRepository.ts"
+import * as Permissions from "./Permissions.ts"
+import { RequiredText } from "./User.ts"
+
+const Code = Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(50))))
+
+export const load = (tenant: Tenant.Tenant, id: D.DepartmentId) =>
+  Effect.flatMap(DepartmentRepository.use((r) => r.findById(tenant, id)), (found) =>
+    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Department", id })))
+
+export const createDepartment = Command.make({
+  name: "identity.createDepartment",
+  input: Schema.Struct({ name: RequiredText(255), code: Schema.optionalKey(Code), parentId: Schema.optionalKey(Schema.NullOr(D.DepartmentId)) }),
+  output: D.Department,
+  permission: Permissions.departmentManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const parentId = input.parentId ?? null
+      if (parentId !== null) yield* load(ctx.tenant, parentId)
+      const dept: D.Department = {
+        id: yield* Ids.nextId(D.DepartmentId),
+        organizationId: ctx.tenant.organizationId,
+        workspaceId: ctx.tenant.workspaceId,
+        name: input.name,
+        code: input.code ?? null,
+        parentId,
+        isActive: true,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+        deletedAt: null
+      }
+      yield* DepartmentRepository.use((r) => r.insert(ctx.tenant, dept))
+      return { result: dept, changes: [created("Department", dept.id, dept)] }
+    })
+})
+
+export const updateDepartment = Command.make({
+  name: "identity.updateDepartment",
+  input: Schema.Struct({
+    departmentId: D.DepartmentId,
+    name: Schema.optionalKey(RequiredText(255)),
+    code: Schema.optionalKey(Code),
+    isActive: Schema.optionalKey(Schema.Boolean)
+  }),
+  output: D.Department,
+  permission: Permissions.departmentManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* load(ctx.tenant, input.departmentId)
+      const after: D.Department = {
+        ...before,
+        name: input.name ?? before.name,
+        code: input.code === undefined ? before.code : input.code,
+        isActive: input.isActive ?? before.isActive,
+        updatedAt: ctx.now
+      }
+      yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
+      return { result: after, changes: [updated("Department", after.id, before, after)] }
+    })
+})
+
+/** TEN-04: re-parents a department; a move that would close a loop is `DepartmentCycle`. */
+export const moveDepartment = Command.make({
+  name: "identity.moveDepartment",
+  input: Schema.Struct({ departmentId: D.DepartmentId, parentId: Schema.NullOr(D.DepartmentId) }),
+  output: D.Department,
+  permission: Permissions.departmentManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* load(ctx.tenant, input.departmentId)
+      if (input.parentId !== null) yield* load(ctx.tenant, input.parentId)
+      const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
+      const after = yield* Effect.fromResult(D.move(parents, before, input.parentId, ctx.now))
+      yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
+      return { result: after, changes: [updated("Department", after.id, before, after)] }
+    })
+})
+
+/** TEN-06: soft delete; a department with live sub-departments is refused (`Conflict`). */
+export const deleteDepartment = Command.make({
+  name: "identity.deleteDepartment",
+  input: Schema.Struct({ departmentId: D.DepartmentId }),
+  output: D.Department,
+  permission: Permissions.departmentManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* load(ctx.tenant, input.departmentId)
+      const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
+      if ([...parents.values()].includes(before.id)) {
+        return yield* new Errors.Conflict({ entity: "Department", reason: "it still has sub-departments" })
+      }
+      const after = { ...before, deletedAt: ctx.now, updatedAt: ctx.now }
+      yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
+      return { result: after, changes: [deleted("Department", after.id, before, after)] }
+    })
+})
+
+export const getDepartment = Command.query({
+  name: "identity.getDepartment",
+  input: Schema.Struct({ departmentId: D.DepartmentId }),
+  permission: Permissions.departmentRead,
+  handler: (input, ctx) => load(ctx.tenant, input.departmentId)
+})
+
+export const listDepartments = Command.query({
+  name: "identity.listDepartments",
+  input: Schema.Struct({}),
+  permission: Permissions.departmentRead,
+  handler: (_input, ctx) => DepartmentRepository.use((r) => r.list(ctx.tenant))
+})

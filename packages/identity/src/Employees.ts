@@ -1,0 +1,125 @@
+/**
+ * Employees of the actor's workspace: one live record per (user, organization) (TEN-03), soft
+ * delete (TEN-06), status lifecycle. Ids from another tenant are `NotFound` (TEN-01).
+ */
+import { Effect, Option, Schema } from "effect"
+import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { created, deleted, updated } from "./Changes.ts"
+import { DepartmentId } from "./Department.ts"
+import { load as loadDepartment } from "./Departments.ts"
+import * as E from "./Employee.ts"
+import { EmployeeRepository } from "./EmployeeRepository.ts"
+import * as Permissions from "./Permissions.ts"
+import { UserRepository } from "./UserRepository.ts"
+
+const Text = (max: number) => Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(max))))
+
+export const load = (tenant: Tenant.Tenant, id: E.EmployeeId) =>
+  Effect.flatMap(EmployeeRepository.use((r) => r.findById(tenant, id)), (found) =>
+    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Employee", id })))
+
+const save = (tenant: Tenant.Tenant, before: E.Employee, after: E.Employee) =>
+  Effect.as(EmployeeRepository.use((r) => r.update(tenant, after)), {
+    result: after,
+    changes: [updated("Employee", after.id, before, after)]
+  })
+
+/** Users are global identities; hiring one makes it a member of this organization. */
+export const hireEmployee = Command.make({
+  name: "identity.hireEmployee",
+  input: Schema.Struct({
+    userId: Ids.UserId,
+    departmentId: Schema.optionalKey(Schema.NullOr(DepartmentId)),
+    employeeNumber: Schema.optionalKey(Text(50)),
+    position: Schema.optionalKey(Text(255))
+  }),
+  output: E.Employee,
+  permission: Permissions.employeeManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const user = yield* UserRepository.use((r) => r.findById(input.userId))
+      if (Option.isNone(user)) return yield* new Errors.NotFound({ entity: "User", id: input.userId })
+      const departmentId = input.departmentId ?? null
+      if (departmentId !== null) yield* loadDepartment(ctx.tenant, departmentId)
+      const employee: E.Employee = {
+        id: yield* Ids.nextId(E.EmployeeId),
+        userId: input.userId,
+        organizationId: ctx.tenant.organizationId,
+        workspaceId: ctx.tenant.workspaceId,
+        departmentId,
+        employeeNumber: input.employeeNumber ?? null,
+        position: input.position ?? null,
+        status: "pending",
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+        deletedAt: null
+      }
+      yield* EmployeeRepository.use((r) => r.insert(ctx.tenant, employee))
+      return { result: employee, changes: [created("Employee", employee.id, employee)] }
+    })
+})
+
+export const updateEmployee = Command.make({
+  name: "identity.updateEmployee",
+  input: Schema.Struct({
+    employeeId: E.EmployeeId,
+    departmentId: Schema.optionalKey(Schema.NullOr(DepartmentId)),
+    employeeNumber: Schema.optionalKey(Text(50)),
+    position: Schema.optionalKey(Text(255))
+  }),
+  output: E.Employee,
+  permission: Permissions.employeeManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* load(ctx.tenant, input.employeeId)
+      if (input.departmentId != null) yield* loadDepartment(ctx.tenant, input.departmentId)
+      return yield* save(ctx.tenant, before, {
+        ...before,
+        departmentId: input.departmentId === undefined ? before.departmentId : input.departmentId,
+        employeeNumber: input.employeeNumber === undefined ? before.employeeNumber : input.employeeNumber,
+        position: input.position === undefined ? before.position : input.position,
+        updatedAt: ctx.now
+      })
+    })
+})
+
+export const setEmployeeStatus = Command.make({
+  name: "identity.setEmployeeStatus",
+  input: Schema.Struct({ employeeId: E.EmployeeId, status: E.EmployeeStatus }),
+  output: E.Employee,
+  permission: Permissions.employeeManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* load(ctx.tenant, input.employeeId)
+      return yield* save(ctx.tenant, before, yield* Effect.fromResult(E.setStatus(before, input.status, ctx.now)))
+    })
+})
+
+/** TEN-06: soft delete; the user may be hired again afterwards. */
+export const removeEmployee = Command.make({
+  name: "identity.removeEmployee",
+  input: Schema.Struct({ employeeId: E.EmployeeId }),
+  output: E.Employee,
+  permission: Permissions.employeeManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* load(ctx.tenant, input.employeeId)
+      const after = { ...before, deletedAt: ctx.now, updatedAt: ctx.now }
+      yield* EmployeeRepository.use((r) => r.update(ctx.tenant, after))
+      return { result: after, changes: [deleted("Employee", after.id, before, after)] }
+    })
+})
+
+export const getEmployee = Command.query({
+  name: "identity.getEmployee",
+  input: Schema.Struct({ employeeId: E.EmployeeId }),
+  permission: Permissions.employeeRead,
+  handler: (input, ctx) => load(ctx.tenant, input.employeeId)
+})
+
+export const listEmployees = Command.query({
+  name: "identity.listEmployees",
+  input: Schema.Struct({}),
+  permission: Permissions.employeeRead,
+  handler: (_input, ctx) => EmployeeRepository.use((r) => r.list(ctx.tenant))
+})

@@ -1,0 +1,127 @@
+/**
+ * Tenant settings (TEN-08): define, update, delete and read. Reads return `SettingView`, where a
+ * secret's value is masked; only trusted server code gets a secret through `resolveValue`, which is
+ * a port read, not a command or query a remote caller can reach.
+ */
+import { Effect, Option, Schema } from "effect"
+import { type Actor, type AuditLog, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import * as Permissions from "./Permissions.ts"
+import * as St from "./Setting.ts"
+import { SettingRepository } from "./SettingRepository.ts"
+
+const audit = (action: AuditLog.AuditAction, before: St.Setting | null, after: St.Setting | null, id: string): AuditLog.AuditChange => ({
+  entityType: "Setting",
+  entityId: id,
+  action,
+  oldValues: before === null ? null : St.auditValues(before),
+  newValues: after === null ? null : St.auditValues(after)
+})
+
+const load = (tenant: Tenant.Tenant, id: St.SettingId) =>
+  Effect.flatMap(SettingRepository.use((r) => r.findById(tenant, id)), (found) =>
+    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Setting", id })))
+
+const writable = (s: St.Setting) =>
+  s.readOnly ? Effect.fail(new Errors.Immutable({ entity: "Setting", id: s.id, state: "read-only" })) : Effect.succeed(s)
+
+export const defineSetting = Command.make({
+  name: "identity.defineSetting",
+  input: Schema.Struct({
+    key: St.SettingKey,
+    /** `organization`: for every workspace; `workspace`: the actor's workspace only (overrides). */
+    scope: Schema.Literals(["organization", "workspace"]),
+    dataType: St.SettingType,
+    value: Schema.Json,
+    category: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(100)))),
+    description: Schema.optionalKey(Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(2000))))),
+    secret: Schema.optionalKey(Schema.Boolean),
+    readOnly: Schema.optionalKey(Schema.Boolean),
+    rules: Schema.optionalKey(St.ValidationRules)
+  }),
+  output: St.SettingView,
+  permission: Permissions.settingManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const rules = yield* Effect.fromResult(St.checkRules(input.dataType, input.rules ?? {}))
+      const value = yield* Effect.fromResult(St.validateValue(input.dataType, rules, input.value))
+      const setting: St.Setting = {
+        id: yield* Ids.nextId(St.SettingId),
+        organizationId: ctx.tenant.organizationId,
+        workspaceId: input.scope === "workspace" ? ctx.tenant.workspaceId : null,
+        key: input.key,
+        category: input.category ?? "general",
+        dataType: input.dataType,
+        value,
+        description: input.description ?? null,
+        secret: input.secret ?? false,
+        readOnly: input.readOnly ?? false,
+        rules,
+        createdBy: ctx.actor.userId,
+        updatedBy: ctx.actor.userId,
+        createdAt: ctx.now,
+        updatedAt: ctx.now
+      }
+      yield* SettingRepository.use((r) => r.insert(ctx.tenant, setting))
+      return { result: St.view(setting), changes: [audit("CREATE", null, setting, setting.id)] }
+    })
+})
+
+/** TEN-08: the new value must pass the type and rules; read-only settings are `Immutable`. */
+export const updateSetting = Command.make({
+  name: "identity.updateSetting",
+  input: Schema.Struct({ settingId: St.SettingId, value: Schema.Json }),
+  output: St.SettingView,
+  permission: Permissions.settingManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
+      const value = yield* Effect.fromResult(St.validateValue(before.dataType, before.rules, input.value))
+      const after: St.Setting = { ...before, value, updatedBy: ctx.actor.userId, updatedAt: ctx.now }
+      yield* SettingRepository.use((r) => r.update(ctx.tenant, after))
+      return { result: St.view(after), changes: [audit("UPDATE", before, after, after.id)] }
+    })
+})
+
+export const deleteSetting = Command.make({
+  name: "identity.deleteSetting",
+  input: Schema.Struct({ settingId: St.SettingId }),
+  output: St.SettingView,
+  permission: Permissions.settingManage,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
+      yield* SettingRepository.use((r) => r.remove(ctx.tenant, before.id))
+      return { result: St.view(before), changes: [audit("DELETE", before, null, before.id)] }
+    })
+})
+
+/** The setting in effect for the tenant: its workspace's, else the organization's. */
+export const effective = (tenant: Tenant.Tenant, key: string) =>
+  Effect.gen(function*() {
+    const repo = yield* SettingRepository
+    const own = yield* repo.findByKey(tenant, key, tenant.workspaceId)
+    return Option.isSome(own) ? own : yield* repo.findByKey(tenant, key, null)
+  })
+
+export const getSetting = Command.query({
+  name: "identity.getSetting",
+  input: Schema.Struct({ key: St.SettingKey }),
+  permission: Permissions.settingRead,
+  handler: (input, ctx) =>
+    Effect.flatMap(effective(ctx.tenant, input.key), (found) =>
+      Option.isSome(found) ? Effect.succeed(St.view(found.value)) : Effect.fail(new Errors.NotFound({ entity: "Setting", id: input.key })))
+})
+
+export const listSettings = Command.query({
+  name: "identity.listSettings",
+  input: Schema.Struct({}),
+  permission: Permissions.settingRead,
+  handler: (_input, ctx) => Effect.map(SettingRepository.use((r) => r.list(ctx.tenant)), (all) => all.map(St.view))
+})
+
+/**
+ * Server-side only: the plain value in effect (secrets included) for trusted code such as an
+ * integration that needs an API key. Not exposed as a command or query.
+ */
+export const resolveValue = (tenant: Tenant.Tenant, key: string): Effect.Effect<Option.Option<Schema.Json>, never, SettingRepository> =>
+  Effect.map(effective(tenant, key), Option.map((s) => s.value))

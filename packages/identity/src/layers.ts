@@ -1,0 +1,49 @@
+/**
+ * Ready-made layers: every identity port in memory (over the kernel `MemoryStore`), and the full
+ * in-memory stack a host or example needs (platform, ports, tenant-configurable authorization,
+ * secure randomness).
+ */
+import { Layer } from "effect"
+import { type Actor, type AuditLog, type Idempotency, Ids, layerPlatformMemory, type MemoryStore, type Outbox, type UnitOfWork } from "@erpkit/kernel"
+import { AccountRepository } from "./AccountRepository.ts"
+import { DepartmentRepository } from "./DepartmentRepository.ts"
+import { EmployeeRepository } from "./EmployeeRepository.ts"
+import { OrganizationRepository } from "./OrganizationRepository.ts"
+import { RolePermissionRepository } from "./RolePermissionRepository.ts"
+import { layerAuthorization } from "./Roles.ts"
+import { SecureRandom } from "./SecureRandom.ts"
+import { SessionRepository } from "./SessionRepository.ts"
+import { SettingRepository } from "./SettingRepository.ts"
+import { UserRepository } from "./UserRepository.ts"
+import { VerificationRepository } from "./VerificationRepository.ts"
+import { WorkspaceRepository } from "./WorkspaceRepository.ts"
+
+/** Every identity port on the `MemoryStore` it is given (share it with the kernel platform layers). */
+export const layerRepositoriesMemory = Layer.mergeAll(
+  UserRepository.layerMemory,
+  SessionRepository.layerMemory,
+  AccountRepository.layerMemory,
+  VerificationRepository.layerMemory,
+  OrganizationRepository.layerMemory,
+  WorkspaceRepository.layerMemory,
+  EmployeeRepository.layerMemory,
+  DepartmentRepository.layerMemory,
+  SettingRepository.layerMemory,
+  RolePermissionRepository.layerMemory
+)
+
+/** Ports + kernel platform + authorization on one store, with the given id and randomness layers. */
+export const layerStack = (
+  grants: Actor.Grants,
+  ids: Layer.Layer<Ids.IdGenerator>,
+  random: Layer.Layer<SecureRandom>
+) => {
+  const repositories = layerRepositoriesMemory.pipe(Layer.provideMerge(Layer.merge(layerPlatformMemory, ids)))
+  return Layer.merge(layerAuthorization(grants), random).pipe(Layer.provideMerge(repositories))
+}
+
+/**
+ * Everything identity's commands need, in memory, with UUIDv7 ids and the platform CSPRNG. `grants`
+ * are the defaults (merge every context's with `Actor.mergeGrants`); tenants override them.
+ */
+export const layerMemory = (grants: Actor.Grants) => layerStack(grants, Ids.IdGenerator.layerUuidV7, SecureRandom.layerLive)
