@@ -124,15 +124,23 @@ DROP TRIGGER IF EXISTS audit_log_no_truncate ON platform.audit_log;
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON platform.audit_log FOR EACH STATEMENT EXECUTE FUNCTION platform.audit_log_reject_change();
 
 -- Idempotency keys ---------------------------------------------------------------------------------
+-- `find` inserts a `claimed` placeholder in the command's transaction; `save` completes it. A concurrent
+-- duplicate's placeholder insert waits on (or hits) this primary key and gets 23505, which the unit of
+-- work retries as a whole: the retry then finds the completed record. A rollback removes the claim.
 CREATE TABLE IF NOT EXISTS platform.idempotency_keys (
   organization_id uuid NOT NULL,
   workspace_id uuid NOT NULL,
   key text NOT NULL CHECK (length(key) BETWEEN 1 AND 200),
-  command text NOT NULL CHECK (length(command) BETWEEN 1 AND 200),
-  request_hash text NOT NULL CHECK (request_hash ~ '^[0-9a-f]{64}$'),
-  result jsonb NOT NULL,
+  state text NOT NULL DEFAULT 'claimed' CHECK (state IN ('claimed', 'completed')),
+  command text CHECK (length(command) BETWEEN 1 AND 200),
+  request_hash text CHECK (request_hash ~ '^[0-9a-f]{64}$'),
+  result jsonb,
   created_at timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT idempotency_keys_pkey PRIMARY KEY (organization_id, workspace_id, key)
+  completed_at timestamptz,
+  CONSTRAINT idempotency_keys_pkey PRIMARY KEY (organization_id, workspace_id, key),
+  CONSTRAINT idempotency_keys_completed CHECK (
+    (state = 'claimed' AND command IS NULL AND request_hash IS NULL AND result IS NULL AND completed_at IS NULL) OR
+    (state = 'completed' AND command IS NOT NULL AND request_hash IS NOT NULL AND result IS NOT NULL AND completed_at IS NOT NULL))
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_created_idx ON platform.idempotency_keys (created_at);
 
@@ -172,7 +180,7 @@ CREATE POLICY tenant_isolation ON platform.idempotency_keys TO erpkit_app
 -- Least privilege: the app appends and reads; only the relay touches delivery state.
 GRANT SELECT, INSERT ON platform.outbox TO erpkit_app;
 GRANT SELECT, INSERT ON platform.audit_log TO erpkit_app;
-GRANT SELECT, INSERT ON platform.idempotency_keys TO erpkit_app;
+GRANT SELECT, INSERT, UPDATE ON platform.idempotency_keys TO erpkit_app;
 GRANT SELECT ON platform.outbox_deliveries TO erpkit_app;
 GRANT SELECT, UPDATE ON platform.outbox TO erpkit_relay;
 GRANT SELECT, INSERT, UPDATE ON platform.outbox_deliveries TO erpkit_relay;

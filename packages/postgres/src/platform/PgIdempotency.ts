@@ -1,12 +1,13 @@
 /**
  * The kernel `Idempotency` port on `platform.idempotency_keys`, keyed by (organization, workspace, key).
  *
- * Concurrent duplicates produce one effect: `find` first takes a transaction-scoped advisory lock on
- * the key, so a second command with the same key waits until the first commits and then (under READ
- * COMMITTED, each statement reading fresh) finds its record. Under REPEATABLE READ / SERIALIZABLE the
- * snapshot predates that commit; then the second `save` hits the primary key (23505 on
- * `idempotency_keys_pkey`), which `SqlState` classifies as retryable: the whole transaction, handler
- * included, rolls back and the retry finds the record.
+ * Concurrent duplicates produce one effect, under any isolation level: when `find` sees no record it
+ * inserts a `claimed` placeholder in the command's transaction; `save` completes it. A concurrent
+ * duplicate's placeholder insert waits on the primary key while the first command runs (READ
+ * COMMITTED) or meets its committed row (REPEATABLE READ / SERIALIZABLE) and gets 23505 on
+ * `idempotency_keys_pkey`, which `SqlState` classifies as retryable: the whole transaction (handler
+ * included) rolls back and the retry finds the completed record. If the first command fails, its
+ * rollback removes the claim and the waiting duplicate proceeds as the first.
  */
 import { Effect, Layer, Option } from "effect"
 import { Idempotency, type Tenant } from "@erpkit/kernel"
@@ -15,8 +16,9 @@ import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
 
 interface KeyRow {
-  readonly command: string
-  readonly requestHash: string
+  readonly state: "claimed" | "completed"
+  readonly command: string | null
+  readonly requestHash: string | null
   readonly result: unknown
 }
 
@@ -29,22 +31,40 @@ export const layer = Layer.effect(
     const find = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
       db.inTenant(tenant)(Effect.gen(function*() {
         yield* Storable.checkOrDie(key, ["idempotencyKey"])
-        yield* SqlState.orDie(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenant.organizationId}/${tenant.workspaceId}/${key}`}, 42))`)
         const rows = yield* SqlState.orDie(sql<KeyRow>`
-          SELECT command, request_hash AS "requestHash", result FROM platform.idempotency_keys
+          SELECT state, command, request_hash AS "requestHash", result FROM platform.idempotency_keys
           WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}`)
         const row = rows[0]
-        return row === undefined
+        if (row === undefined) {
+          yield* SqlState.orDie(sql`
+            INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
+            VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key})`)
+          return Option.none<Idempotency.IdempotencyRecord>()
+        }
+        return row.state === "claimed"
           ? Option.none<Idempotency.IdempotencyRecord>()
-          : Option.some<Idempotency.IdempotencyRecord>({ command: row.command, requestHash: row.requestHash, result: row.result as Idempotency.IdempotencyRecord["result"] })
+          : Option.some<Idempotency.IdempotencyRecord>({
+            command: row.command!,
+            requestHash: row.requestHash!,
+            result: row.result as Idempotency.IdempotencyRecord["result"]
+          })
       }))
 
     const save = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey, record: Idempotency.IdempotencyRecord) =>
       db.inTenant(tenant)(Effect.gen(function*() {
         yield* Storable.checkOrDie({ key, record }, ["idempotency"])
-        yield* SqlState.orDie(sql`
-          INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, command, request_hash, result)
-          VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, ${record.command}, ${record.requestHash}, ${JSON.stringify(record.result)}::jsonb)`)
+        const saved = yield* SqlState.orDie(sql`
+          INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
+          VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
+                  ${JSON.stringify(record.result)}::jsonb, now())
+          ON CONFLICT ON CONSTRAINT idempotency_keys_pkey DO UPDATE
+          SET state = 'completed', command = excluded.command, request_hash = excluded.request_hash,
+              result = excluded.result, completed_at = excluded.completed_at
+          WHERE platform.idempotency_keys.state = 'claimed'
+          RETURNING key`)
+        if (saved.length === 0) {
+          return yield* Effect.die(new Error(`idempotency key ${key} is already completed (save without find in the same unit of work?)`))
+        }
       }))
 
     return { find, save }

@@ -1,0 +1,117 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { randomUUID } from "node:crypto"
+import { Cause, Effect, Exit } from "effect"
+import * as fc from "fast-check"
+import { Errors, Outbox, type DomainEvent } from "@erpkit/kernel"
+import { actor } from "@erpkit/kernel/testing"
+import { PgDatabase } from "../src/Database.ts"
+import * as SqlState from "../src/SqlState.ts"
+import { createItem, grants, Items, testModule } from "./fixtures.ts"
+import { freshTenant, targets } from "./targets.ts"
+
+const item = (code: string, note = "") => ({ id: randomUUID(), code, note, quantity: 0 })
+
+/** Strings Postgres text can hold: anything but U+0000, including quotes, backslashes, emoji, SQL. */
+const storableString = fc.string({ unit: "binary", maxLength: 40 }).filter((s) => !s.includes("\u0000"))
+
+const sqlFragments = ["'", "''", "\"", "\\", "'; DROP TABLE testctx.items; --", "$$", "$1", "%s", "/* x */", "\\x00", "E'\\n'", "ROLLBACK;", "\t\n\r"]
+
+for (const target of targets("tenancy.test.ts")) {
+  describe(target.name, () => {
+    layer(target.layer({ modules: [testModule], grants }), { excludeTestServices: true, timeout: "120 seconds" })("tenancy and RLS", (it) => {
+      it.effect("TEN-01 a raw query through the app role with another tenant's setting sees zero rows", () =>
+        Effect.gen(function*() {
+          const db = yield* PgDatabase
+          const a = freshTenant()
+          const b = freshTenant()
+          yield* Items.use((r) => r.insert(a, item("A-secret")))
+          yield* createItem(actor(["Sales Manager"], a), { code: "A-2", note: "" })
+          const count = (table: string) => db.sql<{ n: number }>`SELECT count(*)::int AS n FROM ${db.sql.literal(table)} WHERE organization_id = ${a.organizationId}`
+          for (const table of ["testctx.items", "platform.outbox", "platform.audit_log"]) {
+            const asB = yield* db.inTenant(b)(SqlState.orDie(count(table)))
+            const noTenant = yield* db.transaction(SqlState.orDie(count(table)))
+            const owner = yield* SqlState.orDie(count(table)) // the login itself (superuser here) bypasses RLS
+            expect([table, asB[0]!.n, noTenant[0]!.n]).toEqual([table, 0, 0])
+            expect(owner[0]!.n).toBeGreaterThan(0)
+          }
+        }))
+
+      it.effect("TEN-01 a write for another tenant is rejected by the policy's WITH CHECK", () =>
+        Effect.gen(function*() {
+          const db = yield* PgDatabase
+          const a = freshTenant()
+          const b = freshTenant()
+          const exit = yield* Effect.exit(db.inTenant(a)(db.sql`
+            INSERT INTO testctx.items (id, organization_id, workspace_id, code, note) VALUES (${randomUUID()}, ${b.organizationId}, ${b.workspaceId}, 'x', '')`))
+          const [error] = Exit.isFailure(exit) ? SqlState.findSqlErrors(exit.cause) : []
+          expect(error === undefined ? undefined : SqlState.sqlState(error)).toBe("42501")
+          expect(yield* Items.use((r) => r.list(b))).toEqual([])
+        }))
+
+      it.effect("TEN-01 for any rows in tenants A and B, statements under A never see B's rows (property)", () =>
+        Effect.gen(function*() {
+          const context = yield* Effect.context<Items>()
+          const run = <A, E>(effect: Effect.Effect<A, E, Items>) => Effect.runPromise(Effect.provideContext(effect, context))
+          yield* Effect.promise(() => fc.assert(
+            fc.asyncProperty(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 6 }), fc.uniqueArray(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 6 }), async (codesA, codesB) => {
+              const a = freshTenant()
+              const b = freshTenant()
+              const program = Effect.gen(function*() {
+                const items = yield* Items
+                yield* Effect.forEach(codesA, (c) => items.insert(a, item(c)))
+                yield* Effect.forEach(codesB, (c) => items.insert(b, item(c)))
+                return [yield* items.list(a), yield* items.list(b)] as const
+              })
+              const [seenA, seenB] = await run(program)
+              expect(seenA.map((i) => i.code)).toEqual([...codesA].sort(byCode))
+              expect(seenB.map((i) => i.code)).toEqual([...codesB].sort(byCode))
+            }),
+            { numRuns: 8 }
+          ))
+        }))
+
+      it.effect("quotes, backslashes, unicode and SQL fragments round-trip verbatim (text and jsonb)", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const samples = [...sqlFragments, ...fc.sample(storableString, { numRuns: 25, seed: 42 })]
+          yield* Effect.forEach(samples, (s, i) => Items.use((r) => r.insert(tenant, item(`k${String(i).padStart(3, "0")}`, s))))
+          const back = yield* Items.use((r) => r.list(tenant))
+          expect(back.map((x) => x.note)).toEqual(samples)
+          const e: DomainEvent.DomainEvent = {
+            id: randomUUID() as DomainEvent.DomainEvent["id"], type: "t.Strings", tenant, aggregateType: "S", aggregateId: "s",
+            occurredAt: 1, payload: { samples, [sqlFragments[3]!]: sqlFragments[2]! }
+          }
+          yield* Outbox.Outbox.use((o) => o.append([e]))
+          expect(yield* Outbox.Outbox.use((o) => o.list(tenant))).toEqual([e])
+        }))
+
+      it.effect("NUL (U+0000) is rejected before SQL: a typed ValidationError from repositories and commands, nothing written", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const error = yield* Effect.flip(Items.use((r) => r.insert(tenant, item("n", "a\u0000b"))))
+          expect(error).toBeInstanceOf(Errors.ValidationError)
+          expect((error as Errors.ValidationError).issues[0]?.path).toEqual(["note"])
+          const viaCommand = yield* Effect.flip(createItem(actor(["Sales Manager"], tenant), { code: "x\u0000", note: "" }))
+          expect(viaCommand).toBeInstanceOf(Errors.ValidationError)
+          expect(yield* Items.use((r) => r.list(tenant))).toEqual([])
+        }))
+
+      it.effect("NUL inside an event payload is a defect carrying the ValidationError (kernel ports have no error channel)", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const e: DomainEvent.DomainEvent = {
+            id: randomUUID() as DomainEvent.DomainEvent["id"], type: "t.Nul", tenant, aggregateType: "S", aggregateId: "s",
+            occurredAt: 1, payload: { deep: ["ok", "bad\u0000"] }
+          }
+          const exit = yield* Effect.exit(Outbox.Outbox.use((o) => o.append([e])))
+          const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+          expect(defect).toBeInstanceOf(Errors.ValidationError)
+          expect((defect as Errors.ValidationError).issues[0]?.path).toEqual(["events", "0", "3", "deep", "1"])
+          expect(yield* Outbox.Outbox.use((o) => o.list(tenant))).toEqual([])
+        }))
+    })
+  })
+}
+
+const byCode = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0)
+
