@@ -6,8 +6,8 @@
 import { type DomainEvent, Currency, LocalDate } from "@erpkit/kernel"
 import { Schema } from "effect"
 import { CreditHoldStatus } from "./CreditHold.ts"
-import { InvoiceStatus, ReminderKind } from "./Invoice.ts"
-import { PaymentMethod, PaymentStatus } from "./Payment.ts"
+import { type Invoice, InvoiceStatus, ReminderKind } from "./Invoice.ts"
+import { type Payment, PaymentMethod, PaymentStatus } from "./Payment.ts"
 
 const Id = Schema.String
 const Amount = Schema.BigInt
@@ -97,3 +97,18 @@ export const draft = (event: BillingEvent): DomainEvent.EventDraft => {
 
 /** Decodes an outbox payload of a `billing.*` event (for handlers). */
 export const decodePayload = Schema.decodeUnknownEffect(Schema.toCodecJson(BillingEvent))
+
+export const paymentRecorded = (p: Payment): DomainEvent.EventDraft =>
+  draft({
+    _tag: "PaymentRecorded", paymentId: p.id, invoiceId: p.invoiceId, accountId: p.accountId, status: p.status,
+    method: p.method, amountMinor: p.amountMinor, currency: p.currency, baseAmountMinor: p.baseAmountMinor, baseCurrency: p.baseCurrency
+  })
+
+/** `InvoicePaid` when `after` settled an invoice that `before` had not. */
+export const paidIfSettled = (before: Invoice, after: Invoice): ReadonlyArray<DomainEvent.EventDraft> =>
+  before.status !== "Paid" && after.status === "Paid"
+    ? [draft({
+      _tag: "InvoicePaid", invoiceId: after.id, accountId: after.accountId, customerId: after.customerId,
+      amountPaidMinor: after.amountPaidMinor, amountCreditedMinor: after.amountCreditedMinor
+    })]
+    : []

@@ -1,0 +1,109 @@
+/**
+ * Scheduled sweeps. Each is a command (run it as `Actor.system(tenant)`, which holds
+ * `billing.jobs.run`), reads `now` from `Clock`, turns it into the tenant's business date with kernel
+ * `TenantTimeZone`, and delegates the sweep to ONE set-based port operation whose predicate is the
+ * pure one exported by the domain module. Each run changes at most `batchSizeMax` rows; the scheduler
+ * runs it again while a run reports a full batch. Running a job twice changes nothing the second time.
+ */
+// `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+import { type Actor, type AuditLog, Command, type Errors, type Ids, LocalDate } from "@erpkit/kernel"
+import { Effect, Schema } from "effect"
+import * as BillingEvent from "./BillingEvent.ts"
+import * as CreditHold from "./CreditHold.ts"
+import { CreditHoldRepository } from "./CreditHoldRepository.ts"
+import { logEntries, today } from "./internal/command.ts"
+import * as Invoice from "./Invoice.ts"
+import { InvoiceRepository } from "./InvoiceRepository.ts"
+import { permissions } from "./Permissions.ts"
+import { BatchSizeMax, defaultBatchSizeMax } from "./Values.ts"
+
+export const JobInput = Schema.Struct({
+  /** 1 … 10 000; default 1 000. */
+  batchSizeMax: Schema.optionalKey(BatchSizeMax)
+})
+
+const statusChange = (entityType: string, id: string, from: Schema.Json, to: Schema.Json): AuditLog.AuditChange => ({
+  entityType, entityId: id, action: "UPDATE", oldValues: from, newValues: to
+})
+
+export const MarkOverdueOutput = Schema.Struct({ invoices: Schema.Array(Invoice.Invoice) })
+
+/** BIL-INV-07: Sent invoices whose due date is before today (tenant's zone) become Overdue. */
+export const markOverdueInvoices = Command.make({
+  name: "billing.markOverdueInvoices",
+  input: JobInput,
+  output: MarkOverdueOutput,
+  permission: permissions.jobsRun,
+  handler: Effect.fn("billing.markOverdueInvoices")(function*(input, context) {
+    const invoices = yield* InvoiceRepository
+    const day = yield* today(context)
+    const changed = yield* invoices.markOverdue(context.tenant, day, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const drafts = changed.map((i) => ({ invoiceId: i.id, type: "marked_overdue" as const, data: { dueDate: i.dueDate, today: day } }))
+    yield* invoices.appendEvents(context.tenant, yield* logEntries(context, drafts))
+    return {
+      result: { invoices: changed },
+      events: changed.map((i) =>
+        BillingEvent.draft({
+          _tag: "InvoiceOverdue", invoiceId: i.id, customerId: i.customerId, dueDate: i.dueDate,
+          amountOutstandingMinor: Invoice.amountOutstanding(i)
+        })),
+      changes: changed.map((i) => statusChange("Invoice", i.id, { status: "Sent" }, { status: "Overdue" }))
+    }
+  })
+})
+
+export const SendRemindersOutput = Schema.Struct({
+  reminders: Schema.Array(Schema.Struct({ invoiceId: Schema.String, reminder: Invoice.ReminderKind }))
+})
+
+/**
+ * BIL-INV-14: claims every due reminder (7 days before due, on the due date, overdue), each once per
+ * invoice, logs it and raises `InvoiceReminderDue` for the host's mailer (delivered from the outbox).
+ */
+export const sendInvoiceReminders = Command.make({
+  name: "billing.sendInvoiceReminders",
+  input: JobInput,
+  output: SendRemindersOutput,
+  permission: permissions.jobsRun,
+  handler: Effect.fn("billing.sendInvoiceReminders")(function*(input, context) {
+    const invoices = yield* InvoiceRepository
+    const day = yield* today(context)
+    const claimed = yield* invoices.claimReminders(context.tenant, day, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const drafts = claimed.map(({ invoice, reminder }) => ({
+      invoiceId: invoice.id,
+      type: reminder,
+      data: { dueDate: invoice.dueDate, daysUntilDue: LocalDate.daysBetween(day, invoice.dueDate), amountDueMinor: String(Invoice.amountOutstanding(invoice)) }
+    }))
+    yield* invoices.appendEvents(context.tenant, yield* logEntries(context, drafts))
+    return {
+      result: { reminders: claimed.map(({ invoice, reminder }) => ({ invoiceId: invoice.id, reminder })) },
+      events: claimed.map(({ invoice, reminder }) =>
+        BillingEvent.draft({
+          _tag: "InvoiceReminderDue", invoiceId: invoice.id, customerId: invoice.customerId, reminder,
+          dueDate: invoice.dueDate, amountOutstandingMinor: Invoice.amountOutstanding(invoice)
+        })),
+      changes: claimed.map(({ invoice, reminder }) =>
+        statusChange("Invoice", invoice.id, { remindersSent: invoice.remindersSent.filter((r) => r !== reminder) }, { remindersSent: [...invoice.remindersSent] }))
+    }
+  })
+})
+
+
+export const ExpireHoldsOutput = Schema.Struct({ holds: Schema.Array(CreditHold.CreditHold) })
+
+/** Voids (as Expired) every Pending credit hold past its `expiresAt`, releasing its account's holds. */
+export const expireCreditHolds = Command.make({
+  name: "billing.expireCreditHolds",
+  input: JobInput,
+  output: ExpireHoldsOutput,
+  permission: permissions.jobsRun,
+  handler: Effect.fn("billing.expireCreditHolds")(function*(input, context) {
+    const expired = yield* (yield* CreditHoldRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    return {
+      result: { holds: expired },
+      events: expired.map((h) =>
+        BillingEvent.draft({ _tag: "CreditHoldResolved", holdId: h.id, accountId: h.accountId, amountMinor: h.amountMinor, status: h.status, invoiceId: null })),
+      changes: expired.map((h) => statusChange("CreditHold", h.id, { status: "Pending" }, { status: "Expired" }))
+    }
+  })
+})

@@ -1,0 +1,80 @@
+/**
+ * Helpers the command handlers share: ids, the tenant's business date, audit changes, invoice log
+ * entries, and writing a posted account with its ledger rows.
+ */
+import { Actor, type AuditLog, type Command, Ids, LocalDate, Tenant } from "@erpkit/kernel"
+import { Effect, Schema } from "effect"
+import { ClientAccount } from "../ClientAccount.ts"
+import { ClientAccountRepository } from "../ClientAccountRepository.ts"
+import { AccountTransactionId, InvoiceEventId } from "../Ids.ts"
+import { InvoiceEvent, type InvoiceEventDraft } from "../InvoiceEvent.ts"
+import { AccountTransaction, type Posted } from "../Ledger.ts"
+import { LedgerRepository } from "../LedgerRepository.ts"
+
+/** `n` fresh ids branded with `schema`'s brand. */
+export const freshIds = <S extends { readonly Type: string }>(schema: S, n: number) =>
+  Effect.forEach(Array.from({ length: n }), () => Ids.nextId(schema))
+
+/** The tenant's business date at the command's instant (kernel `TenantTimeZone`, Asia/Almaty by default). */
+export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.LocalDate> =>
+  Effect.gen(function*() {
+    const zoneOf = yield* Tenant.TenantTimeZone
+    return LocalDate.atInstant(context.now, zoneOf(context.tenant))
+  })
+
+const encoders = new Map<unknown, (value: unknown) => unknown>()
+const toJson = <A>(schema: Schema.Codec<A, unknown>, value: A): Schema.Json => {
+  let encode = encoders.get(schema)
+  if (!encode) {
+    encode = Schema.encodeSync(Schema.toCodecJson(schema as Schema.Codec<unknown, unknown>)) as (value: unknown) => unknown
+    encoders.set(schema, encode)
+  }
+  return encode(value) as Schema.Json
+}
+
+/** An audit change of one entity: CREATE (no before), UPDATE, or DELETE (no after). */
+export const audit = <A extends { readonly id: string }>(
+  schema: Schema.Codec<A, unknown>,
+  before: A | null,
+  after: A | null
+): AuditLog.AuditChange => {
+  const subject = (after ?? before)!
+  return {
+    entityType: (schema as unknown as { readonly identifier?: string }).identifier ?? "Entity",
+    entityId: subject.id,
+    action: before === null ? "CREATE" : after === null ? "DELETE" : "UPDATE",
+    oldValues: before === null ? null : toJson(schema, before),
+    newValues: after === null ? null : toJson(schema, after)
+  }
+}
+
+/** Stamps invoice log drafts with ids, the tenant, who caused them and when. */
+export const logEntries = (context: Command.CommandContext, drafts: ReadonlyArray<InvoiceEventDraft>) =>
+  Effect.map(freshIds(InvoiceEventId, drafts.length), (ids) => {
+    const system = Actor.isSystem(context.actor)
+    return drafts.map((d, i) =>
+      new InvoiceEvent({
+        id: ids[i]!,
+        tenant: context.tenant,
+        invoiceId: d.invoiceId,
+        type: d.type,
+        data: d.data,
+        triggeredBy: system ? null : context.actor.userId,
+        triggeredBySystem: system ? context.command : null,
+        at: context.now
+      }))
+  })
+
+/** Ids for `n` postings. */
+export const transactionIds = (n: number) => freshIds(AccountTransactionId, n)
+
+/** Saves a posted account and appends its ledger rows; returns their audit changes. */
+export const savePosted = (context: Command.CommandContext, before: ClientAccount, posted: Posted) =>
+  Effect.gen(function*() {
+    yield* Effect.orDie((yield* ClientAccountRepository).update(context.tenant, posted.account))
+    yield* (yield* LedgerRepository).append(context.tenant, posted.transactions)
+    return [
+      audit(ClientAccount, before, posted.account),
+      ...posted.transactions.map((t) => audit(AccountTransaction, null, t))
+    ]
+  })

@@ -1,0 +1,35 @@
+/**
+ * Billing's in-memory reference layers: every port over the kernel `MemoryStore`.
+ */
+import { layerMemory as kernelLayerMemory, type Actor } from "@erpkit/kernel"
+import { Layer } from "effect"
+import { ClientAccountRepository } from "./ClientAccountRepository.ts"
+import { CreditHoldRepository } from "./CreditHoldRepository.ts"
+import { CreditNoteRepository } from "./CreditNoteRepository.ts"
+import { InvoiceRepository } from "./InvoiceRepository.ts"
+import { LedgerRepository } from "./LedgerRepository.ts"
+import { PaymentRepository } from "./PaymentRepository.ts"
+import { grants } from "./Permissions.ts"
+
+/** Every billing port. */
+export type Repositories =
+  | ClientAccountRepository
+  | LedgerRepository
+  | CreditHoldRepository
+  | InvoiceRepository
+  | PaymentRepository
+  | CreditNoteRepository
+
+/** Every billing port in memory; needs the kernel `MemoryStore` (shared with the platform layers). */
+export const layerMemory = Layer.mergeAll(
+  ClientAccountRepository.layerMemory,
+  LedgerRepository.layerMemory,
+  CreditHoldRepository.layerMemory,
+  InvoiceRepository.layerMemory,
+  PaymentRepository.layerMemory,
+  CreditNoteRepository.layerMemory
+)
+
+/** A whole in-memory billing host: the ports plus the kernel memory platform (UUIDv7 ids) with `withGrants`. */
+export const layerMemoryComplete = (withGrants: Actor.Grants = grants) =>
+  layerMemory.pipe(Layer.provideMerge(kernelLayerMemory(withGrants)))

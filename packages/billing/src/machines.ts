@@ -1,0 +1,8 @@
+/**
+ * Every state machine of billing, for the generated diagrams in docs/billing.md and for model tests.
+ */
+import * as CreditHold from "./CreditHold.ts"
+import * as Invoice from "./Invoice.ts"
+import * as Payment from "./Payment.ts"
+
+export const machines = [Invoice.machine, Payment.machine, CreditHold.machine] as const
