@@ -1,0 +1,403 @@
+/**
+ * Contract suites for every identity port. Run them against any adapter's layer:
+ *
+ *   identityContractSuite("postgres", layer)           // every port
+ *   sessionRepositoryContract("postgres", layer)       // one port
+ *
+ * Each suite builds the layer once and only ever adds rows with ids unique to the suite, so adapters
+ * backed by one shared database can run them side by side. Prerequisite rows (organization,
+ * workspace, user) are written through the ports themselves, so adapters with foreign keys pass too.
+ */
+import { assert, layer as withLayer } from "@effect/vitest"
+import { Effect, Exit, Layer, Option, Schema } from "effect"
+import { Actor, type Ids, type Tenant, UnitOfWork } from "@erpkit/kernel"
+import { AccountRepository } from "../AccountRepository.ts"
+import { DepartmentRepository } from "../DepartmentRepository.ts"
+import { EmployeeRepository } from "../EmployeeRepository.ts"
+import { OrganizationRepository } from "../OrganizationRepository.ts"
+import { RolePermissionRepository } from "../RolePermissionRepository.ts"
+import { isExpired as sessionExpired } from "../Session.ts"
+import { SessionRepository } from "../SessionRepository.ts"
+import { SettingRepository } from "../SettingRepository.ts"
+import { UserRepository } from "../UserRepository.ts"
+import { isExpired as codeExpired } from "../Verification.ts"
+import { VerificationRepository } from "../VerificationRepository.ts"
+import { WorkspaceRepository } from "../WorkspaceRepository.ts"
+import * as F from "./fixtures.ts"
+
+export type IdentityPorts =
+  | UserRepository
+  | SessionRepository
+  | AccountRepository
+  | VerificationRepository
+  | OrganizationRepository
+  | WorkspaceRepository
+  | EmployeeRepository
+  | DepartmentRepository
+  | SettingRepository
+  | RolePermissionRepository
+  | UnitOfWork.UnitOfWork
+
+class Rollback extends Schema.TaggedError<Rollback>()("Rollback", {}) {}
+
+const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.exit(effect), (exit) =>
+    Exit.isSuccess(exit) ? "Success" : exit.cause.reasons.map((r) => (r._tag === "Fail" ? (r.error as { _tag: string })._tag : r._tag)).join(","))
+
+/** Writes an organization, its workspace and a user through the ports; returns the tenant and user. */
+const seedTenant = (f: F.Fixtures) =>
+  Effect.gen(function*() {
+    const tenant = f.tenant()
+    const admin = F.user(f, tenant.organizationId)
+    yield* UnitOfWork.transactionFor(tenant, Effect.gen(function*() {
+      yield* OrganizationRepository.use((r) => r.insert(F.organization(f, tenant)))
+      yield* UserRepository.use((r) => r.insert(admin))
+      yield* WorkspaceRepository.use((r) => r.insert(tenant, F.workspace(tenant, admin.id)))
+    }))
+    return { tenant, admin }
+  })
+
+/** A second workspace in the same organization. */
+const seedWorkspace = (f: F.Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId) =>
+  Effect.gen(function*() {
+    const other: Tenant.Tenant = { organizationId: tenant.organizationId, workspaceId: f.uuid() as Ids.WorkspaceId }
+    yield* UnitOfWork.transactionFor(other, WorkspaceRepository.use((r) => r.insert(other, F.workspace(other, createdBy, { type: "branch" }))))
+    return other
+  })
+
+const inTx = <A, E, R>(tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) => UnitOfWork.transactionFor(tenant, effect)
+
+type Suite<E> = (name: string, layer: Layer.Layer<IdentityPorts, E>) => void
+
+const suite = <E>(port: string, body: (it: Parameters<Parameters<ReturnType<typeof withLayer<IdentityPorts, E>>>[1]>[0], f: F.Fixtures) => void): Suite<E> =>
+  (name, layer) => withLayer(layer, { timeout: "120 seconds" })(`identity contract ${port}: ${name}`, (it) => body(it, F.makeFixtures(`${port}/${name}`)))
+
+export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (it, f) => {
+  it.effect("AUTH-03 insert then find by id and by e-mail key; a taken key is Conflict", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* UserRepository
+      assert.deepStrictEqual(yield* inTx(tenant, repo.findById(admin.id)), Option.some(admin))
+      assert.deepStrictEqual(yield* inTx(tenant, repo.findByEmailKey(admin.emailKey)), Option.some(admin))
+      const twin = F.user(f, tenant.organizationId, { email: admin.email.toUpperCase(), emailKey: admin.emailKey })
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(twin))), "Conflict")
+      assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(twin.id))))
+    }))
+
+  it.effect("AUTH-06 update to another user's key is Conflict; own key and new keys are fine", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* UserRepository
+      const other = F.user(f, tenant.organizationId)
+      yield* inTx(tenant, repo.insert(other))
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update({ ...other, emailKey: admin.emailKey }))), "Conflict")
+      yield* inTx(tenant, repo.update({ ...other, name: "Renamed" }))
+      const fresh = f.email()
+      yield* inTx(tenant, repo.update({ ...other, email: fresh, emailKey: fresh }))
+      assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.findByEmailKey(fresh)), (u) => u.id), Option.some(other.id))
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(F.user(f, tenant.organizationId)))), "NotFound")
+    }))
+
+  it.effect("remove deletes; listByOrganization sees only that organization", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* UserRepository
+      assert.deepStrictEqual((yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId))).map((u) => u.id), [a.admin.id])
+      assert.isTrue(yield* inTx(b.tenant, repo.remove(b.admin.id)))
+      assert.isFalse(yield* inTx(b.tenant, repo.remove(b.admin.id)))
+      assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findByEmailKey(b.admin.emailKey))))
+    }))
+
+  it.effect("a failed unit of work leaves no user behind", () =>
+    Effect.gen(function*() {
+      const { tenant } = yield* seedTenant(f)
+      const repo = yield* UserRepository
+      const ghost = F.user(f, tenant.organizationId)
+      yield* Effect.exit(inTx(tenant, Effect.andThen(repo.insert(ghost), Effect.fail(new Rollback()))))
+      assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(ghost.id))))
+    }))
+})
+
+export const sessionRepositoryContract: Suite<unknown> = suite("SessionRepository", (it, f) => {
+  it.effect("AUTH-10 token hash is unique; find by id and by hash", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* SessionRepository
+      const s = F.session(f, admin.id, tenant)
+      yield* inTx(tenant, repo.insert(s))
+      assert.deepStrictEqual(yield* inTx(tenant, repo.findById(s.id)), Option.some(s))
+      assert.deepStrictEqual(yield* inTx(tenant, repo.findByTokenHash(s.tokenHash)), Option.some(s))
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(F.session(f, admin.id, tenant, { tokenHash: s.tokenHash })))), "Conflict")
+    }))
+
+  it.effect("AUTH-13 updateMetadata changes ipAddress and userAgent only", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* SessionRepository
+      const s = F.session(f, admin.id, tenant)
+      yield* inTx(tenant, repo.insert(s))
+      yield* inTx(tenant, repo.updateMetadata(s.id, { ipAddress: "10.0.0.1", userAgent: "curl" }))
+      assert.deepStrictEqual(yield* inTx(tenant, repo.findById(s.id)), Option.some({ ...s, ipAddress: "10.0.0.1", userAgent: "curl" }))
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.updateMetadata(F.session(f, admin.id, tenant).id, { ipAddress: null, userAgent: null }))), "NotFound")
+    }))
+
+  it.effect("AUTH-14 remove and removeByUser return what they deleted", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* SessionRepository
+      const [s1, s2, s3] = [F.session(f, admin.id, tenant), F.session(f, admin.id, tenant), F.session(f, admin.id, tenant)]
+      yield* inTx(tenant, Effect.forEach([s1, s2, s3], (s) => repo.insert(s)))
+      assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.remove(s1.id)), (s) => s.id), Option.some(s1.id))
+      assert.isTrue(Option.isNone(yield* inTx(tenant, repo.remove(s1.id))))
+      assert.deepStrictEqual((yield* inTx(tenant, repo.removeByUser(admin.id))).map((s) => s.id).sort(), [s2.id, s3.id].sort())
+      assert.deepStrictEqual(yield* inTx(tenant, repo.listByUser(admin.id)), [])
+    }))
+
+  it.effect("AUTH-15 deleteExpired removes exactly the sessions the pure predicate calls expired, bounded and idempotent", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* SessionRepository
+      const now = 50_000
+      const all = [40_000, 49_999, 50_000, 50_001, 90_000].map((expiresAt) => F.session(f, admin.id, tenant, { expiresAt }))
+      yield* inTx(tenant, Effect.forEach(all, (s) => repo.insert(s)))
+      const first = yield* inTx(tenant, repo.deleteExpired(now, 2))
+      assert.strictEqual(first.length, 2)
+      const second = yield* inTx(tenant, repo.deleteExpired(now, 1000))
+      const deletedIds = [...first, ...second].map((s) => s.id)
+      const mine = (ids: ReadonlyArray<string>) => ids.filter((id) => all.some((s) => s.id === id)).sort()
+      assert.deepStrictEqual(mine(deletedIds), all.filter((s) => sessionExpired(s, now)).map((s) => s.id).sort())
+      assert.deepStrictEqual(mine((yield* inTx(tenant, repo.deleteExpired(now, 1000))).map((s) => s.id)), [])
+      assert.deepStrictEqual((yield* inTx(tenant, repo.listByUser(admin.id))).map((s) => s.expiresAt).sort(), [50_001, 90_000])
+    }))
+})
+
+export const accountRepositoryContract: Suite<unknown> = suite("AccountRepository", (it, f) => {
+  it.effect("AUTH-17 (providerId, accountId) is unique; the same accountId at another provider is fine", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* AccountRepository
+      const a = F.account(f, admin.id)
+      yield* inTx(tenant, repo.insert(a))
+      assert.deepStrictEqual(yield* inTx(tenant, repo.findByProvider(a.providerId, a.accountId)), Option.some(a))
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(F.account(f, admin.id, { accountId: a.accountId })))), "Conflict")
+      yield* inTx(tenant, repo.insert(F.account(f, admin.id, { providerId: "github", accountId: a.accountId })))
+      assert.strictEqual((yield* inTx(tenant, repo.listByUser(admin.id))).length, 2)
+    }))
+
+  it.effect("AUTH-09 removeByUser deletes every account of the user", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* AccountRepository
+      const a = F.account(f, admin.id)
+      yield* inTx(tenant, Effect.forEach([a, F.account(f, admin.id)], (x) => repo.insert(x)))
+      assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.remove(a.id)), (x) => x.id), Option.some(a.id))
+      assert.strictEqual((yield* inTx(tenant, repo.removeByUser(admin.id))).length, 1)
+      assert.deepStrictEqual(yield* inTx(tenant, repo.listByUser(admin.id)), [])
+    }))
+})
+
+export const verificationRepositoryContract: Suite<unknown> = suite("VerificationRepository", (it, f) => {
+  it.effect("AUTH-20 listFor is newest first per (email, type); markUsed succeeds once", () =>
+    Effect.gen(function*() {
+      const { tenant } = yield* seedTenant(f)
+      const repo = yield* VerificationRepository
+      const key = f.email()
+      const old = F.verification(f, key, { createdAt: 1_000 })
+      const recent = F.verification(f, key, { createdAt: 2_000 })
+      const other = F.verification(f, key, { type: "password_reset" })
+      yield* inTx(tenant, Effect.forEach([old, recent, other], (v) => repo.insert(v)))
+      assert.deepStrictEqual((yield* inTx(tenant, repo.listFor(key, "registration"))).map((v) => v.id), [recent.id, old.id])
+      assert.isTrue(yield* inTx(tenant, repo.markUsed(recent.id, 3_000)))
+      assert.isFalse(yield* inTx(tenant, repo.markUsed(recent.id, 4_000)))
+      assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.findById(recent.id)), (v) => v.usedAt), Option.some(3_000))
+    }))
+
+  it.effect("deleteExpired follows the pure predicate; removeByUser removes the user's codes", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const repo = yield* VerificationRepository
+      const key = f.email()
+      const codes = [10, 20, 30].map((expiresAt) => F.verification(f, key, { expiresAt, userId: admin.id }))
+      yield* inTx(tenant, Effect.forEach(codes, (v) => repo.insert(v)))
+      yield* inTx(tenant, repo.deleteExpired(20, 1000))
+      const left = yield* inTx(tenant, repo.listFor(key, "registration"))
+      assert.deepStrictEqual(left.map((v) => v.id), codes.filter((v) => !codeExpired(v, 20)).map((v) => v.id))
+      assert.strictEqual(yield* inTx(tenant, repo.removeByUser(admin.id)), 1)
+    }))
+})
+
+export const organizationRepositoryContract: Suite<unknown> = suite("OrganizationRepository", (it, f) => {
+  it.effect("TEN-02 TEN-06 BIN is unique among live organizations and free again after a soft delete", () =>
+    Effect.gen(function*() {
+      const { tenant } = yield* seedTenant(f)
+      const repo = yield* OrganizationRepository
+      const org = Option.getOrThrow(yield* inTx(tenant, repo.findById(tenant.organizationId)))
+      const rival = f.tenant()
+      const twin = F.organization(f, rival, { bin: org.bin })
+      assert.strictEqual(yield* tagOf(inTx(rival, repo.insert(twin))), "Conflict")
+      yield* inTx(tenant, repo.update({ ...org, deletedAt: 5_000 }))
+      assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(org.id))))
+      yield* inTx(rival, repo.insert(twin))
+      assert.deepStrictEqual(yield* inTx(rival, repo.findById(twin.id)), Option.some(twin))
+    }))
+
+  it.effect("TEN-02 update to a BIN held by another live organization is Conflict", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* OrganizationRepository
+      const orgA = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant.organizationId)))
+      const orgB = Option.getOrThrow(yield* inTx(b.tenant, repo.findById(b.tenant.organizationId)))
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update({ ...orgB, bin: orgA.bin }))), "Conflict")
+      yield* inTx(b.tenant, repo.update({ ...orgB, name: "Renamed" }))
+      assert.deepStrictEqual(Option.map(yield* inTx(b.tenant, repo.findById(orgB.id)), (o) => o.name), Option.some("Renamed"))
+    }))
+})
+
+export const workspaceRepositoryContract: Suite<unknown> = suite("WorkspaceRepository", (it, f) => {
+  it.effect("TEN-01 TEN-06 another organization cannot see or update a workspace; soft-deleted ones are hidden", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* WorkspaceRepository
+      const ws = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, a.tenant.workspaceId)))
+      assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, ws.id))))
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(b.tenant, { ...ws, name: "stolen" }))), "NotFound")
+      const branch = yield* seedWorkspace(f, a.tenant, a.admin.id)
+      assert.strictEqual((yield* inTx(a.tenant, repo.list(a.tenant))).length, 2)
+      const branchWs = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, branch.workspaceId)))
+      yield* inTx(a.tenant, repo.update(a.tenant, { ...branchWs, deletedAt: 9 }))
+      assert.deepStrictEqual((yield* inTx(a.tenant, repo.list(a.tenant))).map((w) => w.id), [ws.id])
+      assert.strictEqual(Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, ws.id))).name, "Main")
+    }))
+})
+
+export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeRepository", (it, f) => {
+  it.effect("TEN-03 one live employee per (user, organization), across its workspaces; rehire after soft delete", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const branch = yield* seedWorkspace(f, tenant, admin.id)
+      const repo = yield* EmployeeRepository
+      const e = F.employee(f, admin.id, tenant)
+      yield* inTx(tenant, repo.insert(tenant, e))
+      assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, F.employee(f, admin.id, branch)))), "Conflict")
+      assert.deepStrictEqual(yield* inTx(tenant, repo.organizationsOf(admin.id)), [tenant.organizationId])
+      yield* inTx(tenant, repo.update(tenant, { ...e, deletedAt: 2_000 }))
+      assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(tenant, e.id))))
+      yield* inTx(branch, repo.insert(branch, F.employee(f, admin.id, branch)))
+      assert.isTrue(Option.isSome(yield* inTx(tenant, repo.findByUser(tenant, admin.id))))
+    }))
+
+  it.effect("TEN-01 employees are invisible from another tenant; employee numbers are unique per organization", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* EmployeeRepository
+      const e = F.employee(f, a.admin.id, a.tenant, { employeeNumber: "E-1" })
+      yield* inTx(a.tenant, repo.insert(a.tenant, e))
+      assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, e.id))))
+      assert.deepStrictEqual(yield* inTx(b.tenant, repo.list(b.tenant)), [])
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(b.tenant, { ...e, position: "x" }))), "NotFound")
+      const colleague = F.user(f, a.tenant.organizationId)
+      yield* inTx(a.tenant, UserRepository.use((r) => r.insert(colleague)))
+      const clash = F.employee(f, colleague.id, a.tenant, { employeeNumber: "E-1" })
+      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(a.tenant, clash))), "Conflict")
+      yield* inTx(b.tenant, repo.insert(b.tenant, F.employee(f, b.admin.id, b.tenant, { employeeNumber: "E-1" })))
+    }))
+})
+
+export const departmentRepositoryContract: Suite<unknown> = suite("DepartmentRepository", (it, f) => {
+  it.effect("TEN-04 TEN-06 codes are unique among the organization's live departments", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const branch = yield* seedWorkspace(f, a.tenant, a.admin.id)
+      const repo = yield* DepartmentRepository
+      const d = F.department(f, a.tenant, { code: "OPS" })
+      yield* inTx(a.tenant, repo.insert(a.tenant, d))
+      assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, F.department(f, branch, { code: "OPS" })))), "Conflict")
+      yield* inTx(b.tenant, repo.insert(b.tenant, F.department(f, b.tenant, { code: "OPS" })))
+      yield* inTx(a.tenant, repo.update(a.tenant, { ...d, deletedAt: 3 }))
+      yield* inTx(branch, repo.insert(branch, F.department(f, branch, { code: "OPS" })))
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.list(a.tenant)), [])
+    }))
+
+  it.effect("TEN-01 parents covers the tenant's live departments only", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* DepartmentRepository
+      const root = F.department(f, a.tenant)
+      const child = F.department(f, a.tenant, { parentId: root.id })
+      yield* inTx(a.tenant, Effect.forEach([root, child], (d) => repo.insert(a.tenant, d)))
+      yield* inTx(b.tenant, repo.insert(b.tenant, F.department(f, b.tenant)))
+      const parents = yield* inTx(a.tenant, repo.parents(a.tenant))
+      const expected: Array<[string, string | null]> = [[root.id, null], [child.id, root.id]]
+      assert.deepStrictEqual([...parents.entries()].sort(), expected.sort())
+      assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, root.id))))
+    }))
+})
+
+export const settingRepositoryContract: Suite<unknown> = suite("SettingRepository", (it, f) => {
+  it.effect("TEN-08 (key, organization, workspace) is unique; organization and workspace scopes coexist", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* SettingRepository
+      const orgWide = F.setting(f, a.tenant, a.admin.id)
+      const own = F.setting(f, a.tenant, a.admin.id, { workspaceId: a.tenant.workspaceId, value: "ru-KZ" })
+      yield* inTx(a.tenant, Effect.forEach([orgWide, own], (s) => repo.insert(a.tenant, s)))
+      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(a.tenant, F.setting(f, a.tenant, a.admin.id)))), "Conflict")
+      assert.deepStrictEqual(Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, orgWide.key, null)), (s) => s.id), Option.some(orgWide.id))
+      assert.deepStrictEqual(Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, own.key, a.tenant.workspaceId)), (s) => s.id), Option.some(own.id))
+      yield* inTx(b.tenant, repo.insert(b.tenant, F.setting(f, b.tenant, b.admin.id)))
+      assert.strictEqual((yield* inTx(a.tenant, repo.list(a.tenant))).length, 2)
+      assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, orgWide.id))))
+    }))
+
+  it.effect("TEN-08 update cannot move a setting to another key or scope; remove deletes", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const repo = yield* SettingRepository
+      const s = F.setting(f, a.tenant, a.admin.id, { key: "tz" })
+      yield* inTx(a.tenant, repo.insert(a.tenant, s))
+      yield* inTx(a.tenant, repo.update(a.tenant, { ...s, key: "other", workspaceId: a.tenant.workspaceId, value: "Asia/Almaty" }))
+      const stored = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, s.id)))
+      assert.deepStrictEqual([stored.key, stored.workspaceId, stored.value], ["tz", null, "Asia/Almaty"])
+      assert.isTrue(Option.isSome(yield* inTx(a.tenant, repo.remove(a.tenant, s.id))))
+      assert.isTrue(Option.isNone(yield* inTx(a.tenant, repo.findById(a.tenant, s.id))))
+    }))
+})
+
+export const rolePermissionRepositoryContract: Suite<unknown> = suite("RolePermissionRepository", (it, f) => {
+  it.effect("overrides are per organization; remove restores the defaults", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* RolePermissionRepository
+      const perms = [Actor.permission("x.y.read"), Actor.permission("x.y.write")]
+      yield* inTx(a.tenant, repo.set(a.tenant, "employee", perms))
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.find(a.tenant, "employee")), Option.some(perms))
+      assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.find(b.tenant, "employee"))))
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.list(a.tenant)), [{ role: "employee", permissions: perms }])
+      assert.isTrue(yield* inTx(a.tenant, repo.remove(a.tenant, "employee")))
+      assert.isTrue(Option.isNone(yield* inTx(a.tenant, repo.find(a.tenant, "employee"))))
+    }))
+})
+
+/** Every identity port's contract. */
+export const identityContractSuite = <E>(name: string, layer: Layer.Layer<IdentityPorts, E>): void => {
+  for (const run of [
+    userRepositoryContract,
+    sessionRepositoryContract,
+    accountRepositoryContract,
+    verificationRepositoryContract,
+    organizationRepositoryContract,
+    workspaceRepositoryContract,
+    employeeRepositoryContract,
+    departmentRepositoryContract,
+    settingRepositoryContract,
+    rolePermissionRepositoryContract
+  ]) run(name, layer)
+}
