@@ -1,7 +1,7 @@
 /**
  * Billing's in-memory reference layers: every port over the kernel `MemoryStore`.
  */
-import { layerMemory as kernelLayerMemory, type Actor } from "@erpkit/kernel"
+import { type Actor, type Command, layerMemory as kernelLayerMemory, type MemoryStore } from "@erpkit/kernel"
 import { Layer } from "effect"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { CreditHoldRepository } from "./CreditHoldRepository.ts"
@@ -21,7 +21,7 @@ export type Repositories =
   | CreditNoteRepository
 
 /** Every billing port in memory; needs the kernel `MemoryStore` (shared with the platform layers). */
-export const layerMemory = Layer.mergeAll(
+export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemoryStore> = Layer.mergeAll(
   ClientAccountRepository.layerMemory,
   LedgerRepository.layerMemory,
   CreditHoldRepository.layerMemory,
@@ -31,5 +31,7 @@ export const layerMemory = Layer.mergeAll(
 )
 
 /** A whole in-memory billing host: the ports plus the kernel memory platform (UUIDv7 ids) with `withGrants`. */
-export const layerMemoryComplete = (withGrants: Actor.Grants = grants) =>
+export const layerMemoryComplete = (
+  withGrants: Actor.Grants = grants
+): Layer.Layer<Repositories | Command.CommandServices | MemoryStore.MemoryStore> =>
   layerMemory.pipe(Layer.provideMerge(kernelLayerMemory(withGrants)))

@@ -1,1 +1,22 @@
-export {}
+/**
+ * @erpkit/billing/testing: the ports' contract suite (run it against any adapter), fast-check
+ * arbitraries for billing inputs, and fixtures (a memory layer with deterministic ids, actors, table
+ * snapshots, short flows over the real commands).
+ */
+export * as Arbitraries from "./arbitraries.ts"
+export { billingContractSuite } from "./contract.ts"
+export {
+  accountsManager,
+  customerId,
+  customerUser,
+  draftInvoice,
+  financeManager,
+  invoiceNumber,
+  layerMemory,
+  openAccount,
+  salesManager,
+  sentInvoice,
+  snapshot,
+  system,
+  tableNames
+} from "./fixtures.ts"

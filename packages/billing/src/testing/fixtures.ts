@@ -1,0 +1,90 @@
+/**
+ * Test fixtures: the memory layer with deterministic ids, actors per billing role, a snapshot of
+ * every table, and short flows (an approved account, an issued invoice) built from the real commands.
+ */
+// `Errors` is imported as a type so declaration emit can name the kernel errors the flows infer.
+import { Actor, type Command, type Errors, Ids, layerPlatformMemory, MemoryStore, type Tenant } from "@erpkit/kernel"
+import { actor, tenantA } from "@erpkit/kernel/testing"
+import { Effect, Layer } from "effect"
+import * as ClientAccounts from "../ClientAccounts.ts"
+import { tables } from "../internal/memory.ts"
+import * as Invoices from "../Invoices.ts"
+import { layerMemory as billingLayerMemory, type Repositories } from "../layers.ts"
+import { grants } from "../Permissions.ts"
+
+/** Billing's ports and the kernel platform in memory, sequential ids (`seed` separates generators), billing's grants. */
+export const layerMemory = (
+  seed = 0,
+  withGrants: Actor.Grants = grants
+): Layer.Layer<Repositories | Command.CommandServices | MemoryStore.MemoryStore> =>
+  billingLayerMemory.pipe(
+    Layer.provideMerge(Layer.mergeAll(layerPlatformMemory, Ids.IdGenerator.layerSequential(seed), Actor.Authorization.layerStatic(withGrants)))
+  )
+
+/** Every table a billing command may write, billing's and the platform's. */
+export const tableNames: ReadonlyArray<string> = [
+  ...Object.values(tables),
+  "platform.outbox",
+  "platform.audit_log",
+  "platform.idempotency_keys"
+]
+
+/** The committed content of every table, as JSON text per table (rows sorted), for before/after comparisons. */
+export const snapshot: Effect.Effect<Record<string, string>, never, MemoryStore.MemoryStore> = Effect.gen(function*() {
+  const store = yield* MemoryStore.MemoryStore
+  const result: Record<string, string> = {}
+  for (const name of tableNames) {
+    const rows = yield* store.table<unknown>(name).all
+    result[name] = JSON.stringify(rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))).sort())
+  }
+  return result
+})
+
+export const financeManager = (tenant: Tenant.Tenant = tenantA) => actor(["Finance Manager"], tenant)
+export const accountsManager = (tenant: Tenant.Tenant = tenantA) => actor(["Accounts Manager"], tenant)
+export const salesManager = (tenant: Tenant.Tenant = tenantA) => actor(["Sales Manager"], tenant)
+export const customerUser = (tenant: Tenant.Tenant = tenantA) => actor(["customer"], tenant)
+export const system = (tenant: Tenant.Tenant = tenantA) => Actor.system(tenant)
+
+let customerCounter = 0
+/** A fresh customer id (UUIDv7-shaped, distinct per call). */
+export const customerId = (): Ids.CustomerId =>
+  `0d000000-0000-7000-8000-${(++customerCounter).toString(16).padStart(12, "0")}` as Ids.CustomerId
+
+/** Opens an account for a fresh customer with the given credit terms. */
+export const openAccount = (
+  options: { readonly creditLimitMinor?: bigint; readonly approved?: boolean; readonly currency?: "KZT" | "USD"; readonly tenant?: Tenant.Tenant } = {}
+) =>
+  Effect.gen(function*() {
+    const fm = financeManager(options.tenant)
+    const account = yield* ClientAccounts.openAccount(fm, { customerId: customerId(), currency: options.currency ?? "KZT" })
+    if (options.creditLimitMinor === undefined && options.approved === undefined) return account
+    return yield* ClientAccounts.setCreditTerms(fm, {
+      accountId: account.id,
+      creditLimitMinor: options.creditLimitMinor ?? 0n,
+      isCreditApproved: options.approved ?? true
+    })
+  })
+
+let invoiceCounter = 0
+/** A unique invoice number. */
+export const invoiceNumber = () => `INV-T-${++invoiceCounter}`
+
+/** A one-line draft of `unitPriceMinor` × 1 with 12 % VAT added (total = price × 1.12, half-up). */
+export const draftInvoice = (
+  accountId: string,
+  unitPriceMinor: bigint,
+  options: { readonly issueDate?: string; readonly dueDate?: string; readonly tenant?: Tenant.Tenant; readonly taxRate?: string } = {}
+) =>
+  Invoices.createInvoice(financeManager(options.tenant), {
+    accountId,
+    invoiceNumber: invoiceNumber(),
+    issueDate: options.issueDate ?? "2026-01-01",
+    dueDate: options.dueDate ?? "2026-01-31",
+    items: [{ description: "Freight", quantity: "1", unitPriceMinor, ...(options.taxRate === undefined ? {} : { taxRate: options.taxRate }) }]
+  })
+
+/** A draft issued (Sent) on an approved account. */
+export const sentInvoice = (accountId: string, unitPriceMinor: bigint, options: Parameters<typeof draftInvoice>[2] = {}) =>
+  Effect.flatMap(draftInvoice(accountId, unitPriceMinor, options), (draft) =>
+    Invoices.issueInvoice(financeManager(options.tenant), { invoiceId: draft.id }))

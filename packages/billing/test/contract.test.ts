@@ -1,0 +1,3 @@
+import { billingContractSuite, layerMemory } from "../src/testing/index.ts"
+
+billingContractSuite("memory", layerMemory())
