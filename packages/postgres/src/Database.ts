@@ -5,10 +5,10 @@
  * - Every transaction starts with `SET LOCAL ROLE erpkit_app` (a NOLOGIN role without BYPASSRLS), so
  *   row-level security holds even when the pool logs in as a superuser or as the tables' owner.
  * - The tenant is bound per transaction with `set_config('erpkit.organization_id', …, true)` (+
- *   workspace), read by the RLS policies. It is bound either up front (`CurrentTenant`, when the caller
- *   provides it) or by the first repository statement (`inTenant(tenant)`), since the kernel's
- *   `UnitOfWork.transaction` does not receive the tenant. One transaction serves one tenant: binding a
- *   second tenant is a defect (`CrossTenantTransaction`).
+ *   workspace), read by the RLS policies. It is bound up front from the kernel's `Tenant.CurrentTenant`
+ *   (which `Command.make` provides around its unit of work), else by the first repository statement
+ *   (`inTenant(tenant)`, which every repository method starts with). One transaction serves one tenant:
+ *   binding a second tenant is a defect (`CrossTenantTransaction`).
  * - Whole transactions are retried on 40001 / 40P01 / 55P03 (and on a duplicate idempotency key),
  *   bounded, with jittered exponential backoff (see `SqlState` and `RetryPolicy`).
  */
@@ -39,10 +39,11 @@ export interface DatabaseOptions {
   readonly retry?: Partial<RetryPolicy>
 }
 
-/** The tenant of the current command, when the caller knows it before the transaction opens. */
-export const CurrentTenant = Context.Reference<Tenant.Tenant | undefined>("@erpkit/postgres/CurrentTenant", {
-  defaultValue: () => undefined
-})
+/**
+ * The tenant of the current command (the kernel's reference: `Command.make` provides it around its unit
+ * of work, `UnitOfWork.transactionFor(tenant, …)` for jobs), bound when the transaction opens.
+ */
+export const CurrentTenant = Tenant.CurrentTenant
 
 /** Overrides the isolation level of the transactions started inside (e.g. one serializable command). */
 export const CurrentIsolation = Context.Reference<Isolation | undefined>("@erpkit/postgres/CurrentIsolation", {

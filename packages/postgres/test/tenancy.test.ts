@@ -2,7 +2,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Errors, Outbox, type DomainEvent } from "@erpkit/kernel"
+import { Errors, Outbox, UnitOfWork, type DomainEvent } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
@@ -34,6 +34,19 @@ for (const target of targets("tenancy.test.ts")) {
             expect([table, asB[0]!.n, noTenant[0]!.n]).toEqual([table, 0, 0])
             expect(owner[0]!.n).toBeGreaterThan(0)
           }
+        }))
+
+      it.effect("TEN-01 UnitOfWork.transactionFor binds the tenant up front: raw statements see that tenant only", () =>
+        Effect.gen(function*() {
+          const db = yield* PgDatabase
+          const a = freshTenant()
+          const b = freshTenant()
+          yield* Items.use((r) => Effect.andThen(r.insert(a, item("only-a")), r.insert(b, item("only-b"))))
+          const raw = SqlState.orDie(db.sql<{ code: string; setting: string }>`
+            SELECT code, current_setting('erpkit.organization_id') AS setting FROM testctx.items WHERE code LIKE 'only-%'`)
+          const seen = yield* UnitOfWork.transactionFor(a, raw)
+          expect(seen).toEqual([{ code: "only-a", setting: a.organizationId }])
+          expect(yield* UnitOfWork.transactionFor(b, raw)).toEqual([{ code: "only-b", setting: b.organizationId }])
         }))
 
       it.effect("TEN-01 a write for another tenant is rejected by the policy's WITH CHECK", () =>

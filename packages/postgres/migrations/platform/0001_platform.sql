@@ -133,7 +133,7 @@ CREATE TABLE IF NOT EXISTS platform.idempotency_keys (
   key text NOT NULL CHECK (length(key) BETWEEN 1 AND 200),
   state text NOT NULL DEFAULT 'claimed' CHECK (state IN ('claimed', 'completed')),
   command text CHECK (length(command) BETWEEN 1 AND 200),
-  request_hash text CHECK (request_hash ~ '^[0-9a-f]{64}$'),
+  request_hash text CHECK (length(request_hash) BETWEEN 1 AND 200),
   result jsonb,
   created_at timestamptz NOT NULL DEFAULT now(),
   completed_at timestamptz,
