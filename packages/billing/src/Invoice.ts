@@ -283,9 +283,16 @@ export const create = (
     return { invoice, events: [event(invoice, "created", { totalMinor: String(totalMinor), currency: invoice.currency })] }
   })
 
+/** `Draft → to` only: a Sent invoice must not be issued again (Sent → Paid is an edge, but not this one). */
+const fromDraft = (invoice: Invoice, to: InvoiceStatus): Result.Result<InvoiceStatus, StateError> =>
+  Result.flatMap(move(machine, invoice.id, invoice.status, to), (status) =>
+    invoice.status === "Draft"
+      ? Result.succeed(status)
+      : Result.fail(new Errors.InvalidTransition({ machine: machine.name, from: invoice.status, to })))
+
 /** Draft → Sent: the caller posts the ledger debit and passes the credit check (or consumes a hold). */
 export const issue = (invoice: Invoice, creditHoldId: CreditHoldId | null, now: number): Result.Result<Transitioned, StateError> =>
-  Result.map(move(machine, invoice.id, invoice.status, "Sent"), (status): Transitioned => {
+  Result.map(fromDraft(invoice, "Sent"), (status): Transitioned => {
     const next = with_(invoice, { status, sentAt: now, creditHoldId }, now)
     return { invoice: next, events: [event(next, "sent", { totalMinor: String(invoice.totalMinor) })] }
   })
@@ -352,7 +359,7 @@ export const applyCredit = (
 
 /** BIL-INV-03: Draft → Paid, issued against an upfront payment of exactly the total. */
 export const issuePaid = (invoice: Invoice, data: Schema.JsonObject, now: number): Result.Result<Transitioned, StateError> =>
-  Result.map(move(machine, invoice.id, invoice.status, "Paid"), (status): Transitioned => {
+  Result.map(fromDraft(invoice, "Paid"), (status): Transitioned => {
     const next = with_(withPaid(invoice, invoice.totalMinor, now), { status, sentAt: now, paidAt: now }, now)
     return {
       invoice: next,

@@ -71,6 +71,12 @@ describe("invoices", () => {
         ["PaymentReceived", -1_120n, 0n]
       ])
       expect((yield* Invoices.invoiceEvents(fm, { invoiceId: draft.id })).map((e) => e.type)).toEqual(["created", "sent", "payment_received"])
+      // only a Draft can be issued as Paid: a Sent invoice is paid with recordPayment (no second debit)
+      const credit = yield* openAccount({ creditLimitMinor: 10_000n })
+      const sent = yield* sentInvoice(credit.id, 1_000n)
+      expect(yield* failure(Invoices.issuePaidInvoice(fm, { invoiceId: sent.id, payment: { amountMinor: 1_120n, currency: "KZT", method: "CARD" } })))
+        .toMatchObject({ _tag: "InvalidTransition", from: "Sent", to: "Paid" })
+      expect((yield* ClientAccounts.accountStatement(fm, { accountId: credit.id })).length).toBe(1)
     })))
 
   it.effect("BIL-INV-04 due_date is on or after issue_date", () =>
