@@ -121,8 +121,13 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
       return exit
     })
 
+  /** Joining checks the caller's `CurrentTenant` against the bound one (binding it if none is yet). */
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(CurrentTransaction, (open) => (open?.database === identity ? effect : retrying(effect, 1)))
+    Effect.flatMap(CurrentTransaction, (open) =>
+      open?.database === identity
+        ? Effect.flatMap(CurrentTenant, (tenant) => (tenant === undefined ? effect : Effect.andThen(bind(open, tenant), effect)))
+        : retrying(effect, 1)
+    )
 
   const bind = (open: OpenTransaction, tenant: Tenant.Tenant): Effect.Effect<void> => {
     if (open.tenant === undefined) {

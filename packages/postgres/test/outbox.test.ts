@@ -120,6 +120,29 @@ for (const target of targets("outbox.test.ts")) {
           expect(rows[0]?.lastError).toContain("refuses call 3 with a 'quote'")
         }))
 
+      it.effect("dead letters are listed and can be re-driven: the handler then gets the event again", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const h = yield* recorder(`redrive-${randomUUID()}`, [type], (call) => call === 1)
+          const e = event(tenant, type, {})
+          yield* append([e])
+          const relay = Relay.layerManual({ handlers: [h.handler], maxAttempts: 1 })
+          const [dead, redriven, report, after] = yield* Effect.gen(function*() {
+            const r = yield* Relay.OutboxRelay
+            yield* r.drain()
+            const dead = yield* r.deadLetters(h.handler.name)
+            const redriven = yield* r.redrive(h.handler.name)
+            const report = yield* r.drain()
+            return [dead, redriven, report, yield* r.deadLetters(h.handler.name)] as const
+          }).pipe(Effect.provide(relay))
+          expect(dead.map((d) => d.eventId)).toEqual([e.id])
+          expect(redriven).toBe(1)
+          expect(report.delivered).toBe(1)
+          expect(after).toEqual([])
+          expect(yield* Ref.get(h.seen)).toEqual([e.id, e.id])
+        }))
+
       it.effect("at least once: a claim whose relay died is delivered again after its lease", () =>
         Effect.gen(function*() {
           const tenant = freshTenant()

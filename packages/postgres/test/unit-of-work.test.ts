@@ -1,7 +1,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
 import { Cause, Deferred, Effect, Exit, Ref } from "effect"
-import { AuditLog, Outbox, Errors } from "@erpkit/kernel"
+import { AuditLog, Outbox, Errors, UnitOfWork } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import { CrossTenantTransaction, CurrentIsolation, PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
@@ -146,6 +146,16 @@ for (const target of targets("unit-of-work.test.ts")) {
             Items.use((r) => r.list(b))
           )))
           expect(Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof CrossTenantTransaction).toBe(true)
+        }))
+
+      it.effect("a nested transactionFor another tenant cannot join a bound unit of work", () =>
+        Effect.gen(function*() {
+          const a = freshTenant()
+          const b = freshTenant()
+          const exit = yield* Effect.exit(UnitOfWork.transactionFor(a, UnitOfWork.transactionFor(b, Effect.void)))
+          expect(Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof CrossTenantTransaction).toBe(true)
+          const same = yield* Effect.exit(UnitOfWork.transactionFor(a, UnitOfWork.transactionFor(a, Effect.succeed(1))))
+          expect(same).toEqual(Exit.succeed(1))
         }))
 
       if (target.name === "server") {

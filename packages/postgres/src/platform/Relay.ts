@@ -72,6 +72,10 @@ export class OutboxRelay extends Context.Service<OutboxRelay, {
   readonly drain: (cyclesMax?: number) => Effect.Effect<CycleReport>
   /** Delivery state of one event (for operators and tests). */
   readonly deliveries: (eventId: string) => Effect.Effect<ReadonlyArray<DeliveryRow>>
+  /** Dead letters of a handler, oldest first, at most `limit` (default 100). */
+  readonly deadLetters: (handler: string, limit?: number) => Effect.Effect<ReadonlyArray<DeliveryRow>>
+  /** Puts a handler's dead letters (or one event's) back to pending with fresh attempts; returns how many. */
+  readonly redrive: (handler: string, eventId?: string) => Effect.Effect<number>
 }>()("@erpkit/postgres/OutboxRelay") {}
 
 /** Whether the current connection can hold a LISTEN (set by `Postgres.layer*`). */
@@ -124,7 +128,7 @@ const makeRelay = <R>(options: RelayOptions<R>) =>
       return events.length
     })).pipe(SqlState.orDie)
 
-    const claim = db.asRelay(
+    const claim = names.length === 0 ? Effect.succeed<ReadonlyArray<Claimed>>([]) : db.asRelay(
       sql<{ handler: string; attempts: number } & Parameters<typeof toEvent>[0]>`
         WITH due AS (
           SELECT event_id, handler FROM platform.outbox_deliveries
@@ -200,7 +204,19 @@ const makeRelay = <R>(options: RelayOptions<R>) =>
         SELECT event_id AS "eventId", handler, status, attempts, last_error AS "lastError"
         FROM platform.outbox_deliveries WHERE event_id = ${eventId} ORDER BY handler`).pipe(SqlState.orDie)
 
-    return { runOnce, drain, deliveries }
+    const deadLetters = (handler: string, limit = 100) =>
+      db.asRelay(sql<DeliveryRow>`
+        SELECT event_id AS "eventId", handler, status, attempts, last_error AS "lastError"
+        FROM platform.outbox_deliveries WHERE status = 'dead' AND handler = ${handler}
+        ORDER BY created_at, event_id LIMIT ${Math.max(0, Math.min(limit, 1_000))}`).pipe(SqlState.orDie)
+
+    const redrive = (handler: string, eventId?: string) =>
+      db.asRelay(sql<{ eventId: string }>`
+        UPDATE platform.outbox_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now()
+        WHERE status = 'dead' AND handler = ${handler} ${eventId === undefined ? sql`` : sql`AND event_id = ${eventId}`}
+        RETURNING event_id AS "eventId"`).pipe(SqlState.orDie, Effect.map((rows) => rows.length))
+
+    return { runOnce, drain, deliveries, deadLetters, redrive }
   })
 
 /** The relay service without a background fiber (call `runOnce` / `drain` yourself, e.g. from a job). */
