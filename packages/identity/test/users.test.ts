@@ -1,6 +1,6 @@
 /** User rules AUTH-01 … AUTH-09, AUTH-18, AUTH-19 through the commands. */
 import { assert, layer } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Exit, Option } from "effect"
 import { Actor, AuditLog, Outbox } from "@erpkit/kernel"
 import { Access, Accounts, AccountRepository, Employees, IdentityConfig, Sessions, SessionRepository, User, UserRepository, Users } from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
@@ -161,6 +161,22 @@ layer(layerTest())("users", (it) => {
       assert.deepStrictEqual(yield* Employees.listEmployees(actor, {}), [])
       const audit = yield* AuditLog.AuditLog.use((a) => a.byEntity(tenant, "User", user.id))
       assert.strictEqual(audit.at(-1)?.action, "DELETE")
+    }))
+
+  it.effect("AUTH-09 the cascade is one unit of work: a failure while deleting accounts keeps user and sessions", () =>
+    Effect.gen(function*() {
+      const tenant = yield* openTenant()
+      const { actor } = yield* userWithRole(tenant, "admin")
+      const { user } = yield* register(tenant)
+      yield* Sessions.createSession(Actor.system(tenant), { userId: user.id })
+      const accounts = yield* AccountRepository
+      const before = yield* snapshot
+      const failing = Users.deleteUser(actor, { userId: user.id }).pipe(
+        Effect.provideService(AccountRepository, { ...accounts, removeByUser: () => Effect.die(new Error("disk full")) })
+      )
+      assert.isTrue(Exit.isFailure(yield* Effect.exit(failing)))
+      assert.strictEqual(yield* snapshot, before)
+      assert.strictEqual((yield* SessionRepository.use((r) => r.listByUser(user.id))).length, 1)
     }))
 
   it.effect("AUTH-09 a user still employed by another organization is not deleted (nothing changes)", () =>
