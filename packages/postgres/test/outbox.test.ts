@@ -5,6 +5,8 @@ import { type DomainEvent, Outbox } from "@erpkit/kernel"
 import { PgDatabase } from "../src/Database.ts"
 import * as Relay from "../src/platform/Relay.ts"
 import * as SqlState from "../src/SqlState.ts"
+import { actor } from "@erpkit/kernel/testing"
+import { createItem, grants, Items, testModule } from "./fixtures.ts"
 import { freshTenant, targets } from "./targets.ts"
 
 const event = (tenant: ReturnType<typeof freshTenant>, type: string, payload: DomainEvent.DomainEvent["payload"], occurredAt = 1_763_700_000_123): DomainEvent.DomainEvent => ({
@@ -34,7 +36,7 @@ const recorder = (name: string, types: ReadonlyArray<string>, failing: (call: nu
 
 for (const target of targets("outbox.test.ts")) {
   describe(target.name, () => {
-    layer(target.layer(), { excludeTestServices: true, timeout: "120 seconds" })("outbox and relay", (it) => {
+    layer(target.layer({ modules: [testModule], grants }), { excludeTestServices: true, timeout: "120 seconds" })("outbox and relay", (it) => {
       it.effect("append + list: oldest first, filtered by aggregate / type / limit, scoped to the tenant, payload verbatim", () =>
         Effect.gen(function*() {
           const tenant = freshTenant()
@@ -183,6 +185,24 @@ for (const target of targets("outbox.test.ts")) {
             return yield* Deferred.await(got).pipe(Effect.timeout(Duration.seconds(10)))
           }))
           expect(id).toBe(e.id)
+        }))
+
+      it.effect("a handler may run a command of its own (a reaction): its unit of work is separate and commits", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const reaction: Relay.OutboxHandler<Effect.Services<ReturnType<typeof createItem>>> = {
+            name: `react-${randomUUID()}`,
+            types: [type],
+            handle: (e) => Effect.asVoid(createItem(actor(["Sales Manager"], e.tenant), { code: `from-${e.id}`, note: "reaction" }))
+          }
+          const e = event(tenant, type, {})
+          yield* append([e])
+          const report = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.drain()).pipe(Effect.provide(Relay.layerManual({ handlers: [reaction] })))
+          expect(report.delivered).toBe(1)
+          expect((yield* Items.use((r) => r.list(tenant))).map((i) => i.code)).toEqual([`from-${e.id}`])
+          // the reaction's own event is in the outbox, after the one that caused it
+          expect((yield* Outbox.Outbox.use((o) => o.list(tenant))).map((x) => x.type)).toEqual([type, "test.ItemCreated"])
         }))
 
       if (target.name === "server") {

@@ -183,6 +183,33 @@ for (const target of targets("unit-of-work.test.ts")) {
             expect(yield* Ref.get(maxAttempt)).toBeGreaterThanOrEqual(2)
           }))
 
+        it.effect("a backend killed mid-transaction: nothing commits, the failure is not retried, the pool recovers", () =>
+          Effect.gen(function*() {
+            const db = yield* PgDatabase
+            const tenant = freshTenant()
+            const pid = yield* Deferred.make<number>()
+            const killed = yield* Deferred.make<void>()
+            const attempts = yield* Ref.make(0)
+            yield* Effect.forkChild(Effect.gen(function*() {
+              const victim = yield* Deferred.await(pid)
+              yield* SqlState.orDie(db.sql`SELECT pg_terminate_backend(${victim})`)
+              yield* Deferred.succeed(killed, undefined)
+            }))
+            const exit = yield* Effect.exit(db.inTenant(tenant)(Effect.gen(function*() {
+              yield* Ref.update(attempts, (n) => n + 1)
+              yield* Items.use((r) => r.insert(tenant, { id: randomUUID(), code: "K-1", note: "", quantity: 0 }))
+              const rows = yield* SqlState.orDie(db.sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`)
+              yield* Deferred.succeed(pid, rows[0]!.pid)
+              yield* Deferred.await(killed)
+              yield* Items.use((r) => r.insert(tenant, { id: randomUUID(), code: "K-2", note: "", quantity: 0 }))
+            })))
+            expect(Exit.isFailure(exit)).toBe(true)
+            expect(yield* Ref.get(attempts)).toBe(1)
+            expect(yield* Items.use((r) => r.list(tenant))).toEqual([])
+            const after = yield* createItem(manager(tenant), { code: "K-3", note: "" })
+            expect((yield* Items.use((r) => r.list(tenant))).map((i) => i.id)).toEqual([after.id])
+          }))
+
         it.effect("a real deadlock (40P01) is retried and both transactions commit", () =>
           Effect.gen(function*() {
             const db = yield* PgDatabase
