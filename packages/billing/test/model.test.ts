@@ -186,7 +186,10 @@ export class Model {
 }
 
 class OpCommand implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly op: Op) {}
+  readonly op: Op
+  constructor(op: Op) {
+    this.op = op
+  }
   check = () => true
   async run(model: Model, real: Real): Promise<void> {
     const expected = model.apply(this.op)

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit } from "effect"
+import * as fc from "fast-check"
+import { ClientAccounts, CreditNotes, Invoices, Jobs, Payments } from "../src/index.ts"
+import { Arbitraries, customerId, financeManager, openAccount, sentInvoice, snapshot, draftInvoice } from "../src/testing/index.ts"
+import { Real } from "./world.ts"
+
+type AnyCommand = (actor: unknown, input: unknown) => Effect.Effect<unknown, unknown, any>
+
+/** A world with one of everything, and one valid input per command against it. */
+const prepare = (real: Real) =>
+  real.runtime.runPromise(Effect.gen(function*() {
+    const fm = financeManager()
+    const account = yield* openAccount({ creditLimitMinor: 1_000_000n })
+    const draft = yield* draftInvoice(account.id, 1_000n)
+    const sent = yield* sentInvoice(account.id, 1_000n)
+    const hold = yield* ClientAccounts.reserveCredit(fm, { accountId: account.id, amountMinor: 10n })
+    const { payment } = yield* Payments.recordPayment(fm, { invoiceId: sent.id, amountMinor: 10n, currency: "KZT", method: "CHECK", status: "Pending" })
+    const cases: ReadonlyArray<readonly [string, AnyCommand, Record<string, unknown>]> = [
+      ["openAccount", ClientAccounts.openAccount, { customerId: customerId(), currency: "KZT" }],
+      ["setCreditTerms", ClientAccounts.setCreditTerms, { accountId: account.id, creditLimitMinor: 5_000_000n, isCreditApproved: true }],
+      ["reserveCredit", ClientAccounts.reserveCredit, { accountId: account.id, amountMinor: 5n, holdTimeoutSeconds: 60, reference: "order 1" }],
+      ["voidCreditHold", ClientAccounts.voidCreditHold, { holdId: hold.id }],
+      ["topUpWallet", ClientAccounts.topUpWallet, { accountId: account.id, amountMinor: 5n }],
+      ["createInvoice", Invoices.createInvoice, {
+        accountId: account.id, invoiceNumber: "INV-BAD-1", issueDate: "2026-01-01", dueDate: "2026-01-31",
+        items: [{ description: "x", quantity: "1", unitPriceMinor: 100 }], depositRequired: true, depositAmountMinor: 10, notes: "n"
+      }],
+      ["issueInvoice", Invoices.issueInvoice, { invoiceId: draft.id, holdId: hold.id }],
+      ["issuePaidInvoice", Invoices.issuePaidInvoice, { invoiceId: draft.id, payment: { amountMinor: 1_120n, currency: "KZT", method: "CARD" } }],
+      ["markInvoiceViewed", Invoices.markInvoiceViewed, { invoiceId: sent.id }],
+      ["voidInvoice", Invoices.voidInvoice, { invoiceId: sent.id, reason: "r" }],
+      ["deleteDraftInvoice", Invoices.deleteDraftInvoice, { invoiceId: draft.id }],
+      ["recordPayment", Payments.recordPayment, {
+        invoiceId: sent.id, amountMinor: 5n, currency: "USD", exchangeRate: "45.5", method: "CASH", paymentDate: "2026-01-05",
+        reference: "r", status: "Completed", fromWallet: false
+      }],
+      ["changePaymentStatus", Payments.changePaymentStatus, { paymentId: payment.id, status: "Completed" }],
+      ["issueCreditNote", CreditNotes.issueCreditNote, { invoiceId: sent.id, amountMinor: 5n, reason: "r" }],
+      ["markOverdueInvoices", Jobs.markOverdueInvoices, { batchSizeMax: 10 }],
+      ["sendInvoiceReminders", Jobs.sendInvoiceReminders, { batchSizeMax: 10 }],
+      ["expireCreditHolds", Jobs.expireCreditHolds, { batchSizeMax: 10 }]
+    ]
+    return { cases, account, sent, draft }
+  }))
+
+/** Runs a command and asserts: a typed failure (never a defect) with `tag` when given, and every table unchanged. */
+const refused = async (real: Real, command: AnyCommand, actor: unknown, input: unknown, tag?: string) => {
+  const before = await real.runtime.runPromise(snapshot)
+  const exit = await real.runtime.runPromiseExit(command(actor, input))
+  expect(Exit.isFailure(exit)).toBe(true)
+  if (Exit.isFailure(exit)) {
+    expect(Cause.hasDies(exit.cause), Cause.pretty(exit.cause)).toBe(false)
+    const error = Cause.findErrorOption(exit.cause)
+    expect(error._tag).toBe("Some")
+    if (tag !== undefined && error._tag === "Some") expect((error.value as { _tag: string })._tag).toBe(tag)
+  }
+  expect(await real.runtime.runPromise(snapshot)).toEqual(before)
+}
+
+describe("bad input", () => {
+  it("every command fed junk in any field returns a ValidationError and changes no table", async () => {
+    const real = new Real()
+    await real.init()
+    try {
+      const { cases } = await prepare(real)
+      // the valid inputs really are valid (else the test below proves nothing)
+      for (const [name] of cases) {
+        const probe = new Real()
+        await probe.init()
+        const again = await prepare(probe)
+        const valid = again.cases.find(([n]) => n === name)!
+        const exit = await probe.runtime.runPromiseExit(valid[1](financeManager(), valid[2]))
+        expect(Exit.isSuccess(exit), `${name}: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`).toBe(true)
+        await probe.dispose()
+      }
+      const corrupted = fc.constantFrom(...cases).chain(([name, command, input]) =>
+        Arbitraries.corrupt(input).map((bad) => [name, command, bad] as const))
+      await fc.assert(fc.asyncProperty(corrupted, async ([, command, bad]) => refused(real, command, financeManager(), bad, "ValidationError")), { numRuns: 300 })
+      const commands = cases.filter(([name]) => !name.endsWith("Invoices") && !name.endsWith("Holds") && !name.endsWith("Reminders"))
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...commands), fc.oneof(Arbitraries.junk, fc.anything()), async ([, command], junk) =>
+          refused(real, command, financeManager(), junk, "ValidationError")),
+        { numRuns: 200 }
+      )
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...cases), fc.oneof(Arbitraries.junk, fc.anything()), async ([, command, input], junkActor) =>
+          refused(real, command, junkActor, input, "ValidationError")),
+        { numRuns: 100 }
+      )
+    } finally {
+      await real.dispose()
+    }
+  }, 120_000)
+
+  it("well-typed but wrong inputs (mixed currencies, huge amounts, missing records) give typed domain errors and change no table", async () => {
+    const real = new Real()
+    await real.init()
+    try {
+      const { account, sent, draft } = await prepare(real)
+      const fm = financeManager()
+      const missing = "0e000000-0000-7000-8000-0000000000ff"
+      const line = { description: "x", quantity: "9999999.999", unitPriceMinor: 10n ** 15n }
+      const create = { accountId: account.id, invoiceNumber: "INV-Z", issueDate: "2026-01-01", dueDate: "2026-01-31" }
+      await refused(real, Payments.recordPayment, fm, { invoiceId: sent.id, amountMinor: 5n, currency: "EUR", method: "CASH" }, "InvalidExchangeRate")
+      await refused(real, Payments.recordPayment, fm, { invoiceId: sent.id, amountMinor: 5n, currency: "USD", method: "CASH", fromWallet: true, exchangeRate: "1" }, "InvalidExchangeRate")
+      await refused(real, Payments.recordPayment, fm, { invoiceId: sent.id, amountMinor: 10n ** 15n, currency: "KZT", method: "CASH" }, "PaymentExceedsOutstanding")
+      await refused(real, Payments.recordPayment, fm, { invoiceId: sent.id, amountMinor: 10n ** 15n, currency: "USD", exchangeRate: "500", method: "CASH" }, "AmountOutOfRange")
+      await refused(real, Payments.recordPayment, fm, { invoiceId: draft.id, amountMinor: 1n, currency: "KZT", method: "CASH" }, "InvoiceNotPayable")
+      await refused(real, Payments.recordPayment, fm, { invoiceId: missing, amountMinor: 1n, currency: "KZT", method: "CASH" }, "NotFound")
+      await refused(real, Invoices.createInvoice, fm, { ...create, items: [line] }, "AmountOutOfRange")
+      await refused(real, Invoices.createInvoice, fm, { ...create, items: Array.from({ length: 300 }, () => ({ ...line, quantity: "1" })) }, "AmountOutOfRange")
+      await refused(real, Invoices.createInvoice, fm, { ...create, dueDate: "2025-12-31", items: [{ ...line, quantity: "1", unitPriceMinor: 1 }] }, "DueDateBeforeIssueDate")
+      await refused(real, Invoices.createInvoice, fm, { ...create, accountId: missing, items: [{ ...line, quantity: "1", unitPriceMinor: 1 }] }, "NotFound")
+      await refused(real, Invoices.createInvoice, fm, { ...create, invoiceNumber: "x".repeat(10_240), items: [{ ...line, quantity: "1", unitPriceMinor: 1 }] }, "ValidationError")
+      await refused(real, Invoices.createInvoice, fm, { ...create, items: [{ ...line, quantity: "1", unitPriceMinor: 1, discount: { _tag: "Amount", amountMinor: 2 } }] }, "ValidationError")
+      await refused(real, CreditNotes.issueCreditNote, fm, { invoiceId: sent.id, amountMinor: 10n ** 15n, reason: "r" }, "CreditNoteExceedsOutstanding")
+      await refused(real, ClientAccounts.reserveCredit, fm, { accountId: account.id, amountMinor: 10n ** 15n }, "CreditLimitExceeded")
+      await refused(real, ClientAccounts.topUpWallet, fm, { accountId: account.id, amountMinor: 10n ** 15n + 1n }, "ValidationError")
+      await refused(real, ClientAccounts.setCreditTerms, fm, { accountId: account.id, creditLimitMinor: 0n }, "CreditLimitBelowExposure")
+      await refused(real, Invoices.issueInvoice, fm, { invoiceId: draft.id, holdId: missing }, "NotFound")
+      await refused(real, Payments.changePaymentStatus, fm, { paymentId: missing, status: "Completed" }, "NotFound")
+    } finally {
+      await real.dispose()
+    }
+  }, 120_000)
+})
