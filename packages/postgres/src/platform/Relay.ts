@@ -20,8 +20,7 @@ import { Cause, Context, Duration, Effect, Layer, Queue, Random } from "effect"
 import { type DomainEvent } from "@erpkit/kernel"
 import { PgClient } from "@effect/sql-pg"
 import { PgDatabase } from "../Database.ts"
-import * as SqlState from "../SqlState.ts"
-import { eventColumns, toEvent } from "./PgOutbox.ts"
+import * as Store from "./RelayStore.ts"
 import { RelaySignal } from "./RelaySignal.ts"
 
 export interface OutboxHandler<R = never> {
@@ -57,13 +56,7 @@ export interface CycleReport {
   readonly dead: number
 }
 
-export interface DeliveryRow {
-  readonly eventId: string
-  readonly handler: string
-  readonly status: "pending" | "delivered" | "dead"
-  readonly attempts: number
-  readonly lastError: string | null
-}
+export type DeliveryRow = Store.DeliveryRow
 
 export class OutboxRelay extends Context.Service<OutboxRelay, {
   /** One fan-out + claim + deliver cycle. */
@@ -85,101 +78,45 @@ export class ListenCapability extends Context.Service<ListenCapability, { readon
 
 const errorText = (cause: Cause.Cause<unknown>): string => Cause.pretty(cause).replaceAll("\u0000", "\uFFFD").slice(0, 2_000)
 
-interface Claimed {
-  readonly handler: string
-  readonly attempts: number
-  readonly event: DomainEvent.DomainEvent
-}
+const sumReports = (a: CycleReport, b: CycleReport): CycleReport => ({
+  dispatched: a.dispatched + b.dispatched,
+  delivered: a.delivered + b.delivered,
+  failed: a.failed + b.failed,
+  dead: a.dead + b.dead
+})
 
 const makeRelay = <R>(options: RelayOptions<R>) =>
   Effect.gen(function*() {
     const db = yield* PgDatabase
-    const sql = db.sql
     const context = yield* Effect.context<R>()
     const batch = Math.max(1, Math.min(options.batchSizeMax ?? 100, 1_000))
     const maxAttempts = options.maxAttempts ?? 10
     const base = options.retryBaseMillis ?? 1_000
     const cap = options.retryMaxMillis ?? 300_000
-    const lease = options.leaseMillis ?? 60_000
     const handlers = new Map(options.handlers.map((h) => [h.name, h]))
     if (handlers.size !== options.handlers.length) return yield* Effect.die(new Error("outbox handler names must be unique"))
-    const names = [...handlers.keys()]
 
-    const fanOut = db.asRelay(Effect.gen(function*() {
-      const events = yield* sql<{ id: string; type: string; organizationId: string; workspaceId: string }>`
-        SELECT id, type, organization_id AS "organizationId", workspace_id AS "workspaceId" FROM platform.outbox
-        WHERE status = 'pending' ORDER BY seq LIMIT ${batch} FOR UPDATE SKIP LOCKED`
-      if (events.length === 0) return 0
-      const rows = events.flatMap((e) =>
-        options.handlers
-          .filter((h) => h.types === undefined || h.types.includes(e.type))
-          .map((h) => ({ event_id: e.id, handler: h.name, organization_id: e.organizationId, workspace_id: e.workspaceId }))
-      )
-      if (rows.length > 0) {
-        yield* sql`
-          INSERT INTO platform.outbox_deliveries (event_id, handler, organization_id, workspace_id)
-          SELECT x.event_id, x.handler, x.organization_id, x.workspace_id
-          FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(event_id uuid, handler text, organization_id uuid, workspace_id uuid)
-          ON CONFLICT DO NOTHING`
-      }
-      yield* sql`
-        UPDATE platform.outbox SET status = 'dispatched', dispatched_at = now(), dispatch_attempts = dispatch_attempts + 1
-        WHERE id IN ${sql.in(events.map((e) => e.id))}`
-      return events.length
-    })).pipe(SqlState.orDie)
-
-    const claim = names.length === 0 ? Effect.succeed<ReadonlyArray<Claimed>>([]) : db.asRelay(
-      sql<{ handler: string; attempts: number } & Parameters<typeof toEvent>[0]>`
-        WITH due AS (
-          SELECT event_id, handler FROM platform.outbox_deliveries
-          WHERE status = 'pending' AND next_attempt_at <= now() AND handler IN ${sql.in(names)}
-          ORDER BY next_attempt_at LIMIT ${batch} FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-          UPDATE platform.outbox_deliveries d
-          SET attempts = d.attempts + 1, next_attempt_at = now() + ${lease} * interval '1 millisecond'
-          FROM due WHERE d.event_id = due.event_id AND d.handler = due.handler
-          RETURNING d.event_id, d.handler, d.attempts
-        )
-        SELECT claimed.handler, claimed.attempts, ${sql.literal(eventColumns("o."))}
-        FROM claimed JOIN platform.outbox o ON o.id = claimed.event_id`
-    ).pipe(
-      SqlState.orDie,
-      Effect.map((rows): ReadonlyArray<Claimed> => rows.map((r) => ({ handler: r.handler, attempts: r.attempts, event: toEvent(r) })))
-    )
-
+    /** Equal jitter on an exponential delay, from effect's `Random`. */
     const backoffMillis = (attempts: number) => {
       const exponential = Math.min(cap, base * 2 ** Math.max(0, attempts - 1))
       return Random.nextBetween(exponential / 2, exponential)
     }
 
-    const settle = (c: Claimed, error: Cause.Cause<unknown> | undefined) =>
-      Effect.gen(function*() {
-        if (error === undefined) {
-          yield* db.asRelay(sql`UPDATE platform.outbox_deliveries SET status = 'delivered', delivered_at = now(), last_error = NULL
-            WHERE event_id = ${c.event.id} AND handler = ${c.handler}`)
-          return "delivered" as const
-        }
-        const dead = c.attempts >= maxAttempts
-        const delay = yield* backoffMillis(c.attempts)
-        yield* db.asRelay(sql`UPDATE platform.outbox_deliveries
-          SET status = ${dead ? "dead" : "pending"}, last_error = ${errorText(error)},
-              next_attempt_at = now() + ${Math.round(delay)} * interval '1 millisecond'
-          WHERE event_id = ${c.event.id} AND handler = ${c.handler}`)
-        return dead ? "dead" as const : "failed" as const
-      }).pipe(SqlState.orDie)
-
-    const deliver = (c: Claimed) => {
-      const handler = handlers.get(c.handler)!
-      return Effect.suspend(() => handler.handle(c.event)).pipe(
+    const deliver = (c: Store.Claimed) =>
+      Effect.suspend(() => handlers.get(c.handler)!.handle(c.event)).pipe(
         Effect.provideContext(context),
         Effect.exit,
-        Effect.flatMap((exit) => settle(c, exit._tag === "Success" ? undefined : exit.cause))
+        Effect.flatMap((exit) => {
+          if (exit._tag === "Success") return Effect.as(Store.markDelivered(db, c), "delivered" as const)
+          const dead = c.attempts >= maxAttempts
+          return Effect.flatMap(backoffMillis(c.attempts), (delay) =>
+            Effect.as(Store.markFailed(db, c, dead, errorText(exit.cause), delay), dead ? "dead" as const : "failed" as const))
+        })
       )
-    }
 
     const runOnce: Effect.Effect<CycleReport> = Effect.gen(function*() {
-      const dispatched = yield* fanOut
-      const claimed = yield* claim
+      const dispatched = yield* Store.fanOut(db, options.handlers, batch)
+      const claimed = yield* Store.claim(db, [...handlers.keys()], batch, options.leaseMillis ?? 60_000)
       const outcomes = yield* Effect.forEach(claimed, deliver, { concurrency: options.concurrency ?? 4 })
       const count = (o: string) => outcomes.filter((x) => x === o).length
       return { dispatched, delivered: count("delivered"), failed: count("failed"), dead: count("dead") }
@@ -187,36 +124,22 @@ const makeRelay = <R>(options: RelayOptions<R>) =>
 
     const drain = (cyclesMax = 100): Effect.Effect<CycleReport> =>
       Effect.gen(function*() {
-        const total = { dispatched: 0, delivered: 0, failed: 0, dead: 0 }
+        let total: CycleReport = { dispatched: 0, delivered: 0, failed: 0, dead: 0 }
         for (let i = 0; i < cyclesMax; i++) {
           const r = yield* runOnce
-          total.dispatched += r.dispatched
-          total.delivered += r.delivered
-          total.failed += r.failed
-          total.dead += r.dead
+          total = sumReports(total, r)
           if (r.dispatched === 0 && r.delivered + r.failed + r.dead === 0) break
         }
         return total
       })
 
-    const deliveries = (eventId: string) =>
-      db.asRelay(sql<DeliveryRow>`
-        SELECT event_id AS "eventId", handler, status, attempts, last_error AS "lastError"
-        FROM platform.outbox_deliveries WHERE event_id = ${eventId} ORDER BY handler`).pipe(SqlState.orDie)
-
-    const deadLetters = (handler: string, limit = 100) =>
-      db.asRelay(sql<DeliveryRow>`
-        SELECT event_id AS "eventId", handler, status, attempts, last_error AS "lastError"
-        FROM platform.outbox_deliveries WHERE status = 'dead' AND handler = ${handler}
-        ORDER BY created_at, event_id LIMIT ${Math.max(0, Math.min(limit, 1_000))}`).pipe(SqlState.orDie)
-
-    const redrive = (handler: string, eventId?: string) =>
-      db.asRelay(sql<{ eventId: string }>`
-        UPDATE platform.outbox_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now()
-        WHERE status = 'dead' AND handler = ${handler} ${eventId === undefined ? sql`` : sql`AND event_id = ${eventId}`}
-        RETURNING event_id AS "eventId"`).pipe(SqlState.orDie, Effect.map((rows) => rows.length))
-
-    return { runOnce, drain, deliveries, deadLetters, redrive }
+    return {
+      runOnce,
+      drain,
+      deliveries: (eventId: string) => Store.deliveries(db, eventId),
+      deadLetters: (handler: string, limit = 100) => Store.deadLetters(db, handler, limit),
+      redrive: (handler: string, eventId?: string) => Store.redrive(db, handler, eventId)
+    }
   })
 
 /** The relay service without a background fiber (call `runOnce` / `drain` yourself, e.g. from a job). */
