@@ -4,6 +4,7 @@
  */
 import { Result, Schema } from "effect"
 import { Ids } from "@erpkit/kernel"
+import { Version } from "./Versioned.ts"
 import { DepartmentCycle } from "./IdentityError.ts"
 
 export const DepartmentId = Ids.makeId("DepartmentId")
@@ -19,6 +20,8 @@ export const Department = Schema.Struct({
   isActive: Schema.Boolean,
   createdAt: Schema.Number,
   updatedAt: Schema.Number,
+  /** Optimistic concurrency: +1 on every write (see `Versioned`). */
+  version: Version,
   deletedAt: Schema.NullOr(Schema.Number)
 })
 export type Department = typeof Department.Type

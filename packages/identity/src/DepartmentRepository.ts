@@ -7,6 +7,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { type Department, type DepartmentId } from "./Department.ts"
+import { checkNext } from "./Versioned.ts"
 
 export class DepartmentRepository extends Context.Service<DepartmentRepository, {
   readonly insert: (tenant: Tenant.Tenant, d: Department) => Effect.Effect<void, Errors.Conflict>
@@ -14,6 +15,7 @@ export class DepartmentRepository extends Context.Service<DepartmentRepository, 
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Department>>
   /** id → parent id of every live department of the tenant's workspace. */
   readonly parents: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyMap<string, string | null>>
+  /** Writes `d` one version after the stored row (`Conflict` when stale or on a code clash). */
   readonly update: (tenant: Tenant.Tenant, d: Department) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
 }>()("@erpkit/identity/DepartmentRepository") {
   static readonly layerMemory = Layer.effect(
@@ -43,7 +45,9 @@ export class DepartmentRepository extends Context.Service<DepartmentRepository, 
         parents: (tenant) => Effect.map(rows.find(visible(tenant)), (found) => new Map(found.map((d) => [d.id, d.parentId] as const))),
         update: (tenant, d) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isNone(yield* findById(tenant, d.id))) return yield* new Errors.NotFound({ entity: "Department", id: d.id })
+            const stored = yield* findById(tenant, d.id)
+            if (Option.isNone(stored)) return yield* new Errors.NotFound({ entity: "Department", id: d.id })
+            yield* checkNext("Department", stored.value, d)
             yield* write(tenant, d)
           }))
       }

@@ -9,6 +9,7 @@ import * as D from "./Department.ts"
 import { DepartmentRepository } from "./DepartmentRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
+import { successor } from "./Versioned.ts"
 
 const Code = Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(50))))
 
@@ -35,7 +36,8 @@ export const createDepartment = Command.make({
         isActive: true,
         createdAt: ctx.now,
         updatedAt: ctx.now,
-        deletedAt: null
+        deletedAt: null,
+        version: 1
       }
       yield* DepartmentRepository.use((r) => r.insert(ctx.tenant, dept))
       return { result: dept, changes: [created("Department", dept.id, dept)] }
@@ -55,13 +57,13 @@ export const updateDepartment = Command.make({
   handler: (input, ctx) =>
     Effect.gen(function*() {
       const before = yield* load(ctx.tenant, input.departmentId)
-      const after: D.Department = {
+      const after: D.Department = successor(before, {
         ...before,
         name: input.name ?? before.name,
         code: input.code === undefined ? before.code : input.code,
         isActive: input.isActive ?? before.isActive,
         updatedAt: ctx.now
-      }
+      })
       yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
       return { result: after, changes: [updated("Department", after.id, before, after)] }
     })
@@ -78,7 +80,7 @@ export const moveDepartment = Command.make({
       const before = yield* load(ctx.tenant, input.departmentId)
       if (input.parentId !== null) yield* load(ctx.tenant, input.parentId)
       const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
-      const after = yield* Effect.fromResult(D.move(parents, before, input.parentId, ctx.now))
+      const after = successor(before, yield* Effect.fromResult(D.move(parents, before, input.parentId, ctx.now)))
       yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
       return { result: after, changes: [updated("Department", after.id, before, after)] }
     })
@@ -97,7 +99,7 @@ export const deleteDepartment = Command.make({
       if ([...parents.values()].includes(before.id)) {
         return yield* new Errors.Conflict({ entity: "Department", reason: "it still has sub-departments" })
       }
-      const after = { ...before, deletedAt: ctx.now, updatedAt: ctx.now }
+      const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
       yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
       return { result: after, changes: [deleted("Department", after.id, before, after)] }
     })

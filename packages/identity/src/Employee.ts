@@ -4,6 +4,7 @@
  */
 import { Result, Schema } from "effect"
 import { Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Version } from "./Versioned.ts"
 import { DepartmentId } from "./Department.ts"
 
 export const EmployeeId = Ids.makeId("EmployeeId")
@@ -39,6 +40,8 @@ export const Employee = Schema.Struct({
   status: EmployeeStatus,
   createdAt: Schema.Number,
   updatedAt: Schema.Number,
+  /** Optimistic concurrency: +1 on every write (see `Versioned`). */
+  version: Version,
   deletedAt: Schema.NullOr(Schema.Number)
 })
 export type Employee = typeof Employee.Type

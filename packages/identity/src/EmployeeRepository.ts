@@ -7,6 +7,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { type Employee, type EmployeeId } from "./Employee.ts"
+import { checkNext } from "./Versioned.ts"
 
 export class EmployeeRepository extends Context.Service<EmployeeRepository, {
   readonly insert: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict>
@@ -16,6 +17,7 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
   readonly findByUser: (tenant: Tenant.Tenant, userId: Ids.UserId) => Effect.Effect<Option.Option<Employee>>
   /** Organizations where the user has a live employee record: ids only, for delete guards. */
   readonly organizationsOf: (userId: Ids.UserId) => Effect.Effect<ReadonlyArray<Ids.OrganizationId>>
+  /** Writes `e` one version after the stored row (`Conflict` when stale or on a uniqueness clash). */
   readonly update: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
 }>()("@erpkit/identity/EmployeeRepository") {
   static readonly layerMemory = Layer.effect(
@@ -52,7 +54,9 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
         organizationsOf: (userId) => Effect.map(rows.find((e) => live(e) && e.userId === userId), (f) => [...new Set(f.map((e) => e.organizationId))]),
         update: (tenant, e) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isNone(yield* findById(tenant, e.id))) return yield* new Errors.NotFound({ entity: "Employee", id: e.id })
+            const stored = yield* findById(tenant, e.id)
+            if (Option.isNone(stored)) return yield* new Errors.NotFound({ entity: "Employee", id: e.id })
+            yield* checkNext("Employee", stored.value, e)
             yield* write(tenant, e)
           }))
       }

@@ -11,6 +11,7 @@ import * as E from "./Employee.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import { UserRepository } from "./UserRepository.ts"
+import { successor } from "./Versioned.ts"
 
 const Text = (max: number) => Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(max))))
 
@@ -18,11 +19,14 @@ export const load = (tenant: Tenant.Tenant, id: E.EmployeeId) =>
   Effect.flatMap(EmployeeRepository.use((r) => r.findById(tenant, id)), (found) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Employee", id })))
 
-const save = (tenant: Tenant.Tenant, before: E.Employee, after: E.Employee) =>
-  Effect.as(EmployeeRepository.use((r) => r.update(tenant, after)), {
+/** Writes the next version of `before` and reports it. */
+const save = (tenant: Tenant.Tenant, before: E.Employee, changed: E.Employee) => {
+  const after = successor(before, changed)
+  return Effect.as(EmployeeRepository.use((r) => r.update(tenant, after)), {
     result: after,
     changes: [updated("Employee", after.id, before, after)]
   })
+}
 
 /** Users are global identities; hiring one makes it a member of this organization. */
 export const hireEmployee = Command.make({
@@ -52,7 +56,8 @@ export const hireEmployee = Command.make({
         status: "pending",
         createdAt: ctx.now,
         updatedAt: ctx.now,
-        deletedAt: null
+        deletedAt: null,
+        version: 1
       }
       yield* EmployeeRepository.use((r) => r.insert(ctx.tenant, employee))
       return { result: employee, changes: [created("Employee", employee.id, employee)] }
@@ -104,7 +109,7 @@ export const removeEmployee = Command.make({
   handler: (input, ctx) =>
     Effect.gen(function*() {
       const before = yield* load(ctx.tenant, input.employeeId)
-      const after = { ...before, deletedAt: ctx.now, updatedAt: ctx.now }
+      const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
       yield* EmployeeRepository.use((r) => r.update(ctx.tenant, after))
       return { result: after, changes: [deleted("Employee", after.id, before, after)] }
     })

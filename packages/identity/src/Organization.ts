@@ -6,6 +6,7 @@
  */
 import { Result, Schema } from "effect"
 import { Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Version } from "./Versioned.ts"
 
 export const OrganizationKind = Schema.Literals(["internal", "customer"])
 export type OrganizationKind = typeof OrganizationKind.Type
@@ -44,6 +45,8 @@ export const Organization = Schema.Struct({
   status: OrganizationStatus,
   createdAt: Schema.Number,
   updatedAt: Schema.Number,
+  /** Optimistic concurrency: +1 on every write (see `Versioned`). */
+  version: Version,
   deletedAt: Schema.NullOr(Schema.Number)
 })
 export type Organization = typeof Organization.Type

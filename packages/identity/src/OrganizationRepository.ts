@@ -7,6 +7,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
 import { isLive, type Organization } from "./Organization.ts"
+import { checkNext } from "./Versioned.ts"
 
 const binTaken = () => new Errors.Conflict({ entity: "Organization", reason: "BIN is already used by a live organization" })
 
@@ -14,7 +15,10 @@ export class OrganizationRepository extends Context.Service<OrganizationReposito
   readonly insert: (org: Organization) => Effect.Effect<void, Errors.Conflict>
   /** The live organization. */
   readonly findById: (id: Ids.OrganizationId) => Effect.Effect<Option.Option<Organization>>
-  /** Replaces a live organization (also how it is soft-deleted); `Conflict` on a live BIN clash. */
+  /**
+   * Writes a live organization one version later (also how it is soft-deleted); `Conflict` on a stale
+   * version or a live BIN clash.
+   */
   readonly update: (org: Organization) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
 }>()("@erpkit/identity/OrganizationRepository") {
   static readonly layerMemory = Layer.effect(
@@ -34,7 +38,9 @@ export class OrganizationRepository extends Context.Service<OrganizationReposito
         findById: live,
         update: (org) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isNone(yield* live(org.id))) return yield* new Errors.NotFound({ entity: "Organization", id: org.id })
+            const stored = yield* live(org.id)
+            if (Option.isNone(stored)) return yield* new Errors.NotFound({ entity: "Organization", id: org.id })
+            yield* checkNext("Organization", stored.value, org)
             if (yield* clash(org)) return yield* binTaken()
             yield* rows.put(org.id, org)
           }))

@@ -7,6 +7,7 @@ import { Effect, Option, Schema } from "effect"
 import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
 import { created, deleted, updated } from "./Changes.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
+import { successor } from "./Versioned.ts"
 import * as O from "./Organization.ts"
 import { OrganizationRepository } from "./OrganizationRepository.ts"
 import * as Permissions from "./Permissions.ts"
@@ -59,7 +60,8 @@ export const createOrganization = Command.make({
         status: "active",
         createdAt: ctx.now,
         updatedAt: ctx.now,
-        deletedAt: null
+        deletedAt: null,
+        version: 1
       }
       yield* OrganizationRepository.use((r) => r.insert(organization))
       const workspace = yield* mainWorkspace(organization, ctx.actor.userId, ctx.now)
@@ -82,7 +84,8 @@ const mainWorkspace = (org: O.Organization, createdBy: Ids.UserId, now: number) 
       createdBy,
       createdAt: now,
       updatedAt: now,
-      deletedAt: null
+      deletedAt: null,
+      version: 1
     }
     yield* WorkspaceRepository.use((r) => r.insert({ organizationId: org.id, workspaceId: workspace.id }, workspace))
     return workspace
@@ -112,7 +115,7 @@ export const updateOrganization = Command.make({
       const before = yield* loadOwn(ctx.tenant, input.organizationId)
       const { binCheckDigit } = yield* IdentityConfig
       const bin = input.bin === undefined ? before.bin : yield* Effect.fromResult(O.validateBin(input.bin.trim(), binCheckDigit))
-      const after: O.Organization = {
+      const after: O.Organization = successor(before, {
         ...before,
         name: input.name ?? before.name,
         bin,
@@ -120,7 +123,7 @@ export const updateOrganization = Command.make({
         email: input.email === undefined ? before.email : input.email,
         phone: input.phone === undefined ? before.phone : input.phone,
         updatedAt: ctx.now
-      }
+      })
       yield* OrganizationRepository.use((r) => r.update(after))
       return { result: after, changes: [updated("Organization", after.id, before, after)] }
     })
@@ -134,7 +137,7 @@ export const setOrganizationStatus = Command.make({
   handler: (input, ctx) =>
     Effect.gen(function*() {
       const before = yield* loadOwn(ctx.tenant, input.organizationId)
-      const after = yield* Effect.fromResult(O.setStatus(before, input.status, ctx.now))
+      const after = successor(before, yield* Effect.fromResult(O.setStatus(before, input.status, ctx.now)))
       yield* OrganizationRepository.use((r) => r.update(after))
       return { result: after, changes: [updated("Organization", after.id, before, after)] }
     })
@@ -149,7 +152,7 @@ export const deleteOrganization = Command.make({
   handler: (input, ctx) =>
     Effect.gen(function*() {
       const before = yield* loadOwn(ctx.tenant, input.organizationId)
-      const after = { ...before, deletedAt: ctx.now, updatedAt: ctx.now }
+      const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
       yield* OrganizationRepository.use((r) => r.update(after))
       return { result: after, changes: [deleted("Organization", after.id, before, after)] }
     })

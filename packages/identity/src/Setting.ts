@@ -6,6 +6,7 @@
  */
 import { Result, Schema } from "effect"
 import { Errors, Ids, Idempotency } from "@erpkit/kernel"
+import { Version } from "./Versioned.ts"
 
 export const SettingId = Ids.makeId("SettingId")
 export type SettingId = typeof SettingId.Type
@@ -45,7 +46,9 @@ export const Setting = Schema.Struct({
   createdBy: Ids.UserId,
   updatedBy: Ids.UserId,
   createdAt: Schema.Number,
-  updatedAt: Schema.Number
+  updatedAt: Schema.Number,
+  /** Optimistic concurrency: +1 on every write (see `Versioned`). */
+  version: Version
 })
 export type Setting = typeof Setting.Type
 

@@ -6,6 +6,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { type Setting, type SettingId } from "./Setting.ts"
+import { checkNext } from "./Versioned.ts"
 
 export class SettingRepository extends Context.Service<SettingRepository, {
   readonly insert: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.Conflict>
@@ -17,7 +18,8 @@ export class SettingRepository extends Context.Service<SettingRepository, {
     workspaceId: Ids.WorkspaceId | null
   ) => Effect.Effect<Option.Option<Setting>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Setting>>
-  readonly update: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.NotFound>
+  /** Writes `s` one version after the stored row (`Conflict` when stale); key and scope never move. */
+  readonly update: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
   readonly remove: (tenant: Tenant.Tenant, id: SettingId) => Effect.Effect<Option.Option<Setting>>
 }>()("@erpkit/identity/SettingRepository") {
   static readonly layerMemory = Layer.effect(
@@ -44,6 +46,7 @@ export class SettingRepository extends Context.Service<SettingRepository, {
           store.transaction(Effect.gen(function*() {
             const found = yield* findById(tenant, s.id)
             if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Setting", id: s.id })
+            yield* checkNext("Setting", found.value, s)
             // Scope and key are part of the identity: an update cannot move a setting.
             yield* rows.put(s.id, { ...s, organizationId: found.value.organizationId, workspaceId: found.value.workspaceId, key: found.value.key })
           })),

@@ -8,6 +8,7 @@ import { type Actor, type AuditLog, Command, Errors, Ids, type Tenant } from "@e
 import * as Permissions from "./Permissions.ts"
 import * as St from "./Setting.ts"
 import { SettingRepository } from "./SettingRepository.ts"
+import { successor } from "./Versioned.ts"
 
 const audit = (action: AuditLog.AuditAction, before: St.Setting | null, after: St.Setting | null, id: string): AuditLog.AuditChange => ({
   entityType: "Setting",
@@ -59,7 +60,8 @@ export const defineSetting = Command.make({
         createdBy: ctx.actor.userId,
         updatedBy: ctx.actor.userId,
         createdAt: ctx.now,
-        updatedAt: ctx.now
+        updatedAt: ctx.now,
+        version: 1
       }
       yield* SettingRepository.use((r) => r.insert(ctx.tenant, setting))
       return { result: St.view(setting), changes: [audit("CREATE", null, setting, setting.id)] }
@@ -76,7 +78,7 @@ export const updateSetting = Command.make({
     Effect.gen(function*() {
       const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
       const value = yield* Effect.fromResult(St.validateValue(before.dataType, before.rules, input.value))
-      const after: St.Setting = { ...before, value, updatedBy: ctx.actor.userId, updatedAt: ctx.now }
+      const after: St.Setting = successor(before, { ...before, value, updatedBy: ctx.actor.userId, updatedAt: ctx.now })
       yield* SettingRepository.use((r) => r.update(ctx.tenant, after))
       return { result: St.view(after), changes: [audit("UPDATE", before, after, after.id)] }
     })

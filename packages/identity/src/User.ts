@@ -6,6 +6,7 @@
  */
 import { Result, Schema } from "effect"
 import { Actor, Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Version } from "./Versioned.ts"
 
 export const UserStatus = Schema.Literals(["pending", "active", "inactive", "suspended"])
 export type UserStatus = typeof UserStatus.Type
@@ -58,7 +59,9 @@ export const User = Schema.Struct({
   customerId: Schema.NullOr(Ids.CustomerId),
   /** UTC epoch milliseconds. */
   createdAt: Schema.Number,
-  updatedAt: Schema.Number
+  updatedAt: Schema.Number,
+  /** Optimistic concurrency: +1 on every write (see `Versioned`). */
+  version: Version
 })
 export type User = typeof User.Type
 
@@ -105,7 +108,8 @@ export const register = (input: NewUser): User => ({
   organizationId: input.organizationId,
   customerId: null,
   createdAt: input.now,
-  updatedAt: input.now
+  updatedAt: input.now,
+  version: 1
 })
 
 /** The e-mail was proven: verified flag, registration step, and a pending user becomes active. */

@@ -7,6 +7,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
 import { type User } from "./User.ts"
+import { checkNext } from "./Versioned.ts"
 
 export const emailTaken = () => new Errors.Conflict({ entity: "User", reason: "email is already registered" })
 
@@ -16,7 +17,10 @@ export class UserRepository extends Context.Service<UserRepository, {
   readonly listByOrganization: (organizationId: Ids.OrganizationId) => Effect.Effect<ReadonlyArray<User>>
   /** `Conflict` when another user has the e-mail key. */
   readonly insert: (user: User) => Effect.Effect<void, Errors.Conflict>
-  /** Replaces the stored row; `Conflict` when the e-mail key belongs to another user. */
+  /**
+   * Writes `user`, which must be one version after the stored row (`Versioned`); `Conflict` on a stale
+   * version or when the e-mail key belongs to another user.
+   */
   readonly update: (user: User) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
   /** Hard delete (the auth schema has no soft delete); whether a row was removed. */
   readonly remove: (id: Ids.UserId) => Effect.Effect<boolean>
@@ -37,7 +41,9 @@ export class UserRepository extends Context.Service<UserRepository, {
           })),
         update: (user) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isNone(yield* rows.get(user.id))) return yield* new Errors.NotFound({ entity: "User", id: user.id })
+            const stored = yield* rows.get(user.id)
+            if (Option.isNone(stored)) return yield* new Errors.NotFound({ entity: "User", id: user.id })
+            yield* checkNext("User", stored.value, user)
             const other = yield* holder(user.emailKey)
             if (other !== undefined && other.id !== user.id) return yield* emailTaken()
             yield* rows.put(user.id, user)

@@ -17,6 +17,7 @@ import * as S from "./Session.ts"
 import { SessionRepository } from "./SessionRepository.ts"
 import * as U from "./User.ts"
 import { UserRepository } from "./UserRepository.ts"
+import { successor } from "./Versioned.ts"
 import { IssuedCode, consume, issue } from "./Verifications.ts"
 import { VerificationRepository } from "./VerificationRepository.ts"
 
@@ -34,12 +35,13 @@ export const loadVisible = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids.U
     return Option.isSome(employed) ? user : yield* notFound(id)
   })
 
-/** The outcome of replacing `before` by `after`: repository write, event, audit. */
-const saveUser = (before: U.User, after: U.User) =>
+/** Writes the next version of `before` with `changed`'s values: repository write, event, audit. */
+const saveUser = (before: U.User, changed: U.User) =>
   Effect.gen(function*() {
+    const after = successor(before, changed)
     const change = updated("User", after.id, before, after)
     yield* UserRepository.use((r) => r.update(after))
-    const fields = AuditLog.changedFields(change.oldValues, change.newValues).filter((f) => f !== "updatedAt")
+    const fields = AuditLog.changedFields(change.oldValues, change.newValues).filter((f) => f !== "updatedAt" && f !== "version")
     return { result: after, events: fields.length ? [Events.userUpdated(after, fields)] : [], changes: [change] }
   })
 
@@ -217,7 +219,7 @@ const endEmployment = (tenant: Tenant.Tenant, userId: Ids.UserId, now: number) =
     const found = yield* repo.findByUser(tenant, userId)
     if (Option.isNone(found)) return []
     const e = found.value
-    const gone = { ...e, deletedAt: now, updatedAt: now }
+    const gone = successor(e, { ...e, deletedAt: now, updatedAt: now })
     // The employee may sit in another workspace of the organization: write it in its own scope.
     yield* repo.update({ organizationId: e.organizationId, workspaceId: e.workspaceId }, gone)
     return [deleted("Employee", e.id, e, gone)]

@@ -4,6 +4,7 @@
  */
 import { Result, Schema } from "effect"
 import { Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Version } from "./Versioned.ts"
 
 export const WorkspaceType = Schema.Literals(["main", "division", "project", "branch"])
 export type WorkspaceType = typeof WorkspaceType.Type
@@ -33,6 +34,8 @@ export const Workspace = Schema.Struct({
   createdBy: Ids.UserId,
   createdAt: Schema.Number,
   updatedAt: Schema.Number,
+  /** Optimistic concurrency: +1 on every write (see `Versioned`). */
+  version: Version,
   deletedAt: Schema.NullOr(Schema.Number)
 })
 export type Workspace = typeof Workspace.Type

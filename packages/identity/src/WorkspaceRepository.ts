@@ -4,13 +4,15 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
+import { checkNext } from "./Versioned.ts"
 import { type Workspace } from "./Workspace.ts"
 
 export class WorkspaceRepository extends Context.Service<WorkspaceRepository, {
   readonly insert: (tenant: Tenant.Tenant, ws: Workspace) => Effect.Effect<void, Errors.Conflict>
   readonly findById: (tenant: Tenant.Tenant, id: Ids.WorkspaceId) => Effect.Effect<Option.Option<Workspace>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Workspace>>
-  readonly update: (tenant: Tenant.Tenant, ws: Workspace) => Effect.Effect<void, Errors.NotFound>
+  /** Writes `ws` one version after the stored row (`Conflict` when stale). */
+  readonly update: (tenant: Tenant.Tenant, ws: Workspace) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
 }>()("@erpkit/identity/WorkspaceRepository") {
   static readonly layerMemory = Layer.effect(
     WorkspaceRepository,
@@ -28,7 +30,9 @@ export class WorkspaceRepository extends Context.Service<WorkspaceRepository, {
         list: (tenant) => rows.find(visible(tenant)),
         update: (tenant, ws) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isNone(yield* findById(tenant, ws.id))) return yield* new Errors.NotFound({ entity: "Workspace", id: ws.id })
+            const stored = yield* findById(tenant, ws.id)
+            if (Option.isNone(stored)) return yield* new Errors.NotFound({ entity: "Workspace", id: ws.id })
+            yield* checkNext("Workspace", stored.value, ws)
             yield* rows.put(ws.id, { ...ws, organizationId: tenant.organizationId })
           }))
       }

@@ -7,17 +7,21 @@ import { created, deleted, updated } from "./Changes.ts"
 import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
 import * as W from "./Workspace.ts"
+import { successor } from "./Versioned.ts"
 import { WorkspaceRepository } from "./WorkspaceRepository.ts"
 
 export const load = (tenant: Tenant.Tenant, id: Ids.WorkspaceId) =>
   Effect.flatMap(WorkspaceRepository.use((r) => r.findById(tenant, id)), (found) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Workspace", id })))
 
-const save = (tenant: Tenant.Tenant, before: W.Workspace, after: W.Workspace) =>
-  Effect.as(WorkspaceRepository.use((r) => r.update(tenant, after)), {
+/** Writes the next version of `before` and reports it. */
+const save = (tenant: Tenant.Tenant, before: W.Workspace, changed: W.Workspace) => {
+  const after = successor(before, changed)
+  return Effect.as(WorkspaceRepository.use((r) => r.update(tenant, after)), {
     result: after,
     changes: [updated("Workspace", after.id, before, after)]
   })
+}
 
 export const createWorkspace = Command.make({
   name: "identity.createWorkspace",
@@ -40,7 +44,8 @@ export const createWorkspace = Command.make({
         createdBy: ctx.actor.userId,
         createdAt: ctx.now,
         updatedAt: ctx.now,
-        deletedAt: null
+        deletedAt: null,
+        version: 1
       }
       yield* WorkspaceRepository.use((r) => r.insert(ctx.tenant, ws))
       return { result: ws, changes: [created("Workspace", ws.id, ws)] }
@@ -83,7 +88,7 @@ export const deleteWorkspace = Command.make({
       if (before.id === ctx.tenant.workspaceId) {
         return yield* new Errors.Conflict({ entity: "Workspace", reason: "cannot delete the workspace you are working in" })
       }
-      const after = { ...before, deletedAt: ctx.now, updatedAt: ctx.now }
+      const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
       yield* WorkspaceRepository.use((r) => r.update(ctx.tenant, after))
       return { result: after, changes: [deleted("Workspace", after.id, before, after)] }
     })

@@ -65,6 +65,9 @@ const seedWorkspace = (f: F.Fixtures, tenant: Tenant.Tenant, createdBy: Ids.User
     return other
   })
 
+/** `row` with `changes`, one version later: what a command writes after reading `row`. */
+const next = <A extends { readonly version: number }>(row: A, changes: Partial<A> = {}): A => ({ ...row, ...changes, version: row.version + 1 })
+
 const inTx = <A, E, R>(tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) => UnitOfWork.transactionFor(tenant, effect)
 
 type Suite<E> = (name: string, layer: Layer.Layer<IdentityPorts, E>) => void
@@ -90,12 +93,13 @@ export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (i
       const repo = yield* UserRepository
       const other = F.user(f, tenant.organizationId)
       yield* inTx(tenant, repo.insert(other))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update({ ...other, emailKey: admin.emailKey }))), "Conflict")
-      yield* inTx(tenant, repo.update({ ...other, name: "Renamed" }))
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(other, { emailKey: admin.emailKey })))), "Conflict")
+      const renamed = next(other, { name: "Renamed" })
+      yield* inTx(tenant, repo.update(renamed))
       const fresh = f.email()
-      yield* inTx(tenant, repo.update({ ...other, email: fresh, emailKey: fresh }))
+      yield* inTx(tenant, repo.update(next(renamed, { email: fresh, emailKey: fresh })))
       assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.findByEmailKey(fresh)), (u) => u.id), Option.some(other.id))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(F.user(f, tenant.organizationId)))), "NotFound")
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(F.user(f, tenant.organizationId))))), "NotFound")
     }))
 
   it.effect("remove deletes; listByOrganization sees only that organization", () =>
@@ -236,7 +240,7 @@ export const organizationRepositoryContract: Suite<unknown> = suite("Organizatio
       const rival = f.tenant()
       const twin = F.organization(f, rival, { bin: org.bin })
       assert.strictEqual(yield* tagOf(inTx(rival, repo.insert(twin))), "Conflict")
-      yield* inTx(tenant, repo.update({ ...org, deletedAt: 5_000 }))
+      yield* inTx(tenant, repo.update(next(org, { deletedAt: 5_000 })))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(org.id))))
       yield* inTx(rival, repo.insert(twin))
       assert.deepStrictEqual(yield* inTx(rival, repo.findById(twin.id)), Option.some(twin))
@@ -249,8 +253,8 @@ export const organizationRepositoryContract: Suite<unknown> = suite("Organizatio
       const repo = yield* OrganizationRepository
       const orgA = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant.organizationId)))
       const orgB = Option.getOrThrow(yield* inTx(b.tenant, repo.findById(b.tenant.organizationId)))
-      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update({ ...orgB, bin: orgA.bin }))), "Conflict")
-      yield* inTx(b.tenant, repo.update({ ...orgB, name: "Renamed" }))
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(next(orgB, { bin: orgA.bin })))), "Conflict")
+      yield* inTx(b.tenant, repo.update(next(orgB, { name: "Renamed" })))
       assert.deepStrictEqual(Option.map(yield* inTx(b.tenant, repo.findById(orgB.id)), (o) => o.name), Option.some("Renamed"))
     }))
 })
@@ -263,11 +267,11 @@ export const workspaceRepositoryContract: Suite<unknown> = suite("WorkspaceRepos
       const repo = yield* WorkspaceRepository
       const ws = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, a.tenant.workspaceId)))
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, ws.id))))
-      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(b.tenant, { ...ws, name: "stolen" }))), "NotFound")
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(b.tenant, next(ws, { name: "stolen" })))), "NotFound")
       const branch = yield* seedWorkspace(f, a.tenant, a.admin.id)
       assert.strictEqual((yield* inTx(a.tenant, repo.list(a.tenant))).length, 2)
       const branchWs = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, branch.workspaceId)))
-      yield* inTx(a.tenant, repo.update(a.tenant, { ...branchWs, deletedAt: 9 }))
+      yield* inTx(a.tenant, repo.update(a.tenant, next(branchWs, { deletedAt: 9 })))
       assert.deepStrictEqual((yield* inTx(a.tenant, repo.list(a.tenant))).map((w) => w.id), [ws.id])
       assert.strictEqual(Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, ws.id))).name, "Main")
     }))
@@ -283,7 +287,7 @@ export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeReposit
       yield* inTx(tenant, repo.insert(tenant, e))
       assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, F.employee(f, admin.id, branch)))), "Conflict")
       assert.deepStrictEqual(yield* inTx(tenant, repo.organizationsOf(admin.id)), [tenant.organizationId])
-      yield* inTx(tenant, repo.update(tenant, { ...e, deletedAt: 2_000 }))
+      yield* inTx(tenant, repo.update(tenant, next(e, { deletedAt: 2_000 })))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(tenant, e.id))))
       yield* inTx(branch, repo.insert(branch, F.employee(f, admin.id, branch)))
       assert.isTrue(Option.isSome(yield* inTx(tenant, repo.findByUser(tenant, admin.id))))
@@ -298,7 +302,7 @@ export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeReposit
       yield* inTx(a.tenant, repo.insert(a.tenant, e))
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, e.id))))
       assert.deepStrictEqual(yield* inTx(b.tenant, repo.list(b.tenant)), [])
-      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(b.tenant, { ...e, position: "x" }))), "NotFound")
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(b.tenant, next(e, { position: "x" })))), "NotFound")
       const colleague = F.user(f, a.tenant.organizationId)
       yield* inTx(a.tenant, UserRepository.use((r) => r.insert(colleague)))
       const clash = F.employee(f, colleague.id, a.tenant, { employeeNumber: "E-1" })
@@ -318,7 +322,7 @@ export const departmentRepositoryContract: Suite<unknown> = suite("DepartmentRep
       yield* inTx(a.tenant, repo.insert(a.tenant, d))
       assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, F.department(f, branch, { code: "OPS" })))), "Conflict")
       yield* inTx(b.tenant, repo.insert(b.tenant, F.department(f, b.tenant, { code: "OPS" })))
-      yield* inTx(a.tenant, repo.update(a.tenant, { ...d, deletedAt: 3 }))
+      yield* inTx(a.tenant, repo.update(a.tenant, next(d, { deletedAt: 3 })))
       yield* inTx(branch, repo.insert(branch, F.department(f, branch, { code: "OPS" })))
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.list(a.tenant)), [])
     }))
@@ -362,7 +366,7 @@ export const settingRepositoryContract: Suite<unknown> = suite("SettingRepositor
       const repo = yield* SettingRepository
       const s = F.setting(f, a.tenant, a.admin.id, { key: "tz" })
       yield* inTx(a.tenant, repo.insert(a.tenant, s))
-      yield* inTx(a.tenant, repo.update(a.tenant, { ...s, key: "other", workspaceId: a.tenant.workspaceId, value: "Asia/Almaty" }))
+      yield* inTx(a.tenant, repo.update(a.tenant, next(s, { key: "other", workspaceId: a.tenant.workspaceId, value: "Asia/Almaty" })))
       const stored = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, s.id)))
       assert.deepStrictEqual([stored.key, stored.workspaceId, stored.value], ["tz", null, "Asia/Almaty"])
       assert.isTrue(Option.isSome(yield* inTx(a.tenant, repo.remove(a.tenant, s.id))))
@@ -386,6 +390,40 @@ export const rolePermissionRepositoryContract: Suite<unknown> = suite("RolePermi
     }))
 })
 
+export const optimisticConcurrencyContract: Suite<unknown> = suite("optimistic concurrency", (it, f) => {
+  it.effect("a write that is not exactly one version after the stored row is Conflict and changes nothing", () =>
+    Effect.gen(function*() {
+      const { tenant, admin } = yield* seedTenant(f)
+      const users = yield* UserRepository
+      const orgs = yield* OrganizationRepository
+      const workspaces = yield* WorkspaceRepository
+      const employees = yield* EmployeeRepository
+      const departments = yield* DepartmentRepository
+      const settings = yield* SettingRepository
+      const org = Option.getOrThrow(yield* inTx(tenant, orgs.findById(tenant.organizationId)))
+      const ws = Option.getOrThrow(yield* inTx(tenant, workspaces.findById(tenant, tenant.workspaceId)))
+      const e = F.employee(f, admin.id, tenant)
+      const d = F.department(f, tenant)
+      const s = F.setting(f, tenant, admin.id)
+      yield* inTx(tenant, Effect.all([employees.insert(tenant, e), departments.insert(tenant, d), settings.insert(tenant, s)]))
+      const stale = [
+        users.update({ ...admin, name: "same version" }),
+        users.update({ ...admin, name: "skipped", version: admin.version + 2 }),
+        orgs.update({ ...org, name: "same version" }),
+        workspaces.update(tenant, { ...ws, name: "same version" }),
+        employees.update(tenant, { ...e, position: "same version" }),
+        departments.update(tenant, { ...d, name: "same version" }),
+        settings.update(tenant, { ...s, value: "same version" })
+      ]
+      for (const write of stale) assert.strictEqual(yield* tagOf(inTx(tenant, write)), "Conflict")
+      assert.deepStrictEqual(yield* inTx(tenant, users.findById(admin.id)), Option.some(admin))
+      assert.deepStrictEqual(yield* inTx(tenant, settings.findById(tenant, s.id)), Option.some(s))
+      yield* inTx(tenant, users.update(next(admin, { name: "v2" })))
+      assert.strictEqual(yield* tagOf(inTx(tenant, users.update(next(admin, { name: "lost update" })))), "Conflict")
+      assert.deepStrictEqual(Option.map(yield* inTx(tenant, users.findById(admin.id)), (u) => [u.name, u.version]), Option.some(["v2", 2]))
+    }))
+})
+
 /** Every identity port's contract. */
 export const identityContractSuite = <E>(name: string, layer: Layer.Layer<IdentityPorts, E>): void => {
   for (const run of [
@@ -398,6 +436,7 @@ export const identityContractSuite = <E>(name: string, layer: Layer.Layer<Identi
     employeeRepositoryContract,
     departmentRepositoryContract,
     settingRepositoryContract,
-    rolePermissionRepositoryContract
+    rolePermissionRepositoryContract,
+    optimisticConcurrencyContract
   ]) run(name, layer)
 }

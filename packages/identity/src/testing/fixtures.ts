@@ -57,6 +57,7 @@ export const organization = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<O
   createdAt: 1_000,
   updatedAt: 1_000,
   deletedAt: null,
+  version: 1,
   ...over
 })
 
@@ -71,6 +72,7 @@ export const workspace = (tenant: Tenant.Tenant, createdBy: Ids.UserId, over: Pa
   createdAt: 1_000,
   updatedAt: 1_000,
   deletedAt: null,
+  version: 1,
   ...over
 })
 
@@ -91,6 +93,7 @@ export const user = (f: Fixtures, organizationId: Ids.OrganizationId, over: Part
     customerId: null,
     createdAt: 1_000,
     updatedAt: 1_000,
+    version: 1,
     ...over
   }
 }
@@ -140,6 +143,7 @@ export const employee = (f: Fixtures, userId: Ids.UserId, tenant: Tenant.Tenant,
   createdAt: 1_000,
   updatedAt: 1_000,
   deletedAt: null,
+  version: 1,
   ...over
 })
 
@@ -154,6 +158,7 @@ export const department = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<Dep
   createdAt: 1_000,
   updatedAt: 1_000,
   deletedAt: null,
+  version: 1,
   ...over
 })
 
@@ -173,5 +178,6 @@ export const setting = (f: Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserI
   updatedBy: createdBy,
   createdAt: 1_000,
   updatedAt: 1_000,
+  version: 1,
   ...over
 })
