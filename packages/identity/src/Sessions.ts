@@ -84,6 +84,13 @@ export const authenticate = Command.query({
     })
 })
 
+/** The actor a host runs commands as for an authenticated session: the user's role in the session's tenant. */
+export const toActor = (authenticated: { readonly session: S.SessionView; readonly user: U.User }): Actor.Actor => ({
+  userId: authenticated.user.id,
+  roles: [authenticated.user.role],
+  tenant: authenticated.session.tenant
+})
+
 /** The session if the actor may act on it: its own, or the tenant's with `identity.session.revoke`. */
 const loadOwnOrRevocable = (actor: Actor.Actor, tenant: Tenant.Tenant, id: S.SessionId) =>
   Effect.gen(function*() {

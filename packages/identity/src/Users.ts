@@ -70,6 +70,10 @@ export const register = Command.make({
     Effect.gen(function*() {
       const email = yield* Effect.fromResult(Email.normalize(input.email))
       const { defaultRole } = yield* IdentityConfig
+      // A misconfigured host, not bad input: customer users need a CRM link, system is never a person.
+      if (defaultRole === "customer" || defaultRole === "system") {
+        return yield* Effect.die(new Error(`IdentityConfig.defaultRole cannot be ${defaultRole}`))
+      }
       const id = yield* Ids.nextId(Ids.UserId)
       const user = U.register({ id, email, name: input.name, role: defaultRole, organizationId: ctx.tenant.organizationId, now: ctx.now })
       yield* UserRepository.use((r) => r.insert(user))
