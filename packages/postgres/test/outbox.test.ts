@@ -1,6 +1,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
 import { Deferred, Duration, Effect, Fiber, Layer, Ref } from "effect"
+import * as fc from "fast-check"
 import { type DomainEvent, Outbox } from "@erpkit/kernel"
 import { PgDatabase } from "../src/Database.ts"
 import * as Relay from "../src/platform/Relay.ts"
@@ -73,6 +74,33 @@ for (const target of targets("outbox.test.ts")) {
           expect(again.delivered).toBe(0)
           const rows = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.deliveries(events[0]!.id)).pipe(Effect.provide(relay))
           expect(rows.map((r) => [r.status, r.attempts])).toEqual([["delivered", 1], ["delivered", 1]])
+        }))
+
+      it.effect("two relays draining at once (SKIP LOCKED + leases) deliver each event exactly once per handler when nothing fails", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const h = yield* recorder(`shared-${randomUUID()}`, [type])
+          const events = Array.from({ length: 60 }, (_, i) => event(tenant, type, { i }))
+          yield* append(events)
+          const relay = Relay.layerManual({ handlers: [h.handler], batchSizeMax: 7 })
+          const reports = yield* Effect.all(
+            [1, 2].map(() => Effect.flatMap(Relay.OutboxRelay, (r) => r.drain()).pipe(Effect.provide(relay))),
+            { concurrency: 2 }
+          )
+          const seen = yield* Ref.get(h.seen)
+          expect(seen.length).toBe(60)
+          expect(new Set(seen)).toEqual(new Set(events.map((e) => e.id)))
+          expect(reports[0]!.delivered + reports[1]!.delivered).toBe(60)
+        }))
+
+      it.effect("occurredAt (epoch ms) round-trips exactly through timestamptz", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const instants = [0, 1, 999, 1_763_700_000_123, 253_402_300_799_999, ...fc.sample(fc.integer({ min: 0, max: 4_102_444_800_000 }), { numRuns: 30, seed: 7 })]
+          const events = instants.map((ms) => event(tenant, "t.Time", {}, ms))
+          yield* append(events)
+          expect((yield* Outbox.Outbox.use((o) => o.list(tenant))).map((e) => e.occurredAt)).toEqual(instants)
         }))
 
       it.effect("a failing handler is retried with backoff while the successful one is not re-run", () =>
