@@ -74,9 +74,8 @@ export const authenticate = Command.query({
   handler: (input) =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
-      const found = yield* SessionRepository.use(Effect.fnUntraced(function*(r) {
-        return yield* r.findByTokenHash(yield* sha256Hex(input.token))
-      }))
+      const hash = yield* sha256Hex(input.token)
+      const found = yield* SessionRepository.use((r) => r.findByTokenHash(hash))
       if (Option.isNone(found) || S.isExpired(found.value, now)) return yield* new SessionInvalid()
       const user = yield* UserRepository.use((r) => r.findById(found.value.userId))
       if (Option.isNone(user) || U.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
