@@ -63,15 +63,14 @@ export const recordPayment = Command.make({
       })
     }
     const payment = yield* newPayment(context, input, before, input.status ?? "Completed", fromWallet)
-    let invoice = before
-    let accountChanges: ReadonlyArray<ReturnType<typeof audit>> = []
-    if (payment.status === "Completed") {
-      ;({ accountChanges, invoice } = yield* complete(context, before, payment))
-    } else if (payment.baseAmountMinor > Invoice.amountOutstanding(before)) {
+    if (payment.status !== "Completed" && payment.baseAmountMinor > Invoice.amountOutstanding(before)) {
       return yield* new PaymentExceedsOutstanding({
         invoiceId: before.id, outstandingMinor: Invoice.amountOutstanding(before), appliedMinor: payment.baseAmountMinor
       })
     }
+    const { accountChanges, invoice } = payment.status === "Completed"
+      ? yield* complete(context, before, payment)
+      : { accountChanges: [], invoice: before }
     yield* (yield* PaymentRepository).insert(context.tenant, payment)
     return {
       result: { payment, invoice },
@@ -103,9 +102,9 @@ export const changePaymentStatus = Command.make({
     const before = yield* Effect.orDie(invoices.getForUpdate(context.tenant, peek.invoiceId))
     const payment = yield* payments.getForUpdate(context.tenant, input.paymentId)
     const changed = yield* Effect.fromResult(Payment.changeStatus(payment, input.status, context.now))
-    let invoice = before
-    let accountChanges: ReadonlyArray<ReturnType<typeof audit>> = []
-    if (changed.status === "Completed") ({ accountChanges, invoice } = yield* complete(context, before, changed))
+    const { accountChanges, invoice } = changed.status === "Completed"
+      ? yield* complete(context, before, changed)
+      : { accountChanges: [], invoice: before }
     yield* Effect.orDie(payments.update(context.tenant, changed))
     return {
       result: { payment: changed, invoice },

@@ -4,7 +4,7 @@
  * snapshots, short flows over the real commands).
  */
 export * as Arbitraries from "./arbitraries.ts"
-export { billingContractSuite } from "./contract.ts"
+export { billingContractSuite, contractTests } from "./contract.ts"
 export {
   accountsManager,
   customerId,
