@@ -12,11 +12,12 @@ import * as Email from "./Email.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
 import * as Events from "./IdentityEvent.ts"
+import { VerificationFailed } from "./IdentityError.ts"
 import * as Permissions from "./Permissions.ts"
 import * as S from "./Session.ts"
 import { SessionRepository } from "./SessionRepository.ts"
 import * as U from "./User.ts"
-import { UserRepository } from "./UserRepository.ts"
+import { emailTaken, UserRepository } from "./UserRepository.ts"
 import { successor } from "./Versioned.ts"
 import { IssuedCode, consume, issue } from "./Verifications.ts"
 import { VerificationRepository } from "./VerificationRepository.ts"
@@ -118,6 +119,44 @@ export const changeEmail = Command.make({
   handler: (input, ctx) =>
     change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) =>
       Effect.map(Effect.fromResult(Email.normalize(input.email)), (email) => U.changeEmail(u, email, ctx.now)))
+})
+
+/**
+ * AUTH-06/20, proven change: sends an `email_change` code to the new address (returned here for the
+ * host to e-mail). The address must be free now; `confirmEmailChange` checks again.
+ */
+export const requestEmailChange = Command.make({
+  name: "identity.requestEmailChange",
+  input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput }),
+  output: IssuedCode,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      yield* selfOr(ctx.actor, input.userId, Permissions.userUpdate)
+      const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const email = yield* Effect.fromResult(Email.normalize(input.email))
+      const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
+      if (Option.isSome(holder) && holder.value.id !== user.id) return yield* emailTaken()
+      const code = yield* issue(email.key, "email_change", user.id, ctx.now)
+      return { result: code.issued, changes: [code.change] }
+    })
+})
+
+/** Completes `requestEmailChange`: the code proves the new address, which becomes verified. */
+export const confirmEmailChange = Command.make({
+  name: "identity.confirmEmailChange",
+  input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput, code: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))) }),
+  output: U.User,
+  handler: (input, ctx) =>
+    Effect.gen(function*() {
+      yield* selfOr(ctx.actor, input.userId, Permissions.userUpdate)
+      const before = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const email = yield* Effect.fromResult(Email.normalize(input.email))
+      const used = yield* consume(email.key, "email_change", input.code.trim(), ctx.now)
+      // A code issued for another user's change proves nothing about this one.
+      if (used.verification.userId !== before.id) return yield* new VerificationFailed({ reason: "mismatch" })
+      const outcome = yield* saveUser(before, { ...U.changeEmail(before, email, ctx.now), emailVerified: true })
+      return { ...outcome, changes: [...outcome.changes, used.change] }
+    })
 })
 
 /** AUTH-02, AUTH-07: only admin roles hold `identity.user.assignRole`; the role comes from the catalog. */

@@ -95,6 +95,22 @@ layer(layerTest())("verification codes", (it) => {
       assert.strictEqual(verification.expiresAt - (yield* Clock.currentTimeMillis), hour)
     }))
 
+  it.effect("AUTH-06 AUTH-20 an e-mail change is proven with an email_change code sent to the new address", () =>
+    Effect.gen(function*() {
+      const tenant = yield* openTenant()
+      const { user } = yield* register(tenant)
+      const { user: other } = yield* register(tenant)
+      const self = actorOf(user, tenant)
+      assert.strictEqual(yield* outcome(Users.requestEmailChange(self, { userId: user.id, email: other.email.toUpperCase() })), "Conflict")
+      const target = freshEmail("moved")
+      const issued = yield* Users.requestEmailChange(self, { userId: user.id, email: target })
+      const stolen = yield* Users.requestEmailChange(actorOf(other, tenant), { userId: other.id, email: target })
+      assert.strictEqual(yield* outcome(Users.confirmEmailChange(self, { userId: user.id, email: target, code: stolen.code })), "VerificationFailed")
+      const changed = yield* Users.confirmEmailChange(self, { userId: user.id, email: target, code: issued.code })
+      assert.deepStrictEqual([changed.email, changed.emailVerified], [target, true])
+      assert.strictEqual(yield* outcome(Users.confirmEmailChange(actorOf(other, tenant), { userId: other.id, email: target, code: stolen.code })), "Conflict")
+    }))
+
   it("AUTH-20 the compare is constant-time over the whole string (no early exit on the first difference)", () => {
     assert.isTrue(SecureRandom.constantTimeEqual("abc", "abc"))
     for (const [a, b] of [["abc", "abd"], ["abc", "xbc"], ["abc", "ab"], ["", "a"]] as const) assert.isFalse(SecureRandom.constantTimeEqual(a, b))

@@ -39,6 +39,8 @@ const forged = (a: Populated, b: Populated): ReadonlyArray<readonly [string, Att
     ["getUser", Users.getUser(admin, { userId: user })],
     ["updateProfile", Users.updateProfile(admin, { userId: user, name: "x" })],
     ["changeEmail", Users.changeEmail(admin, { userId: user, email: "forged@example.kz" })],
+    ["requestEmailChange", Users.requestEmailChange(admin, { userId: user, email: "forged2@example.kz" })],
+    ["confirmEmailChange", Users.confirmEmailChange(admin, { userId: user, email: "forged2@example.kz", code: "12345678" })],
     ["assignRole", Users.assignRole(admin, { userId: user, role: "Admin" })],
     ["banUser", Users.banUser(admin, { userId: user, reason: "x" })],
     ["unbanUser", Users.unbanUser(admin, { userId: user })],
