@@ -27,6 +27,7 @@ export class CreditHoldRepository extends Context.Service<CreditHoldRepository, 
     CreditHoldRepository,
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = tenantTable<CreditHold>(store, tables.creditHolds, "CreditHold")
+      // The accounts table directly: in Postgres `expire` is one statement over both tables too.
       const accounts = tenantTable<ClientAccount.ClientAccount>(store, tables.clientAccounts, "ClientAccount")
       const expireAll = (tenant: Tenant.Tenant, now: number, limit: number) =>
         Effect.gen(function*() {

@@ -57,6 +57,18 @@ describe("client accounts and the ledger", () => {
       })
     })))
 
+  it.effect("BIL-CA-02 concurrent reservations never oversubscribe the credit limit", () =>
+    fresh(Effect.gen(function*() {
+      const fm = financeManager()
+      const account = yield* openAccount({ creditLimitMinor: 1_000n })
+      const results = yield* Effect.forEach(Array.from({ length: 12 }), () =>
+        Effect.result(ClientAccounts.reserveCredit(fm, { accountId: account.id, amountMinor: 200n })), { concurrency: "unbounded" })
+      expect(results.filter((r) => r._tag === "Success")).toHaveLength(5)
+      expect(results.filter((r) => r._tag === "Failure").map((r) => r._tag === "Failure" && r.failure._tag)).toEqual(Array(7).fill("CreditLimitExceeded"))
+      const after = yield* ClientAccounts.getAccount(fm, { accountId: account.id })
+      expect([after.holdsMinor, ClientAccount.availableCredit(after)]).toEqual([1_000n, 0n])
+    })))
+
   it.effect("BIL-CA-02 a hold is posted, voided or expired once; releasing it restores available credit", () =>
     fresh(Effect.gen(function*() {
       const fm = financeManager()
