@@ -99,14 +99,14 @@ const newEvent = (invoice: Invoice.Invoice, type: InvoiceEvent["type"], at: numb
   })
 
 const ports = Effect.gen(function*() {
-  return {
-    accounts: yield* ClientAccountRepository,
-    ledger: yield* LedgerRepository,
-    holds: yield* CreditHoldRepository,
-    invoices: yield* InvoiceRepository,
-    payments: yield* PaymentRepository,
-    creditNotes: yield* CreditNoteRepository
-  }
+return {
+  accounts: yield* ClientAccountRepository,
+  ledger: yield* LedgerRepository,
+  holds: yield* CreditHoldRepository,
+  invoices: yield* InvoiceRepository,
+  payments: yield* PaymentRepository,
+  creditNotes: yield* CreditNoteRepository
+}
 })
 
 const expectNotFound = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -116,300 +116,300 @@ const expectNotFound = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   })
 
 const roundTrip = Effect.gen(function*() {
-    const p = yield* ports
-    const tenant = freshTenant()
-    const account = newAccount(tenant)
-    yield* p.accounts.insert(tenant, account)
-    const invoice = newInvoice(account, "Sent")
-    yield* p.invoices.insert(tenant, invoice)
-    const hold = newHold(account, 500n, 60)
-    yield* p.holds.insert(tenant, hold)
-    const payment = newPayment(invoice)
-    yield* p.payments.insert(tenant, payment)
-    const note = newCreditNote(invoice)
-    yield* p.creditNotes.insert(tenant, note)
-    const posted = Ledger.post(account, [Ledger.invoiceDebit(invoice.id, invoice.totalMinor)], [uuid()], T0)
-    yield* p.ledger.append(tenant, posted.transactions)
-    const event = newEvent(invoice, "sent", T0)
-    yield* p.invoices.appendEvents(tenant, [event])
-    expect(yield* p.accounts.get(tenant, account.id)).toEqual(account)
-    expect(yield* p.accounts.getForUpdate(tenant, account.id)).toEqual(account)
-    expect(yield* p.accounts.findByCustomer(tenant, account.customerId)).toEqual(Option.some(account))
-    expect(yield* p.invoices.get(tenant, invoice.id)).toEqual(invoice)
-    expect(yield* p.invoices.getForUpdate(tenant, invoice.id)).toEqual(invoice)
-    expect(yield* p.invoices.findByNumber(tenant, invoice.invoiceNumber)).toEqual(Option.some(invoice))
-    expect(yield* p.invoices.list(tenant, { accountId: account.id })).toEqual([invoice])
-    expect(yield* p.holds.get(tenant, hold.id)).toEqual(hold)
-    expect(yield* p.holds.getForUpdate(tenant, hold.id)).toEqual(hold)
-    expect(yield* p.payments.get(tenant, payment.id)).toEqual(payment)
-    expect(yield* p.payments.getForUpdate(tenant, payment.id)).toEqual(payment)
-    expect(yield* p.payments.listByInvoice(tenant, invoice.id)).toEqual([payment])
-    expect(yield* p.creditNotes.get(tenant, note.id)).toEqual(note)
-    expect(yield* p.creditNotes.listByInvoice(tenant, invoice.id)).toEqual([note])
-    expect(yield* p.ledger.list(tenant, account.id)).toEqual(posted.transactions)
-    expect(yield* p.invoices.events(tenant, invoice.id)).toEqual([event])
+  const p = yield* ports
+  const tenant = freshTenant()
+  const account = newAccount(tenant)
+  yield* p.accounts.insert(tenant, account)
+  const invoice = newInvoice(account, "Sent")
+  yield* p.invoices.insert(tenant, invoice)
+  const hold = newHold(account, 500n, 60)
+  yield* p.holds.insert(tenant, hold)
+  const payment = newPayment(invoice)
+  yield* p.payments.insert(tenant, payment)
+  const note = newCreditNote(invoice)
+  yield* p.creditNotes.insert(tenant, note)
+  const posted = Ledger.post(account, [Ledger.invoiceDebit(invoice.id, invoice.totalMinor)], [uuid()], T0)
+  yield* p.ledger.append(tenant, posted.transactions)
+  const event = newEvent(invoice, "sent", T0)
+  yield* p.invoices.appendEvents(tenant, [event])
+  expect(yield* p.accounts.get(tenant, account.id)).toEqual(account)
+  expect(yield* p.accounts.getForUpdate(tenant, account.id)).toEqual(account)
+  expect(yield* p.accounts.findByCustomer(tenant, account.customerId)).toEqual(Option.some(account))
+  expect(yield* p.invoices.get(tenant, invoice.id)).toEqual(invoice)
+  expect(yield* p.invoices.getForUpdate(tenant, invoice.id)).toEqual(invoice)
+  expect(yield* p.invoices.findByNumber(tenant, invoice.invoiceNumber)).toEqual(Option.some(invoice))
+  expect(yield* p.invoices.list(tenant, { accountId: account.id })).toEqual([invoice])
+  expect(yield* p.holds.get(tenant, hold.id)).toEqual(hold)
+  expect(yield* p.holds.getForUpdate(tenant, hold.id)).toEqual(hold)
+  expect(yield* p.payments.get(tenant, payment.id)).toEqual(payment)
+  expect(yield* p.payments.getForUpdate(tenant, payment.id)).toEqual(payment)
+  expect(yield* p.payments.listByInvoice(tenant, invoice.id)).toEqual([payment])
+  expect(yield* p.creditNotes.get(tenant, note.id)).toEqual(note)
+  expect(yield* p.creditNotes.listByInvoice(tenant, invoice.id)).toEqual([note])
+  expect(yield* p.ledger.list(tenant, account.id)).toEqual(posted.transactions)
+  expect(yield* p.invoices.events(tenant, invoice.id)).toEqual([event])
 })
 
 const tenantScoping = Effect.gen(function*() {
-    const p = yield* ports
-    const a = freshTenant()
-    const b = freshTenant()
-    const account = newAccount(a)
-    yield* p.accounts.insert(a, account)
-    const invoice = newInvoice(account, "Sent", { dueDate: "2026-01-02" })
-    yield* p.invoices.insert(a, invoice)
-    const hold = newHold(account, 500n, 1)
-    yield* p.holds.insert(a, hold)
-    const payment = newPayment(invoice)
-    yield* p.payments.insert(a, payment)
-    yield* p.creditNotes.insert(a, newCreditNote(invoice))
-    yield* p.ledger.append(a, Ledger.post(account, [Ledger.invoiceDebit(invoice.id, 1n)], [uuid()], T0).transactions)
-    yield* p.invoices.appendEvents(a, [newEvent(invoice, "created", T0)])
-    yield* expectNotFound(p.accounts.get(b, account.id))
-    yield* expectNotFound(p.accounts.getForUpdate(b, account.id))
-    yield* expectNotFound(p.accounts.update(b, account))
-    yield* expectNotFound(p.accounts.update(b, new ClientAccount.ClientAccount({ ...account, tenant: b })))
-    yield* expectNotFound(p.invoices.get(b, invoice.id))
-    yield* expectNotFound(p.invoices.getForUpdate(b, invoice.id))
-    yield* expectNotFound(p.invoices.update(b, new Invoice.Invoice({ ...invoice, tenant: b })))
-    yield* expectNotFound(p.holds.get(b, hold.id))
-    yield* expectNotFound(p.holds.getForUpdate(b, hold.id))
-    yield* expectNotFound(p.holds.update(b, new CreditHold.CreditHold({ ...hold, tenant: b })))
-    yield* expectNotFound(p.payments.get(b, payment.id))
-    yield* expectNotFound(p.payments.getForUpdate(b, payment.id))
-    yield* expectNotFound(p.payments.update(b, new Payment.Payment({ ...payment, tenant: b })))
-    expect(yield* p.accounts.findByCustomer(b, account.customerId)).toEqual(Option.none())
-    expect(yield* p.invoices.findByNumber(b, invoice.invoiceNumber)).toEqual(Option.none())
-    expect(yield* p.invoices.list(b)).toEqual([])
-    expect(yield* p.invoices.events(b, invoice.id)).toEqual([])
-    expect(yield* p.payments.listByInvoice(b, invoice.id)).toEqual([])
-    expect(yield* p.creditNotes.listByInvoice(b, invoice.id)).toEqual([])
-    expect(yield* p.ledger.list(b, account.id)).toEqual([])
-    expect(yield* p.invoices.markOverdue(b, day("2026-12-31"), T0, 100)).toEqual([])
-    expect(yield* p.invoices.claimReminders(b, day("2026-12-31"), T0, 100)).toEqual([])
-    expect(yield* p.holds.expire(b, T0 + 86_400_000, 100)).toEqual([])
-    // tenant A still sees its own rows untouched
-    expect((yield* p.invoices.get(a, invoice.id)).status).toBe("Sent")
-    expect((yield* p.holds.get(a, hold.id)).status).toBe("Pending")
+  const p = yield* ports
+  const a = freshTenant()
+  const b = freshTenant()
+  const account = newAccount(a)
+  yield* p.accounts.insert(a, account)
+  const invoice = newInvoice(account, "Sent", { dueDate: "2026-01-02" })
+  yield* p.invoices.insert(a, invoice)
+  const hold = newHold(account, 500n, 1)
+  yield* p.holds.insert(a, hold)
+  const payment = newPayment(invoice)
+  yield* p.payments.insert(a, payment)
+  yield* p.creditNotes.insert(a, newCreditNote(invoice))
+  yield* p.ledger.append(a, Ledger.post(account, [Ledger.invoiceDebit(invoice.id, 1n)], [uuid()], T0).transactions)
+  yield* p.invoices.appendEvents(a, [newEvent(invoice, "created", T0)])
+  yield* expectNotFound(p.accounts.get(b, account.id))
+  yield* expectNotFound(p.accounts.getForUpdate(b, account.id))
+  yield* expectNotFound(p.accounts.update(b, account))
+  yield* expectNotFound(p.accounts.update(b, new ClientAccount.ClientAccount({ ...account, tenant: b })))
+  yield* expectNotFound(p.invoices.get(b, invoice.id))
+  yield* expectNotFound(p.invoices.getForUpdate(b, invoice.id))
+  yield* expectNotFound(p.invoices.update(b, new Invoice.Invoice({ ...invoice, tenant: b })))
+  yield* expectNotFound(p.holds.get(b, hold.id))
+  yield* expectNotFound(p.holds.getForUpdate(b, hold.id))
+  yield* expectNotFound(p.holds.update(b, new CreditHold.CreditHold({ ...hold, tenant: b })))
+  yield* expectNotFound(p.payments.get(b, payment.id))
+  yield* expectNotFound(p.payments.getForUpdate(b, payment.id))
+  yield* expectNotFound(p.payments.update(b, new Payment.Payment({ ...payment, tenant: b })))
+  expect(yield* p.accounts.findByCustomer(b, account.customerId)).toEqual(Option.none())
+  expect(yield* p.invoices.findByNumber(b, invoice.invoiceNumber)).toEqual(Option.none())
+  expect(yield* p.invoices.list(b)).toEqual([])
+  expect(yield* p.invoices.events(b, invoice.id)).toEqual([])
+  expect(yield* p.payments.listByInvoice(b, invoice.id)).toEqual([])
+  expect(yield* p.creditNotes.listByInvoice(b, invoice.id)).toEqual([])
+  expect(yield* p.ledger.list(b, account.id)).toEqual([])
+  expect(yield* p.invoices.markOverdue(b, day("2026-12-31"), T0, 100)).toEqual([])
+  expect(yield* p.invoices.claimReminders(b, day("2026-12-31"), T0, 100)).toEqual([])
+  expect(yield* p.holds.expire(b, T0 + 86_400_000, 100)).toEqual([])
+  // tenant A still sees its own rows untouched
+  expect((yield* p.invoices.get(a, invoice.id)).status).toBe("Sent")
+  expect((yield* p.holds.get(a, hold.id)).status).toBe("Pending")
 })
 
 const updates = Effect.gen(function*() {
-    const p = yield* ports
-    const tenant = freshTenant()
-    const account = newAccount(tenant)
-    yield* expectNotFound(p.accounts.update(tenant, account))
-    yield* p.accounts.insert(tenant, account)
-    const changed = ClientAccount.update(account, { creditLimitMinor: 9_000n, isCreditApproved: true }, T0 + 1)
-    yield* p.accounts.update(tenant, changed)
-    expect(yield* p.accounts.get(tenant, account.id)).toEqual(changed)
-    const invoice = newInvoice(account, "Draft")
-    yield* expectNotFound(p.invoices.update(tenant, invoice))
-    const hold = newHold(account, 10n, 60)
-    yield* expectNotFound(p.holds.update(tenant, hold))
-    yield* expectNotFound(p.payments.update(tenant, newPayment(invoice)))
+  const p = yield* ports
+  const tenant = freshTenant()
+  const account = newAccount(tenant)
+  yield* expectNotFound(p.accounts.update(tenant, account))
+  yield* p.accounts.insert(tenant, account)
+  const changed = ClientAccount.update(account, { creditLimitMinor: 9_000n, isCreditApproved: true }, T0 + 1)
+  yield* p.accounts.update(tenant, changed)
+  expect(yield* p.accounts.get(tenant, account.id)).toEqual(changed)
+  const invoice = newInvoice(account, "Draft")
+  yield* expectNotFound(p.invoices.update(tenant, invoice))
+  const hold = newHold(account, 10n, 60)
+  yield* expectNotFound(p.holds.update(tenant, hold))
+  yield* expectNotFound(p.payments.update(tenant, newPayment(invoice)))
 })
 
 const lockedReadModifyWrite = Effect.gen(function*() {
-    const p = yield* ports
-    const uow = yield* UnitOfWork.UnitOfWork
-    const tenant = freshTenant()
-    const account = newAccount(tenant)
-    yield* p.accounts.insert(tenant, account)
-    const workers = 8
-    yield* Effect.forEach(Array.from({ length: workers }, (_, i) => i), (i) =>
-      uow.transaction(Effect.gen(function*() {
-        const locked = yield* p.accounts.getForUpdate(tenant, account.id)
-        yield* Effect.yieldNow
-        yield* p.accounts.update(tenant, ClientAccount.update(locked, { holdsMinor: locked.holdsMinor + 1n }, T0 + i))
-      })), { concurrency: "unbounded", discard: true })
-    expect((yield* p.accounts.get(tenant, account.id)).holdsMinor).toBe(BigInt(workers))
+  const p = yield* ports
+  const uow = yield* UnitOfWork.UnitOfWork
+  const tenant = freshTenant()
+  const account = newAccount(tenant)
+  yield* p.accounts.insert(tenant, account)
+  const workers = 8
+  yield* Effect.forEach(Array.from({ length: workers }, (_, i) => i), (i) =>
+    uow.transaction(Effect.gen(function*() {
+      const locked = yield* p.accounts.getForUpdate(tenant, account.id)
+      yield* Effect.yieldNow
+      yield* p.accounts.update(tenant, ClientAccount.update(locked, { holdsMinor: locked.holdsMinor + 1n }, T0 + i))
+    })), { concurrency: "unbounded", discard: true })
+  expect((yield* p.accounts.get(tenant, account.id)).holdsMinor).toBe(BigInt(workers))
 })
 
 const invoiceNumberUnique = Effect.gen(function*() {
-    const p = yield* ports
-    const tenant = freshTenant()
-    const other = freshTenant()
-    const account = newAccount(tenant)
-    yield* p.accounts.insert(tenant, account)
-    const first = newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })
-    yield* p.invoices.insert(tenant, first)
-    const clash = yield* Effect.flip(p.invoices.insert(tenant, newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })))
-    expect(clash._tag).toBe("InvoiceNumberTaken")
-    expect(clash.invoiceNumber).toBe("INV-2026-001")
-    // another tenant may use the same number
-    const otherAccount = newAccount(other)
-    yield* p.accounts.insert(other, otherAccount)
-    yield* p.invoices.insert(other, newInvoice(otherAccount, "Draft", { invoiceNumber: "INV-2026-001" }))
-    // a soft-deleted invoice is hidden and frees its number
-    yield* p.invoices.update(tenant, Result.getOrThrow(Invoice.softDelete(first, T0 + 1)))
-    yield* expectNotFound(p.invoices.get(tenant, first.id))
-    expect(yield* p.invoices.findByNumber(tenant, "INV-2026-001")).toEqual(Option.none())
-    const reused = newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })
-    yield* p.invoices.insert(tenant, reused)
-    expect(yield* p.invoices.list(tenant)).toEqual([reused])
+  const p = yield* ports
+  const tenant = freshTenant()
+  const other = freshTenant()
+  const account = newAccount(tenant)
+  yield* p.accounts.insert(tenant, account)
+  const first = newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })
+  yield* p.invoices.insert(tenant, first)
+  const clash = yield* Effect.flip(p.invoices.insert(tenant, newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })))
+  expect(clash._tag).toBe("InvoiceNumberTaken")
+  expect(clash.invoiceNumber).toBe("INV-2026-001")
+  // another tenant may use the same number
+  const otherAccount = newAccount(other)
+  yield* p.accounts.insert(other, otherAccount)
+  yield* p.invoices.insert(other, newInvoice(otherAccount, "Draft", { invoiceNumber: "INV-2026-001" }))
+  // a soft-deleted invoice is hidden and frees its number
+  yield* p.invoices.update(tenant, Result.getOrThrow(Invoice.softDelete(first, T0 + 1)))
+  yield* expectNotFound(p.invoices.get(tenant, first.id))
+  expect(yield* p.invoices.findByNumber(tenant, "INV-2026-001")).toEqual(Option.none())
+  const reused = newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })
+  yield* p.invoices.insert(tenant, reused)
+  expect(yield* p.invoices.list(tenant)).toEqual([reused])
 })
 
 const accountPerCustomer = Effect.gen(function*() {
-    const p = yield* ports
-    const tenant = freshTenant()
-    const account = newAccount(tenant)
-    yield* p.accounts.insert(tenant, account)
-    const error = yield* Effect.flip(p.accounts.insert(tenant, newAccount(tenant, account.customerId)))
-    expect(error._tag).toBe("AccountAlreadyExists")
-    const other = freshTenant()
-    yield* p.accounts.insert(other, newAccount(other, account.customerId))
+  const p = yield* ports
+  const tenant = freshTenant()
+  const account = newAccount(tenant)
+  yield* p.accounts.insert(tenant, account)
+  const error = yield* Effect.flip(p.accounts.insert(tenant, newAccount(tenant, account.customerId)))
+  expect(error._tag).toBe("AccountAlreadyExists")
+  const other = freshTenant()
+  yield* p.accounts.insert(other, newAccount(other, account.customerId))
 })
 
-const markOverdueMatchesPredicate = Effect.gen(function*() {
+/** A fresh tenant and account with one invoice per (stage, due date), all inserted. */
+const invoicesIn = (cases: ReadonlyArray<readonly [Stage, string]>) =>
+  Effect.gen(function*() {
     const p = yield* ports
     const tenant = freshTenant()
     const account = newAccount(tenant)
     yield* p.accounts.insert(tenant, account)
-    const today = day("2026-02-10")
-    const cases: ReadonlyArray<readonly [Stage, string]> = [
-      ["Sent", "2026-02-09"], ["Sent", "2026-01-15"], ["Sent", "2026-02-10"], ["Sent", "2026-03-01"],
-      ["Draft", "2026-01-20"], ["Paid", "2026-01-20"], ["Void", "2026-01-20"], ["Overdue", "2026-01-20"], ["Deleted", "2026-01-20"]
-    ]
     const all = cases.map(([stage, dueDate]) => newInvoice(account, stage, { dueDate }))
     yield* Effect.forEach(all, (i) => p.invoices.insert(tenant, i), { discard: true })
-    const expected = all.filter((i) => Invoice.isOverdue(i, today)).map((i) => i.id).sort()
-    expect(expected.length).toBe(2)
-    const firstBatch = yield* p.invoices.markOverdue(tenant, today, T0 + 5, 1)
-    expect(firstBatch.length).toBe(1)
-    const rest = yield* p.invoices.markOverdue(tenant, today, T0 + 5, 100)
-    expect([...firstBatch, ...rest].map((i) => i.id).sort()).toEqual(expected)
-    for (const i of [...firstBatch, ...rest]) {
-      const expectedRow = Result.getOrThrow(Invoice.markOverdue(all.find((x) => x.id === i.id)!, T0 + 5)).invoice
-      expect(i).toEqual(expectedRow)
-      expect(yield* p.invoices.get(tenant, i.id)).toEqual(expectedRow)
-    }
-    expect(yield* p.invoices.markOverdue(tenant, today, T0 + 6, 100)).toEqual([])
+    return { p, tenant, all }
+  })
+
+const markOverdueMatchesPredicate = Effect.gen(function*() {
+  const today = day("2026-02-10")
+  const { all, p, tenant } = yield* invoicesIn([
+    ["Sent", "2026-02-09"], ["Sent", "2026-01-15"], ["Sent", "2026-02-10"], ["Sent", "2026-03-01"],
+    ["Draft", "2026-01-20"], ["Paid", "2026-01-20"], ["Void", "2026-01-20"], ["Overdue", "2026-01-20"], ["Deleted", "2026-01-20"]
+  ])
+  const expected = all.filter((i) => Invoice.isOverdue(i, today)).map((i) => i.id).sort()
+  expect(expected.length).toBe(2)
+  const firstBatch = yield* p.invoices.markOverdue(tenant, today, T0 + 5, 1)
+  expect(firstBatch.length).toBe(1)
+  const rest = yield* p.invoices.markOverdue(tenant, today, T0 + 5, 100)
+  expect([...firstBatch, ...rest].map((i) => i.id).sort()).toEqual(expected)
+  for (const i of [...firstBatch, ...rest]) {
+    const expectedRow = Result.getOrThrow(Invoice.markOverdue(all.find((x) => x.id === i.id)!, T0 + 5)).invoice
+    expect(i).toEqual(expectedRow)
+    expect(yield* p.invoices.get(tenant, i.id)).toEqual(expectedRow)
+  }
+  expect(yield* p.invoices.markOverdue(tenant, today, T0 + 6, 100)).toEqual([])
 })
 
 const claimRemindersMatchesPredicate = Effect.gen(function*() {
-    const p = yield* ports
-    const tenant = freshTenant()
-    const account = newAccount(tenant)
-    yield* p.accounts.insert(tenant, account)
-    const today = day("2026-02-10")
-    const cases: ReadonlyArray<readonly [Stage, string]> = [
-      ["Sent", "2026-02-17"], ["Sent", "2026-02-12"], ["Sent", "2026-02-10"], ["Sent", "2026-02-01"],
-      ["Overdue", "2026-02-01"], ["Sent", "2026-03-30"], ["Paid", "2026-02-10"], ["Draft", "2026-02-10"], ["Void", "2026-02-01"]
-    ]
-    const all = cases.map(([stage, dueDate]) => newInvoice(account, stage, { dueDate }))
-    yield* Effect.forEach(all, (i) => p.invoices.insert(tenant, i), { discard: true })
-    const expected = all.flatMap((i) => {
-      const kind = Invoice.reminderDue(i, today)
-      return kind === undefined ? [] : [`${i.id}:${kind}`]
-    }).sort()
-    expect(expected.length).toBe(5)
-    const claimed = yield* p.invoices.claimReminders(tenant, today, T0 + 7, 100)
-    expect(claimed.map((c) => `${c.invoice.id}:${c.reminder}`).sort()).toEqual(expected)
-    for (const c of claimed) {
-      const expectedRow = Invoice.recordReminder(all.find((x) => x.id === c.invoice.id)!, c.reminder, T0 + 7).invoice
-      expect(c.invoice).toEqual(expectedRow)
-      expect(yield* p.invoices.get(tenant, c.invoice.id)).toEqual(expectedRow)
-    }
-    expect(yield* p.invoices.claimReminders(tenant, today, T0 + 8, 100)).toEqual([])
+  const today = day("2026-02-10")
+  const { all, p, tenant } = yield* invoicesIn([
+    ["Sent", "2026-02-17"], ["Sent", "2026-02-12"], ["Sent", "2026-02-10"], ["Sent", "2026-02-01"],
+    ["Overdue", "2026-02-01"], ["Sent", "2026-03-30"], ["Paid", "2026-02-10"], ["Draft", "2026-02-10"], ["Void", "2026-02-01"]
+  ])
+  const expected = all.flatMap((i) => {
+    const kind = Invoice.reminderDue(i, today)
+    return kind === undefined ? [] : [`${i.id}:${kind}`]
+  }).sort()
+  expect(expected.length).toBe(5)
+  const claimed = yield* p.invoices.claimReminders(tenant, today, T0 + 7, 100)
+  expect(claimed.map((c) => `${c.invoice.id}:${c.reminder}`).sort()).toEqual(expected)
+  for (const c of claimed) {
+    const expectedRow = Invoice.recordReminder(all.find((x) => x.id === c.invoice.id)!, c.reminder, T0 + 7).invoice
+    expect(c.invoice).toEqual(expectedRow)
+    expect(yield* p.invoices.get(tenant, c.invoice.id)).toEqual(expectedRow)
+  }
+  expect(yield* p.invoices.claimReminders(tenant, today, T0 + 8, 100)).toEqual([])
 })
 
 const expireMatchesPredicate = Effect.gen(function*() {
-    const p = yield* ports
-    const tenant = freshTenant()
-    const first = ClientAccount.update(newAccount(tenant), { holdsMinor: 700n, creditLimitMinor: 10_000n, isCreditApproved: true }, T0)
-    const second = ClientAccount.update(newAccount(tenant), { holdsMinor: 50n, creditLimitMinor: 10_000n, isCreditApproved: true }, T0)
-    yield* p.accounts.insert(tenant, first)
-    yield* p.accounts.insert(tenant, second)
-    const holds = [newHold(first, 100n, 10), newHold(first, 200n, 20), newHold(first, 400n, 3600), newHold(second, 50n, 5)]
-    yield* Effect.forEach(holds, (h) => p.holds.insert(tenant, h), { discard: true })
-    const voided = Result.getOrThrow(CreditHold.void_(newHold(second, 1n, 1), T0))
-    yield* p.holds.insert(tenant, voided)
-    const now = T0 + 30_000
-    const expected = [...holds, voided].filter((h) => CreditHold.isExpired(h, now)).map((h) => h.id).sort()
-    expect(expected.length).toBe(3)
-    const expired = yield* p.holds.expire(tenant, now, 100)
-    expect(expired.map((h) => h.id).sort()).toEqual(expected)
-    for (const h of expired) {
-      const expectedRow = Result.getOrThrow(CreditHold.expire(holds.find((x) => x.id === h.id)!, now))
-      expect(h).toEqual(expectedRow)
-      expect(yield* p.holds.get(tenant, h.id)).toEqual(expectedRow)
-    }
-    expect((yield* p.accounts.get(tenant, first.id)).holdsMinor).toBe(400n)
-    expect((yield* p.accounts.get(tenant, second.id)).holdsMinor).toBe(0n)
-    expect(yield* p.holds.expire(tenant, now, 100)).toEqual([])
+  const p = yield* ports
+  const tenant = freshTenant()
+  const first = ClientAccount.update(newAccount(tenant), { holdsMinor: 700n, creditLimitMinor: 10_000n, isCreditApproved: true }, T0)
+  const second = ClientAccount.update(newAccount(tenant), { holdsMinor: 50n, creditLimitMinor: 10_000n, isCreditApproved: true }, T0)
+  yield* p.accounts.insert(tenant, first)
+  yield* p.accounts.insert(tenant, second)
+  const holds = [newHold(first, 100n, 10), newHold(first, 200n, 20), newHold(first, 400n, 3600), newHold(second, 50n, 5)]
+  yield* Effect.forEach(holds, (h) => p.holds.insert(tenant, h), { discard: true })
+  const voided = Result.getOrThrow(CreditHold.void_(newHold(second, 1n, 1), T0))
+  yield* p.holds.insert(tenant, voided)
+  const now = T0 + 30_000
+  const expected = [...holds, voided].filter((h) => CreditHold.isExpired(h, now)).map((h) => h.id).sort()
+  expect(expected.length).toBe(3)
+  const expired = yield* p.holds.expire(tenant, now, 100)
+  expect(expired.map((h) => h.id).sort()).toEqual(expected)
+  for (const h of expired) {
+    const expectedRow = Result.getOrThrow(CreditHold.expire(holds.find((x) => x.id === h.id)!, now))
+    expect(h).toEqual(expectedRow)
+    expect(yield* p.holds.get(tenant, h.id)).toEqual(expectedRow)
+  }
+  expect((yield* p.accounts.get(tenant, first.id)).holdsMinor).toBe(400n)
+  expect((yield* p.accounts.get(tenant, second.id)).holdsMinor).toBe(0n)
+  expect(yield* p.holds.expire(tenant, now, 100)).toEqual([])
 })
 
 const failedUnitOfWorkLeavesNothing = Effect.gen(function*() {
-    const p = yield* ports
-    const uow = yield* UnitOfWork.UnitOfWork
-    const tenant = freshTenant()
-    const kept = newAccount(tenant)
-    yield* p.accounts.insert(tenant, kept)
-    const account = newAccount(tenant)
-    const invoice = newInvoice(account, "Sent")
-    const hold = newHold(account, 5n, 60)
-    const payment = newPayment(invoice)
-    const note = newCreditNote(invoice)
-    const exit = yield* Effect.exit(uow.transaction(Effect.gen(function*() {
-      yield* p.accounts.insert(tenant, account)
-      yield* p.accounts.update(tenant, ClientAccount.update(kept, { creditLimitMinor: 1n }, T0 + 1))
-      yield* p.invoices.insert(tenant, invoice)
-      yield* p.invoices.appendEvents(tenant, [newEvent(invoice, "created", T0)])
-      yield* p.holds.insert(tenant, hold)
-      yield* p.payments.insert(tenant, payment)
-      yield* p.creditNotes.insert(tenant, note)
-      yield* p.ledger.append(tenant, Ledger.post(account, [Ledger.invoiceDebit(invoice.id, 1n)], [uuid()], T0).transactions)
-      return yield* Effect.fail("boom" as const)
-    })))
-    expect(Exit.isFailure(exit)).toBe(true)
-    expect(yield* p.accounts.get(tenant, kept.id)).toEqual(kept)
-    yield* expectNotFound(p.accounts.get(tenant, account.id))
-    yield* expectNotFound(p.invoices.get(tenant, invoice.id))
-    yield* expectNotFound(p.holds.get(tenant, hold.id))
-    yield* expectNotFound(p.payments.get(tenant, payment.id))
-    yield* expectNotFound(p.creditNotes.get(tenant, note.id))
-    expect(yield* p.invoices.events(tenant, invoice.id)).toEqual([])
-    expect(yield* p.ledger.list(tenant, account.id)).toEqual([])
-    // the invoice number was not taken either
+  const p = yield* ports
+  const uow = yield* UnitOfWork.UnitOfWork
+  const tenant = freshTenant()
+  const kept = newAccount(tenant)
+  yield* p.accounts.insert(tenant, kept)
+  const account = newAccount(tenant)
+  const invoice = newInvoice(account, "Sent")
+  const hold = newHold(account, 5n, 60)
+  const payment = newPayment(invoice)
+  const note = newCreditNote(invoice)
+  const exit = yield* Effect.exit(uow.transaction(Effect.gen(function*() {
     yield* p.accounts.insert(tenant, account)
+    yield* p.accounts.update(tenant, ClientAccount.update(kept, { creditLimitMinor: 1n }, T0 + 1))
     yield* p.invoices.insert(tenant, invoice)
+    yield* p.invoices.appendEvents(tenant, [newEvent(invoice, "created", T0)])
+    yield* p.holds.insert(tenant, hold)
+    yield* p.payments.insert(tenant, payment)
+    yield* p.creditNotes.insert(tenant, note)
+    yield* p.ledger.append(tenant, Ledger.post(account, [Ledger.invoiceDebit(invoice.id, 1n)], [uuid()], T0).transactions)
+    return yield* Effect.fail("boom" as const)
+  })))
+  expect(Exit.isFailure(exit)).toBe(true)
+  expect(yield* p.accounts.get(tenant, kept.id)).toEqual(kept)
+  yield* expectNotFound(p.accounts.get(tenant, account.id))
+  yield* expectNotFound(p.invoices.get(tenant, invoice.id))
+  yield* expectNotFound(p.holds.get(tenant, hold.id))
+  yield* expectNotFound(p.payments.get(tenant, payment.id))
+  yield* expectNotFound(p.creditNotes.get(tenant, note.id))
+  expect(yield* p.invoices.events(tenant, invoice.id)).toEqual([])
+  expect(yield* p.ledger.list(tenant, account.id)).toEqual([])
+  // the invoice number was not taken either
+  yield* p.accounts.insert(tenant, account)
+  yield* p.invoices.insert(tenant, invoice)
 })
 
 const ledgerOrder = Effect.gen(function*() {
-    const p = yield* ports
-    const tenant = freshTenant()
-    const account = newAccount(tenant)
-    yield* p.accounts.insert(tenant, account)
-    const invoiceId = uuid<InvoiceId>()
-    const posted = Ledger.post(account, [
-      Ledger.invoiceDebit(invoiceId, 1_000n),
-      Ledger.paymentCredit(uuid(), invoiceId, 400n, false),
-      Ledger.walletTopUp(uuid(), 50n),
-      Ledger.creditNoteCredit(uuid(), invoiceId, 100n)
-    ], [uuid(), uuid(), uuid(), uuid()], T0)
-    yield* p.ledger.append(tenant, [posted.transactions[2]!, posted.transactions[0]!])
-    yield* p.ledger.append(tenant, [posted.transactions[3]!, posted.transactions[1]!])
-    const listed = yield* p.ledger.list(tenant, account.id)
-    expect(listed).toEqual(posted.transactions)
-    expect(Ledger.chainsTo(posted.account, listed)).toBe(true)
-    expect(yield* p.ledger.list(tenant, account.id, { afterSequence: 1, limit: 2 })).toEqual(posted.transactions.slice(1, 3))
-    const duplicate = new Ledger.AccountTransaction({ ...posted.transactions[0]!, id: uuid() })
-    const exit = yield* Effect.exit(p.ledger.append(tenant, [duplicate]))
-    expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
-    expect(yield* p.ledger.list(tenant, account.id)).toEqual(posted.transactions)
+  const p = yield* ports
+  const tenant = freshTenant()
+  const account = newAccount(tenant)
+  yield* p.accounts.insert(tenant, account)
+  const invoiceId = uuid<InvoiceId>()
+  const posted = Ledger.post(account, [
+    Ledger.invoiceDebit(invoiceId, 1_000n),
+    Ledger.paymentCredit(uuid(), invoiceId, 400n, false),
+    Ledger.walletTopUp(uuid(), 50n),
+    Ledger.creditNoteCredit(uuid(), invoiceId, 100n)
+  ], [uuid(), uuid(), uuid(), uuid()], T0)
+  yield* p.ledger.append(tenant, [posted.transactions[2]!, posted.transactions[0]!])
+  yield* p.ledger.append(tenant, [posted.transactions[3]!, posted.transactions[1]!])
+  const listed = yield* p.ledger.list(tenant, account.id)
+  expect(listed).toEqual(posted.transactions)
+  expect(Ledger.chainsTo(posted.account, listed)).toBe(true)
+  expect(yield* p.ledger.list(tenant, account.id, { afterSequence: 1, limit: 2 })).toEqual(posted.transactions.slice(1, 3))
+  const duplicate = new Ledger.AccountTransaction({ ...posted.transactions[0]!, id: uuid() })
+  const exit = yield* Effect.exit(p.ledger.append(tenant, [duplicate]))
+  expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+  expect(yield* p.ledger.list(tenant, account.id)).toEqual(posted.transactions)
 })
 
 const eventLogOrder = Effect.gen(function*() {
-    const p = yield* ports
-    const tenant = freshTenant()
-    const account = newAccount(tenant)
-    yield* p.accounts.insert(tenant, account)
-    const invoice = newInvoice(account, "Sent")
-    yield* p.invoices.insert(tenant, invoice)
-    const entries = (["created", "sent", "viewed", "viewed", "payment_partial"] as const).map((type, i) => newEvent(invoice, type, T0 + 10 - i))
-    yield* p.invoices.appendEvents(tenant, entries.slice(0, 2))
-    yield* p.invoices.appendEvents(tenant, entries.slice(2))
-    expect(yield* p.invoices.events(tenant, invoice.id)).toEqual(entries)
+  const p = yield* ports
+  const tenant = freshTenant()
+  const account = newAccount(tenant)
+  yield* p.accounts.insert(tenant, account)
+  const invoice = newInvoice(account, "Sent")
+  yield* p.invoices.insert(tenant, invoice)
+  const entries = (["created", "sent", "viewed", "viewed", "payment_partial"] as const).map((type, i) => newEvent(invoice, type, T0 + 10 - i))
+  yield* p.invoices.appendEvents(tenant, entries.slice(0, 2))
+  yield* p.invoices.appendEvents(tenant, entries.slice(2))
+  expect(yield* p.invoices.events(tenant, invoice.id)).toEqual(entries)
 })
 
 /** The contract, one entry per test: what any adapter of billing's ports must satisfy. */
