@@ -1,9 +1,16 @@
 /**
- * The embedded database: PGlite (Postgres compiled to WASM, in process) served on a loopback port by
+ * The embedded database: PGlite (Postgres compiled to WASM, in process) served by
  * `PGLiteSocketServer`, so the very same `@effect/sql-pg` client and adapter code run on it. PGlite is
  * a single session: the pool must use one connection, and LISTEN is not available (the relay polls
  * and is woken in process instead).
+ *
+ * PGlite accepts any login as superuser without a password, so it is served on a Unix socket inside a
+ * fresh private directory (mode 0700): only this OS user can reach it. On Windows, where that is not
+ * available, it listens on a random loopback TCP port.
  */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { Effect, type Scope } from "effect"
@@ -13,10 +20,27 @@ export interface EmbeddedOptions {
   readonly dataDir?: string
 }
 
+/** Where the client connects: a Unix socket path, or a loopback host and port. */
+export type EmbeddedEndpoint =
+  | { readonly path: string }
+  | { readonly host: string; readonly port: number }
+
 export interface EmbeddedServer {
-  readonly host: string
-  readonly port: number
+  readonly endpoint: EmbeddedEndpoint
   readonly db: PGlite
+}
+
+const listen = async (db: PGlite): Promise<{ server: PGLiteSocketServer; endpoint: EmbeddedEndpoint; dir?: string }> => {
+  if (process.platform === "win32") {
+    const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 })
+    await server.start()
+    return { server, endpoint: { host: "127.0.0.1", port: Number(server.getServerConn().split(":").pop()) } }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "erpkit-pglite-"))
+  const path = join(dir, ".s.PGSQL.5432")
+  const server = new PGLiteSocketServer({ db, path, maxConnections: 1 })
+  await server.start()
+  return { server, endpoint: { path }, dir }
 }
 
 /** Starts PGlite and its socket server for the lifetime of the scope. */
@@ -24,13 +48,12 @@ export const start = (options: EmbeddedOptions = {}): Effect.Effect<EmbeddedServ
   Effect.acquireRelease(
     Effect.promise(async () => {
       const db = options.dataDir === undefined ? await PGlite.create() : await PGlite.create({ dataDir: options.dataDir })
-      const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 })
-      await server.start()
-      const port = Number(server.getServerConn().split(":").pop())
-      return { host: "127.0.0.1", port, db, server }
+      const { server, endpoint, dir } = await listen(db)
+      return { endpoint, db, server, dir }
     }),
-    ({ db, server }) => Effect.promise(async () => {
+    ({ db, server, dir }) => Effect.promise(async () => {
       await server.stop()
       await db.close()
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
     })
   )

@@ -132,7 +132,7 @@ export const layerEmbedded = <const M extends ReadonlyArray<PgModule<any>> = []>
 ) =>
   platformOver(
     Layer.unwrap(Effect.map(Embedded.start(embedded), (server) =>
-      PgClient.layer({ host: server.host, port: server.port, username: "postgres", database: "postgres", maxConnections: 1 })
+      PgClient.layer({ ...server.endpoint, username: "postgres", database: "postgres", maxConnections: 1, applicationName: "erpkit" })
     )),
     false,
     options
