@@ -153,7 +153,7 @@ afterAll(() => Promise.all(runtimes.map((r) => r.dispose())))
 describe("user lifecycle model", () => {
   it("AUTH-05 AUTH-08 AUTH-19 any sequence of user commands agrees with the reference model", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), async (cmds) => {
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: "max" }), async (cmds) => {
         const runtime = ManagedRuntime.make(layerTest())
         runtimes.push(runtime)
         const run: Real["run"] = (effect) => runtime.runPromise(Effect.exit(effect))
@@ -164,7 +164,7 @@ describe("user lifecycle model", () => {
         }))
         await fc.asyncModelRun(() => ({ model: { users: [] }, real: { run, ...setup } }), cmds)
       }),
-      { numRuns: 60 }
+      { numRuns: 80 }
     )
   })
 })
