@@ -36,6 +36,11 @@ export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, baseDelayMillis
 
 export interface DatabaseOptions {
   readonly isolation?: Isolation
+  /**
+   * `lock_timeout` of every unit of work: a row lock not granted in time fails with 55P03, which is
+   * retried like a deadlock. Omitted: the server's setting (by default, wait forever).
+   */
+  readonly lockTimeoutMillis?: number
   readonly retry?: Partial<RetryPolicy>
 }
 
@@ -44,6 +49,11 @@ export interface DatabaseOptions {
  * of work, `UnitOfWork.transactionFor(tenant, …)` for jobs), bound when the transaction opens.
  */
 export const CurrentTenant = Tenant.CurrentTenant
+
+/** Overrides `lockTimeoutMillis` for the transactions started inside. */
+export const CurrentLockTimeout = Context.Reference<number | undefined>("@erpkit/postgres/CurrentLockTimeout", {
+  defaultValue: () => undefined
+})
 
 /** Overrides the isolation level of the transactions started inside (e.g. one serializable command). */
 export const CurrentIsolation = Context.Reference<Isolation | undefined>("@erpkit/postgres/CurrentIsolation", {
@@ -105,8 +115,15 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
     Effect.gen(function*() {
       const tenant = yield* CurrentTenant
       const isolation = (yield* CurrentIsolation) ?? options.isolation
+      const lockTimeout = (yield* CurrentLockTimeout) ?? options.lockTimeoutMillis
+      const setLockTimeout = lockTimeout === undefined
+        ? Effect.void
+        : SqlState.orDie(sql`SELECT set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeout))}ms`}, true)`)
       const open: OpenTransaction = { database: identity, tenant, attempt }
-      const body = Effect.andThen(bindStatement(appRole, tenant), effect.pipe(Effect.provideService(CurrentTransaction, open)))
+      const body = bindStatement(appRole, tenant).pipe(
+        Effect.andThen(setLockTimeout),
+        Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open)))
+      )
       return yield* sql.withTransaction(body).pipe(
         Effect.provideService(SqlClient.BeginTransaction, beginStatement(isolation)),
         SqlState.orDie

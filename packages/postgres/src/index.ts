@@ -4,7 +4,7 @@
  */
 export * as Postgres from "./Postgres.ts"
 export * as Database from "./Database.ts"
-export { CrossTenantTransaction, CurrentIsolation, CurrentTenant, PgDatabase } from "./Database.ts"
+export { CrossTenantTransaction, CurrentIsolation, CurrentLockTimeout, CurrentTenant, PgDatabase } from "./Database.ts"
 export * as Embedded from "./Embedded.ts"
 export * as Migrations from "./Migrations.ts"
 export * as SqlState from "./SqlState.ts"

@@ -1,9 +1,9 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
-import { Cause, Deferred, Effect, Exit, Ref } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Ref } from "effect"
 import { AuditLog, Outbox, Errors, UnitOfWork } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
-import { CrossTenantTransaction, CurrentIsolation, PgDatabase } from "../src/Database.ts"
+import { CrossTenantTransaction, CurrentIsolation, CurrentLockTimeout, PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { AfterInsert, createItem, grants, Items, testModule } from "./fixtures.ts"
 import { freshTenant, targets } from "./targets.ts"
@@ -208,6 +208,33 @@ for (const target of targets("unit-of-work.test.ts")) {
             expect(yield* Items.use((r) => r.list(tenant))).toEqual([])
             const after = yield* createItem(manager(tenant), { code: "K-3", note: "" })
             expect((yield* Items.use((r) => r.list(tenant))).map((i) => i.id)).toEqual([after.id])
+          }))
+
+        it.effect("a real lock timeout (55P03) is retried until the lock holder commits", () =>
+          Effect.gen(function*() {
+            const db = yield* PgDatabase
+            const tenant = freshTenant()
+            const id = randomUUID()
+            yield* Items.use((r) => r.insert(tenant, { id, code: "L", note: "", quantity: 0 }))
+            const locked = yield* Deferred.make<void>()
+            const release = yield* Deferred.make<void>()
+            const attempts = yield* Ref.make(0)
+            const bump = SqlState.orDie(db.sql`UPDATE testctx.items SET quantity = quantity + 1 WHERE id = ${id} AND organization_id = ${tenant.organizationId}`)
+            const holder = yield* Effect.forkChild(db.inTenant(tenant)(Effect.gen(function*() {
+              yield* bump
+              yield* Deferred.succeed(locked, undefined)
+              yield* Deferred.await(release)
+            })))
+            yield* Deferred.await(locked)
+            const waiter = yield* Effect.forkChild(db.inTenant(tenant)(Effect.andThen(Ref.update(attempts, (n) => n + 1), bump)).pipe(
+              Effect.provideService(CurrentLockTimeout, 50)
+            ))
+            yield* Effect.sleep("300 millis") // several 50 ms lock timeouts and retries happen meanwhile
+            yield* Deferred.succeed(release, undefined)
+            yield* Fiber.join(holder)
+            yield* Fiber.join(waiter)
+            expect(yield* Ref.get(attempts)).toBeGreaterThanOrEqual(2)
+            expect((yield* Items.use((r) => r.list(tenant)))[0]?.quantity).toBe(2)
           }))
 
         it.effect("a real deadlock (40P01) is retried and both transactions commit", () =>
