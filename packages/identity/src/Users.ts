@@ -36,10 +36,16 @@ export const loadVisible = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids.U
     return Option.isSome(employed) ? user : yield* notFound(id)
   })
 
+/** A user breaking an invariant is a bug in this module, never a domain error: die loudly. */
+const checked = (user: U.User): Effect.Effect<U.User> => {
+  const broken = U.brokenInvariants(user)
+  return broken.length === 0 ? Effect.succeed(user) : Effect.die(new Error(`User ${user.id} breaks: ${broken.join("; ")}`))
+}
+
 /** Writes the next version of `before` with `changed`'s values: repository write, event, audit. */
 const saveUser = (before: U.User, changed: U.User) =>
   Effect.gen(function*() {
-    const after = successor(before, changed)
+    const after = yield* checked(successor(before, changed))
     const change = updated("User", after.id, before, after)
     yield* UserRepository.use((r) => r.update(after))
     const fields = AuditLog.changedFields(change.oldValues, change.newValues).filter((f) => f !== "updatedAt" && f !== "version")
@@ -77,7 +83,7 @@ export const register = Command.make({
       }
       const id = yield* Ids.nextId(Ids.UserId)
       const user = U.register({ id, email, name: input.name, role: defaultRole, organizationId: ctx.tenant.organizationId, now: ctx.now })
-      yield* UserRepository.use((r) => r.insert(user))
+      yield* UserRepository.use((r) => r.insert(user)).pipe(Effect.andThen(checked(user)))
       const code = yield* issue(email.key, "registration", id, ctx.now)
       return {
         result: { user, verification: code.issued },
