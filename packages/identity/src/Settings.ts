@@ -25,6 +25,25 @@ const load = (tenant: Tenant.Tenant, id: St.SettingId) =>
 const writable = (s: St.Setting) =>
   s.readOnly ? Effect.fail(new Errors.Immutable({ entity: "Setting", id: s.id, state: "read-only" })) : Effect.succeed(s)
 
+/** The setting that holds a tenant's IANA time zone (business dates are calendar dates there). */
+export const timeZoneKey = "tenant.timeZone"
+export const defaultTimeZone = "Asia/Almaty"
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Well-known keys get a value check on top of their rules: the time zone must be a real IANA zone. */
+const checkKnownKey = (key: string, value: Schema.Json) =>
+  key === timeZoneKey && (typeof value !== "string" || !isTimeZone(value))
+    ? Effect.fail(Errors.ValidationError.at(["value"], "must be an IANA time zone such as Asia/Almaty"))
+    : Effect.void
+
 export const defineSetting = Command.make({
   name: "identity.defineSetting",
   input: Schema.Struct({
@@ -45,6 +64,7 @@ export const defineSetting = Command.make({
     Effect.gen(function*() {
       const rules = yield* Effect.fromResult(St.checkRules(input.dataType, input.rules ?? {}))
       const value = yield* Effect.fromResult(St.validateValue(input.dataType, rules, input.value))
+      yield* checkKnownKey(input.key, value)
       const setting: St.Setting = {
         id: yield* Ids.nextId(St.SettingId),
         organizationId: ctx.tenant.organizationId,
@@ -78,6 +98,7 @@ export const updateSetting = Command.make({
     Effect.gen(function*() {
       const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
       const value = yield* Effect.fromResult(St.validateValue(before.dataType, before.rules, input.value))
+      yield* checkKnownKey(before.key, value)
       const after: St.Setting = successor(before, { ...before, value, updatedBy: ctx.actor.userId, updatedAt: ctx.now })
       yield* SettingRepository.use((r) => r.update(ctx.tenant, after))
       return { result: St.view(after), changes: [audit("UPDATE", before, after, after.id)] }
@@ -127,3 +148,11 @@ export const listSettings = Command.query({
  */
 export const resolveValue = (tenant: Tenant.Tenant, key: string): Effect.Effect<Option.Option<Schema.Json>, never, SettingRepository> =>
   Effect.map(effective(tenant, key), Option.map((s) => s.value))
+
+/**
+ * The tenant's time zone (setting `tenant.timeZone`, else Asia/Almaty). The kernel `TenantTimeZone`
+ * is synchronous, so a host resolves this per request and provides it:
+ * `Effect.provideService(Tenant.TenantTimeZone, () => zone)`.
+ */
+export const timeZoneOf = (tenant: Tenant.Tenant): Effect.Effect<string, never, SettingRepository> =>
+  Effect.map(resolveValue(tenant, timeZoneKey), (v) => (Option.isSome(v) && typeof v.value === "string" ? v.value : defaultTimeZone))

@@ -201,6 +201,18 @@ layer(layerTest())("settings", (it) => {
       assert.deepStrictEqual(yield* Settings.resolveValue(tenant, "payments.apiKey"), Option.some(`${secret}2`))
     }))
 
+  it.effect("TEN-08 the tenant time zone setting must be a real IANA zone; it defaults to Asia/Almaty", () =>
+    Effect.gen(function*() {
+      const tenant = yield* openTenant()
+      const { actor } = yield* userWithRole(tenant, "admin")
+      assert.strictEqual(yield* Settings.timeZoneOf(tenant), "Asia/Almaty")
+      const define = (value: unknown) => Settings.defineSetting(actor, { key: Settings.timeZoneKey, scope: "organization", dataType: "string", value })
+      assert.strictEqual(yield* outcome(define("Mars/Olympus")), "ValidationError")
+      const s = yield* define("Asia/Aqtobe")
+      assert.strictEqual(yield* Settings.timeZoneOf(tenant), "Asia/Aqtobe")
+      assert.strictEqual(yield* outcome(Settings.updateSetting(actor, { settingId: s.id, value: "Nowhere" })), "ValidationError")
+    }))
+
   it.effect("TEN-08 read-only settings refuse updates and deletion", () =>
     Effect.gen(function*() {
       const tenant = yield* openTenant()
