@@ -25,6 +25,8 @@ layer(layerTest())("users", (it) => {
         assert.strictEqual(yield* outcome(Users.assignRole(actor, { userId: user.id, role: "Admin" })), "Forbidden", role)
       }
       assert.strictEqual(yield* outcome(Users.assignRole(actorOf(user, tenant), { userId: user.id, role: "Admin" })), "Forbidden")
+      const sneaky = yield* Users.register(Access.anonymous(tenant), { email: freshEmail(), name: "Eve", role: "Admin" })
+      assert.strictEqual(sneaky.user.role, "employee", "registration ignores a requested role")
       for (const role of ["Admin", "admin", "owner"] as const) {
         const { actor } = yield* userWithRole(tenant, role)
         const changed = yield* Users.assignRole(actor, { userId: user.id, role: "Dispatcher" })
