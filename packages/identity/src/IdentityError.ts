@@ -5,9 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** A verification code did not check out. `reason` says why; the code itself is never echoed. */
+/**
+ * A verification code did not check out. `reason` says why; `expired` and `used` are only reported
+ * for a matching code, so they reveal nothing to someone guessing. The code itself is never echoed.
+ */
 export class VerificationFailed extends Schema.TaggedError<VerificationFailed>()("VerificationFailed", {
-  reason: Schema.Literals(["not_found", "mismatch", "expired", "used"])
+  reason: Schema.Literals(["mismatch", "expired", "used"])
 }) {
   override get message(): string {
     return `verification failed: ${this.reason}`

@@ -53,13 +53,13 @@ export const issue = (emailKey: string, type: V.VerificationType, userId: Ids.Us
 
 /**
  * Checks `code` against the newest codes for the address and purpose and marks the match used. A
- * match that is used or expired says so; no match at all is `mismatch` (or `not_found`).
+ * match that is used or expired says so; no match at all is `mismatch`, also when no code was ever
+ * sent, so the answer does not tell whether an address has codes (or an account).
  */
 export const consume = (emailKey: string, type: V.VerificationType, code: string, now: number) =>
   Effect.gen(function*() {
     const repo = yield* VerificationRepository
     const candidates = (yield* repo.listFor(emailKey, type)).slice(0, candidatesMax)
-    if (candidates.length === 0) return yield* new VerificationFailed({ reason: "not_found" })
     let failure = new VerificationFailed({ reason: "mismatch" })
     for (const candidate of candidates) {
       const result = V.check(candidate, yield* sha256Hex(V.hashInput(candidate.id, code)), now)
