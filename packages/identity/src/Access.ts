@@ -11,6 +11,13 @@ export const anonymousUserId = "ffffffff-ffff-ffff-ffff-ffffffffffff" as Ids.Use
 /** An actor with no role in `tenant`, for public commands. */
 export const anonymous = (tenant: Tenant.Tenant): Actor.Actor => ({ userId: anonymousUserId, roles: [], tenant })
 
+/**
+ * The user behind an actor, for `created_by`-style columns: null for the system and anonymous actors,
+ * which are not rows of the users table (so a foreign key to users holds).
+ */
+export const personOf = (actor: Actor.Actor): Ids.UserId | null =>
+  Actor.isSystem(actor) || actor.userId === anonymousUserId ? null : actor.userId
+
 /** Succeeds when the actor is the target user, else needs `permission`. */
 export const selfOr = (
   actor: Actor.Actor,

@@ -5,6 +5,7 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
 import { successor } from "./Versioned.ts"
@@ -64,7 +65,7 @@ export const createOrganization = Command.make({
         version: 1
       }
       yield* OrganizationRepository.use((r) => r.insert(organization))
-      const workspace = yield* mainWorkspace(organization, ctx.actor.userId, ctx.now)
+      const workspace = yield* mainWorkspace(organization, personOf(ctx.actor), ctx.now)
       return {
         result: { organization, workspace },
         changes: [created("Organization", organization.id, organization), created("Workspace", workspace.id, workspace)]
@@ -72,7 +73,7 @@ export const createOrganization = Command.make({
     })
 })
 
-const mainWorkspace = (org: O.Organization, createdBy: Ids.UserId, now: number) =>
+const mainWorkspace = (org: O.Organization, createdBy: Ids.UserId | null, now: number) =>
   Effect.gen(function*() {
     const workspace: W.Workspace = {
       id: yield* Ids.nextId(Ids.WorkspaceId),

@@ -43,8 +43,9 @@ export const Setting = Schema.Struct({
   secret: Schema.Boolean,
   readOnly: Schema.Boolean,
   rules: ValidationRules,
-  createdBy: Ids.UserId,
-  updatedBy: Ids.UserId,
+  /** Null when the system actor wrote it. */
+  createdBy: Schema.NullOr(Ids.UserId),
+  updatedBy: Schema.NullOr(Ids.UserId),
   createdAt: Schema.Number,
   updatedAt: Schema.Number,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */

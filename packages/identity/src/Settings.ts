@@ -5,6 +5,7 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { type Actor, type AuditLog, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { personOf } from "./Access.ts"
 import * as Permissions from "./Permissions.ts"
 import * as St from "./Setting.ts"
 import { SettingRepository } from "./SettingRepository.ts"
@@ -77,8 +78,8 @@ export const defineSetting = Command.make({
         secret: input.secret ?? false,
         readOnly: input.readOnly ?? false,
         rules,
-        createdBy: ctx.actor.userId,
-        updatedBy: ctx.actor.userId,
+        createdBy: personOf(ctx.actor),
+        updatedBy: personOf(ctx.actor),
         createdAt: ctx.now,
         updatedAt: ctx.now,
         version: 1
@@ -99,7 +100,7 @@ export const updateSetting = Command.make({
       const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
       const value = yield* Effect.fromResult(St.validateValue(before.dataType, before.rules, input.value))
       yield* checkKnownKey(before.key, value)
-      const after: St.Setting = successor(before, { ...before, value, updatedBy: ctx.actor.userId, updatedAt: ctx.now })
+      const after: St.Setting = successor(before, { ...before, value, updatedBy: personOf(ctx.actor), updatedAt: ctx.now })
       yield* SettingRepository.use((r) => r.update(ctx.tenant, after))
       return { result: St.view(after), changes: [audit("UPDATE", before, after, after.id)] }
     })

@@ -31,7 +31,8 @@ export const Workspace = Schema.Struct({
   description: Schema.NullOr(Schema.String),
   type: WorkspaceType,
   status: WorkspaceStatus,
-  createdBy: Ids.UserId,
+  /** Null when the system actor created it (e.g. the `main` workspace of a new organization). */
+  createdBy: Schema.NullOr(Ids.UserId),
   createdAt: Schema.Number,
   updatedAt: Schema.Number,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */

@@ -3,6 +3,7 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
@@ -41,7 +42,7 @@ export const createWorkspace = Command.make({
         description: input.description ?? null,
         type: input.type,
         status: "active",
-        createdBy: ctx.actor.userId,
+        createdBy: personOf(ctx.actor),
         createdAt: ctx.now,
         updatedAt: ctx.now,
         deletedAt: null,

@@ -61,7 +61,7 @@ export const organization = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<O
   ...over
 })
 
-export const workspace = (tenant: Tenant.Tenant, createdBy: Ids.UserId, over: Partial<Workspace> = {}): Workspace => ({
+export const workspace = (tenant: Tenant.Tenant, createdBy: Ids.UserId | null, over: Partial<Workspace> = {}): Workspace => ({
   id: tenant.workspaceId,
   organizationId: tenant.organizationId,
   name: "Main",
@@ -162,7 +162,7 @@ export const department = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<Dep
   ...over
 })
 
-export const setting = (f: Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId, over: Partial<Setting> = {}): Setting => ({
+export const setting = (f: Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId | null, over: Partial<Setting> = {}): Setting => ({
   id: f.uuid() as SettingId,
   organizationId: tenant.organizationId,
   workspaceId: null,
