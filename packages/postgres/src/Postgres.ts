@@ -39,12 +39,13 @@ export type ConnectionConfig =
 
 /**
  * A bounded context's Postgres adapter: its schema's migrations and a layer of its repositories,
- * built over `PgDatabase` (use `db.inTenant(tenant)` first thing in every repository method).
+ * built over `PgDatabase` (use `db.inTenant(tenant)` first thing in every repository method); it may
+ * use any platform service (the kernel ports included).
  */
 export interface PgModule<S = never> {
   readonly name: string
   readonly migrations: Migrations.MigrationSet
-  readonly layer: Layer.Layer<S, never, PgDatabase | SqlClient.SqlClient | PgClient.PgClient>
+  readonly layer: Layer.Layer<S, never, PlatformServices>
 }
 
 export type ModuleServices<M extends ReadonlyArray<PgModule<any>>> = M[number] extends PgModule<infer S> ? S : never
@@ -109,11 +110,12 @@ const platformOver = <M extends ReadonlyArray<PgModule<any>>>(
   const modules = options.modules ?? ([] as unknown as M)
   const migrations = options.migrate === false ? Layer.empty : Layer.effectDiscard(migrate(modules))
   const database = PgDatabase.layer(options)
-  const withModules = modules.reduce<Layer.Layer<any, never, any>>(
-    (acc, m) => Layer.merge(acc, m.layer),
-    layerPorts
+  const moduleLayers = modules.reduce(
+    (acc: Layer.Layer<any, never, any>, m: PgModule<any>) => Layer.merge(acc, m.layer),
+    Layer.empty as unknown as Layer.Layer<any, never, any>
   )
-  return withModules.pipe(
+  return moduleLayers.pipe(
+    Layer.provideMerge(layerPorts),
     Layer.provideMerge(database),
     Layer.provideMerge(Layer.succeed(ListenCapability, { available: listen })),
     Layer.provideMerge(migrations),
