@@ -160,3 +160,135 @@ export class AmountOutOfRange extends Schema.TaggedError<AmountOutOfRange>()("Am
     return `${this.field} would be ${this.amountMinor}, outside the supported range`
   }
 }
+
+/** A validity range whose end is before its start (rate cards, surcharges). */
+export class ValidityRangeInverted extends Schema.TaggedError<ValidityRangeInverted>()("ValidityRangeInverted", {
+  validFrom: LocalDate.LocalDate,
+  validTo: LocalDate.LocalDate
+}) {
+  override get message(): string {
+    return `valid_to ${this.validTo} is before valid_from ${this.validFrom}`
+  }
+}
+
+/**
+ * BIL-RC-02: no rate card that is active, not deleted and valid on the pricing date matches a measure
+ * of the request. Names exactly what was looked for.
+ */
+export class NoApplicableRateCard extends Schema.TaggedError<NoApplicableRateCard>()("NoApplicableRateCard", {
+  basis: Schema.String,
+  serviceLevel: Schema.String,
+  zone: Schema.String,
+  currency: Currency.Currency,
+  pricingDate: LocalDate.LocalDate
+}) {
+  override get message(): string {
+    return `no active rate card valid on ${this.pricingDate} prices ${this.basis} for service level ${this.serviceLevel}, zone ${this.zone}, in ${this.currency}`
+  }
+}
+
+/** BIL-QUO-01: the quote's `expiresAt` has passed (the `expireQuotes` job will mark it Expired). */
+export class QuoteExpired extends Schema.TaggedError<QuoteExpired>()("QuoteExpired", {
+  quoteId: Schema.String,
+  expiresAt: Schema.Number
+}) {
+  override get message(): string {
+    return `quote ${this.quoteId} expired at ${this.expiresAt} (epoch ms)`
+  }
+}
+
+/** A quote's expiry must lie after the moment it is created. */
+export class QuoteExpiryNotInFuture extends Schema.TaggedError<QuoteExpiryNotInFuture>()("QuoteExpiryNotInFuture", {
+  expiresAt: Schema.Number,
+  now: Schema.Number
+}) {
+  override get message(): string {
+    return `expiresAt ${this.expiresAt} is not after now (${this.now})`
+  }
+}
+
+/** BIL-DSP-01: disputes are opened only on Sent or Overdue invoices. */
+export class InvoiceNotDisputable extends Schema.TaggedError<InvoiceNotDisputable>()("InvoiceNotDisputable", {
+  invoiceId: Schema.String,
+  status: Schema.String
+}) {
+  override get message(): string {
+    return `invoice ${this.invoiceId} is ${this.status}; disputes need a Sent or Overdue invoice`
+  }
+}
+
+/** BIL-DSP-01: the invoice has no line at that index. */
+export class InvoiceLineNotFound extends Schema.TaggedError<InvoiceLineNotFound>()("InvoiceLineNotFound", {
+  invoiceId: Schema.String,
+  lineIndex: Schema.Number,
+  lineCount: Schema.Number
+}) {
+  override get message(): string {
+    return `invoice ${this.invoiceId} has ${this.lineCount} lines; there is no line ${this.lineIndex}`
+  }
+}
+
+/** A dispute (with the line's other open or approved disputes) may claim at most the line's total. */
+export class DisputeExceedsLine extends Schema.TaggedError<DisputeExceedsLine>()("DisputeExceedsLine", {
+  invoiceId: Schema.String,
+  lineIndex: Schema.Number,
+  lineTotalMinor: Schema.BigInt,
+  alreadyDisputedMinor: Schema.BigInt,
+  amountMinor: Schema.BigInt
+}) {
+  override get message(): string {
+    return `invoice ${this.invoiceId} line ${this.lineIndex}: ${this.amountMinor} disputed on top of ${this.alreadyDisputedMinor} exceeds the line total ${this.lineTotalMinor}`
+  }
+}
+
+/** An approved amount must lie in 1 … the disputed amount. */
+export class ApprovalExceedsDispute extends Schema.TaggedError<ApprovalExceedsDispute>()("ApprovalExceedsDispute", {
+  disputeId: Schema.String,
+  disputedMinor: Schema.BigInt,
+  approvedMinor: Schema.BigInt
+}) {
+  override get message(): string {
+    return `dispute ${this.disputeId}: approving ${this.approvedMinor} of ${this.disputedMinor} disputed`
+  }
+}
+
+/** A recurring billing run for (account, period) exists already (unique (tenant, account, period)). */
+export class BillingRunExists extends Schema.TaggedError<BillingRunExists>()("BillingRunExists", {
+  accountId: Schema.String,
+  period: Schema.String
+}) {
+  override get message(): string {
+    return `account ${this.accountId} is already billed for ${this.period}`
+  }
+}
+
+/** The account has no usage to bill for the period (nothing to invoice). */
+export class NoBillableUsage extends Schema.TaggedError<NoBillableUsage>()("NoBillableUsage", {
+  customerId: Schema.String,
+  period: Schema.String
+}) {
+  override get message(): string {
+    return `customer ${this.customerId} has no billable usage in ${this.period}`
+  }
+}
+
+/** A document of that kind and source exists already (unique (tenant, kind, source, version)). */
+export class DocumentExists extends Schema.TaggedError<DocumentExists>()("DocumentExists", {
+  kind: Schema.String,
+  sourceId: Schema.String,
+  version: Schema.Number
+}) {
+  override get message(): string {
+    return `${this.kind} document ${this.version} of ${this.sourceId} exists already`
+  }
+}
+
+/** What an `AccountingSystem` reports when a push fails; `retryable: false` gives up at once. */
+export class AccountingSystemError extends Schema.TaggedError<AccountingSystemError>()("AccountingSystemError", {
+  reason: Schema.String,
+  retryable: Schema.Boolean
+}) {
+  override get message(): string {
+    return `accounting system: ${this.reason}${this.retryable ? "" : " (not retryable)"}`
+  }
+}

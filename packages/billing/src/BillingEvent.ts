@@ -55,10 +55,49 @@ export const CreditNoteIssued = Schema.TaggedStruct("CreditNoteIssued", {
   creditNoteId: Id, invoiceId: Id, accountId: Id, amountMinor: Amount, currency: Currency.Currency
 })
 
+const RateChange = Schema.Literals(["Created", "Updated", "Deleted", "Deactivated"])
+export const RateCardChanged = Schema.TaggedStruct("RateCardChanged", { rateCardId: Id, change: RateChange })
+export const SurchargeChanged = Schema.TaggedStruct("SurchargeChanged", { surchargeId: Id, change: RateChange })
+export const QuoteCreated = Schema.TaggedStruct("QuoteCreated", {
+  quoteId: Id, quoteNumber: Schema.String, accountId: Id, customerId: Id, totalMinor: Amount, currency: Currency.Currency, expiresAt: Schema.Number
+})
+export const QuoteSent = Schema.TaggedStruct("QuoteSent", { quoteId: Id, customerId: Id, expiresAt: Schema.Number })
+/** The quote became an invoice; `paidUpfront` when it was paid at once (processes create the shipment, X-10). */
+export const QuoteAccepted = Schema.TaggedStruct("QuoteAccepted", {
+  quoteId: Id, accountId: Id, customerId: Id, invoiceId: Id, paidUpfront: Schema.Boolean, totalMinor: Amount, currency: Currency.Currency
+})
+export const QuoteExpired = Schema.TaggedStruct("QuoteExpired", { quoteId: Id, customerId: Id, expiresAt: Schema.Number })
+export const DisputeOpened = Schema.TaggedStruct("DisputeOpened", {
+  disputeId: Id, invoiceId: Id, lineIndex: Schema.Number, amountMinor: Amount, currency: Currency.Currency
+})
+export const DisputeResolved = Schema.TaggedStruct("DisputeResolved", {
+  disputeId: Id, invoiceId: Id, status: Schema.Literals(["Approved", "Rejected"]), approvedMinor: Amount, creditNoteId: Schema.NullOr(Id)
+})
+export const DocumentCreated = Schema.TaggedStruct("DocumentCreated", {
+  documentId: Id, kind: Schema.String, sourceId: Id, documentNumber: Schema.String, version: Schema.Number
+})
+const SyncEntity = Schema.Literals(["Invoice", "Payment"])
+/** X-07: an invoice or payment waits for the accounting system; the sync handler consumes this. */
+export const AccountingSyncRequested = Schema.TaggedStruct("AccountingSyncRequested", { syncId: Id, entityType: SyncEntity, entityId: Id })
+export const AccountingSynced = Schema.TaggedStruct("AccountingSynced", {
+  syncId: Id, entityType: SyncEntity, entityId: Id, externalId: Schema.String, attempts: Schema.Number
+})
+export const AccountingSyncGaveUp = Schema.TaggedStruct("AccountingSyncGaveUp", {
+  syncId: Id, entityType: SyncEntity, entityId: Id, attempts: Schema.Number, lastError: Schema.String
+})
+export const RecurringInvoiceIssued = Schema.TaggedStruct("RecurringInvoiceIssued", {
+  billingRunId: Id, accountId: Id, period: Schema.String, invoiceId: Id, totalMinor: Amount
+})
+export const BillingRunFailed = Schema.TaggedStruct("BillingRunFailed", {
+  billingRunId: Id, accountId: Id, period: Schema.String, error: Schema.String
+})
+
 export const BillingEvent = Schema.Union([
   AccountOpened, CreditTermsChanged, CreditReserved, CreditHoldResolved, WalletToppedUp,
   InvoiceCreated, InvoiceIssued, InvoiceViewed, InvoicePaid, InvoiceOverdue, InvoiceReminderDue, InvoiceVoided,
-  InvoiceDeleted, PaymentRecorded, PaymentStatusChanged, CreditNoteIssued
+  InvoiceDeleted, PaymentRecorded, PaymentStatusChanged, CreditNoteIssued,
+  RateCardChanged, SurchargeChanged, QuoteCreated, QuoteSent, QuoteAccepted, QuoteExpired, DisputeOpened, DisputeResolved,
+  DocumentCreated, AccountingSyncRequested, AccountingSynced, AccountingSyncGaveUp, RecurringInvoiceIssued, BillingRunFailed
 ])
 export type BillingEvent = typeof BillingEvent.Type
 
@@ -79,7 +118,21 @@ const aggregates: { readonly [T in BillingEvent["_tag"]]: readonly [string, stri
   InvoiceDeleted: ["Invoice", "invoiceId"],
   PaymentRecorded: ["Payment", "paymentId"],
   PaymentStatusChanged: ["Payment", "paymentId"],
-  CreditNoteIssued: ["CreditNote", "creditNoteId"]
+  CreditNoteIssued: ["CreditNote", "creditNoteId"],
+  RateCardChanged: ["RateCard", "rateCardId"],
+  SurchargeChanged: ["Surcharge", "surchargeId"],
+  QuoteCreated: ["Quote", "quoteId"],
+  QuoteSent: ["Quote", "quoteId"],
+  QuoteAccepted: ["Quote", "quoteId"],
+  QuoteExpired: ["Quote", "quoteId"],
+  DisputeOpened: ["Dispute", "disputeId"],
+  DisputeResolved: ["Dispute", "disputeId"],
+  DocumentCreated: ["Document", "documentId"],
+  AccountingSyncRequested: ["AccountingSync", "syncId"],
+  AccountingSynced: ["AccountingSync", "syncId"],
+  AccountingSyncGaveUp: ["AccountingSync", "syncId"],
+  RecurringInvoiceIssued: ["BillingRun", "billingRunId"],
+  BillingRunFailed: ["BillingRun", "billingRunId"]
 }
 
 const encode = Schema.encodeSync(Schema.toCodecJson(BillingEvent))

@@ -88,3 +88,11 @@ export const BatchSizeMax = Schema.Number.pipe(
   Schema.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 10_000 }))
 )
 export const defaultBatchSizeMax = 1_000
+
+/** A quantity ≥ 0 with at most 3 decimals (tier bounds, breakdowns). */
+export const NonNegativeQuantity = Quantity.QuantityFromString.pipe(
+  Schema.check(Schema.makeFilter((q: bigint) => q >= 0n || "must not be negative"))
+)
+
+/** A service level or zone name ("Express", "Almaty-Astana"), compared exactly. */
+export const Label = Text(100)

@@ -15,12 +15,15 @@ import { LedgerRepository } from "../LedgerRepository.ts"
 export const freshIds = <S extends { readonly Type: string }>(schema: S, n: number) =>
   Effect.forEach(Array.from({ length: n }), () => Ids.nextId(schema))
 
-/** The tenant's business date at the command's instant (kernel `TenantTimeZone`, Asia/Almaty by default). */
-export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.LocalDate> =>
+/** The tenant's business date at `now` (kernel `TenantTimeZone`, Asia/Almaty by default). */
+export const businessDate = (tenant: Tenant.Tenant, now: number): Effect.Effect<LocalDate.LocalDate> =>
   Effect.gen(function*() {
     const zoneOf = yield* Tenant.TenantTimeZone
-    return LocalDate.atInstant(context.now, zoneOf(context.tenant))
+    return LocalDate.atInstant(now, zoneOf(tenant))
   })
+
+/** The tenant's business date at the command's instant. */
+export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.LocalDate> => businessDate(context.tenant, context.now)
 
 const encoders = new Map<unknown, (value: unknown) => unknown>()
 const toJson = <A>(schema: Schema.Codec<A, unknown>, value: A): Schema.Json => {

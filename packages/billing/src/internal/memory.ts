@@ -13,7 +13,15 @@ export const tables = {
   invoices: "billing.invoices",
   invoiceEvents: "billing.invoice_events",
   payments: "billing.payments",
-  creditNotes: "billing.credit_notes"
+  creditNotes: "billing.credit_notes",
+  rateCards: "billing.rate_cards",
+  surcharges: "billing.surcharges",
+  quotes: "billing.quotes",
+  disputes: "billing.disputes",
+  documents: "billing.documents",
+  accountingSyncs: "billing.accounting_syncs",
+  accountingSyncLog: "billing.accounting_sync_log",
+  billingRuns: "billing.billing_runs"
 } as const
 
 export const rowKey = (tenant: Tenant.Tenant, id: string): string => `${Tenant.key(tenant)}/${id}`
