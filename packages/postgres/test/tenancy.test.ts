@@ -49,6 +49,20 @@ for (const target of targets("tenancy.test.ts")) {
           expect(yield* UnitOfWork.transactionFor(b, raw)).toEqual([{ code: "only-b", setting: b.organizationId }])
         }))
 
+      it.effect("the relay role sees every tenant's outbox but nothing else (no audit log, idempotency keys or context tables)", () =>
+        Effect.gen(function*() {
+          const db = yield* PgDatabase
+          const tenant = freshTenant()
+          yield* createItem(actor(["Sales Manager"], tenant), { code: "R-1", note: "" }, { idempotencyKey: "relay-priv" })
+          const outbox = yield* db.asRelay(SqlState.orDie(db.sql<{ n: number }>`SELECT count(*)::int AS n FROM platform.outbox WHERE organization_id = ${tenant.organizationId}`))
+          expect(outbox[0]!.n).toBe(1)
+          for (const table of ["platform.audit_log", "platform.idempotency_keys", "testctx.items"]) {
+            const exit = yield* Effect.exit(db.asRelay(db.sql`SELECT 1 FROM ${db.sql.literal(table)} LIMIT 1`))
+            const [error] = Exit.isFailure(exit) ? SqlState.findSqlErrors(exit.cause) : []
+            expect([table, error === undefined ? "allowed" : SqlState.sqlState(error)]).toEqual([table, "42501"])
+          }
+        }))
+
       it.effect("TEN-01 a write for another tenant is rejected by the policy's WITH CHECK", () =>
         Effect.gen(function*() {
           const db = yield* PgDatabase
