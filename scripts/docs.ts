@@ -52,12 +52,13 @@ const catalog = (): Array<Rule> => {
   return [...readFileSync(path, "utf8").matchAll(/^\| ([A-Z]+(?:-[A-Z0-9]+)+) \| (.+?) \| [^|]+ \|$/gm)].map((m) => ({ id: m[1]!, text: m[2]! }))
 }
 
-/** file:line of every line of `files` that names `id` as a whole word, matching `lineFilter`. */
+/**
+ * The files with a line that names `id` as a whole word and matches `lineFilter`. Files, not lines:
+ * line numbers would make the page stale on every edit.
+ */
 const mentions = (files: ReadonlyArray<{ path: string; lines: ReadonlyArray<string> }>, id: string, lineFilter: (line: string) => boolean) => {
   const pattern = new RegExp(`(^|[^A-Z0-9-])${id}(?![A-Z0-9-]|-\\d)`)
-  return files.flatMap((f) =>
-    f.lines.flatMap((line, i) => (pattern.test(line) && lineFilter(line) ? [`${relative(root, f.path)}:${i + 1}`] : []))
-  )
+  return files.filter((f) => f.lines.some((line) => pattern.test(line) && lineFilter(line))).map((f) => relative(root, f.path))
 }
 
 const load = (paths: ReadonlyArray<string>) => paths.map((path) => ({ path, lines: readFileSync(path, "utf8").split("\n") }))
@@ -65,7 +66,7 @@ const load = (paths: ReadonlyArray<string>) => paths.map((path) => ({ path, line
 const isTest = (p: string) => /\.(test|spec)\.ts$/.test(p)
 const testTitle = (line: string) => /\b(it|test|describe|prop)(\.[a-z]+)*\s*\(/.test(line) || /^\s*["'`]/.test(line)
 
-const link = (loc: string) => `[${loc.replace(/^packages\//, "")}](../${loc.replace(/:(\d+)$/, "#L$1")})`
+const link = (path: string) => `[${path.replace(/^packages\//, "")}](../${path})`
 
 const rulesPage = (): string => {
   const dirs = ["packages", "examples"].map((d) => join(root, d))
