@@ -5,20 +5,17 @@
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
 import { type Actor, Command, type Errors, type Ids, LocalDate } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
-import { CreditHoldMismatch, UpfrontPaymentMismatch } from "./BillingError.ts"
 import * as BillingEvent from "./BillingEvent.ts"
-import * as ClientAccount from "./ClientAccount.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
-import * as CreditHold from "./CreditHold.ts"
 import { CreditHoldRepository } from "./CreditHoldRepository.ts"
 import { ClientAccountId, CreditHoldId, InvoiceId } from "./Ids.ts"
-import { audit, freshIds, logEntries, savePosted, transactionIds } from "./internal/command.ts"
-import { eventData, newPayment, PaymentFields } from "./internal/payments.ts"
+import { audit, logEntries, savePosted, transactionIds } from "./internal/command.ts"
+import { insertDraft, issue, issuePaid } from "./internal/invoicing.ts"
+import { PaymentFields } from "./internal/payments.ts"
 import * as Invoice from "./Invoice.ts"
 import { InvoiceRepository } from "./InvoiceRepository.ts"
 import * as Ledger from "./Ledger.ts"
 import * as Payment from "./Payment.ts"
-import { PaymentRepository } from "./PaymentRepository.ts"
 import { permissions } from "./Permissions.ts"
 import { NonNegativeAmountInput, Text } from "./Values.ts"
 
@@ -41,7 +38,7 @@ export const CreateInvoiceInput = Schema.Struct({
   (i.depositRequired ?? false) === (i.depositAmountMinor !== undefined) ||
   { path: ["depositAmountMinor"], issue: "BIL-INV-11: a deposit amount is given exactly when a deposit is required" })))
 
-/** A Draft invoice in the account's currency with its lines and totals (BIL-INV-12). */
+/** A Draft invoice in the account's currency with its lines and totals (BIL-INV-12); enqueues its accounting sync (X-07). */
 export const createInvoice = Command.make({
   name: "billing.createInvoice",
   input: CreateInvoiceInput,
@@ -49,38 +46,16 @@ export const createInvoice = Command.make({
   permission: permissions.invoiceDraft,
   handler: Effect.fn("billing.createInvoice")(function*(input, context) {
     const account = yield* (yield* ClientAccountRepository).get(context.tenant, input.accountId)
-    const [id] = yield* freshIds(InvoiceId, 1)
-    const created = yield* Effect.fromResult(Invoice.create({
-      id: id!,
-      account,
+    return yield* insertDraft(context, account, {
       invoiceNumber: input.invoiceNumber,
       issueDate: input.issueDate,
       dueDate: input.dueDate,
       items: input.items,
       depositAmountMinor: input.depositAmountMinor ?? null,
-      notes: input.notes ?? null,
-      now: context.now
-    }))
-    const invoices = yield* InvoiceRepository
-    yield* invoices.insert(context.tenant, created.invoice)
-    yield* invoices.appendEvents(context.tenant, yield* logEntries(context, created.events))
-    const i = created.invoice
-    return {
-      result: i,
-      events: [BillingEvent.draft({
-        _tag: "InvoiceCreated", invoiceId: i.id, invoiceNumber: i.invoiceNumber, accountId: i.accountId,
-        customerId: i.customerId, totalMinor: i.totalMinor, currency: i.currency
-      })],
-      changes: [audit(Invoice.Invoice, null, i)]
-    }
+      notes: input.notes ?? null
+    })
   })
 })
-
-const issuedEvent = (i: Invoice.Invoice) =>
-  BillingEvent.draft({
-    _tag: "InvoiceIssued", invoiceId: i.id, invoiceNumber: i.invoiceNumber, accountId: i.accountId,
-    customerId: i.customerId, totalMinor: i.totalMinor, currency: i.currency, dueDate: i.dueDate, status: i.status
-  })
 
 export const IssueInvoiceInput = Schema.Struct({
   invoiceId: InvoiceId,
@@ -99,40 +74,9 @@ export const issueInvoice = Command.make({
   output: Invoice.Invoice,
   permission: permissions.invoiceIssue,
   handler: Effect.fn("billing.issueInvoice")(function*(input, context) {
-    const invoices = yield* InvoiceRepository
-    const holds = yield* CreditHoldRepository
-    const before = yield* invoices.getForUpdate(context.tenant, input.invoiceId)
-    const hold = input.holdId === undefined ? null : yield* holds.getForUpdate(context.tenant, input.holdId)
-    const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
-    const issued = yield* Effect.fromResult(Invoice.issue(before, hold?.id ?? null, context.now))
-    let account = accountBefore
-    let postedHold: CreditHold.CreditHold | null = null
-    if (hold !== null) {
-      if (hold.accountId !== before.accountId) {
-        return yield* new CreditHoldMismatch({ holdId: hold.id, holdAccountId: hold.accountId, invoiceAccountId: before.accountId })
-      }
-      postedHold = yield* Effect.fromResult(CreditHold.post(hold, before.id, context.now))
-      account = ClientAccount.release(account, hold.amountMinor, context.now)
-    }
-    yield* Effect.fromResult(ClientAccount.checkCredit(account, before.totalMinor))
-    const posted = Ledger.post(account, [Ledger.invoiceDebit(before.id, before.totalMinor)], yield* transactionIds(1), context.now)
-    yield* Effect.orDie(invoices.update(context.tenant, issued.invoice))
-    if (postedHold !== null) yield* Effect.orDie(holds.update(context.tenant, postedHold))
-    const accountChanges = yield* savePosted(context, accountBefore, posted)
-    yield* invoices.appendEvents(context.tenant, yield* logEntries(context, issued.events))
-    const holdEvents = postedHold === null ? [] : [BillingEvent.draft({
-      _tag: "CreditHoldResolved", holdId: postedHold.id, accountId: postedHold.accountId,
-      amountMinor: postedHold.amountMinor, status: postedHold.status, invoiceId: before.id
-    })]
-    return {
-      result: issued.invoice,
-      events: [issuedEvent(issued.invoice), ...holdEvents],
-      changes: [
-        audit(Invoice.Invoice, before, issued.invoice),
-        ...(postedHold === null || hold === null ? [] : [audit(CreditHold.CreditHold, hold, postedHold)]),
-        ...accountChanges
-      ]
-    }
+    const before = yield* (yield* InvoiceRepository).getForUpdate(context.tenant, input.invoiceId)
+    const hold = input.holdId === undefined ? null : yield* (yield* CreditHoldRepository).getForUpdate(context.tenant, input.holdId)
+    return yield* issue(context, before, hold)
   })
 })
 
@@ -154,34 +98,8 @@ export const issuePaidInvoice = Command.make({
   output: InvoiceWithPayment,
   permission: permissions.paymentRecord,
   handler: Effect.fn("billing.issuePaidInvoice")(function*(input, context) {
-    const invoices = yield* InvoiceRepository
-    const before = yield* invoices.getForUpdate(context.tenant, input.invoiceId)
-    const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
-    const payment = yield* newPayment(context, input.payment, before, "Completed", false)
-    const issued = yield* Effect.fromResult(Invoice.issuePaid(before, eventData(payment), context.now))
-    if (payment.baseAmountMinor !== before.totalMinor) {
-      return yield* new UpfrontPaymentMismatch({ invoiceId: before.id, totalMinor: before.totalMinor, appliedMinor: payment.baseAmountMinor })
-    }
-    const postings = [
-      Ledger.invoiceDebit(before.id, before.totalMinor),
-      Ledger.paymentCredit(payment.id, before.id, payment.baseAmountMinor, false)
-    ]
-    const posted = Ledger.post(accountBefore, postings, yield* transactionIds(2), context.now)
-    const account = ClientAccount.recordPaymentDate(posted.account, payment.paymentDate, context.now)
-    yield* Effect.orDie(invoices.update(context.tenant, issued.invoice))
-    yield* (yield* PaymentRepository).insert(context.tenant, payment)
-    const accountChanges = yield* savePosted(context, accountBefore, { ...posted, account })
-    yield* invoices.appendEvents(context.tenant, yield* logEntries(context, issued.events))
-    const i = issued.invoice
-    return {
-      result: { invoice: i, payment },
-      events: [
-        issuedEvent(i),
-        BillingEvent.paymentRecorded(payment),
-        ...BillingEvent.paidIfSettled(before, i)
-      ],
-      changes: [audit(Invoice.Invoice, before, i), audit(Payment.Payment, null, payment), ...accountChanges]
-    }
+    const before = yield* (yield* InvoiceRepository).getForUpdate(context.tenant, input.invoiceId)
+    return yield* issuePaid(context, before, input.payment)
   })
 })
 

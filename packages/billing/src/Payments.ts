@@ -11,6 +11,7 @@ import * as BillingEvent from "./BillingEvent.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { InvoiceId, PaymentId } from "./Ids.ts"
 import { audit, logEntries, savePosted, transactionIds } from "./internal/command.ts"
+import { enqueueSync } from "./internal/invoicing.ts"
 import { applyCompleted, newPayment, paymentFields } from "./internal/payments.ts"
 import * as Invoice from "./Invoice.ts"
 import { InvoiceRepository } from "./InvoiceRepository.ts"
@@ -72,10 +73,14 @@ export const recordPayment = Command.make({
       ? yield* complete(context, before, payment)
       : { accountChanges: [], invoice: before }
     yield* (yield* PaymentRepository).insert(context.tenant, payment)
+    const sync = yield* enqueueSync(context, "Payment", payment.id)
     return {
       result: { payment, invoice },
-      events: [BillingEvent.paymentRecorded(payment), ...BillingEvent.paidIfSettled(before, invoice)],
-      changes: [audit(Payment.Payment, null, payment), ...(invoice === before ? [] : [audit(Invoice.Invoice, before, invoice)]), ...accountChanges]
+      events: [BillingEvent.paymentRecorded(payment), ...BillingEvent.paidIfSettled(before, invoice), ...sync.events],
+      changes: [
+        audit(Payment.Payment, null, payment), ...(invoice === before ? [] : [audit(Invoice.Invoice, before, invoice)]), ...accountChanges,
+        ...sync.changes
+      ]
     }
   })
 })

@@ -3,6 +3,7 @@
  */
 import { type Actor, type Command, layerMemory as kernelLayerMemory, type MemoryStore } from "@erpkit/kernel"
 import { Layer } from "effect"
+import { AccountingSyncRepository } from "./AccountingSyncRepository.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { CreditHoldRepository } from "./CreditHoldRepository.ts"
 import { CreditNoteRepository } from "./CreditNoteRepository.ts"
@@ -10,8 +11,9 @@ import { InvoiceRepository } from "./InvoiceRepository.ts"
 import { LedgerRepository } from "./LedgerRepository.ts"
 import { PaymentRepository } from "./PaymentRepository.ts"
 import { grants } from "./Permissions.ts"
+import { RateCardRepository, SurchargeRepository } from "./RateCardRepository.ts"
 
-/** Every billing port. */
+/** Every billing port that billing stores itself (the external `AccountingSystem` and `UsageSource` are the host's). */
 export type Repositories =
   | ClientAccountRepository
   | LedgerRepository
@@ -19,6 +21,9 @@ export type Repositories =
   | InvoiceRepository
   | PaymentRepository
   | CreditNoteRepository
+  | RateCardRepository
+  | SurchargeRepository
+  | AccountingSyncRepository
 
 /** Every billing port in memory; needs the kernel `MemoryStore` (shared with the platform layers). */
 export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemoryStore> = Layer.mergeAll(
@@ -27,7 +32,10 @@ export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemorySto
   CreditHoldRepository.layerMemory,
   InvoiceRepository.layerMemory,
   PaymentRepository.layerMemory,
-  CreditNoteRepository.layerMemory
+  CreditNoteRepository.layerMemory,
+  RateCardRepository.layerMemory,
+  SurchargeRepository.layerMemory,
+  AccountingSyncRepository.layerMemory
 )
 
 /** A whole in-memory billing host: the ports plus the kernel memory platform (UUIDv7 ids) with `withGrants`. */
