@@ -292,3 +292,12 @@ export class AccountingSystemError extends Schema.TaggedError<AccountingSystemEr
     return `accounting system: ${this.reason}${this.retryable ? "" : " (not retryable)"}`
   }
 }
+
+/** Quote numbers are unique per tenant. */
+export class QuoteNumberTaken extends Schema.TaggedError<QuoteNumberTaken>()("QuoteNumberTaken", {
+  quoteNumber: Schema.String
+}) {
+  override get message(): string {
+    return `quote number ${this.quoteNumber} is taken`
+  }
+}

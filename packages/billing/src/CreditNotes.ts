@@ -4,15 +4,12 @@
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
 import { type Actor, Command, type Errors, type Ids } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
-import * as BillingEvent from "./BillingEvent.ts"
-import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { CreditNote } from "./CreditNote.ts"
 import { CreditNoteRepository } from "./CreditNoteRepository.ts"
-import { CreditNoteId, InvoiceId } from "./Ids.ts"
-import { audit, freshIds, savePosted, transactionIds } from "./internal/command.ts"
+import { InvoiceId } from "./Ids.ts"
+import { creditNote } from "./internal/invoicing.ts"
 import * as Invoice from "./Invoice.ts"
 import { InvoiceRepository } from "./InvoiceRepository.ts"
-import * as Ledger from "./Ledger.ts"
 import { permissions } from "./Permissions.ts"
 import { PositiveAmountInput, Text } from "./Values.ts"
 
@@ -32,37 +29,8 @@ export const issueCreditNote = Command.make({
   output: CreditNoteWithInvoice,
   permission: permissions.creditNoteIssue,
   handler: Effect.fn("billing.issueCreditNote")(function*(input, context) {
-    const invoices = yield* InvoiceRepository
-    const before = yield* invoices.getForUpdate(context.tenant, input.invoiceId)
-    const credited = yield* Effect.fromResult(Invoice.applyCredit(before, input.amountMinor, context.now))
-    const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
-    const [id] = yield* freshIds(CreditNoteId, 1)
-    const creditNote = new CreditNote({
-      id: id!,
-      tenant: context.tenant,
-      invoiceId: before.id,
-      accountId: before.accountId,
-      amountMinor: input.amountMinor,
-      currency: before.currency,
-      reason: input.reason,
-      createdAt: context.now
-    })
-    const posted = Ledger.post(accountBefore, [Ledger.creditNoteCredit(creditNote.id, before.id, input.amountMinor)], yield* transactionIds(1), context.now)
-    yield* Effect.orDie(invoices.update(context.tenant, credited.invoice))
-    yield* (yield* CreditNoteRepository).insert(context.tenant, creditNote)
-    const accountChanges = yield* savePosted(context, accountBefore, posted)
-    const i = credited.invoice
-    return {
-      result: { creditNote, invoice: i },
-      events: [
-        BillingEvent.draft({
-          _tag: "CreditNoteIssued", creditNoteId: creditNote.id, invoiceId: i.id, accountId: i.accountId,
-          amountMinor: creditNote.amountMinor, currency: creditNote.currency
-        }),
-        ...BillingEvent.paidIfSettled(before, i)
-      ],
-      changes: [audit(CreditNote, null, creditNote), audit(Invoice.Invoice, before, i), ...accountChanges]
-    }
+    const before = yield* (yield* InvoiceRepository).getForUpdate(context.tenant, input.invoiceId)
+    return yield* creditNote(context, before, input.amountMinor, input.reason)
   })
 })
 

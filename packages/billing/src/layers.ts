@@ -11,6 +11,8 @@ import { InvoiceRepository } from "./InvoiceRepository.ts"
 import { LedgerRepository } from "./LedgerRepository.ts"
 import { PaymentRepository } from "./PaymentRepository.ts"
 import { grants } from "./Permissions.ts"
+import { DisputeRepository } from "./DisputeRepository.ts"
+import { QuoteRepository } from "./QuoteRepository.ts"
 import { RateCardRepository, SurchargeRepository } from "./RateCardRepository.ts"
 
 /** Every billing port that billing stores itself (the external `AccountingSystem` and `UsageSource` are the host's). */
@@ -24,6 +26,8 @@ export type Repositories =
   | RateCardRepository
   | SurchargeRepository
   | AccountingSyncRepository
+  | QuoteRepository
+  | DisputeRepository
 
 /** Every billing port in memory; needs the kernel `MemoryStore` (shared with the platform layers). */
 export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemoryStore> = Layer.mergeAll(
@@ -35,7 +39,9 @@ export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemorySto
   CreditNoteRepository.layerMemory,
   RateCardRepository.layerMemory,
   SurchargeRepository.layerMemory,
-  AccountingSyncRepository.layerMemory
+  AccountingSyncRepository.layerMemory,
+  QuoteRepository.layerMemory,
+  DisputeRepository.layerMemory
 )
 
 /** A whole in-memory billing host: the ports plus the kernel memory platform (UUIDv7 ids) with `withGrants`. */

@@ -16,7 +16,9 @@ import * as ClientAccount from "../ClientAccount.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
 import * as CreditHold from "../CreditHold.ts"
 import { CreditHoldRepository } from "../CreditHoldRepository.ts"
-import { AccountingSyncId, InvoiceId } from "../Ids.ts"
+import { CreditNote } from "../CreditNote.ts"
+import { CreditNoteRepository } from "../CreditNoteRepository.ts"
+import { AccountingSyncId, CreditNoteId, InvoiceId } from "../Ids.ts"
 import * as Invoice from "../Invoice.ts"
 import { InvoiceRepository } from "../InvoiceRepository.ts"
 import * as Ledger from "../Ledger.ts"
@@ -162,6 +164,44 @@ export const issuePaid = (context: Command.CommandContext, before: Invoice.Invoi
       result: { invoice: i, payment },
       events: [issuedEvent(i), BillingEvent.paymentRecorded(payment), ...BillingEvent.paidIfSettled(before, i), ...sync.events],
       changes: [audit(Invoice.Invoice, before, i), audit(Payment.Payment, null, payment), ...accountChanges, ...sync.changes]
+    }
+    return step
+  })
+
+/**
+ * Issues and applies a credit note on `before` (locked): BIL-CN-01…03, BIL-INV-08. The invoice's
+ * amount outstanding falls (Paid when nothing is left) and the ledger posts a credit.
+ */
+export const creditNote = (context: Command.CommandContext, before: Invoice.Invoice, amountMinor: bigint, reason: string) =>
+  Effect.gen(function*() {
+    const credited = yield* Effect.fromResult(Invoice.applyCredit(before, amountMinor, context.now))
+    const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
+    const [id] = yield* freshIds(CreditNoteId, 1)
+    const note = new CreditNote({
+      id: id!,
+      tenant: context.tenant,
+      invoiceId: before.id,
+      accountId: before.accountId,
+      amountMinor,
+      currency: before.currency,
+      reason,
+      createdAt: context.now
+    })
+    const posted = Ledger.post(accountBefore, [Ledger.creditNoteCredit(note.id, before.id, amountMinor)], yield* transactionIds(1), context.now)
+    yield* Effect.orDie((yield* InvoiceRepository).update(context.tenant, credited.invoice))
+    yield* (yield* CreditNoteRepository).insert(context.tenant, note)
+    const accountChanges = yield* savePosted(context, accountBefore, posted)
+    const i = credited.invoice
+    const step: Step<{ readonly creditNote: CreditNote; readonly invoice: Invoice.Invoice }> = {
+      result: { creditNote: note, invoice: i },
+      events: [
+        BillingEvent.draft({
+          _tag: "CreditNoteIssued", creditNoteId: note.id, invoiceId: i.id, accountId: i.accountId,
+          amountMinor: note.amountMinor, currency: note.currency
+        }),
+        ...BillingEvent.paidIfSettled(before, i)
+      ],
+      changes: [audit(CreditNote, null, note), audit(Invoice.Invoice, before, i), ...accountChanges]
     }
     return step
   })
