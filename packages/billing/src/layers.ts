@@ -12,6 +12,7 @@ import { LedgerRepository } from "./LedgerRepository.ts"
 import { PaymentRepository } from "./PaymentRepository.ts"
 import { grants } from "./Permissions.ts"
 import { DisputeRepository } from "./DisputeRepository.ts"
+import { DocumentRepository } from "./DocumentRepository.ts"
 import { QuoteRepository } from "./QuoteRepository.ts"
 import { RateCardRepository, SurchargeRepository } from "./RateCardRepository.ts"
 
@@ -28,6 +29,7 @@ export type Repositories =
   | AccountingSyncRepository
   | QuoteRepository
   | DisputeRepository
+  | DocumentRepository
 
 /** Every billing port in memory; needs the kernel `MemoryStore` (shared with the platform layers). */
 export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemoryStore> = Layer.mergeAll(
@@ -41,7 +43,8 @@ export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemorySto
   SurchargeRepository.layerMemory,
   AccountingSyncRepository.layerMemory,
   QuoteRepository.layerMemory,
-  DisputeRepository.layerMemory
+  DisputeRepository.layerMemory,
+  DocumentRepository.layerMemory
 )
 
 /** A whole in-memory billing host: the ports plus the kernel memory platform (UUIDv7 ids) with `withGrants`. */
