@@ -15,6 +15,11 @@ import { logEntries, today } from "./internal/command.ts"
 import * as Invoice from "./Invoice.ts"
 import { InvoiceRepository } from "./InvoiceRepository.ts"
 import { permissions } from "./Permissions.ts"
+import * as Quote from "./Quote.ts"
+import { QuoteRepository } from "./QuoteRepository.ts"
+import * as RateCard from "./RateCard.ts"
+import { RateCardRepository, SurchargeRepository } from "./RateCardRepository.ts"
+import * as Surcharge from "./Surcharge.ts"
 import { BatchSizeMax, defaultBatchSizeMax } from "./Values.ts"
 
 export const JobInput = Schema.Struct({
@@ -104,6 +109,58 @@ export const expireCreditHolds = Command.make({
       events: expired.map((h) =>
         BillingEvent.draft({ _tag: "CreditHoldResolved", holdId: h.id, accountId: h.accountId, amountMinor: h.amountMinor, status: h.status, invoiceId: null })),
       changes: expired.map((h) => statusChange("CreditHold", h.id, { status: "Pending" }, { status: "Expired" }))
+    }
+  })
+})
+
+export const DeactivateRatesOutput = Schema.Struct({
+  rateCards: Schema.Array(RateCard.RateCard),
+  surcharges: Schema.Array(Surcharge.Surcharge)
+})
+
+/**
+ * BIL-RC-03, daily: rate cards and surcharges whose `validTo` is before today (tenant's zone) get
+ * `isActive = false`; each kind up to `batchSizeMax`. Cards not valid yet stay active (they become
+ * usable on their `validFrom`); BIL-RC-02 keeps them out of pricing until then.
+ */
+export const deactivateExpiredRates = Command.make({
+  name: "billing.deactivateExpiredRates",
+  input: JobInput,
+  output: DeactivateRatesOutput,
+  permission: permissions.jobsRun,
+  handler: Effect.fn("billing.deactivateExpiredRates")(function*(input, context) {
+    const day = yield* today(context)
+    const limit = input.batchSizeMax ?? defaultBatchSizeMax
+    const rateCards = yield* (yield* RateCardRepository).deactivateExpired(context.tenant, day, context.now, limit)
+    const surcharges = yield* (yield* SurchargeRepository).deactivateExpired(context.tenant, day, context.now, limit)
+    return {
+      result: { rateCards, surcharges },
+      events: [
+        ...rateCards.map((c) => BillingEvent.draft({ _tag: "RateCardChanged", rateCardId: c.id, change: "Deactivated" })),
+        ...surcharges.map((s) => BillingEvent.draft({ _tag: "SurchargeChanged", surchargeId: s.id, change: "Deactivated" }))
+      ],
+      changes: [
+        ...rateCards.map((c) => statusChange("RateCard", c.id, { isActive: true }, { isActive: false })),
+        ...surcharges.map((s) => statusChange("Surcharge", s.id, { isActive: true }, { isActive: false }))
+      ]
+    }
+  })
+})
+
+export const ExpireQuotesOutput = Schema.Struct({ quotes: Schema.Array(Quote.Quote) })
+
+/** BIL-QUO-02, daily: Draft and Sent quotes whose `expiresAt` has passed become Expired. */
+export const expireQuotes = Command.make({
+  name: "billing.expireQuotes",
+  input: JobInput,
+  output: ExpireQuotesOutput,
+  permission: permissions.jobsRun,
+  handler: Effect.fn("billing.expireQuotes")(function*(input, context) {
+    const expired = yield* (yield* QuoteRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    return {
+      result: { quotes: expired },
+      events: expired.map((q) => BillingEvent.draft({ _tag: "QuoteExpired", quoteId: q.id, customerId: q.customerId, expiresAt: q.expiresAt })),
+      changes: expired.map((q) => statusChange("Quote", q.id, { status: q.sentAt === null ? "Draft" : "Sent" }, { status: "Expired" }))
     }
   })
 })

@@ -45,6 +45,8 @@ export const permissions = {
   documentGenerate: p("billing.document.generate"),
   documentRead: p("billing.document.read"),
   accountingSyncRead: p("billing.accountingSync.read"),
+  /** Put a sync that gave up back in the queue. */
+  accountingSyncRetry: p("billing.accountingSync.retry"),
   /** markOverdueInvoices, sendInvoiceReminders, expireCreditHolds, deactivateExpiredRates, expireQuotes, runAccountingSync, runRecurringBilling. */
   jobsRun: p("billing.jobs.run")
 } as const
@@ -61,7 +63,7 @@ const finance = [
 ]
 
 export const grants: Actor.Grants = {
-  "Finance Manager": [...finance, P.invoiceVoid, P.jobsRun],
+  "Finance Manager": [...finance, P.invoiceVoid, P.jobsRun, P.accountingSyncRetry],
   "Accounts Manager": finance,
   "Sales Manager": clerk,
   "Sales Rep": [...reads, P.invoiceDraft, P.creditReserve, P.quoteManage],

@@ -4,6 +4,7 @@
 import { type Actor, type Command, layerMemory as kernelLayerMemory, type MemoryStore } from "@erpkit/kernel"
 import { Layer } from "effect"
 import { AccountingSyncRepository } from "./AccountingSyncRepository.ts"
+import { BillingRunRepository } from "./BillingRunRepository.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { CreditHoldRepository } from "./CreditHoldRepository.ts"
 import { CreditNoteRepository } from "./CreditNoteRepository.ts"
@@ -30,6 +31,7 @@ export type Repositories =
   | QuoteRepository
   | DisputeRepository
   | DocumentRepository
+  | BillingRunRepository
 
 /** Every billing port in memory; needs the kernel `MemoryStore` (shared with the platform layers). */
 export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemoryStore> = Layer.mergeAll(
@@ -44,7 +46,8 @@ export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemorySto
   AccountingSyncRepository.layerMemory,
   QuoteRepository.layerMemory,
   DisputeRepository.layerMemory,
-  DocumentRepository.layerMemory
+  DocumentRepository.layerMemory,
+  BillingRunRepository.layerMemory
 )
 
 /** A whole in-memory billing host: the ports plus the kernel memory platform (UUIDv7 ids) with `withGrants`. */
