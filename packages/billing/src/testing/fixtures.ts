@@ -9,6 +9,7 @@ import { Effect, Layer } from "effect"
 import * as ClientAccounts from "../ClientAccounts.ts"
 import { tables } from "../internal/memory.ts"
 import * as Invoices from "../Invoices.ts"
+import * as RateCards from "../RateCards.ts"
 import { layerMemory as billingLayerMemory, type Repositories } from "../layers.ts"
 import { grants } from "../Permissions.ts"
 
@@ -24,6 +25,7 @@ export const layerMemory = (
 /** Every table a billing command may write, billing's and the platform's. */
 export const tableNames: ReadonlyArray<string> = [
   ...Object.values(tables),
+  `${tables.documents}#version`,
   "platform.outbox",
   "platform.audit_log",
   "platform.idempotency_keys"
@@ -45,6 +47,7 @@ export const accountsManager = (tenant: Tenant.Tenant = tenantA) => actor(["Acco
 export const salesManager = (tenant: Tenant.Tenant = tenantA) => actor(["Sales Manager"], tenant)
 export const customerUser = (tenant: Tenant.Tenant = tenantA) => actor(["customer"], tenant)
 export const system = (tenant: Tenant.Tenant = tenantA) => Actor.system(tenant)
+export const pricingAnalyst = (tenant: Tenant.Tenant = tenantA) => actor(["Pricing Analyst"], tenant)
 
 let customerCounter = 0
 /** A fresh customer id (UUIDv7-shaped, distinct per call). */
@@ -88,3 +91,26 @@ export const draftInvoice = (
 export const sentInvoice = (accountId: string, unitPriceMinor: bigint, options: Parameters<typeof draftInvoice>[2] = {}) =>
   Effect.flatMap(draftInvoice(accountId, unitPriceMinor, options), (draft) =>
     Invoices.issueInvoice(financeManager(options.tenant), { invoiceId: draft.id }))
+
+/**
+ * A rate card for `serviceLevel` and `basis` (default: Standard, Weight, every zone, KZT, valid all of
+ * 2026, Graduated 0–100 at 100.00/unit then 80.00/unit), created by a Pricing Analyst.
+ */
+export const rateCard = (overrides: Record<string, unknown> = {}, tenant: Tenant.Tenant = tenantA) =>
+  RateCards.createRateCard(pricingAnalyst(tenant), {
+    name: "Standard by weight",
+    serviceLevel: "Standard",
+    basis: "Weight",
+    currency: "KZT",
+    tiers: [{ upTo: "100", unitPriceMinor: 10_000n }, { upTo: null, unitPriceMinor: 8_000n }],
+    validFrom: "2026-01-01",
+    validTo: "2026-12-31",
+    ...overrides
+  })
+
+/** A service request of `weightKg` (and optional other measures) for Standard in zone Almaty. */
+export const request = (weightKg: string, other: ReadonlyArray<{ readonly basis: string; readonly quantity: string }> = []) => ({
+  serviceLevel: "Standard",
+  zone: "Almaty",
+  measures: [{ basis: "Weight", quantity: weightKg }, ...other]
+})

@@ -4,6 +4,7 @@
  * snapshots, short flows over the real commands).
  */
 export * as Arbitraries from "./arbitraries.ts"
+export { type FakeAccountingSystem, fakeAccountingSystem, type FakeUsageSource, fakeUsageSource } from "./fakes.ts"
 export { billingContractSuite, contractTests } from "./contract.ts"
 export {
   accountsManager,
@@ -14,6 +15,9 @@ export {
   invoiceNumber,
   layerMemory,
   openAccount,
+  pricingAnalyst,
+  rateCard,
+  request,
   salesManager,
   sentInvoice,
   snapshot,
