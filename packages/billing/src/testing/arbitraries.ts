@@ -73,3 +73,25 @@ export const corrupt = <A extends Record<string, unknown>>(input: A): fc.Arbitra
   const keys = Object.keys(input)
   return fc.tuple(fc.constantFrom(...keys), junk).map(([key, bad]) => ({ ...input, [key]: bad }))
 }
+
+/** Quantity in thousandths, 0.001 … 10 000. */
+export const quantityMilli: fc.Arbitrary<bigint> = fc.bigInt({ min: 1n, max: 10_000_000n })
+
+/**
+ * A tier table: 1 … 5 tiers with strictly ascending bounds (the last unbounded) and unit prices that
+ * never decrease from one tier to the next when `nonDecreasing` (else any prices).
+ */
+export const tiers = (nonDecreasing = true): fc.Arbitrary<ReadonlyArray<{ readonly upTo: bigint | null; readonly unitPriceMinor: bigint }>> =>
+  fc.tuple(
+    fc.uniqueArray(fc.bigInt({ min: 1n, max: 5_000_000n }), { minLength: 0, maxLength: 4 }),
+    fc.array(fc.bigInt({ min: 0n, max: 50_000n }), { minLength: 5, maxLength: 5 })
+  ).map(([bounds, prices]) => {
+    const sortedBounds = [...bounds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const sortedPrices = nonDecreasing ? [...prices].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : prices
+    return [...sortedBounds.map((upTo, i) => ({ upTo, unitPriceMinor: sortedPrices[i]! })), { upTo: null, unitPriceMinor: sortedPrices[sortedBounds.length]! }]
+  })
+
+export const tierMode = fc.constantFrom("Graduated" as const, "AllUnits" as const)
+export const pricingBasis = fc.constantFrom("Weight" as const, "Volume" as const, "Distance" as const, "Pieces" as const)
+export const serviceLevel = fc.constantFrom("Standard", "Express")
+export const zone = fc.constantFrom("Almaty", "Astana")
