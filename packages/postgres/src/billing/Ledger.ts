@@ -1,0 +1,91 @@
+/**
+ * `LedgerRepository` on `billing.account_transactions` (append-only: no UPDATE/DELETE grant, and a
+ * trigger refuses them for every role). `append` inserts a whole posting batch in one statement; a
+ * duplicate (account, sequence) violates `account_transactions_sequence_key` and is a defect, as the
+ * port says. Gap-free sequences come from the account row lock the command holds.
+ */
+import { Effect, Layer } from "effect"
+import { type Tenant } from "@erpkit/kernel"
+import { Ledger, LedgerRepository as Port } from "@erpkit/billing"
+import { PgDatabase } from "../Database.ts"
+import * as SqlState from "../SqlState.ts"
+import * as Storable from "../Storable.ts"
+import { clampLimit, instant, jsonRows, sameTenant, type TenantColumns, tenantOf } from "./internal.ts"
+
+interface TransactionRow extends TenantColumns {
+  readonly id: string
+  readonly accountId: string
+  readonly sequence: number
+  readonly kind: Ledger.TransactionKind
+  readonly currency: string
+  readonly amount: bigint
+  readonly walletAmount: bigint
+  readonly runningBalance: bigint
+  readonly runningWalletBalance: bigint
+  readonly sourceId: string
+  readonly invoiceId: string | null
+  readonly at: Date
+}
+
+export const toTransaction = (row: TransactionRow): Ledger.AccountTransaction =>
+  new Ledger.AccountTransaction({
+    id: row.id as Ledger.AccountTransaction["id"],
+    tenant: tenantOf(row),
+    accountId: row.accountId as Ledger.AccountTransaction["accountId"],
+    sequence: row.sequence,
+    kind: row.kind,
+    currency: row.currency as Ledger.AccountTransaction["currency"],
+    amountMinor: row.amount,
+    walletAmountMinor: row.walletAmount,
+    runningBalanceMinor: row.runningBalance,
+    runningWalletBalanceMinor: row.runningWalletBalance,
+    sourceId: row.sourceId,
+    invoiceId: row.invoiceId as Ledger.AccountTransaction["invoiceId"],
+    at: instant(row.at)
+  })
+
+export const layer = Layer.effect(
+  Port.LedgerRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+
+    const append = (tenant: Tenant.Tenant, transactions: ReadonlyArray<Ledger.AccountTransaction>): Effect.Effect<void> => {
+      if (transactions.length === 0) return Effect.void
+      const foreign = transactions.find((t) => !sameTenant(t.tenant, tenant))
+      if (foreign !== undefined) return Effect.die(new Error(`transaction ${foreign.id} belongs to another tenant than the one given`))
+      return db.inTenant(tenant)(Effect.andThen(
+        Storable.checkOrDie(transactions.map((t) => t.sourceId), ["transactions"]),
+        SqlState.orDie(sql`
+          INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind, currency, amount,
+            wallet_amount, running_balance, running_wallet_balance, source_id, invoice_id, at)
+          SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.account_id, x.sequence, x.kind, x.currency, x.amount,
+            x.wallet_amount, x.running_balance, x.running_wallet_balance, x.source_id, x.invoice_id,
+            timestamptz 'epoch' + x.at * interval '1 millisecond'
+          FROM jsonb_to_recordset(${jsonRows(transactions.map((t) => ({
+            id: t.id, account_id: t.accountId, sequence: t.sequence, kind: t.kind, currency: t.currency, amount: t.amountMinor,
+            wallet_amount: t.walletAmountMinor, running_balance: t.runningBalanceMinor, running_wallet_balance: t.runningWalletBalanceMinor,
+            source_id: t.sourceId, invoice_id: t.invoiceId, at: t.at
+          })))}::jsonb) AS x(id uuid, account_id uuid, sequence integer, kind text, currency char(3), amount bigint, wallet_amount bigint,
+            running_balance bigint, running_wallet_balance bigint, source_id text, invoice_id uuid, at bigint)`)
+      ))
+    }
+
+    const service: Port.LedgerRepository["Service"] = {
+      append,
+      list: (tenant, accountId, query = {}) =>
+        db.inTenant(tenant)(Effect.map(
+          SqlState.orDie(sql<TransactionRow>`
+            SELECT id, organization_id AS "organizationId", workspace_id AS "workspaceId", account_id AS "accountId", sequence, kind,
+              currency, amount, wallet_amount AS "walletAmount", running_balance AS "runningBalance",
+              running_wallet_balance AS "runningWalletBalance", source_id AS "sourceId", invoice_id AS "invoiceId", at
+            FROM billing.account_transactions
+            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND account_id = ${accountId}
+              AND sequence > ${query.afterSequence ?? 0}
+            ORDER BY sequence LIMIT ${clampLimit(query.limit)}`),
+          (rows) => rows.map(toTransaction)
+        ))
+    }
+    return service
+  })
+)

@@ -1,0 +1,55 @@
+/**
+ * Billing on Postgres: every port of billing's core (client accounts, ledger, credit holds, invoices
+ * with their event log, payments, credit notes) and the accounting sync records the core commands
+ * enqueue (X-07), with the `billing` schema's migrations, as one `PgModule`.
+ *
+ *   Postgres.layer({ url }, { modules: [billingModule] })   // + IdGenerator, Authorization from the kernel
+ *
+ * Rate cards, surcharges and quotes are not on Postgres yet (see docs/postgres.md, "Billing").
+ */
+import { Layer } from "effect"
+import type {
+  AccountingSyncRepository,
+  ClientAccountRepository,
+  CreditHoldRepository,
+  CreditNoteRepository,
+  InvoiceRepository,
+  LedgerRepository,
+  PaymentRepository
+} from "@erpkit/billing"
+import * as Migrations from "../Migrations.ts"
+import type { PgModule } from "../Postgres.ts"
+import * as AccountingSyncs from "./AccountingSyncs.ts"
+import * as ClientAccounts from "./ClientAccounts.ts"
+import * as CreditHolds from "./CreditHolds.ts"
+import * as CreditNotes from "./CreditNotes.ts"
+import * as Invoices from "./Invoices.ts"
+import * as Ledger from "./Ledger.ts"
+import * as Payments from "./Payments.ts"
+
+/** The billing ports this module stores in Postgres. */
+export type BillingPorts =
+  | ClientAccountRepository.ClientAccountRepository
+  | LedgerRepository.LedgerRepository
+  | CreditHoldRepository.CreditHoldRepository
+  | InvoiceRepository.InvoiceRepository
+  | PaymentRepository.PaymentRepository
+  | CreditNoteRepository.CreditNoteRepository
+  | AccountingSyncRepository.AccountingSyncRepository
+
+export const migrations: Migrations.MigrationSet = Migrations.fromDirectory("billing", new URL("../../migrations/billing", import.meta.url))
+
+/** Every repository, over `PgDatabase`. */
+export const layer = Layer.mergeAll(
+  ClientAccounts.layer,
+  Ledger.layer,
+  CreditHolds.layer,
+  Invoices.layer,
+  Payments.layer,
+  CreditNotes.layer,
+  AccountingSyncs.layer
+)
+
+export const billingModule: PgModule<BillingPorts> = { name: "billing", migrations, layer }
+
+export { AccountingSyncs, ClientAccounts, CreditHolds, CreditNotes, Invoices, Ledger, Payments }
