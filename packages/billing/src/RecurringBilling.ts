@@ -14,7 +14,7 @@ import { Actor, Command, Errors, type Ids, Ids as KernelIds, LocalDate } from "@
 import { Cause, Clock, Effect, Exit, Option, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
 import * as BillingRun from "./BillingRun.ts"
-import { BillingRunRepository, ClientUsage, UsageItem, UsageSource } from "./BillingRunRepository.ts"
+import { BillingRunRepository, UsageItem, UsageSource } from "./BillingRunRepository.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { BillingRunId } from "./Ids.ts"
 import { audit, businessDate, freshIds, today } from "./internal/command.ts"
@@ -122,7 +122,7 @@ export const recordBillingRunFailure = Command.make({
 export const RunRecurringBillingInput = Schema.Struct({
   /** Default: the month before today (tenant's zone). */
   period: Schema.optionalKey(BillingRun.BillingPeriod),
-  /** Customers handled by one run at most: 1 … 10 000, default 1 000. */
+  /** New invoices one run issues at most: 1 … 10 000, default 1 000 (the scheduler runs it again while a run fills it). */
   batchSizeMax: Schema.optionalKey(BatchSizeMax)
 })
 
@@ -135,6 +135,8 @@ export interface RecurringOutcome {
 
 /** Usage pages asked from the source. */
 export const usagePageSize = 100
+/** Clients one run looks at, at most (already invoiced ones included). */
+export const usageScanMax = 100_000
 
 const errorText = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.findErrorOption(cause)
@@ -146,11 +148,10 @@ const errorText = (cause: Cause.Cause<unknown>): string => {
 /** One customer's usage: bill it; on a typed refusal record the Failed run. Defects propagate. */
 const billOne = (actor: Actor.Actor, period: string, raw: unknown) =>
   Effect.gen(function*() {
-    const decoded = yield* Effect.exit(Schema.decodeUnknownEffect(ClientUsage)(raw))
-    const customerId = typeof raw === "object" && raw !== null ? String((raw as { customerId?: unknown }).customerId ?? "") : ""
-    const billed = Exit.isSuccess(decoded)
-      ? yield* Effect.exit(billUsage(actor, { customerId: decoded.value.customerId, period, items: decoded.value.items }))
-      : Exit.fail(new Errors.ValidationError({ issues: [{ path: ["usage"], message: "malformed usage from UsageSource" }] }))
+    // The command decodes the usage itself: malformed usage is its ValidationError, this client's failure.
+    const fields = typeof raw === "object" && raw !== null ? (raw as { readonly customerId?: unknown; readonly items?: unknown }) : {}
+    const customerId = typeof fields.customerId === "string" ? fields.customerId : ""
+    const billed = yield* Effect.exit(billUsage(actor, { customerId: fields.customerId, period, items: fields.items }))
     if (Exit.isSuccess(billed)) {
       const { created, invoice, run } = billed.value
       return { customerId, outcome: created ? "Invoiced" : "AlreadyInvoiced", invoiceId: invoice?.id ?? run.invoiceId, error: null } as RecurringOutcome
@@ -164,7 +165,7 @@ const billOne = (actor: Actor.Actor, period: string, raw: unknown) =>
 
 /**
  * X-06, the monthly job: bills every customer the `UsageSource` reports for `period` (at most
- * `batchSizeMax` customers per run, paged by customer id). Running it twice invoices nobody twice.
+ * `batchSizeMax` new invoices per run, paged by customer id). Running it twice invoices nobody twice.
  */
 export const runRecurringBilling = (rawActor: unknown, rawInput: unknown) =>
   Effect.gen(function*() {
@@ -176,13 +177,22 @@ export const runRecurringBilling = (rawActor: unknown, rawInput: unknown) =>
     const source = yield* UsageSource
     const budget = input.batchSizeMax ?? defaultBatchSizeMax
     const outcomes: Array<RecurringOutcome> = []
+    // Only new invoices count against the batch: already invoiced and refused clients are passed over,
+    // so neither can starve the clients behind them; `usageScanMax` bounds the walk.
+    let invoiced = 0
+    let scanned = 0
     let after: Ids.CustomerId | null = null
-    while (outcomes.length < budget) {
-      const limit = Math.min(usagePageSize, budget - outcomes.length)
-      const page = yield* source.usage(actor.tenant, window, { after, limit })
-      for (const raw of page.slice(0, limit)) outcomes.push(yield* billOne(actor, period, raw))
+    while (invoiced < budget && scanned < usageScanMax) {
+      const page = yield* source.usage(actor.tenant, window, { after, limit: usagePageSize })
+      for (const raw of page.slice(0, usagePageSize)) {
+        if (invoiced >= budget) break
+        const outcome = yield* billOne(actor, period, raw)
+        outcomes.push(outcome)
+        scanned++
+        if (outcome.outcome === "Invoiced") invoiced++
+      }
       const last = outcomes.at(-1)?.customerId
-      if (page.length < limit || last === undefined || last === after) break
+      if (page.length < usagePageSize || last === undefined || last === after) break
       after = last as Ids.CustomerId
     }
     return { period, outcomes }
