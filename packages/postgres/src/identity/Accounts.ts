@@ -1,0 +1,61 @@
+/**
+ * `AccountRepository` on `auth.accounts` (global). AUTH-17: `accounts_provider_account_key` gives
+ * `Conflict`; AUTH-09: the foreign key to the user cascades as a second line to `removeByUser`.
+ */
+import { Effect, Layer, Option } from "effect"
+import type { Ids } from "@erpkit/kernel"
+import { type Account, AccountRepository } from "@erpkit/identity"
+import type { SqlError } from "effect/sql/SqlError"
+import { PgDatabase } from "../Database.ts"
+import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+
+interface AccountRow {
+  readonly id: string
+  readonly userId: string
+  readonly providerId: string
+  readonly accountId: string
+  readonly createdAt: number
+}
+
+const columns = `id, user_id AS "userId", provider_id AS "providerId", account_id AS "accountId", ${millis("created_at", "createdAt")}`
+
+const toAccount = (row: AccountRow): Account.Account => ({
+  id: row.id as Account.AccountId,
+  userId: row.userId as Ids.UserId,
+  providerId: row.providerId,
+  accountId: row.accountId,
+  createdAt: toMillis(row.createdAt)!
+})
+
+const linked = "this provider account is already linked"
+
+export const layer = Layer.effect(
+  AccountRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+    const inTx = global(db)
+    const rows = (statement: Effect.Effect<ReadonlyArray<AccountRow>, SqlError>) => Effect.map(read(statement), (found) => found.map(toAccount))
+    const first = (statement: Effect.Effect<ReadonlyArray<AccountRow>, SqlError>) => Effect.map(rows(statement), (f) => Option.fromNullishOr(f[0]))
+
+    return {
+      insert: (a) =>
+        inTx(Effect.andThen(
+          checkStorable([a.providerId, a.accountId], ["account"]),
+          mapWrite("Account", { accounts_provider_account_key: linked, accounts_pkey: linked })(sql`
+            INSERT INTO auth.accounts (id, user_id, provider_id, account_id, created_at)
+            VALUES (${a.id}, ${a.userId}, ${a.providerId}, ${a.accountId}, ${timestamp(db, a.createdAt)})`)
+        )),
+      findById: (id) => inTx(first(sql<AccountRow>`SELECT ${sql.literal(columns)} FROM auth.accounts WHERE id = ${id}`)),
+      findByProvider: (providerId, accountId) =>
+        inTx(Effect.andThen(
+          checkStorable([providerId, accountId], ["provider"]),
+          first(sql<AccountRow>`SELECT ${sql.literal(columns)} FROM auth.accounts WHERE provider_id = ${providerId} AND account_id = ${accountId}`)
+        )),
+      listByUser: (userId) =>
+        inTx(rows(sql<AccountRow>`SELECT ${sql.literal(columns)} FROM auth.accounts WHERE user_id = ${userId} ORDER BY created_at, id`)),
+      remove: (id) => inTx(first(sql<AccountRow>`DELETE FROM auth.accounts WHERE id = ${id} RETURNING ${sql.literal(columns)}`)),
+      removeByUser: (userId) => inTx(rows(sql<AccountRow>`DELETE FROM auth.accounts WHERE user_id = ${userId} RETURNING ${sql.literal(columns)}`))
+    }
+  })
+)

@@ -1,0 +1,110 @@
+/**
+ * `EmployeeRepository` on `identity.employees` (organization-wide rows, reads filtered to the tenant's
+ * workspace). TEN-03: the live (user, organization) and (organization, employee number) partial unique
+ * indexes give `Conflict`. `organizationsOf` crosses tenants by design (deleteUser's guard) and reads
+ * `identity.memberships`, the trigger-kept index of live employments, never other tenants' employees.
+ */
+import { Effect, Layer, Option } from "effect"
+import type { Ids, Tenant } from "@erpkit/kernel"
+import { type Employee, EmployeeRepository } from "@erpkit/identity"
+import type { Fragment } from "effect/sql/Statement"
+import { PgDatabase } from "../Database.ts"
+import { checkStorable, global, inOrganization, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+
+interface EmployeeRow {
+  readonly id: string
+  readonly userId: string
+  readonly organizationId: string
+  readonly workspaceId: string
+  readonly departmentId: string | null
+  readonly employeeNumber: string | null
+  readonly position: string | null
+  readonly status: Employee.EmployeeStatus
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly deletedAt: number | null
+  readonly version: number
+}
+
+const columns = `id, user_id AS "userId", organization_id AS "organizationId", workspace_id AS "workspaceId",
+  department_id AS "departmentId", employee_number AS "employeeNumber", position, status,
+  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, ${millis("deleted_at", "deletedAt")}, version`
+
+const toEmployee = (row: EmployeeRow): Employee.Employee => ({
+  id: row.id as Employee.EmployeeId,
+  userId: row.userId as Ids.UserId,
+  organizationId: row.organizationId as Ids.OrganizationId,
+  workspaceId: row.workspaceId as Ids.WorkspaceId,
+  departmentId: row.departmentId as Employee.Employee["departmentId"],
+  employeeNumber: row.employeeNumber,
+  position: row.position,
+  status: row.status,
+  createdAt: toMillis(row.createdAt)!,
+  updatedAt: toMillis(row.updatedAt)!,
+  deletedAt: toMillis(row.deletedAt),
+  version: row.version
+})
+
+const employed = "the user is already an employee of this organization"
+const reasons = {
+  employees_user_live_key: employed,
+  memberships_user_organization_key: employed,
+  employees_number_live_key: "employee number is taken",
+  employees_pkey: "id exists"
+}
+
+export const layer = Layer.effect(
+  EmployeeRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+    const storable = (e: Employee.Employee) => checkStorable([e.employeeNumber, e.position], ["employee"])
+    const visible = (tenant: Tenant.Tenant) =>
+      sql`organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND deleted_at IS NULL`
+    const select = (where: Fragment) =>
+      Effect.map(read(sql<EmployeeRow>`SELECT ${sql.literal(columns)} FROM identity.employees WHERE ${where}`), (rows) => rows.map(toEmployee))
+
+    return {
+      insert: (tenant, e) =>
+        inOrganization(db, tenant)(Effect.andThen(
+          storable(e),
+          mapWrite("Employee", reasons)(sql`
+            INSERT INTO identity.employees (id, user_id, organization_id, workspace_id, department_id, employee_number, position, status,
+              created_at, updated_at, deleted_at, version)
+            VALUES (${e.id}, ${e.userId}, ${tenant.organizationId}, ${tenant.workspaceId}, ${e.departmentId}, ${e.employeeNumber},
+              ${e.position}, ${e.status}, ${timestamp(db, e.createdAt)}, ${timestamp(db, e.updatedAt)}, ${timestamp(db, e.deletedAt)},
+              ${e.version})`)
+        )),
+      findById: (tenant, id) =>
+        inOrganization(db, tenant)(Effect.map(select(sql`id = ${id} AND ${visible(tenant)}`), (found) => Option.fromNullishOr(found[0]))),
+      list: (tenant) => inOrganization(db, tenant)(select(sql`${visible(tenant)} ORDER BY created_at, id`)),
+      findByUser: (tenant, userId) =>
+        inOrganization(db, tenant)(Effect.map(
+          select(sql`user_id = ${userId} AND organization_id = ${tenant.organizationId} AND deleted_at IS NULL`),
+          (found) => Option.fromNullishOr(found[0])
+        )),
+      organizationsOf: (userId) =>
+        global(db)(Effect.map(
+          read(sql<{ organizationId: string }>`
+            SELECT DISTINCT organization_id AS "organizationId" FROM identity.memberships WHERE user_id = ${userId} ORDER BY 1`),
+          (rows) => rows.map((r) => r.organizationId as Ids.OrganizationId)
+        )),
+      update: (tenant, e) =>
+        inOrganization(db, tenant)(Effect.andThen(
+          storable(e),
+          versioned(
+            "Employee",
+            e.id,
+            e.version,
+            mapWrite("Employee", reasons)(sql`
+              UPDATE identity.employees SET user_id = ${e.userId}, department_id = ${e.departmentId}, employee_number = ${e.employeeNumber},
+                position = ${e.position}, status = ${e.status}, updated_at = ${timestamp(db, e.updatedAt)},
+                deleted_at = ${timestamp(db, e.deletedAt)}, version = ${e.version}
+              WHERE id = ${e.id} AND ${visible(tenant)} AND version = ${e.version - 1}
+              RETURNING id`),
+            sql<{ version: number }>`SELECT version FROM identity.employees WHERE id = ${e.id} AND ${visible(tenant)}`
+          )
+        ))
+    }
+  })
+)

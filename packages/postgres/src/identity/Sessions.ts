@@ -1,0 +1,92 @@
+/**
+ * `SessionRepository` on `auth.sessions` (global). AUTH-10: `sessions_token_hash_key` gives
+ * `Conflict`. AUTH-13: the only update writes `ip_address` and `user_agent` (the app role has no
+ * other UPDATE grant, and a trigger refuses core changes for every role). AUTH-15: `deleteExpired` is
+ * one statement, oldest first, bounded, skipping rows another transaction holds.
+ */
+import { Effect, Layer, Option } from "effect"
+import { Errors, type Ids, type Tenant } from "@erpkit/kernel"
+import { type Session, SessionRepository } from "@erpkit/identity"
+import type { SqlError } from "effect/sql/SqlError"
+import { PgDatabase } from "../Database.ts"
+import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+
+interface SessionRow {
+  readonly id: string
+  readonly tokenHash: string
+  readonly userId: string
+  readonly organizationId: string
+  readonly workspaceId: string
+  readonly createdAt: number
+  readonly expiresAt: number
+  readonly ipAddress: string | null
+  readonly userAgent: string | null
+}
+
+const columns = `id, token_hash AS "tokenHash", user_id AS "userId", organization_id AS "organizationId",
+  workspace_id AS "workspaceId", ${millis("created_at", "createdAt")}, ${millis("expires_at", "expiresAt")},
+  ip_address AS "ipAddress", user_agent AS "userAgent"`
+
+const toSession = (row: SessionRow): Session.Session => ({
+  id: row.id as Session.SessionId,
+  tokenHash: row.tokenHash,
+  userId: row.userId as Ids.UserId,
+  tenant: { organizationId: row.organizationId, workspaceId: row.workspaceId } as Tenant.Tenant,
+  createdAt: toMillis(row.createdAt)!,
+  expiresAt: toMillis(row.expiresAt)!,
+  ipAddress: row.ipAddress,
+  userAgent: row.userAgent
+})
+
+const byExpiry = (a: Session.Session, b: Session.Session) => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+export const layer = Layer.effect(
+  SessionRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+    const inTx = global(db)
+    const rows = (statement: Effect.Effect<ReadonlyArray<SessionRow>, SqlError>) => Effect.map(read(statement), (found) => found.map(toSession))
+
+    return {
+      insert: (s) =>
+        inTx(Effect.andThen(
+          checkStorable([s.tokenHash, s.ipAddress, s.userAgent], ["session"]),
+          mapWrite("Session", { sessions_token_hash_key: "token or id already exists", sessions_pkey: "token or id already exists" })(sql`
+            INSERT INTO auth.sessions (id, token_hash, user_id, organization_id, workspace_id, created_at, expires_at, ip_address, user_agent)
+            VALUES (${s.id}, ${s.tokenHash}, ${s.userId}, ${s.tenant.organizationId}, ${s.tenant.workspaceId},
+              ${timestamp(db, s.createdAt)}, ${timestamp(db, s.expiresAt)}, ${s.ipAddress}, ${s.userAgent})`)
+        )),
+      findById: (id) =>
+        inTx(Effect.map(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE id = ${id}`), (f) => Option.fromNullishOr(f[0]))),
+      findByTokenHash: (hash) =>
+        inTx(Effect.andThen(
+          checkStorable(hash, ["tokenHash"]),
+          Effect.map(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE token_hash = ${hash}`), (f) => Option.fromNullishOr(f[0]))
+        )),
+      listByUser: (userId) =>
+        inTx(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE user_id = ${userId} ORDER BY created_at, id`)),
+      updateMetadata: (id, metadata) =>
+        inTx(Effect.gen(function*() {
+          yield* checkStorable([metadata.ipAddress, metadata.userAgent], ["metadata"])
+          const updated = yield* read(sql`
+            UPDATE auth.sessions SET ip_address = ${metadata.ipAddress}, user_agent = ${metadata.userAgent} WHERE id = ${id} RETURNING id`)
+          if (updated.length === 0) return yield* new Errors.NotFound({ entity: "Session", id })
+        })),
+      remove: (id) =>
+        inTx(Effect.map(rows(sql<SessionRow>`DELETE FROM auth.sessions WHERE id = ${id} RETURNING ${sql.literal(columns)}`), (f) => Option.fromNullishOr(f[0]))),
+      removeByUser: (userId) =>
+        inTx(rows(sql<SessionRow>`DELETE FROM auth.sessions WHERE user_id = ${userId} RETURNING ${sql.literal(columns)}`)),
+      // One set-based statement: the oldest `limit` expired sessions (expires_at index), returned as deleted.
+      deleteExpired: (now, limit) =>
+        inTx(Effect.map(
+          rows(sql<SessionRow>`
+            DELETE FROM auth.sessions WHERE id IN (
+              SELECT id FROM auth.sessions WHERE expires_at <= ${timestamp(db, now)}
+              ORDER BY expires_at, id LIMIT ${Math.max(0, Math.floor(limit))} FOR UPDATE SKIP LOCKED)
+            RETURNING ${sql.literal(columns)}`),
+          (deleted) => [...deleted].sort(byExpiry)
+        ))
+    }
+  })
+)

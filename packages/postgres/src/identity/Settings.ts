@@ -1,0 +1,109 @@
+/**
+ * `SettingRepository` on `identity.settings` (TEN-08). A tenant sees its organization-wide settings
+ * (workspace null) and its own workspace's, in the policy and in every statement. The unique
+ * `(key, organization_id, workspace_id)` constraint (NULLS NOT DISTINCT) gives `Conflict`; an update
+ * never moves a setting's key or scope (the app role cannot even write those columns).
+ */
+import { Effect, Layer, Option, type Schema } from "effect"
+import type { Ids, Tenant } from "@erpkit/kernel"
+import { type Setting, SettingRepository } from "@erpkit/identity"
+import type { Fragment } from "effect/sql/Statement"
+import { PgDatabase } from "../Database.ts"
+import { checkStorable, inWorkspace, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+
+interface SettingRow {
+  readonly id: string
+  readonly organizationId: string
+  readonly workspaceId: string | null
+  readonly key: string
+  readonly category: string
+  readonly dataType: Setting.SettingType
+  readonly value: Schema.Json
+  readonly description: string | null
+  readonly secret: boolean
+  readonly readOnly: boolean
+  readonly rules: Setting.ValidationRules
+  readonly createdBy: string | null
+  readonly updatedBy: string | null
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly version: number
+}
+
+const columns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", key, category, data_type AS "dataType", value,
+  description, secret, read_only AS "readOnly", rules, created_by AS "createdBy", updated_by AS "updatedBy",
+  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
+
+const toSetting = (row: SettingRow): Setting.Setting => ({
+  id: row.id as Setting.SettingId,
+  organizationId: row.organizationId as Ids.OrganizationId,
+  workspaceId: row.workspaceId as Ids.WorkspaceId | null,
+  key: row.key,
+  category: row.category,
+  dataType: row.dataType,
+  value: row.value,
+  description: row.description,
+  secret: row.secret,
+  readOnly: row.readOnly,
+  rules: row.rules,
+  createdBy: row.createdBy as Ids.UserId | null,
+  updatedBy: row.updatedBy as Ids.UserId | null,
+  createdAt: toMillis(row.createdAt)!,
+  updatedAt: toMillis(row.updatedAt)!,
+  version: row.version
+})
+
+export const layer = Layer.effect(
+  SettingRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+    const storable = (s: Setting.Setting) => checkStorable([s.key, s.category, s.value, s.description, s.rules], ["setting"])
+    const visible = (tenant: Tenant.Tenant) =>
+      sql`organization_id = ${tenant.organizationId} AND (workspace_id IS NULL OR workspace_id = ${tenant.workspaceId})`
+    const select = (where: Fragment) =>
+      Effect.map(read(sql<SettingRow>`SELECT ${sql.literal(columns)} FROM identity.settings WHERE ${where}`), (rows) => rows.map(toSetting))
+    const first = (where: Fragment) => Effect.map(select(where), (found) => Option.fromNullishOr(found[0]))
+
+    return {
+      insert: (tenant, s) =>
+        inWorkspace(db, tenant)(Effect.andThen(
+          storable(s),
+          mapWrite("Setting", { settings_scope_key: `${s.key} already exists at this scope`, settings_pkey: `${s.key} already exists at this scope` })(sql`
+            INSERT INTO identity.settings (id, organization_id, workspace_id, key, category, data_type, value, description, secret, read_only,
+              rules, created_by, updated_by, created_at, updated_at, version)
+            VALUES (${s.id}, ${tenant.organizationId}, ${s.workspaceId === null ? null : tenant.workspaceId}, ${s.key}, ${s.category},
+              ${s.dataType}, ${JSON.stringify(s.value)}::jsonb, ${s.description}, ${s.secret}, ${s.readOnly}, ${JSON.stringify(s.rules)}::jsonb,
+              ${s.createdBy}, ${s.updatedBy}, ${timestamp(db, s.createdAt)}, ${timestamp(db, s.updatedAt)}, ${s.version})`)
+        )),
+      findById: (tenant, id) => inWorkspace(db, tenant)(first(sql`id = ${id} AND ${visible(tenant)}`)),
+      findByKey: (tenant, key, workspaceId) =>
+        inWorkspace(db, tenant)(Effect.andThen(
+          checkStorable(key, ["key"]),
+          first(sql`key = ${key} AND workspace_id IS NOT DISTINCT FROM ${workspaceId}::uuid AND ${visible(tenant)}`)
+        )),
+      list: (tenant) => inWorkspace(db, tenant)(select(sql`${visible(tenant)} ORDER BY key, workspace_id NULLS FIRST`)),
+      update: (tenant, s) =>
+        inWorkspace(db, tenant)(Effect.andThen(
+          storable(s),
+          versioned(
+            "Setting",
+            s.id,
+            s.version,
+            mapWrite("Setting")(sql`
+              UPDATE identity.settings SET category = ${s.category}, data_type = ${s.dataType}, value = ${JSON.stringify(s.value)}::jsonb,
+                description = ${s.description}, secret = ${s.secret}, read_only = ${s.readOnly}, rules = ${JSON.stringify(s.rules)}::jsonb,
+                updated_by = ${s.updatedBy}, updated_at = ${timestamp(db, s.updatedAt)}, version = ${s.version}
+              WHERE id = ${s.id} AND ${visible(tenant)} AND version = ${s.version - 1}
+              RETURNING id`),
+            sql<{ version: number }>`SELECT version FROM identity.settings WHERE id = ${s.id} AND ${visible(tenant)}`
+          )
+        )),
+      remove: (tenant, id) =>
+        inWorkspace(db, tenant)(Effect.map(
+          read(sql<SettingRow>`DELETE FROM identity.settings WHERE id = ${id} AND ${visible(tenant)} RETURNING ${sql.literal(columns)}`),
+          (rows) => Option.map(Option.fromNullishOr(rows[0]), toSetting)
+        ))
+    }
+  })
+)

@@ -1,0 +1,101 @@
+/**
+ * `UserRepository` on `auth.users` (global). AUTH-03/06: `users_email_key_key` (unique e-mail key)
+ * gives `Conflict`; updates are optimistic (`WHERE version = $v - 1`).
+ */
+import { Effect, Layer, Option } from "effect"
+import type { Actor, Ids } from "@erpkit/kernel"
+import type { Fragment } from "effect/sql/Statement"
+import { type User, UserRepository } from "@erpkit/identity"
+import { PgDatabase } from "../Database.ts"
+import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+
+interface UserRow {
+  readonly id: string
+  readonly email: string
+  readonly emailKey: string
+  readonly name: string
+  readonly role: string
+  readonly status: User.UserStatus
+  readonly registrationStatus: User.RegistrationStatus
+  readonly emailVerified: boolean
+  readonly banned: boolean
+  readonly banReason: string | null
+  readonly organizationId: string
+  readonly customerId: string | null
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly version: number
+}
+
+const columns = `id, email, email_key AS "emailKey", name, role, status, registration_status AS "registrationStatus",
+  email_verified AS "emailVerified", banned, ban_reason AS "banReason", organization_id AS "organizationId",
+  customer_id AS "customerId", ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
+
+const toUser = (row: UserRow): User.User => ({
+  id: row.id as Ids.UserId,
+  email: row.email,
+  emailKey: row.emailKey,
+  name: row.name,
+  role: row.role as Actor.Role,
+  status: row.status,
+  registrationStatus: row.registrationStatus,
+  emailVerified: row.emailVerified,
+  banned: row.banned,
+  banReason: row.banReason,
+  organizationId: row.organizationId as Ids.OrganizationId,
+  customerId: row.customerId as Ids.CustomerId | null,
+  createdAt: toMillis(row.createdAt)!,
+  updatedAt: toMillis(row.updatedAt)!,
+  version: row.version
+})
+
+const reasons = { users_email_key_key: "email is already registered", users_pkey: "email is already registered" }
+
+export const layer = Layer.effect(
+  UserRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+    const inTx = global(db)
+    const select = (where: Fragment) =>
+      Effect.map(read(sql<UserRow>`SELECT ${sql.literal(columns)} FROM auth.users WHERE ${where}`), (rows) => rows.map(toUser))
+    const one = (where: Fragment) => inTx(Effect.map(select(where), (users) => Option.fromNullishOr(users[0])))
+    const storable = (user: User.User) => checkStorable([user.email, user.emailKey, user.name, user.banReason], ["user"])
+
+    return {
+      findById: (id) => one(sql`id = ${id}`),
+      findByEmailKey: (emailKey) => Effect.andThen(checkStorable(emailKey, ["emailKey"]), one(sql`email_key = ${emailKey}`)),
+      listByOrganization: (organizationId) =>
+        inTx(select(sql`organization_id = ${organizationId} ORDER BY created_at, id`)),
+      insert: (user) =>
+        inTx(Effect.andThen(
+          storable(user),
+          mapWrite("User", reasons)(sql`
+            INSERT INTO auth.users (id, email, email_key, name, role, status, registration_status, email_verified, banned,
+              ban_reason, organization_id, customer_id, created_at, updated_at, version)
+            VALUES (${user.id}, ${user.email}, ${user.emailKey}, ${user.name}, ${user.role}, ${user.status},
+              ${user.registrationStatus}, ${user.emailVerified}, ${user.banned}, ${user.banReason}, ${user.organizationId},
+              ${user.customerId}, ${timestamp(db, user.createdAt)}, ${timestamp(db, user.updatedAt)}, ${user.version})`)
+        )),
+      update: (user) =>
+        inTx(Effect.andThen(
+          storable(user),
+          versioned(
+            "User",
+            user.id,
+            user.version,
+            mapWrite("User", reasons)(sql`
+              UPDATE auth.users SET email = ${user.email}, email_key = ${user.emailKey}, name = ${user.name}, role = ${user.role},
+                status = ${user.status}, registration_status = ${user.registrationStatus}, email_verified = ${user.emailVerified},
+                banned = ${user.banned}, ban_reason = ${user.banReason}, organization_id = ${user.organizationId},
+                customer_id = ${user.customerId}, updated_at = ${timestamp(db, user.updatedAt)}, version = ${user.version}
+              WHERE id = ${user.id} AND version = ${user.version - 1}
+              RETURNING id`),
+            sql<{ version: number }>`SELECT version FROM auth.users WHERE id = ${user.id}`
+          )
+        )),
+      // AUTH-09: the foreign keys cascade to sessions, accounts and codes in the same statement.
+      remove: (id) => inTx(Effect.map(read(sql`DELETE FROM auth.users WHERE id = ${id} RETURNING id`), (rows) => rows.length > 0))
+    }
+  })
+)

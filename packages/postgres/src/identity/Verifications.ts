@@ -1,0 +1,83 @@
+/**
+ * `VerificationRepository` on `auth.email_verifications` (global). AUTH-20 single use: `markUsed` is
+ * one conditional update (`WHERE used_at IS NULL`), so of two concurrent uses exactly one wins.
+ * `deleteExpired` is one bounded statement.
+ */
+import { Effect, Layer, Option } from "effect"
+import type { Ids } from "@erpkit/kernel"
+import { type Verification, VerificationRepository } from "@erpkit/identity"
+import type { SqlError } from "effect/sql/SqlError"
+import { PgDatabase } from "../Database.ts"
+import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+
+interface VerificationRow {
+  readonly id: string
+  readonly emailKey: string
+  readonly codeHash: string
+  readonly userId: string | null
+  readonly type: Verification.VerificationType
+  readonly usedAt: number | null
+  readonly expiresAt: number
+  readonly createdAt: number
+}
+
+const columns = `id, email_key AS "emailKey", code_hash AS "codeHash", user_id AS "userId", type,
+  ${millis("used_at", "usedAt")}, ${millis("expires_at", "expiresAt")}, ${millis("created_at", "createdAt")}`
+
+const toVerification = (row: VerificationRow): Verification.Verification => ({
+  id: row.id as Verification.VerificationId,
+  emailKey: row.emailKey,
+  codeHash: row.codeHash,
+  userId: row.userId as Ids.UserId | null,
+  type: row.type,
+  usedAt: toMillis(row.usedAt),
+  expiresAt: toMillis(row.expiresAt)!,
+  createdAt: toMillis(row.createdAt)!
+})
+
+export const layer = Layer.effect(
+  VerificationRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+    const inTx = global(db)
+    const rows = (statement: Effect.Effect<ReadonlyArray<VerificationRow>, SqlError>) => Effect.map(read(statement), (f) => f.map(toVerification))
+
+    return {
+      insert: (v) =>
+        inTx(Effect.andThen(
+          checkStorable([v.emailKey, v.codeHash], ["verification"]),
+          mapWrite("Verification", { email_verifications_pkey: "id exists" })(sql`
+            INSERT INTO auth.email_verifications (id, email_key, code_hash, user_id, type, used_at, expires_at, created_at)
+            VALUES (${v.id}, ${v.emailKey}, ${v.codeHash}, ${v.userId}, ${v.type}, ${timestamp(db, v.usedAt)},
+              ${timestamp(db, v.expiresAt)}, ${timestamp(db, v.createdAt)})`)
+        )),
+      findById: (id) =>
+        inTx(Effect.map(rows(sql<VerificationRow>`SELECT ${sql.literal(columns)} FROM auth.email_verifications WHERE id = ${id}`), (f) =>
+          Option.fromNullishOr(f[0]))),
+      listFor: (emailKey, type) =>
+        inTx(Effect.andThen(
+          checkStorable(emailKey, ["emailKey"]),
+          rows(sql<VerificationRow>`
+            SELECT ${sql.literal(columns)} FROM auth.email_verifications
+            WHERE email_key = ${emailKey} AND type = ${type} ORDER BY created_at DESC, id DESC`)
+        )),
+      markUsed: (id, usedAt) =>
+        inTx(Effect.map(
+          read(sql`UPDATE auth.email_verifications SET used_at = ${timestamp(db, usedAt)} WHERE id = ${id} AND used_at IS NULL RETURNING id`),
+          (updated) => updated.length > 0
+        )),
+      removeByUser: (userId) =>
+        inTx(Effect.map(read(sql`DELETE FROM auth.email_verifications WHERE user_id = ${userId} RETURNING id`), (f) => f.length)),
+      deleteExpired: (now, limit) =>
+        inTx(Effect.map(
+          read(sql`
+            DELETE FROM auth.email_verifications WHERE id IN (
+              SELECT id FROM auth.email_verifications WHERE expires_at <= ${timestamp(db, now)}
+              ORDER BY expires_at, id LIMIT ${Math.max(0, Math.floor(limit))} FOR UPDATE SKIP LOCKED)
+            RETURNING id`),
+          (deleted) => deleted.length
+        ))
+    }
+  })
+)

@@ -1,0 +1,95 @@
+/**
+ * `WorkspaceRepository` on `identity.workspaces` (organization-wide rows: a tenant sees every live
+ * workspace of its organization). Opening an organization inserts its first workspace from the system
+ * actor's transaction, which serves another tenant: that insert joins the transaction as it is, and
+ * the policy accepts it only because the same transaction inserted the organization.
+ */
+import { Effect, Layer, Option } from "effect"
+import { type Ids, Tenant } from "@erpkit/kernel"
+import { type Workspace, WorkspaceRepository } from "@erpkit/identity"
+import { PgDatabase } from "../Database.ts"
+import { checkStorable, inOrganization, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+
+interface WorkspaceRow {
+  readonly id: string
+  readonly organizationId: string
+  readonly name: string
+  readonly description: string | null
+  readonly type: Workspace.WorkspaceType
+  readonly status: Workspace.WorkspaceStatus
+  readonly createdBy: string | null
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly deletedAt: number | null
+  readonly version: number
+}
+
+const columns = `id, organization_id AS "organizationId", name, description, type, status, created_by AS "createdBy",
+  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, ${millis("deleted_at", "deletedAt")}, version`
+
+const toWorkspace = (row: WorkspaceRow): Workspace.Workspace => ({
+  id: row.id as Ids.WorkspaceId,
+  organizationId: row.organizationId as Ids.OrganizationId,
+  name: row.name,
+  description: row.description,
+  type: row.type,
+  status: row.status,
+  createdBy: row.createdBy as Ids.UserId | null,
+  createdAt: toMillis(row.createdAt)!,
+  updatedAt: toMillis(row.updatedAt)!,
+  deletedAt: toMillis(row.deletedAt),
+  version: row.version
+})
+
+export const layer = Layer.effect(
+  WorkspaceRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+    const storable = (ws: Workspace.Workspace) => checkStorable([ws.name, ws.description], ["workspace"])
+    const live = (tenant: Tenant.Tenant) => sql`organization_id = ${tenant.organizationId} AND deleted_at IS NULL`
+
+    /** The current command serves another organization: only the one it opened may get a workspace. */
+    const scopeForInsert = (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.flatMap(Tenant.CurrentTenant, (current) =>
+        current !== undefined && current.organizationId !== tenant.organizationId ? db.transaction(effect) : inOrganization(db, tenant)(effect))
+
+    return {
+      insert: (tenant, ws) =>
+        scopeForInsert(tenant)(Effect.andThen(
+          storable(ws),
+          mapWrite("Workspace", { workspaces_pkey: "id exists" })(sql`
+            INSERT INTO identity.workspaces (id, organization_id, name, description, type, status, created_by, created_at, updated_at,
+              deleted_at, version)
+            VALUES (${ws.id}, ${tenant.organizationId}, ${ws.name}, ${ws.description}, ${ws.type}, ${ws.status}, ${ws.createdBy},
+              ${timestamp(db, ws.createdAt)}, ${timestamp(db, ws.updatedAt)}, ${timestamp(db, ws.deletedAt)}, ${ws.version})`)
+        )),
+      findById: (tenant, id) =>
+        inOrganization(db, tenant)(Effect.map(
+          read(sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE id = ${id} AND ${live(tenant)}`),
+          (rows) => Option.map(Option.fromNullishOr(rows[0]), toWorkspace)
+        )),
+      list: (tenant) =>
+        inOrganization(db, tenant)(Effect.map(
+          read(sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE ${live(tenant)} ORDER BY created_at, id`),
+          (rows) => rows.map(toWorkspace)
+        )),
+      update: (tenant, ws) =>
+        inOrganization(db, tenant)(Effect.andThen(
+          storable(ws),
+          versioned(
+            "Workspace",
+            ws.id,
+            ws.version,
+            mapWrite("Workspace")(sql`
+              UPDATE identity.workspaces SET name = ${ws.name}, description = ${ws.description}, type = ${ws.type}, status = ${ws.status},
+                created_by = ${ws.createdBy}, updated_at = ${timestamp(db, ws.updatedAt)}, deleted_at = ${timestamp(db, ws.deletedAt)},
+                version = ${ws.version}
+              WHERE id = ${ws.id} AND ${live(tenant)} AND version = ${ws.version - 1}
+              RETURNING id`),
+            sql<{ version: number }>`SELECT version FROM identity.workspaces WHERE id = ${ws.id} AND ${live(tenant)}`
+          )
+        ))
+    }
+  })
+)

@@ -1,0 +1,73 @@
+/**
+ * Identity and tenancy on Postgres: every `@erpkit/identity` port as one `PgModule`.
+ *
+ *   import { identityModule } from "@erpkit/postgres"   // (or "./identity/index.ts")
+ *   const live = Postgres.layer({ url }, { modules: [identityModule] })
+ *   // + Ids.IdGenerator, SecureRandom, Roles.layerAuthorization(grants) as with identity's memory stack
+ *
+ * Tables: `auth.users`, `auth.sessions`, `auth.accounts`, `auth.email_verifications` (global) and
+ * `identity.organizations`, `workspaces`, `employees`, `memberships`, `departments`, `settings`,
+ * `role_permissions` (tenant rows under RLS). Migrations: migrations/identity (one set; it creates
+ * both schemas). See docs/postgres.md, "Identity".
+ */
+import { Layer } from "effect"
+import type {
+  AccountRepository,
+  DepartmentRepository,
+  EmployeeRepository,
+  OrganizationRepository,
+  RolePermissionRepository,
+  SessionRepository,
+  SettingRepository,
+  UserRepository,
+  VerificationRepository,
+  WorkspaceRepository
+} from "@erpkit/identity"
+import * as Migrations from "../Migrations.ts"
+import type { PgModule } from "../Postgres.ts"
+import * as Accounts from "./Accounts.ts"
+import * as Departments from "./Departments.ts"
+import * as Employees from "./Employees.ts"
+import * as Organizations from "./Organizations.ts"
+import * as RolePermissions from "./RolePermissions.ts"
+import * as Sessions from "./Sessions.ts"
+import * as Settings from "./Settings.ts"
+import * as Users from "./Users.ts"
+import * as Verifications from "./Verifications.ts"
+import * as Workspaces from "./Workspaces.ts"
+
+/** Every identity repository port. */
+export type IdentityRepositories =
+  | UserRepository
+  | SessionRepository
+  | AccountRepository
+  | VerificationRepository
+  | OrganizationRepository
+  | WorkspaceRepository
+  | EmployeeRepository
+  | DepartmentRepository
+  | SettingRepository
+  | RolePermissionRepository
+
+/** The `auth` and `identity` schemas, bookkept as the `identity` migration set. */
+export const migrations: Migrations.MigrationSet = Migrations.fromDirectory("identity", new URL("../../migrations/identity", import.meta.url))
+
+/** The repositories over `PgDatabase`. */
+export const layer = Layer.mergeAll(
+  Users.layer,
+  Sessions.layer,
+  Accounts.layer,
+  Verifications.layer,
+  Organizations.layer,
+  Workspaces.layer,
+  Employees.layer,
+  Departments.layer,
+  Settings.layer,
+  RolePermissions.layer
+)
+
+export const identityModule: PgModule<IdentityRepositories> = {
+  name: "identity",
+  migrations,
+  layer
+}

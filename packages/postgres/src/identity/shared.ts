@@ -1,0 +1,99 @@
+/**
+ * What every identity repository shares: how it joins the unit of work for its kind of table, the
+ * millisecond ↔ timestamptz conversions, and the mapping of write errors to the ports' types.
+ *
+ * Three kinds of tables (see migrations/identity and docs/postgres.md, "Identity"):
+ *
+ * - global (`auth.*`): the ports take no tenant, so the repository joins the current unit of work
+ *   (`db.transaction`) without binding one;
+ * - organization-wide (`identity.workspaces`, `employees`, `role_permissions`): the policy compares the
+ *   organization only, so a call for another workspace of the transaction's organization joins the
+ *   transaction as it is (identity writes an employee "in its own scope" from another workspace);
+ * - workspace rows (`departments`, `settings`): `db.inTenant(tenant)`, strictly one tenant.
+ */
+import { Effect } from "effect"
+import { Errors, Tenant } from "@erpkit/kernel"
+import type { Fragment } from "effect/sql/Statement"
+import { isSqlError, type SqlError } from "effect/sql/SqlError"
+import type { PgDatabase } from "../Database.ts"
+import * as SqlState from "../SqlState.ts"
+import * as Storable from "../Storable.ts"
+
+type Db = PgDatabase["Service"]
+
+/** Global tables: join (or open) the unit of work, whatever tenant it serves. */
+export const global = (db: Db) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => db.transaction(effect)
+
+/**
+ * Organization-wide tables: bind `tenant`, except when the current command's tenant is another
+ * workspace of the same organization (then its transaction already shows these rows).
+ */
+export const inOrganization = (db: Db, tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Tenant.CurrentTenant, (current) =>
+    current !== undefined && current.organizationId === tenant.organizationId && current.workspaceId !== tenant.workspaceId
+      ? db.transaction(effect)
+      : db.inTenant(tenant)(effect))
+
+/** Workspace tables: exactly this tenant (another one in the same transaction is a defect). */
+export const inWorkspace = (db: Db, tenant: Tenant.Tenant) => db.inTenant(tenant)
+
+/** `ms` (UTC epoch milliseconds, or null) as a timestamptz expression. */
+export const timestamp = (db: Db, ms: number | null): Fragment => db.sql`to_timestamp(${ms}::float8 / 1000)`
+
+/** A timestamptz column read back as epoch milliseconds (`column` is trusted SQL, never input). */
+export const millis = (column: string, alias: string): string => `round(extract(epoch FROM ${column}) * 1000)::float8 AS "${alias}"`
+
+/** `null` stays null, numbers come back as numbers (float8 columns may arrive as strings on some paths). */
+export const toMillis = (value: number | string | null): number | null => (value === null ? null : Number(value))
+
+/** Strings Postgres cannot store (U+0000): the ports have no error channel for it, so it is a defect. */
+export const checkStorable = (value: unknown, path: ReadonlyArray<string>): Effect.Effect<void> => Storable.checkOrDie(value, path)
+
+/**
+ * Write errors as the ports declare them: a unique violation is `Conflict` for `entity`, with the
+ * reason the memory layer gives for that constraint; any other integrity violation breaks a second
+ * line the commands should have kept, so it dies (as `ConstraintViolation`); other SQL errors die as
+ * they are, so the unit of work can retry the retryable ones.
+ */
+export const mapWrite = (entity: string, reasons: Readonly<Record<string, string>> = {}) =>
+  <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>): Effect.Effect<A, Exclude<E, SqlError> | Errors.Conflict, R> =>
+    Effect.catch(effect, (error): Effect.Effect<never, Exclude<E, SqlError> | Errors.Conflict> => {
+      if (!isSqlError(error)) return Effect.fail(error as Exclude<E, SqlError>)
+      const mapped = SqlState.toDomainError(error)
+      if (mapped === undefined) return Effect.die(error)
+      if (mapped instanceof Errors.Conflict) {
+        const constraint = SqlState.fields(error).constraint
+        const reason = constraint === undefined ? undefined : reasons[constraint]
+        return Effect.fail(new Errors.Conflict({ entity, reason: reason ?? mapped.reason }))
+      }
+      return Effect.die(mapped)
+    })
+
+/** Reads: every SQL error is a defect (retryable ones are still retried by the unit of work). */
+export const read = SqlState.orDie
+
+/** The stale-write `Conflict` of `Versioned.checkNext`, for an update that matched no row at `version - 1`. */
+export const staleWrite = (entity: string, storedVersion: number, written: number): Errors.Conflict =>
+  new Errors.Conflict({ entity, reason: `stale write: stored version ${storedVersion}, written ${written}` })
+
+/**
+ * An optimistic update: `update` writes only when the stored row is at `written - 1` and returns the
+ * rows it wrote; when it wrote none, `stored` (the row's current version in the same scope, if it is
+ * visible and live) tells `NotFound` from a stale write.
+ */
+export const versioned = <E, R1, R2>(
+  entity: string,
+  id: string,
+  written: number,
+  update: Effect.Effect<ReadonlyArray<unknown>, E, R1>,
+  stored: Effect.Effect<ReadonlyArray<{ readonly version: number }>, SqlError, R2>
+): Effect.Effect<void, E | Errors.Conflict | Errors.NotFound, R1 | R2> =>
+  Effect.flatMap(update, (rows) => {
+    if (rows.length > 0) return Effect.void
+    return Effect.flatMap(read(stored), (found): Effect.Effect<never, Errors.Conflict | Errors.NotFound> => {
+      const row = found[0]
+      return row === undefined
+        ? Effect.fail(new Errors.NotFound({ entity, id }))
+        : Effect.fail(staleWrite(entity, row.version, written))
+    })
+  })
