@@ -12,6 +12,7 @@ import { Errors, Ids, LocalDate, Quantity, type Tenant, UnitOfWork } from "@erpk
 import { expect, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Option, Result } from "effect"
 import * as ClientAccount from "../ClientAccount.ts"
+import { partTwoContractTests } from "./contractPartTwo.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
 import * as CreditHold from "../CreditHold.ts"
 import { CreditHoldRepository } from "../CreditHoldRepository.ts"
@@ -412,7 +413,7 @@ const eventLogOrder = Effect.gen(function*() {
   expect(yield* p.invoices.events(tenant, invoice.id)).toEqual(entries)
 })
 
-/** The contract, one entry per test: what any adapter of billing's ports must satisfy. */
+/** The contract, one entry per test: what any adapter of billing's ports must satisfy (part two's ports included). */
 export const contractTests: ReadonlyArray<readonly [title: string, test: Effect.Effect<void, unknown, Repositories | UnitOfWork.UnitOfWork>]> = [
   ["stores and returns every record unchanged (values round-trip exactly)", roundTrip],
   ["TEN-01 scopes every operation by tenant: another tenant's rows are NotFound and never listed", tenantScoping],
@@ -425,7 +426,8 @@ export const contractTests: ReadonlyArray<readonly [title: string, test: Effect.
   ["BIL-CA-02 expire ends exactly the holds CreditHold.isExpired selects and releases their accounts' holds", expireMatchesPredicate],
   ["a failed unit of work leaves nothing behind", failedUnitOfWorkLeavesNothing],
   ["BIL-AT-03 the ledger lists one account in sequence order, pages, and refuses a duplicate sequence", ledgerOrder],
-  ["BIL-INV-13 the invoice event log keeps entries in append order", eventLogOrder]
+  ["BIL-INV-13 the invoice event log keeps entries in append order", eventLogOrder],
+  ...partTwoContractTests
 ]
 
 /**

@@ -1,0 +1,366 @@
+/**
+ * The contract of billing's part-two ports: rate cards, surcharges, quotes, disputes, documents, the
+ * accounting sync records and log, billing runs. Each job operation is checked against the pure
+ * predicate it must implement set-based (`isExpired`, `isDue`), within its limit, once.
+ */
+import { type Ids, LocalDate, Quantity, type Tenant, UnitOfWork } from "@erpkit/kernel"
+import { expect } from "@effect/vitest"
+import { Cause, Effect, Exit, Option, Result } from "effect"
+import * as AccountingSync from "../AccountingSync.ts"
+import { AccountingSyncRepository } from "../AccountingSyncRepository.ts"
+import * as BillingRun from "../BillingRun.ts"
+import { BillingRunRepository } from "../BillingRunRepository.ts"
+import * as ClientAccount from "../ClientAccount.ts"
+import * as Dispute from "../Dispute.ts"
+import { DisputeRepository } from "../DisputeRepository.ts"
+import * as Document from "../Document.ts"
+import { DocumentRepository } from "../DocumentRepository.ts"
+import type {
+  AccountingSyncId, AccountingSyncLogId, BillingRunId, ClientAccountId, DisputeId, DocumentId, InvoiceId, QuoteId, RateCardId, SurchargeId
+} from "../Ids.ts"
+import * as Invoice from "../Invoice.ts"
+import { type Repositories } from "../layers.ts"
+import * as Pricing from "../Pricing.ts"
+import * as Quote from "../Quote.ts"
+import { QuoteRepository } from "../QuoteRepository.ts"
+import * as RateCard from "../RateCard.ts"
+import { RateCardRepository, SurchargeRepository } from "../RateCardRepository.ts"
+import * as Surcharge from "../Surcharge.ts"
+
+const T0 = Date.UTC(2026, 0, 1)
+const uuid = <A extends string>(): A => crypto.randomUUID() as A
+const freshTenant = (): Tenant.Tenant => ({ organizationId: uuid(), workspaceId: uuid() })
+const day = (iso: string) => LocalDate.unsafeMake(iso)
+
+const account = (tenant: Tenant.Tenant) =>
+  ClientAccount.open({ id: uuid<ClientAccountId>(), tenant, customerId: uuid<Ids.CustomerId>(), currency: "KZT", now: T0 })
+
+const card = (tenant: Tenant.Tenant, fields: Partial<RateCard.Fields> = {}) =>
+  Result.getOrThrow(RateCard.create(uuid<RateCardId>(), tenant, {
+    name: "Standard 'weight' -- ;", serviceLevel: "Standard", zone: null, basis: "Weight", mode: "Graduated", currency: "KZT",
+    tiers: [{ upTo: Quantity.fromMilli(100_500n), unitPriceMinor: 10_001n }, { upTo: null, unitPriceMinor: 8_000n }],
+    minimumChargeMinor: 5n, validFrom: day("2026-01-01"), validTo: day("2026-12-31"), isActive: true, ...fields
+  }, T0))
+
+const surcharge = (tenant: Tenant.Tenant, fields: Partial<Surcharge.Fields> = {}) =>
+  Result.getOrThrow(Surcharge.create(uuid<SurchargeId>(), tenant, {
+    name: "Fuel", kind: { _tag: "Percent", rate: { numerator: 1n, denominator: 8n } }, currency: "KZT", serviceLevel: null, zone: "Almaty",
+    validFrom: day("2026-01-01"), validTo: day("2026-12-31"), isActive: true, ...fields
+  }, T0))
+
+const quote = (a: ClientAccount.ClientAccount, expiresAt: number, quoteNumber = `Q-${uuid().slice(0, 8)}`) => {
+  const c = card(a.tenant)
+  const request: Pricing.ServiceRequest = { serviceLevel: "Standard", zone: "Almaty", measures: [{ basis: "Weight", quantity: Quantity.fromMilli(150_500n) }] }
+  const price = Result.getOrThrow(Pricing.price(request, "KZT", day("2026-03-10"), [c], [surcharge(a.tenant)]))
+  return Result.getOrThrow(Quote.create({ id: uuid<QuoteId>(), account: a, quoteNumber, priced: [{ input: { request }, price }], expiresAt, notes: null, now: T0 }))
+}
+
+const sentInvoice = (a: ClientAccount.ClientAccount) => {
+  const draft = Result.getOrThrow(Invoice.create({
+    id: uuid<InvoiceId>(), account: a, invoiceNumber: `INV-${uuid().slice(0, 8)}`, issueDate: day("2026-01-01"), dueDate: day("2026-01-31"),
+    items: [{ description: "Freight", quantity: Quantity.fromUnits(1), unitPriceMinor: 1_000n }], depositAmountMinor: null, notes: null, now: T0
+  })).invoice
+  return Result.getOrThrow(Invoice.issue(draft, null, T0)).invoice
+}
+
+const dispute = (invoice: Invoice.Invoice) =>
+  Result.getOrThrow(Dispute.open({ id: uuid<DisputeId>(), invoice, lineIndex: 0, amountMinor: 100n, reason: "damaged", others: [], now: T0 }))
+
+const document = (tenant: Tenant.Tenant, sourceId: string, version: number) =>
+  new Document.Document({
+    id: uuid<DocumentId>(), tenant, kind: "BillOfLading", documentNumber: "BOL-1", sourceId, version, title: "Bill of Lading",
+    contentType: "text/plain", body: "BILL OF LADING\n\"quoted\" ; DROP TABLE x;\n", data: { lines: [{ quantity: "2.5" }] }, createdAt: T0
+  })
+
+const sync = (tenant: Tenant.Tenant, nextAttemptAt = T0, entityId: string = uuid()) =>
+  new AccountingSync.AccountingSync({ ...AccountingSync.enqueue(uuid<AccountingSyncId>(), tenant, "Invoice", entityId, T0), nextAttemptAt })
+
+const logEntry = (s: AccountingSync.AccountingSync, attempt: number) =>
+  new AccountingSync.AccountingSyncLogEntry({
+    id: uuid<AccountingSyncLogId>(), tenant: s.tenant, syncId: s.id, entityType: s.entityType, entityId: s.entityId, attempt,
+    outcome: "Failed", error: "HTTP 503", externalId: null, statusAfter: "Pending", nextAttemptAt: T0 + attempt, at: T0 + attempt
+  })
+
+const run = (a: ClientAccount.ClientAccount, period = "2026-01") =>
+  Result.getOrThrow(BillingRun.failed(uuid<BillingRunId>(), null, { tenant: a.tenant, accountId: a.id, customerId: a.customerId, period }, "no card", T0))
+
+const ports = Effect.gen(function*() {
+  return {
+    cards: yield* RateCardRepository,
+    surcharges: yield* SurchargeRepository,
+    quotes: yield* QuoteRepository,
+    disputes: yield* DisputeRepository,
+    documents: yield* DocumentRepository,
+    syncs: yield* AccountingSyncRepository,
+    runs: yield* BillingRunRepository
+  }
+})
+
+const failureTag = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.exit(effect), (exit) =>
+    Exit.isFailure(exit) ? Option.getOrUndefined(Option.map(Cause.findErrorOption(exit.cause), (e) => (e as { _tag?: string })._tag)) : "success")
+
+const roundTrip = Effect.gen(function*() {
+  const p = yield* ports
+  const tenant = freshTenant()
+  const a = account(tenant)
+  const c = card(tenant)
+  const s = surcharge(tenant)
+  const q = quote(a, T0 + 1000)
+  const invoice = sentInvoice(a)
+  const d = dispute(invoice)
+  const doc = document(tenant, uuid(), 1)
+  const y = sync(tenant)
+  const r = run(a)
+  const entry = logEntry(y, 1)
+  yield* p.cards.insert(tenant, c)
+  yield* p.surcharges.insert(tenant, s)
+  yield* p.quotes.insert(tenant, q)
+  yield* p.disputes.insert(tenant, d)
+  yield* p.documents.insert(tenant, doc)
+  expect((yield* p.syncs.enqueue(tenant, y)).inserted).toBe(true)
+  yield* p.syncs.appendLog(tenant, [entry])
+  yield* p.runs.insert(tenant, r)
+  expect(yield* p.cards.get(tenant, c.id)).toEqual(c)
+  expect(yield* p.cards.getForUpdate(tenant, c.id)).toEqual(c)
+  expect(yield* p.cards.list(tenant)).toEqual([c])
+  expect(yield* p.surcharges.get(tenant, s.id)).toEqual(s)
+  expect(yield* p.surcharges.getForUpdate(tenant, s.id)).toEqual(s)
+  expect(yield* p.quotes.get(tenant, q.id)).toEqual(q)
+  expect(yield* p.quotes.getForUpdate(tenant, q.id)).toEqual(q)
+  expect(yield* p.quotes.list(tenant, { accountId: a.id })).toEqual([q])
+  expect(yield* p.disputes.get(tenant, d.id)).toEqual(d)
+  expect(yield* p.disputes.getForUpdate(tenant, d.id)).toEqual(d)
+  expect(yield* p.disputes.listByInvoice(tenant, invoice.id)).toEqual([d])
+  expect(yield* p.documents.get(tenant, doc.id)).toEqual(doc)
+  expect(yield* p.documents.latest(tenant, "BillOfLading", doc.sourceId)).toEqual(Option.some(doc))
+  expect(yield* p.syncs.get(tenant, y.id)).toEqual(y)
+  expect(yield* p.syncs.getForUpdate(tenant, y.id)).toEqual(y)
+  expect(yield* p.syncs.findByEntity(tenant, "Invoice", y.entityId)).toEqual(Option.some(y))
+  expect(yield* p.syncs.log(tenant, y.id)).toEqual([entry])
+  expect(yield* p.runs.findForUpdate(tenant, a.id, "2026-01")).toEqual(Option.some(r))
+  expect(yield* p.runs.list(tenant)).toEqual([r])
+})
+
+const tenantScoping = Effect.gen(function*() {
+  const p = yield* ports
+  const a = freshTenant()
+  const b = freshTenant()
+  const acc = account(a)
+  const c = card(a, { validTo: day("2026-01-31") })
+  const s = surcharge(a, { validTo: day("2026-01-31") })
+  const q = quote(acc, T0 + 1)
+  const d = dispute(sentInvoice(acc))
+  const doc = document(a, uuid(), 1)
+  const y = sync(a)
+  yield* p.cards.insert(a, c)
+  yield* p.surcharges.insert(a, s)
+  yield* p.quotes.insert(a, q)
+  yield* p.disputes.insert(a, d)
+  yield* p.documents.insert(a, doc)
+  yield* p.syncs.enqueue(a, y)
+  yield* p.runs.insert(a, run(acc))
+  for (const effect of [
+    p.cards.get(b, c.id), p.cards.getForUpdate(b, c.id), p.cards.update(b, new RateCard.RateCard({ ...c, tenant: b })),
+    p.surcharges.get(b, s.id), p.surcharges.update(b, new Surcharge.Surcharge({ ...s, tenant: b })),
+    p.quotes.get(b, q.id), p.quotes.getForUpdate(b, q.id), p.quotes.update(b, new Quote.Quote({ ...q, tenant: b })),
+    p.disputes.get(b, d.id), p.disputes.update(b, new Dispute.Dispute({ ...d, tenant: b })),
+    p.documents.get(b, doc.id), p.syncs.get(b, y.id), p.syncs.update(b, new AccountingSync.AccountingSync({ ...y, tenant: b }))
+  ] as ReadonlyArray<Effect.Effect<unknown, unknown>>) {
+    expect(yield* failureTag(effect)).toBe("NotFound")
+  }
+  expect(yield* p.cards.list(b)).toEqual([])
+  expect(yield* p.surcharges.list(b)).toEqual([])
+  expect(yield* p.quotes.list(b)).toEqual([])
+  expect(yield* p.disputes.listByInvoice(b, d.invoiceId)).toEqual([])
+  expect(yield* p.documents.latest(b, "BillOfLading", doc.sourceId)).toEqual(Option.none())
+  expect(yield* p.syncs.findByEntity(b, "Invoice", y.entityId)).toEqual(Option.none())
+  expect(yield* p.syncs.list(b)).toEqual([])
+  expect(yield* p.runs.findForUpdate(b, acc.id, "2026-01")).toEqual(Option.none())
+  expect(yield* p.cards.deactivateExpired(b, day("2027-01-01"), T0, 100)).toEqual([])
+  expect(yield* p.surcharges.deactivateExpired(b, day("2027-01-01"), T0, 100)).toEqual([])
+  expect(yield* p.quotes.expire(b, T0 + 10, 100)).toEqual([])
+  expect(yield* p.syncs.claimDue(b, T0 + 10, T0 + 100, 100)).toEqual([])
+  // tenant A's rows are untouched
+  expect((yield* p.cards.get(a, c.id)).isActive).toBe(true)
+  expect((yield* p.quotes.get(a, q.id)).status).toBe("Draft")
+  expect((yield* p.syncs.get(a, y.id)).nextAttemptAt).toBe(T0)
+})
+
+const deactivateMatchesPredicate = Effect.gen(function*() {
+  const p = yield* ports
+  const tenant = freshTenant()
+  const today = day("2026-03-10")
+  const cards = [
+    card(tenant, { validTo: day("2026-03-09") }), card(tenant, { validTo: day("2026-02-01") }), card(tenant, { validTo: day("2026-03-10") }),
+    card(tenant, { validFrom: day("2026-04-01") }), card(tenant, { validTo: day("2026-01-01"), isActive: false }),
+    RateCard.remove(card(tenant, { validTo: day("2026-01-01") }), T0)
+  ]
+  const surcharges = [surcharge(tenant, { validTo: day("2026-03-09") }), surcharge(tenant), surcharge(tenant, { validTo: day("2026-01-01"), isActive: false })]
+  yield* Effect.forEach(cards, (c) => p.cards.insert(tenant, c), { discard: true })
+  yield* Effect.forEach(surcharges, (s) => p.surcharges.insert(tenant, s), { discard: true })
+  const expected = cards.filter((c) => RateCard.isExpired(c, today)).map((c) => c.id).sort()
+  expect(expected.length).toBe(2)
+  const first = yield* p.cards.deactivateExpired(tenant, today, T0 + 5, 1)
+  expect(first.map((c) => c.id)).toEqual([cards[1]!.id]) // earliest validTo first
+  const rest = yield* p.cards.deactivateExpired(tenant, today, T0 + 5, 100)
+  expect([...first, ...rest].map((c) => c.id).sort()).toEqual(expected)
+  for (const c of [...first, ...rest]) {
+    const expectedRow = RateCard.deactivate(cards.find((x) => x.id === c.id)!, T0 + 5)
+    expect(c).toEqual(expectedRow)
+    expect(yield* p.cards.get(tenant, c.id)).toEqual(expectedRow)
+  }
+  expect(yield* p.cards.deactivateExpired(tenant, today, T0 + 6, 100)).toEqual([])
+  const deactivated = yield* p.surcharges.deactivateExpired(tenant, today, T0 + 5, 100)
+  expect(deactivated).toEqual([Surcharge.deactivate(surcharges[0]!, T0 + 5)])
+  expect(yield* p.surcharges.deactivateExpired(tenant, today, T0 + 6, 100)).toEqual([])
+  // usable-on filter and soft delete in lists
+  expect((yield* p.cards.list(tenant, { usableOn: today })).map((c) => c.id)).toEqual([cards[2]!.id])
+  expect((yield* p.cards.list(tenant)).length).toBe(5)
+})
+
+const expireQuotesMatchesPredicate = Effect.gen(function*() {
+  const p = yield* ports
+  const tenant = freshTenant()
+  const a = account(tenant)
+  const now = T0 + 10_000
+  const draft = quote(a, T0 + 5_000)
+  const sent = Result.getOrThrow(Quote.send(quote(a, T0 + 9_000), T0))
+  const atNow = quote(a, now)
+  const later = quote(a, now + 1)
+  const accepted = Result.getOrThrow(Quote.accept(Result.getOrThrow(Quote.send(quote(a, T0 + 2_000), T0)), uuid<InvoiceId>(), false, T0 + 1))
+  const all = [draft, sent, atNow, later, accepted]
+  yield* Effect.forEach(all, (q) => p.quotes.insert(tenant, q), { discard: true })
+  const expected = all.filter((q) => Quote.isExpired(q, now)).map((q) => q.id).sort()
+  expect(expected.length).toBe(3)
+  const first = yield* p.quotes.expire(tenant, now, 2)
+  expect(first.map((q) => q.id)).toEqual([draft.id, sent.id]) // earliest expiry first
+  const rest = yield* p.quotes.expire(tenant, now, 100)
+  expect([...first, ...rest].map((q) => q.id).sort()).toEqual(expected)
+  for (const q of [...first, ...rest]) {
+    const expectedRow = Result.getOrThrow(Quote.expire(all.find((x) => x.id === q.id)!, now))
+    expect(q).toEqual(expectedRow)
+    expect(yield* p.quotes.get(tenant, q.id)).toEqual(expectedRow)
+  }
+  expect(yield* p.quotes.expire(tenant, now, 100)).toEqual([])
+})
+
+const claimDueMatchesPredicate = Effect.gen(function*() {
+  const p = yield* ports
+  const tenant = freshTenant()
+  const now = T0 + 10_000
+  const synced = Result.getOrThrow(AccountingSync.succeeded(sync(tenant), "EXT", T0))
+  const gaveUp = Result.getOrThrow(AccountingSync.failed(sync(tenant), "no", false, T0, AccountingSync.defaultRetryPolicy))
+  const all = [sync(tenant, T0 + 3), sync(tenant, T0 + 1), sync(tenant, now), sync(tenant, now + 1), synced, gaveUp]
+  yield* Effect.forEach(all, (s) => p.syncs.enqueue(tenant, s), { discard: true })
+  // enqueueing the same entity again keeps the first row
+  const again = yield* p.syncs.enqueue(tenant, sync(tenant, T0, all[0]!.entityId))
+  expect([again.inserted, again.sync]).toEqual([false, all[0]])
+  const expected = all.filter((s) => AccountingSync.isDue(s, now)).map((s) => s.id).sort()
+  expect(expected.length).toBe(3)
+  const first = yield* p.syncs.claimDue(tenant, now, now + 300_000, 1)
+  expect(first).toEqual([AccountingSync.lease(all[1]!, now + 300_000, now)])
+  const only = yield* p.syncs.claimDue(tenant, now, now + 300_000, 100, all[2]!.id)
+  expect(only.map((s) => s.id)).toEqual([all[2]!.id])
+  const rest = yield* p.syncs.claimDue(tenant, now, now + 300_000, 100)
+  expect([...first, ...only, ...rest].map((s) => s.id).sort()).toEqual(expected)
+  expect(yield* p.syncs.get(tenant, all[0]!.id)).toEqual(AccountingSync.lease(all[0]!, now + 300_000, now))
+  // leased rows are not claimed again until the lease ends
+  expect(yield* p.syncs.claimDue(tenant, now + 299_999, now + 600_000, 100)).toEqual([all[3]!].map((s) => AccountingSync.lease(s, now + 600_000, now + 299_999)))
+  expect((yield* p.syncs.claimDue(tenant, now + 300_000, now + 600_000, 100)).length).toBe(3)
+  expect((yield* p.syncs.list(tenant, { status: "Pending" })).length).toBe(4)
+  // the log keeps append order
+  const entries = [3, 1, 2].map((n) => logEntry(all[0]!, n))
+  yield* p.syncs.appendLog(tenant, entries.slice(0, 1))
+  yield* p.syncs.appendLog(tenant, entries.slice(1))
+  expect(yield* p.syncs.log(tenant, all[0]!.id)).toEqual(entries)
+})
+
+const uniqueness = Effect.gen(function*() {
+  const p = yield* ports
+  const tenant = freshTenant()
+  const other = freshTenant()
+  const a = account(tenant)
+  yield* p.quotes.insert(tenant, quote(a, T0 + 1, "Q-SAME"))
+  expect(yield* failureTag(p.quotes.insert(tenant, quote(a, T0 + 1, "Q-SAME")))).toBe("QuoteNumberTaken")
+  yield* p.quotes.insert(other, quote(account(other), T0 + 1, "Q-SAME"))
+  yield* p.runs.insert(tenant, run(a))
+  expect(yield* failureTag(p.runs.insert(tenant, run(a)))).toBe("BillingRunExists")
+  yield* p.runs.insert(tenant, run(a, "2026-02"))
+  const sourceId = uuid()
+  yield* p.documents.insert(tenant, document(tenant, sourceId, 1))
+  expect(yield* failureTag(p.documents.insert(tenant, document(tenant, sourceId, 1)))).toBe("DocumentExists")
+  const v2 = document(tenant, sourceId, 2)
+  yield* p.documents.insert(tenant, v2)
+  expect(yield* p.documents.latest(tenant, "BillOfLading", sourceId)).toEqual(Option.some(v2))
+  expect((yield* p.documents.listBySource(tenant, "BillOfLading", sourceId)).map((d) => d.version)).toEqual([1, 2])
+  // a run row is updated in place
+  const failed = Option.getOrThrow(yield* p.runs.findForUpdate(tenant, a.id, "2026-01"))
+  const invoiced = Result.getOrThrow(BillingRun.invoiced(uuid<BillingRunId>(), failed, failed, uuid<InvoiceId>(), T0 + 1))
+  yield* p.runs.update(tenant, invoiced)
+  expect(yield* p.runs.findForUpdate(tenant, a.id, "2026-01")).toEqual(Option.some(invoiced))
+  expect((yield* p.runs.list(tenant, { status: "Invoiced" })).map((r) => r.id)).toEqual([failed.id])
+})
+
+const softDeleteHides = Effect.gen(function*() {
+  const p = yield* ports
+  const tenant = freshTenant()
+  const c = card(tenant)
+  const s = surcharge(tenant)
+  yield* p.cards.insert(tenant, c)
+  yield* p.surcharges.insert(tenant, s)
+  yield* p.cards.update(tenant, RateCard.remove(c, T0 + 1))
+  yield* p.surcharges.update(tenant, Surcharge.remove(s, T0 + 1))
+  expect(yield* failureTag(p.cards.get(tenant, c.id))).toBe("NotFound")
+  expect(yield* failureTag(p.surcharges.get(tenant, s.id))).toBe("NotFound")
+  expect(yield* p.cards.list(tenant)).toEqual([])
+  expect(yield* p.cards.deactivateExpired(tenant, day("2027-06-01"), T0, 10)).toEqual([])
+})
+
+const rollback = Effect.gen(function*() {
+  const p = yield* ports
+  const uow = yield* UnitOfWork.UnitOfWork
+  const tenant = freshTenant()
+  const a = account(tenant)
+  const c = card(tenant)
+  const q = quote(a, T0 + 1)
+  const d = dispute(sentInvoice(a))
+  const doc = document(tenant, uuid(), 1)
+  const y = sync(tenant)
+  const r = run(a)
+  const exit = yield* Effect.exit(uow.transaction(Effect.gen(function*() {
+    yield* p.cards.insert(tenant, c)
+    yield* p.surcharges.insert(tenant, surcharge(tenant))
+    yield* p.quotes.insert(tenant, q)
+    yield* p.disputes.insert(tenant, d)
+    yield* p.documents.insert(tenant, doc)
+    yield* p.syncs.enqueue(tenant, y)
+    yield* p.syncs.appendLog(tenant, [logEntry(y, 1)])
+    yield* p.runs.insert(tenant, r)
+    return yield* Effect.fail("boom" as const)
+  })))
+  expect(Exit.isFailure(exit)).toBe(true)
+  for (const effect of [p.cards.get(tenant, c.id), p.quotes.get(tenant, q.id), p.disputes.get(tenant, d.id), p.documents.get(tenant, doc.id), p.syncs.get(tenant, y.id)] as ReadonlyArray<Effect.Effect<unknown, unknown>>) {
+    expect(yield* failureTag(effect)).toBe("NotFound")
+  }
+  expect(yield* p.surcharges.list(tenant)).toEqual([])
+  expect(yield* p.syncs.log(tenant, y.id)).toEqual([])
+  expect(yield* p.runs.findForUpdate(tenant, a.id, "2026-01")).toEqual(Option.none())
+  // nothing unique was taken either
+  yield* p.quotes.insert(tenant, q)
+  yield* p.documents.insert(tenant, doc)
+  yield* p.runs.insert(tenant, r)
+  expect((yield* p.syncs.enqueue(tenant, y)).inserted).toBe(true)
+})
+
+/** The part-two contract, one entry per test. */
+export const partTwoContractTests: ReadonlyArray<readonly [title: string, test: Effect.Effect<void, unknown, Repositories | UnitOfWork.UnitOfWork>]> = [
+  ["rate cards, surcharges, quotes, disputes, documents, syncs and runs round-trip exactly", roundTrip],
+  ["TEN-01 every part-two port scopes by tenant; jobs never touch another tenant", tenantScoping],
+  ["BIL-RC-03 deactivateExpired changes exactly what isExpired selects (cards and surcharges), within the limit, once", deactivateMatchesPredicate],
+  ["BIL-QUO-02 quotes.expire changes exactly what Quote.isExpired selects, within the limit, once", expireQuotesMatchesPredicate],
+  ["X-07 claimDue leases exactly what AccountingSync.isDue selects, within the limit; enqueue is idempotent; the log keeps order", claimDueMatchesPredicate],
+  ["X-06 X-05 quote numbers, (account, period) runs and document versions are unique", uniqueness],
+  ["a soft-deleted rate card or surcharge is hidden and never swept", softDeleteHides],
+  ["a failed unit of work leaves no part-two row behind", rollback]
+]
