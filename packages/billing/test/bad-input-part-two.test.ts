@@ -1,0 +1,168 @@
+/**
+ * Bad input for the part-two commands: junk in any field, junk as the whole input or the actor, gives
+ * a ValidationError and changes no table; well-typed but wrong input gives the typed domain error and
+ * changes no table either.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit } from "effect"
+import { TestClock } from "effect/testing"
+import * as fc from "fast-check"
+import { AccountingSyncs, Disputes, Documents, Jobs, Quotes, RateCards, RecurringBilling } from "../src/index.ts"
+import {
+  Arbitraries, fakeAccountingSystem, fakeUsageSource, financeManager, openAccount, pricingAnalyst, rateCard, request, sentInvoice,
+  snapshot, system
+} from "../src/testing/index.ts"
+import { Real } from "./world.ts"
+
+type AnyCommand = (actor: unknown, input: unknown) => Effect.Effect<unknown, unknown, any>
+
+const accounting = fakeAccountingSystem()
+const usage = fakeUsageSource()
+const withFakes = (command: (actor: unknown, input: unknown) => Effect.Effect<unknown, unknown, any>): AnyCommand =>
+  (actor, input) => command(actor, input).pipe(Effect.provide(accounting.layer), Effect.provide(usage.layer))
+
+const shipment = {
+  shipmentId: "0e000000-0000-7000-8000-000000000042", shipmentNumber: "SHP-1",
+  shipper: { name: "A", address: "Almaty" }, consignee: { name: "B", address: "Astana" }, shipDate: "2026-03-10",
+  lines: [{ description: "Slab", quantity: "2.5", weightKg: "10" }]
+}
+
+/** One of everything, and one valid input per part-two command, run by the given actor. */
+const prepare = (real: Real) =>
+  real.runtime.runPromise(Effect.gen(function*() {
+    yield* TestClock.setTime(Date.parse("2026-03-10T06:00:00Z"))
+    const card = yield* rateCard()
+    const fuel = yield* RateCards.createSurcharge(pricingAnalyst(), {
+      name: "Fuel", kind: { _tag: "Percent", rate: "10%" }, currency: "KZT", validFrom: "2026-01-01", validTo: "2026-12-31"
+    })
+    const account = yield* openAccount({ creditLimitMinor: 100_000_000n })
+    const quote = yield* Quotes.createQuote(financeManager(), { accountId: account.id, quoteNumber: "Q-BAD-0", lines: [{ request: request("1") }] })
+    yield* Quotes.sendQuote(financeManager(), { quoteId: quote.id })
+    const draftQuote = yield* Quotes.createQuote(financeManager(), { accountId: account.id, quoteNumber: "Q-BAD-1", lines: [{ request: request("1") }] })
+    const invoice = yield* sentInvoice(account.id, 100_000n)
+    const dispute = yield* Disputes.openDispute(financeManager(), { invoiceId: invoice.id, lineIndex: 0, amountMinor: 10n, reason: "r" })
+    const tiers = [{ upTo: "100", unitPriceMinor: 10_000n }, { upTo: null, unitPriceMinor: 8_000n }]
+    const pa = pricingAnalyst()
+    const fm = financeManager()
+    const cases: ReadonlyArray<readonly [string, AnyCommand, Record<string, unknown>, unknown]> = [
+      ["createRateCard", RateCards.createRateCard, {
+        name: "n", serviceLevel: "Express", zone: "Almaty", basis: "Volume", mode: "AllUnits", currency: "KZT", tiers, minimumChargeMinor: 5n,
+        validFrom: "2026-01-01", validTo: "2026-12-31", isActive: true
+      }, pa],
+      ["updateRateCard", RateCards.updateRateCard, { rateCardId: card.id, name: "m", tiers, validTo: "2026-11-30", isActive: true }, pa],
+      ["deleteRateCard", RateCards.deleteRateCard, { rateCardId: card.id }, pa],
+      ["createSurcharge", RateCards.createSurcharge, {
+        name: "n", kind: { _tag: "Fixed", amountMinor: 5n }, currency: "KZT", serviceLevel: "Express", zone: null, validFrom: "2026-01-01", validTo: "2026-12-31"
+      }, pa],
+      ["updateSurcharge", RateCards.updateSurcharge, { surchargeId: fuel.id, kind: { _tag: "Percent", rate: "5%" }, validFrom: "2026-02-01" }, pa],
+      ["deleteSurcharge", RateCards.deleteSurcharge, { surchargeId: fuel.id }, pa],
+      ["createQuote", Quotes.createQuote, { accountId: account.id, quoteNumber: "Q-BAD-2", lines: [{ description: "d", request: request("2.5"), taxRate: "12%" }], notes: "n" }, fm],
+      ["sendQuote", Quotes.sendQuote, { quoteId: draftQuote.id }, fm],
+      ["acceptQuote", Quotes.acceptQuote, {
+        quoteId: quote.id, invoiceNumber: "INV-Q-BAD", dueDate: "2026-04-30",
+        payment: { amountMinor: quote.totalMinor, currency: "KZT", method: "CARD", reference: "r" }
+      }, fm],
+      ["openDispute", Disputes.openDispute, { invoiceId: invoice.id, lineIndex: 0, amountMinor: 5n, reason: "r" }, fm],
+      ["approveDispute", Disputes.approveDispute, { disputeId: dispute.id, approvedMinor: 5n, note: "n" }, fm],
+      ["rejectDispute", Disputes.rejectDispute, { disputeId: dispute.id, note: "n" }, fm],
+      ["generateInvoiceDocument", Documents.generateInvoiceDocument, { invoiceId: invoice.id }, fm],
+      ["createBillOfLading", Documents.createBillOfLading, shipment, system()],
+      ["retryAccountingSync", AccountingSyncs.retryAccountingSync, { syncId: dispute.id }, fm],
+      ["deactivateExpiredRates", Jobs.deactivateExpiredRates, { batchSizeMax: 5 }, system()],
+      ["expireQuotes", Jobs.expireQuotes, { batchSizeMax: 5 }, system()],
+      ["runAccountingSync", withFakes(AccountingSyncs.runAccountingSync), { batchSizeMax: 5, leaseSeconds: 60 }, system()],
+      ["runRecurringBilling", withFakes(RecurringBilling.runRecurringBilling), { period: "2026-02", batchSizeMax: 5 }, system()],
+      ["billUsage", RecurringBilling.billUsage, { customerId: account.customerId, period: "2026-02", items: [{ request: request("1") }] }, system()]
+    ]
+    return { cases, account, quote, invoice, dispute, card }
+  }))
+
+const refused = async (real: Real, command: AnyCommand, actor: unknown, input: unknown, tag?: string) => {
+  const before = await real.runtime.runPromise(snapshot)
+  const exit = await real.runtime.runPromiseExit(command(actor, input))
+  expect(Exit.isFailure(exit), JSON.stringify(input, (_k, v) => typeof v === "bigint" ? String(v) : v)).toBe(true)
+  if (Exit.isFailure(exit)) {
+    expect(Cause.hasDies(exit.cause), Cause.pretty(exit.cause)).toBe(false)
+    const error = Cause.findErrorOption(exit.cause)
+    expect(error._tag).toBe("Some")
+    if (tag !== undefined && error._tag === "Some") expect((error.value as { _tag: string })._tag, JSON.stringify(input, (_k, v) => typeof v === "bigint" ? String(v) : v)).toBe(tag)
+  }
+  expect(await real.runtime.runPromise(snapshot)).toEqual(before)
+}
+
+describe("bad input (part two)", () => {
+  it("every part-two command fed junk in any field, as its whole input or as its actor returns a ValidationError and changes no table", async () => {
+    const real = new Real()
+    await real.init()
+    try {
+      const { cases } = await prepare(real)
+      // the valid inputs really are valid (retryAccountingSync excepted: its id is a dispute's, so NotFound)
+      for (const [name] of cases) {
+        const probe = new Real()
+        await probe.init()
+        const valid = (await prepare(probe)).cases.find(([n]) => n === name)!
+        const exit = await probe.runtime.runPromiseExit(valid[1](valid[3], valid[2]))
+        if (name === "retryAccountingSync") expect(Exit.isFailure(exit)).toBe(true)
+        else expect(Exit.isSuccess(exit), `${name}: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`).toBe(true)
+        await probe.dispose()
+      }
+      const corrupted = fc.constantFrom(...cases).chain(([name, command, input, actor]) =>
+        Arbitraries.corrupt(input).map((bad) => [name, command, bad, actor] as const))
+      await fc.assert(fc.asyncProperty(corrupted, async ([, command, bad, actor]) => refused(real, command, actor, bad, "ValidationError")), { numRuns: 250 })
+      const withRequiredFields = cases.filter(([name]) => !["deactivateExpiredRates", "expireQuotes", "runAccountingSync", "runRecurringBilling"].includes(name))
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...withRequiredFields), fc.oneof(Arbitraries.junk, fc.anything()), async ([, command, , actor], junk) =>
+          refused(real, command, actor, junk, "ValidationError")),
+        { numRuns: 150 }
+      )
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...cases), fc.oneof(Arbitraries.junk, fc.anything()), async ([, command, input], junkActor) =>
+          refused(real, command, junkActor, input, "ValidationError")),
+        { numRuns: 80 }
+      )
+    } finally {
+      await real.dispose()
+    }
+  }, 120_000)
+
+  it("well-typed but wrong part-two inputs give typed domain errors and change no table", async () => {
+    const real = new Real()
+    await real.init()
+    try {
+      const { account, card, invoice, quote } = await prepare(real)
+      const pa = pricingAnalyst()
+      const fm = financeManager()
+      const missing = "0e000000-0000-7000-8000-0000000000ff"
+      const cardInput = { name: "n", serviceLevel: "S", basis: "Weight", currency: "KZT", tiers: [{ upTo: null, unitPriceMinor: 1n }] }
+      await real.runtime.runPromise(TestClock.setTime(Date.parse("2026-03-10T06:00:00Z")))
+      await refused(real, RateCards.createRateCard, pa, { ...cardInput, validFrom: "2026-02-01", validTo: "2026-01-31" }, "ValidityRangeInverted")
+      await refused(real, RateCards.createRateCard, pa, { ...cardInput, validFrom: "2026-01-01", validTo: "2026-12-31", tiers: [{ upTo: "5", unitPriceMinor: 1n }] }, "ValidationError")
+      await refused(real, RateCards.createRateCard, pa, {
+        ...cardInput, validFrom: "2026-01-01", validTo: "2026-12-31", tiers: [{ upTo: "5", unitPriceMinor: 1n }, { upTo: "5", unitPriceMinor: 1n }, { upTo: null, unitPriceMinor: 1n }]
+      }, "ValidationError")
+      await refused(real, RateCards.updateRateCard, pa, { rateCardId: card.id, validFrom: "2027-01-01" }, "ValidityRangeInverted")
+      await refused(real, RateCards.updateRateCard, pa, { rateCardId: missing, name: "x" }, "NotFound")
+      await refused(real, RateCards.createSurcharge, pa, { name: "n", kind: { _tag: "Percent", rate: "101%" }, currency: "KZT", validFrom: "2026-01-01", validTo: "2026-12-31" }, "ValidationError")
+      await refused(real, Quotes.createQuote, fm, { accountId: missing, quoteNumber: "Q-X", lines: [{ request: request("1") }] }, "NotFound")
+      await real.runtime.runPromise(rateCard({ serviceLevel: "Huge", tiers: [{ upTo: null, unitPriceMinor: 10n ** 15n }] }))
+      await refused(real, Quotes.createQuote, fm, {
+        accountId: account.id, quoteNumber: "Q-X", lines: [{ request: { ...request("9999999.999"), serviceLevel: "Huge" } }]
+      }, "AmountOutOfRange")
+      await refused(real, Quotes.createQuote, fm, { accountId: account.id, quoteNumber: "Q-X", lines: [{ request: { ...request("1"), serviceLevel: "Express" } }] }, "NoApplicableRateCard")
+      await refused(real, Quotes.createQuote, fm, {
+        accountId: account.id, quoteNumber: "Q-X", lines: [{ request: { ...request("1"), measures: [{ basis: "Weight", quantity: "1" }, { basis: "Weight", quantity: "2" }] } }]
+      }, "ValidationError")
+      await refused(real, Quotes.acceptQuote, fm, { quoteId: quote.id, invoiceNumber: invoice.invoiceNumber }, "InvoiceNumberTaken")
+      await refused(real, Quotes.acceptQuote, fm, { quoteId: missing, invoiceNumber: "INV-NEW" }, "NotFound")
+      await refused(real, Disputes.openDispute, fm, { invoiceId: invoice.id, lineIndex: 0, amountMinor: 10n ** 15n, reason: "r" }, "DisputeExceedsLine")
+      await refused(real, Disputes.openDispute, fm, { invoiceId: invoice.id, lineIndex: 7, amountMinor: 1n, reason: "r" }, "InvoiceLineNotFound")
+      await refused(real, Disputes.openDispute, fm, { invoiceId: missing, lineIndex: 0, amountMinor: 1n, reason: "r" }, "NotFound")
+      await refused(real, Disputes.approveDispute, fm, { disputeId: missing }, "NotFound")
+      await refused(real, Documents.generateInvoiceDocument, fm, { invoiceId: missing }, "NotFound")
+      await refused(real, RecurringBilling.billUsage, system(), { customerId: missing, period: "2026-02", items: [{ request: request("1") }] }, "NotFound")
+      await refused(real, RecurringBilling.billUsage, system(), { customerId: account.customerId, period: "2026-13", items: [{ request: request("1") }] }, "ValidationError")
+    } finally {
+      await real.dispose()
+    }
+  }, 120_000)
+})
