@@ -20,10 +20,18 @@ export const shared = <A, E>(layer: Layer.Layer<A, E>): Layer.Layer<A, E> => {
 export const portsLayer = (target: Target) => target.layer({ modules: [identityModule] })
 
 /**
- * Everything identity's commands need on `target`: repositories, kernel ports, tenant-aware
- * authorization over identity's default grants, deterministic ids and randomness.
+ * Everything identity's commands need on `target`, as a host wires it: the platform with
+ * `identityModule`, tenant-aware authorization over identity's default grants (it replaces the
+ * target's static one), UUIDv7 ids and the platform CSPRNG.
  */
 export const stackLayer = (target: Target, grants: Actor.Grants = identityGrants) =>
-  Layer.mergeAll(Roles.layerAuthorization(grants), SecureRandom.layerDeterministic(7)).pipe(
+  Layer.mergeAll(Roles.layerAuthorization(grants), SecureRandom.SecureRandom.layerLive).pipe(
     Layer.provideMerge(Layer.merge(target.layer({ modules: [identityModule], grants }), Ids.IdGenerator.layerUuidV7))
   )
+
+/** Every identity, auth and platform table: what a snapshot covers. */
+export const snapshotTables = [
+  "auth.users", "auth.sessions", "auth.accounts", "auth.email_verifications", "identity.organizations", "identity.workspaces",
+  "identity.employees", "identity.memberships", "identity.departments", "identity.settings", "identity.role_permissions",
+  "platform.outbox", "platform.audit_log", "platform.idempotency_keys"
+] as const

@@ -1,0 +1,175 @@
+/**
+ * TEN-01 on Postgres: identity commands and queries under tenant A never read or change tenant B's
+ * rows, even with B's ids; the database itself hides B's rows from a unit of work bound to A (RLS),
+ * and from one bound to no tenant.
+ */
+import { assert, describe, layer } from "@effect/vitest"
+import { randomUUID } from "node:crypto"
+import { Effect, Exit } from "effect"
+import { Actor, type Tenant } from "@erpkit/kernel"
+import { Access, Accounts, Audit, Departments, Employees, Organizations, Roles, Sessions, Settings, Users, Workspaces } from "@erpkit/identity"
+import { PgDatabase } from "../src/Database.ts"
+import * as SqlState from "../src/SqlState.ts"
+import { shared, stackLayer } from "./identity/harness.ts"
+import { actorOf, openTenant, outcome, register, snapshot, userWithRole } from "./identity/helpers.ts"
+import { targets } from "./targets.ts"
+
+/** A tenant with one of everything, created through the commands. */
+const populated = Effect.gen(function*() {
+  const tenant = yield* openTenant()
+  const { actor: admin } = yield* userWithRole(tenant, "admin")
+  const { user } = yield* register(tenant)
+  const self = actorOf(user, tenant)
+  const session = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id })
+  const account = yield* Accounts.linkAccount(self, { userId: user.id, providerId: "google", accountId: `g-${user.id}` })
+  const department = yield* Departments.createDepartment(admin, { name: "Ops", code: "OPS" })
+  const employee = yield* Employees.hireEmployee(admin, { userId: user.id, departmentId: department.id })
+  const workspace = yield* Workspaces.createWorkspace(admin, { name: "Branch", type: "branch" })
+  const setting = yield* Settings.defineSetting(admin, { key: "only.here", scope: "organization", dataType: "string", value: "x" })
+  yield* Users.assignRole(admin, { userId: user.id, role: "manager" }).pipe(Effect.andThen(Effect.void))
+  return { tenant, admin, user, session, account, department, employee, workspace, setting }
+})
+type Populated = Effect.Success<typeof populated>
+
+/** Every command or query an admin of `a` could aim at `b`'s records. */
+const forged = (a: Populated, b: Populated) => {
+  const admin = a.admin
+  const system = Actor.system(a.tenant)
+  const user = b.user.id
+  return [
+    ["getUser", Users.getUser(admin, { userId: user })],
+    ["updateProfile", Users.updateProfile(admin, { userId: user, name: "x" })],
+    ["changeEmail", Users.changeEmail(admin, { userId: user, email: "forged@example.kz" })],
+    ["requestEmailChange", Users.requestEmailChange(admin, { userId: user, email: "forged2@example.kz" })],
+    ["assignRole", Users.assignRole(admin, { userId: user, role: "Admin" })],
+    ["banUser", Users.banUser(admin, { userId: user, reason: "x" })],
+    ["setUserStatus", Users.setUserStatus(admin, { userId: user, status: "active" })],
+    ["deleteUser", Users.deleteUser(admin, { userId: user })],
+    ["createSession", Sessions.createSession(system, { userId: user })],
+    ["updateSession", Sessions.updateSession(admin, { sessionId: b.session.session.id, changes: { ipAddress: "6.6.6.6" } })],
+    ["revokeSession", Sessions.revokeSession(admin, { sessionId: b.session.session.id })],
+    ["listSessions", Sessions.listSessions(admin, { userId: user })],
+    ["linkAccount", Accounts.linkAccount(admin, { userId: user, providerId: "github", accountId: "forged" })],
+    ["unlinkAccount", Accounts.unlinkAccount(admin, { accountId: b.account.id })],
+    ["listAccounts", Accounts.listAccounts(admin, { userId: user })],
+    ["getOrganization", Organizations.getOrganization(admin, { organizationId: b.tenant.organizationId })],
+    ["updateOrganization", Organizations.updateOrganization(admin, { organizationId: b.tenant.organizationId, name: "x" })],
+    ["setOrganizationStatus", Organizations.setOrganizationStatus(admin, { organizationId: b.tenant.organizationId, status: "inactive" })],
+    ["deleteOrganization", Organizations.deleteOrganization(system, { organizationId: b.tenant.organizationId })],
+    ["getWorkspace", Workspaces.getWorkspace(admin, { workspaceId: b.workspace.id })],
+    ["renameWorkspace", Workspaces.renameWorkspace(admin, { workspaceId: b.workspace.id, name: "x" })],
+    ["deleteWorkspace", Workspaces.deleteWorkspace(admin, { workspaceId: b.workspace.id })],
+    ["getEmployee", Employees.getEmployee(admin, { employeeId: b.employee.id })],
+    ["updateEmployee", Employees.updateEmployee(admin, { employeeId: b.employee.id, position: "x" })],
+    ["removeEmployee", Employees.removeEmployee(admin, { employeeId: b.employee.id })],
+    ["hireEmployee into B's department", Employees.hireEmployee(admin, { userId: a.user.id, departmentId: b.department.id })],
+    ["getDepartment", Departments.getDepartment(admin, { departmentId: b.department.id })],
+    ["updateDepartment", Departments.updateDepartment(admin, { departmentId: b.department.id, name: "x" })],
+    ["move under B's department", Departments.moveDepartment(admin, { departmentId: a.department.id, parentId: b.department.id })],
+    ["createDepartment under B's", Departments.createDepartment(admin, { name: "x", parentId: b.department.id })],
+    ["deleteDepartment", Departments.deleteDepartment(admin, { departmentId: b.department.id })],
+    ["updateSetting", Settings.updateSetting(admin, { settingId: b.setting.id, value: "y" })],
+    ["deleteSetting", Settings.deleteSetting(admin, { settingId: b.setting.id })]
+  ] as const
+}
+
+/** Tenant tables and the column holding their organization. */
+const tenantTables = [
+  ["identity.organizations", "id"],
+  ["identity.workspaces", "organization_id"],
+  ["identity.employees", "organization_id"],
+  ["identity.departments", "organization_id"],
+  ["identity.settings", "organization_id"],
+  ["identity.role_permissions", "organization_id"]
+] as const
+
+for (const target of targets("identity-tenancy.test.ts")) {
+  describe(target.name, () => {
+    layer(shared(stackLayer(target)), { excludeTestServices: true, timeout: "120 seconds" })("identity tenancy on Postgres", (it) => {
+      it.effect("TEN-01 forged ids of another tenant give NotFound through every identity command and write nothing", () =>
+        Effect.gen(function*() {
+          const a = yield* populated
+          const b = yield* populated
+          for (const [name, attempt] of forged(a, b)) {
+            const before = yield* snapshot
+            assert.strictEqual(yield* outcome(attempt as Effect.Effect<unknown, { _tag: string }>), "NotFound", name)
+            assert.strictEqual(yield* snapshot, before, `${name} wrote something`)
+          }
+        }))
+
+      it.effect("TEN-01 lists and reads never show another tenant's records", () =>
+        Effect.gen(function*() {
+          const a = yield* populated
+          const b = yield* populated
+          const ids = (rows: ReadonlyArray<{ readonly id: string }>) => rows.map((r) => r.id)
+          assert.sameMembers(ids(yield* Users.listUsers(a.admin, {})), [a.admin.userId, a.user.id])
+          assert.sameMembers(ids(yield* Workspaces.listWorkspaces(a.admin, {})), [a.tenant.workspaceId, a.workspace.id])
+          assert.deepStrictEqual(ids(yield* Employees.listEmployees(a.admin, {})), [a.employee.id])
+          assert.deepStrictEqual(ids(yield* Departments.listDepartments(a.admin, {})), [a.department.id])
+          assert.notInclude(ids(yield* Settings.listSettings(a.admin, {})), b.setting.id)
+          assert.deepStrictEqual(yield* Audit.auditByEntity(a.admin, { entityType: "Employee", entityId: b.employee.id }), [])
+          assert.deepStrictEqual(yield* Audit.auditByActor(a.admin, { actorId: b.admin.userId }), [])
+          yield* Settings.defineSetting(b.admin, { key: "b.only", scope: "organization", dataType: "string", value: "secret-ish" })
+          assert.strictEqual(yield* outcome(Settings.getSetting(a.admin, { key: "b.only" })), "NotFound")
+          const who = yield* Sessions.authenticate(Access.anonymous(b.tenant), { token: b.session.token })
+          assert.deepStrictEqual(who.session.tenant, b.tenant)
+          // The token decides the tenant: presented to A, it still acts in B only.
+          const elsewhere = yield* Sessions.authenticate(Access.anonymous(a.tenant), { token: b.session.token })
+          assert.deepStrictEqual(Sessions.toActor(elsewhere).tenant, b.tenant)
+        }))
+
+      it.effect("TEN-01 employees and departments stay inside their workspace; organization-wide settings reach every workspace", () =>
+        Effect.gen(function*() {
+          const a = yield* populated
+          const inBranch = { ...a.admin, tenant: { ...a.tenant, workspaceId: a.workspace.id } satisfies Tenant.Tenant }
+          assert.strictEqual(yield* outcome(Employees.getEmployee(inBranch, { employeeId: a.employee.id })), "NotFound")
+          assert.strictEqual(yield* outcome(Departments.getDepartment(inBranch, { departmentId: a.department.id })), "NotFound")
+          assert.deepStrictEqual(yield* Departments.listDepartments(inBranch, {}), [])
+          assert.strictEqual((yield* Settings.getSetting(inBranch, { key: "only.here" })).value, "x")
+        }))
+
+      it.effect("TEN-01 a raw query through erpkit_app bound to another tenant, or to none, sees zero of the tenant's rows", () =>
+        Effect.gen(function*() {
+          const db = yield* PgDatabase
+          const a = yield* populated
+          const b = yield* populated
+          yield* Roles.setRolePermissions(a.admin, { role: "employee", permissions: ["identity.user.read"] })
+          const count = (table: string, column: string) =>
+            SqlState.orDie(db.sql<{ n: number }>`
+              SELECT count(*)::int AS n FROM ${db.sql.literal(table)} WHERE ${db.sql.literal(column)} = ${a.tenant.organizationId}`)
+          for (const [table, column] of tenantTables) {
+            const asB = yield* db.inTenant(b.tenant)(count(table, column))
+            const asNone = yield* db.transaction(count(table, column))
+            const asA = yield* db.inTenant(a.tenant)(count(table, column))
+            const owner = yield* count(table, column) // the login (a superuser on both targets) bypasses RLS
+            assert.deepStrictEqual([table, asB[0]!.n, asNone[0]!.n], [table, 0, 0])
+            assert.strictEqual(asA[0]!.n, owner[0]!.n, table)
+            assert.isAbove(owner[0]!.n, 0, table)
+          }
+        }))
+
+      it.effect("TEN-01 raw writes under A cannot touch B's rows: updates match nothing, inserts fail the policy (42501)", () =>
+        Effect.gen(function*() {
+          const db = yield* PgDatabase
+          const a = yield* populated
+          const b = yield* populated
+          const before = yield* snapshot
+          const updated = yield* db.inTenant(a.tenant)(SqlState.orDie(Effect.all([
+            db.sql`UPDATE identity.organizations SET name = 'stolen' WHERE id = ${b.tenant.organizationId} RETURNING id`,
+            db.sql`UPDATE identity.workspaces SET name = 'stolen' WHERE id = ${b.workspace.id} RETURNING id`,
+            db.sql`UPDATE identity.employees SET position = 'stolen' WHERE id = ${b.employee.id} RETURNING id`,
+            db.sql`UPDATE identity.departments SET name = 'stolen' WHERE id = ${b.department.id} RETURNING id`,
+            db.sql`DELETE FROM identity.settings WHERE id = ${b.setting.id} RETURNING id`
+          ])))
+          assert.deepStrictEqual(updated.map((rows) => rows.length), [0, 0, 0, 0, 0])
+          assert.strictEqual(yield* snapshot, before)
+          const exit = yield* Effect.exit(db.inTenant(a.tenant)(db.sql`
+            INSERT INTO identity.workspaces (id, organization_id, name, type, status, created_at, updated_at, version)
+            VALUES (${randomUUID()}, ${b.tenant.organizationId}, 'planted', 'branch', 'active', now(), now(), 1)`))
+          const [error] = Exit.isFailure(exit) ? SqlState.findSqlErrors(exit.cause) : []
+          assert.strictEqual(error === undefined ? "written" : SqlState.sqlState(error), "42501")
+          assert.strictEqual(yield* snapshot, before)
+        }))
+    })
+  })
+}
