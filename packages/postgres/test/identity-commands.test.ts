@@ -178,7 +178,10 @@ for (const target of targets("identity-commands.test.ts")) {
           yield* Sessions.createSession(Actor.system(a), { userId: ua.id, expiresAt: 201 * hour })
           yield* Sessions.createSession(Actor.system(b), { userId: ub.id, expiresAt: 201 * hour })
           yield* TestClock.adjust("2 hours")
-          assert.strictEqual((yield* Sessions.deleteExpiredSessions).deleted, 2)
+          // Whatever happens, leave no expired session behind for later tests.
+          const cleanup = Effect.forEach([ua.id, ub.id], (id) => SessionRepository.use((r) => r.removeByUser(id)))
+          const run = yield* Sessions.deleteExpiredSessions.pipe(Effect.ensuring(cleanup))
+          assert.strictEqual(run.deleted, 2)
         }).pipe(Effect.provide(TestClock.layer())))
 
       it.effect("AUTH-20 the verification cleanup job on a TestClock deletes expired codes only", () =>
