@@ -1,3 +1,3 @@
-import { billingContractSuite, layerMemory } from "../src/testing/index.ts"
+import { billingContractSuite, layerMemory, partTwoPorts } from "../src/testing/index.ts"
 
-billingContractSuite("memory", layerMemory())
+billingContractSuite("memory", layerMemory(), { partTwo: partTwoPorts })

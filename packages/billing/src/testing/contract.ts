@@ -12,7 +12,7 @@ import { Errors, Ids, LocalDate, Quantity, type Tenant, UnitOfWork } from "@erpk
 import { expect, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Option, Result } from "effect"
 import * as ClientAccount from "../ClientAccount.ts"
-import { partTwoContractTests } from "./contractPartTwo.ts"
+import { type PartTwoPort, partTwoContractTests } from "./contractPartTwo.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
 import * as CreditHold from "../CreditHold.ts"
 import { CreditHoldRepository } from "../CreditHoldRepository.ts"
@@ -413,7 +413,7 @@ const eventLogOrder = Effect.gen(function*() {
   expect(yield* p.invoices.events(tenant, invoice.id)).toEqual(entries)
 })
 
-/** The contract, one entry per test: what any adapter of billing's ports must satisfy (part two's ports included). */
+/** The core contract, one entry per test: what any adapter of billing's core ports must satisfy (part two: `partTwoContractTests`). */
 export const contractTests: ReadonlyArray<readonly [title: string, test: Effect.Effect<void, unknown, Repositories | UnitOfWork.UnitOfWork>]> = [
   ["stores and returns every record unchanged (values round-trip exactly)", roundTrip],
   ["TEN-01 scopes every operation by tenant: another tenant's rows are NotFound and never listed", tenantScoping],
@@ -426,19 +426,24 @@ export const contractTests: ReadonlyArray<readonly [title: string, test: Effect.
   ["BIL-CA-02 expire ends exactly the holds CreditHold.isExpired selects and releases their accounts' holds", expireMatchesPredicate],
   ["a failed unit of work leaves nothing behind", failedUnitOfWorkLeavesNothing],
   ["BIL-AT-03 the ledger lists one account in sequence order, pages, and refuses a duplicate sequence", ledgerOrder],
-  ["BIL-INV-13 the invoice event log keeps entries in append order", eventLogOrder],
-  ...partTwoContractTests
+  ["BIL-INV-13 the invoice event log keeps entries in append order", eventLogOrder]
 ]
 
 /**
  * Registers the contract tests for `layerUnderTest` (every billing port plus the kernel `UnitOfWork`)
- * in one `describe`, sharing one instance of the layer.
+ * in one `describe`, sharing one instance of the layer: the core ports always, and the part-two ports
+ * listed in `partTwo` (rate cards, surcharges, quotes, disputes, documents, accounting syncs, billing
+ * runs; `partTwoPorts` for all of them). An adapter lists what it implements; ports it still takes from
+ * billing's memory layer are left out, since they cannot share its unit of work.
  */
 export const billingContractSuite = <E>(
   name: string,
-  layerUnderTest: Layer.Layer<Repositories | UnitOfWork.UnitOfWork, E>
+  layerUnderTest: Layer.Layer<Repositories | UnitOfWork.UnitOfWork, E>,
+  options: { readonly partTwo?: ReadonlyArray<PartTwoPort> } = {}
 ): void => {
+  const partTwo = options.partTwo ?? []
+  const tests = partTwo.length === 0 ? contractTests : [...contractTests, ...partTwoContractTests(partTwo)]
   layer(layerUnderTest, { timeout: "120 seconds" })(`billing ports contract: ${name}`, (it) => {
-    for (const [title, test] of contractTests) it.effect(title, () => test)
+    for (const [title, test] of tests) it.effect(title, () => test)
   })
 }

@@ -6,7 +6,7 @@
 export * as Arbitraries from "./arbitraries.ts"
 export { type FakeAccountingSystem, fakeAccountingSystem, type FakeUsageSource, fakeUsageSource } from "./fakes.ts"
 export { billingContractSuite, contractTests } from "./contract.ts"
-export { partTwoContractTests } from "./contractPartTwo.ts"
+export { type PartTwoPort, partTwoContractTests, partTwoPorts } from "./contractPartTwo.ts"
 export {
   accountsManager,
   customerId,
