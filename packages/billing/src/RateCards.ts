@@ -4,7 +4,7 @@
  * and for the quotes that priced with it, but it is hidden and never used again.
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
-import { type Actor, Command, Currency, type Errors, type Ids, LocalDate } from "@erpkit/kernel"
+import { type Actor, Command, Currency, type Errors, type Ids, LocalDate, type Tenant } from "@erpkit/kernel"
 import { Clock, Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
 import { RateCardId, SurchargeId } from "./Ids.ts"
@@ -185,7 +185,7 @@ export const deleteSurcharge = Command.make({
  * returns too much cannot make pricing use an inactive or out-of-range card.
  */
 export const priceAt = (
-  tenant: Parameters<RateCardRepository["Service"]["list"]>[0],
+  tenant: Tenant.Tenant,
   request: Pricing.ServiceRequest,
   currency: Currency.Currency,
   date: LocalDate.LocalDate
