@@ -10,6 +10,7 @@ import { Actor, type Tenant } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import { PgClient } from "@effect/sql-pg"
 import { SqlClient } from "effect/sql"
+import * as SqlState from "../../src/SqlState.ts"
 import { ClientAccountRepository, ClientAccounts, CreditNotes, Invoices, Jobs, Payments } from "@erpkit/billing"
 
 export interface Outcomes {
@@ -19,11 +20,22 @@ export interface Outcomes {
   readonly failed: Map<string, number>
   /** defects (connection killed, statement timeout, or a bug), by first line. */
   readonly defects: Array<string>
+  /** keys whose command still died after all retries */
+  readonly gaveUp: Array<string>
 }
 
-export const newOutcomes = (): Outcomes => ({ succeeded: new Map(), failed: new Map(), defects: [] })
+export const newOutcomes = (): Outcomes => ({ succeeded: new Map(), failed: new Map(), defects: [], gaveUp: [] })
 
 type Ctx = Context.Context<any>
+
+/** What killed a command: the SQLSTATE of the SQL error in its cause (57014 statement timeout, 57P01 terminated), else its message. */
+export const defectKind = (cause: Cause.Cause<unknown>): string => {
+  const errors = SqlState.findSqlErrors(cause)
+  const code = errors.map((e) => SqlState.sqlState(e)).find((c) => c !== undefined)
+  if (code !== undefined) return `SQLSTATE ${code}`
+  if (errors.length > 0) return `SqlError without SQLSTATE (connection lost): ${errors[0]!.message.slice(0, 60)}`
+  return Cause.pretty(cause).split("\n")[0]!.slice(0, 100)
+}
 
 export interface Workload {
   readonly tenant: Tenant.Tenant
@@ -53,8 +65,9 @@ export const command = <A>(
         return exit.value
       }
       if (Cause.hasDies(exit.cause) || Cause.hasInterrupts(exit.cause)) {
-        outcomes.defects.push(`${op}: ${Cause.pretty(exit.cause).split("\n")[0]}`)
+        outcomes.defects.push(`${op}: ${defectKind(exit.cause)}`)
         if (attempt < retries) continue
+        outcomes.gaveUp.push(key)
         return undefined
       }
       const error = Cause.findErrorOption(exit.cause)
