@@ -12,7 +12,7 @@
  */
 // `Ids` is imported as a type so declaration emit can name the kernel types commands infer.
 import { Actor, Command, type DomainEvent, Errors, type Ids, UnitOfWork } from "@erpkit/kernel"
-import { Cause, Context, Effect, Exit, Schema } from "effect"
+import { Cause, Context, Effect, Exit, Option, Schema } from "effect"
 import * as AccountingSync from "./AccountingSync.ts"
 import { AccountingSyncRepository, AccountingSystem } from "./AccountingSyncRepository.ts"
 import * as BillingEvent from "./BillingEvent.ts"
@@ -115,7 +115,10 @@ const payloadOf = (sync: AccountingSync.AccountingSync) =>
     return encodePayment(yield* (yield* PaymentRepository).get(sync.tenant, sync.entityId as never)) as Schema.Json
   }))
 
-/** Step 2: one push, its outcome as data (typed failures and adapter defects alike). */
+/** A push that takes longer counts as a retryable failure (well inside the default lease of 300 s). */
+export const pushTimeoutSeconds = 30
+
+/** Step 2: one push, its outcome as data (typed failures, adapter defects and timeouts alike). */
 const push = (sync: AccountingSync.AccountingSync) =>
   Effect.gen(function*() {
     const payload = yield* Effect.exit(payloadOf(sync))
@@ -125,8 +128,12 @@ const push = (sync: AccountingSync.AccountingSync) =>
     const system = yield* AccountingSystem
     const pushed = yield* Effect.exit(system.push({
       tenant: sync.tenant, syncId: sync.id, entityType: sync.entityType, entityId: sync.entityId, payload: payload.value
-    }))
-    if (Exit.isSuccess(pushed)) return { _tag: "Succeeded", externalId: pushed.value.externalId.slice(0, 200) || "-" } as const
+    }).pipe(Effect.timeoutOption(`${pushTimeoutSeconds} seconds`)))
+    if (Exit.isSuccess(pushed)) {
+      return Option.isSome(pushed.value)
+        ? { _tag: "Succeeded", externalId: pushed.value.value.externalId.slice(0, 200) || "-" } as const
+        : { _tag: "Failed", reason: `no answer within ${pushTimeoutSeconds} s`, retryable: true } as const
+    }
     const error = Cause.findErrorOption(pushed.cause)
     return error._tag === "Some"
       ? { _tag: "Failed", reason: error.value.reason.slice(0, 2000) || "failed", retryable: error.value.retryable } as const

@@ -1,7 +1,7 @@
 import { Outbox } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Fiber, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { AccountingSync, AccountingSyncs, Invoices, Payments } from "../src/index.ts"
 import { draftInvoice, fakeAccountingSystem, financeManager, openAccount, salesManager, system } from "../src/testing/index.ts"
@@ -91,7 +91,7 @@ describe("accounting sync", () => {
     }).pipe(Effect.provide(fake.layer), Effect.provideService(AccountingSyncs.RetryPolicy, { ...AccountingSync.defaultRetryPolicy, maxAttempts: 3 })))
   })
 
-  it.effect("X-07 a non-retryable failure gives up at once; an adapter defect is logged as a retryable failure", () => {
+  it.effect("X-07 a non-retryable failure gives up at once; an adapter defect or a timeout is logged as a retryable failure", () => {
     const fake = fakeAccountingSystem()
     return fresh(Effect.gen(function*() {
       yield* TestClock.setTime(T)
@@ -106,6 +106,13 @@ describe("accounting sync", () => {
       expect((yield* syncOf("Invoice", buggy.id)).lastError).toContain("adapter defect")
       yield* TestClock.adjust("1 minute")
       expect((yield* AccountingSyncs.runAccountingSync(system(), {})).attempts.map((a) => a.status)).toEqual(["Synced"])
+      // an accounting system that never answers: a retryable failure after the push timeout
+      const silent = yield* draftInvoice(account.id, 1_000n)
+      fake.hangNext()
+      const running = yield* Effect.forkChild(AccountingSyncs.runAccountingSync(system(), {}))
+      yield* TestClock.adjust(`${AccountingSyncs.pushTimeoutSeconds} seconds`)
+      expect((yield* Fiber.join(running)).attempts.map((a) => a.status)).toEqual(["Pending"])
+      expect((yield* syncOf("Invoice", silent.id)).lastError).toBe(`no answer within ${AccountingSyncs.pushTimeoutSeconds} s`)
     }).pipe(Effect.provide(fake.layer)))
   })
 

@@ -17,6 +17,8 @@ export interface FakeAccountingSystem {
   readonly failAlways: (options?: { readonly retryable?: boolean; readonly reason?: string }) => void
   /** The next push dies with a defect (an adapter bug). */
   readonly dieNext: () => void
+  /** The next push never answers. */
+  readonly hangNext: () => void
   readonly succeed: () => void
 }
 
@@ -26,6 +28,7 @@ export const fakeAccountingSystem = (): FakeAccountingSystem => {
   let failures = 0
   let always = false
   let die = false
+  let hang = false
   let retryable = true
   let reason = "accounting system unavailable"
   let counter = 0
@@ -33,6 +36,10 @@ export const fakeAccountingSystem = (): FakeAccountingSystem => {
     push: (record) =>
       Effect.suspend(() => {
         pushes.push(record)
+        if (hang) {
+          hang = false
+          return Effect.never
+        }
         if (die) {
           die = false
           return Effect.die(new Error("adapter bug"))
@@ -59,6 +66,9 @@ export const fakeAccountingSystem = (): FakeAccountingSystem => {
     },
     dieNext: () => {
       die = true
+    },
+    hangNext: () => {
+      hang = true
     },
     succeed: () => {
       always = false
