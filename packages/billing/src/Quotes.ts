@@ -16,7 +16,7 @@ import * as Payment from "./Payment.ts"
 import { permissions } from "./Permissions.ts"
 import * as Quote from "./Quote.ts"
 import { QuoteRepository } from "./QuoteRepository.ts"
-import { priceAt } from "./RateCards.ts"
+import { pricerAt } from "./RateCards.ts"
 import { Instant, Text } from "./Values.ts"
 
 /** At most this many lines per quote. */
@@ -48,8 +48,8 @@ export const createQuote = Command.make({
   handler: Effect.fn("billing.createQuote")(function*(input, context) {
     const account = yield* (yield* ClientAccountRepository).get(context.tenant, input.accountId)
     const date = yield* today(context)
-    const priced = yield* Effect.forEach(input.lines, (line) =>
-      Effect.map(priceAt(context.tenant, line.request, account.currency, date), (price) => ({ input: line, price })))
+    const pricer = yield* pricerAt(context.tenant, account.currency, date)
+    const priced = yield* Effect.forEach(input.lines, (line) => Effect.map(pricer(line.request), (price) => ({ input: line, price })))
     const [id] = yield* freshIds(QuoteId, 1)
     const quote = yield* Effect.fromResult(Quote.create({
       id: id!, account, quoteNumber: input.quoteNumber, priced, expiresAt: input.expiresAt ?? context.now + defaultValidityMillis,

@@ -180,21 +180,24 @@ export const deleteSurcharge = Command.make({
 })
 
 /**
- * BIL-RC-02: prices `request` on `date` from the tenant's rate cards and surcharges usable then. The
- * port pre-filters (currency, usable on the date); the pure engine checks again, so an adapter that
- * returns too much cannot make pricing use an inactive or out-of-range card.
+ * BIL-RC-02: the tenant's rate cards and surcharges usable on `date` in `currency`, loaded once, and a
+ * pure pricer over them (quotes and recurring runs price many requests with one load). The port
+ * pre-filters; the pure engine checks again, so an adapter that returns too much cannot make pricing
+ * use an inactive or out-of-range card.
  */
-export const priceAt = (
-  tenant: Tenant.Tenant,
-  request: Pricing.ServiceRequest,
-  currency: Currency.Currency,
-  date: LocalDate.LocalDate
-) =>
+export const pricerAt = (tenant: Tenant.Tenant, currency: Currency.Currency, date: LocalDate.LocalDate) =>
   Effect.gen(function*() {
-    const cards = yield* (yield* RateCardRepository).list(tenant, { currency, usableOn: date, limit: 10_000 })
-    const surcharges = yield* (yield* SurchargeRepository).list(tenant, { currency, usableOn: date, limit: 10_000 })
-    return yield* Effect.fromResult(Pricing.price(request, currency, date, cards, surcharges))
+    const cards = yield* (yield* RateCardRepository).list(tenant, { currency, usableOn: date, limit: rateRowsMax })
+    const surcharges = yield* (yield* SurchargeRepository).list(tenant, { currency, usableOn: date, limit: rateRowsMax })
+    return (request: Pricing.ServiceRequest) => Effect.fromResult(Pricing.price(request, currency, date, cards, surcharges))
   })
+
+/** Rate cards (and surcharges) one pricing loads at most. */
+export const rateRowsMax = 10_000
+
+/** Prices one request on `date` (see `pricerAt`). */
+export const priceAt = (tenant: Tenant.Tenant, request: Pricing.ServiceRequest, currency: Currency.Currency, date: LocalDate.LocalDate) =>
+  Effect.flatMap(pricerAt(tenant, currency, date), (pricer) => pricer(request))
 
 export const PriceServiceInput = Schema.Struct({
   request: Pricing.ServiceRequest,

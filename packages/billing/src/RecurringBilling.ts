@@ -23,7 +23,7 @@ import * as Invoice from "./Invoice.ts"
 import { permissions } from "./Permissions.ts"
 import * as Pricing from "./Pricing.ts"
 import * as Quote from "./Quote.ts"
-import { priceAt } from "./RateCards.ts"
+import { pricerAt } from "./RateCards.ts"
 import { BatchSizeMax, defaultBatchSizeMax, Text } from "./Values.ts"
 
 /** Days between issue and due date of a recurring invoice. */
@@ -59,8 +59,8 @@ export const billUsage = Command.make({
     const previous = Option.getOrNull(yield* runs.findForUpdate(context.tenant, account.id, input.period))
     if (previous?.status === "Invoiced") return { result: { run: previous, created: false, invoice: null } }
     const date = yield* today(context)
-    const priced = yield* Effect.forEach(input.items, (item) =>
-      Effect.map(priceAt(context.tenant, item.request, account.currency, date), (price) => ({ item, price })))
+    const pricer = yield* pricerAt(context.tenant, account.currency, date)
+    const priced = yield* Effect.forEach(input.items, (item) => Effect.map(pricer(item.request), (price) => ({ item, price })))
     const items = priced.map(({ item, price }, index) =>
       Quote.lineInput(item.description ?? `${input.period} #${index + 1} ${Pricing.describe(item.request)}`, price, item.taxRate ?? Invoice.defaultTaxRate))
     const draft = yield* insertDraft(context, account, {
