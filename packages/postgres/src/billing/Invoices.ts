@@ -12,8 +12,8 @@
  *   LOCKED` sub-select holding the pure predicate (`Invoice.isOverdue`, `Invoice.reminderDue` as a CASE),
  *   earliest due first, at most `limit`, returning the changed invoices in that order.
  */
-import { Effect, Layer, Option } from "effect"
-import { type Ids, type LocalDate, type Quantity, type Tenant } from "@erpkit/kernel"
+import { Effect, Layer, Option, Result } from "effect"
+import { type Ids, type LocalDate, Quantity as Q, type Quantity, type Tenant } from "@erpkit/kernel"
 import { BillingError, Invoice, InvoiceEvent, InvoiceRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -22,8 +22,6 @@ import {
   assertTenant, clampLimit, duplicateAs, instant, instantOrNull, jsonRows, rate, sameTenant, single, type TenantColumns, tenantOf,
   timestamp, timestampOrNull, touched
 } from "./internal.ts"
-import { Quantity as Q } from "@erpkit/kernel"
-import { Result } from "effect"
 
 interface LineJson {
   readonly description: string
