@@ -6,9 +6,9 @@
  */
 import { assert, describe, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
-import { Effect, Exit, Layer, Option, Schema } from "effect"
+import { Cause, Effect, Exit, Option, Schema } from "effect"
 import { TestClock } from "effect/testing"
-import { Actor, Outbox, UnitOfWork } from "@erpkit/kernel"
+import { Actor, Errors, Outbox, UnitOfWork } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import {
   Access,
@@ -29,7 +29,7 @@ import {
 import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { shared, stackLayer } from "./identity/harness.ts"
-import { actorOf, freshBin, openTenant, outcome, register, userWithRole } from "./identity/helpers.ts"
+import { actorOf, freshBin, openTenant, outcome, register, snapshot, userWithRole } from "./identity/helpers.ts"
 import { targets } from "./targets.ts"
 
 const hour = 60 * 60 * 1000
@@ -200,6 +200,19 @@ for (const target of targets("identity-commands.test.ts")) {
           assert.isTrue(Option.isSome(kept))
           assert.strictEqual(yield* Verifications.deleteExpiredVerifications, 0)
         }).pipe(Effect.provide(TestClock.layer())))
+
+      it.effect("NUL (U+0000), which Postgres text cannot hold, is refused before SQL: a defect carrying a ValidationError, nothing written", () =>
+        Effect.gen(function*() {
+          const tenant = yield* openTenant()
+          const before = yield* snapshot
+          const exit = yield* Effect.exit(register(tenant, undefined, "An\u0000a"))
+          const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+          assert.instanceOf(defect, Errors.ValidationError)
+          assert.deepStrictEqual((defect as Errors.ValidationError).issues[0]?.path, ["user", "name"])
+          assert.strictEqual(yield* snapshot, before)
+          // A lookup key with NUL matches nothing stored: an answer, not a failure.
+          assert.isTrue(Option.isNone(yield* UserRepository.use((r) => r.findByEmailKey("a\u0000@example.kz"))))
+        }))
 
       it.effect("tenant role overrides are stored in Postgres and read back by the authorization service", () =>
         Effect.gen(function*() {

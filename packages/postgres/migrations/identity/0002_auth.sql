@@ -62,6 +62,8 @@ BEGIN
     FOREIGN KEY (created_by) REFERENCES auth.users (id) ON DELETE SET NULL;
 EXCEPTION WHEN duplicate_object THEN NULL;
 END $$;
+-- Deleting a user clears these references: index them so that is not a scan.
+CREATE INDEX IF NOT EXISTS workspaces_created_by_idx ON identity.workspaces (created_by) WHERE created_by IS NOT NULL;
 
 -- Sessions --------------------------------------------------------------------------------------
 -- Only the SHA-256 of the token is stored. The tenant is the one the session was opened for.
@@ -85,7 +87,6 @@ CREATE TABLE IF NOT EXISTS auth.sessions (
 CREATE INDEX IF NOT EXISTS sessions_user_idx ON auth.sessions (user_id);
 -- AUTH-15: the cleanup job takes the oldest expired sessions first.
 CREATE INDEX IF NOT EXISTS sessions_expires_idx ON auth.sessions (expires_at);
-CREATE INDEX IF NOT EXISTS sessions_tenant_idx ON auth.sessions (organization_id, workspace_id);
 
 -- AUTH-13 for every role, the owner included (the app role cannot even name these columns in an UPDATE).
 CREATE OR REPLACE FUNCTION auth.sessions_reject_core_change() RETURNS trigger LANGUAGE plpgsql AS $$

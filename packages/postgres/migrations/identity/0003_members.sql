@@ -169,6 +169,9 @@ CREATE TABLE IF NOT EXISTS identity.settings (
   CONSTRAINT settings_workspace_fkey FOREIGN KEY (organization_id, workspace_id) REFERENCES identity.workspaces (organization_id, id)
 );
 CREATE INDEX IF NOT EXISTS settings_tenant_idx ON identity.settings (organization_id, workspace_id);
+-- Deleting a user sets these to null (ON DELETE SET NULL): index them so that is not a scan.
+CREATE INDEX IF NOT EXISTS settings_created_by_idx ON identity.settings (created_by) WHERE created_by IS NOT NULL;
+CREATE INDEX IF NOT EXISTS settings_updated_by_idx ON identity.settings (updated_by) WHERE updated_by IS NOT NULL;
 
 ALTER TABLE identity.settings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE identity.settings FORCE ROW LEVEL SECURITY;

@@ -7,7 +7,7 @@ import type { Ids } from "@erpkit/kernel"
 import { type Account, AccountRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+import { checkStorable, global, lookup, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
 
 interface AccountRow {
   readonly id: string
@@ -41,15 +41,14 @@ export const layer = Layer.effect(
     return {
       insert: (a) =>
         inTx(Effect.andThen(
-          checkStorable([a.providerId, a.accountId], ["account"]),
+          checkStorable(a, ["account"]),
           mapWrite("Account", { accounts_provider_account_key: linked, accounts_pkey: linked })(sql`
             INSERT INTO auth.accounts (id, user_id, provider_id, account_id, created_at)
             VALUES (${a.id}, ${a.userId}, ${a.providerId}, ${a.accountId}, ${timestamp(db, a.createdAt)})`)
         )),
       findById: (id) => inTx(first(sql<AccountRow>`SELECT ${sql.literal(columns)} FROM auth.accounts WHERE id = ${id}`)),
       findByProvider: (providerId, accountId) =>
-        inTx(Effect.andThen(
-          checkStorable([providerId, accountId], ["provider"]),
+        lookup([providerId, accountId], Option.none(), inTx(
           first(sql<AccountRow>`SELECT ${sql.literal(columns)} FROM auth.accounts WHERE provider_id = ${providerId} AND account_id = ${accountId}`)
         )),
       listByUser: (userId) =>

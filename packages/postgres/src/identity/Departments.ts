@@ -52,7 +52,7 @@ export const layer = Layer.effect(
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const sql = db.sql
-    const storable = (d: Department.Department) => checkStorable([d.name, d.code], ["department"])
+    const storable = (d: Department.Department) => checkStorable(d, ["department"])
     const visible = (tenant: Tenant.Tenant) =>
       sql`organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND deleted_at IS NULL`
     const select = (where: Fragment) =>

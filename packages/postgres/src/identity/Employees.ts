@@ -58,7 +58,7 @@ export const layer = Layer.effect(
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const sql = db.sql
-    const storable = (e: Employee.Employee) => checkStorable([e.employeeNumber, e.position], ["employee"])
+    const storable = (e: Employee.Employee) => checkStorable(e, ["employee"])
     const visible = (tenant: Tenant.Tenant) =>
       sql`organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND deleted_at IS NULL`
     const select = (where: Fragment) =>

@@ -54,7 +54,7 @@ export const layer = Layer.effect(
     const sql = db.sql
     // The policy does the scoping (own tenant or opened here); there is no tenant argument to bind.
     const inTx = global(db)
-    const storable = (org: Organization.Organization) => checkStorable([org.name, org.bin, org.legalName, org.email, org.phone], ["organization"])
+    const storable = (org: Organization.Organization) => checkStorable(org, ["organization"])
 
     return {
       insert: (org) =>

@@ -9,7 +9,7 @@ import { Errors, type Ids, type Tenant } from "@erpkit/kernel"
 import { type Session, SessionRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+import { checkStorable, global, lookup, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
 
 interface SessionRow {
   readonly id: string
@@ -51,7 +51,7 @@ export const layer = Layer.effect(
     return {
       insert: (s) =>
         inTx(Effect.andThen(
-          checkStorable([s.tokenHash, s.ipAddress, s.userAgent], ["session"]),
+          checkStorable(s, ["session"]),
           mapWrite("Session", { sessions_token_hash_key: "token or id already exists", sessions_pkey: "token or id already exists" })(sql`
             INSERT INTO auth.sessions (id, token_hash, user_id, organization_id, workspace_id, created_at, expires_at, ip_address, user_agent)
             VALUES (${s.id}, ${s.tokenHash}, ${s.userId}, ${s.tenant.organizationId}, ${s.tenant.workspaceId},
@@ -60,15 +60,14 @@ export const layer = Layer.effect(
       findById: (id) =>
         inTx(Effect.map(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE id = ${id}`), (f) => Option.fromNullishOr(f[0]))),
       findByTokenHash: (hash) =>
-        inTx(Effect.andThen(
-          checkStorable(hash, ["tokenHash"]),
+        lookup(hash, Option.none(), inTx(
           Effect.map(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE token_hash = ${hash}`), (f) => Option.fromNullishOr(f[0]))
         )),
       listByUser: (userId) =>
         inTx(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE user_id = ${userId} ORDER BY created_at, id`)),
       updateMetadata: (id, metadata) =>
         inTx(Effect.gen(function*() {
-          yield* checkStorable([metadata.ipAddress, metadata.userAgent], ["metadata"])
+          yield* checkStorable(metadata, ["metadata"])
           const updated = yield* read(sql`
             UPDATE auth.sessions SET ip_address = ${metadata.ipAddress}, user_agent = ${metadata.userAgent} WHERE id = ${id} RETURNING id`)
           if (updated.length === 0) return yield* new Errors.NotFound({ entity: "Session", id })

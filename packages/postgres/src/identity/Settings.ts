@@ -9,7 +9,7 @@ import type { Ids, Tenant } from "@erpkit/kernel"
 import { type Setting, SettingRepository } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, inWorkspace, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { checkStorable, inWorkspace, lookup, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
 
 interface SettingRow {
   readonly id: string
@@ -58,7 +58,7 @@ export const layer = Layer.effect(
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const sql = db.sql
-    const storable = (s: Setting.Setting) => checkStorable([s.key, s.category, s.value, s.description, s.rules], ["setting"])
+    const storable = (s: Setting.Setting) => checkStorable(s, ["setting"])
     const visible = (tenant: Tenant.Tenant) =>
       sql`organization_id = ${tenant.organizationId} AND (workspace_id IS NULL OR workspace_id = ${tenant.workspaceId})`
     const select = (where: Fragment) =>
@@ -78,8 +78,7 @@ export const layer = Layer.effect(
         )),
       findById: (tenant, id) => inWorkspace(db, tenant)(first(sql`id = ${id} AND ${visible(tenant)}`)),
       findByKey: (tenant, key, workspaceId) =>
-        inWorkspace(db, tenant)(Effect.andThen(
-          checkStorable(key, ["key"]),
+        lookup(key, Option.none(), inWorkspace(db, tenant)(
           first(sql`key = ${key} AND workspace_id IS NOT DISTINCT FROM ${workspaceId}::uuid AND ${visible(tenant)}`)
         )),
       list: (tenant) => inWorkspace(db, tenant)(select(sql`${visible(tenant)} ORDER BY key, workspace_id NULLS FIRST`)),

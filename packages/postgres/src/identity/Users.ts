@@ -7,7 +7,7 @@ import type { Actor, Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
 import { type User, UserRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { checkStorable, global, lookup, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
 
 interface UserRow {
   readonly id: string
@@ -60,11 +60,11 @@ export const layer = Layer.effect(
     const select = (where: Fragment) =>
       Effect.map(read(sql<UserRow>`SELECT ${sql.literal(columns)} FROM auth.users WHERE ${where}`), (rows) => rows.map(toUser))
     const one = (where: Fragment) => inTx(Effect.map(select(where), (users) => Option.fromNullishOr(users[0])))
-    const storable = (user: User.User) => checkStorable([user.email, user.emailKey, user.name, user.banReason], ["user"])
+    const storable = (user: User.User) => checkStorable(user, ["user"])
 
     return {
       findById: (id) => one(sql`id = ${id}`),
-      findByEmailKey: (emailKey) => Effect.andThen(checkStorable(emailKey, ["emailKey"]), one(sql`email_key = ${emailKey}`)),
+      findByEmailKey: (emailKey) => lookup(emailKey, Option.none(), one(sql`email_key = ${emailKey}`)),
       listByOrganization: (organizationId) =>
         inTx(select(sql`organization_id = ${organizationId} ORDER BY created_at, id`)),
       insert: (user) =>

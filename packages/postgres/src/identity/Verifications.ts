@@ -8,7 +8,7 @@ import type { Ids } from "@erpkit/kernel"
 import { type Verification, VerificationRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+import { checkStorable, global, lookup, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
 
 interface VerificationRow {
   readonly id: string
@@ -46,7 +46,7 @@ export const layer = Layer.effect(
     return {
       insert: (v) =>
         inTx(Effect.andThen(
-          checkStorable([v.emailKey, v.codeHash], ["verification"]),
+          checkStorable(v, ["verification"]),
           mapWrite("Verification", { email_verifications_pkey: "id exists" })(sql`
             INSERT INTO auth.email_verifications (id, email_key, code_hash, user_id, type, used_at, expires_at, created_at)
             VALUES (${v.id}, ${v.emailKey}, ${v.codeHash}, ${v.userId}, ${v.type}, ${timestamp(db, v.usedAt)},
@@ -56,8 +56,7 @@ export const layer = Layer.effect(
         inTx(Effect.map(rows(sql<VerificationRow>`SELECT ${sql.literal(columns)} FROM auth.email_verifications WHERE id = ${id}`), (f) =>
           Option.fromNullishOr(f[0]))),
       listFor: (emailKey, type) =>
-        inTx(Effect.andThen(
-          checkStorable(emailKey, ["emailKey"]),
+        lookup(emailKey, [], inTx(
           rows(sql<VerificationRow>`
             SELECT ${sql.literal(columns)} FROM auth.email_verifications
             WHERE email_key = ${emailKey} AND type = ${type} ORDER BY created_at DESC, id DESC`)

@@ -46,7 +46,7 @@ export const layer = Layer.effect(
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const sql = db.sql
-    const storable = (ws: Workspace.Workspace) => checkStorable([ws.name, ws.description], ["workspace"])
+    const storable = (ws: Workspace.Workspace) => checkStorable(ws, ["workspace"])
     const live = (tenant: Tenant.Tenant) => sql`organization_id = ${tenant.organizationId} AND deleted_at IS NULL`
 
     /** The current command serves another organization: only the one it opened may get a workspace. */

@@ -97,3 +97,7 @@ export const versioned = <E, R1, R2>(
         : Effect.fail(staleWrite(entity, row.version, written))
     })
   })
+
+/** A lookup key Postgres cannot store (U+0000) matches no stored row: answer without SQL. */
+export const lookup = <A, E, R>(key: unknown, empty: A, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Storable.findNul(key) === undefined ? effect : Effect.succeed(empty)
