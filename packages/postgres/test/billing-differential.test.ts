@@ -48,7 +48,14 @@ class OpCommand implements fc.AsyncCommand<World, Real> {
 const opening: ReadonlyArray<Op> = [
   { _tag: "Open", limit: 10_000n, approved: true },
   { _tag: "Open", limit: 4_000n, approved: true },
-  { _tag: "Open", limit: 0n, approved: false }
+  { _tag: "Open", limit: 0n, approved: false },
+  // a fixed prefix so every run exercises the main paths at least once (the random part follows)
+  { _tag: "Reserve", account: 0, amount: 500n, timeoutSeconds: 3_600 },
+  { _tag: "Create", account: 0, unitPrice: 1_000n, dueInDays: 3, text: 1, deposit: true, reuseNumber: false, issueNow: false },
+  { _tag: "Issue", invoice: 0, hold: 0 },
+  { _tag: "Pay", invoice: 0, amount: 100n, pending: false, fromWallet: false, usd: false },
+  { _tag: "Credit", invoice: 0, amount: 50n },
+  { _tag: "Tick", hours: 30 }
 ]
 
 let runs = 0
