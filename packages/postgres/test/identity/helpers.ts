@@ -1,12 +1,12 @@
 /** Helpers for the identity command tests on Postgres: opening tenants, users, outcomes, snapshots. */
-import { Effect, Exit } from "effect"
+import { Effect, Exit, type Layer } from "effect"
 import { Actor, type Tenant } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import { Access, Organizations, type User, Users } from "@erpkit/identity"
 import { Arbitraries } from "@erpkit/identity/testing"
 import { SqlClient } from "effect/sql"
 import * as fc from "fast-check"
-import { snapshotTables } from "./harness.ts"
+import { snapshotTables, type stackLayer } from "./harness.ts"
 
 let counter = 0
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`
@@ -25,19 +25,30 @@ export const outcome = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
       ? "Success"
       : exit.cause.reasons.map((r) => (r._tag === "Fail" ? String((r.error as { _tag?: unknown })._tag) : `${r._tag}:${String((r as { defect?: unknown }).defect)}`)).join(","))
 
+/** What the helpers need and how they fail (annotated so declarations stay portable). */
+type Stack = Layer.Success<ReturnType<typeof stackLayer>>
+type Failure = { readonly _tag: string }
+
 /** Opens an organization as the system actor of the kernel's test tenant (like a host's onboarding). */
-export const openTenant = (kind: "internal" | "customer" = "internal") =>
+export const openTenant = (kind: "internal" | "customer" = "internal"): Effect.Effect<Tenant.Tenant, Failure, Stack> =>
   Effect.map(
     Organizations.createOrganization(Actor.system(tenantA), { name: "Org", bin: freshBin(), kind }),
     (o): Tenant.Tenant => ({ organizationId: o.organization.id, workspaceId: o.workspace.id })
   )
 
-export const register = (tenant: Tenant.Tenant, email = freshEmail(), name = "Ana") => Users.register(Access.anonymous(tenant), { email, name })
+export const register = (
+  tenant: Tenant.Tenant,
+  email = freshEmail(),
+  name = "Ana"
+): Effect.Effect<typeof Users.Registered.Type, Failure, Stack> => Users.register(Access.anonymous(tenant), { email, name })
 
 export const actorOf = (user: User.User, tenant: Tenant.Tenant): Actor.Actor => ({ userId: user.id, roles: [user.role], tenant })
 
 /** A registered user with `role`, assigned by the system actor. */
-export const userWithRole = (tenant: Tenant.Tenant, role: Actor.Role) =>
+export const userWithRole = (
+  tenant: Tenant.Tenant,
+  role: Actor.Role
+): Effect.Effect<{ readonly user: User.User; readonly actor: Actor.Actor }, Failure, Stack> =>
   Effect.gen(function*() {
     const { user } = yield* register(tenant)
     const withRole = yield* Users.assignRole(Actor.system(tenant), { userId: user.id, role })
