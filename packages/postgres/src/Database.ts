@@ -64,6 +64,8 @@ interface OpenTransaction {
   readonly database: object
   tenant: Tenant.Tenant | undefined
   readonly attempt: number
+  /** Opened without a tenant (a job sweeping several tenants): nested `transactionFor` may switch. */
+  readonly multiTenant: boolean
 }
 
 const CurrentTransaction = Context.Reference<OpenTransaction | undefined>("@erpkit/postgres/CurrentTransaction", {
@@ -119,7 +121,7 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
       const setLockTimeout = lockTimeout === undefined
         ? Effect.void
         : SqlState.orDie(sql`SELECT set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeout))}ms`}, true)`)
-      const open: OpenTransaction = { database: identity, tenant, attempt }
+      const open: OpenTransaction = { database: identity, tenant, attempt, multiTenant: tenant === undefined }
       const body = bindStatement(appRole, tenant).pipe(
         Effect.andThen(setLockTimeout),
         Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open)))
@@ -138,13 +140,34 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
       return exit
     })
 
-  /** Joining checks the caller's `CurrentTenant` against the bound one (binding it if none is yet). */
+  /**
+   * Joining checks the caller's `CurrentTenant` against the bound one (binding it if none is yet). In a
+   * transaction opened without a tenant (a job), a nested unit for a tenant switches to it for its
+   * duration instead, so one job can record its work in each tenant atomically.
+   */
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(CurrentTransaction, (open) =>
-      open?.database === identity
-        ? Effect.flatMap(CurrentTenant, (tenant) => (tenant === undefined ? effect : Effect.andThen(bind(open, tenant), effect)))
-        : retrying(effect, 1)
-    )
+    Effect.flatMap(CurrentTransaction, (open) => {
+      if (open?.database !== identity) return retrying(effect, 1)
+      return Effect.flatMap(CurrentTenant, (tenant) => {
+        if (tenant === undefined) return effect
+        return open.multiTenant ? switchTenant(open, tenant, effect) : Effect.andThen(bind(open, tenant), effect)
+      })
+    })
+
+  /** Runs `effect` with `tenant` bound, then restores the job's binding; after a failure, forces a rebind. */
+  const switchTenant = <A, E, R>(open: OpenTransaction, tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) => {
+    const previous = open.tenant
+    if (previous !== undefined && Tenant.sameTenant(previous, tenant)) return effect
+    return Effect.suspend(() => {
+      open.tenant = tenant
+      return bindStatement(appRole, tenant).pipe(
+        Effect.andThen(effect),
+        Effect.tap(() => Effect.andThen(Effect.sync(() => void (open.tenant = previous)), bindStatement(appRole, previous))),
+        // the binding in the database is unknown after a failure: the next use binds again
+        Effect.onError(() => Effect.sync(() => void (open.tenant = undefined)))
+      )
+    })
+  }
 
   const bind = (open: OpenTransaction, tenant: Tenant.Tenant): Effect.Effect<void> => {
     if (open.tenant === undefined) {

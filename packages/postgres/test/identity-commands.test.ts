@@ -73,10 +73,9 @@ for (const target of targets("identity-commands.test.ts")) {
             yield* outcome(Organizations.createOrganization(Actor.system(tenantA), { name: "Twin", bin, kind: "internal" })),
             "Conflict"
           )
-          // Soft delete through the port: the deleteOrganization command's audit entry (DELETE with new
-          // values) is refused by the platform's audit_log CHECK today (see docs/postgres.md, Identity).
-          yield* UnitOfWork.transactionFor(tenant, OrganizationRepository.use((r) =>
-            r.update({ ...opened.organization, deletedAt: 5_000, version: opened.organization.version + 1 })))
+          // The soft delete's audit entry is a DELETE that records the tombstone as its new values.
+          const deleted = yield* Organizations.deleteOrganization(Actor.system(tenant), { organizationId: tenant.organizationId })
+          assert.isNotNull(deleted.deletedAt)
           const again = yield* Organizations.createOrganization(Actor.system(tenantA), { name: "Reborn", bin, kind: "internal" })
           assert.strictEqual(again.organization.bin, bin, "TEN-06: a soft-deleted organization frees its BIN")
         }))
@@ -133,9 +132,8 @@ for (const target of targets("identity-commands.test.ts")) {
           const raw = yield* Effect.exit(UnitOfWork.transactionFor(home, UserRepository.use((r) => r.remove(user.id))))
           const [error] = Exit.isFailure(raw) ? SqlState.findSqlErrors(raw.cause) : []
           assert.strictEqual(error === undefined ? "deleted" : SqlState.sqlState(error), "23503")
-          // Soft delete through the port (removeEmployee's DELETE audit entry carries new values, which
-          // the platform's audit_log CHECK refuses today): the trigger drops the membership.
-          yield* UnitOfWork.transactionFor(other, EmployeeRepository.use((r) => r.update(other, { ...hired, deletedAt: 9_000, version: hired.version + 1 })))
+          // Ending the employment (a soft delete) drops the membership through the trigger.
+          yield* Employees.removeEmployee(otherAdmin, { employeeId: hired.id })
           yield* Users.deleteUser(homeAdmin, { userId: user.id })
           assert.deepStrictEqual(yield* leftovers(user.id), { users: 0, sessions: 0, accounts: 0, codes: 0 })
         }))
@@ -163,12 +161,10 @@ for (const target of targets("identity-commands.test.ts")) {
           assert.deepStrictEqual(yield* SessionRepository.use((r) => r.listByUser(user.id)), [])
         }).pipe(Effect.provide(TestClock.layer())))
 
-      // KNOWN GAP (platform): the job deletes across tenants in one unit of work, then records each
-      // tenant's events with a nested `transactionFor(tenant)`; PgDatabase binds one tenant per
-      // transaction, so the second tenant dies with CrossTenantTransaction and nothing is deleted.
-      // `.fails` keeps this visible: it starts failing once PgDatabase lets a tenantless (job)
-      // transaction serve tenants one after another. Then drop `.fails`.
-      it.effect.fails("AUTH-15 KNOWN GAP: one cleanup run over expired sessions of two tenants (dies with CrossTenantTransaction today)", () =>
+      // The job deletes across tenants in one unit of work opened without a tenant, then records each
+      // tenant's events and audit entries with a nested `transactionFor(tenant)`, which switches the
+      // RLS binding for its duration (PgDatabase: tenantless job transactions may serve several tenants).
+      it.effect("AUTH-15 one cleanup run over expired sessions of two tenants records each in its own tenant", () =>
         Effect.gen(function*() {
           yield* TestClock.setTime(200 * hour)
           const a = yield* openTenant()
@@ -182,6 +178,10 @@ for (const target of targets("identity-commands.test.ts")) {
           const cleanup = Effect.forEach([ua.id, ub.id], (id) => SessionRepository.use((r) => r.removeByUser(id)))
           const run = yield* Sessions.deleteExpiredSessions.pipe(Effect.ensuring(cleanup))
           assert.strictEqual(run.deleted, 2)
+          for (const [tenant, user] of [[a, ua], [b, ub]] as const) {
+            const events = yield* UnitOfWork.transactionFor(tenant, Outbox.Outbox.use((o) => o.list(tenant)))
+            assert.isTrue(events.some((e) => e.type.endsWith("SessionDeleted") && JSON.stringify(e.payload).includes(user.id)), "event recorded in the session's tenant")
+          }
         }).pipe(Effect.provide(TestClock.layer())))
 
       it.effect("AUTH-20 the verification cleanup job on a TestClock deletes expired codes only", () =>

@@ -107,8 +107,8 @@ CREATE TABLE IF NOT EXISTS platform.audit_log (
   new_values jsonb,
   changed_fields text[] NOT NULL,
   at timestamptz NOT NULL,
-  CHECK (action <> 'CREATE' OR old_values IS NULL),
-  CHECK (action <> 'DELETE' OR new_values IS NULL)
+  -- A DELETE may carry new values: a soft delete records the tombstone (deleted_at set) it leaves.
+  CHECK (action <> 'CREATE' OR old_values IS NULL)
 );
 CREATE INDEX IF NOT EXISTS audit_log_entity_idx ON platform.audit_log (organization_id, workspace_id, entity_type, entity_id, seq);
 CREATE INDEX IF NOT EXISTS audit_log_actor_idx ON platform.audit_log (organization_id, workspace_id, actor_id, seq);
