@@ -9,7 +9,7 @@
  * ("1050"), and a rate as a decimal string ("0.12", "12%", "450.123456"), so both TypeScript hosts and
  * JSON clients can call the commands; anything else is a `ValidationError`.
  */
-import { Money, Quantity, Rate } from "@erpkit/kernel"
+import { Money, Quantity, Rate, Text as KernelText } from "@erpkit/kernel"
 import { Result, Schema, SchemaGetter } from "effect"
 
 const bigintInput = Schema.Union([
@@ -66,14 +66,8 @@ export const PositiveQuantity = Quantity.QuantityFromString.pipe(
   Schema.check(Schema.makeFilter((q: bigint) => q > 0n || "must be greater than 0"))
 )
 
-/** A non-blank text of at most `maxLength` characters. */
-export const Text = (maxLength: number) =>
-  Schema.String.pipe(
-    Schema.check(
-      Schema.isMaxLength(maxLength),
-      Schema.makeFilter((s: string) => s.trim().length > 0 || "must not be blank")
-    )
-  )
+/** A non-blank text of at most `maxLength` characters, without NUL (kernel `Text.NonBlank`). */
+export const Text = KernelText.NonBlank
 
 /** A UTC instant in epoch milliseconds (from `Clock`). */
 export const Instant = Schema.Number.pipe(Schema.check(Schema.isInt()))

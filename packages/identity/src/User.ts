@@ -5,7 +5,7 @@
  * customer users (seed 003), the CRM customer they act for.
  */
 import { Result, Schema } from "effect"
-import { Actor, Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Actor, Errors, Ids, StateMachine, Text as KernelText } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const UserStatus = Schema.Literals(["pending", "active", "inactive", "suspended"])
@@ -66,8 +66,8 @@ export const User = Schema.Struct({
 export type User = typeof User.Type
 
 /** Input text: trimmed, then non-empty and at most `max` characters (AUTH-04 for names). */
-export const RequiredText = (max: number) =>
-  Schema.Trim.pipe(Schema.check(Schema.isNonEmpty({ message: "is required" }), Schema.isMaxLength(max)))
+/** Trimmed, non-empty, bounded, without NUL (kernel `Text.Trimmed`). */
+export const RequiredText = KernelText.Trimmed
 
 // ---- invariants: broken ones are defects, checked after every transition in tests -------------
 

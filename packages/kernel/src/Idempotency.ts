@@ -5,10 +5,11 @@
  */
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { MemoryStore } from "./MemoryStore.ts"
+import { noNul } from "./Text.ts"
 import { type Tenant, key as tenantKey } from "./Tenant.ts"
 
 export const IdempotencyKey = Schema.String.pipe(
-  Schema.check(Schema.isMinLength(1), Schema.isMaxLength(200)),
+  Schema.check(Schema.isMinLength(1), Schema.isMaxLength(200), noNul),
   Schema.brand("IdempotencyKey")
 )
 export type IdempotencyKey = typeof IdempotencyKey.Type

@@ -201,14 +201,15 @@ for (const target of targets("identity-commands.test.ts")) {
           assert.strictEqual(yield* Verifications.deleteExpiredVerifications, 0)
         }).pipe(Effect.provide(TestClock.layer())))
 
-      it.effect("NUL (U+0000), which Postgres text cannot hold, is refused before SQL: a defect carrying a ValidationError, nothing written", () =>
+      it.effect("NUL (U+0000), which Postgres text cannot hold, is refused at decoding with a typed ValidationError, nothing written", () =>
         Effect.gen(function*() {
           const tenant = yield* openTenant()
           const before = yield* snapshot
           const exit = yield* Effect.exit(register(tenant, undefined, "An\u0000a"))
-          const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
-          assert.instanceOf(defect, Errors.ValidationError)
-          assert.deepStrictEqual((defect as Errors.ValidationError).issues[0]?.path, ["user", "name"])
+          const failure = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+          assert.instanceOf(failure, Errors.ValidationError)
+          assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), "a typed failure, not a defect")
+          assert.deepStrictEqual((failure as Errors.ValidationError).issues[0]?.path, ["name"])
           assert.strictEqual(yield* snapshot, before)
           // A lookup key with NUL matches nothing stored: an answer, not a failure.
           assert.isTrue(Option.isNone(yield* UserRepository.use((r) => r.findByEmailKey("a\u0000@example.kz"))))
