@@ -1,0 +1,167 @@
+/**
+ * The payments benchmark: in ONE run, at 1 and 8 concurrent clients for the same duration each,
+ *
+ *   (a) pgbench's TPC-B-like built-in script (5 statements on 4 tables),
+ *   (b) the payment transaction erpkit performs, hand-written on the `pg` driver (handwritten.ts),
+ *   (c) erpkit's `Payments.recordPayment` through `Postgres.layer` + the billing module,
+ *
+ * in `rounds` interleaved rounds (the order rotates each round); the table shows the median tps and the
+ * ratios erpkit / hand-written and erpkit / pgbench from those medians. Round trips per transaction
+ * are counted on the wire (wire.ts) before timing. `--write` puts the result into docs/performance.md.
+ *
+ *   npx -y pnpm@10 bench                                   # 10 s per measurement, 3 rounds
+ *   npx -y pnpm@10 bench -- --seconds 5 --rounds 1 --clients 1,8 --write
+ *
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server; the benchmark uses
+ * the database `erpkit_bench` there (BENCH_DATABASE), created when missing.
+ */
+import { execFileSync } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { readFileSync, writeFileSync } from "node:fs"
+import * as os from "node:os"
+import pg from "pg"
+import * as Erpkit from "./erpkit.ts"
+import * as Hand from "./handwritten.ts"
+import * as Pgbench from "./pgbench.ts"
+import * as Wire from "./wire.ts"
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
+}
+const seconds = Number(arg("seconds", process.env["BENCH_SECONDS"] ?? "10"))
+const rounds = Number(arg("rounds", process.env["BENCH_ROUNDS"] ?? "3"))
+const clientCounts = arg("clients", "1,8").split(",").map(Number)
+const write = process.argv.includes("--write")
+const only = arg("only", "pgbench,hand,erpkit").split(",")
+
+const baseUrl = new URL(process.env["DATABASE_URL"] || "postgres://postgres@127.0.0.1:5432/test")
+const database = process.env["BENCH_DATABASE"] ?? "erpkit_bench"
+const benchUrl = new URL(baseUrl)
+benchUrl.pathname = `/${database}`
+const url = benchUrl.toString()
+
+const ensureDatabase = async () => {
+  const admin = new pg.Client({ connectionString: baseUrl.toString() })
+  await admin.connect()
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database])
+  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll("\"", "\"\"")}"`)
+  await admin.end()
+}
+
+/** Runs `clients` loops of `step` for `seconds`; returns completed transactions per second. */
+const timed = async (clients: number, secs: number, step: (client: number, i: number) => Promise<unknown>): Promise<number> => {
+  const deadline = performance.now() + secs * 1000
+  const started = performance.now()
+  let done = 0
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    for (let i = 0; performance.now() < deadline; i++) {
+      await step(c, i)
+      done++
+    }
+  }))
+  return done / ((performance.now() - started) / 1000)
+}
+
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+const main = async () => {
+  await ensureDatabase()
+  const maxClients = Math.max(...clientCounts)
+  const target: Pgbench.PgbenchTarget = {
+    host: benchUrl.hostname, port: Number(benchUrl.port || 5432), user: decodeURIComponent(benchUrl.username || "postgres"), database
+  }
+  if (only.includes("pgbench")) Pgbench.initialize(target, Math.max(10, maxClients))
+
+  const rt = Erpkit.runtime(url, maxClients)
+  console.log(`seeding ${maxClients} accounts × 20 invoices through erpkit …`)
+  const fixture = await Erpkit.seed(rt, maxClients, 20)
+  const invoice = (c: number, i: number) => fixture.invoicesByClient[c]![i % 20]!
+  const hands = await Promise.all(Array.from({ length: maxClients }, () => Hand.connect(url)))
+
+  const run = {
+    pgbench: async (clients: number) => Pgbench.run(target, clients, seconds),
+    hand: (clients: number) => timed(clients, seconds, (c, i) => Hand.pay(hands[c]!, fixture, invoice(c, i), 1n, `h-${randomUUID()}`)),
+    erpkit: (clients: number) => timed(clients, seconds, (c, i) => Erpkit.pay(rt, fixture, invoice(c, i), `e-${randomUUID()}`))
+  }
+
+  // warm-up: plans cached, pool connections open, JIT warm
+  await timed(maxClients, 2, (c, i) => Hand.pay(hands[c]!, fixture, invoice(c, i), 1n, `w-${randomUUID()}`))
+  await timed(maxClients, 2, (c, i) => Erpkit.pay(rt, fixture, invoice(c, i), `w-${randomUUID()}`))
+
+  // round trips per transaction, counted on the wire (a separate connection / runtime through the proxy)
+  const wire = await Wire.start(benchUrl.hostname, Number(benchUrl.port || 5432))
+  const proxied = new URL(url)
+  proxied.hostname = "127.0.0.1"
+  proxied.port = String(wire.port)
+  const handProxied = await Hand.connect(proxied.toString())
+  const rtProxied = Erpkit.runtime(proxied.toString(), 1)
+  await Erpkit.pay(rtProxied, fixture, invoice(0, 0), `c-${randomUUID()}`)
+  await Hand.pay(handProxied, fixture, invoice(0, 0), 1n, `c-${randomUUID()}`)
+  wire.reset()
+  for (let i = 0; i < 10; i++) await Hand.pay(handProxied, fixture, invoice(0, i), 1n, `c-${randomUUID()}`)
+  const handTrips = wire.count() / 10
+  wire.reset()
+  for (let i = 0; i < 10; i++) await Erpkit.pay(rtProxied, fixture, invoice(0, i), `c-${randomUUID()}`)
+  const erpkitTrips = wire.count() / 10
+  await handProxied.end()
+  await rtProxied.dispose()
+  await wire.close()
+  console.log(`round trips per payment: hand-written ${handTrips}, erpkit ${erpkitTrips} (pgbench TPC-B: 7 = BEGIN + 5 + END)`)
+
+  const impls = (["pgbench", "hand", "erpkit"] as const).filter((k) => only.includes(k))
+  const results = new Map<string, Array<number>>()
+  for (let r = 0; r < rounds; r++) {
+    for (const clients of clientCounts) {
+      const order = impls.map((_, k) => impls[(k + r) % impls.length]!)
+      for (const impl of order) {
+        const tps = await run[impl](clients)
+        const key = `${impl}/${clients}`
+        results.set(key, [...(results.get(key) ?? []), tps])
+        console.log(`round ${r + 1}  ${impl.padEnd(7)} clients ${clients}: ${tps.toFixed(0)} tps`)
+      }
+    }
+  }
+  await Promise.all(hands.map((h) => h.end()))
+  await rt.dispose()
+
+  const med = (impl: string, clients: number) => {
+    const xs = results.get(`${impl}/${clients}`)
+    return xs === undefined ? NaN : median(xs)
+  }
+  const fmt = (x: number) => (Number.isNaN(x) ? "–" : x.toFixed(0))
+  const ratio = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? "–" : `${(a / b).toFixed(2)}×`)
+  const rows = clientCounts.map((c) => {
+    const p = med("pgbench", c), h = med("hand", c), e = med("erpkit", c)
+    const all = (impl: string) => (results.get(`${impl}/${c}`) ?? []).map((x) => x.toFixed(0)).join(" / ")
+    return `| ${c} | ${fmt(p)} (${all("pgbench")}) | ${fmt(h)} (${all("hand")}) | ${fmt(e)} (${all("erpkit")}) | ${ratio(e, h)} | ${ratio(e, p)} |`
+  })
+  const table = [
+    `| clients | (a) pgbench TPC-B tps | (b) hand-written pg tps | (c) erpkit recordPayment tps | erpkit / hand-written | erpkit / pgbench |`,
+    `|---|---|---|---|---|---|`,
+    ...rows
+  ].join("\n")
+  const pgVersion = execFileSync("psql", [url, "-Atc", "SHOW server_version"], { encoding: "utf8" }).trim()
+  const info = [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`,
+    `- server: PostgreSQL ${pgVersion} at ${benchUrl.hostname}:${benchUrl.port || 5432} (same machine), database ${database}`,
+    `- ${seconds} s per measurement, ${rounds} round(s) interleaved (order rotated per round), median shown, every round in parentheses`,
+    `- round trips per transaction (counted on the wire): pgbench 7, hand-written ${handTrips}, erpkit ${erpkitTrips}`,
+    `- command: \`npx -y pnpm@10 bench -- --seconds ${seconds} --rounds ${rounds} --clients ${clientCounts.join(",")}${write ? " --write" : ""}\``
+  ].join("\n")
+  console.log(`\n${table}\n\n${info}`)
+  if (write) {
+    const path = new URL("../../docs/performance.md", import.meta.url)
+    const doc = readFileSync(path, "utf8")
+    const block = `<!-- bench:start -->\n${table}\n\n${info}\n<!-- bench:end -->`
+    writeFileSync(path, doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block))
+    console.log("docs/performance.md updated")
+  }
+}
+
+await main()
+process.exit(0)
