@@ -10,12 +10,17 @@
 import { Layer } from "effect"
 import type {
   AccountingSyncRepository,
+  BillingRunRepository,
   ClientAccountRepository,
   CreditHoldRepository,
   CreditNoteRepository,
+  DisputeRepository,
+  DocumentRepository,
   InvoiceRepository,
   LedgerRepository,
-  PaymentRepository
+  PaymentRepository,
+  QuoteRepository,
+  RateCardRepository
 } from "@erpkit/billing"
 import * as Migrations from "../Migrations.ts"
 import type { PgModule } from "../Postgres.ts"
@@ -26,6 +31,12 @@ import * as CreditNotes from "./CreditNotes.ts"
 import * as Invoices from "./Invoices.ts"
 import * as Ledger from "./Ledger.ts"
 import * as Payments from "./Payments.ts"
+import * as BillingRuns from "./BillingRuns.ts"
+import * as Disputes from "./Disputes.ts"
+import * as Documents from "./Documents.ts"
+import * as Quotes from "./Quotes.ts"
+import * as RateCards from "./RateCards.ts"
+import * as Surcharges from "./Surcharges.ts"
 
 /** The billing ports this module stores in Postgres. */
 export type BillingPorts =
@@ -36,6 +47,12 @@ export type BillingPorts =
   | PaymentRepository.PaymentRepository
   | CreditNoteRepository.CreditNoteRepository
   | AccountingSyncRepository.AccountingSyncRepository
+  | RateCardRepository.RateCardRepository
+  | RateCardRepository.SurchargeRepository
+  | QuoteRepository.QuoteRepository
+  | DisputeRepository.DisputeRepository
+  | DocumentRepository.DocumentRepository
+  | BillingRunRepository.BillingRunRepository
 
 export const migrations: Migrations.MigrationSet = Migrations.fromDirectory("billing", new URL("../../migrations/billing", import.meta.url))
 
@@ -47,9 +64,16 @@ export const layer = Layer.mergeAll(
   Invoices.layer,
   Payments.layer,
   CreditNotes.layer,
-  AccountingSyncs.layer
+  AccountingSyncs.layer,
+  RateCards.layer,
+  Surcharges.layer,
+  Quotes.layer,
+  Disputes.layer,
+  Documents.layer,
+  BillingRuns.layer
 )
 
 export const billingModule: PgModule<BillingPorts> = { name: "billing", migrations, layer }
 
 export { AccountingSyncs, ClientAccounts, CreditHolds, CreditNotes, Invoices, Ledger, Payments }
+export { BillingRuns, Disputes, Documents, Quotes, RateCards, Surcharges }
