@@ -1,47 +1,8 @@
-/** Shared test helpers: opening tenants, registering users, reading outcomes and store snapshots. */
-import { Effect, Exit } from "effect"
-import { Actor, type Command, type Errors, MemoryStore, type Tenant } from "@erpkit/kernel"
-import { tenantA } from "@erpkit/kernel/testing"
-import { Access, Organizations, type User, Users } from "@erpkit/identity"
-import { Arbitraries } from "@erpkit/identity/testing"
-import * as fc from "fast-check"
+/** Test helpers: the shared command-level fixtures of the test kit, and a snapshot of the memory store. */
+import { Effect } from "effect"
+import { MemoryStore } from "@erpkit/kernel"
 
-let counter = 0
-/** A fresh e-mail address per call. */
-export const freshEmail = (label = "user") => `${label}${++counter}@example.kz`
-
-/** A valid, unused BIN per call (valid check digit, so it passes with the option on as well). */
-const bins = fc.sample(Arbitraries.validBin, { numRuns: 500, seed: 42 })
-export const freshBin = (): string => bins[counter++ % bins.length]!
-
-/** The error tag of a failed effect, or "Success". */
-export const outcome = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<string, never, R> =>
-  Effect.map(Effect.exit(effect), (exit) =>
-    Exit.isSuccess(exit)
-      ? "Success"
-      : exit.cause.reasons.map((r) => (r._tag === "Fail" ? String((r.error as { _tag?: unknown })._tag) : `${r._tag}:${String((r as { defect?: unknown }).defect)}`)).join(","))
-
-/** Opens an organization (as the system actor) and returns its tenant. */
-export const openTenant = (kind: "internal" | "customer" = "internal") =>
-  Effect.map(
-    Organizations.createOrganization(Actor.system(tenantA), { name: "Org", bin: freshBin(), kind }),
-    (o): Tenant.Tenant => ({ organizationId: o.organization.id, workspaceId: o.workspace.id })
-  )
-
-/** Registers a user in `tenant` (public command). */
-export const register = (tenant: Tenant.Tenant, email = freshEmail(), name = "Ana") =>
-  Users.register(Access.anonymous(tenant), { email, name })
-
-/** The actor a signed-in user is. */
-export const actorOf = (user: User.User, tenant: Tenant.Tenant): Actor.Actor => ({ userId: user.id, roles: [user.role], tenant })
-
-/** A registered user with `role` (assigned by the system actor). */
-export const userWithRole = (tenant: Tenant.Tenant, role: Actor.Role) =>
-  Effect.gen(function*() {
-    const { user } = yield* register(tenant)
-    const withRole = yield* Users.assignRole(Actor.system(tenant), { userId: user.id, role, ...(role === "customer" ? { customerId: "0e000000-0000-7000-8000-000000000001" } : {}) })
-    return { user: withRole, actor: actorOf(withRole, tenant) }
-  })
+export { actorOf, freshBin, freshEmail, openTenant, outcome, register, userWithRole } from "@erpkit/identity/testing"
 
 const tables = [
   "auth.users", "auth.sessions", "auth.accounts", "auth.email_verifications", "identity.organizations", "identity.workspaces",

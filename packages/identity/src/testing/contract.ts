@@ -14,6 +14,7 @@ import { Actor, type Ids, type Tenant, UnitOfWork } from "@erpkit/kernel"
 import { AccountRepository } from "../AccountRepository.ts"
 import { DepartmentRepository } from "../DepartmentRepository.ts"
 import { EmployeeRepository } from "../EmployeeRepository.ts"
+import type { layerRepositoriesMemory } from "../layers.ts"
 import { OrganizationRepository } from "../OrganizationRepository.ts"
 import { RolePermissionRepository } from "../RolePermissionRepository.ts"
 import { isExpired as sessionExpired } from "../Session.ts"
@@ -25,18 +26,14 @@ import { VerificationRepository } from "../VerificationRepository.ts"
 import { WorkspaceRepository } from "../WorkspaceRepository.ts"
 import * as F from "./fixtures.ts"
 
-export type IdentityPorts =
-  | UserRepository
-  | SessionRepository
-  | AccountRepository
-  | VerificationRepository
-  | OrganizationRepository
-  | WorkspaceRepository
-  | EmployeeRepository
-  | DepartmentRepository
-  | SettingRepository
-  | RolePermissionRepository
-  | UnitOfWork.UnitOfWork
+/**
+ * Every identity repository port, read off the memory layer (it provides each of them), so the list
+ * is kept in one place of identity. Adapters that name the list themselves should use this type.
+ */
+export type IdentityRepositories = Layer.Success<typeof layerRepositoriesMemory>
+
+/** What the contract suites run against: the repositories and a unit of work. */
+export type IdentityPorts = IdentityRepositories | UnitOfWork.UnitOfWork
 
 class Rollback extends Schema.TaggedError<Rollback>()("Rollback", {}) {}
 

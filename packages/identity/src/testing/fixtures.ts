@@ -1,8 +1,12 @@
 /**
- * Deterministic fixtures for identity tests and contract suites: unique ids per suite and per call,
- * and builders for every record type with sensible defaults.
+ * Fixtures for identity tests and contract suites: unique ids per suite and per call, builders for
+ * every record type with sensible defaults, and command-level helpers (open a tenant, register a user,
+ * give it a role, read an outcome) that every adapter's command tests share.
  */
-import { type Ids, type Tenant } from "@erpkit/kernel"
+import { Effect, Exit } from "effect"
+import { Actor, type Ids, type Tenant } from "@erpkit/kernel"
+import { tenantA } from "@erpkit/kernel/testing"
+import * as Access from "../Access.ts"
 import { type Account, type AccountId } from "../Account.ts"
 import { type Department, type DepartmentId } from "../Department.ts"
 import { type Employee, type EmployeeId } from "../Employee.ts"
@@ -10,6 +14,8 @@ import { type Organization } from "../Organization.ts"
 import { type Session, type SessionId } from "../Session.ts"
 import { type Setting, type SettingId } from "../Setting.ts"
 import { type User } from "../User.ts"
+import * as Users from "../Users.ts"
+import * as Organizations from "../Organizations.ts"
 import { type Verification, type VerificationId } from "../Verification.ts"
 import { type Workspace } from "../Workspace.ts"
 import { binCheckDigit } from "../Organization.ts"
@@ -181,3 +187,62 @@ export const setting = (f: Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserI
   version: 1,
   ...over
 })
+
+/**
+ * The e-mails and BINs of this run: the suffix is unique per run (test files that share one database
+ * server never collide, nor do reruns against a kept database); the BIN has a valid check digit, so it
+ * passes with `IdentityConfig.binCheckDigit` on as well.
+ */
+const run = makeFixtures(`run-${globalThis.crypto.randomUUID()}`)
+const runSuffix = hash8(run.uuid())
+let emails = 0
+
+/** A fresh e-mail address per call, unique across the files and runs sharing a server. */
+export const freshEmail = (label = "user"): string => `${label}${++emails}.${runSuffix}@example.kz`
+
+/** A fresh, valid BIN per call. */
+export const freshBin = (): string => run.bin()
+
+/** The error tag of a failed effect (defects as `Die:<defect>`), or "Success". */
+export const outcome = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<string, never, R> =>
+  Effect.map(Effect.exit(effect), (exit) =>
+    Exit.isSuccess(exit)
+      ? "Success"
+      : exit.cause.reasons.map((r) => (r._tag === "Fail" ? String((r.error as { _tag?: unknown })._tag) : `${r._tag}:${String((r as { defect?: unknown }).defect)}`)).join(","))
+
+/** How the helpers fail, and what they need (annotated so their declarations stay portable). */
+export type Failure = { readonly _tag: string }
+type ServicesOf<F> = F extends (...args: ReadonlyArray<never>) => Effect.Effect<unknown, unknown, infer R> ? R : never
+/** The services of every command of the given command modules (e.g. `typeof Users`). */
+export type CommandServicesOf<M> = M extends unknown ? { readonly [K in keyof M]: ServicesOf<M[K]> }[keyof M] : never
+
+/** Opens an organization as the system actor of the kernel's test tenant (like a host's onboarding). */
+export const openTenant = (
+  kind: "internal" | "customer" = "internal"
+): Effect.Effect<Tenant.Tenant, Failure, ServicesOf<typeof Organizations.createOrganization>> =>
+  Effect.map(
+    Organizations.createOrganization(Actor.system(tenantA), { name: "Org", bin: freshBin(), kind }),
+    (o): Tenant.Tenant => ({ organizationId: o.organization.id, workspaceId: o.workspace.id })
+  )
+
+/** Registers a user in `tenant` (the public command). */
+export const register = (
+  tenant: Tenant.Tenant,
+  email = freshEmail(),
+  name = "Ana"
+): Effect.Effect<typeof Users.Registered.Type, Failure, ServicesOf<typeof Users.register>> => Users.register(Access.anonymous(tenant), { email, name })
+
+/** The actor a signed-in user is. */
+export const actorOf = (user: User, tenant: Tenant.Tenant): Actor.Actor => ({ userId: user.id, roles: [user.role], tenant })
+
+/** A registered user with `role`, assigned by the system actor (a customer is linked to a CRM customer). */
+export const userWithRole = (
+  tenant: Tenant.Tenant,
+  role: Actor.Role
+): Effect.Effect<{ readonly user: User; readonly actor: Actor.Actor }, Failure, ServicesOf<typeof Users.register | typeof Users.assignRole>> =>
+  Effect.gen(function*() {
+    const { user } = yield* register(tenant)
+    const customer = role === "customer" ? { customerId: "0e000000-0000-7000-8000-000000000001" } : {}
+    const withRole = yield* Users.assignRole(Actor.system(tenant), { userId: user.id, role, ...customer })
+    return { user: withRole, actor: actorOf(withRole, tenant) }
+  })

@@ -1,6 +1,6 @@
 /**
  * @erpkit/identity/testing: contract suites for every identity port, fast-check arbitraries,
- * fixtures and a deterministic in-memory layer.
+ * fixtures, command-level helpers, the TEN-01 isolation fixtures and a deterministic in-memory layer.
  */
 import { Layer } from "effect"
 import { type Actor, type AuditLog, type Idempotency, Ids, type MemoryStore, type Outbox, type UnitOfWork } from "@erpkit/kernel"
@@ -11,6 +11,8 @@ import { SecureRandom } from "../SecureRandom.ts"
 export * from "./contract.ts"
 export * as Arbitraries from "./arbitraries.ts"
 export * as Fixtures from "./fixtures.ts"
+export { actorOf, freshBin, freshEmail, openTenant, outcome, register, userWithRole } from "./fixtures.ts"
+export * from "./isolation.ts"
 
 /**
  * Identity in memory with sequential ids and deterministic (NOT secure) randomness: every run of a

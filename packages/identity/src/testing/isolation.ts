@@ -1,0 +1,109 @@
+/**
+ * TEN-01 fixtures shared by every adapter's isolation tests: a tenant with one record of every kind,
+ * created through the commands, and every command or query an admin of one tenant could aim at
+ * another tenant's records. Each adapter checks that all of them give `NotFound` and write nothing.
+ */
+import { Effect } from "effect"
+import { Actor, type Tenant } from "@erpkit/kernel"
+import type { Account } from "../Account.ts"
+import type { Department } from "../Department.ts"
+import type { Employee } from "../Employee.ts"
+import type { Setting } from "../Setting.ts"
+import type { User } from "../User.ts"
+import type { Workspace } from "../Workspace.ts"
+import * as Accounts from "../Accounts.ts"
+import * as Departments from "../Departments.ts"
+import * as Employees from "../Employees.ts"
+import * as Organizations from "../Organizations.ts"
+import * as Sessions from "../Sessions.ts"
+import * as Settings from "../Settings.ts"
+import * as Users from "../Users.ts"
+import * as Workspaces from "../Workspaces.ts"
+import { actorOf, type CommandServicesOf, type Failure, openTenant, register, userWithRole } from "./fixtures.ts"
+
+/** What the commands of this file need: identity's ports, its configuration and the kernel's command services. */
+export type IsolationServices = CommandServicesOf<
+  typeof Users | typeof Sessions | typeof Accounts | typeof Organizations | typeof Workspaces | typeof Employees | typeof Departments | typeof Settings
+>
+
+/** A tenant with one of everything, created through the commands; the admin also changed the user's role (audit rows). */
+export const populatedTenant: Effect.Effect<PopulatedTenant, Failure, IsolationServices> = Effect.gen(function*() {
+  const tenant = yield* openTenant()
+  const { actor: admin } = yield* userWithRole(tenant, "admin")
+  const { user } = yield* register(tenant)
+  const self = actorOf(user, tenant)
+  const session = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id })
+  const account = yield* Accounts.linkAccount(self, { userId: user.id, providerId: "google", accountId: `g-${user.id}` })
+  const department = yield* Departments.createDepartment(admin, { name: "Ops", code: "OPS" })
+  const employee = yield* Employees.hireEmployee(admin, { userId: user.id, departmentId: department.id })
+  const workspace = yield* Workspaces.createWorkspace(admin, { name: "Branch", type: "branch" })
+  const setting = yield* Settings.defineSetting(admin, { key: "only.here", scope: "organization", dataType: "string", value: "x" })
+  yield* Users.assignRole(admin, { userId: user.id, role: "manager" })
+  return { tenant, admin, user, session, account, department, employee, workspace, setting }
+})
+
+export interface PopulatedTenant {
+  readonly tenant: Tenant.Tenant
+  readonly admin: Actor.Actor
+  readonly user: User
+  readonly session: Effect.Success<ReturnType<typeof Sessions.createSession>>
+  readonly account: Account
+  readonly department: Department
+  readonly employee: Employee
+  readonly workspace: Workspace
+  readonly setting: Setting
+}
+
+/** The attempts by name. */
+const attempts = (a: PopulatedTenant, b: PopulatedTenant): Record<string, ForgedAttempt> => {
+  const admin = a.admin
+  const system = Actor.system(a.tenant)
+  const user = b.user.id
+  return {
+    getUser: Users.getUser(admin, { userId: user }),
+    updateProfile: Users.updateProfile(admin, { userId: user, name: "x" }),
+    changeEmail: Users.changeEmail(admin, { userId: user, email: "forged@example.kz" }),
+    requestEmailChange: Users.requestEmailChange(admin, { userId: user, email: "forged2@example.kz" }),
+    confirmEmailChange: Users.confirmEmailChange(admin, { userId: user, email: "forged2@example.kz", code: "12345678" }),
+    assignRole: Users.assignRole(admin, { userId: user, role: "Admin" }),
+    banUser: Users.banUser(admin, { userId: user, reason: "x" }),
+    unbanUser: Users.unbanUser(admin, { userId: user }),
+    setUserStatus: Users.setUserStatus(admin, { userId: user, status: "active" }),
+    advanceRegistration: Users.advanceRegistration(admin, { userId: user, to: "email_verified" }),
+    deleteUser: Users.deleteUser(admin, { userId: user }),
+    createSession: Sessions.createSession(system, { userId: user }),
+    updateSession: Sessions.updateSession(admin, { sessionId: b.session.session.id, changes: { ipAddress: "6.6.6.6" } }),
+    revokeSession: Sessions.revokeSession(admin, { sessionId: b.session.session.id }),
+    listSessions: Sessions.listSessions(admin, { userId: user }),
+    linkAccount: Accounts.linkAccount(admin, { userId: user, providerId: "github", accountId: "forged" }),
+    unlinkAccount: Accounts.unlinkAccount(admin, { accountId: b.account.id }),
+    listAccounts: Accounts.listAccounts(admin, { userId: user }),
+    getOrganization: Organizations.getOrganization(admin, { organizationId: b.tenant.organizationId }),
+    updateOrganization: Organizations.updateOrganization(admin, { organizationId: b.tenant.organizationId, name: "x" }),
+    setOrganizationStatus: Organizations.setOrganizationStatus(admin, { organizationId: b.tenant.organizationId, status: "inactive" }),
+    deleteOrganization: Organizations.deleteOrganization(system, { organizationId: b.tenant.organizationId }),
+    getWorkspace: Workspaces.getWorkspace(admin, { workspaceId: b.workspace.id }),
+    renameWorkspace: Workspaces.renameWorkspace(admin, { workspaceId: b.workspace.id, name: "x" }),
+    setWorkspaceStatus: Workspaces.setWorkspaceStatus(admin, { workspaceId: b.workspace.id, status: "archived" }),
+    deleteWorkspace: Workspaces.deleteWorkspace(admin, { workspaceId: b.workspace.id }),
+    getEmployee: Employees.getEmployee(admin, { employeeId: b.employee.id }),
+    updateEmployee: Employees.updateEmployee(admin, { employeeId: b.employee.id, position: "x" }),
+    setEmployeeStatus: Employees.setEmployeeStatus(admin, { employeeId: b.employee.id, status: "active" }),
+    removeEmployee: Employees.removeEmployee(admin, { employeeId: b.employee.id }),
+    "hireEmployee into B's department": Employees.hireEmployee(admin, { userId: a.user.id, departmentId: b.department.id }),
+    getDepartment: Departments.getDepartment(admin, { departmentId: b.department.id }),
+    updateDepartment: Departments.updateDepartment(admin, { departmentId: b.department.id, name: "x" }),
+    moveDepartment: Departments.moveDepartment(admin, { departmentId: b.department.id, parentId: null }),
+    "move under B's department": Departments.moveDepartment(admin, { departmentId: a.department.id, parentId: b.department.id }),
+    "createDepartment under B's": Departments.createDepartment(admin, { name: "x", parentId: b.department.id }),
+    deleteDepartment: Departments.deleteDepartment(admin, { departmentId: b.department.id }),
+    updateSetting: Settings.updateSetting(admin, { settingId: b.setting.id, value: "y" }),
+    deleteSetting: Settings.deleteSetting(admin, { settingId: b.setting.id })
+  }
+}
+
+export type ForgedAttempt = Effect.Effect<unknown, Failure, IsolationServices>
+
+/** Every command or query an admin of `a` could aim at `b`'s records, by name. */
+export const forgedAttempts = (a: PopulatedTenant, b: PopulatedTenant): ReadonlyArray<readonly [string, ForgedAttempt]> =>
+  Object.entries(attempts(a, b))
