@@ -1,0 +1,80 @@
+/**
+ * The junk-input harness of the bad-input tests: every command, given a valid input and its actor,
+ * is fed junk in any field, junk as its whole input and junk as its actor; each must give a typed
+ * failure (never a defect) and leave every table as it was.
+ */
+import { expect } from "@effect/vitest"
+import { Cause, type Effect, Exit } from "effect"
+import * as fc from "fast-check"
+import { Arbitraries, snapshot } from "../src/testing/index.ts"
+import { Real } from "./world.ts"
+
+export type AnyCommand = (actor: unknown, input: unknown) => Effect.Effect<unknown, unknown, any>
+
+/** A command by name, with one valid input and the actor allowed to run it. */
+export type Case = readonly [name: string, command: AnyCommand, input: Record<string, unknown>, actor: unknown]
+
+const show = (input: unknown) => JSON.stringify(input, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))
+
+/** Runs a command and asserts: a typed failure (never a defect) with `tag` when given, and every table unchanged. */
+export const refused = async (real: Real, command: AnyCommand, actor: unknown, input: unknown, tag?: string): Promise<void> => {
+  const before = await real.runtime.runPromise(snapshot)
+  const exit = await real.runtime.runPromiseExit(command(actor, input))
+  expect(Exit.isFailure(exit), show(input)).toBe(true)
+  if (Exit.isFailure(exit)) {
+    expect(Cause.hasDies(exit.cause), Cause.pretty(exit.cause)).toBe(false)
+    const error = Cause.findErrorOption(exit.cause)
+    expect(error._tag).toBe("Some")
+    if (tag !== undefined && error._tag === "Some") expect((error.value as { _tag: string })._tag, show(input)).toBe(tag)
+  }
+  expect(await real.runtime.runPromise(snapshot)).toEqual(before)
+}
+
+/**
+ * Each case's valid input really succeeds, on a world of its own (else the junk tests prove nothing);
+ * the cases named in `failing` are known to fail and must.
+ */
+export const assertValidInputs = async (
+  prepare: (real: Real) => Promise<{ readonly cases: ReadonlyArray<Case> }>,
+  names: ReadonlyArray<string>,
+  failing: ReadonlyArray<string> = []
+): Promise<void> => {
+  for (const name of names) {
+    const probe = new Real()
+    await probe.init()
+    const valid = (await prepare(probe)).cases.find(([n]) => n === name)!
+    const exit = await probe.runtime.runPromiseExit(valid[1](valid[3], valid[2]))
+    if (failing.includes(name)) expect(Exit.isFailure(exit)).toBe(true)
+    else expect(Exit.isSuccess(exit), `${name}: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`).toBe(true)
+    await probe.dispose()
+  }
+}
+
+export interface JunkRuns {
+  /** Runs with one field of a valid input corrupted. */
+  readonly fields: number
+  /** Runs with junk as the whole input (commands without required fields are left out). */
+  readonly whole: number
+  /** Runs with junk as the actor. */
+  readonly actor: number
+  /** The commands whose every input field is optional: junk as the whole input may be valid for them. */
+  readonly allOptional: ReadonlyArray<string>
+}
+
+/** Junk in any field, as the whole input and as the actor: a ValidationError every time, and no table changed. */
+export const assertJunkRefused = async (real: Real, cases: ReadonlyArray<Case>, runs: JunkRuns): Promise<void> => {
+  const corrupted = fc.constantFrom(...cases).chain(([name, command, input, actor]) =>
+    Arbitraries.corrupt(input).map((bad) => [name, command, bad, actor] as const))
+  await fc.assert(fc.asyncProperty(corrupted, async ([, command, bad, actor]) => refused(real, command, actor, bad, "ValidationError")), { numRuns: runs.fields })
+  const withRequiredFields = cases.filter(([name]) => !runs.allOptional.includes(name))
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...withRequiredFields), fc.oneof(Arbitraries.junk, fc.anything()), async ([, command, , actor], junk) =>
+      refused(real, command, actor, junk, "ValidationError")),
+    { numRuns: runs.whole }
+  )
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...cases), fc.oneof(Arbitraries.junk, fc.anything()), async ([, command, input], junkActor) =>
+      refused(real, command, junkActor, input, "ValidationError")),
+    { numRuns: runs.actor }
+  )
+}
