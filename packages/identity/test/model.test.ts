@@ -53,89 +53,78 @@ class Register implements fc.AsyncCommand<Model, Real> {
   toString = () => "register"
 }
 
-class Verify implements fc.AsyncCommand<Model, Real> {
+/** A command on the model's `i`-th user (the index wraps around); it needs one user at least. */
+abstract class OnUser implements fc.AsyncCommand<Model, Real> {
   readonly i: number
   constructor(i: number) {
     this.i = i
   }
   check = (m: Readonly<Model>) => m.users.length > 0
-  async run(m: Model, r: Real) {
-    const u = pick(m, this.i)
+  run(m: Model, r: Real): Promise<void> {
+    return this.runOn(pick(m, this.i), m, r)
+  }
+  abstract runOn(u: ModelUser, m: Model, r: Real): Promise<void>
+}
+
+class Verify extends OnUser {
+  async runOn(u: ModelUser, _m: Model, r: Real) {
     const exit = await r.run(Users.verifyEmail(Access.anonymous(r.tenant), { email: u.email, code: u.code }))
     assert.strictEqual(Exit.isSuccess(exit), u.registration === "email_pending")
     if (Exit.isSuccess(exit)) [u.registration, u.status] = ["email_verified", u.status === "pending" ? "active" : u.status]
     await agree(r, u)
   }
-  toString = () => `verify(${this.i})`
+  override toString = () => `verify(${this.i})`
 }
 
-class SetStatus implements fc.AsyncCommand<Model, Real> {
-  readonly i: number
+class SetStatus extends OnUser {
   readonly to: User.UserStatus
   constructor(i: number, to: User.UserStatus) {
-    this.i = i
+    super(i)
     this.to = to
   }
-  check = (m: Readonly<Model>) => m.users.length > 0
-  async run(m: Model, r: Real) {
-    const u = pick(m, this.i)
+  async runOn(u: ModelUser, _m: Model, r: Real) {
     const exit = await r.run(Users.setUserStatus(r.admin, { userId: u.id, status: this.to }))
     assert.strictEqual(Exit.isSuccess(exit), StateMachine.canTransition(User.statusMachine, u.status, this.to))
     if (Exit.isSuccess(exit)) u.status = this.to
     await agree(r, u)
   }
-  toString = () => `status(${this.i}, ${this.to})`
+  override toString = () => `status(${this.i}, ${this.to})`
 }
 
-class Ban implements fc.AsyncCommand<Model, Real> {
-  readonly i: number
+class Ban extends OnUser {
   readonly on: boolean
   constructor(i: number, on: boolean) {
-    this.i = i
+    super(i)
     this.on = on
   }
-  check = (m: Readonly<Model>) => m.users.length > 0
-  async run(m: Model, r: Real) {
-    const u = pick(m, this.i)
+  async runOn(u: ModelUser, _m: Model, r: Real) {
     const exit = await r.run(this.on ? Users.banUser(r.admin, { userId: u.id, reason: "abuse" }) : Users.unbanUser(r.admin, { userId: u.id }))
     assert.isTrue(Exit.isSuccess(exit))
     u.banned = this.on
     if (this.on) u.sessions = 0
     await agree(r, u)
   }
-  toString = () => `${this.on ? "ban" : "unban"}(${this.i})`
+  override toString = () => `${this.on ? "ban" : "unban"}(${this.i})`
 }
 
-class SignIn implements fc.AsyncCommand<Model, Real> {
-  readonly i: number
-  constructor(i: number) {
-    this.i = i
-  }
-  check = (m: Readonly<Model>) => m.users.length > 0
-  async run(m: Model, r: Real) {
-    const u = pick(m, this.i)
+class SignIn extends OnUser {
+  async runOn(u: ModelUser, _m: Model, r: Real) {
     const exit = await r.run(Sessions.createSession(Actor.system(r.tenant), { userId: u.id }))
     assert.strictEqual(Exit.isSuccess(exit), !u.banned && u.status !== "suspended" && u.status !== "inactive")
     if (Exit.isSuccess(exit)) u.sessions++
     await agree(r, u)
   }
-  toString = () => `signIn(${this.i})`
+  override toString = () => `signIn(${this.i})`
 }
 
-class Delete implements fc.AsyncCommand<Model, Real> {
-  readonly i: number
-  constructor(i: number) {
-    this.i = i
-  }
-  check = (m: Readonly<Model>) => m.users.length > 0
-  async run(m: Model, r: Real) {
-    const u = pick(m, this.i)
+class Delete extends OnUser {
+  async runOn(u: ModelUser, m: Model, r: Real) {
     assert.isTrue(Exit.isSuccess(await r.run(Users.deleteUser(r.admin, { userId: u.id }))))
     m.users.splice(m.users.indexOf(u), 1)
     const gone = await r.run(UserRepository.use((repo) => repo.findById(u.id)))
     assert.isTrue(Exit.isSuccess(gone) && Option.isNone(gone.value))
   }
-  toString = () => `delete(${this.i})`
+  override toString = () => `delete(${this.i})`
 }
 
 const commands = [

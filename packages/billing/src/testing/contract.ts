@@ -110,6 +110,15 @@ return {
 }
 })
 
+/** The ports, a fresh tenant and a client account stored in it: where most cases start. */
+const storedAccount = Effect.gen(function*() {
+  const p = yield* ports
+  const tenant = freshTenant()
+  const account = newAccount(tenant)
+  yield* p.accounts.insert(tenant, account)
+  return { p, tenant, account }
+})
+
 const expectNotFound = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.exit(effect), (exit) => {
     expect(Exit.isFailure(exit) && Cause.findErrorOption(exit.cause).pipe(Option.map((e) => e instanceof Errors.NotFound), Option.getOrElse(() => false)))
@@ -117,10 +126,7 @@ const expectNotFound = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   })
 
 const roundTrip = Effect.gen(function*() {
-  const p = yield* ports
-  const tenant = freshTenant()
-  const account = newAccount(tenant)
-  yield* p.accounts.insert(tenant, account)
+  const { p, tenant, account } = yield* storedAccount
   const invoice = newInvoice(account, "Sent")
   yield* p.invoices.insert(tenant, invoice)
   const hold = newHold(account, 500n, 60)
@@ -152,11 +158,8 @@ const roundTrip = Effect.gen(function*() {
 })
 
 const tenantScoping = Effect.gen(function*() {
-  const p = yield* ports
-  const a = freshTenant()
+  const { p, tenant: a, account } = yield* storedAccount
   const b = freshTenant()
-  const account = newAccount(a)
-  yield* p.accounts.insert(a, account)
   const invoice = newInvoice(account, "Sent", { dueDate: "2026-01-02" })
   yield* p.invoices.insert(a, invoice)
   const hold = newHold(account, 500n, 1)
@@ -211,11 +214,8 @@ const updates = Effect.gen(function*() {
 })
 
 const lockedReadModifyWrite = Effect.gen(function*() {
-  const p = yield* ports
+  const { p, tenant, account } = yield* storedAccount
   const uow = yield* UnitOfWork.UnitOfWork
-  const tenant = freshTenant()
-  const account = newAccount(tenant)
-  yield* p.accounts.insert(tenant, account)
   const workers = 8
   yield* Effect.forEach(Array.from({ length: workers }, (_, i) => i), (i) =>
     uow.transaction(Effect.gen(function*() {
@@ -227,11 +227,8 @@ const lockedReadModifyWrite = Effect.gen(function*() {
 })
 
 const invoiceNumberUnique = Effect.gen(function*() {
-  const p = yield* ports
-  const tenant = freshTenant()
+  const { p, tenant, account } = yield* storedAccount
   const other = freshTenant()
-  const account = newAccount(tenant)
-  yield* p.accounts.insert(tenant, account)
   const first = newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })
   yield* p.invoices.insert(tenant, first)
   const clash = yield* Effect.flip(p.invoices.insert(tenant, newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })))
@@ -251,10 +248,7 @@ const invoiceNumberUnique = Effect.gen(function*() {
 })
 
 const accountPerCustomer = Effect.gen(function*() {
-  const p = yield* ports
-  const tenant = freshTenant()
-  const account = newAccount(tenant)
-  yield* p.accounts.insert(tenant, account)
+  const { p, tenant, account } = yield* storedAccount
   const error = yield* Effect.flip(p.accounts.insert(tenant, newAccount(tenant, account.customerId)))
   expect(error._tag).toBe("AccountAlreadyExists")
   const other = freshTenant()
@@ -377,10 +371,7 @@ const failedUnitOfWorkLeavesNothing = Effect.gen(function*() {
 })
 
 const ledgerOrder = Effect.gen(function*() {
-  const p = yield* ports
-  const tenant = freshTenant()
-  const account = newAccount(tenant)
-  yield* p.accounts.insert(tenant, account)
+  const { p, tenant, account } = yield* storedAccount
   const invoiceId = uuid<InvoiceId>()
   const posted = Ledger.post(account, [
     Ledger.invoiceDebit(invoiceId, 1_000n),
@@ -401,10 +392,7 @@ const ledgerOrder = Effect.gen(function*() {
 })
 
 const eventLogOrder = Effect.gen(function*() {
-  const p = yield* ports
-  const tenant = freshTenant()
-  const account = newAccount(tenant)
-  yield* p.accounts.insert(tenant, account)
+  const { p, tenant, account } = yield* storedAccount
   const invoice = newInvoice(account, "Sent")
   yield* p.invoices.insert(tenant, invoice)
   const entries = (["created", "sent", "viewed", "viewed", "payment_partial"] as const).map((type, i) => newEvent(invoice, type, T0 + 10 - i))
