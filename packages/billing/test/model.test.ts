@@ -8,6 +8,7 @@ import { LocalDate, StateMachine } from "@erpkit/kernel"
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { Payment } from "../src/index.ts"
+import { Operations } from "../src/testing/index.ts"
 import { applyOp, checkInvariants, type Op, opArb, readAll, Real, scenarioArb, start } from "./world.ts"
 
 interface MAccount { limit: bigint; approved: boolean; balance: bigint; holds: bigint; wallet: bigint }
@@ -185,32 +186,25 @@ export class Model {
   }
 }
 
-class OpCommand implements fc.AsyncCommand<Model, Real> {
-  readonly op: Op
-  constructor(op: Op) {
-    this.op = op
-  }
-  check = () => true
-  async run(model: Model, real: Real): Promise<void> {
-    const expected = model.apply(this.op)
-    const actual = await applyOp(real, this.op)
-    expect(actual, JSON.stringify(this.op, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))).toBe(expected)
-    const state = await readAll(real)
-    expect(state.accounts.map((a) => ({ limit: a.creditLimitMinor, approved: a.isCreditApproved, balance: a.balanceMinor, holds: a.holdsMinor, wallet: a.walletBalanceMinor })))
-      .toEqual(model.accounts)
-    expect(state.invoices.map((i) => [i.status, i.totalMinor, i.amountPaidMinor, i.amountCreditedMinor, i.dueDate]))
-      .toEqual(model.invoices.map((i) => [i.status, i.total, i.paid, i.credited, i.dueDate]))
-    expect(state.holds.map((h) => [h.status, h.amountMinor])).toEqual(model.holds.map((h) => [h.status, h.amount]))
-    expect(state.payments.map((p) => [p.status, p.baseAmountMinor, p.fromWallet])).toEqual(model.payments.map((p) => [p.status, p.amount, p.fromWallet]))
-    checkInvariants(state, undefined)
-  }
-  toString = () => JSON.stringify(this.op, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))
-}
+/** Runs `op` on the model and on the real system: the outcomes, every figure and the invariants must agree. */
+const opCommand = Operations.command<Op, Model, Real>(async (op, model, real) => {
+  const expected = model.apply(op)
+  const actual = await applyOp(real, op)
+  expect(actual, Operations.show(op)).toBe(expected)
+  const state = await readAll(real)
+  expect(state.accounts.map((a) => ({ limit: a.creditLimitMinor, approved: a.isCreditApproved, balance: a.balanceMinor, holds: a.holdsMinor, wallet: a.walletBalanceMinor })))
+    .toEqual(model.accounts)
+  expect(state.invoices.map((i) => [i.status, i.totalMinor, i.amountPaidMinor, i.amountCreditedMinor, i.dueDate]))
+    .toEqual(model.invoices.map((i) => [i.status, i.total, i.paid, i.credited, i.dueDate]))
+  expect(state.holds.map((h) => [h.status, h.amountMinor])).toEqual(model.holds.map((h) => [h.status, h.amount]))
+  expect(state.payments.map((p) => [p.status, p.baseAmountMinor, p.fromWallet])).toEqual(model.payments.map((p) => [p.status, p.amount, p.fromWallet]))
+  checkInvariants(state, undefined)
+})
 
 describe("model-based", () => {
   it("billing commands agree with the reference model on every outcome and figure (fc.commands)", async () => {
-    const commands = fc.commands([opArb.map((op) => new OpCommand(op))], { maxCommands: 40 })
-    const prefix = fc.constant(null).chain(() => scenarioArb.map((ops) => ops.slice(0, 3).map((op) => new OpCommand(op))))
+    const commands = fc.commands([opArb.map(opCommand)], { maxCommands: 40 })
+    const prefix = fc.constant(null).chain(() => scenarioArb.map((ops) => ops.slice(0, 3).map(opCommand)))
     await fc.assert(
       fc.asyncProperty(prefix, commands, async (setup, cmds) => {
         const real = new Real()

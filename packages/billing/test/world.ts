@@ -6,63 +6,43 @@
 import { type Command, LocalDate, type MemoryStore, type Tenant } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import { expect } from "@effect/vitest"
-import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime } from "effect"
+import { Clock, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import {
   ClientAccount, ClientAccountRepository, ClientAccounts, CreditHold, CreditHoldRepository, CreditNotes, Invoice,
   InvoiceRepository, Invoices, Jobs, Ledger, LedgerRepository, Payment, PaymentRepository, Payments, type Repositories
 } from "../src/index.ts"
-import { customerId, financeManager, invoiceNumber, layerMemory, system } from "../src/testing/index.ts"
+import { customerId, financeManager, invoiceNumber, layerMemory, Operations, system } from "../src/testing/index.ts"
 
-export const start = Date.parse("2026-01-01T03:00:00Z")
+export const start = Operations.start
+export type Op = Operations.Op
 
-export type Op =
-  | { readonly _tag: "Open"; readonly limit: bigint; readonly approved: boolean }
-  | { readonly _tag: "SetTerms"; readonly account: number; readonly limit: bigint; readonly approved: boolean }
-  | { readonly _tag: "Reserve"; readonly account: number; readonly amount: bigint; readonly timeoutSeconds: number }
-  | { readonly _tag: "VoidHold"; readonly hold: number }
-  | { readonly _tag: "Create"; readonly account: number; readonly unitPrice: bigint; readonly dueInDays: number }
-  | { readonly _tag: "Issue"; readonly invoice: number; readonly hold: number | null }
-  | { readonly _tag: "IssuePaid"; readonly invoice: number }
-  | { readonly _tag: "Pay"; readonly invoice: number; readonly amount: bigint | "all"; readonly pending: boolean; readonly fromWallet: boolean }
-  | { readonly _tag: "ChangePayment"; readonly payment: number; readonly status: Payment.PaymentStatus }
-  | { readonly _tag: "Credit"; readonly invoice: number; readonly amount: bigint | "all" }
-  | { readonly _tag: "Void"; readonly invoice: number }
-  | { readonly _tag: "TopUp"; readonly account: number; readonly amount: bigint }
-  | { readonly _tag: "Tick"; readonly hours: number }
-
-const index = fc.nat({ max: 7 })
-const money = fc.bigInt({ min: 0n, max: 3_000n })
-const amount = fc.oneof(fc.constant("all" as const), money)
-
-const w = <A>(weight: number, arbitrary: fc.Arbitrary<A>) => ({ weight, arbitrary })
+const { fields, weighted: w } = Operations
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  w(1, fc.record({ _tag: fc.constant("Open" as const), limit: fc.bigInt({ min: 0n, max: 10_000n }), approved: fc.boolean() })),
-  w(1, fc.record({ _tag: fc.constant("SetTerms" as const), account: index, limit: fc.bigInt({ min: 0n, max: 10_000n }), approved: fc.boolean() })),
-  w(2, fc.record({ _tag: fc.constant("Reserve" as const), account: index, amount: fc.bigInt({ min: 1n, max: 3_000n }), timeoutSeconds: fc.integer({ min: 1, max: 100_000 }) })),
-  w(1, fc.record({ _tag: fc.constant("VoidHold" as const), hold: index })),
-  w(4, fc.record({ _tag: fc.constant("Create" as const), account: index, unitPrice: money, dueInDays: fc.integer({ min: 0, max: 10 }) })),
-  w(4, fc.record({ _tag: fc.constant("Issue" as const), invoice: index, hold: fc.option(index, { nil: null }) })),
-  w(1, fc.record({ _tag: fc.constant("IssuePaid" as const), invoice: index })),
-  w(4, fc.record({ _tag: fc.constant("Pay" as const), invoice: index, amount, pending: fc.boolean(), fromWallet: fc.boolean() })),
-  w(2, fc.record({ _tag: fc.constant("ChangePayment" as const), payment: index, status: fc.constantFrom(...Payment.machine.states) })),
-  w(2, fc.record({ _tag: fc.constant("Credit" as const), invoice: index, amount })),
-  w(1, fc.record({ _tag: fc.constant("Void" as const), invoice: index })),
-  w(1, fc.record({ _tag: fc.constant("TopUp" as const), account: index, amount: fc.bigInt({ min: 1n, max: 3_000n }) })),
-  w(2, fc.record({ _tag: fc.constant("Tick" as const), hours: fc.integer({ min: 1, max: 72 }) }))
+  w(1, fc.record(fields.Open)),
+  w(1, fc.record(fields.SetTerms)),
+  w(2, fc.record(fields.Reserve)),
+  w(1, fc.record(fields.VoidHold)),
+  w(4, fc.record(fields.Create)),
+  w(4, fc.record(fields.Issue)),
+  w(1, fc.record(fields.IssuePaid)),
+  w(4, fc.record(fields.Pay)),
+  w(2, fc.record(fields.ChangePayment)),
+  w(2, fc.record(fields.Credit)),
+  w(1, fc.record(fields.Void)),
+  w(1, fc.record(fields.TopUp)),
+  w(2, fc.record(fields.Tick))
 )
 
 /** Three accounts (two approved for credit, one not), then 10 … 40 random operations. */
 export const scenarioArb: fc.Arbitrary<ReadonlyArray<Op>> = fc.array(opArb, { minLength: 10, maxLength: 40 }).map((ops) => [
-  { _tag: "Open", limit: 10_000n, approved: true },
-  { _tag: "Open", limit: 4_000n, approved: true },
-  { _tag: "Open", limit: 0n, approved: false },
+  ...Operations.openingAccounts,
   ...ops
 ])
 
-const pick = <A>(all: ReadonlyArray<A>, i: number): A | undefined => (all.length === 0 ? undefined : all[i % all.length])
+const pick = Operations.pick
 
 /** The system under test: the real commands on a fresh memory store with a TestClock. */
 type Env = Repositories | Command.CommandServices | MemoryStore.MemoryStore | TestClock.TestClock
@@ -86,9 +66,7 @@ export class Real {
       onSuccess(exit.value)
       return "ok"
     }
-    if (Cause.hasDies(exit.cause) || Cause.hasInterrupts(exit.cause)) throw new Error(`defect: ${Cause.pretty(exit.cause)}`)
-    const error = Cause.findErrorOption(exit.cause)
-    return error._tag === "Some" ? (error.value as { readonly _tag: string })._tag : "unknown"
+    return Operations.typedError(exit.cause)?._tag ?? "unknown"
   }
 
   async dispose(): Promise<void> {

@@ -9,12 +9,10 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
-import { layerMemory } from "@erpkit/billing/testing"
+import { layerMemory, Operations } from "@erpkit/billing/testing"
 import { freshTenant, targets } from "./targets.ts"
 import { billingLayer, type BillingServices } from "./billing/support.ts"
 import { ManualClock, type Op, opArb, opEffect, outcome, readWorld, runnerOf, type Runner, sequentialIds, World } from "./billing/driver.ts"
-
-const start = Date.parse("2026-01-01T03:00:00Z")
 
 interface Real {
   readonly memory: Runner
@@ -24,31 +22,22 @@ interface Real {
 /** Outcomes seen (ok or error tag) across all runs: the test asserts it exercised both paths widely. */
 const seen = new Map<string, number>()
 
-class OpCommand implements fc.AsyncCommand<World, Real> {
-  readonly op: Op
-  constructor(op: Op) {
-    this.op = op
-  }
-  check = () => true
-  async run(world: World, real: Real): Promise<void> {
-    const step = opEffect(world, this.op)
-    if (step === undefined) return
-    const clockBefore = world.clock.millis
-    const expected = outcome(await real.memory(step.effect))
-    world.clock.millis = clockBefore // a Tick moved it inside the effect: replay from the same time
-    const actual = outcome(await real.postgres(step.effect))
-    expect(actual, this.toString()).toEqual(expected)
-    const tag = `${this.op._tag}:${typeof expected === "object" && expected !== null && "ok" in expected ? "ok" : (expected as { error: { _tag: string } }).error._tag}`
-    seen.set(tag, (seen.get(tag) ?? 0) + 1)
-    if (typeof expected === "object" && expected !== null && "ok" in expected) step.record((expected as { ok: unknown }).ok)
-  }
-  toString = () => JSON.stringify(this.op, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))
-}
+/** Runs `op` on memory, then on Postgres from the same clock: the outcomes must be identical. */
+const opCommand = Operations.command<Op, World, Real>(async (op, world, real) => {
+  const step = opEffect(world, op)
+  if (step === undefined) return
+  const clockBefore = world.clock.millis
+  const expected = outcome(await real.memory(step.effect))
+  world.clock.millis = clockBefore // a Tick moved it inside the effect: replay from the same time
+  const actual = outcome(await real.postgres(step.effect))
+  expect(actual, Operations.show(op)).toEqual(expected)
+  const tag = `${op._tag}:${typeof expected === "object" && expected !== null && "ok" in expected ? "ok" : (expected as { error: { _tag: string } }).error._tag}`
+  seen.set(tag, (seen.get(tag) ?? 0) + 1)
+  if (typeof expected === "object" && expected !== null && "ok" in expected) step.record((expected as { ok: unknown }).ok)
+})
 
 const opening: ReadonlyArray<Op> = [
-  { _tag: "Open", limit: 10_000n, approved: true },
-  { _tag: "Open", limit: 4_000n, approved: true },
-  { _tag: "Open", limit: 0n, approved: false },
+  ...Operations.openingAccounts,
   // a fixed prefix so every run exercises the main paths at least once (the random part follows)
   { _tag: "Reserve", account: 0, amount: 500n, timeoutSeconds: 3_600 },
   { _tag: "Create", account: 0, unitPrice: 1_000n, dueInDays: 3, text: 1, deposit: true, reuseNumber: false, issueNow: false },
@@ -68,18 +57,18 @@ for (const target of targets("billing-differential.test.ts")) {
           const pgContext = yield* Effect.context<BillingServices>()
           let runsHere = 0
           yield* Effect.promise(() => fc.assert(
-            fc.asyncProperty(fc.commands([opArb.map((op) => new OpCommand(op))], { maxCommands: 40, size: "max" }), async (commands) => {
+            fc.asyncProperty(fc.commands([opArb.map(opCommand)], { maxCommands: 40, size: "max" }), async (commands) => {
               const seed = 0x5000_0000 + (target.name === "server" ? 0x100_0000 : 0) + ++runs
               runsHere++
               const tenant = freshTenant()
               const memoryContext = await Effect.runPromise(Effect.scoped(Layer.build(layerMemory(seed))))
               const ids = { memory: sequentialIds(seed), postgres: sequentialIds(seed) }
-              const world = new World(tenant, seed, new ManualClock(start))
+              const world = new World(tenant, seed, new ManualClock(Operations.start))
               const real: Real = {
                 memory: runnerOf(memoryContext, ids.memory, world.clock),
                 postgres: runnerOf(pgContext, ids.postgres, world.clock)
               }
-              for (const op of opening) await new OpCommand(op).run(world, real)
+              for (const op of opening) await opCommand(op).run(world, real)
               await fc.asyncModelRun(() => ({ model: world, real }), commands)
               const expected = await real.memory(readWorld(world))
               const actual = await real.postgres(readWorld(world))

@@ -4,6 +4,7 @@
  * snapshots, short flows over the real commands).
  */
 export * as Arbitraries from "./arbitraries.ts"
+export * as Operations from "./operations.ts"
 export { type FakeAccountingSystem, fakeAccountingSystem, type FakeUsageSource, fakeUsageSource } from "./fakes.ts"
 export { billingContractSuite, contractTests } from "./contract.ts"
 export { type PartTwoPort, partTwoContractTests, partTwoPorts } from "./contractPartTwo.ts"

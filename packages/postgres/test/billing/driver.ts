@@ -3,14 +3,15 @@
  * `Command.make` pipeline), run against any environment given as a `Runner`, with a manual clock and
  * deterministic ids so two environments fed the same operations can be compared value by value.
  */
-import { Clock, Duration, Effect, Exit, Cause, Context } from "effect"
+import { Clock, Duration, Effect, Exit, Context } from "effect"
 import { Actor, Ids, LocalDate, type Tenant } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import * as fc from "fast-check"
 import {
   ClientAccountRepository, ClientAccounts, CreditHoldRepository, CreditNoteRepository, CreditNotes, Invoice, InvoiceRepository,
-  Invoices, Jobs, LedgerRepository, Payment, PaymentRepository, Payments
+  Invoices, Jobs, LedgerRepository, PaymentRepository, Payments
 } from "@erpkit/billing"
+import { Operations } from "@erpkit/billing/testing"
 
 /** A clock whose time only moves when told; sleeping still waits for real (pools and retries need it). */
 export class ManualClock implements Clock.Clock {
@@ -64,49 +65,39 @@ export const trickyTexts = [
   "O'Brien & Sons", "'; DROP TABLE billing.invoices; --", "\"quoted\" \\ backslash", "$$ $1 %s /* c */", "Қазақ тілі ✓ 🚚", "ROLLBACK;", "\t\n"
 ]
 
+/**
+ * billing's shared operations, with more variety in what they carry (tricky texts, deposits, reused
+ * invoice numbers, foreign currency) and four of this driver's own (view, delete, forged ids).
+ */
 export type Op =
-  | { readonly _tag: "Open"; readonly limit: bigint; readonly approved: boolean }
-  | { readonly _tag: "SetTerms"; readonly account: number; readonly limit: bigint; readonly approved: boolean }
-  | { readonly _tag: "Reserve"; readonly account: number; readonly amount: bigint; readonly timeoutSeconds: number }
-  | { readonly _tag: "VoidHold"; readonly hold: number }
-  | { readonly _tag: "Create"; readonly account: number; readonly unitPrice: bigint; readonly dueInDays: number; readonly text: number; readonly deposit: boolean; readonly reuseNumber: boolean; readonly issueNow: boolean }
-  | { readonly _tag: "Issue"; readonly invoice: number; readonly hold: number | null }
-  | { readonly _tag: "IssuePaid"; readonly invoice: number }
-  | { readonly _tag: "Pay"; readonly invoice: number; readonly amount: bigint | "all"; readonly pending: boolean; readonly fromWallet: boolean; readonly usd: boolean }
-  | { readonly _tag: "ChangePayment"; readonly payment: number; readonly status: Payment.PaymentStatus }
-  | { readonly _tag: "Credit"; readonly invoice: number; readonly amount: bigint | "all" }
-  | { readonly _tag: "Void"; readonly invoice: number }
+  | Exclude<Operations.Op, { readonly _tag: "Create" | "Pay" }>
+  | Operations.Create & { readonly text: number; readonly deposit: boolean; readonly reuseNumber: boolean; readonly issueNow: boolean }
+  | Operations.Pay & { readonly usd: boolean }
   | { readonly _tag: "View"; readonly invoice: number }
   | { readonly _tag: "Delete"; readonly invoice: number }
-  | { readonly _tag: "TopUp"; readonly account: number; readonly amount: bigint }
   | { readonly _tag: "Forged"; readonly kind: "invoice" | "account" | "hold" | "payment" }
-  | { readonly _tag: "Tick"; readonly hours: number }
 
-const index = fc.nat({ max: 7 })
-const money = fc.bigInt({ min: 0n, max: 3_000n })
-const amount = fc.oneof(fc.constant("all" as const), money)
-const w = <A>(weight: number, arbitrary: fc.Arbitrary<A>) => ({ weight, arbitrary })
+const { fields, index, weighted: w } = Operations
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  w(1, fc.record({ _tag: fc.constant("Open" as const), limit: fc.bigInt({ min: 0n, max: 10_000n }), approved: fc.boolean() })),
-  w(1, fc.record({ _tag: fc.constant("SetTerms" as const), account: index, limit: fc.bigInt({ min: 0n, max: 10_000n }), approved: fc.boolean() })),
-  w(2, fc.record({ _tag: fc.constant("Reserve" as const), account: index, amount: fc.bigInt({ min: 1n, max: 3_000n }), timeoutSeconds: fc.integer({ min: 1, max: 100_000 }) })),
-  w(1, fc.record({ _tag: fc.constant("VoidHold" as const), hold: index })),
+  w(1, fc.record(fields.Open)),
+  w(1, fc.record(fields.SetTerms)),
+  w(2, fc.record(fields.Reserve)),
+  w(1, fc.record(fields.VoidHold)),
   w(4, fc.record({
-    _tag: fc.constant("Create" as const), account: index, unitPrice: money, dueInDays: fc.integer({ min: 0, max: 10 }),
-    text: fc.nat({ max: trickyTexts.length - 1 }), deposit: fc.boolean(), reuseNumber: fc.boolean(), issueNow: fc.boolean()
+    ...fields.Create, text: fc.nat({ max: trickyTexts.length - 1 }), deposit: fc.boolean(), reuseNumber: fc.boolean(), issueNow: fc.boolean()
   })),
-  w(3, fc.record({ _tag: fc.constant("Issue" as const), invoice: index, hold: fc.option(index, { nil: null, freq: 3 }) })),
-  w(1, fc.record({ _tag: fc.constant("IssuePaid" as const), invoice: index })),
-  w(6, fc.record({ _tag: fc.constant("Pay" as const), invoice: index, amount, pending: fc.boolean(), fromWallet: fc.boolean(), usd: fc.boolean() })),
-  w(2, fc.record({ _tag: fc.constant("ChangePayment" as const), payment: index, status: fc.constantFrom(...Payment.machine.states) })),
-  w(3, fc.record({ _tag: fc.constant("Credit" as const), invoice: index, amount })),
-  w(1, fc.record({ _tag: fc.constant("Void" as const), invoice: index })),
+  w(3, fc.record({ ...fields.Issue, hold: fc.option(index, { nil: null, freq: 3 }) })),
+  w(1, fc.record(fields.IssuePaid)),
+  w(6, fc.record({ ...fields.Pay, usd: fc.boolean() })),
+  w(2, fc.record(fields.ChangePayment)),
+  w(3, fc.record(fields.Credit)),
+  w(1, fc.record(fields.Void)),
   w(1, fc.record({ _tag: fc.constant("View" as const), invoice: index })),
   w(1, fc.record({ _tag: fc.constant("Delete" as const), invoice: index })),
-  w(1, fc.record({ _tag: fc.constant("TopUp" as const), account: index, amount: fc.bigInt({ min: 1n, max: 3_000n }) })),
+  w(1, fc.record(fields.TopUp)),
   w(1, fc.record({ _tag: fc.constant("Forged" as const), kind: fc.constantFrom("invoice" as const, "account" as const, "hold" as const, "payment" as const) })),
-  w(2, fc.record({ _tag: fc.constant("Tick" as const), hours: fc.integer({ min: 1, max: 96 }) }))
+  w(2, fc.record({ ...fields.Tick, hours: fc.integer({ min: 1, max: 96 }) }))
 )
 
 /** The ids a run has created (the same in every environment, since ids are sequential). */
@@ -137,7 +128,7 @@ export class World {
   }
 }
 
-const pick = <A>(all: ReadonlyArray<A>, i: number): A | undefined => (all.length === 0 ? undefined : all[i % all.length])
+const pick = Operations.pick
 
 /** The effect of `op` in `world` (ids it reads are shared); `record` updates the world after a success. */
 export const opEffect = (world: World, op: Op): { readonly effect: Effect.Effect<unknown, unknown, any>; readonly record: (value: any) => void } | undefined => {
@@ -256,9 +247,8 @@ export const opEffect = (world: World, op: Op): { readonly effect: Effect.Effect
 /** An exit as comparable data: the value, or the typed error (tag and fields); a defect throws. */
 export const outcome = (exit: Exit.Exit<unknown, unknown>): unknown => {
   if (Exit.isSuccess(exit)) return { ok: exit.value }
-  if (Cause.hasDies(exit.cause) || Cause.hasInterrupts(exit.cause)) throw new Error(`defect: ${Cause.pretty(exit.cause)}`)
-  const error = Cause.findErrorOption(exit.cause)
-  return error._tag === "Some" ? { error: { ...(error.value as object), _tag: (error.value as { _tag: string })._tag } } : { error: "unknown" }
+  const error = Operations.typedError(exit.cause)
+  return error === undefined ? { error: "unknown" } : { error: { ...error, _tag: error._tag } }
 }
 
 /** Everything the world's ids reach, read through the ports (tenant-scoped). */
