@@ -7,7 +7,8 @@
  *
  * in `rounds` interleaved rounds (the order rotates each round); the table shows the median tps and the
  * ratios erpkit / hand-written and erpkit / pgbench from those medians. Round trips per transaction
- * are counted on the wire (wire.ts) before timing. `--write` puts the result into docs/performance.md.
+ * are counted on the wire (wire.ts) before timing; CPU per transaction is this process's
+ * (`process.cpuUsage`) and the local postgres processes' (/proc), median over the rounds. `--write` puts the result into docs/performance.md.
  *
  *   npx -y pnpm@10 bench                                   # 10 s per measurement, 3 rounds
  *   npx -y pnpm@10 bench -- --seconds 5 --rounds 1 --clients 1,8 --write
@@ -17,7 +18,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import pg from "pg"
 import * as Erpkit from "./erpkit.ts"
@@ -47,6 +48,39 @@ const ensureDatabase = async () => {
   const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database])
   if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll("\"", "\"\"")}"`)
   await admin.end()
+}
+
+/** CPU seconds used so far by every `postgres` process of this machine (server on localhost only). */
+const serverCpu = (): number => {
+  let ticks = 0
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      if (!stat.includes("(postgres)")) continue
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14, 15)
+    } catch {
+      // process ended
+    }
+  }
+  return ticks / 100
+}
+
+interface Measured {
+  readonly tps: number
+  /** CPU milliseconds per transaction: this Node process, and the postgres processes. */
+  readonly clientMs: number
+  readonly serverMs: number
+}
+
+const measured = async (count: () => Promise<{ readonly tps: number; readonly seconds: number }>, ownCpu: boolean): Promise<Measured> => {
+  const cpu0 = process.cpuUsage()
+  const srv0 = serverCpu()
+  const { seconds: secs, tps } = await count()
+  const cpu = process.cpuUsage(cpu0)
+  const n = tps * secs
+  return { tps, clientMs: ownCpu ? (cpu.user + cpu.system) / 1000 / n : NaN, serverMs: ((serverCpu() - srv0) * 1000) / n }
 }
 
 /** Runs `clients` loops of `step` for `seconds`; returns completed transactions per second. */
@@ -82,10 +116,13 @@ const main = async () => {
   const invoice = (c: number, i: number) => fixture.invoicesByClient[c]![i % 20]!
   const hands = await Promise.all(Array.from({ length: maxClients }, () => Hand.connect(url)))
 
+  const withSeconds = (p: Promise<number>) => p.then((tps) => ({ tps, seconds }))
   const run = {
-    pgbench: async (clients: number) => Pgbench.run(target, clients, seconds),
-    hand: (clients: number) => timed(clients, seconds, (c, i) => Hand.pay(hands[c]!, fixture, invoice(c, i), 1n, `h-${randomUUID()}`)),
-    erpkit: (clients: number) => timed(clients, seconds, (c, i) => Erpkit.pay(rt, fixture, invoice(c, i), `e-${randomUUID()}`))
+    pgbench: (clients: number) => measured(async () => ({ tps: Pgbench.run(target, clients, seconds), seconds }), false),
+    hand: (clients: number) =>
+      measured(() => withSeconds(timed(clients, seconds, (c, i) => Hand.pay(hands[c]!, fixture, invoice(c, i), 1n, `h-${randomUUID()}`))), true),
+    erpkit: (clients: number) =>
+      measured(() => withSeconds(timed(clients, seconds, (c, i) => Erpkit.pay(rt, fixture, invoice(c, i), `e-${randomUUID()}`))), true)
   }
 
   // warm-up: plans cached, pool connections open, JIT warm
@@ -114,16 +151,23 @@ const main = async () => {
 
   const impls = (["pgbench", "hand", "erpkit"] as const).filter((k) => only.includes(k))
   const results = new Map<string, Array<number>>()
+  const cpus = new Map<string, Array<Measured>>()
   for (let r = 0; r < rounds; r++) {
     for (const clients of clientCounts) {
       const order = impls.map((_, k) => impls[(k + r) % impls.length]!)
       for (const impl of order) {
-        const tps = await run[impl](clients)
+        const m = await run[impl](clients)
         const key = `${impl}/${clients}`
-        results.set(key, [...(results.get(key) ?? []), tps])
-        console.log(`round ${r + 1}  ${impl.padEnd(7)} clients ${clients}: ${tps.toFixed(0)} tps`)
+        results.set(key, [...(results.get(key) ?? []), m.tps])
+        cpus.set(key, [...(cpus.get(key) ?? []), m])
+        console.log(`round ${r + 1}  ${impl.padEnd(7)} clients ${clients}: ${m.tps.toFixed(0)} tps, CPU per transaction: client ${
+          m.clientMs.toFixed(2)} ms, server ${m.serverMs.toFixed(2)} ms`)
       }
     }
+  }
+  const cpuOf = (impl: string, clients: number, f: (m: Measured) => number) => {
+    const xs = cpus.get(`${impl}/${clients}`)
+    return xs === undefined ? "–" : median(xs.map(f)).toFixed(2)
   }
   await Promise.all(hands.map((h) => h.end()))
   await rt.dispose()
@@ -144,6 +188,14 @@ const main = async () => {
     `|---|---|---|---|---|---|`,
     ...rows
   ].join("\n")
+  const cpuTable = [
+    `| clients | implementation | round trips / tx | client CPU ms / tx | server CPU ms / tx |`,
+    `|---|---|---|---|---|`,
+    ...clientCounts.flatMap((c) => impls.map((impl) =>
+      `| ${c} | ${impl === "pgbench" ? "(a) pgbench" : impl === "hand" ? "(b) hand-written" : "(c) erpkit"} | ${
+        impl === "pgbench" ? 7 : impl === "hand" ? handTrips : erpkitTrips} | ${cpuOf(impl, c, (m) => m.clientMs)} | ${cpuOf(impl, c, (m) => m.serverMs)} |`
+    ))
+  ].join("\n")
   const pgVersion = execFileSync("psql", [url, "-Atc", "SHOW server_version"], { encoding: "utf8" }).trim()
   const info = [
     `- date: ${new Date().toISOString()}`,
@@ -153,11 +205,11 @@ const main = async () => {
     `- round trips per transaction (counted on the wire): pgbench 7, hand-written ${handTrips}, erpkit ${erpkitTrips}`,
     `- command: \`npx -y pnpm@10 bench -- --seconds ${seconds} --rounds ${rounds} --clients ${clientCounts.join(",")}${write ? " --write" : ""}\``
   ].join("\n")
-  console.log(`\n${table}\n\n${info}`)
+  console.log(`\n${table}\n\n${cpuTable}\n\n${info}`)
   if (write) {
     const path = new URL("../../docs/performance.md", import.meta.url)
     const doc = readFileSync(path, "utf8")
-    const block = `<!-- bench:start -->\n${table}\n\n${info}\n<!-- bench:end -->`
+    const block = `<!-- bench:start -->\n${table}\n\n${cpuTable}\n\n${info}\n<!-- bench:end -->`
     writeFileSync(path, doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block))
     console.log("docs/performance.md updated")
   }

@@ -15,6 +15,7 @@
 import { Context, Duration, Effect, Exit, Layer, Random, Schema } from "effect"
 import { Tenant } from "@erpkit/kernel"
 import { SqlClient } from "effect/sql"
+import type { Statement } from "effect/sql/Statement"
 import { isRetryableCause } from "./SqlState.ts"
 import * as SqlState from "./SqlState.ts"
 
@@ -66,6 +67,25 @@ interface OpenTransaction {
   readonly attempt: number
   /** Opened without a tenant (a job sweeping several tenants): nested `transactionFor` may switch. */
   readonly multiTenant: boolean
+  /** Writes deferred by `write`, sent as ONE statement before the next statement of the unit of work or COMMIT. */
+  readonly pending: Array<DeferredWrite>
+  /** Rows this transaction holds a row lock on (`lock`), e.g. `billing.invoices/<id>`. */
+  readonly locked: Set<string>
+}
+
+/**
+ * A write whose result nobody waits for: one INSERT or UPDATE (no WITH of its own) whose every error is
+ * a defect. `PgDatabase.write` queues it; the queue goes to the server as ONE statement (a
+ * data-modifying CTE per write) right before the next statement of the unit of work, or before
+ * COMMIT. All writes of one flush see the same snapshot, so a write to a table that already has a
+ * queued write flushes the queue first (`tables`).
+ */
+export interface DeferredWrite {
+  /** Tables the statement writes or reads. */
+  readonly tables: ReadonlyArray<string>
+  readonly statement: Statement<any>
+  /** When set, the statement ends with RETURNING and must return exactly `rows` rows, else the unit of work dies with `error()`. */
+  readonly expect?: { readonly rows: number; readonly error: () => unknown }
 }
 
 const CurrentTransaction = Context.Reference<OpenTransaction | undefined>("@erpkit/postgres/CurrentTransaction", {
@@ -92,6 +112,17 @@ export class PgDatabase extends Context.Service<PgDatabase, {
   readonly attempt: Effect.Effect<number>
   /** A separate transaction as the relay role (cross-tenant outbox access only); never joins. */
   readonly asRelay: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * `write` in `tenant`'s unit of work, deferred (see `DeferredWrite`) when a unit of work with that
+   * tenant is open, else run at once. Saves round trips: consecutive writes travel as one statement.
+   */
+  readonly write: (tenant: Tenant.Tenant, write: DeferredWrite) => Effect.Effect<void>
+  /** Whether `write(tenant, …)` here would be deferred (a unit of work bound to `tenant` is open). */
+  readonly defers: (tenant: Tenant.Tenant) => Effect.Effect<boolean>
+  /** Records that the current transaction holds a row lock on `key` (after a `FOR [NO KEY] UPDATE` read). */
+  readonly lock: (key: string) => Effect.Effect<void>
+  /** Whether the current transaction holds the row lock `key` (so the row exists and no one else changes it). */
+  readonly holds: (key: string) => Effect.Effect<boolean>
 }>()("@erpkit/postgres/PgDatabase") {
   static readonly layer = (options: DatabaseOptions = {}) =>
     Layer.effect(PgDatabase, Effect.map(SqlClient.SqlClient, (sql) => make(sql, options)))
@@ -113,18 +144,23 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
   const bindStatement = (role: string, tenant: Tenant.Tenant | undefined) =>
     SqlState.orDie(sql`SELECT set_config('role', ${role}, true), set_config('erpkit.organization_id', ${tenant?.organizationId ?? ""}, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true)`)
 
+  /** The opening statement of a unit of work: role, tenant and (when set) lock_timeout in ONE round trip. */
+  const openStatement = (tenant: Tenant.Tenant | undefined, lockTimeout: number | undefined) =>
+    lockTimeout === undefined
+      ? bindStatement(appRole, tenant)
+      : SqlState.orDie(sql`SELECT set_config('role', ${appRole}, true), set_config('erpkit.organization_id', ${tenant?.organizationId ?? ""}, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true), set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeout))}ms`}, true)`)
+
   const once = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number) =>
     Effect.gen(function*() {
       const tenant = yield* CurrentTenant
       const isolation = (yield* CurrentIsolation) ?? options.isolation
       const lockTimeout = (yield* CurrentLockTimeout) ?? options.lockTimeoutMillis
-      const setLockTimeout = lockTimeout === undefined
-        ? Effect.void
-        : SqlState.orDie(sql`SELECT set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeout))}ms`}, true)`)
-      const open: OpenTransaction = { database: identity, tenant, attempt, multiTenant: tenant === undefined }
-      const body = bindStatement(appRole, tenant).pipe(
-        Effect.andThen(setLockTimeout),
-        Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open)))
+      const open: OpenTransaction = {
+        database: identity, tenant, attempt, multiTenant: tenant === undefined, pending: [], locked: new Set()
+      }
+      const body = openStatement(tenant, lockTimeout).pipe(
+        Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open))),
+        Effect.tap(() => flush(open))
       )
       return yield* sql.withTransaction(body).pipe(
         Effect.provideService(SqlClient.BeginTransaction, beginStatement(isolation)),
@@ -148,10 +184,10 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(CurrentTransaction, (open) => {
       if (open?.database !== identity) return retrying(effect, 1)
-      return Effect.flatMap(CurrentTenant, (tenant) => {
+      return Effect.andThen(flush(open), Effect.flatMap(CurrentTenant, (tenant) => {
         if (tenant === undefined) return effect
         return open.multiTenant ? switchTenant(open, tenant, effect) : Effect.andThen(bind(open, tenant), effect)
-      })
+      }))
     })
 
   /** Runs `effect` with `tenant` bound, then restores the job's binding; after a failure, forces a rebind. */
@@ -182,6 +218,46 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
   const inTenant = (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     transaction(Effect.flatMap(CurrentTransaction, (open) => Effect.andThen(bind(open!, tenant), effect)))
 
+  /** Sends the queued writes as ONE statement (a data-modifying CTE each) and checks their row counts. */
+  const flush = (open: OpenTransaction): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (open.pending.length === 0) return Effect.void
+      const writes = open.pending.splice(0)
+      if (writes.length === 1) return runChecked(writes[0]!)
+      const checked = writes.flatMap((w, i) => (w.expect === undefined ? [] : [i]))
+      const ctes = writes.map((w, i) => sql`${sql.literal(`w${i}`)} AS (${w.statement})`)
+      const counts = checked.length === 0
+        ? sql`1 AS none`
+        : sql.join(", ", false)(checked.map((i) => sql.literal(`(SELECT count(*) FROM w${i})::int AS w${i}`)))
+      return Effect.flatMap(
+        SqlState.orDie(sql<Record<string, number>>`WITH ${sql.join(", ", false)(ctes)} SELECT ${counts}`),
+        (rows) => Effect.forEach(checked, (i) => expectRows(writes[i]!, rows[0]?.[`w${i}`] ?? 0), { discard: true })
+      )
+    })
+
+  const expectRows = (write: DeferredWrite, rows: number): Effect.Effect<void> =>
+    write.expect === undefined || write.expect.rows === rows ? Effect.void : Effect.die(write.expect.error())
+
+  const runChecked = (write: DeferredWrite): Effect.Effect<void> =>
+    Effect.flatMap(SqlState.orDie(write.statement), (rows) => expectRows(write, rows.length))
+
+  const deferrable = (open: OpenTransaction | undefined, tenant: Tenant.Tenant): open is OpenTransaction =>
+    open?.database === identity && !open.multiTenant && open.tenant !== undefined && Tenant.sameTenant(open.tenant, tenant)
+
+  /** Not wrapped in `transaction`/`inTenant` (joining flushes): callers call it directly. */
+  const write = (tenant: Tenant.Tenant, w: DeferredWrite): Effect.Effect<void> =>
+    Effect.flatMap(CurrentTransaction, (open) => {
+      if (!deferrable(open, tenant)) return inTenant(tenant)(runChecked(w))
+      const overlaps = open.pending.some((p) => p.tables.some((t) => w.tables.includes(t)))
+      return Effect.andThen(overlaps ? flush(open) : Effect.void, Effect.sync(() => void open.pending.push(w)))
+    })
+
+  const lock = (key: string): Effect.Effect<void> =>
+    Effect.flatMap(CurrentTransaction, (open) => Effect.sync(() => void (open?.database === identity && open.locked.add(key))))
+
+  const holds = (key: string): Effect.Effect<boolean> =>
+    Effect.map(CurrentTransaction, (open) => open?.database === identity && open.locked.has(key))
+
   const asRelay = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(CurrentTransaction, (open) =>
       open !== undefined
@@ -194,6 +270,10 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
     transaction,
     inTenant,
     attempt: Effect.map(CurrentTransaction, (open) => (open?.database === identity ? open.attempt : 0)),
-    asRelay
+    asRelay,
+    write,
+    defers: (tenant) => Effect.map(CurrentTransaction, (open) => deferrable(open, tenant)),
+    lock,
+    holds
   }
 }

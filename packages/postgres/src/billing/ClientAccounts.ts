@@ -46,6 +46,9 @@ export const toAccount = (row: AccountRow): ClientAccount.ClientAccount =>
     updatedAt: instant(row.updatedAt)
   })
 
+/** The row-lock key of an account (`PgDatabase.lock`). */
+const lockKey = (id: string) => `billing.client_accounts/${id}`
+
 export const layer = Layer.effect(
   Port.ClientAccountRepository,
   Effect.gen(function*() {
@@ -57,8 +60,14 @@ export const layer = Layer.effect(
         SqlState.orDie(sql<AccountRow>`SELECT ${columns} FROM billing.client_accounts
           WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${id}
           ${lock ? sql`FOR NO KEY UPDATE` : sql``}`),
-        (rows) => Effect.map(single<AccountRow>("ClientAccount", id)(rows), toAccount)
+        (rows) => Effect.map(single<AccountRow>("ClientAccount", id)(rows), toAccount).pipe(Effect.tap(() => (lock ? db.lock(lockKey(id)) : Effect.void)))
       ))
+    const updateStatement = (tenant: Tenant.Tenant, a: ClientAccount.ClientAccount) => sql`
+      UPDATE billing.client_accounts SET credit_limit = ${a.creditLimitMinor}, is_credit_approved = ${a.isCreditApproved},
+        balance = ${a.balanceMinor}, wallet_balance = ${a.walletBalanceMinor}, holds = ${a.holdsMinor},
+        last_sequence = ${a.lastSequence}, last_payment_date = ${a.lastPaymentDate}::date, updated_at = ${timestamp(a.updatedAt)}
+      WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${a.id}
+      RETURNING id`
 
     const service: Port.ClientAccountRepository["Service"] = {
       insert: (tenant, a) =>
@@ -79,17 +88,17 @@ export const layer = Layer.effect(
             WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND customer_id = ${customerId}`),
           (rows) => Option.map(Option.fromNullishOr(rows[0]), toAccount)
         )),
+      // an account this transaction has locked certainly exists: its update is deferred (PgDatabase.write)
       update: (tenant, a) =>
         sameTenant(tenant, a.tenant)
-          ? db.inTenant(tenant)(Effect.flatMap(
-            SqlState.orDie(sql`
-              UPDATE billing.client_accounts SET credit_limit = ${a.creditLimitMinor}, is_credit_approved = ${a.isCreditApproved},
-                balance = ${a.balanceMinor}, wallet_balance = ${a.walletBalanceMinor}, holds = ${a.holdsMinor},
-                last_sequence = ${a.lastSequence}, last_payment_date = ${a.lastPaymentDate}::date, updated_at = ${timestamp(a.updatedAt)}
-              WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${a.id}
-              RETURNING id`),
-            touched("ClientAccount", a.id)
-          ))
+          ? Effect.flatMap(Effect.zipWith(db.holds(lockKey(a.id)), db.defers(tenant), (held, defers) => held && defers), (deferred) =>
+            deferred
+              ? db.write(tenant, {
+                tables: ["billing.client_accounts"],
+                statement: updateStatement(tenant, a),
+                expect: { rows: 1, error: () => new Error(`locked client account ${a.id} vanished before its update`) }
+              })
+              : db.inTenant(tenant)(Effect.flatMap(SqlState.orDie(updateStatement(tenant, a)), touched("ClientAccount", a.id))))
           : touched("ClientAccount", a.id)([])
     }
     return service

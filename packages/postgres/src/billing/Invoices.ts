@@ -170,6 +170,9 @@ const lineRecord = (l: Invoice.InvoiceLine, index: number) => ({
 /** The texts a row carries, checked for NUL before any SQL (ports without an error channel die). */
 const texts = (i: Invoice.Invoice) => [i.invoiceNumber, i.notes, i.voidReason, i.lines.map((l) => [l.description, l.unit])]
 
+/** The row-lock key of an invoice (`PgDatabase.lock`). */
+const lockKey = (id: string) => `billing.invoices/${id}`
+
 const reminders = (kinds: ReadonlyArray<Invoice.ReminderKind>): string => kinds.join(",")
 
 export const layer = Layer.effect(
@@ -185,7 +188,7 @@ export const layer = Layer.effect(
       db.inTenant(tenant)(Effect.flatMap(
         SqlState.orDie(sql<InvoiceRow>`SELECT ${columns} FROM billing.invoices i WHERE ${live(tenant)} AND i.id = ${id}
           ${lock ? sql`FOR NO KEY UPDATE OF i` : sql``}`),
-        (rows) => Effect.map(single<InvoiceRow>("Invoice", id)(rows), toInvoice)
+        (rows) => Effect.map(single<InvoiceRow>("Invoice", id)(rows), toInvoice).pipe(Effect.tap(() => (lock ? db.lock(lockKey(id)) : Effect.void)))
       ))
 
     const insert = (tenant: Tenant.Tenant, i: Invoice.Invoice) =>
@@ -218,10 +221,7 @@ export const layer = Layer.effect(
             amount bigint, discount_amount bigint, tax_amount bigint, line_total bigint)`)
       }))
 
-    const update = (tenant: Tenant.Tenant, i: Invoice.Invoice) =>
-      !sameTenant(tenant, i.tenant) ? touched("Invoice", i.id)([]) : db.inTenant(tenant)(Effect.gen(function*() {
-        yield* Storable.checkOrDie([i.notes, i.voidReason], ["invoice"])
-        const rows = yield* SqlState.orDie(sql`
+    const updateStatement = (tenant: Tenant.Tenant, i: Invoice.Invoice) => sql`
           UPDATE billing.invoices i SET status = ${i.status}, issue_date = ${i.issueDate}::date, due_date = ${i.dueDate}::date,
             amount_paid = ${i.amountPaidMinor}, amount_credited = ${i.amountCreditedMinor}, deposit_amount = ${i.depositAmountMinor}::bigint,
             deposit_paid_at = ${timestampOrNull(i.depositPaidAt)}::timestamptz, credit_hold_id = ${i.creditHoldId}::uuid,
@@ -230,9 +230,25 @@ export const layer = Layer.effect(
             viewed_at = ${timestampOrNull(i.viewedAt)}::timestamptz, paid_at = ${timestampOrNull(i.paidAt)}::timestamptz,
             voided_at = ${timestampOrNull(i.voidedAt)}::timestamptz, deleted_at = ${timestampOrNull(i.deletedAt)}::timestamptz
           WHERE ${live(tenant)} AND i.id = ${i.id}
-          RETURNING i.id`)
-        yield* touched("Invoice", i.id)(rows)
-      }))
+          RETURNING i.id`
+
+    /**
+     * A live invoice this transaction has locked (`getForUpdate`) certainly exists, so its update is
+     * deferred and travels with the command's next statement (`PgDatabase.write`); otherwise it runs
+     * at once and tells `NotFound`.
+     */
+    const update = (tenant: Tenant.Tenant, i: Invoice.Invoice) =>
+      !sameTenant(tenant, i.tenant) ? touched("Invoice", i.id)([]) : Effect.gen(function*() {
+        yield* Storable.checkOrDie([i.notes, i.voidReason], ["invoice"])
+        if (i.deletedAt === null && (yield* db.holds(lockKey(i.id))) && (yield* db.defers(tenant))) {
+          return yield* db.write(tenant, {
+            tables: ["billing.invoices"],
+            statement: updateStatement(tenant, i),
+            expect: { rows: 1, error: () => new Error(`locked invoice ${i.id} vanished before its update`) }
+          })
+        }
+        yield* db.inTenant(tenant)(Effect.flatMap(SqlState.orDie(updateStatement(tenant, i)), touched("Invoice", i.id)))
+      })
 
     const markOverdue: Port.InvoiceRepository["Service"]["markOverdue"] = (tenant, today, now, limit) =>
       db.inTenant(tenant)(Effect.map(
@@ -284,9 +300,9 @@ export const layer = Layer.effect(
       if (events.length === 0) return Effect.void
       const foreign = events.find((e) => !sameTenant(e.tenant, tenant))
       if (foreign !== undefined) return Effect.die(new Error(`InvoiceEvent ${foreign.id} belongs to another tenant than the one given`))
-      return db.inTenant(tenant)(Effect.andThen(
+      return Effect.andThen(
         Storable.checkOrDie(events.map((e) => [e.data, e.triggeredBySystem]), ["events"]),
-        SqlState.orDie(sql`
+        db.write(tenant, { tables: ["billing.invoice_events"], statement: sql`
           INSERT INTO billing.invoice_events (id, organization_id, workspace_id, invoice_id, event_type, event_data, triggered_by,
             triggered_by_system, created_at)
           SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.invoice_id, x.event_type, x.event_data, x.triggered_by,
@@ -296,8 +312,8 @@ export const layer = Layer.effect(
             triggered_by_system: e.triggeredBySystem, at: e.at
           })))}::jsonb) AS x(ord integer, id uuid, invoice_id uuid, event_type text, event_data jsonb, triggered_by uuid,
             triggered_by_system text, at bigint)
-          ORDER BY x.ord`)
-      ))
+          ORDER BY x.ord` })
+      )
     }
 
     const service: Port.InvoiceRepository["Service"] = {

@@ -54,9 +54,9 @@ export const layer = Layer.effect(
       if (transactions.length === 0) return Effect.void
       const foreign = transactions.find((t) => !sameTenant(t.tenant, tenant))
       if (foreign !== undefined) return Effect.die(new Error(`transaction ${foreign.id} belongs to another tenant than the one given`))
-      return db.inTenant(tenant)(Effect.andThen(
+      return Effect.andThen(
         Storable.checkOrDie(transactions.map((t) => t.sourceId), ["transactions"]),
-        SqlState.orDie(sql`
+        db.write(tenant, { tables: ["billing.account_transactions"], statement: sql`
           INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind, currency, amount,
             wallet_amount, running_balance, running_wallet_balance, source_id, invoice_id, at)
           SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.account_id, x.sequence, x.kind, x.currency, x.amount,
@@ -67,8 +67,8 @@ export const layer = Layer.effect(
             wallet_amount: t.walletAmountMinor, running_balance: t.runningBalanceMinor, running_wallet_balance: t.runningWalletBalanceMinor,
             source_id: t.sourceId, invoice_id: t.invoiceId, at: t.at
           })))}::jsonb) AS x(id uuid, account_id uuid, sequence integer, kind text, currency char(3), amount bigint, wallet_amount bigint,
-            running_balance bigint, running_wallet_balance bigint, source_id text, invoice_id uuid, at bigint)`)
-      ))
+            running_balance bigint, running_wallet_balance bigint, source_id text, invoice_id uuid, at bigint)` })
+      )
     }
 
     const service: Port.LedgerRepository["Service"] = {

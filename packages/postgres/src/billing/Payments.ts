@@ -79,18 +79,18 @@ export const layer = Layer.effect(
 
     const service: Port.PaymentRepository["Service"] = {
       insert: (tenant, p) =>
-        db.inTenant(tenant)(Effect.gen(function*() {
+        Effect.gen(function*() {
           yield* assertTenant("Payment", p.id, tenant, p.tenant)
           yield* Storable.checkOrDie(p.reference, ["reference"])
-          yield* SqlState.orDie(sql`
+          yield* db.write(tenant, { tables: ["billing.payments"], statement: sql`
             INSERT INTO billing.payments (id, organization_id, workspace_id, invoice_id, account_id, customer_id, amount, currency,
               exchange_rate_numerator, exchange_rate_denominator, base_amount, base_currency, payment_method, status, from_wallet,
               payment_date, reference_number, created_at, updated_at, completed_at)
             VALUES (${p.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${p.invoiceId}, ${p.accountId}, ${p.customerId}, ${p.amountMinor},
               ${p.currency}, ${p.exchangeRate.numerator.toString()}::numeric, ${p.exchangeRate.denominator.toString()}::numeric,
               ${p.baseAmountMinor}, ${p.baseCurrency}, ${p.method}, ${p.status}, ${p.fromWallet}, ${p.paymentDate}::date,
-              ${p.reference}::text, ${timestamp(p.createdAt)}, ${timestamp(p.updatedAt)}, ${timestampOrNull(p.completedAt)}::timestamptz)`)
-        })),
+              ${p.reference}::text, ${timestamp(p.createdAt)}, ${timestamp(p.updatedAt)}, ${timestampOrNull(p.completedAt)}::timestamptz)` })
+        }),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
       update: (tenant, p) =>

@@ -53,19 +53,25 @@ export const layer = Layer.effect(
     const db = yield* PgDatabase
     const sql = db.sql
 
-    const appendOne = (entry: AuditLog.AuditEntry) =>
-      db.inTenant(entry.tenant)(Effect.gen(function*() {
-        yield* Storable.checkOrDie(entry, ["auditEntry"])
-        yield* SqlState.orDie(sql`
+    /** One tenant's entries in ONE statement, in the given order (`seq` follows `ord`). */
+    const appendTenant = (entries: ReadonlyArray<AuditLog.AuditEntry>) =>
+      Effect.gen(function*() {
+        yield* Effect.forEach(entries, (entry, i) => Storable.checkOrDie(entry, entries.length === 1 ? ["auditEntry"] : ["auditEntry", String(i)]), { discard: true })
+        const rows = JSON.stringify(entries.map((e, ord) => ({
+          ord, id: e.id, organization_id: e.tenant.organizationId, workspace_id: e.tenant.workspaceId, actor_id: e.actorId,
+          command: e.command, entity_type: e.entityType, entity_id: e.entityId, action: e.action, old_values: e.oldValues,
+          new_values: e.newValues, changed_fields: e.changedFields, at: e.at
+        })))
+        yield* db.write(entries[0]!.tenant, { tables: ["platform.audit_log"], statement: sql`
           INSERT INTO platform.audit_log (id, organization_id, workspace_id, actor_id, command, entity_type, entity_id,
             action, old_values, new_values, changed_fields, at)
-          VALUES (${entry.id}, ${entry.tenant.organizationId}, ${entry.tenant.workspaceId}, ${entry.actorId}, ${entry.command},
-            ${entry.entityType}, ${entry.entityId}, ${entry.action},
-            ${entry.oldValues === null ? null : JSON.stringify(entry.oldValues)}::jsonb,
-            ${entry.newValues === null ? null : JSON.stringify(entry.newValues)}::jsonb,
-            ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(entry.changedFields)}::jsonb)),
-            timestamptz 'epoch' + ${entry.at}::numeric * interval '1 millisecond')`)
-      }))
+          SELECT x.id, x.organization_id, x.workspace_id, x.actor_id, x.command, x.entity_type, x.entity_id, x.action,
+            x.old_values, x.new_values, x.changed_fields, timestamptz 'epoch' + x.at * interval '1 millisecond'
+          FROM jsonb_to_recordset(${rows}::jsonb) AS x(ord integer, id uuid, organization_id uuid, workspace_id uuid, actor_id uuid,
+            command text, entity_type text, entity_id text, action text, old_values jsonb, new_values jsonb, changed_fields text[],
+            at numeric)
+          ORDER BY x.ord` })
+      })
 
     const query = (tenant: Tenant.Tenant, filter: Fragment, limit: number | undefined) =>
       db.inTenant(tenant)(
@@ -79,10 +85,29 @@ export const layer = Layer.effect(
       )
 
     return {
-      append: (entries) => db.transaction(Effect.forEach(entries, appendOne, { discard: true })),
+      append: (entries) =>
+        entries.length === 0 ? Effect.void : Effect.flatMap(db.defers(entries[0]!.tenant), (defers) => {
+          const groups = groupByTenant(entries)
+          // the command's own unit of work: deferred, no join (joining flushes the deferred writes)
+          return defers && groups.length === 1
+            ? appendTenant(groups[0]!)
+            : db.transaction(Effect.forEach(groups, (group) => db.inTenant(group[0]!.tenant)(appendTenant(group)), { discard: true }))
+        }),
       byEntity: (tenant, entityType, entityId, q) =>
         query(tenant, sql`entity_type = ${entityType} AND entity_id = ${entityId}`, q?.limit),
       byActor: (tenant, actorId, q) => query(tenant, sql`actor_id = ${actorId}`, q?.limit)
     }
   })
 )
+
+/** Entries grouped by tenant (first appearance order; order within a tenant kept). */
+const groupByTenant = (entries: ReadonlyArray<AuditLog.AuditEntry>): ReadonlyArray<ReadonlyArray<AuditLog.AuditEntry>> => {
+  const groups = new Map<string, Array<AuditLog.AuditEntry>>()
+  for (const entry of entries) {
+    const k = `${entry.tenant.organizationId}/${entry.tenant.workspaceId}`
+    const group = groups.get(k)
+    if (group === undefined) groups.set(k, [entry])
+    else group.push(entry)
+  }
+  return [...groups.values()]
+}

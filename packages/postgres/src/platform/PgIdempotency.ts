@@ -2,7 +2,7 @@
  * The kernel `Idempotency` port on `platform.idempotency_keys`, keyed by (organization, workspace, key).
  *
  * Concurrent duplicates produce one effect, under any isolation level: when `find` sees no record it
- * inserts a `claimed` placeholder in the command's transaction; `save` completes it. A concurrent
+ * inserts (in the same statement) a `claimed` placeholder in the command's transaction; `save` completes it. A concurrent
  * duplicate's placeholder insert waits on the primary key while the first command runs (READ
  * COMMITTED) or meets its committed row (REPEATABLE READ / SERIALIZABLE) and gets 23505 on
  * `idempotency_keys_pkey`, which `SqlState` classifies as retryable: the whole transaction (handler
@@ -31,16 +31,20 @@ export const layer = Layer.effect(
     const find = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
       db.inTenant(tenant)(Effect.gen(function*() {
         yield* Storable.checkOrDie(key, ["idempotencyKey"])
+        // find and, when there is no record, claim: ONE statement (the claim's INSERT runs only when the
+        // statement's snapshot holds no row; a concurrent claim still meets the primary key → 23505)
         const rows = yield* SqlState.orDie(sql<KeyRow>`
-          SELECT state, command, request_hash AS "requestHash", result FROM platform.idempotency_keys
-          WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}`)
-        const row = rows[0]
-        if (row === undefined) {
-          yield* SqlState.orDie(sql`
+          WITH found AS (
+            SELECT state, command, request_hash, result FROM platform.idempotency_keys
+            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}
+          ), claimed AS (
             INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
-            VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key})`)
-          return Option.none<Idempotency.IdempotencyRecord>()
-        }
+            SELECT ${tenant.organizationId}::uuid, ${tenant.workspaceId}::uuid, ${key}::text WHERE NOT EXISTS (SELECT 1 FROM found)
+            RETURNING key
+          )
+          SELECT state, command, request_hash AS "requestHash", result FROM found`)
+        const row = rows[0]
+        if (row === undefined) return Option.none<Idempotency.IdempotencyRecord>()
         return row.state === "claimed"
           ? Option.none<Idempotency.IdempotencyRecord>()
           : Option.some<Idempotency.IdempotencyRecord>({
@@ -51,9 +55,12 @@ export const layer = Layer.effect(
       }))
 
     const save = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey, record: Idempotency.IdempotencyRecord) =>
-      db.inTenant(tenant)(Effect.gen(function*() {
+      Effect.gen(function*() {
         yield* Storable.checkOrDie({ key, record }, ["idempotency"])
-        const saved = yield* SqlState.orDie(sql`
+        // deferred (PgDatabase.write): it travels with COMMIT's preceding flush
+        yield* db.write(tenant, {
+          tables: ["platform.idempotency_keys"],
+          statement: sql`
           INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
           VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
                   ${JSON.stringify(record.result)}::jsonb, now())
@@ -61,11 +68,10 @@ export const layer = Layer.effect(
           SET state = 'completed', command = excluded.command, request_hash = excluded.request_hash,
               result = excluded.result, completed_at = excluded.completed_at
           WHERE platform.idempotency_keys.state = 'claimed'
-          RETURNING key`)
-        if (saved.length === 0) {
-          return yield* Effect.die(new Error(`idempotency key ${key} is already completed (save without find in the same unit of work?)`))
-        }
-      }))
+          RETURNING key`,
+          expect: { rows: 1, error: () => new Error(`idempotency key ${key} is already completed (save without find in the same unit of work?)`) }
+        })
+      })
 
     return { find, save }
   })

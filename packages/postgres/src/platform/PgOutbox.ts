@@ -1,6 +1,6 @@
 /**
  * The kernel `Outbox` port on `platform.outbox`. `append` writes in the caller's unit of work (one
- * statement for the whole batch); the insert trigger NOTIFYs relays at commit, and `afterCommit` wakes
+ * statement for the whole batch, deferred with `PgDatabase.write` so it travels with the next statement); the insert trigger NOTIFYs relays at commit, and `afterCommit` wakes
  * in-process relays (PGlite has no second connection to LISTEN on).
  */
 import { Effect, Layer } from "effect"
@@ -55,20 +55,23 @@ export const layer = Layer.effect(
           id: e.id, organization_id: e.tenant.organizationId, workspace_id: e.tenant.workspaceId, type: e.type,
           aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, occurred_at_ms: e.occurredAt, payload: e.payload
         })))
-        yield* SqlState.orDie(sql`
+        yield* db.write(events[0]!.tenant, { tables: ["platform.outbox"], statement: sql`
           INSERT INTO platform.outbox (id, organization_id, workspace_id, type, aggregate_type, aggregate_id, occurred_at, payload)
           SELECT x.id, x.organization_id, x.workspace_id, x.type, x.aggregate_type, x.aggregate_id,
                  timestamptz 'epoch' + x.occurred_at_ms * interval '1 millisecond', x.payload
           FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, organization_id uuid, workspace_id uuid, type text,
-            aggregate_type text, aggregate_id text, occurred_at_ms numeric, payload jsonb)`)
+            aggregate_type text, aggregate_id text, occurred_at_ms numeric, payload jsonb)` })
         yield* sql.afterCommit(signal.wake)
       })
 
     const append = (events: ReadonlyArray<DomainEvent.DomainEvent>): Effect.Effect<void> => {
       if (events.length === 0) return Effect.void
-      return db.transaction(
-        Effect.forEach(groupByTenant(events), (group) => db.inTenant(group[0]!.tenant)(appendTenant(group)), { discard: true })
-      )
+      const groups = groupByTenant(events)
+      // the command's own unit of work: deferred, no join (joining flushes the deferred writes)
+      return Effect.flatMap(db.defers(groups[0]![0]!.tenant), (defers) =>
+        defers && groups.length === 1 ? appendTenant(groups[0]!) : db.transaction(
+          Effect.forEach(groups, (group) => db.inTenant(group[0]!.tenant)(appendTenant(group)), { discard: true })
+        ))
     }
 
     const list: Outbox.Outbox["Service"]["list"] = (tenant, query = {}) =>
