@@ -3,6 +3,7 @@
  * created through the commands, and every command or query an admin of one tenant could aim at
  * another tenant's records. Each adapter checks that all of them give `NotFound` and write nothing.
  */
+import { assert } from "@effect/vitest"
 import { Effect } from "effect"
 import { Actor, type Tenant } from "@erpkit/kernel"
 import type { Account } from "../Account.ts"
@@ -19,7 +20,7 @@ import * as Sessions from "../Sessions.ts"
 import * as Settings from "../Settings.ts"
 import * as Users from "../Users.ts"
 import * as Workspaces from "../Workspaces.ts"
-import { actorOf, type CommandServicesOf, type Failure, openTenant, register, userWithRole } from "./fixtures.ts"
+import { actorOf, type CommandServicesOf, type Failure, openTenant, outcome, register, userWithRole } from "./fixtures.ts"
 
 /** What the commands of this file need: identity's ports, its configuration and the kernel's command services. */
 export type IsolationServices = CommandServicesOf<
@@ -107,3 +108,18 @@ export type ForgedAttempt = Effect.Effect<unknown, Failure, IsolationServices>
 /** Every command or query an admin of `a` could aim at `b`'s records, by name. */
 export const forgedAttempts = (a: PopulatedTenant, b: PopulatedTenant): ReadonlyArray<readonly [string, ForgedAttempt]> =>
   Object.entries(attempts(a, b))
+
+/**
+ * TEN-01 on any adapter: of two populated tenants, every forged attempt by A's admin on B's records
+ * gives `NotFound` and leaves `snapshot` (the adapter's view of every table) as it was.
+ */
+export const expectForgedAttemptsRefused = <R>(snapshot: Effect.Effect<string, never, R>): Effect.Effect<void, Failure, IsolationServices | R> =>
+  Effect.gen(function*() {
+    const a = yield* populatedTenant
+    const b = yield* populatedTenant
+    for (const [name, attempt] of forgedAttempts(a, b)) {
+      const before = yield* snapshot
+      assert.strictEqual(yield* outcome(attempt), "NotFound", name)
+      assert.strictEqual(yield* snapshot, before, `${name} wrote something`)
+    }
+  })
