@@ -189,12 +189,12 @@ export const setting = (f: Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserI
 })
 
 /**
- * The e-mails and BINs of this run: the suffix is unique per run (test files that share one database
- * server never collide, nor do reruns against a kept database); the BIN has a valid check digit, so it
- * passes with `IdentityConfig.binCheckDigit` on as well.
+ * The e-mails and BINs of this run. An e-mail carries a run-unique suffix, so test files that share
+ * one database server never collide; a BIN is 5 digits of the run, a counter and a valid check digit
+ * (unique within the run, and it passes with `IdentityConfig.binCheckDigit` on as well).
  */
 const run = makeFixtures(`run-${globalThis.crypto.randomUUID()}`)
-const runSuffix = hash8(run.uuid())
+const runSuffix = run.uuid().slice(0, 8)
 let emails = 0
 
 /** A fresh e-mail address per call, unique across the files and runs sharing a server. */
