@@ -146,6 +146,25 @@ CREATE TABLE IF NOT EXISTS billing.quote_lines (
     (line ->> 'amountMinor')::numeric - (line ->> 'discountMinor')::numeric + (line ->> 'taxMinor')::numeric)
 );
 
+-- Σ line totals = the quote's total, with at least one line (BIL-QUO-01): checked at commit, since the
+-- quote row is written before its lines (one statement, but a row CHECK cannot see other tables).
+CREATE OR REPLACE FUNCTION billing.check_quote_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  n integer;
+  total numeric;
+BEGIN
+  SELECT count(*), coalesce(sum((l.line ->> 'totalMinor')::numeric), 0) INTO n, total FROM billing.quote_lines l
+  WHERE l.organization_id = NEW.organization_id AND l.workspace_id = NEW.workspace_id AND l.quote_id = NEW.id;
+  IF n = 0 OR total <> NEW.total_amount THEN
+    RAISE EXCEPTION 'quote %: its % line(s) total %, the quote says %', NEW.id, n, total, NEW.total_amount
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'quotes_lines_sum', TABLE = 'quotes', SCHEMA = 'billing';
+  END IF;
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS quotes_lines_sum ON billing.quotes;
+CREATE CONSTRAINT TRIGGER quotes_lines_sum AFTER INSERT OR UPDATE OF subtotal, tax, total_amount ON billing.quotes
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION billing.check_quote_lines();
+
 -- Disputes (BIL-DSP-01, BIL-DSP-02, X-04) ---------------------------------------------------------------
 CREATE TABLE IF NOT EXISTS billing.disputes (
   id uuid PRIMARY KEY,
