@@ -4,7 +4,7 @@ import { Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, MemoryStore, Outbox } from "@erpkit/kernel"
 import { Access, SecureRandom, Session, SessionRepository, Sessions } from "@erpkit/identity"
-import { layerTest } from "@erpkit/identity/testing"
+import { expectSessionCleanup, layerTest } from "@erpkit/identity/testing"
 import { actorOf, openTenant, outcome, register, snapshot, userWithRole } from "./helpers.ts"
 
 const hour = 60 * 60 * 1000
@@ -98,30 +98,7 @@ layer(layerTest())("sessions", (it) => {
       assert.deepStrictEqual(yield* SessionRepository.use((r) => r.listByUser(user.id)), [])
     }))
 
-  it.effect("AUTH-15 the cleanup job deletes every session whose expires_at is past (TestClock)", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(100 * hour)
-      const tenant = yield* openTenant()
-      const other = yield* openTenant()
-      const { user } = yield* register(tenant)
-      const { user: stranger } = yield* register(other)
-      const short = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id, expiresAt: 101 * hour })
-      const elsewhere = yield* Sessions.createSession(Actor.system(other), { userId: stranger.id, expiresAt: 101 * hour })
-      const long = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id, expiresAt: 103 * hour })
-      yield* TestClock.adjust("90 minutes")
-      assert.strictEqual(yield* outcome(Sessions.authenticate(Access.anonymous(tenant), { token: short.token })), "SessionInvalid", "expired before the job ran")
-      const run = yield* Sessions.deleteExpiredSessions
-      assert.isAtLeast(run.deleted, 2)
-      const mine = (yield* SessionRepository.use((r) => r.listByUser(user.id))).map((s) => s.id)
-      assert.deepStrictEqual(mine, [long.session.id])
-      assert.deepStrictEqual(yield* SessionRepository.use((r) => r.listByUser(stranger.id)), [])
-      const events = yield* Outbox.Outbox.use((o) => o.list(other, { aggregateId: elsewhere.session.id }))
-      assert.deepStrictEqual(events.map((e) => e.type), ["identity.SessionCreated", "identity.SessionDeleted"])
-      assert.strictEqual((events[1]!.payload as { reason: string }).reason, "expired")
-      assert.strictEqual((yield* Sessions.deleteExpiredSessions).deleted, 0, "idempotent")
-      yield* TestClock.adjust("2 hours")
-      assert.strictEqual((yield* Sessions.deleteExpiredSessions).deleted, 1)
-    }))
+  it.effect("AUTH-15 the cleanup job deletes every session whose expires_at is past (TestClock)", () => expectSessionCleanup)
 
   it.effect("AUTH-18 session created and deleted are published as events without the token", () =>
     Effect.gen(function*() {

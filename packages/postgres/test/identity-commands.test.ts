@@ -29,6 +29,7 @@ import {
 import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { shared, stackLayer } from "./identity/harness.ts"
+import { expectSessionCleanup } from "@erpkit/identity/testing"
 import { actorOf, freshBin, openTenant, outcome, register, snapshot, userWithRole } from "./identity/helpers.ts"
 import { targets } from "./targets.ts"
 
@@ -139,27 +140,7 @@ for (const target of targets("identity-commands.test.ts")) {
         }))
 
       it.effect("AUTH-15 the session cleanup job on a TestClock: one statement deletes exactly the expired sessions, with events", () =>
-        Effect.gen(function*() {
-          yield* TestClock.setTime(100 * hour)
-          const tenant = yield* openTenant()
-          const { user } = yield* register(tenant)
-          const short = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id, expiresAt: 101 * hour })
-          const edge = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id, expiresAt: 101 * hour + 30 * 60_000 })
-          const long = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id, expiresAt: 103 * hour })
-          yield* TestClock.adjust("90 minutes")
-          assert.strictEqual(yield* outcome(Sessions.authenticate(Access.anonymous(tenant), { token: short.token })), "SessionInvalid")
-          const run = yield* Sessions.deleteExpiredSessions
-          assert.isAtLeast(run.deleted, 2)
-          const mine = (yield* SessionRepository.use((r) => r.listByUser(user.id))).map((s) => s.id)
-          assert.deepStrictEqual(mine, [long.session.id])
-          const events = yield* Outbox.Outbox.use((o) => o.list(tenant, { aggregateId: edge.session.id }))
-          assert.deepStrictEqual(events.map((e) => e.type), ["identity.SessionCreated", "identity.SessionDeleted"])
-          assert.strictEqual((events[1]!.payload as { reason: string }).reason, "expired")
-          assert.strictEqual((yield* Sessions.deleteExpiredSessions).deleted, 0, "idempotent")
-          yield* TestClock.adjust("2 hours")
-          assert.strictEqual((yield* Sessions.deleteExpiredSessions).deleted, 1)
-          assert.deepStrictEqual(yield* SessionRepository.use((r) => r.listByUser(user.id)), [])
-        }).pipe(Effect.provide(TestClock.layer())))
+        expectSessionCleanup.pipe(Effect.provide(TestClock.layer())))
 
       // The job deletes across tenants in one unit of work opened without a tenant, then records each
       // tenant's events and audit entries with a nested `transactionFor(tenant)`, which switches the

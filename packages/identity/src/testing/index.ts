@@ -13,6 +13,7 @@ export * as Arbitraries from "./arbitraries.ts"
 export * as Fixtures from "./fixtures.ts"
 export { actorOf, freshBin, freshEmail, openTenant, outcome, register, userWithRole } from "./fixtures.ts"
 export * from "./isolation.ts"
+export * from "./sessions.ts"
 
 /**
  * Identity in memory with sequential ids and deterministic (NOT secure) randomness: every run of a
