@@ -83,7 +83,7 @@ export const layer = Layer.effect(
           }))
           : touched("BillingRun", r.id)([]),
       list: (tenant, query = {}) =>
-        db.inTenant(tenant)(Effect.map(
+        query.period !== undefined && Storable.findNul(query.period) !== undefined ? Effect.succeed([]) : db.inTenant(tenant)(Effect.map(
           SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs WHERE ${scope(tenant)}
             ${query.period === undefined ? sql`` : sql`AND period = ${query.period}`}
             ${query.status === undefined ? sql`` : sql`AND status = ${query.status}`}
