@@ -1,11 +1,10 @@
 /**
- * Billing on Postgres: every port of billing's core (client accounts, ledger, credit holds, invoices
- * with their event log, payments, credit notes) and the accounting sync records the core commands
- * enqueue (X-07), with the `billing` schema's migrations, as one `PgModule`.
+ * Billing on Postgres: every billing port, with the `billing` schema's migrations, as one `PgModule`:
+ * the core (client accounts, ledger, credit holds, invoices with their event log, payments, credit
+ * notes, accounting sync records, X-07) and part two (rate cards, surcharges, quotes, disputes,
+ * documents, billing runs). See docs/postgres.md, "Billing" and "Billing, part two".
  *
  *   Postgres.layer({ url }, { modules: [billingModule] })   // + IdGenerator, Authorization from the kernel
- *
- * Rate cards, surcharges and quotes are not on Postgres yet (see docs/postgres.md, "Billing").
  */
 import { Layer } from "effect"
 import type {
