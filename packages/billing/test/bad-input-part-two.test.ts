@@ -3,7 +3,7 @@
  * a ValidationError and changes no table; well-typed but wrong input gives the typed domain error and
  * changes no table either.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { AccountingSyncs, Disputes, Documents, Jobs, Quotes, RateCards, RecurringBilling } from "../src/index.ts"

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { ClientAccounts, CreditNotes, Invoices, Jobs, Payments } from "../src/index.ts"
 import { customerId, financeManager, openAccount, sentInvoice, draftInvoice } from "../src/testing/index.ts"

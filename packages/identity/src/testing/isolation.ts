@@ -1,7 +1,8 @@
 /**
- * TEN-01 fixtures shared by every adapter's isolation tests: a tenant with one record of every kind,
- * created through the commands, and every command or query an admin of one tenant could aim at
- * another tenant's records. Each adapter checks that all of them give `NotFound` and write nothing.
+ * TEN-01 fixtures and checks shared by every adapter's isolation tests: a tenant with one record of
+ * every kind, created through the commands; every command or query an admin of one tenant could aim
+ * at another tenant's records (each must give `NotFound` and write nothing); list, read, session and
+ * workspace scoping.
  */
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
@@ -12,7 +13,9 @@ import type { Employee } from "../Employee.ts"
 import type { Setting } from "../Setting.ts"
 import type { User } from "../User.ts"
 import type { Workspace } from "../Workspace.ts"
+import * as Access from "../Access.ts"
 import * as Accounts from "../Accounts.ts"
+import * as Audit from "../Audit.ts"
 import * as Departments from "../Departments.ts"
 import * as Employees from "../Employees.ts"
 import * as Organizations from "../Organizations.ts"
@@ -24,7 +27,15 @@ import { actorOf, type CommandServicesOf, type Failure, openTenant, outcome, reg
 
 /** What the commands of this file need: identity's ports, its configuration and the kernel's command services. */
 export type IsolationServices = CommandServicesOf<
-  typeof Users | typeof Sessions | typeof Accounts | typeof Organizations | typeof Workspaces | typeof Employees | typeof Departments | typeof Settings
+  | typeof Users
+  | typeof Sessions
+  | typeof Accounts
+  | typeof Organizations
+  | typeof Workspaces
+  | typeof Employees
+  | typeof Departments
+  | typeof Settings
+  | typeof Audit
 >
 
 /** A tenant with one of everything, created through the commands; the admin also changed the user's role (audit rows). */
@@ -123,3 +134,38 @@ export const expectForgedAttemptsRefused = <R>(snapshot: Effect.Effect<string, n
       assert.strictEqual(yield* snapshot, before, `${name} wrote something`)
     }
   })
+
+const ids = (rows: ReadonlyArray<{ readonly id: string }>) => rows.map((r) => r.id)
+
+/**
+ * TEN-01 on any adapter: of two populated tenants, A's lists hold exactly A's records and reads never
+ * show B's (audit, settings); B's session token acts in B only, even presented to A.
+ */
+export const expectListsScoped: Effect.Effect<void, Failure, IsolationServices> = Effect.gen(function*() {
+  const a = yield* populatedTenant
+  const b = yield* populatedTenant
+  assert.sameMembers(ids(yield* Users.listUsers(a.admin, {})), [a.admin.userId, a.user.id])
+  assert.sameMembers(ids(yield* Workspaces.listWorkspaces(a.admin, {})), [a.tenant.workspaceId, a.workspace.id])
+  assert.deepStrictEqual(ids(yield* Employees.listEmployees(a.admin, {})), [a.employee.id])
+  assert.deepStrictEqual(ids(yield* Departments.listDepartments(a.admin, {})), [a.department.id])
+  assert.notInclude(ids(yield* Settings.listSettings(a.admin, {})), b.setting.id)
+  assert.deepStrictEqual(yield* Audit.auditByEntity(a.admin, { entityType: "Employee", entityId: b.employee.id }), [])
+  assert.deepStrictEqual(yield* Audit.auditByActor(a.admin, { actorId: b.admin.userId }), [])
+  yield* Settings.defineSetting(b.admin, { key: "b.only", scope: "organization", dataType: "string", value: "secret-ish" })
+  assert.strictEqual(yield* outcome(Settings.getSetting(a.admin, { key: "b.only" })), "NotFound")
+  const who = yield* Sessions.authenticate(Access.anonymous(b.tenant), { token: b.session.token })
+  assert.deepStrictEqual(who.session.tenant, b.tenant)
+  // The token decides the tenant: presented to A, it still acts in B only.
+  const elsewhere = yield* Sessions.authenticate(Access.anonymous(a.tenant), { token: b.session.token })
+  assert.deepStrictEqual(Sessions.toActor(elsewhere).tenant, b.tenant)
+})
+
+/** TEN-01 on any adapter: employees and departments stay inside their workspace; organization-wide settings reach every workspace. */
+export const expectWorkspaceScoping: Effect.Effect<void, Failure, IsolationServices> = Effect.gen(function*() {
+  const a = yield* populatedTenant
+  const inBranch = { ...a.admin, tenant: { ...a.tenant, workspaceId: a.workspace.id } satisfies Tenant.Tenant }
+  assert.strictEqual(yield* outcome(Employees.getEmployee(inBranch, { employeeId: a.employee.id })), "NotFound")
+  assert.strictEqual(yield* outcome(Departments.getDepartment(inBranch, { departmentId: a.department.id })), "NotFound")
+  assert.deepStrictEqual(yield* Departments.listDepartments(inBranch, {}), [])
+  assert.strictEqual((yield* Settings.getSetting(inBranch, { key: "only.here" })).value, "x", "organization-wide settings reach every workspace")
+})
