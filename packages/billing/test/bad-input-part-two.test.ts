@@ -11,7 +11,7 @@ import {
   fakeAccountingSystem, fakeUsageSource, financeManager, openAccount, pricingAnalyst, rateCard, request, sentInvoice, system
 } from "../src/testing/index.ts"
 import { type AnyCommand, assertJunkRefused, assertValidInputs, type Case, refused } from "./junk.ts"
-import { Real } from "./world.ts"
+import { type Real, withReal } from "./world.ts"
 
 const accounting = fakeAccountingSystem()
 const usage = fakeUsageSource()
@@ -75,25 +75,18 @@ const prepare = (real: Real) =>
   }))
 
 describe("bad input (part two)", () => {
-  it("every part-two command fed junk in any field, as its whole input or as its actor returns a ValidationError and changes no table", async () => {
-    const real = new Real()
-    await real.init()
-    try {
+  it("every part-two command fed junk in any field, as its whole input or as its actor returns a ValidationError and changes no table", () =>
+    withReal(async (real) => {
       const { cases } = await prepare(real)
       // the valid inputs really are valid (retryAccountingSync excepted: its id is a dispute's, so NotFound)
       await assertValidInputs(prepare, cases.map(([name]) => name), ["retryAccountingSync"])
       await assertJunkRefused(real, cases, {
         fields: 250, whole: 150, actor: 80, allOptional: ["deactivateExpiredRates", "expireQuotes", "runAccountingSync", "runRecurringBilling"]
       })
-    } finally {
-      await real.dispose()
-    }
-  }, 120_000)
+    }), 120_000)
 
-  it("well-typed but wrong part-two inputs give typed domain errors and change no table", async () => {
-    const real = new Real()
-    await real.init()
-    try {
+  it("well-typed but wrong part-two inputs give typed domain errors and change no table", () =>
+    withReal(async (real) => {
       const { account, card, invoice, quote } = await prepare(real)
       const pa = pricingAnalyst()
       const fm = financeManager()
@@ -126,8 +119,5 @@ describe("bad input (part two)", () => {
       await refused(real, Documents.generateInvoiceDocument, fm, { invoiceId: missing }, "NotFound")
       await refused(real, RecurringBilling.billUsage, system(), { customerId: missing, period: "2026-02", items: [{ request: request("1") }] }, "NotFound")
       await refused(real, RecurringBilling.billUsage, system(), { customerId: account.customerId, period: "2026-13", items: [{ request: request("1") }] }, "ValidationError")
-    } finally {
-      await real.dispose()
-    }
-  }, 120_000)
+    }), 120_000)
 })

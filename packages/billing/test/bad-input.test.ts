@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { ClientAccounts, CreditNotes, Invoices, Jobs, Payments } from "../src/index.ts"
 import { customerId, financeManager, openAccount, sentInvoice, draftInvoice } from "../src/testing/index.ts"
 import { type AnyCommand, assertJunkRefused, assertValidInputs, type Case, refused } from "./junk.ts"
-import { Real } from "./world.ts"
+import { type Real, withReal } from "./world.ts"
 
 /** A world with one of everything, and one valid input per command against it (all run by a finance manager). */
 const prepare = (real: Real) =>
@@ -44,25 +44,18 @@ const prepare = (real: Real) =>
   }))
 
 describe("bad input", () => {
-  it("every command fed junk in any field returns a ValidationError and changes no table", async () => {
-    const real = new Real()
-    await real.init()
-    try {
+  it("every command fed junk in any field returns a ValidationError and changes no table", () =>
+    withReal(async (real) => {
       const { cases } = await prepare(real)
       // the valid inputs really are valid (else the test below proves nothing)
       await assertValidInputs(prepare, cases.map(([name]) => name))
       await assertJunkRefused(real, cases, {
         fields: 300, whole: 200, actor: 100, allOptional: ["markOverdueInvoices", "sendInvoiceReminders", "expireCreditHolds"]
       })
-    } finally {
-      await real.dispose()
-    }
-  }, 120_000)
+    }), 120_000)
 
-  it("well-typed but wrong inputs (mixed currencies, huge amounts, missing records) give typed domain errors and change no table", async () => {
-    const real = new Real()
-    await real.init()
-    try {
+  it("well-typed but wrong inputs (mixed currencies, huge amounts, missing records) give typed domain errors and change no table", () =>
+    withReal(async (real) => {
       const { account, sent, draft } = await prepare(real)
       const fm = financeManager()
       const missing = "0e000000-0000-7000-8000-0000000000ff"
@@ -86,8 +79,5 @@ describe("bad input", () => {
       await refused(real, ClientAccounts.setCreditTerms, fm, { accountId: account.id, creditLimitMinor: 0n }, "CreditLimitBelowExposure")
       await refused(real, Invoices.issueInvoice, fm, { invoiceId: draft.id, holdId: missing }, "NotFound")
       await refused(real, Payments.changePaymentStatus, fm, { paymentId: missing, status: "Completed" }, "NotFound")
-    } finally {
-      await real.dispose()
-    }
-  }, 120_000)
+    }), 120_000)
 })

@@ -7,7 +7,7 @@ import { expect } from "@effect/vitest"
 import { Cause, type Effect, Exit } from "effect"
 import * as fc from "fast-check"
 import { Arbitraries, snapshot } from "../src/testing/index.ts"
-import { Real } from "./world.ts"
+import { type Real, withReal } from "./world.ts"
 
 export type AnyCommand = (actor: unknown, input: unknown) => Effect.Effect<unknown, unknown, any>
 
@@ -40,13 +40,12 @@ export const assertValidInputs = async (
   failing: ReadonlyArray<string> = []
 ): Promise<void> => {
   for (const name of names) {
-    const probe = new Real()
-    await probe.init()
-    const valid = (await prepare(probe)).cases.find(([n]) => n === name)!
-    const exit = await probe.runtime.runPromiseExit(valid[1](valid[3], valid[2]))
-    if (failing.includes(name)) expect(Exit.isFailure(exit)).toBe(true)
-    else expect(Exit.isSuccess(exit), `${name}: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`).toBe(true)
-    await probe.dispose()
+    await withReal(async (probe) => {
+      const valid = (await prepare(probe)).cases.find(([n]) => n === name)!
+      const exit = await probe.runtime.runPromiseExit(valid[1](valid[3], valid[2]))
+      if (failing.includes(name)) expect(Exit.isFailure(exit)).toBe(true)
+      else expect(Exit.isSuccess(exit), `${name}: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`).toBe(true)
+    })
   }
 }
 

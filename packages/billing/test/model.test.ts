@@ -9,7 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { Payment } from "../src/index.ts"
 import { Operations } from "../src/testing/index.ts"
-import { applyOp, checkInvariants, type Op, opArb, readAll, Real, scenarioArb, start } from "./world.ts"
+import { applyOp, checkInvariants, type Op, opArb, readAll, type Real, scenarioArb, start, withReal } from "./world.ts"
 
 interface MAccount { limit: bigint; approved: boolean; balance: bigint; holds: bigint; wallet: bigint }
 interface MHold { account: number; amount: bigint; status: string; expiresAt: number }
@@ -206,17 +206,12 @@ describe("model-based", () => {
     const commands = fc.commands([opArb.map(opCommand)], { maxCommands: 40 })
     const prefix = fc.constant(null).chain(() => scenarioArb.map((ops) => ops.slice(0, 3).map(opCommand)))
     await fc.assert(
-      fc.asyncProperty(prefix, commands, async (setup, cmds) => {
-        const real = new Real()
-        await real.init()
-        try {
+      fc.asyncProperty(prefix, commands, (setup, cmds) =>
+        withReal(async (real) => {
           const model = new Model()
           for (const c of setup) await c.run(model, real)
           await fc.asyncModelRun(() => ({ model, real }), cmds)
-        } finally {
-          await real.dispose()
-        }
-      }),
+        })),
       { numRuns: 120 }
     )
   }, 120_000)

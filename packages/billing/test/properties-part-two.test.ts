@@ -11,7 +11,7 @@ import { Effect } from "effect"
 import * as fc from "fast-check"
 import { AccountingSyncs, ClientAccounts, Disputes, Invoice, Quotes, RecurringBilling } from "../src/index.ts"
 import { fakeUsageSource, financeManager, rateCard, request, system } from "../src/testing/index.ts"
-import { applyOp, checkInvariants, type Op, opArb, readAll, Real, type Snapshot } from "./world.ts"
+import { applyChecked, applyOp, type Op, opArb, readAll, type Real, withReal } from "./world.ts"
 
 type Op2 =
   | Op
@@ -88,28 +88,17 @@ describe("part-two properties", () => {
     const outcomes = new Map<string, number>()
     await fc.assert(
       fc.asyncProperty(scenario, async (ops) => {
-        const real = new Real()
-        await real.init()
         const usage = fakeUsageSource()
-        try {
+        await withReal(async (real) => {
           await real.runtime.runPromise(rateCard())
-          let before: Snapshot | undefined
-          for (const op of ops) {
-            const outcome = await applyOp2(real, op, usage)
-            outcomes.set(`${op._tag}:${outcome}`, (outcomes.get(`${op._tag}:${outcome}`) ?? 0) + 1)
-            const now = await readAll(real)
-            checkInvariants(now, before)
-            before = now
-          }
+          await applyChecked(real, ops, (op) => applyOp2(real, op, usage), outcomes)
           const state = await readAll(real)
           const syncs = await real.runtime.runPromise(AccountingSyncs.listAccountingSyncs(fm, {}))
           const synced = syncs.map((s) => `${s.entityType}:${s.entityId}`).sort()
           const live = [...state.invoices.map((i) => `Invoice:${i.id}`), ...state.payments.map((p) => `Payment:${p.id}`)].sort()
           expect(synced).toEqual(live)
           for (const invoice of state.invoices) expect(Invoice.brokenInvariants(invoice)).toEqual([])
-        } finally {
-          await real.dispose()
-        }
+        })
       }),
       { numRuns: 60 }
     )

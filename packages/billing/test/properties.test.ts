@@ -1,27 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { applyOp, checkInvariants, readAll, Real, scenarioArb, type Snapshot } from "./world.ts"
+import { applyChecked, applyOp, scenarioArb, withReal } from "./world.ts"
 
 describe("properties over any command sequence", () => {
   it("BIL-AT-03 BIL-CA-02 BIL-INV-05 running balances chain, available credit = limit − balance − holds ≥ 0, paid ≤ total, terminal states stay", async () => {
     const outcomes = new Map<string, number>()
     await fc.assert(
-      fc.asyncProperty(scenarioArb, async (ops) => {
-        const real = new Real()
-        await real.init()
-        try {
-          let before: Snapshot | undefined
-          for (const op of ops) {
-            const outcome = await applyOp(real, op)
-            outcomes.set(`${op._tag}:${outcome}`, (outcomes.get(`${op._tag}:${outcome}`) ?? 0) + 1)
-            const now = await readAll(real)
-            checkInvariants(now, before)
-            before = now
-          }
-        } finally {
-          await real.dispose()
-        }
-      }),
+      fc.asyncProperty(scenarioArb, (ops) => withReal((real) => applyChecked(real, ops, (op) => applyOp(real, op), outcomes))),
       { numRuns: 150 }
     )
     // the generator reaches the interesting paths, not only refusals

@@ -74,6 +74,17 @@ export class Real {
   }
 }
 
+/** Runs `body` on a fresh system, disposed afterwards whatever happens. */
+export const withReal = async <A>(body: (real: Real) => Promise<A>): Promise<A> => {
+  const real = new Real()
+  await real.init()
+  try {
+    return await body(real)
+  } finally {
+    await real.dispose()
+  }
+}
+
 const fm = financeManager()
 
 /** Applies `op` to the real system; returns "ok", the typed error's tag, or "skip" when it has no target. */
@@ -164,6 +175,26 @@ export const readAll = (real: Real) =>
   }))
 
 export type Snapshot = Awaited<ReturnType<typeof readAll>>
+
+/**
+ * Applies `ops` one by one with `apply`, counting each outcome (`tag:outcome`) in `outcomes` and
+ * checking the invariants over the whole state after every step (terminal states against the step before).
+ */
+export const applyChecked = async <O extends { readonly _tag: string }>(
+  real: Real,
+  ops: ReadonlyArray<O>,
+  apply: (op: O) => Promise<string>,
+  outcomes: Map<string, number>
+): Promise<void> => {
+  let before: Snapshot | undefined
+  for (const op of ops) {
+    const outcome = await apply(op)
+    outcomes.set(`${op._tag}:${outcome}`, (outcomes.get(`${op._tag}:${outcome}`) ?? 0) + 1)
+    const now = await readAll(real)
+    checkInvariants(now, before)
+    before = now
+  }
+}
 
 /**
  * The invariants of billing over the whole state, plus terminal immutability against the previous
