@@ -118,7 +118,11 @@ const main = async () => {
 
   const withSeconds = (p: Promise<number>) => p.then((tps) => ({ tps, seconds }))
   const run = {
-    pgbench: (clients: number) => measured(async () => ({ tps: Pgbench.run(target, clients, seconds), seconds }), false),
+    // pgbench's backends exit when it ends, taking their CPU counters along: its CPU is not reported (the pause lets
+    // them go before the next measurement starts)
+    pgbench: (clients: number) =>
+      measured(async () => ({ tps: Pgbench.run(target, clients, seconds), seconds }), false)
+        .then(async (m) => (await new Promise((r) => setTimeout(r, 1000)), { ...m, serverMs: NaN })),
     hand: (clients: number) =>
       measured(() => withSeconds(timed(clients, seconds, (c, i) => Hand.pay(hands[c]!, fixture, invoice(c, i), 1n, `h-${randomUUID()}`))), true),
     erpkit: (clients: number) =>
@@ -167,7 +171,8 @@ const main = async () => {
   }
   const cpuOf = (impl: string, clients: number, f: (m: Measured) => number) => {
     const xs = cpus.get(`${impl}/${clients}`)
-    return xs === undefined ? "–" : median(xs.map(f)).toFixed(2)
+    const m = xs === undefined ? NaN : median(xs.map(f))
+    return Number.isNaN(m) ? "n/a" : m.toFixed(2)
   }
   await Promise.all(hands.map((h) => h.end()))
   await rt.dispose()
