@@ -44,7 +44,7 @@ export { VerificationRepository } from "./VerificationRepository.ts"
 export * as Workspaces from "./Workspaces.ts"
 export { WorkspaceRepository } from "./WorkspaceRepository.ts"
 export { Employee, Organization, User, Workspace }
-export { layerMemory, layerRepositoriesMemory, layerStack } from "./layers.ts"
+export { layerMemory, layerRepositoriesMemory, layerStack, type Repositories } from "./layers.ts"
 
 /** Identity's default role → permission table (merge with other contexts' for `layerMemory`). */
 export { grants } from "./Permissions.ts"

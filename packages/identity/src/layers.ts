@@ -32,6 +32,9 @@ export const layerRepositoriesMemory = Layer.mergeAll(
   RolePermissionRepository.layerMemory
 )
 
+/** Every identity port (what an adapter such as `@erpkit/postgres` must provide). */
+export type Repositories = Layer.Success<typeof layerRepositoriesMemory>
+
 /** Ports + kernel platform + authorization on one store, with the given id and randomness layers. */
 export const layerStack = (
   grants: Actor.Grants,

@@ -11,18 +11,7 @@
  * both schemas). See docs/postgres.md, "Identity".
  */
 import { Layer } from "effect"
-import type {
-  AccountRepository,
-  DepartmentRepository,
-  EmployeeRepository,
-  OrganizationRepository,
-  RolePermissionRepository,
-  SessionRepository,
-  SettingRepository,
-  UserRepository,
-  VerificationRepository,
-  WorkspaceRepository
-} from "@erpkit/identity"
+import type { Repositories } from "@erpkit/identity"
 import * as Migrations from "../Migrations.ts"
 import type { PgModule } from "../Postgres.ts"
 import * as Accounts from "./Accounts.ts"
@@ -36,18 +25,8 @@ import * as Users from "./Users.ts"
 import * as Verifications from "./Verifications.ts"
 import * as Workspaces from "./Workspaces.ts"
 
-/** Every identity repository port. */
-export type IdentityRepositories =
-  | UserRepository
-  | SessionRepository
-  | AccountRepository
-  | VerificationRepository
-  | OrganizationRepository
-  | WorkspaceRepository
-  | EmployeeRepository
-  | DepartmentRepository
-  | SettingRepository
-  | RolePermissionRepository
+/** Every identity repository port (identity's own `Repositories`). */
+export type IdentityRepositories = Repositories
 
 /** The `auth` and `identity` schemas, bookkept as the `identity` migration set. */
 export const migrations: Migrations.MigrationSet = Migrations.fromDirectory("identity", new URL("../../migrations/identity", import.meta.url))
