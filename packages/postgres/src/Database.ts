@@ -11,6 +11,9 @@
  *   binding a second tenant is a defect (`CrossTenantTransaction`).
  * - Whole transactions are retried on 40001 / 40P01 / 55P03 (and on a duplicate idempotency key),
  *   bounded, with jittered exponential backoff (see `SqlState` and `RetryPolicy`).
+ * - Writes nobody waits for (`write`) are queued and sent together, as one statement of data-modifying
+ *   CTEs, before the unit of work's next statement (any join: `transaction` / `inTenant`) or COMMIT;
+ *   see `DeferredWrite` and docs/performance.md.
  */
 import { Context, Duration, Effect, Exit, Layer, Random, Schema } from "effect"
 import { Tenant } from "@erpkit/kernel"
