@@ -62,7 +62,8 @@ if (server === undefined) {
           yield* Effect.gen(function*() {
             const admin = yield* SqlClient.SqlClient
             const tenant = freshTenant()
-            const w = yield* setup(app, tenant, 3, 400_000n)
+            // setup runs without injected faults: only the workload below is under fire
+            const w = yield* setup(base, tenant, 3, 400_000n)
             const outcomes = newOutcomes()
             const kills = yield* Ref.make(0)
             const chaos = yield* Effect.forkChild(killer(admin, kills))
