@@ -56,14 +56,22 @@ export type Command<O, E, R> = (
   options?: RunOptions
 ) => Effect.Effect<O, E | ValidationError | Conflict | Forbidden, R | CommandServices>
 
+/** A decoder of untrusted input, built once; any failure is a `ValidationError` whose paths start at `prefix`. */
+export const decoder = <A>(schema: Schema.Codec<A, unknown>, prefix: ReadonlyArray<string> = []) => {
+  const decodeUnknown = Schema.decodeUnknownEffect(schema)
+  const toValidationError = (error: Schema.SchemaError) => {
+    const base = fromSchemaIssue(error.issue)
+    return new ValidationError({ issues: base.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })) })
+  }
+  return (input: unknown) => Effect.mapError(decodeUnknown(input), toValidationError)
+}
+
 /** Decodes untrusted input; any failure is a `ValidationError` whose paths start at `prefix`. */
 export const decode = <A>(schema: Schema.Codec<A, unknown>, input: unknown, prefix: ReadonlyArray<string> = []) =>
-  Schema.decodeUnknownEffect(schema)(input).pipe(
-    Effect.mapError((error) => {
-      const base = fromSchemaIssue(error.issue)
-      return new ValidationError({ issues: base.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })) })
-    })
-  )
+  decoder(schema, prefix)(input)
+
+const decodeActor = decoder(Actor, ["actor"])
+const decodeKey = decoder(IdempotencyKey, ["idempotencyKey"])
 
 export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R> => {
   const resultJson = Schema.toCodecJson(spec.output)
@@ -93,13 +101,14 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
       return outcome.result
     })
 
+  const decodeInput = decoder(spec.input)
   return (rawActor, rawInput, options) =>
     Effect.gen(function*() {
-      const actor = yield* decode(Actor, rawActor, ["actor"])
-      const input = yield* decode(spec.input, rawInput)
+      const actor = yield* decodeActor(rawActor)
+      const input = yield* decodeInput(rawInput)
       const key = options?.idempotencyKey === undefined
         ? undefined
-        : yield* decode(IdempotencyKey, options.idempotencyKey, ["idempotencyKey"])
+        : yield* decodeKey(options.idempotencyKey)
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
       const uow = yield* UnitOfWork
       return yield* uow.transaction(execute(actor, input, key)).pipe(Effect.provideService(CurrentTenant, actor.tenant))
@@ -128,11 +137,13 @@ export interface QuerySpec<I, O, E, R> {
 }
 
 /** A read: decoded input, permission check, tenant scope; no unit of work, nothing recorded. */
-export const query = <I, O, E, R>(spec: QuerySpec<I, O, E, R>) =>
-  (rawActor: unknown, rawInput: unknown): Effect.Effect<O, E | ValidationError | Forbidden, R | Authorization> =>
+export const query = <I, O, E, R>(spec: QuerySpec<I, O, E, R>) => {
+  const decodeInput = decoder(spec.input)
+  return (rawActor: unknown, rawInput: unknown): Effect.Effect<O, E | ValidationError | Forbidden, R | Authorization> =>
     Effect.gen(function*() {
-      const actor = yield* decode(Actor, rawActor, ["actor"])
-      const input = yield* decode(spec.input, rawInput)
+      const actor = yield* decodeActor(rawActor)
+      const input = yield* decodeInput(rawInput)
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
       return yield* spec.handler(input, { actor, tenant: actor.tenant }).pipe(Effect.provideService(CurrentTenant, actor.tenant))
     }).pipe(Effect.withSpan(spec.name))
+}

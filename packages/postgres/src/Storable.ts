@@ -15,12 +15,30 @@ import { Errors } from "@erpkit/kernel"
 
 const NUL = "\u0000"
 
+/** Whether any string (or object key) inside `value` contains U+0000; allocates nothing. */
+const hasNul = (value: unknown): boolean => {
+  if (typeof value === "string") return value.includes(NUL)
+  if (value === null || typeof value !== "object") return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNul(value[i])) return true
+    return false
+  }
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue
+    if (k.includes(NUL) || hasNul((value as Record<string, unknown>)[k])) return true
+  }
+  return false
+}
+
 /** The path of the first string (or object key) inside `value` that contains U+0000, if any. */
-export const findNul = (value: unknown, path: ReadonlyArray<string> = []): ReadonlyArray<string> | undefined => {
+export const findNul = (value: unknown, path: ReadonlyArray<string> = []): ReadonlyArray<string> | undefined =>
+  hasNul(value) ? findNulPath(value, path) : undefined
+
+const findNulPath = (value: unknown, path: ReadonlyArray<string>): ReadonlyArray<string> | undefined => {
   if (typeof value === "string") return value.includes(NUL) ? path : undefined
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findNul(value[i], [...path, String(i)])
+      const found = findNulPath(value[i], [...path, String(i)])
       if (found !== undefined) return found
     }
     return undefined
@@ -28,7 +46,7 @@ export const findNul = (value: unknown, path: ReadonlyArray<string> = []): Reado
   if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (k.includes(NUL)) return [...path, k]
-      const found = findNul(v, [...path, k])
+      const found = findNulPath(v, [...path, k])
       if (found !== undefined) return found
     }
   }
