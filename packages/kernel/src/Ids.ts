@@ -36,7 +36,7 @@ export class IdGenerator extends Context.Service<IdGenerator, {
 }>()("@erpkit/kernel/IdGenerator") {
   /** UUIDv7: 48 bits of Clock milliseconds, then 74 random bits (RFC 9562). */
   static readonly layerUuidV7 = Layer.succeed(IdGenerator, {
-    next: Effect.map(Clock.currentTimeMillis, (millis) => uuidV7(millis, crypto.getRandomValues(new Uint8Array(10))))
+    next: Effect.map(Clock.currentTimeMillis, (millis) => uuidV7(millis, randomBytes10()))
   })
 
   /**
@@ -52,6 +52,24 @@ export class IdGenerator extends Context.Service<IdGenerator, {
     )
 }
 
+/**
+ * 10 fresh random bytes, taken from a pool refilled by `crypto.getRandomValues` (one call per 409 ids:
+ * the call's fixed cost is far above that of copying 10 bytes). Every byte is handed out once.
+ */
+const randomPool = new Uint8Array(4096)
+let randomOffset = randomPool.length
+const randomBytes10 = (): Uint8Array => {
+  if (randomOffset + 10 > randomPool.length) {
+    crypto.getRandomValues(randomPool)
+    randomOffset = 0
+  }
+  const bytes = randomPool.slice(randomOffset, randomOffset + 10)
+  randomOffset += 10
+  return bytes
+}
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"))
+
 /** Formats a UUIDv7 from a millisecond timestamp and 10 random bytes. */
 export const uuidV7 = (millis: number, random: Uint8Array): string => {
   const bytes = new Uint8Array(16)
@@ -63,7 +81,8 @@ export const uuidV7 = (millis: number, random: Uint8Array): string => {
   bytes.set(random.subarray(0, 10), 6)
   bytes[6] = (bytes[6]! & 0x0f) | 0x70 // version 7
   bytes[8] = (bytes[8]! & 0x3f) | 0x80 // RFC 4122 variant
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+  let hex = ""
+  for (let i = 0; i < 16; i++) hex += HEX[bytes[i]!]!
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
