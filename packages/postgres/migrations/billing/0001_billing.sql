@@ -7,12 +7,6 @@
 CREATE SCHEMA IF NOT EXISTS billing;
 GRANT USAGE ON SCHEMA billing TO erpkit_app;
 
--- Rejects UPDATE / DELETE / TRUNCATE on append-only tables, for every role (owner included).
-CREATE OR REPLACE FUNCTION billing.reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION '%.% is append-only (% rejected)', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
-END $$;
-
 -- true when the array has no repeated element (one reminder of each kind per invoice).
 CREATE OR REPLACE FUNCTION billing.distinct_elements(a text[]) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
   SELECT count(*) = count(DISTINCT x) FROM unnest(a) AS x
@@ -306,31 +300,12 @@ CREATE TABLE IF NOT EXISTS billing.accounting_sync_log (
 CREATE INDEX IF NOT EXISTS accounting_sync_log_sync_idx ON billing.accounting_sync_log (organization_id, workspace_id, sync_id, seq);
 
 -- Append-only tables: no UPDATE/DELETE grant, and triggers that refuse them for every role -------------
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['account_transactions', 'invoice_items', 'invoice_events', 'credit_notes', 'accounting_sync_log'] LOOP
-    EXECUTE format('DROP TRIGGER IF EXISTS append_only ON billing.%I', t);
-    EXECUTE format('CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON billing.%I FOR EACH ROW EXECUTE FUNCTION billing.reject_change()', t);
-    EXECUTE format('DROP TRIGGER IF EXISTS append_only_no_truncate ON billing.%I', t);
-    EXECUTE format('CREATE TRIGGER append_only_no_truncate BEFORE TRUNCATE ON billing.%I FOR EACH STATEMENT EXECUTE FUNCTION billing.reject_change()', t);
-  END LOOP;
-END $$;
+SELECT platform.make_append_only(t::regclass) FROM unnest(ARRAY['billing.account_transactions', 'billing.invoice_items', 'billing.invoice_events', 'billing.credit_notes', 'billing.accounting_sync_log']) AS t;
 
 -- Row-level security on every table: the tenant of the transaction only ---------------------------------
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['client_accounts', 'account_transactions', 'credit_holds', 'invoices', 'invoice_items', 'invoice_events',
-                           'payments', 'credit_notes', 'accounting_syncs', 'accounting_sync_log'] LOOP
-    EXECUTE format('ALTER TABLE billing.%I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE billing.%I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON billing.%I', t);
-    EXECUTE format('CREATE POLICY tenant_isolation ON billing.%I TO erpkit_app
-      USING (organization_id = platform.current_organization_id() AND workspace_id = platform.current_workspace_id())
-      WITH CHECK (organization_id = platform.current_organization_id() AND workspace_id = platform.current_workspace_id())', t);
-  END LOOP;
-END $$;
+SELECT platform.isolate_by_workspace(t::regclass) FROM unnest(ARRAY[
+  'billing.client_accounts', 'billing.account_transactions', 'billing.credit_holds', 'billing.invoices', 'billing.invoice_items', 'billing.invoice_events', 'billing.payments', 'billing.credit_notes', 'billing.accounting_syncs', 'billing.accounting_sync_log'
+]) AS t;
 
 -- Least privilege: append-only tables get SELECT, INSERT; the others also UPDATE; nothing gets DELETE.
 GRANT SELECT, INSERT, UPDATE ON billing.client_accounts, billing.credit_holds, billing.invoices, billing.payments, billing.accounting_syncs TO erpkit_app;

@@ -231,30 +231,12 @@ CREATE INDEX IF NOT EXISTS billing_runs_list_idx ON billing.billing_runs (organi
 CREATE INDEX IF NOT EXISTS billing_runs_period_idx ON billing.billing_runs (organization_id, workspace_id, period, created_at, id);
 
 -- Append-only tables: no UPDATE/DELETE grant, and triggers that refuse them for every role -------------
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['quote_lines', 'documents'] LOOP
-    EXECUTE format('DROP TRIGGER IF EXISTS append_only ON billing.%I', t);
-    EXECUTE format('CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON billing.%I FOR EACH ROW EXECUTE FUNCTION billing.reject_change()', t);
-    EXECUTE format('DROP TRIGGER IF EXISTS append_only_no_truncate ON billing.%I', t);
-    EXECUTE format('CREATE TRIGGER append_only_no_truncate BEFORE TRUNCATE ON billing.%I FOR EACH STATEMENT EXECUTE FUNCTION billing.reject_change()', t);
-  END LOOP;
-END $$;
+SELECT platform.make_append_only(t::regclass) FROM unnest(ARRAY['billing.quote_lines', 'billing.documents']) AS t;
 
 -- Row-level security on every table: the tenant of the transaction only ---------------------------------
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['rate_cards', 'surcharges', 'quotes', 'quote_lines', 'disputes', 'documents', 'billing_runs'] LOOP
-    EXECUTE format('ALTER TABLE billing.%I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE billing.%I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON billing.%I', t);
-    EXECUTE format('CREATE POLICY tenant_isolation ON billing.%I TO erpkit_app
-      USING (organization_id = platform.current_organization_id() AND workspace_id = platform.current_workspace_id())
-      WITH CHECK (organization_id = platform.current_organization_id() AND workspace_id = platform.current_workspace_id())', t);
-  END LOOP;
-END $$;
+SELECT platform.isolate_by_workspace(t::regclass) FROM unnest(ARRAY[
+  'billing.rate_cards', 'billing.surcharges', 'billing.quotes', 'billing.quote_lines', 'billing.disputes', 'billing.documents', 'billing.billing_runs'
+]) AS t;
 
 -- Least privilege: append-only tables get SELECT, INSERT; the others also UPDATE; nothing gets DELETE
 -- (rate cards and surcharges are soft-deleted).

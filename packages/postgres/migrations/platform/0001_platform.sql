@@ -114,14 +114,30 @@ CREATE INDEX IF NOT EXISTS audit_log_entity_idx ON platform.audit_log (organizat
 CREATE INDEX IF NOT EXISTS audit_log_actor_idx ON platform.audit_log (organization_id, workspace_id, actor_id, seq);
 
 -- Append-only for everyone, the owner included (the app role has no UPDATE/DELETE grant either).
-CREATE OR REPLACE FUNCTION platform.audit_log_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Every context's migrations use these two helpers, so the rule is written once.
+CREATE OR REPLACE FUNCTION platform.reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'platform.audit_log is append-only (% rejected)', TG_OP USING ERRCODE = 'insufficient_privilege';
+  RAISE EXCEPTION '%.% is append-only (% rejected)', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
 END $$;
-DROP TRIGGER IF EXISTS audit_log_append_only ON platform.audit_log;
-CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON platform.audit_log FOR EACH ROW EXECUTE FUNCTION platform.audit_log_reject_change();
-DROP TRIGGER IF EXISTS audit_log_no_truncate ON platform.audit_log;
-CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON platform.audit_log FOR EACH STATEMENT EXECUTE FUNCTION platform.audit_log_reject_change();
+CREATE OR REPLACE FUNCTION platform.make_append_only(tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('DROP TRIGGER IF EXISTS append_only ON %s', tbl);
+  EXECUTE format('CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION platform.reject_change()', tbl);
+  EXECUTE format('DROP TRIGGER IF EXISTS append_only_no_truncate ON %s', tbl);
+  EXECUTE format('CREATE TRIGGER append_only_no_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION platform.reject_change()', tbl);
+END $$;
+SELECT platform.make_append_only('platform.audit_log');
+
+-- Forced row-level security with the usual policy: the transaction's organization and workspace only.
+CREATE OR REPLACE FUNCTION platform.isolate_by_workspace(tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+  EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
+  EXECUTE format('DROP POLICY IF EXISTS tenant_isolation ON %s', tbl);
+  EXECUTE format('CREATE POLICY tenant_isolation ON %s TO erpkit_app
+    USING (organization_id = platform.current_organization_id() AND workspace_id = platform.current_workspace_id())
+    WITH CHECK (organization_id = platform.current_organization_id() AND workspace_id = platform.current_workspace_id())', tbl);
+END $$;
 
 -- Idempotency keys ---------------------------------------------------------------------------------
 -- `find` inserts a `claimed` placeholder in the command's transaction; `save` completes it. A concurrent
