@@ -28,15 +28,17 @@ const save = (tenant: Tenant.Tenant, before: E.Employee, changed: E.Employee) =>
   })
 }
 
+/** What hiring sets and an update may change. */
+const employmentFields = {
+  departmentId: Schema.optionalKey(Schema.NullOr(DepartmentId)),
+  employeeNumber: Schema.optionalKey(Text(50)),
+  position: Schema.optionalKey(Text(255))
+}
+
 /** Users are global identities; hiring one makes it a member of this organization. */
 export const hireEmployee = Command.make({
   name: "identity.hireEmployee",
-  input: Schema.Struct({
-    userId: Ids.UserId,
-    departmentId: Schema.optionalKey(Schema.NullOr(DepartmentId)),
-    employeeNumber: Schema.optionalKey(Text(50)),
-    position: Schema.optionalKey(Text(255))
-  }),
+  input: Schema.Struct({ userId: Ids.UserId, ...employmentFields }),
   output: E.Employee,
   permission: Permissions.employeeManage,
   handler: (input, ctx) =>
@@ -66,12 +68,7 @@ export const hireEmployee = Command.make({
 
 export const updateEmployee = Command.make({
   name: "identity.updateEmployee",
-  input: Schema.Struct({
-    employeeId: E.EmployeeId,
-    departmentId: Schema.optionalKey(Schema.NullOr(DepartmentId)),
-    employeeNumber: Schema.optionalKey(Text(50)),
-    position: Schema.optionalKey(Text(255))
-  }),
+  input: Schema.Struct({ employeeId: E.EmployeeId, ...employmentFields }),
   output: E.Employee,
   permission: Permissions.employeeManage,
   handler: (input, ctx) =>
