@@ -1,6 +1,7 @@
 /**
  * The dependency rule of docs/architecture.md: a context package imports only `effect` and
- * `@erpkit/kernel` (its `testing/` folder may add test tools); the kernel imports only `effect`.
+ * `@erpkit/kernel` (its `testing/` folder may add test tools); the kernel imports only `effect` and
+ * `@noble/hashes` (the idempotency request hash; docs/architecture.md, Decisions).
  * Contexts never import each other; `postgres` and `processes` compose them.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs"
@@ -9,6 +10,8 @@ import { describe, expect, it } from "vitest"
 
 const root = join(import.meta.dirname, "..")
 const composers = new Set(["postgres", "processes"])
+/** What the kernel may use besides `effect`: the synchronous SHA-256 of idempotency requests. */
+const kernelLibraries = ["@noble/hashes"]
 const testTools = ["vitest", "@effect/vitest", "fast-check"]
 const nodeBuiltinsUsedByTests = ["node:crypto", "node:assert"]
 
@@ -26,7 +29,7 @@ const packageRoot = (specifier: string): string =>
   specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!
 
 const allowedFor = (pkg: string, file: string): ReadonlyArray<string> => {
-  const base = pkg === "kernel" ? ["effect"] : ["effect", "@erpkit/kernel"]
+  const base = pkg === "kernel" ? ["effect", ...kernelLibraries] : ["effect", "@erpkit/kernel"]
   // Test helpers may use the test tools and Node built-ins; domain code may not.
   const isTesting = file.includes(join("src", "testing"))
   return isTesting ? [...base, ...testTools, ...nodeBuiltinsUsedByTests] : base
@@ -48,7 +51,8 @@ describe("dependency rule", () => {
   it.each(contexts)("%s declares no runtime dependency on another context", (pkg) => {
     const manifest = JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")) as { dependencies?: Record<string, string> }
     const deps = Object.keys(manifest.dependencies ?? {})
-    expect(deps.filter((d) => d !== "@erpkit/kernel" && d !== "effect")).toEqual([])
+    const allowed = ["@erpkit/kernel", "effect", ...(pkg === "kernel" ? kernelLibraries : [])]
+    expect(deps.filter((d) => !allowed.includes(d))).toEqual([])
   })
 
   it("finds the imports it checks (the scanner is not blind)", () => {

@@ -29,6 +29,12 @@ export class AccountingSyncRepository extends Context.Service<AccountingSyncRepo
     readonly sync: AccountingSync.AccountingSync
     readonly inserted: boolean
   }>
+  /**
+   * Adds the sync of an entity created in this unit of work, which cannot have one yet (a second
+   * sync for the entity is a defect). Unlike `enqueue` nobody waits for its result, so Postgres may
+   * send it together with the unit of work's other writes (`PgDatabase.write`).
+   */
+  readonly insert: (tenant: Tenant.Tenant, sync: AccountingSync.AccountingSync) => Effect.Effect<void>
   readonly get: (tenant: Tenant.Tenant, id: AccountingSyncId) => Effect.Effect<AccountingSync.AccountingSync, Errors.NotFound>
   /** Like `get`, and locks the row until the unit of work ends (Postgres `FOR UPDATE`); memory: plain get. */
   readonly getForUpdate: (tenant: Tenant.Tenant, id: AccountingSyncId) => Effect.Effect<AccountingSync.AccountingSync, Errors.NotFound>
@@ -77,6 +83,11 @@ export class AccountingSyncRepository extends Context.Service<AccountingSyncRepo
             Option.isSome(existing)
               ? Effect.succeed({ sync: existing.value, inserted: false as boolean })
               : Effect.as(rows.insert(tenant, sync), { sync, inserted: true as boolean }))),
+        insert: (tenant, sync) =>
+          store.transaction(Effect.flatMap(findByEntity(tenant, sync.entityType, sync.entityId), (existing) =>
+            Option.isSome(existing)
+              ? Effect.die(new Error(`${sync.entityType} ${sync.entityId} already has an accounting sync`))
+              : rows.insert(tenant, sync))),
         get: rows.get,
         getForUpdate: rows.get,
         findByEntity,

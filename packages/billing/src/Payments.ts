@@ -11,7 +11,7 @@ import * as BillingEvent from "./BillingEvent.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { InvoiceId, PaymentId } from "./Ids.ts"
 import { audit, logEntries, savePosted, transactionIds } from "./internal/command.ts"
-import { enqueueSync } from "./internal/invoicing.ts"
+import { syncNew } from "./internal/invoicing.ts"
 import { applyCompleted, newPayment, paymentFields } from "./internal/payments.ts"
 import * as Invoice from "./Invoice.ts"
 import { InvoiceRepository } from "./InvoiceRepository.ts"
@@ -73,7 +73,7 @@ export const recordPayment = Command.make({
       ? yield* complete(context, before, payment)
       : { accountChanges: [], invoice: before }
     yield* (yield* PaymentRepository).insert(context.tenant, payment)
-    const sync = yield* enqueueSync(context, "Payment", payment.id)
+    const sync = yield* syncNew(context, "Payment", payment.id)
     return {
       result: { payment, invoice },
       events: [BillingEvent.paymentRecorded(payment), ...BillingEvent.paidIfSettled(before, invoice), ...sync.events],

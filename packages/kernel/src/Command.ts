@@ -82,7 +82,7 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
     Effect.gen(function*() {
       const context: CommandContext = { command: spec.name, actor, tenant: actor.tenant, now: yield* Clock.currentTimeMillis }
       const idempotency = yield* Idempotency
-      const hash = key === undefined ? "" : yield* requestHash(spec.name, input)
+      const hash = key === undefined ? "" : requestHash(spec.name, input)
       if (key !== undefined) {
         const previous = yield* idempotency.find(actor.tenant, key)
         if (Option.isSome(previous)) {

@@ -3,6 +3,8 @@
  * result without doing anything; the same key with different input fails with `Conflict`. The record
  * is written in the command's unit of work, so a key is taken exactly when its effect committed.
  */
+import { sha256 } from "@noble/hashes/sha2.js"
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { MemoryStore } from "./MemoryStore.ts"
 import { noNul } from "./Text.ts"
@@ -50,9 +52,10 @@ export const canonicalJson = (value: unknown): string =>
     return v
   })
 
-export const requestHash = (command: string, input: unknown): Effect.Effect<string> =>
-  Effect.promise(async () => {
-    const bytes = new TextEncoder().encode(`${command}\n${canonicalJson(input)}`)
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))
-    return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
-  })
+/**
+ * SHA-256 (hex) of the command name and its canonical input. Synchronous (`@noble/hashes`, audited,
+ * no platform API): WebCrypto's `digest` is asynchronous, and its promise round trip per command cost
+ * more than the hash itself (docs/performance.md).
+ */
+export const requestHash = (command: string, input: unknown): string =>
+  bytesToHex(sha256(utf8ToBytes(`${command}\n${canonicalJson(input)}`)))

@@ -35,25 +35,23 @@ export interface Step<A> {
 }
 
 /**
- * X-07: a Pending accounting sync for the entity and the `AccountingSyncRequested` event the sync
- * handler consumes. Enqueueing an entity twice keeps the first record and raises nothing.
+ * X-07: a Pending accounting sync for an entity this unit of work created (a payment, an invoice),
+ * and the `AccountingSyncRequested` event the sync handler consumes. The entity has no sync yet, so
+ * the sync is inserted without asking what is there (`insert`, not `enqueue`: nothing to wait for).
  */
-export const enqueueSync = (context: Command.CommandContext, entityType: AccountingSync.SyncEntityType, entityId: string) =>
+export const syncNew = (context: Command.CommandContext, entityType: AccountingSync.SyncEntityType, entityId: string) =>
   Effect.gen(function*() {
     const [id] = yield* freshIds(AccountingSyncId, 1)
-    const { inserted, sync } = yield* (yield* AccountingSyncRepository).enqueue(
-      context.tenant,
-      AccountingSync.enqueue(id!, context.tenant, entityType, entityId, context.now)
-    )
-    const step: Step<AccountingSync.AccountingSync> = inserted
-      ? {
-        result: sync,
-        events: [BillingEvent.draft({ _tag: "AccountingSyncRequested", syncId: sync.id, entityType, entityId })],
-        changes: [audit(AccountingSync.AccountingSync, null, sync)]
-      }
-      : { result: sync, events: [], changes: [] }
-    return step
+    const sync = AccountingSync.enqueue(id!, context.tenant, entityType, entityId, context.now)
+    yield* (yield* AccountingSyncRepository).insert(context.tenant, sync)
+    return syncRequested(sync)
   })
+
+const syncRequested = (sync: AccountingSync.AccountingSync): Step<AccountingSync.AccountingSync> => ({
+  result: sync,
+  events: [BillingEvent.draft({ _tag: "AccountingSyncRequested", syncId: sync.id, entityType: sync.entityType, entityId: sync.entityId })],
+  changes: [audit(AccountingSync.AccountingSync, null, sync)]
+})
 
 export interface DraftFields {
   readonly invoiceNumber: string
@@ -72,7 +70,7 @@ export const insertDraft = (context: Command.CommandContext, account: ClientAcco
     const invoices = yield* InvoiceRepository
     yield* invoices.insert(context.tenant, created.invoice)
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, created.events))
-    const sync = yield* enqueueSync(context, "Invoice", created.invoice.id)
+    const sync = yield* syncNew(context, "Invoice", created.invoice.id)
     const i = created.invoice
     const step: Step<Invoice.Invoice> = {
       result: i,
@@ -158,7 +156,7 @@ export const issuePaid = (context: Command.CommandContext, before: Invoice.Invoi
     yield* (yield* PaymentRepository).insert(context.tenant, payment)
     const accountChanges = yield* savePosted(context, accountBefore, { ...posted, account })
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, issued.events))
-    const sync = yield* enqueueSync(context, "Payment", payment.id)
+    const sync = yield* syncNew(context, "Payment", payment.id)
     const i = issued.invoice
     const step: Step<{ readonly invoice: Invoice.Invoice; readonly payment: Payment.Payment }> = {
       result: { invoice: i, payment },

@@ -364,6 +364,24 @@ const softDeleteHides = Effect.gen(function*() {
   expect(yield* p.cards.deactivateExpired(tenant, day("2027-06-01"), T0, 10)).toEqual([])
 })
 
+/** `insert` (a new entity's sync): visible in its own unit of work and after; a second sync for the entity is a defect. */
+const insertNewSync = Effect.gen(function*() {
+  const p = yield* ports
+  const tenant = freshTenant()
+  const y = sync(tenant)
+  const seen = yield* UnitOfWork.transactionFor(tenant, Effect.gen(function*() {
+    yield* p.syncs.insert(tenant, y)
+    return yield* p.syncs.findByEntity(tenant, y.entityType, y.entityId)
+  }))
+  expect(seen).toEqual(Option.some(y))
+  expect(yield* p.syncs.get(tenant, y.id)).toEqual(y)
+  const second = sync(tenant, T0, y.entityId)
+  const exit = yield* Effect.exit(UnitOfWork.transactionFor(tenant, p.syncs.insert(tenant, second)))
+  expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
+  yield* expectNotFound([p.syncs.get(tenant, second.id)])
+  expect(yield* p.syncs.list(tenant)).toEqual([y])
+})
+
 const rollback = (on: On) => Effect.gen(function*() {
   const p = yield* ports
   const uow = yield* UnitOfWork.UnitOfWork
@@ -383,7 +401,7 @@ const rollback = (on: On) => Effect.gen(function*() {
     if (on("Dispute")) yield* p.disputes.insert(tenant, d)
     if (on("Document")) yield* p.documents.insert(tenant, doc)
     if (on("AccountingSync")) {
-      yield* p.syncs.enqueue(tenant, y)
+      yield* p.syncs.insert(tenant, y)
       yield* p.syncs.appendLog(tenant, [logEntry(y, 1)])
     }
     if (on("BillingRun")) yield* p.runs.insert(tenant, r)
@@ -442,6 +460,7 @@ export const partTwoContractTests = (
     [["Quote"], "BIL-QUO-02 quotes.expire changes exactly what Quote.isExpired selects, within the limit, once", expireQuotesMatchesPredicate],
     [["Quote"], "quote numbers are unique per tenant (QuoteNumberTaken)", quoteNumbersUnique],
     [["AccountingSync"], "X-07 claimDue leases exactly what AccountingSync.isDue selects, within the limit; enqueue is idempotent; the log keeps order", claimDueMatchesPredicate],
+    [["AccountingSync"], "X-07 insert adds a new entity's sync, seen in its unit of work; a second sync for the entity is a defect", insertNewSync],
     [["Document"], "X-05 document versions are unique per (kind, source) (DocumentExists); latest is the highest", documentVersionsUnique],
     [["BillingRun"], "X-06 a billing run is unique per (account, period) (BillingRunExists) and updated in place", billingRunsUnique],
     [partTwoPorts, "a failed unit of work leaves no part-two row behind", rollback(on)]

@@ -106,17 +106,20 @@ export const layer = Layer.effect(
         return Option.map(Option.fromNullishOr(rows[0]), toSync)
       }))
 
+    const insertRow = (tenant: Tenant.Tenant, s: AccountingSync.AccountingSync) => sql`
+      INSERT INTO billing.accounting_syncs (id, organization_id, workspace_id, entity_type, entity_id, status, attempts,
+        next_attempt_at, last_error, external_id, created_at, updated_at, synced_at)
+      VALUES (${s.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${s.entityType}, ${s.entityId}, ${s.status}, ${s.attempts},
+        ${timestamp(s.nextAttemptAt)}, ${s.lastError}::text, ${s.externalId}::text, ${timestamp(s.createdAt)}, ${timestamp(s.updatedAt)},
+        ${timestampOrNull(s.syncedAt)}::timestamptz)`
+
     const enqueue: Port.AccountingSyncRepository["Service"]["enqueue"] = (tenant, s) =>
       db.inTenant(tenant)(Effect.gen(function*() {
         yield* assertTenant("AccountingSync", s.id, tenant, s.tenant)
         yield* Storable.checkOrDie([s.entityId, s.lastError, s.externalId], ["sync"])
         const rows = yield* SqlState.orDie(sql<SyncRow & { readonly inserted: boolean }>`
           WITH inserted AS (
-            INSERT INTO billing.accounting_syncs (id, organization_id, workspace_id, entity_type, entity_id, status, attempts,
-              next_attempt_at, last_error, external_id, created_at, updated_at, synced_at)
-            VALUES (${s.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${s.entityType}, ${s.entityId}, ${s.status}, ${s.attempts},
-              ${timestamp(s.nextAttemptAt)}, ${s.lastError}::text, ${s.externalId}::text, ${timestamp(s.createdAt)}, ${timestamp(s.updatedAt)},
-              ${timestampOrNull(s.syncedAt)}::timestamptz)
+            ${insertRow(tenant, s)}
             ON CONFLICT (organization_id, workspace_id, entity_type, entity_id) DO NOTHING
             RETURNING *
           )
@@ -131,8 +134,16 @@ export const layer = Layer.effect(
         return { sync: existing.value, inserted: false }
       }))
 
+    const insert: Port.AccountingSyncRepository["Service"]["insert"] = (tenant, s) =>
+      Effect.gen(function*() {
+        yield* assertTenant("AccountingSync", s.id, tenant, s.tenant)
+        yield* Storable.checkOrDie([s.entityId, s.lastError, s.externalId], ["sync"])
+        yield* db.write(tenant, { tables: ["billing.accounting_syncs"], statement: insertRow(tenant, s) })
+      })
+
     const service: Port.AccountingSyncRepository["Service"] = {
       enqueue,
+      insert,
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
       findByEntity,
