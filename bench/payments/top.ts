@@ -46,6 +46,20 @@ for (const [id, t] of self) {
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) seen.add(keyOf(at))
   for (const k of seen) add(inclusive, k, t)
 }
+// by the nearest frame of our own code (packages/*/src) on the stack: what our functions cost with the
+// library code they call synchronously; "(no own frame)" is the Effect runtime, sql-pg I/O and Node itself
+const nearestOwn = new Map<string, number>()
+const unowned = new Map<string, number>()
+for (const [id, t] of self) {
+  let at: number | undefined = id
+  while (at !== undefined && !/packages\/[^/]+\/src\//.test(byId.get(at)!.callFrame.url)) at = parent.get(at)
+  add(nearestOwn, at === undefined ? "(no own frame)" : keyOf(at), t)
+  if (at === undefined) add(unowned, pkg(byId.get(id)!.callFrame.url), t)
+}
 show("by package", pkgs)
 show("by function (self)", fns)
 if (process.argv.includes("--inclusive")) show("by function (inclusive)", inclusive)
+if (process.argv.includes("--own")) {
+  show("by nearest own frame", nearestOwn)
+  show("(no own frame), by package", unowned)
+}

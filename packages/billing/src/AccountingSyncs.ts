@@ -47,7 +47,7 @@ export const claimAccountingSyncs = Command.make({
   input: RunAccountingSyncInput,
   output: Schema.Struct({ syncs: Schema.Array(AccountingSync.AccountingSync) }),
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.claimAccountingSyncs")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const leaseUntil = context.now + (input.leaseSeconds ?? defaultLeaseSeconds) * 1000
     const syncs = yield* (yield* AccountingSyncRepository).claimDue(
       context.tenant, context.now, leaseUntil, input.batchSizeMax ?? defaultBatchSizeMax, input.syncId
@@ -75,7 +75,7 @@ export const recordAccountingSyncAttempt = Command.make({
   input: RecordAttemptInput,
   output: Schema.Struct({ sync: AccountingSync.AccountingSync, entry: AccountingSync.AccountingSyncLogEntry }),
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.recordAccountingSyncAttempt")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const repo = yield* AccountingSyncRepository
     const before = yield* repo.getForUpdate(context.tenant, input.syncId)
     if (before.status !== "Pending" || before.attempts !== input.claimedAttempts) {
@@ -188,7 +188,7 @@ export const retryAccountingSync = Command.make({
   input: Schema.Struct({ syncId: AccountingSyncId }),
   output: AccountingSync.AccountingSync,
   permission: permissions.accountingSyncRetry,
-  handler: Effect.fn("billing.retryAccountingSync")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const repo = yield* AccountingSyncRepository
     const before = yield* repo.getForUpdate(context.tenant, input.syncId)
     const after = yield* Effect.fromResult(AccountingSync.requeue(before, context.now))

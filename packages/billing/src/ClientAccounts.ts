@@ -30,7 +30,7 @@ export const openAccount = Command.make({
   input: OpenAccountInput,
   output: ClientAccount.ClientAccount,
   permission: permissions.accountOpen,
-  handler: Effect.fn("billing.openAccount")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const [id] = yield* freshIds(ClientAccountId, 1)
     const account = ClientAccount.open({ id: id!, tenant: context.tenant, customerId: input.customerId, currency: input.currency, now: context.now })
     yield* (yield* ClientAccountRepository).insert(context.tenant, account)
@@ -54,7 +54,7 @@ export const setCreditTerms = Command.make({
   input: SetCreditTermsInput,
   output: ClientAccount.ClientAccount,
   permission: permissions.accountCredit,
-  handler: Effect.fn("billing.setCreditTerms")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const accounts = yield* ClientAccountRepository
     const before = yield* accounts.getForUpdate(context.tenant, input.accountId)
     const after = yield* Effect.fromResult(ClientAccount.setCreditTerms(before, input, context.now))
@@ -87,7 +87,7 @@ export const reserveCredit = Command.make({
   input: ReserveCreditInput,
   output: CreditHold.CreditHold,
   permission: permissions.creditReserve,
-  handler: Effect.fn("billing.reserveCredit")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const accounts = yield* ClientAccountRepository
     const before = yield* accounts.getForUpdate(context.tenant, input.accountId)
     const after = yield* Effect.fromResult(ClientAccount.reserve(before, input.amountMinor, context.now))
@@ -119,7 +119,7 @@ export const voidCreditHold = Command.make({
   input: VoidCreditHoldInput,
   output: CreditHold.CreditHold,
   permission: permissions.creditVoid,
-  handler: Effect.fn("billing.voidCreditHold")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const holds = yield* CreditHoldRepository
     const accounts = yield* ClientAccountRepository
     const hold = yield* holds.getForUpdate(context.tenant, input.holdId)
@@ -154,7 +154,7 @@ export const topUpWallet = Command.make({
   input: TopUpWalletInput,
   output: TopUpWalletOutput,
   permission: permissions.walletTopUp,
-  handler: Effect.fn("billing.topUpWallet")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const before = yield* (yield* ClientAccountRepository).getForUpdate(context.tenant, input.accountId)
     const wallet = before.walletBalanceMinor + input.amountMinor
     if (wallet > Money.maxMinor) return yield* new AmountOutOfRange({ field: "walletBalanceMinor", amountMinor: wallet })

@@ -28,7 +28,7 @@ export const issueCreditNote = Command.make({
   input: IssueCreditNoteInput,
   output: CreditNoteWithInvoice,
   permission: permissions.creditNoteIssue,
-  handler: Effect.fn("billing.issueCreditNote")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const before = yield* (yield* InvoiceRepository).getForUpdate(context.tenant, input.invoiceId)
     return yield* creditNote(context, before, input.amountMinor, input.reason)
   })

@@ -31,7 +31,7 @@ export const openDispute = Command.make({
   input: OpenDisputeInput,
   output: Dispute.Dispute,
   permission: permissions.disputeOpen,
-  handler: Effect.fn("billing.openDispute")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const invoice = yield* (yield* InvoiceRepository).getForUpdate(context.tenant, input.invoiceId)
     const disputes = yield* DisputeRepository
     const others = yield* disputes.listByInvoice(context.tenant, invoice.id)
@@ -82,7 +82,7 @@ export const approveDispute = Command.make({
   input: ApproveDisputeInput,
   output: ResolvedDispute,
   permission: permissions.disputeResolve,
-  handler: Effect.fn("billing.approveDispute")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const { dispute, invoice } = yield* lockDispute(context.tenant, input.disputeId)
     const approvedMinor = input.approvedMinor ?? dispute.amountMinor
     // The state and amount checks first, so a resolved dispute is `Immutable` whatever the invoice says.
@@ -114,7 +114,7 @@ export const rejectDispute = Command.make({
   input: RejectDisputeInput,
   output: ResolvedDispute,
   permission: permissions.disputeResolve,
-  handler: Effect.fn("billing.rejectDispute")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const { dispute, invoice } = yield* lockDispute(context.tenant, input.disputeId)
     const rejected = yield* Effect.fromResult(Dispute.reject(dispute, input.note, context.now))
     yield* Effect.orDie((yield* DisputeRepository).update(context.tenant, rejected))

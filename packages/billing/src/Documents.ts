@@ -31,7 +31,7 @@ export const generateInvoiceDocument = Command.make({
   input: Schema.Struct({ invoiceId: InvoiceId }),
   output: Document.Document,
   permission: permissions.documentGenerate,
-  handler: Effect.fn("billing.generateInvoiceDocument")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const invoice = yield* (yield* InvoiceRepository).get(context.tenant, input.invoiceId)
     const documents = yield* DocumentRepository
     const previous = yield* documents.latest(context.tenant, "Invoice", invoice.id)
@@ -58,7 +58,7 @@ export const createBillOfLading = Command.make({
   input: Document.BillOfLadingData,
   output: Document.Document,
   permission: permissions.documentGenerate,
-  handler: Effect.fn("billing.createBillOfLading")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const documents = yield* DocumentRepository
     const data = encodeBillOfLading(input) as Schema.Json
     const existing = yield* documents.latest(context.tenant, "BillOfLading", input.shipmentId)

@@ -44,7 +44,7 @@ export const createInvoice = Command.make({
   input: CreateInvoiceInput,
   output: Invoice.Invoice,
   permission: permissions.invoiceDraft,
-  handler: Effect.fn("billing.createInvoice")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const account = yield* (yield* ClientAccountRepository).get(context.tenant, input.accountId)
     return yield* insertDraft(context, account, {
       invoiceNumber: input.invoiceNumber,
@@ -73,7 +73,7 @@ export const issueInvoice = Command.make({
   input: IssueInvoiceInput,
   output: Invoice.Invoice,
   permission: permissions.invoiceIssue,
-  handler: Effect.fn("billing.issueInvoice")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const before = yield* (yield* InvoiceRepository).getForUpdate(context.tenant, input.invoiceId)
     const hold = input.holdId === undefined ? null : yield* (yield* CreditHoldRepository).getForUpdate(context.tenant, input.holdId)
     return yield* issue(context, before, hold)
@@ -97,7 +97,7 @@ export const issuePaidInvoice = Command.make({
   input: IssuePaidInvoiceInput,
   output: InvoiceWithPayment,
   permission: permissions.paymentRecord,
-  handler: Effect.fn("billing.issuePaidInvoice")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const before = yield* (yield* InvoiceRepository).getForUpdate(context.tenant, input.invoiceId)
     return yield* issuePaid(context, before, input.payment)
   })
@@ -111,7 +111,7 @@ export const markInvoiceViewed = Command.make({
   input: InvoiceRef,
   output: Invoice.Invoice,
   permission: permissions.invoiceMarkViewed,
-  handler: Effect.fn("billing.markInvoiceViewed")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const before = yield* invoices.getForUpdate(context.tenant, input.invoiceId)
     const viewed = yield* Effect.fromResult(Invoice.markViewed(before, context.now))
@@ -137,7 +137,7 @@ export const voidInvoice = Command.make({
   input: VoidInvoiceInput,
   output: Invoice.Invoice,
   permission: permissions.invoiceVoid,
-  handler: Effect.fn("billing.voidInvoice")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const before = yield* invoices.getForUpdate(context.tenant, input.invoiceId)
     const voided = yield* Effect.fromResult(Invoice.void_(before, input.reason, context.now))
@@ -165,7 +165,7 @@ export const deleteDraftInvoice = Command.make({
   input: InvoiceRef,
   output: Invoice.Invoice,
   permission: permissions.invoiceDraft,
-  handler: Effect.fn("billing.deleteDraftInvoice")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const before = yield* invoices.getForUpdate(context.tenant, input.invoiceId)
     const deleted = yield* Effect.fromResult(Invoice.softDelete(before, context.now))

@@ -39,7 +39,7 @@ export const markOverdueInvoices = Command.make({
   input: JobInput,
   output: MarkOverdueOutput,
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.markOverdueInvoices")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const day = yield* today(context)
     const changed = yield* invoices.markOverdue(context.tenant, day, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
@@ -70,7 +70,7 @@ export const sendInvoiceReminders = Command.make({
   input: JobInput,
   output: SendRemindersOutput,
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.sendInvoiceReminders")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const day = yield* today(context)
     const claimed = yield* invoices.claimReminders(context.tenant, day, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
@@ -102,7 +102,7 @@ export const expireCreditHolds = Command.make({
   input: JobInput,
   output: ExpireHoldsOutput,
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.expireCreditHolds")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const expired = yield* (yield* CreditHoldRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
     return {
       result: { holds: expired },
@@ -128,7 +128,7 @@ export const deactivateExpiredRates = Command.make({
   input: JobInput,
   output: DeactivateRatesOutput,
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.deactivateExpiredRates")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const day = yield* today(context)
     const limit = input.batchSizeMax ?? defaultBatchSizeMax
     const rateCards = yield* (yield* RateCardRepository).deactivateExpired(context.tenant, day, context.now, limit)
@@ -155,7 +155,7 @@ export const expireQuotes = Command.make({
   input: JobInput,
   output: ExpireQuotesOutput,
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.expireQuotes")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const expired = yield* (yield* QuoteRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
     return {
       result: { quotes: expired },

@@ -53,7 +53,7 @@ export const recordPayment = Command.make({
   input: RecordPaymentInput,
   output: PaymentWithInvoice,
   permission: permissions.paymentRecord,
-  handler: Effect.fn("billing.recordPayment")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const before = yield* invoices.getForUpdate(context.tenant, input.invoiceId)
     yield* Effect.fromResult(Invoice.assertPayable(before))
@@ -99,7 +99,7 @@ export const changePaymentStatus = Command.make({
   input: ChangePaymentStatusInput,
   output: PaymentWithInvoice,
   permission: permissions.paymentRecord,
-  handler: Effect.fn("billing.changePaymentStatus")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const payments = yield* PaymentRepository
     const invoices = yield* InvoiceRepository
     // Lock order: the invoice before the payment; the plain read only finds which invoice.

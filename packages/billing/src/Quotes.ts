@@ -45,7 +45,7 @@ export const createQuote = Command.make({
   input: CreateQuoteInput,
   output: Quote.Quote,
   permission: permissions.quoteManage,
-  handler: Effect.fn("billing.createQuote")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const account = yield* (yield* ClientAccountRepository).get(context.tenant, input.accountId)
     const date = yield* today(context)
     const pricer = yield* pricerAt(context.tenant, account.currency, date)
@@ -75,7 +75,7 @@ export const sendQuote = Command.make({
   input: QuoteRef,
   output: Quote.Quote,
   permission: permissions.quoteManage,
-  handler: Effect.fn("billing.sendQuote")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const quotes = yield* QuoteRepository
     const before = yield* quotes.getForUpdate(context.tenant, input.quoteId)
     const sent = yield* Effect.fromResult(Quote.send(before, context.now))
@@ -115,7 +115,7 @@ export const acceptQuote = Command.make({
   input: AcceptQuoteInput,
   output: AcceptedQuote,
   permission: permissions.quoteAccept,
-  handler: Effect.fn("billing.acceptQuote")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     if (input.payment !== undefined) yield* Actor.authorize(context.actor, permissions.paymentRecord)
     const quotes = yield* QuoteRepository
     const before = yield* quotes.getForUpdate(context.tenant, input.quoteId)

@@ -27,7 +27,7 @@ export const createRateCard = Command.make({
   input: CreateRateCardInput,
   output: RateCard.RateCard,
   permission: permissions.rateCardManage,
-  handler: Effect.fn("billing.createRateCard")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const [id] = yield* freshIds(RateCardId, 1)
     const card = yield* Effect.fromResult(RateCard.create(id!, context.tenant, {
       name: input.name,
@@ -70,7 +70,7 @@ export const updateRateCard = Command.make({
   input: UpdateRateCardInput,
   output: RateCard.RateCard,
   permission: permissions.rateCardManage,
-  handler: Effect.fn("billing.updateRateCard")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const cards = yield* RateCardRepository
     const before = yield* cards.getForUpdate(context.tenant, input.rateCardId)
     const { rateCardId: _, ...patch } = input
@@ -90,7 +90,7 @@ export const deleteRateCard = Command.make({
   input: Schema.Struct({ rateCardId: RateCardId }),
   output: RateCard.RateCard,
   permission: permissions.rateCardManage,
-  handler: Effect.fn("billing.deleteRateCard")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const cards = yield* RateCardRepository
     const before = yield* cards.getForUpdate(context.tenant, input.rateCardId)
     const after = RateCard.remove(before, context.now)
@@ -110,7 +110,7 @@ export const createSurcharge = Command.make({
   input: CreateSurchargeInput,
   output: Surcharge.Surcharge,
   permission: permissions.rateCardManage,
-  handler: Effect.fn("billing.createSurcharge")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const [id] = yield* freshIds(SurchargeId, 1)
     const surcharge = yield* Effect.fromResult(Surcharge.create(id!, context.tenant, {
       name: input.name,
@@ -147,7 +147,7 @@ export const updateSurcharge = Command.make({
   input: UpdateSurchargeInput,
   output: Surcharge.Surcharge,
   permission: permissions.rateCardManage,
-  handler: Effect.fn("billing.updateSurcharge")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const surcharges = yield* SurchargeRepository
     const before = yield* surcharges.getForUpdate(context.tenant, input.surchargeId)
     const { surchargeId: _, ...patch } = input
@@ -166,7 +166,7 @@ export const deleteSurcharge = Command.make({
   input: Schema.Struct({ surchargeId: SurchargeId }),
   output: Surcharge.Surcharge,
   permission: permissions.rateCardManage,
-  handler: Effect.fn("billing.deleteSurcharge")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const surcharges = yield* SurchargeRepository
     const before = yield* surcharges.getForUpdate(context.tenant, input.surchargeId)
     const after = Surcharge.remove(before, context.now)

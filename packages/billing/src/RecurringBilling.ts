@@ -51,7 +51,7 @@ export const billUsage = Command.make({
   input: BillUsageInput,
   output: BillUsageOutput,
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.billUsage")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const found = yield* (yield* ClientAccountRepository).findByCustomer(context.tenant, input.customerId)
     if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "ClientAccount", id: input.customerId })
     const account = found.value
@@ -100,7 +100,7 @@ export const recordBillingRunFailure = Command.make({
   input: RecordFailureInput,
   output: Schema.NullOr(BillingRun.BillingRun),
   permission: permissions.jobsRun,
-  handler: Effect.fn("billing.recordBillingRunFailure")(function*(input, context) {
+  handler: Effect.fnUntraced(function*(input, context) {
     const found = yield* (yield* ClientAccountRepository).findByCustomer(context.tenant, input.customerId)
     if (Option.isNone(found)) return { result: null }
     const runs = yield* BillingRunRepository

@@ -39,12 +39,33 @@ export interface AuditChange {
 
 /** Top-level fields whose JSON differs between the old and the new values. */
 export const changedFields = (oldValues: Schema.Json | null, newValues: Schema.Json | null): ReadonlyArray<string> => {
-  const asObject = (v: Schema.Json | null): Record<string, unknown> =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
   const before = asObject(oldValues)
   const after = asObject(newValues)
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
-  return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+  const keys = Object.keys(before)
+  for (const k of Object.keys(after)) if (!Object.hasOwn(before, k)) keys.push(k)
+  return keys.sort().filter((k) => !jsonEqual(before[k], after[k]))
+}
+
+const asObject = (v: Schema.Json | null | undefined): Record<string, Schema.Json | undefined> =>
+  v !== null && v !== undefined && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, Schema.Json>) : {}
+
+/** Structural equality of JSON values (what `JSON.stringify(a) === JSON.stringify(b)` says, without the strings). */
+const jsonEqual = (a: Schema.Json | undefined, b: Schema.Json | undefined): boolean => {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false
+    return true
+  }
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined)
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined)
+  if (ka.length !== kb.length) return false
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!
+    if (ka[i] !== kb[i] || !jsonEqual((a as Record<string, Schema.Json>)[k], (b as Record<string, Schema.Json>)[k])) return false
+  }
+  return true
 }
 
 export interface AuditQuery {

@@ -58,32 +58,28 @@ export class IdGenerator extends Context.Service<IdGenerator, {
  */
 const randomPool = new Uint8Array(4096)
 let randomOffset = randomPool.length
+/** 10 random bytes, viewed in the pool (the caller reads them at once; the pool refills after 4 KiB). */
 const randomBytes10 = (): Uint8Array => {
   if (randomOffset + 10 > randomPool.length) {
     crypto.getRandomValues(randomPool)
     randomOffset = 0
   }
-  const bytes = randomPool.slice(randomOffset, randomOffset + 10)
+  const bytes = randomPool.subarray(randomOffset, randomOffset + 10)
   randomOffset += 10
   return bytes
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"))
 
-/** Formats a UUIDv7 from a millisecond timestamp and 10 random bytes. */
+/** Formats a UUIDv7 from a millisecond timestamp (48 bits) and 10 random bytes. */
 export const uuidV7 = (millis: number, random: Uint8Array): string => {
-  const bytes = new Uint8Array(16)
-  let ts = BigInt(millis)
-  for (let i = 5; i >= 0; i--) {
-    bytes[i] = Number(ts & 0xffn)
-    ts >>= 8n
-  }
-  bytes.set(random.subarray(0, 10), 6)
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70 // version 7
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80 // RFC 4122 variant
-  let hex = ""
-  for (let i = 0; i < 16; i++) hex += HEX[bytes[i]!]!
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  // 48-bit timestamp as 12 hex digits: the high 16 bits and the low 32 bits (exact in float arithmetic)
+  const high = Math.floor(millis / 0x1_0000_0000)
+  const low = millis - high * 0x1_0000_0000
+  const ts = high.toString(16).padStart(4, "0") + low.toString(16).padStart(8, "0")
+  const r = random
+  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-${HEX[(r[0]! & 0x0f) | 0x70]}${HEX[r[1]!]}-${HEX[(r[2]! & 0x3f) | 0x80]}${HEX[r[3]!]}-${
+    HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}${HEX[r[8]!]}${HEX[r[9]!]}`
 }
 
 const sequentialUuid = (seed: number, n: bigint): string => {

@@ -9,10 +9,15 @@ const isoPattern = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/
 
 const isRealDate = (s: string): boolean => {
   if (!isoPattern.test(s)) return false
-  const [y, m, d] = s.split("-").map(Number) as [number, number, number]
-  const probe = new globalThis.Date(Date.UTC(y, m - 1, d))
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d
+  // the pattern fixes the positions: YYYY-MM-DD
+  const y = Number(s.slice(0, 4))
+  const m = Number(s.slice(5, 7))
+  const d = Number(s.slice(8, 10))
+  return d <= daysInMonth(y, m)
 }
+
+const daysInMonth = (y: number, m: number): number =>
+  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31
 
 export const LocalDate = Schema.String.pipe(
   Schema.check(Schema.makeFilter((s: string) => isRealDate(s) || "must be a calendar date YYYY-MM-DD")),

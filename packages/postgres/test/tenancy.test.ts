@@ -133,7 +133,7 @@ for (const target of targets("tenancy.test.ts")) {
           const exit = yield* Effect.exit(Outbox.Outbox.use((o) => o.append([e])))
           const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
           expect(defect).toBeInstanceOf(Errors.ValidationError)
-          expect((defect as Errors.ValidationError).issues[0]?.path).toEqual(["events", "0", "3", "deep", "1"])
+          expect((defect as Errors.ValidationError).issues[0]?.path).toEqual(["events", "0", "payload", "deep", "1"])
           expect(yield* Outbox.Outbox.use((o) => o.list(tenant))).toEqual([])
         }))
     })

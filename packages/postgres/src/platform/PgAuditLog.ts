@@ -56,12 +56,11 @@ export const layer = Layer.effect(
     /** One tenant's entries in ONE statement, in the given order (`seq` follows `ord`). */
     const appendTenant = (entries: ReadonlyArray<AuditLog.AuditEntry>) =>
       Effect.gen(function*() {
-        yield* Effect.forEach(entries, (entry, i) => Storable.checkOrDie(entry, entries.length === 1 ? ["auditEntry"] : ["auditEntry", String(i)]), { discard: true })
-        const rows = JSON.stringify(entries.map((e, ord) => ({
+        const rows = yield* Storable.jsonTextOrDie(entries.map((e, ord) => ({
           ord, id: e.id, organization_id: e.tenant.organizationId, workspace_id: e.tenant.workspaceId, actor_id: e.actorId,
           command: e.command, entity_type: e.entityType, entity_id: e.entityId, action: e.action, old_values: e.oldValues,
           new_values: e.newValues, changed_fields: e.changedFields, at: e.at
-        })))
+        })), ["auditEntries"])
         yield* db.write(entries[0]!.tenant, { tables: ["platform.audit_log"], statement: sql`
           INSERT INTO platform.audit_log (id, organization_id, workspace_id, actor_id, command, entity_type, entity_id,
             action, old_values, new_values, changed_fields, at)

@@ -56,14 +56,15 @@ export const layer = Layer.effect(
 
     const save = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey, record: Idempotency.IdempotencyRecord) =>
       Effect.gen(function*() {
-        yield* Storable.checkOrDie({ key, record }, ["idempotency"])
+        yield* Storable.checkOrDie([key, record.command, record.requestHash], ["idempotency"])
+        const result = yield* Storable.jsonTextOrDie(record.result, ["idempotency", "result"])
         // deferred (PgDatabase.write): it travels with COMMIT's preceding flush
         yield* db.write(tenant, {
           tables: ["platform.idempotency_keys"],
           statement: sql`
           INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
           VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
-                  ${JSON.stringify(record.result)}::jsonb, now())
+                  ${result}::jsonb, now())
           ON CONFLICT ON CONSTRAINT idempotency_keys_pkey DO UPDATE
           SET state = 'completed', command = excluded.command, request_hash = excluded.request_hash,
               result = excluded.result, completed_at = excluded.completed_at

@@ -50,11 +50,10 @@ export const layer = Layer.effect(
 
     const appendTenant = (events: ReadonlyArray<DomainEvent.DomainEvent>) =>
       Effect.gen(function*() {
-        yield* Storable.checkOrDie(events.map((e) => [e.type, e.aggregateType, e.aggregateId, e.payload]), ["events"])
-        const rows = JSON.stringify(events.map((e) => ({
+        const rows = yield* Storable.jsonTextOrDie(events.map((e) => ({
           id: e.id, organization_id: e.tenant.organizationId, workspace_id: e.tenant.workspaceId, type: e.type,
           aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, occurred_at_ms: e.occurredAt, payload: e.payload
-        })))
+        })), ["events"])
         yield* db.write(events[0]!.tenant, { tables: ["platform.outbox"], statement: sql`
           INSERT INTO platform.outbox (id, organization_id, workspace_id, type, aggregate_type, aggregate_id, occurred_at, payload)
           SELECT x.id, x.organization_id, x.workspace_id, x.type, x.aggregate_type, x.aggregate_id,
