@@ -81,7 +81,9 @@ const traceOptions = { captureStackTrace: false } as const
 
 export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R> => {
   const resultJson = Schema.toCodecJson(spec.output)
-  const encodeResult = Schema.encodeUnknownEffect(resultJson)
+  // The result is the handler's, built from checked values; encoding it for the idempotency record only
+  // has to produce JSON, so filters are not run again. A replay decodes it WITH checks.
+  const encodeResult = Schema.encodeUnknownEffect(resultJson, { disableChecks: true })
   const decodeResult = Schema.decodeUnknownEffect(resultJson)
 
   const execute = (actor: Actor, input: I, key: IdempotencyKey | undefined) =>

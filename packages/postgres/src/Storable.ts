@@ -66,10 +66,10 @@ export const check = (value: unknown, path: ReadonlyArray<string> = []): Effect.
  * `value` as JSON text, checked for U+0000 on the way: `JSON.stringify` writes every U+0000 (in a
  * string or a key) as the escape `\u0000`, so text without that substring holds none, and only text
  * with it (a real NUL, or a literal backslash-u0000 in some string) pays for the walk that finds the
- * path. bigints are written as decimal strings.
+ * path. `value` is JSON already (no bigint: `JSON.stringify` would throw, a defect).
  */
 export const jsonText = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<string, Errors.ValidationError> => {
-  const text = JSON.stringify(value, bigintAsString)
+  const text = JSON.stringify(value)
   if (!text.includes("\\u0000")) return Effect.succeed(text)
   const found = findNul(value, path)
   return found === undefined ? Effect.succeed(text) : Effect.fail(nulError(found))
@@ -77,8 +77,6 @@ export const jsonText = (value: unknown, path: ReadonlyArray<string> = []): Effe
 
 /** `jsonText` for ports without an error channel. */
 export const jsonTextOrDie = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<string> => Effect.orDie(jsonText(value, path))
-
-const bigintAsString = (_key: string, v: unknown): unknown => (typeof v === "bigint" ? v.toString() : v)
 
 /** The same check for ports without an error channel: the `ValidationError` becomes a defect. */
 export const checkOrDie = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<void> =>

@@ -26,10 +26,14 @@ export const businessDate = (tenant: Tenant.Tenant, now: number): Effect.Effect<
 export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.LocalDate> => businessDate(context.tenant, context.now)
 
 const encoders = new Map<unknown, (value: unknown) => unknown>()
+/**
+ * `value` as JSON. Checks are off: audited values are entities, checked when they were constructed,
+ * and encoding only has to turn them into JSON (re-running every filter doubled the cost).
+ */
 const toJson = <A>(schema: Schema.Codec<A, unknown>, value: A): Schema.Json => {
   let encode = encoders.get(schema)
   if (!encode) {
-    encode = Schema.encodeSync(Schema.toCodecJson(schema as Schema.Codec<unknown, unknown>)) as (value: unknown) => unknown
+    encode = Schema.encodeSync(Schema.toCodecJson(schema as Schema.Codec<unknown, unknown>), { disableChecks: true }) as (value: unknown) => unknown
     encoders.set(schema, encode)
   }
   return encode(value) as Schema.Json
