@@ -68,10 +68,15 @@ export const junk: fc.Arbitrary<unknown> = fc.oneof(
 /** Strings that are malformed for every typed field (ids, dates, currencies, amounts, rates), though valid free text. */
 export const malformed: fc.Arbitrary<string> = fc.constantFrom("not-a-uuid", "2026-02-30", "-5", "1e5", "12.3456%", "ZZZ", "0x10")
 
-/** A copy of `input` with one of its keys replaced by junk. */
+/**
+ * A copy of `input` with one of its keys replaced by junk. A key whose valid value is `null` is
+ * nullable, so `null` is no junk for it (it once made a "corrupted" input that was valid).
+ */
 export const corrupt = <A extends Record<string, unknown>>(input: A): fc.Arbitrary<Record<string, unknown>> => {
   const keys = Object.keys(input)
-  return fc.tuple(fc.constantFrom(...keys), junk).map(([key, bad]) => ({ ...input, [key]: bad }))
+  return fc.tuple(fc.constantFrom(...keys), junk)
+    .filter(([key, bad]) => !(bad === null && input[key] === null))
+    .map(([key, bad]) => ({ ...input, [key]: bad }))
 }
 
 /** Quantity in thousandths, 0.001 … 10 000. */
