@@ -92,7 +92,7 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
       const idempotency = yield* Idempotency
       const hash = key === undefined ? "" : requestHash(spec.name, input)
       if (key !== undefined) {
-        const previous = yield* idempotency.find(actor.tenant, key)
+        const previous = yield* idempotency.findForCommand(actor.tenant, key)
         if (Option.isSome(previous)) {
           if (previous.value.command !== spec.name || previous.value.requestHash !== hash) {
             return yield* new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used for another request` })

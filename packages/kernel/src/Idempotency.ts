@@ -26,6 +26,14 @@ export interface IdempotencyRecord {
 
 export class Idempotency extends Context.Service<Idempotency, {
   readonly find: (tenant: Tenant, key: IdempotencyKey) => Effect.Effect<Option.Option<IdempotencyRecord>>
+  /**
+   * What `Command.make` asks at the start of a command's unit of work: `find`, except that an adapter
+   * may answer `None` without reading, provided it makes up for it: a `save` of a key that is taken
+   * then fails so that the unit of work is retried, and a unit of work that fails is retried when the
+   * key turns out to be taken; the retry answers truthfully (Postgres does this on a first attempt:
+   * a new key costs no read). The memory reference reads.
+   */
+  readonly findForCommand: (tenant: Tenant, key: IdempotencyKey) => Effect.Effect<Option.Option<IdempotencyRecord>>
   /** Stores the record; a key that is already taken is a defect here (`find` runs first in the same unit of work). */
   readonly save: (tenant: Tenant, key: IdempotencyKey, record: IdempotencyRecord) => Effect.Effect<void>
 }>()("@erpkit/kernel/Idempotency") {
@@ -36,6 +44,7 @@ export class Idempotency extends Context.Service<Idempotency, {
       const id = (tenant: Tenant, key: IdempotencyKey) => `${tenantKey(tenant)}/${key}`
       return {
         find: (tenant, key) => rows.get(id(tenant, key)),
+        findForCommand: (tenant, key) => rows.get(id(tenant, key)),
         save: (tenant, key, record) => rows.put(id(tenant, key), record)
       }
     })

@@ -1,13 +1,22 @@
 /**
  * The kernel `Idempotency` port on `platform.idempotency_keys`, keyed by (organization, workspace, key).
  *
- * Concurrent duplicates produce one effect, under any isolation level: when `find` sees no record it
- * inserts (in the same statement) a `claimed` placeholder in the command's transaction; `save` completes it. A concurrent
- * duplicate's placeholder insert waits on the primary key while the first command runs (READ
- * COMMITTED) or meets its committed row (REPEATABLE READ / SERIALIZABLE) and gets 23505 on
- * `idempotency_keys_pkey`, which `SqlState` classifies as retryable: the whole transaction (handler
- * included) rolls back and the retry finds the completed record. If the first command fails, its
- * rollback removes the claim and the waiting duplicate proceeds as the first.
+ * Concurrent duplicates produce one effect, under any isolation level.
+ *
+ * - First attempt of a command's unit of work (the common case: a new key): `findForCommand` reads nothing and
+ *   answers "no record"; `save` is a plain INSERT that travels with the unit of work's last deferred
+ *   writes, before COMMIT. If the key is taken after all (a replay, or a concurrent duplicate that
+ *   committed first: the INSERT waits for it on the primary key), the INSERT fails with 23505 on
+ *   `idempotency_keys_pkey`, which `SqlState` classifies as retryable: the whole attempt (handler
+ *   included) rolls back and the next attempt reads. Should the first attempt fail instead (a replayed
+ *   payment meets a settled invoice, say), `findForCommand` has registered a check (`retryIfAfterFailure`): if the
+ *   key exists, the unit of work runs again, and that attempt reads and replays. A new key thus costs
+ *   no round trip and one row write.
+ * - Later attempts, and `find` always: it reads and, when there is no record, inserts (in the same statement) a
+ *   `claimed` placeholder; `save` completes it. A concurrent duplicate's placeholder insert waits on the
+ *   primary key while the first command runs (READ COMMITTED) or meets its committed row (REPEATABLE
+ *   READ / SERIALIZABLE) and gets 23505, retried as above. If the first command fails, its rollback
+ *   removes the claim and the waiting duplicate proceeds as the first.
  */
 import { Effect, Layer, Option } from "effect"
 import { Idempotency, type Tenant } from "@erpkit/kernel"
@@ -28,9 +37,25 @@ export const layer = Layer.effect(
     const db = yield* PgDatabase
     const sql = db.sql
 
-    const find = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
+    /** The first attempt of a unit of work bound to `tenant`: reads are skipped (see above). */
+    const optimistic = (tenant: Tenant.Tenant): Effect.Effect<boolean> =>
+      Effect.flatMap(db.attempt, (attempt) => (attempt === 1 ? db.defers(tenant) : Effect.succeed(false)))
+
+    const exists = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey): Effect.Effect<boolean> =>
+      db.inTenant(tenant)(Effect.map(
+        SqlState.orDie(sql<{ readonly found: boolean }>`SELECT EXISTS (SELECT 1 FROM platform.idempotency_keys
+          WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}) AS found`),
+        (rows) => rows[0]?.found === true
+      ))
+
+    const findForCommand = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
+      Effect.andThen(Storable.checkOrDie(key, ["idempotencyKey"]), Effect.flatMap(optimistic(tenant), (first) =>
+        first
+          ? Effect.as(db.retryIfAfterFailure(exists(tenant, key)), Option.none<Idempotency.IdempotencyRecord>())
+          : findAndClaim(tenant, key)))
+
+    const findAndClaim = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
       db.inTenant(tenant)(Effect.gen(function*() {
-        yield* Storable.checkOrDie(key, ["idempotencyKey"])
         // find and, when there is no record, claim: ONE statement (the claim's INSERT runs only when the
         // statement's snapshot holds no row; a concurrent claim still meets the primary key → 23505)
         const rows = yield* SqlState.orDie(sql<KeyRow>`
@@ -58,13 +83,19 @@ export const layer = Layer.effect(
       Effect.gen(function*() {
         yield* Storable.checkOrDie([key, record.command, record.requestHash], ["idempotency"])
         const result = yield* Storable.jsonTextOrDie(record.result, ["idempotency", "result"])
+        const insert = sql`INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
+          VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
+                  ${result}::jsonb, now())`
         // deferred (PgDatabase.write): it travels with COMMIT's preceding flush
+        if (yield* optimistic(tenant)) {
+          return yield* db.write(tenant, {
+            tables: ["platform.idempotency_keys"],
+            statement: insert
+          })
+        }
         yield* db.write(tenant, {
           tables: ["platform.idempotency_keys"],
-          statement: sql`
-          INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
-          VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
-                  ${result}::jsonb, now())
+          statement: sql`${insert}
           ON CONFLICT ON CONSTRAINT idempotency_keys_pkey DO UPDATE
           SET state = 'completed', command = excluded.command, request_hash = excluded.request_hash,
               result = excluded.result, completed_at = excluded.completed_at
@@ -74,6 +105,6 @@ export const layer = Layer.effect(
         })
       })
 
-    return { find, save }
+    return { find: findAndClaim, findForCommand, save }
   })
 )
