@@ -3,10 +3,10 @@
  * tables, same rows, same role and tenant binding, same locks; one connection per client, named
  * (prepared) statements, one round trip per statement:
  *
- *   BEGIN; bind role + tenant; claim the idempotency key; lock invoice; lock account; update invoice;
- *   update account; insert ledger row; insert invoice event; insert payment; insert accounting sync;
- *   insert 2 outbox events (one multi-row INSERT); insert 5 audit entries (one multi-row INSERT);
- *   complete the idempotency key; COMMIT          → 15 round trips
+ *   BEGIN; bind role + tenant; lock invoice; lock account; update invoice; update account; insert ledger
+ *   row; insert invoice event; insert payment; insert accounting sync; insert 2 outbox events (one
+ *   multi-row INSERT); insert 5 audit entries (one multi-row INSERT); insert the completed idempotency
+ *   record (a duplicate key fails on the primary key, as erpkit's first attempt); COMMIT → 14 round trips
  *
  * The audit rows carry the changed rows as JSON built from what the locks read (erpkit's carry its
  * full domain records, invoice lines included, so they are somewhat larger).
@@ -38,7 +38,6 @@ const q = (name: string, text: string) => (values: ReadonlyArray<unknown>) => ({
 const S = {
   bind: q("bind", `SELECT set_config('role', 'erpkit_app', true), set_config('erpkit.organization_id', $1, true),
     set_config('erpkit.workspace_id', $2, true)`),
-  claim: q("claim", `INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key) VALUES ($1, $2, $3)`),
   lockInvoice: q("lockInvoice", `SELECT id, account_id, customer_id, invoice_number, status, currency, total_amount, amount_paid,
       amount_credited, updated_at FROM billing.invoices
     WHERE organization_id = $1 AND workspace_id = $2 AND id = $3 AND deleted_at IS NULL FOR NO KEY UPDATE`),
@@ -69,9 +68,8 @@ const S = {
       x.changed_fields, $4
     FROM jsonb_to_recordset($5::jsonb) AS x(id uuid, entity_type text, entity_id text, action text, old_values jsonb,
       new_values jsonb, changed_fields text[])`),
-  complete: q("complete", `UPDATE platform.idempotency_keys SET state = 'completed', command = 'billing.recordPayment',
-      request_hash = $4, result = $5, completed_at = now()
-    WHERE organization_id = $1 AND workspace_id = $2 AND key = $3 AND state = 'claimed'`)
+  idempotency: q("idempotency", `INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command,
+      request_hash, result, completed_at) VALUES ($1, $2, $3, 'completed', 'billing.recordPayment', $4, $5, now())`)
 }
 
 interface InvoiceRow {
@@ -106,7 +104,6 @@ export const pay = async (client: pg.Client, f: Fixture, invoiceId: string, amou
   await client.query("BEGIN")
   try {
     await client.query(S.bind(t))
-    await client.query(S.claim([...t, key]))
     const invoice = (await client.query<InvoiceRow>(S.lockInvoice([...t, invoiceId]))).rows[0]
     if (invoice === undefined) throw new Error(`invoice ${invoiceId} not found`)
     const account = (await client.query<AccountRow>(S.lockAccount([...t, invoice.account_id]))).rows[0]!
@@ -154,7 +151,7 @@ export const pay = async (client: pg.Client, f: Fixture, invoiceId: string, amou
     ]
     await client.query(S.audit([...t, f.userId, now, JSON.stringify(audit)]))
     const hash = createHash("sha256").update(`billing.recordPayment\n${invoiceId}\n${amount}`).digest("hex")
-    await client.query(S.complete([...t, key, hash, { payment, invoice: invoiceAfter }]))
+    await client.query(S.idempotency([...t, key, hash, { payment, invoice: invoiceAfter }]))
     await client.query("COMMIT")
   } catch (error) {
     await client.query("ROLLBACK")

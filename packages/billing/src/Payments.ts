@@ -8,6 +8,7 @@ import { type Actor, Command, type Errors, type Ids } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import { InvalidExchangeRate, PaymentExceedsOutstanding } from "./BillingError.ts"
 import * as BillingEvent from "./BillingEvent.ts"
+import type * as ClientAccount from "./ClientAccount.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { InvoiceId, PaymentId } from "./Ids.ts"
 import { audit, logEntries, savePosted, transactionIds } from "./internal/command.ts"
@@ -30,10 +31,14 @@ export const RecordPaymentInput = Schema.Struct({
 
 export const PaymentWithInvoice = Schema.Struct({ payment: Payment.Payment, invoice: Invoice.Invoice })
 
-/** Completes `payment` against `before` (both locked): saves the invoice, account, ledger and log. */
-const complete = (context: Command.CommandContext, before: Invoice.Invoice, payment: Payment.Payment) =>
+/**
+ * Completes `payment` against `before` (both locked): saves the invoice, account, ledger and log.
+ * `lockedAccount` is the invoice's account when the caller locked it already, else it is locked here.
+ */
+const complete = (context: Command.CommandContext, before: Invoice.Invoice, payment: Payment.Payment, lockedAccount?: ClientAccount.ClientAccount) =>
   Effect.gen(function*() {
-    const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
+    const accountBefore = lockedAccount ??
+      (yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId)))
     const [transactionId] = yield* transactionIds(1)
     const applied = yield* Effect.fromResult(applyCompleted(before, accountBefore, payment, transactionId!, context.now))
     const invoices = yield* InvoiceRepository
@@ -55,7 +60,11 @@ export const recordPayment = Command.make({
   permission: permissions.paymentRecord,
   handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
-    const before = yield* invoices.getForUpdate(context.tenant, input.invoiceId)
+    const status = input.status ?? "Completed"
+    // a completed payment changes the account too: lock both at once (invoice first, as always)
+    const { account, invoice: before } = status === "Completed"
+      ? yield* invoices.getForUpdateWithAccount(context.tenant, input.invoiceId)
+      : { account: undefined, invoice: yield* invoices.getForUpdate(context.tenant, input.invoiceId) }
     yield* Effect.fromResult(Invoice.assertPayable(before))
     const fromWallet = input.fromWallet ?? false
     if (fromWallet && input.currency !== before.currency) {
@@ -63,14 +72,14 @@ export const recordPayment = Command.make({
         paymentCurrency: input.currency, invoiceCurrency: before.currency, reason: "a wallet payment is in the account's currency"
       })
     }
-    const payment = yield* newPayment(context, input, before, input.status ?? "Completed", fromWallet)
+    const payment = yield* newPayment(context, input, before, status, fromWallet)
     if (payment.status !== "Completed" && payment.baseAmountMinor > Invoice.amountOutstanding(before)) {
       return yield* new PaymentExceedsOutstanding({
         invoiceId: before.id, outstandingMinor: Invoice.amountOutstanding(before), appliedMinor: payment.baseAmountMinor
       })
     }
     const { accountChanges, invoice } = payment.status === "Completed"
-      ? yield* complete(context, before, payment)
+      ? yield* complete(context, before, payment, account)
       : { accountChanges: [], invoice: before }
     yield* (yield* PaymentRepository).insert(context.tenant, payment)
     const sync = yield* syncNew(context, "Payment", payment.id)

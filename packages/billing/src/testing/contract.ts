@@ -226,6 +226,42 @@ const lockedReadModifyWrite = Effect.gen(function*() {
   expect((yield* p.accounts.get(tenant, account.id)).holdsMinor).toBe(BigInt(workers))
 })
 
+/**
+ * getForUpdateWithAccount: the invoice with its own account, both locked (concurrent units of work that
+ * pay through it lose no update of either); another tenant's or a deleted invoice is NotFound.
+ */
+const invoiceWithAccount = Effect.gen(function*() {
+  const { p, tenant, account } = yield* storedAccount
+  const uow = yield* UnitOfWork.UnitOfWork
+  const other = newAccount(tenant)
+  yield* p.accounts.insert(tenant, other)
+  const invoice = newInvoice(account, "Sent")
+  yield* p.invoices.insert(tenant, invoice)
+  yield* p.invoices.insert(tenant, newInvoice(other, "Sent"))
+  expect(yield* p.invoices.getForUpdateWithAccount(tenant, invoice.id)).toEqual({ invoice, account })
+  const workers = 8
+  // even workers go through the invoice, odd ones lock the account alone: the account lock must hold for both
+  yield* Effect.forEach(Array.from({ length: workers }, (_, i) => i), (i) =>
+    uow.transaction(Effect.gen(function*() {
+      if (i % 2 === 1) {
+        const alone = yield* p.accounts.getForUpdate(tenant, account.id)
+        yield* Effect.yieldNow
+        return yield* p.accounts.update(tenant, ClientAccount.update(alone, { holdsMinor: alone.holdsMinor + 1n }, T0 + i))
+      }
+      const locked = yield* p.invoices.getForUpdateWithAccount(tenant, invoice.id)
+      yield* Effect.yieldNow
+      yield* p.invoices.update(tenant, new Invoice.Invoice({ ...locked.invoice, notes: `${locked.invoice.notes ?? ""}x`, updatedAt: T0 + i }))
+      yield* p.accounts.update(tenant, ClientAccount.update(locked.account, { holdsMinor: locked.account.holdsMinor + 1n }, T0 + i))
+    })), { concurrency: "unbounded", discard: true })
+  const after = yield* p.invoices.getForUpdateWithAccount(tenant, invoice.id)
+  expect([after.invoice.notes, after.account.holdsMinor]).toEqual(["x".repeat(workers / 2), BigInt(workers)])
+  yield* expectNotFound(p.invoices.getForUpdateWithAccount(freshTenant(), invoice.id))
+  const draft = newInvoice(account, "Draft")
+  yield* p.invoices.insert(tenant, draft)
+  yield* p.invoices.update(tenant, Result.getOrThrow(Invoice.softDelete(draft, T0 + 1)))
+  yield* expectNotFound(p.invoices.getForUpdateWithAccount(tenant, draft.id))
+})
+
 const invoiceNumberUnique = Effect.gen(function*() {
   const { p, tenant, account } = yield* storedAccount
   const other = freshTenant()
@@ -407,6 +443,7 @@ export const contractTests: ReadonlyArray<readonly [title: string, test: Effect.
   ["TEN-01 scopes every operation by tenant: another tenant's rows are NotFound and never listed", tenantScoping],
   ["updates replace the row; updating a missing row is NotFound", updates],
   ["getForUpdate serializes read-modify-write: concurrent units of work lose no update", lockedReadModifyWrite],
+  ["getForUpdateWithAccount locks an invoice with its account: concurrent units of work lose no update of either", invoiceWithAccount],
   ["BIL-INV-10 invoice numbers are unique per tenant among live invoices (InvoiceNumberTaken)", invoiceNumberUnique],
   ["a customer has one client account per tenant (AccountAlreadyExists)", accountPerCustomer],
   ["BIL-INV-07 markOverdue changes exactly the invoices Invoice.isOverdue selects, within the limit, once", markOverdueMatchesPredicate],

@@ -25,9 +25,23 @@ interface AccountRow extends TenantColumns {
   readonly updatedAt: Date
 }
 
-export const accountColumns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", customer_id AS "customerId",
-  currency, credit_limit AS "creditLimit", is_credit_approved AS "isCreditApproved", balance, wallet_balance AS "walletBalance",
-  holds, last_sequence AS "lastSequence", last_payment_date AS "lastPaymentDate", created_at AS "createdAt", updated_at AS "updatedAt"`
+/** Column → `AccountRow` field. */
+const accountFields: ReadonlyArray<readonly [column: string, field: keyof AccountRow]> = [
+  ["id", "id"], ["organization_id", "organizationId"], ["workspace_id", "workspaceId"], ["customer_id", "customerId"],
+  ["currency", "currency"], ["credit_limit", "creditLimit"], ["is_credit_approved", "isCreditApproved"], ["balance", "balance"],
+  ["wallet_balance", "walletBalance"], ["holds", "holds"], ["last_sequence", "lastSequence"], ["last_payment_date", "lastPaymentDate"],
+  ["created_at", "createdAt"], ["updated_at", "updatedAt"]
+]
+
+export const accountColumns = accountFields.map(([column, field]) => (column === field ? column : `${column} AS "${field}"`)).join(", ")
+
+/** The account columns of table alias `alias`, named `<prefix><field>` (to sit beside another table's in one row). */
+export const accountColumnsAs = (alias: string, prefix: string): string =>
+  accountFields.map(([column, field]) => `${alias}.${column} AS "${prefix}${field}"`).join(", ")
+
+/** The account in a row selected with `accountColumnsAs(…, prefix)`. */
+export const toAccountAs = (row: Readonly<Record<string, unknown>>, prefix: string): ClientAccount.ClientAccount =>
+  toAccount(Object.fromEntries(accountFields.map(([, field]) => [field, row[`${prefix}${field}`]])) as unknown as AccountRow)
 
 export const toAccount = (row: AccountRow): ClientAccount.ClientAccount =>
   new ClientAccount.ClientAccount({
@@ -47,7 +61,7 @@ export const toAccount = (row: AccountRow): ClientAccount.ClientAccount =>
   })
 
 /** The row-lock key of an account (`PgDatabase.lock`). */
-const lockKey = (id: string) => `billing.client_accounts/${id}`
+export const accountLockKey = (id: string) => `billing.client_accounts/${id}`
 
 export const layer = Layer.effect(
   Port.ClientAccountRepository,
@@ -60,7 +74,7 @@ export const layer = Layer.effect(
         SqlState.orDie(sql<AccountRow>`SELECT ${columns} FROM billing.client_accounts
           WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${id}
           ${lock ? sql`FOR NO KEY UPDATE` : sql``}`),
-        (rows) => Effect.map(single<AccountRow>("ClientAccount", id)(rows), toAccount).pipe(Effect.tap(() => (lock ? db.lock(lockKey(id)) : Effect.void)))
+        (rows) => Effect.map(single<AccountRow>("ClientAccount", id)(rows), toAccount).pipe(Effect.tap(() => (lock ? db.lock(accountLockKey(id)) : Effect.void)))
       ))
     const updateStatement = (tenant: Tenant.Tenant, a: ClientAccount.ClientAccount) => sql`
       UPDATE billing.client_accounts SET credit_limit = ${a.creditLimitMinor}, is_credit_approved = ${a.isCreditApproved},
@@ -91,7 +105,7 @@ export const layer = Layer.effect(
       // an account this transaction has locked certainly exists: its update is deferred (PgDatabase.write)
       update: (tenant, a) =>
         sameTenant(tenant, a.tenant)
-          ? Effect.flatMap(Effect.zipWith(db.holds(lockKey(a.id)), db.defers(tenant), (held, defers) => held && defers), (deferred) =>
+          ? Effect.flatMap(Effect.zipWith(db.holds(accountLockKey(a.id)), db.defers(tenant), (held, defers) => held && defers), (deferred) =>
             deferred
               ? db.write(tenant, {
                 tables: ["billing.client_accounts"],

@@ -18,6 +18,7 @@ import { BillingError, Invoice, InvoiceEvent, InvoiceRepository as Port } from "
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
+import { accountColumnsAs, accountLockKey, toAccountAs } from "./ClientAccounts.ts"
 import {
   assertTenant, clampLimit, duplicateAs, instant, instantOrNull, jsonRows, rate, sameTenant, single, type TenantColumns, tenantOf,
   timestamp, timestampOrNull, touched
@@ -191,6 +192,23 @@ export const layer = Layer.effect(
         (rows) => Effect.map(single<InvoiceRow>("Invoice", id)(rows), toInvoice).pipe(Effect.tap(() => (lock ? db.lock(lockKey(id)) : Effect.void)))
       ))
 
+    /** The invoice and its account, locked in that order by ONE statement (`getForUpdateWithAccount`). */
+    const withAccountColumns = sql.literal(`${invoiceColumns("i")}, ${accountColumnsAs("a", "account.")}`)
+    const getForUpdateWithAccount: Port.InvoiceRepository["Service"]["getForUpdateWithAccount"] = (tenant, id) =>
+      db.inTenant(tenant)(Effect.flatMap(
+        SqlState.orDie(sql<InvoiceRow>`SELECT ${withAccountColumns} FROM billing.invoices i
+          JOIN billing.client_accounts a ON a.organization_id = i.organization_id AND a.workspace_id = i.workspace_id AND a.id = i.account_id
+          WHERE ${live(tenant)} AND i.id = ${id}
+          FOR NO KEY UPDATE OF i, a`),
+        (rows) => Effect.flatMap(single<InvoiceRow>("Invoice", id)(rows), (row) => {
+          const invoice = toInvoice(row)
+          return Effect.as(
+            Effect.andThen(db.lock(lockKey(invoice.id)), db.lock(accountLockKey(invoice.accountId))),
+            { invoice, account: toAccountAs(row as unknown as Record<string, unknown>, "account.") }
+          )
+        })
+      ))
+
     const insert = (tenant: Tenant.Tenant, i: Invoice.Invoice) =>
       db.inTenant(tenant)(Effect.gen(function*() {
         yield* assertTenant("Invoice", i.id, tenant, i.tenant)
@@ -318,6 +336,7 @@ export const layer = Layer.effect(
 
     const service: Port.InvoiceRepository["Service"] = {
       insert,
+      getForUpdateWithAccount,
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
       findByNumber: (tenant, invoiceNumber) =>
