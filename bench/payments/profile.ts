@@ -3,7 +3,7 @@
  * `--clients` loops (of `--impl erpkit|hand`) for `--seconds`. Run it under `--cpu-prof` to see where the client CPU goes:
  *
  *   npx -y pnpm@10 exec node --cpu-prof --cpu-prof-dir=/tmp/erpkit-prof bench/payments/profile.ts -- --clients 8 --seconds 8
- *   node bench/payments/top.ts /tmp/erpkit-prof/*.cpuprofile
+ *   npx -y pnpm@10 exec node bench/payments/top.ts /tmp/erpkit-prof/*.cpuprofile --own
  */
 import { randomUUID } from "node:crypto"
 import * as Erpkit from "./erpkit.ts"

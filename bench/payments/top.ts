@@ -1,65 +1,96 @@
 /**
- * Summarises a V8 `.cpuprofile`: self time by function and by package, top entries.
- *   node bench/payments/top.ts profile.cpuprofile [--n 40]
+ * Summarises a V8 `.cpuprofile` (from `node --cpu-prof`): self time by file and by function, and on
+ * request by function including callees (`--inclusive`) or by the nearest frame of erpkit's own code
+ * (`--own`). Percentages are of the busy samples (idle left out).
+ *
+ *   npx -y pnpm@10 exec node bench/payments/top.ts profile.cpuprofile [--n 40] [--inclusive] [--own]
+ *
+ * Effect runs fibers from its run loop, so "inclusive" time of an Effect program is not on its stack;
+ * `--own` attributes each sample to the nearest `packages/<name>/src` frame instead (what our
+ * functions cost with the library code they call synchronously), and lists what has no such frame
+ * (the Effect runtime, sql-pg, Node) by file.
  */
 import { readFileSync } from "node:fs"
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: Array<number> }
-const file = process.argv[2]!
-const n = Number(process.argv[process.argv.indexOf("--n") + 1] || 40)
-const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: Array<Node>; samples: Array<number>; timeDeltas: Array<number> }
-const byId = new Map(profile.nodes.map((x) => [x.id, x]))
-const self = new Map<number, number>()
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
-// percentages are of the busy samples (idle left out)
-const idle = profile.nodes.filter((x) => x.callFrame.functionName === "(idle)").map((x) => x.id)
-for (const id of idle) self.delete(id)
-const total = [...self.values()].reduce((a, b) => a + b, 0)
-const pkg = (url: string) => {
-  const m = /node_modules\/\.pnpm\/([^/]+)\//.exec(url)
-  if (m) return `${m[1]!.replace(/_effect@.*$/, "")}/${url.replace(/^.*\/dist\//, "")}`
+interface ProfileNode {
+  readonly id: number
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly children?: ReadonlyArray<number>
+}
+interface Profile {
+  readonly nodes: ReadonlyArray<ProfileNode>
+  readonly samples: ReadonlyArray<number>
+  readonly timeDeltas: ReadonlyArray<number>
+}
+
+const argv = process.argv
+const limit = Number(argv[argv.indexOf("--n") + 1] || 40)
+const profile = JSON.parse(readFileSync(argv[2]!, "utf8")) as Profile
+const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+const parentOf = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id] as const)))
+
+/** Self time per profile node, idle left out. */
+const selfTime = (): Map<number, number> => {
+  const self = new Map<number, number>()
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+  for (const node of profile.nodes) if (node.callFrame.functionName === "(idle)") self.delete(node.id)
+  return self
+}
+
+/** `effect@4.1.0/internal/effect.js`, `billing/Invoice.ts`, or the file name of Node's own code. */
+const fileOf = (url: string): string => {
+  const library = /node_modules\/\.pnpm\/([^/]+)\//.exec(url)
+  if (library) return `${library[1]!.replace(/_effect@.*$/, "")}/${url.replace(/^.*\/dist\//, "")}`
   const own = /packages\/([^/]+)\/src\/(.+)$/.exec(url)
   return own ? `${own[1]}/${own[2]}` : url === "" ? "(native/gc)" : url.replace(/^.*\//, "")
 }
-const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v)
-const fns = new Map<string, number>()
-const pkgs = new Map<string, number>()
-for (const [id, t] of self) {
-  const f = byId.get(id)!.callFrame
-  add(fns, `${f.functionName || "(anon)"} ${pkg(f.url)}:${f.lineNumber + 1}`, t)
-  add(pkgs, pkg(f.url), t)
+
+const functionOf = (id: number): string => {
+  const frame = byId.get(id)!.callFrame
+  return `${frame.functionName || "(anon)"} ${fileOf(frame.url)}:${frame.lineNumber + 1}`
 }
-const show = (title: string, m: Map<string, number>) => {
+
+const isOwn = (id: number) => /packages\/[^/]+\/src\//.test(byId.get(id)!.callFrame.url)
+
+const stackOf = function*(id: number): Generator<number> {
+  for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) yield at
+}
+
+const add = (totals: Map<string, number>, key: string, time: number) => totals.set(key, (totals.get(key) ?? 0) + time)
+
+const self = selfTime()
+const busy = [...self.values()].reduce((a, b) => a + b, 0)
+
+const show = (title: string, totals: Map<string, number>) => {
   console.log(`\n${title}`)
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`)
+  for (const [key, time] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, limit)) {
+    console.log(`${((100 * time) / busy).toFixed(1).padStart(5)}%  ${key}`)
+  }
 }
-// inclusive: every function on a sample's stack, once per sample
-const parent = new Map<number, number>()
-for (const x of profile.nodes) for (const c of x.children ?? []) parent.set(c, x.id)
-const keyOf = (id: number) => {
-  const f = byId.get(id)!.callFrame
-  return `${f.functionName || "(anon)"} ${pkg(f.url)}:${f.lineNumber + 1}`
+
+const byFile = new Map<string, number>()
+const byFunction = new Map<string, number>()
+for (const [id, time] of self) {
+  add(byFile, fileOf(byId.get(id)!.callFrame.url), time)
+  add(byFunction, functionOf(id), time)
 }
-const inclusive = new Map<string, number>()
-for (const [id, t] of self) {
-  const seen = new Set<string>()
-  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) seen.add(keyOf(at))
-  for (const k of seen) add(inclusive, k, t)
+show("by file (self)", byFile)
+show("by function (self)", byFunction)
+
+if (argv.includes("--inclusive")) {
+  const inclusive = new Map<string, number>()
+  for (const [id, time] of self) for (const key of new Set(Array.from(stackOf(id), functionOf))) add(inclusive, key, time)
+  show("by function (inclusive: every function on the stack, once per sample)", inclusive)
 }
-// by the nearest frame of our own code (packages/*/src) on the stack: what our functions cost with the
-// library code they call synchronously; "(no own frame)" is the Effect runtime, sql-pg I/O and Node itself
-const nearestOwn = new Map<string, number>()
-const unowned = new Map<string, number>()
-for (const [id, t] of self) {
-  let at: number | undefined = id
-  while (at !== undefined && !/packages\/[^/]+\/src\//.test(byId.get(at)!.callFrame.url)) at = parent.get(at)
-  add(nearestOwn, at === undefined ? "(no own frame)" : keyOf(at), t)
-  if (at === undefined) add(unowned, pkg(byId.get(id)!.callFrame.url), t)
-}
-show("by package", pkgs)
-show("by function (self)", fns)
-if (process.argv.includes("--inclusive")) show("by function (inclusive)", inclusive)
-if (process.argv.includes("--own")) {
+
+if (argv.includes("--own")) {
+  const nearestOwn = new Map<string, number>()
+  const unowned = new Map<string, number>()
+  for (const [id, time] of self) {
+    const own = Array.from(stackOf(id)).find(isOwn)
+    if (own === undefined) add(unowned, fileOf(byId.get(id)!.callFrame.url), time)
+    add(nearestOwn, own === undefined ? "(no own frame)" : functionOf(own), time)
+  }
   show("by nearest own frame", nearestOwn)
-  show("(no own frame), by package", unowned)
+  show("(no own frame), by file", unowned)
 }
