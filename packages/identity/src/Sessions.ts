@@ -39,6 +39,8 @@ export const createSession = Command.make({
   }),
   output: CreatedSession,
   permission: Permissions.sessionCreate,
+  // the bearer token is shown once (only its hash is stored): a replay must not hand it out again
+  resultHoldsSecret: true,
   handler: (input, ctx) =>
     Effect.gen(function*() {
       const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)

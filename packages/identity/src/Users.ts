@@ -73,6 +73,8 @@ export const register = Command.make({
   name: "identity.register",
   input: Schema.Struct({ email: Email.EmailInput, name: U.RequiredText(255) }),
   output: Registered,
+  // the registration code is shown once (only its hash is stored): a replay must not hand it out again
+  resultHoldsSecret: true,
   handler: (input, ctx) =>
     Effect.gen(function*() {
       const email = yield* Effect.fromResult(Email.normalize(input.email))
@@ -135,6 +137,8 @@ export const requestEmailChange = Command.make({
   name: "identity.requestEmailChange",
   input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput }),
   output: IssuedCode,
+  // the code is shown once (only its hash is stored): a replay must not hand it out again
+  resultHoldsSecret: true,
   handler: (input, ctx) =>
     Effect.gen(function*() {
       yield* selfOr(ctx.actor, input.userId, Permissions.userUpdate)

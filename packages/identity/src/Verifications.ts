@@ -81,6 +81,8 @@ export const issueVerificationCode = Command.make({
   name: "identity.issueVerificationCode",
   input: Schema.Struct({ email: Email.EmailInput, type: V.VerificationType }),
   output: IssuedCode,
+  // the code is shown once (only its hash is stored): a replay must not hand it out again
+  resultHoldsSecret: true,
   permission: Permissions.verificationIssue,
   handler: (input, ctx) =>
     Effect.gen(function*() {

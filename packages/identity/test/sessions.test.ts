@@ -3,7 +3,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, MemoryStore, Outbox } from "@erpkit/kernel"
-import { Access, SecureRandom, Session, SessionRepository, Sessions } from "@erpkit/identity"
+import { Access, SecureRandom, Session, SessionRepository, Sessions, Verifications } from "@erpkit/identity"
 import { expectSessionCleanup, layerTest } from "@erpkit/identity/testing"
 import { actorOf, openTenant, outcome, register, snapshot, userWithRole } from "./helpers.ts"
 
@@ -23,6 +23,26 @@ layer(layerTest())("sessions", (it) => {
       assert.isTrue(Option.isNone(yield* SessionRepository.use((r) => r.findByTokenHash(tokens[0]!))), "the plain token is not the key")
       const byHash = yield* Effect.flatMap(SecureRandom.sha256Hex(tokens[0]!), (h) => SessionRepository.use((r) => r.findByTokenHash(h)))
       assert.deepStrictEqual(Option.map(byHash, (s) => s.id), Option.some(created[0]!.session.id))
+    }))
+
+  it.effect("AUTH-10 with an idempotency key no plain token or code is kept anywhere; a replay is a Conflict, not the secret again", () =>
+    Effect.gen(function*() {
+      const tenant = yield* openTenant()
+      const { user } = yield* register(tenant)
+      const system = Actor.system(tenant)
+      const { token } = yield* Sessions.createSession(system, { userId: user.id }, { idempotencyKey: "login-1" })
+      const { code } = yield* Verifications.issueVerificationCode(system, { email: user.email, type: "password_reset" }, { idempotencyKey: "code-1" })
+      // every identity and platform table: sessions, codes, outbox, audit log, idempotency records
+      const everything = yield* snapshot
+      assert.isFalse(everything.includes(token), "no plain token at rest, idempotency records included")
+      assert.isFalse(everything.includes(`"${code}"`), "no plain code at rest, idempotency records included")
+      assert.strictEqual(yield* outcome(Sessions.createSession(system, { userId: user.id }, { idempotencyKey: "login-1" })), "Conflict")
+      assert.strictEqual(
+        yield* outcome(Verifications.issueVerificationCode(system, { email: user.email, type: "password_reset" }, { idempotencyKey: "code-1" })),
+        "Conflict"
+      )
+      // the replay wrote nothing: still one session
+      assert.strictEqual((yield* Sessions.listSessions(system, { userId: user.id })).length, 1)
     }))
 
   it.effect("AUTH-10 a token hash clash is a Conflict and the session is not stored", () =>

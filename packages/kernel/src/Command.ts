@@ -47,6 +47,12 @@ export interface CommandSpec<I, O, E, R> {
   readonly output: Schema.Codec<O, unknown>
   /** Omitted only for public commands (e.g. registration, AUTH-01). */
   readonly permission?: Permission
+  /**
+   * The result carries a one-time secret (a bearer token, a verification code) that is stored nowhere
+   * else in plain. With an idempotency key the record then keeps no result, and a replay fails with
+   * `Conflict` instead of handing the secret out again: send a new request.
+   */
+  readonly resultHoldsSecret?: boolean
   readonly handler: (input: I, context: CommandContext) => Effect.Effect<Outcome<O>, E, R>
 }
 
@@ -97,13 +103,16 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
           if (previous.value.command !== spec.name || previous.value.requestHash !== hash) {
             return yield* new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used for another request` })
           }
+          if (spec.resultHoldsSecret) {
+            return yield* new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used; its result held a one-time secret, which is not kept` })
+          }
           return yield* Effect.orDie(decodeResult(previous.value.result))
         }
       }
       const outcome = yield* spec.handler(input, context)
       yield* record(context, outcome)
       if (key !== undefined) {
-        const result = (yield* Effect.orDie(encodeResult(outcome.result))) as Schema.Json
+        const result = spec.resultHoldsSecret ? null : (yield* Effect.orDie(encodeResult(outcome.result))) as Schema.Json
         yield* idempotency.save(actor.tenant, key, { command: spec.name, requestHash: hash, result })
       }
       return outcome.result
