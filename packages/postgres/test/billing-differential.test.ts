@@ -17,6 +17,8 @@ import { ManualClock, type Op, opArb, opEffect, outcome, readWorld, runnerOf, ty
 interface Real {
   readonly memory: Runner
   readonly postgres: Runner
+  /** Both environments' ids move on to the next operation's numbers. */
+  readonly startOp: () => void
 }
 
 /** Outcomes seen (ok or error tag) across all runs: the test asserts it exercised both paths widely. */
@@ -26,6 +28,7 @@ const seen = new Map<string, number>()
 const opCommand = Operations.command<Op, World, Real>(async (op, world, real) => {
   const step = opEffect(world, op)
   if (step === undefined) return
+  real.startOp()
   const clockBefore = world.clock.millis
   const expected = outcome(await real.memory(step.effect))
   world.clock.millis = clockBefore // a Tick moved it inside the effect: replay from the same time
@@ -42,7 +45,11 @@ const opening: ReadonlyArray<Op> = [
   { _tag: "Reserve", account: 0, amount: 500n, timeoutSeconds: 3_600 },
   { _tag: "Create", account: 0, unitPrice: 1_000n, dueInDays: 3, text: 1, deposit: true, reuseNumber: false, issueNow: false },
   { _tag: "Issue", invoice: 0, hold: 0 },
-  { _tag: "Pay", invoice: 0, amount: 100n, pending: false, fromWallet: false, usd: false },
+  { _tag: "Pay", invoice: 0, amount: 100n, pending: false, fromWallet: false, usd: false, key: 0 },
+  // the same key: a replay on memory, a first attempt that fails its INSERT and replays on Postgres
+  { _tag: "Pay", invoice: 0, amount: 100n, pending: false, fromWallet: false, usd: false, key: 0 },
+  // the same key with other input: Conflict on both
+  { _tag: "Pay", invoice: 0, amount: 101n, pending: false, fromWallet: false, usd: false, key: 0 },
   { _tag: "Credit", invoice: 0, amount: 50n },
   { _tag: "Tick", hours: 30 }
 ]
@@ -66,10 +73,15 @@ for (const target of targets("billing-differential.test.ts")) {
               const world = new World(tenant, seed, new ManualClock(Operations.start))
               const real: Real = {
                 memory: runnerOf(memoryContext, ids.memory, world.clock),
-                postgres: runnerOf(pgContext, ids.postgres, world.clock)
+                postgres: runnerOf(pgContext, ids.postgres, world.clock),
+                startOp: () => {
+                  ids.memory.startOp()
+                  ids.postgres.startOp()
+                }
               }
               for (const op of opening) await opCommand(op).run(world, real)
               await fc.asyncModelRun(() => ({ model: world, real }), commands)
+              real.startOp()
               const expected = await real.memory(readWorld(world))
               const actual = await real.postgres(readWorld(world))
               expect(outcome(actual)).toEqual(outcome(expected))

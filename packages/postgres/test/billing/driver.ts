@@ -53,11 +53,25 @@ export const runnerOf = (context: Context.Context<any>, ids: Ids.IdGenerator["Se
     Effect.provideContext(context)
   ) as Effect.Effect<any, any, never>)
 
-/** A sequential id generator (the kernel's), as a service value. */
-export const sequentialIds = (seed: number): Ids.IdGenerator["Service"] => {
+/**
+ * Sequential ids, numbered per operation: `<seed>-<op>-7000-8000-<n>`, `n` restarting at each
+ * `startOp`. Two environments then agree on every id an operation keeps even when one of them spends
+ * ids on an attempt it rolls back (Postgres's first attempt of an idempotent replay does; memory reads
+ * the key first).
+ */
+export type SequentialIds = Ids.IdGenerator["Service"] & { readonly startOp: () => void }
+
+export const sequentialIds = (seed: number): SequentialIds => {
+  let op = 0
   let n = 0n
   const prefix = seed.toString(16).padStart(8, "0").slice(-8)
-  return { next: Effect.sync(() => `${prefix}-0000-7000-8000-${(++n).toString(16).padStart(12, "0")}`) }
+  return {
+    next: Effect.sync(() => `${prefix}-${op.toString(16).padStart(4, "0")}-7000-8000-${(++n).toString(16).padStart(12, "0")}`),
+    startOp: () => {
+      op += 1
+      n = 0n
+    }
+  }
 }
 
 /** Strings that must be stored verbatim: quotes, SQL fragments, unicode. */
@@ -67,12 +81,13 @@ export const trickyTexts = [
 
 /**
  * billing's shared operations, with more variety in what they carry (tricky texts, deposits, reused
- * invoice numbers, foreign currency) and four of this driver's own (view, delete, forged ids).
+ * invoice numbers, foreign currency, idempotency keys on payments) and three of this driver's own
+ * (view, delete, forged ids).
  */
 export type Op =
   | Exclude<Operations.Op, { readonly _tag: "Create" | "Pay" }>
   | Operations.Create & { readonly text: number; readonly deposit: boolean; readonly reuseNumber: boolean; readonly issueNow: boolean }
-  | Operations.Pay & { readonly usd: boolean }
+  | Operations.Pay & { readonly usd: boolean; readonly key: number | null }
   | { readonly _tag: "View"; readonly invoice: number }
   | { readonly _tag: "Delete"; readonly invoice: number }
   | { readonly _tag: "Forged"; readonly kind: "invoice" | "account" | "hold" | "payment" }
@@ -89,7 +104,8 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   })),
   w(3, fc.record({ ...fields.Issue, hold: fc.option(index, { nil: null, freq: 3 }) })),
   w(1, fc.record(fields.IssuePaid)),
-  w(6, fc.record({ ...fields.Pay, usd: fc.boolean() })),
+  // idempotency keys from a small set: replays (same input) and Conflicts (other input) happen often
+  w(6, fc.record({ ...fields.Pay, usd: fc.boolean(), key: fc.option(fc.nat({ max: 3 }), { nil: null, freq: 2 }) })),
   w(2, fc.record(fields.ChangePayment)),
   w(3, fc.record(fields.Credit)),
   w(1, fc.record(fields.Void)),
@@ -198,7 +214,7 @@ export const opEffect = (world: World, op: Op): { readonly effect: Effect.Effect
             amountMinor: op.amount === "all" ? (op.usd ? Invoice.amountOutstanding(i) / 450n : Invoice.amountOutstanding(i)) : op.amount,
             currency: op.usd ? "USD" : "KZT", ...(op.usd ? { exchangeRate: "450.123456" } : {}),
             method: "BANK_TRANSFER", status: op.pending ? "Pending" : "Completed", fromWallet: op.fromWallet, reference: trickyTexts[2]!
-          })),
+          }, op.key === null ? {} : { idempotencyKey: `pay-${op.key}` })),
         record: (r: { payment: { id: string } }) => world.payments.push(r.payment.id)
       }
     case "ChangePayment": {
