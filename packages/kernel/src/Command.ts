@@ -109,7 +109,10 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
           return yield* Effect.orDie(decodeResult(previous.value.result))
         }
       }
-      const outcome = yield* spec.handler(input, context)
+      const outcome = yield* key === undefined
+        ? spec.handler(input, context)
+        // a replay whose re-execution fails (the payment settled the invoice) must still replay
+        : Effect.tapError(spec.handler(input, context), () => idempotency.confirmAbsent(actor.tenant, key))
       yield* record(context, outcome)
       if (key !== undefined) {
         const result = spec.resultHoldsSecret ? null : (yield* Effect.orDie(encodeResult(outcome.result))) as Schema.Json

@@ -29,11 +29,18 @@ export class Idempotency extends Context.Service<Idempotency, {
   /**
    * What `Command.make` asks at the start of a command's unit of work: `find`, except that an adapter
    * may answer `None` without reading, provided it makes up for it: a `save` of a key that is taken
-   * then fails so that the unit of work is retried, and a unit of work that fails is retried when the
-   * key turns out to be taken; the retry answers truthfully (Postgres does this on a first attempt:
-   * a new key costs no read). The memory reference reads.
+   * then fails so that the unit of work is retried, and so does `confirmAbsent` after a failed handler;
+   * the retry answers truthfully (Postgres does this on a first attempt: a new key costs no read).
+   * The memory reference reads.
    */
   readonly findForCommand: (tenant: Tenant, key: IdempotencyKey) => Effect.Effect<Option.Option<IdempotencyRecord>>
+  /**
+   * Called when the handler of a command failed after `findForCommand` answered `None`: an adapter
+   * that did not read then must find out now and, when the key is taken, make the unit of work run
+   * again (by a defect its unit of work retries: it passes through any enclosing code that handles the
+   * command's typed errors), so that the retry replays. The memory reference read; it does nothing.
+   */
+  readonly confirmAbsent: (tenant: Tenant, key: IdempotencyKey) => Effect.Effect<void>
   /** Stores the record; a key that is already taken is a defect here (`find` runs first in the same unit of work). */
   readonly save: (tenant: Tenant, key: IdempotencyKey, record: IdempotencyRecord) => Effect.Effect<void>
 }>()("@erpkit/kernel/Idempotency") {
@@ -45,6 +52,7 @@ export class Idempotency extends Context.Service<Idempotency, {
       return {
         find: (tenant, key) => rows.get(id(tenant, key)),
         findForCommand: (tenant, key) => rows.get(id(tenant, key)),
+        confirmAbsent: () => Effect.void,
         save: (tenant, key, record) => rows.put(id(tenant, key), record)
       }
     })

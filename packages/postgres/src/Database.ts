@@ -15,7 +15,7 @@
  *   CTEs, before the unit of work's next statement (any join: `transaction` / `inTenant`) or COMMIT;
  *   see `DeferredWrite` and docs/performance.md.
  */
-import { Cause, Context, Duration, Effect, Exit, Layer, Option, Random, Schema } from "effect"
+import { Context, Duration, Effect, Exit, Layer, Random, Schema } from "effect"
 import { Tenant } from "@erpkit/kernel"
 import { SqlClient } from "effect/sql"
 import type { Statement } from "effect/sql/Statement"
@@ -74,8 +74,6 @@ interface OpenTransaction {
   readonly pending: Array<DeferredWrite>
   /** Rows this transaction holds a row lock on (`lock`), e.g. `billing.invoices/<id>`. */
   readonly locked: Set<string>
-  /** Checks to run if this attempt fails (`retryIfAfterFailure`); shared by the attempts of one unit of work. */
-  readonly rechecks: Array<Effect.Effect<boolean>>
 }
 
 /**
@@ -128,13 +126,6 @@ export class PgDatabase extends Context.Service<PgDatabase, {
   readonly lock: (key: string) => Effect.Effect<void>
   /** Whether the current transaction holds the row lock `key` (so the row exists and no one else changes it). */
   readonly holds: (key: string) => Effect.Effect<boolean>
-  /**
-   * Registers `check` with the open unit of work: should this attempt fail, the check runs after the
-   * rollback (in a unit of work of its own) and, when it says `true`, the whole unit of work runs
-   * again (within the retry bound). Lets a repository skip a read on the first attempt and make up
-   * for it only when the attempt fails (`PgIdempotency`). Outside a unit of work it does nothing.
-   */
-  readonly retryIfAfterFailure: (check: Effect.Effect<boolean>) => Effect.Effect<void>
 }>()("@erpkit/postgres/PgDatabase") {
   static readonly layer = (options: DatabaseOptions = {}) =>
     Layer.effect(PgDatabase, Effect.map(SqlClient.SqlClient, (sql) => make(sql, options)))
@@ -162,13 +153,13 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
       ? bindStatement(appRole, tenant)
       : SqlState.orDie(sql`SELECT set_config('role', ${appRole}, true), set_config('erpkit.organization_id', ${tenant?.organizationId ?? ""}, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true), set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeout))}ms`}, true)`)
 
-  const once = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number, rechecks: Array<Effect.Effect<boolean>>) =>
+  const once = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number) =>
     Effect.gen(function*() {
       const tenant = yield* CurrentTenant
       const isolation = (yield* CurrentIsolation) ?? options.isolation
       const lockTimeout = (yield* CurrentLockTimeout) ?? options.lockTimeoutMillis
       const open: OpenTransaction = {
-        database: identity, tenant, attempt, multiTenant: tenant === undefined, pending: [], locked: new Set(), rechecks
+        database: identity, tenant, attempt, multiTenant: tenant === undefined, pending: [], locked: new Set()
       }
       const body = openStatement(tenant, lockTimeout).pipe(
         Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open))),
@@ -180,20 +171,13 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
       )
     }) as Effect.Effect<A, E, R>
 
-  const retrying = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number): Effect.Effect<A, E, R> => {
-    const rechecks: Array<Effect.Effect<boolean>> = []
-    return Effect.flatMap(Effect.exit(once(effect, attempt, rechecks)), (exit) => {
-      if (Exit.isSuccess(exit) || attempt >= policy.maxAttempts) return exit
-      const again = Effect.andThen(Effect.flatMap(retryDelay(policy, attempt), Effect.sleep), retrying(effect, attempt + 1))
-      if (isRetryableCause(exit.cause)) return again
-      if (rechecks.length === 0 || Cause.hasInterrupts(exit.cause)) return exit
-      // a failed check (the server gone, say) keeps the attempt's own failure
-      return Effect.flatMap(
-        Effect.findFirst(rechecks, (check) => Effect.map(Effect.exit(check), (e) => Exit.isSuccess(e) && e.value)),
-        (found) => (Option.isSome(found) ? again : exit)
-      )
+  const retrying = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number): Effect.Effect<A, E, R> =>
+    Effect.flatMap(Effect.exit(once(effect, attempt)), (exit) => {
+      if (Exit.isFailure(exit) && attempt < policy.maxAttempts && isRetryableCause(exit.cause)) {
+        return Effect.andThen(Effect.flatMap(retryDelay(policy, attempt), Effect.sleep), retrying(effect, attempt + 1))
+      }
+      return exit
     })
-  }
 
   /**
    * Joining checks the caller's `CurrentTenant` against the bound one (binding it if none is yet). In a
@@ -277,9 +261,6 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
   const holds = (key: string): Effect.Effect<boolean> =>
     Effect.map(CurrentTransaction, (open) => open?.database === identity && open.locked.has(key))
 
-  const retryIfAfterFailure = (check: Effect.Effect<boolean>): Effect.Effect<void> =>
-    Effect.flatMap(CurrentTransaction, (open) => Effect.sync(() => void (open?.database === identity && open.rechecks.push(check))))
-
   const asRelay = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(CurrentTransaction, (open) =>
       open !== undefined
@@ -296,7 +277,6 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
     write,
     defers: (tenant) => Effect.map(CurrentTransaction, (open) => deferrable(open, tenant)),
     lock,
-    holds,
-    retryIfAfterFailure
+    holds
   }
 }

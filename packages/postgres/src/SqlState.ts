@@ -7,6 +7,7 @@
  * | 40P01 deadlock_detected       | deadlock victim                  | retry the whole transaction             |
  * | 55P03 lock_not_available      | `NOWAIT` / `lock_timeout`        | retry the whole transaction             |
  * | 23505 on idempotency_keys     | concurrent duplicate command     | retry (the retry finds the stored result)|
+ * | (`RetryUnitOfWork` defect)    | a skipped read is needed         | retry the whole transaction             |
  * | 23505 unique_violation        | duplicate                        | kernel `Conflict`, never retried        |
  * | 23514 check_violation         | CHECK constraint                 | `ConstraintViolation`, never retried    |
  * | 23P01 exclusion_violation     | EXCLUDE constraint (no overlap)  | `ConstraintViolation`, never retried    |
@@ -14,7 +15,8 @@
  * | anything else                 |                                  | defect (a bug or an outage)             |
  *
  * A SQL error may travel as a failure (`SqlError` in the error channel) or as a defect (the kernel
- * ports have no error channel, so they die with it); `findSqlErrors` looks at both.
+ * ports have no error channel, so they die with it); `findSqlErrors` looks at both. A repository may
+ * also ask for a retry itself by dying with `RetryUnitOfWork`.
  */
 import { Cause, Effect, Schema } from "effect"
 import { Errors } from "@erpkit/kernel"
@@ -24,6 +26,13 @@ export const retryableCodes: ReadonlySet<string> = new Set(["40001", "40P01", "5
 
 /** The unique index whose violation means "a concurrent duplicate command committed first". */
 export const idempotencyConstraint = "idempotency_keys_pkey"
+
+/**
+ * A defect asking for the whole unit of work to run again (within the retry bound): a repository that
+ * skipped a read on the first attempt found that it needs it (`PgIdempotency.confirmAbsent`). Being a
+ * defect, it passes through the typed error handlers of any enclosing code to the unit of work.
+ */
+export class RetryUnitOfWork extends Schema.TaggedError<RetryUnitOfWork>()("RetryUnitOfWork", { reason: Schema.String }) {}
 
 /** A CHECK, EXCLUDE, foreign key or NOT NULL constraint rejected a write. */
 export class ConstraintViolation extends Schema.TaggedError<ConstraintViolation>()("ConstraintViolation", {
@@ -80,7 +89,9 @@ export const findSqlErrors = (cause: Cause.Cause<unknown>): ReadonlyArray<SqlErr
     return isSqlError(value) ? [value] : []
   })
 
-export const isRetryableCause = (cause: Cause.Cause<unknown>): boolean => findSqlErrors(cause).some(isRetryable)
+export const isRetryableCause = (cause: Cause.Cause<unknown>): boolean =>
+  findSqlErrors(cause).some(isRetryable) ||
+  cause.reasons.some((reason) => Cause.isDieReason(reason) && reason.defect instanceof RetryUnitOfWork)
 
 const kindOf = (code: string): ConstraintViolation["kind"] =>
   code === "23514" ? "check" : code === "23P01" ? "exclusion" : code === "23503" ? "foreign_key" : code === "23502" ? "not_null" : "other"

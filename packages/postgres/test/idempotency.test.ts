@@ -1,6 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { Errors, Idempotency, Outbox } from "@erpkit/kernel"
+import { Errors, Idempotency, Outbox, UnitOfWork } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import { CurrentIsolation } from "../src/Database.ts"
 import { createItem, grants, Items, testModule } from "./fixtures.ts"
@@ -39,6 +39,23 @@ for (const target of targets("idempotency.test.ts")) {
           const ra = yield* createItem(a, { code: "T", note: "" }, { idempotencyKey: "shared" })
           const rb = yield* createItem(b, { code: "T", note: "" }, { idempotencyKey: "shared" })
           expect(ra.id).not.toBe(rb.id)
+        }))
+
+      it.effect("a replay whose re-execution fails still replays, also nested in a unit of work that handles the command's errors", () =>
+        Effect.gen(function*() {
+          const who = manager()
+          const first = yield* createItem(who, { code: "R-1", note: "n" }, { idempotencyKey: "again" })
+          // re-running it would meet the unique code (a typed Conflict that aborts the transaction)
+          expect(yield* createItem(who, { code: "R-1", note: "n" }, { idempotencyKey: "again" })).toEqual(first)
+          const nested = yield* UnitOfWork.transactionFor(who.tenant, Effect.catch(
+            createItem(who, { code: "R-1", note: "n" }, { idempotencyKey: "again" }),
+            (error) => Effect.succeed(error)
+          ))
+          expect(nested).toEqual(first)
+          // a failure that is not a replay stays a failure
+          const error = yield* Effect.flip(createItem(who, { code: "R-1", note: "n" }, { idempotencyKey: "other" }))
+          expect(error).toBeInstanceOf(Errors.Conflict)
+          expect((yield* Items.use((r) => r.list(who.tenant))).length).toBe(1)
         }))
 
       for (const isolation of ["read committed", "serializable"] as const) {

@@ -49,29 +49,20 @@ for (const target of targets("unit-of-work.test.ts")) {
           expect((yield* Items.use((r) => r.list(who.tenant))).map((i) => i.id)).toEqual([ok.id])
         }))
 
-      it.effect("retryIfAfterFailure: a failed attempt runs again while its check says so, then the failure surfaces", () =>
+      it.effect("RetryUnitOfWork: a defect asking for a retry runs the unit of work again, through code that handles typed errors", () =>
         Effect.gen(function*() {
-          const db = yield* PgDatabase
           const attempts = yield* Ref.make<ReadonlyArray<number>>([])
-          const checks = yield* Ref.make(0)
-          // the check says "retry" twice, then "no": three attempts, and the third one's failure is the result
-          const check = Ref.modify(checks, (n) => [n < 2, n + 1] as const)
-          const exit = yield* Effect.exit(UnitOfWork.transactionFor(freshTenant(), Effect.gen(function*() {
+          const db = yield* PgDatabase
+          const result = yield* UnitOfWork.transactionFor(freshTenant(), Effect.gen(function*() {
             const attempt = yield* db.attempt
             yield* Ref.update(attempts, (xs) => [...xs, attempt])
-            yield* db.retryIfAfterFailure(check)
-            return yield* Effect.fail(`failed on attempt ${attempt}`)
-          })))
-          expect(yield* Ref.get(attempts)).toEqual([1, 2, 3])
-          expect(exit).toEqual(Exit.fail("failed on attempt 3"))
-          // a check that dies keeps the attempt's own failure; a success never runs the checks
-          const dying = yield* Effect.exit(UnitOfWork.transactionFor(freshTenant(), Effect.andThen(
-            db.retryIfAfterFailure(Effect.die("check broke")),
-            Effect.fail("own failure")
-          )))
-          expect(dying).toEqual(Exit.fail("own failure"))
-          const ok = yield* UnitOfWork.transactionFor(freshTenant(), Effect.as(db.retryIfAfterFailure(Effect.die("never run")), "ok"))
-          expect(ok).toBe("ok")
+            // a typed-error handler in between does not stop it
+            return yield* Effect.catch(
+              attempt < 3 ? Effect.die(new SqlState.RetryUnitOfWork({ reason: "test" })) : Effect.succeed(`done on attempt ${attempt}`),
+              () => Effect.succeed("swallowed")
+            )
+          }))
+          expect([result, yield* Ref.get(attempts)]).toEqual(["done on attempt 3", [1, 2, 3]])
         }))
 
       it.effect("a defect inside the unit of work rolls back too", () =>

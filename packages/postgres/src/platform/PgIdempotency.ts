@@ -8,10 +8,10 @@
  *   writes, before COMMIT. If the key is taken after all (a replay, or a concurrent duplicate that
  *   committed first: the INSERT waits for it on the primary key), the INSERT fails with 23505 on
  *   `idempotency_keys_pkey`, which `SqlState` classifies as retryable: the whole attempt (handler
- *   included) rolls back and the next attempt reads. Should the first attempt fail instead (a replayed
- *   payment meets a settled invoice, say), `findForCommand` has registered a check (`retryIfAfterFailure`): if the
- *   key exists, the unit of work runs again, and that attempt reads and replays. A new key thus costs
- *   no round trip and one row write.
+ *   included) rolls back and the next attempt reads. Should the handler fail instead (a replayed
+ *   payment meets the invoice it settled, say), `confirmAbsent` claims the key then and there: taken,
+ *   it dies with `RetryUnitOfWork`, which passes any enclosing code's error handling to the unit of
+ *   work, and the next attempt reads and replays. A new key thus costs no round trip and one row write.
  * - Later attempts, and `find` always: it reads and, when there is no record, inserts (in the same statement) a
  *   `claimed` placeholder; `save` completes it. A concurrent duplicate's placeholder insert waits on the
  *   primary key while the first command runs (READ COMMITTED) or meets its committed row (REPEATABLE
@@ -41,18 +41,23 @@ export const layer = Layer.effect(
     const optimistic = (tenant: Tenant.Tenant): Effect.Effect<boolean> =>
       Effect.flatMap(db.attempt, (attempt) => (attempt === 1 ? db.defers(tenant) : Effect.succeed(false)))
 
-    const exists = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey): Effect.Effect<boolean> =>
-      db.inTenant(tenant)(Effect.map(
-        SqlState.orDie(sql<{ readonly found: boolean }>`SELECT EXISTS (SELECT 1 FROM platform.idempotency_keys
-          WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}) AS found`),
-        (rows) => rows[0]?.found === true
-      ))
-
     const findForCommand = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
       Effect.andThen(Storable.checkOrDie(key, ["idempotencyKey"]), Effect.flatMap(optimistic(tenant), (first) =>
-        first
-          ? Effect.as(db.retryIfAfterFailure(exists(tenant, key)), Option.none<Idempotency.IdempotencyRecord>())
-          : findAndClaim(tenant, key)))
+        first ? Effect.succeed(Option.none<Idempotency.IdempotencyRecord>()) : findAndClaim(tenant, key)))
+
+    /**
+     * After a failed handler on an optimistic first attempt: claim the key now. Taken (23505), or not
+     * checkable because the failure aborted the transaction (25P02): retry, and the retry reads.
+     * Free: the claim goes with the failing unit of work's rollback.
+     */
+    const confirmAbsent = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey): Effect.Effect<void> =>
+      Effect.flatMap(optimistic(tenant), (first) =>
+        !first ? Effect.void : Effect.catch(
+          // not `inTenant`: that would first flush the failed command's deferred writes
+          Effect.asVoid(sql`INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
+            VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key})`),
+          () => Effect.die(new SqlState.RetryUnitOfWork({ reason: `idempotency key ${key} may be taken: the next attempt reads it` }))
+        ))
 
     const findAndClaim = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
       db.inTenant(tenant)(Effect.gen(function*() {
@@ -105,6 +110,6 @@ export const layer = Layer.effect(
         })
       })
 
-    return { find: findAndClaim, findForCommand, save }
+    return { find: findAndClaim, findForCommand, confirmAbsent, save }
   })
 )
