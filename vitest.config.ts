@@ -2,7 +2,7 @@ import { existsSync } from "node:fs"
 import { defineConfig } from "vitest/config"
 
 // One project per package or example: `vitest run` runs them all, `vitest run --project billing` one.
-const dirs = ["packages/kernel", "packages/billing", "packages/identity", "packages/postgres", "examples/quickstart", "examples/logistics-app", "test"]
+const dirs = ["packages/kernel", "packages/billing", "packages/identity", "packages/postgres", "examples/quickstart", "examples/logistics-app", "bench", "test"]
 
 export default defineConfig({
   test: {
