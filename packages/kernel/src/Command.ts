@@ -13,7 +13,7 @@ import { Actor, Authorization, authorize, type Permission } from "./Actor.ts"
 import { AuditLog, type AuditChange, entryFor } from "./AuditLog.ts"
 import { type EventDraft, envelope } from "./DomainEvent.ts"
 import { Conflict, type Forbidden, fromSchemaIssue, ValidationError } from "./Errors.ts"
-import { Idempotency, IdempotencyKey, requestHash } from "./Idempotency.ts"
+import { Idempotency, IdempotencyKey, type IdempotencyRecord, requestHash } from "./Idempotency.ts"
 import { IdGenerator } from "./Ids.ts"
 import { Outbox } from "./Outbox.ts"
 import { CurrentTenant, type Tenant } from "./Tenant.ts"
@@ -92,6 +92,17 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
   const encodeResult = Schema.encodeUnknownEffect(resultJson, { disableChecks: true })
   const decodeResult = Schema.decodeUnknownEffect(resultJson)
 
+  /** The first result stored under `key`, or why it cannot be given again. */
+  const replay = (key: IdempotencyKey, hash: string, previous: IdempotencyRecord): Effect.Effect<O, Conflict> => {
+    if (previous.command !== spec.name || previous.requestHash !== hash) {
+      return Effect.fail(new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used for another request` }))
+    }
+    if (spec.resultHoldsSecret) {
+      return Effect.fail(new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used; its result held a one-time secret, which is not kept` }))
+    }
+    return Effect.orDie(decodeResult(previous.result)) as Effect.Effect<O>
+  }
+
   const execute = (actor: Actor, input: I, key: IdempotencyKey | undefined) =>
     Effect.gen(function*() {
       const context: CommandContext = { command: spec.name, actor, tenant: actor.tenant, now: yield* Clock.currentTimeMillis }
@@ -99,15 +110,7 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
       const hash = key === undefined ? "" : requestHash(spec.name, input)
       if (key !== undefined) {
         const previous = yield* idempotency.findForCommand(actor.tenant, key)
-        if (Option.isSome(previous)) {
-          if (previous.value.command !== spec.name || previous.value.requestHash !== hash) {
-            return yield* new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used for another request` })
-          }
-          if (spec.resultHoldsSecret) {
-            return yield* new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used; its result held a one-time secret, which is not kept` })
-          }
-          return yield* Effect.orDie(decodeResult(previous.value.result))
-        }
+        if (Option.isSome(previous)) return yield* replay(key, hash, previous.value)
       }
       const outcome = yield* key === undefined
         ? spec.handler(input, context)
