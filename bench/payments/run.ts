@@ -20,35 +20,19 @@ import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
-import pg from "pg"
 import * as Erpkit from "./erpkit.ts"
+import { arg, benchUrl, database, ensureDatabase, timed } from "./harness.ts"
 import * as Hand from "./handwritten.ts"
 import * as Pgbench from "./pgbench.ts"
 import * as Wire from "./wire.ts"
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback
-}
 const seconds = Number(arg("seconds", process.env["BENCH_SECONDS"] ?? "10"))
 const rounds = Number(arg("rounds", process.env["BENCH_ROUNDS"] ?? "3"))
 const clientCounts = arg("clients", "1,8").split(",").map(Number)
 const write = process.argv.includes("--write")
 const only = arg("only", "pgbench,hand,erpkit").split(",")
 
-const baseUrl = new URL(process.env["DATABASE_URL"] || "postgres://postgres@127.0.0.1:5432/test")
-const database = process.env["BENCH_DATABASE"] ?? "erpkit_bench"
-const benchUrl = new URL(baseUrl)
-benchUrl.pathname = `/${database}`
 const url = benchUrl.toString()
-
-const ensureDatabase = async () => {
-  const admin = new pg.Client({ connectionString: baseUrl.toString() })
-  await admin.connect()
-  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database])
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll("\"", "\"\"")}"`)
-  await admin.end()
-}
 
 /** CPU seconds used so far by every `postgres` process of this machine (server on localhost only). */
 const serverCpu = (): number => {
@@ -81,20 +65,6 @@ const measured = async (count: () => Promise<{ readonly tps: number; readonly se
   const cpu = process.cpuUsage(cpu0)
   const n = tps * secs
   return { tps, clientMs: ownCpu ? (cpu.user + cpu.system) / 1000 / n : NaN, serverMs: ((serverCpu() - srv0) * 1000) / n }
-}
-
-/** Runs `clients` loops of `step` for `seconds`; returns completed transactions per second. */
-const timed = async (clients: number, secs: number, step: (client: number, i: number) => Promise<unknown>): Promise<number> => {
-  const deadline = performance.now() + secs * 1000
-  const started = performance.now()
-  let done = 0
-  await Promise.all(Array.from({ length: clients }, async (_, c) => {
-    for (let i = 0; performance.now() < deadline; i++) {
-      await step(c, i)
-      done++
-    }
-  }))
-  return done / ((performance.now() - started) / 1000)
 }
 
 const median = (xs: ReadonlyArray<number>) => {
