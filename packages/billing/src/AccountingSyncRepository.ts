@@ -77,17 +77,16 @@ export class AccountingSyncRepository extends Context.Service<AccountingSyncRepo
       let seq = 0
       const findByEntity = (tenant: Tenant.Tenant, entityType: AccountingSync.SyncEntityType, entityId: string) =>
         Effect.map(rows.find(tenant, (s) => s.entityType === entityType && s.entityId === entityId), (found) => Option.fromNullishOr(found[0]))
+      const enqueue = (tenant: Tenant.Tenant, sync: AccountingSync.AccountingSync) =>
+        store.transaction(Effect.flatMap(findByEntity(tenant, sync.entityType, sync.entityId), (existing) =>
+          Option.isSome(existing)
+            ? Effect.succeed({ sync: existing.value, inserted: false as boolean })
+            : Effect.as(rows.insert(tenant, sync), { sync, inserted: true as boolean })))
       return {
-        enqueue: (tenant, sync) =>
-          store.transaction(Effect.flatMap(findByEntity(tenant, sync.entityType, sync.entityId), (existing) =>
-            Option.isSome(existing)
-              ? Effect.succeed({ sync: existing.value, inserted: false as boolean })
-              : Effect.as(rows.insert(tenant, sync), { sync, inserted: true as boolean }))),
+        enqueue,
         insert: (tenant, sync) =>
-          store.transaction(Effect.flatMap(findByEntity(tenant, sync.entityType, sync.entityId), (existing) =>
-            Option.isSome(existing)
-              ? Effect.die(new Error(`${sync.entityType} ${sync.entityId} already has an accounting sync`))
-              : rows.insert(tenant, sync))),
+          Effect.flatMap(enqueue(tenant, sync), ({ inserted }) =>
+            inserted ? Effect.void : Effect.die(new Error(`${sync.entityType} ${sync.entityId} already has an accounting sync`))),
         get: rows.get,
         getForUpdate: rows.get,
         findByEntity,
