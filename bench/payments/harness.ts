@@ -2,6 +2,9 @@
  * What the benchmark (run.ts) and the profiling run (profile.ts) share: command-line options, the
  * benchmark database on the server, and the timed client loops.
  */
+import { execFileSync } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
+import { availableParallelism } from "node:os"
 import pg from "pg"
 
 /** The value after `--name` on the command line, else `fallback`. */
@@ -37,4 +40,41 @@ export const timed = async (clients: number, seconds: number, step: (client: num
     }
   }))
   return done / ((performance.now() - started) / 1000)
+}
+
+/** Pids of this machine's `postgres` processes (a server on localhost only). */
+export const postgresPids = (): Array<number> =>
+  readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).flatMap((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, "utf8").includes("(postgres)") ? [Number(pid)] : []
+    } catch {
+      return [] // process ended
+    }
+  })
+
+/**
+ * `--pin`: this process (and the pgbench it starts) on CPU 0, the local postgres server (postmaster and
+ * backends; new backends inherit it) on the other CPUs, as if the database had cores of its own.
+ * Needs `taskset` and the right to change the server's affinity (root or its owner). Returns the undo,
+ * which gives the server every CPU back; it also runs when the process exits.
+ */
+export const pinCores = (): (() => void) => {
+  const cpus = availableParallelism()
+  if (cpus < 2) throw new Error("--pin needs at least 2 CPUs")
+  const setAffinity = (list: string, pid: number) => execFileSync("taskset", ["-apc", list, String(pid)], { stdio: "ignore" })
+  const server = postgresPids()
+  if (server.length === 0) throw new Error("--pin needs the postgres server on this machine")
+  setAffinity("0", process.pid)
+  for (const pid of server) setAffinity(`1-${cpus - 1}`, pid)
+  const undo = () => {
+    for (const pid of postgresPids()) {
+      try {
+        setAffinity(`0-${cpus - 1}`, pid)
+      } catch {
+        // process ended
+      }
+    }
+  }
+  process.once("exit", undo)
+  return undo
 }

@@ -12,16 +12,17 @@
  *
  *   npx -y pnpm@10 bench                                   # 10 s per measurement, 3 rounds
  *   npx -y pnpm@10 bench -- --seconds 5 --rounds 1 --clients 1,8 --write
+ *   npx -y pnpm@10 bench -- --pin --write   # Node on CPU 0, postgres on the others (harness.ts, pinCores)
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server; the benchmark uses
  * the database `erpkit_bench` there (BENCH_DATABASE), created when missing.
  */
 import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as Erpkit from "./erpkit.ts"
-import { arg, benchUrl, database, ensureDatabase, timed } from "./harness.ts"
+import { arg, benchUrl, database, ensureDatabase, pinCores, postgresPids, timed } from "./harness.ts"
 import * as Hand from "./handwritten.ts"
 import * as Pgbench from "./pgbench.ts"
 import * as Wire from "./wire.ts"
@@ -31,17 +32,18 @@ const rounds = Number(arg("rounds", process.env["BENCH_ROUNDS"] ?? "3"))
 const clientCounts = arg("clients", "1,8").split(",").map(Number)
 const write = process.argv.includes("--write")
 const only = arg("only", "pgbench,hand,erpkit").split(",")
+const pin = process.argv.includes("--pin")
+/** The block of docs/performance.md that `--write` replaces: one per core layout. */
+const block = pin ? "bench-pinned" : "bench"
 
 const url = benchUrl.toString()
 
 /** CPU seconds used so far by every `postgres` process of this machine (server on localhost only). */
 const serverCpu = (): number => {
   let ticks = 0
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue
+  for (const pid of postgresPids()) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-      if (!stat.includes("(postgres)")) continue
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
       ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14, 15)
     } catch {
@@ -74,6 +76,7 @@ const median = (xs: ReadonlyArray<number>) => {
 
 const main = async () => {
   await ensureDatabase()
+  const unpin = pin ? pinCores() : undefined
   const maxClients = Math.max(...clientCounts)
   const target: Pgbench.PgbenchTarget = {
     host: benchUrl.hostname, port: Number(benchUrl.port || 5432), user: decodeURIComponent(benchUrl.username || "postgres"), database
@@ -146,6 +149,7 @@ const main = async () => {
   }
   await Promise.all(hands.map((h) => h.end()))
   await rt.dispose()
+  unpin?.()
 
   const med = (impl: string, clients: number) => {
     const xs = results.get(`${impl}/${clients}`)
@@ -176,16 +180,18 @@ const main = async () => {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`,
     `- server: PostgreSQL ${pgVersion} at ${benchUrl.hostname}:${benchUrl.port || 5432} (same machine), database ${database}`,
+    `- cores: ${pin ? `Node and pgbench on CPU 0, postgres on the other ${os.cpus().length - 1} (--pin)` : "shared by Node, pgbench and postgres"}`,
     `- ${seconds} s per measurement, ${rounds} round(s) interleaved (order rotated per round), median shown, every round in parentheses`,
     `- round trips per transaction (counted on the wire): pgbench 7, hand-written ${handTrips}, erpkit ${erpkitTrips}`,
-    `- command: \`npx -y pnpm@10 bench -- --seconds ${seconds} --rounds ${rounds} --clients ${clientCounts.join(",")}${write ? " --write" : ""}\``
+    `- command: \`npx -y pnpm@10 bench -- --seconds ${seconds} --rounds ${rounds} --clients ${clientCounts.join(",")}${pin ? " --pin" : ""}${write ? " --write" : ""}\``
   ].join("\n")
   console.log(`\n${table}\n\n${cpuTable}\n\n${info}`)
   if (write) {
     const path = new URL("../../docs/performance.md", import.meta.url)
     const doc = readFileSync(path, "utf8")
-    const block = `<!-- bench:start -->\n${table}\n\n${cpuTable}\n\n${info}\n<!-- bench:end -->`
-    writeFileSync(path, doc.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block))
+    const marked = new RegExp(`<!-- ${block}:start -->[\\s\\S]*<!-- ${block}:end -->`)
+    if (!marked.test(doc)) throw new Error(`docs/performance.md has no <!-- ${block}:start --> … <!-- ${block}:end --> block`)
+    writeFileSync(path, doc.replace(marked, `<!-- ${block}:start -->\n${table}\n\n${cpuTable}\n\n${info}\n<!-- ${block}:end -->`))
     console.log("docs/performance.md updated")
   }
 }
