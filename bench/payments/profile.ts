@@ -1,6 +1,7 @@
 /**
  * CPU profile of erpkit's `recordPayment` alone (no baselines): seeds like run.ts, warms up, then runs
- * `--clients` loops (of `--impl erpkit|hand`) for `--seconds`. Run it under `--cpu-prof` to see where the client CPU goes:
+ * `--clients` loops (of `--impl erpkit|hand`) for `--seconds` (`--pin`: the database on a core of its own, as
+ * run.ts). Run it under `--cpu-prof` to see where the client CPU goes:
  *
  *   npx -y pnpm@10 exec node --cpu-prof --cpu-prof-dir=/tmp/erpkit-prof bench/payments/profile.ts -- --clients 8 --seconds 8
  *   npx -y pnpm@10 exec node bench/payments/top.ts /tmp/erpkit-prof/*.cpuprofile --own
@@ -8,7 +9,7 @@
 import { randomUUID } from "node:crypto"
 import * as Erpkit from "./erpkit.ts"
 import * as Hand from "./handwritten.ts"
-import { arg, benchUrl, ensureDatabase, timed } from "./harness.ts"
+import { arg, benchUrl, ensureDatabase, pinCores, timed } from "./harness.ts"
 
 const clients = Number(arg("clients", "8"))
 const seconds = Number(arg("seconds", "8"))
@@ -16,6 +17,7 @@ const impl = arg("impl", "erpkit")
 const url = benchUrl.toString()
 
 await ensureDatabase()
+if (process.argv.includes("--pin")) pinCores() // undone when the process exits
 const rt = Erpkit.runtime(url, clients)
 const fixture = await Erpkit.seed(rt, clients, 20)
 const hands = impl === "hand" ? await Promise.all(Array.from({ length: clients }, () => Hand.connect(url))) : []
