@@ -42,11 +42,12 @@ export const timed = async (clients: number, seconds: number, step: (client: num
   return done / ((performance.now() - started) / 1000)
 }
 
-/** Pids of this machine's `postgres` processes (a server on localhost only). */
-export const postgresPids = (): Array<number> =>
+/** This machine's `postgres` processes, each with its `/proc/<pid>/stat` line (a server on localhost only). */
+export const postgresProcesses = (): Array<{ readonly pid: number; readonly stat: string }> =>
   readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).flatMap((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/stat`, "utf8").includes("(postgres)") ? [Number(pid)] : []
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      return stat.includes("(postgres)") ? [{ pid: Number(pid), stat }] : []
     } catch {
       return [] // process ended
     }
@@ -54,27 +55,25 @@ export const postgresPids = (): Array<number> =>
 
 /**
  * `--pin`: this process (and the pgbench it starts) on CPU 0, the local postgres server (postmaster and
- * backends; new backends inherit it) on the other CPUs, as if the database had cores of its own.
- * Needs `taskset` and the right to change the server's affinity (root or its owner). Returns the undo,
- * which gives the server every CPU back; it also runs when the process exits.
+ * backends; new backends inherit it) on the other CPUs, as if the database had cores of its own, until
+ * this process exits, which gives the server every CPU back. Needs `taskset` and the right to change the
+ * server's affinity (root or its owner).
  */
-export const pinCores = (): (() => void) => {
+export const pinCores = (): void => {
   const cpus = availableParallelism()
   if (cpus < 2) throw new Error("--pin needs at least 2 CPUs")
   const setAffinity = (list: string, pid: number) => execFileSync("taskset", ["-apc", list, String(pid)], { stdio: "ignore" })
-  const server = postgresPids()
+  const server = postgresProcesses()
   if (server.length === 0) throw new Error("--pin needs the postgres server on this machine")
   setAffinity("0", process.pid)
-  for (const pid of server) setAffinity(`1-${cpus - 1}`, pid)
-  const undo = () => {
-    for (const pid of postgresPids()) {
+  for (const { pid } of server) setAffinity(`1-${cpus - 1}`, pid)
+  process.once("exit", () => {
+    for (const { pid } of postgresProcesses()) {
       try {
         setAffinity(`0-${cpus - 1}`, pid)
       } catch {
         // process ended
       }
     }
-  }
-  process.once("exit", undo)
-  return undo
+  })
 }

@@ -17,7 +17,7 @@ const impl = arg("impl", "erpkit")
 const url = benchUrl.toString()
 
 await ensureDatabase()
-if (process.argv.includes("--pin")) pinCores() // undone when the process exits
+if (process.argv.includes("--pin")) pinCores()
 const rt = Erpkit.runtime(url, clients)
 const fixture = await Erpkit.seed(rt, clients, 20)
 const hands = impl === "hand" ? await Promise.all(Array.from({ length: clients }, () => Hand.connect(url))) : []

@@ -22,7 +22,7 @@ import { randomUUID } from "node:crypto"
 import { readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as Erpkit from "./erpkit.ts"
-import { arg, benchUrl, database, ensureDatabase, pinCores, postgresPids, timed } from "./harness.ts"
+import { arg, benchUrl, database, ensureDatabase, pinCores, postgresProcesses, timed } from "./harness.ts"
 import * as Hand from "./handwritten.ts"
 import * as Pgbench from "./pgbench.ts"
 import * as Wire from "./wire.ts"
@@ -41,14 +41,9 @@ const url = benchUrl.toString()
 /** CPU seconds used so far by every `postgres` process of this machine (server on localhost only). */
 const serverCpu = (): number => {
   let ticks = 0
-  for (const pid of postgresPids()) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14, 15)
-    } catch {
-      // process ended
-    }
+  for (const { stat } of postgresProcesses()) {
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14, 15)
   }
   return ticks / 100
 }
@@ -76,7 +71,7 @@ const median = (xs: ReadonlyArray<number>) => {
 
 const main = async () => {
   await ensureDatabase()
-  const unpin = pin ? pinCores() : undefined
+  if (pin) pinCores() // undone when the process exits
   const maxClients = Math.max(...clientCounts)
   const target: Pgbench.PgbenchTarget = {
     host: benchUrl.hostname, port: Number(benchUrl.port || 5432), user: decodeURIComponent(benchUrl.username || "postgres"), database
@@ -149,7 +144,6 @@ const main = async () => {
   }
   await Promise.all(hands.map((h) => h.end()))
   await rt.dispose()
-  unpin?.()
 
   const med = (impl: string, clients: number) => {
     const xs = results.get(`${impl}/${clients}`)

@@ -10,26 +10,19 @@ import { PgClient } from "@effect/sql-pg"
 import { Effect, ManagedRuntime, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import pg from "pg"
-import { arg, benchUrl, ensureDatabase } from "../payments/harness.ts"
+import { arg, benchUrl, ensureDatabase, timed } from "../payments/harness.ts"
 
 const clients = Number(arg("clients", "8"))
 const seconds = Number(arg("seconds", "5"))
 const rounds = Number(arg("rounds", "2"))
 const statementsPerTransaction = 5
 
-/** Runs `clients` loops of `transaction` for `seconds`; transactions per second and client CPU µs per statement. */
+/** `transaction` from `clients` loops for `seconds`: transactions per second, client CPU µs per statement. */
 const measure = async (transaction: (client: number) => Promise<unknown>) => {
-  const deadline = performance.now() + seconds * 1000
   const cpu0 = process.cpuUsage()
-  let done = 0
-  await Promise.all(Array.from({ length: clients }, async (_, c) => {
-    while (performance.now() < deadline) {
-      await transaction(c)
-      done++
-    }
-  }))
+  const tps = await timed(clients, seconds, transaction)
   const cpu = process.cpuUsage(cpu0)
-  return { tps: done / seconds, micros: (cpu.user + cpu.system) / done / statementsPerTransaction }
+  return { tps, micros: (cpu.user + cpu.system) / (tps * seconds) / statementsPerTransaction }
 }
 
 await ensureDatabase()
