@@ -1,8 +1,11 @@
 /**
  * Test targets for any suite that should run on Postgres (this package's tests, the contexts' contract
- * suites): PGlite always, and the server named by DATABASE_URL when set, each with a database of its
- * own per test file, so parallel files never collide: a fresh in-memory PGlite, or
- * `CREATE DATABASE erpkit_test_<random>` dropped (FORCE) when the layer is released.
+ * suites): PGlite, and a real server, each with a database of its own per test file, so parallel files
+ * never collide: a fresh in-memory PGlite, or `CREATE DATABASE erpkit_test_<random>` dropped (FORCE)
+ * when the layer is released. The server is DATABASE_URL when set, else the embedded PostgreSQL the
+ * postgres project's global setup (`test/global-setup.ts`) started for the run and named in
+ * ERPKIT_TEST_SERVER_URL. Concurrency and fault suites take `serverTarget`, which fails loudly
+ * rather than fall back to PGlite (one connection: it would serialize every race away).
  *
  *   for (const target of targets("billing-contract.test.ts")) {
  *     layer(target.layer({ modules: [billingModule], grants }), { excludeTestServices: true })(target.name, (it) => …)
@@ -24,7 +27,14 @@ export interface Target {
   ) => Layer.Layer<Postgres.PlatformServices | Postgres.ModuleServices<M> | Ids.IdGenerator | Actor.Authorization>
 }
 
-const databaseUrl = process.env["DATABASE_URL"]
+/** The server to test against and how to name it: DATABASE_URL, else the run's embedded server. */
+const serverUrl = (): { readonly url: string; readonly origin: string } | undefined => {
+  const given = process.env["DATABASE_URL"]
+  if (given !== undefined && given !== "") return { url: given, origin: "DATABASE_URL" }
+  const embedded = process.env["ERPKIT_TEST_SERVER_URL"]
+  if (embedded !== undefined && embedded !== "") return { url: embedded, origin: "embedded PostgreSQL started by the test run" }
+  return undefined
+}
 
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")
 
@@ -51,9 +61,9 @@ const freshDatabase = (url: string) =>
     return target.toString()
   })
 
-const server = (url: string): Target => ({
+const server = (url: string, origin: string): Target => ({
   name: "server",
-  label: `target=server ${redact(url)} (fresh database per test file)`,
+  label: `target=server ${redact(url)} (${origin}; fresh database per test file)`,
   layer: (options = {}) =>
     Layer.merge(
       Layer.unwrap(Effect.map(freshDatabase(url), (fresh) => Postgres.layer({ url: fresh, maxConnections: 12 }, options))).pipe(Layer.orDie),
@@ -61,12 +71,31 @@ const server = (url: string): Target => ({
     )
 })
 
-/** PGlite always; the server too when DATABASE_URL is set. Prints which ran. */
+/**
+ * PGlite, and the server (DATABASE_URL or the run's embedded one). Prints which ran. Outside the
+ * postgres project's run (no global setup) and without DATABASE_URL, the server target is missing and
+ * that is printed too.
+ */
 export const targets = (file: string): ReadonlyArray<Target> => {
-  const all = databaseUrl === undefined || databaseUrl === "" ? [pglite] : [pglite, server(databaseUrl)]
+  const s = serverUrl()
+  const all = s === undefined ? [pglite] : [pglite, server(s.url, s.origin)]
   for (const t of all) console.log(`[postgres tests] ${file}: ${t.label}`)
-  if (all.length === 1) console.log(`[postgres tests] ${file}: DATABASE_URL not set, server target not run`)
+  if (s === undefined) console.log(`[postgres tests] ${file}: no server (DATABASE_URL unset and no embedded server started): server target not run`)
   return all
+}
+
+/**
+ * The server target alone, for suites that are meaningless on one connection (races, killed
+ * backends, roles): throws, failing the file, when there is no server, never falls back to PGlite.
+ */
+export const serverTarget = (file: string): Target => {
+  const s = serverUrl()
+  if (s === undefined) {
+    throw new Error(`${file} needs a real PostgreSQL server: set DATABASE_URL, or run it through vitest's postgres project, whose global setup starts an embedded one`)
+  }
+  const target = server(s.url, s.origin)
+  console.log(`[postgres tests] ${file}: ${target.label}`)
+  return target
 }
 
 /** A tenant no other test uses. */
