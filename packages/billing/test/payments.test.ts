@@ -129,7 +129,7 @@ describe("payments and credit notes", () => {
       expect(yield* failure(CreditNotes.issueCreditNote(fm(), { invoiceId: voided.id, amountMinor: 1n, reason: "r" }))).toMatchObject({ _tag: "InvoiceNotPayable", status: "Void" })
     })))
 
-  it.effect("idempotency: the same key and input returns the first result; another input with the key is a Conflict", () =>
+  it.effect("idempotency: the same key and input returns the first result; another input with the key is IdempotencyKeyReused", () =>
     fresh(Effect.gen(function*() {
       const account = yield* openAccount({ creditLimitMinor: 10_000n })
       const invoice = yield* sentInvoice(account.id, 1_000n)
@@ -138,6 +138,6 @@ describe("payments and credit notes", () => {
       const again = yield* Payments.recordPayment(fm(), input, { idempotencyKey: "pay-1" })
       expect(again.payment).toEqual(first.payment)
       expect((yield* Payments.listPayments(fm(), { invoiceId: invoice.id })).length).toBe(1)
-      expect(yield* failureTag(Payments.recordPayment(fm(), { ...input, amountMinor: 101n }, { idempotencyKey: "pay-1" }))).toBe("Conflict")
+      expect(yield* failureTag(Payments.recordPayment(fm(), { ...input, amountMinor: 101n }, { idempotencyKey: "pay-1" }))).toBe("IdempotencyKeyReused")
     })))
 })

@@ -12,12 +12,12 @@ import { Clock, Effect, Option, Schema } from "effect"
 import { Actor, Authorization, authorize, type Permission } from "./Actor.ts"
 import { AuditLog, type AuditChange, entryFor } from "./AuditLog.ts"
 import { type EventDraft, envelope } from "./DomainEvent.ts"
-import { Conflict, type Forbidden, fromSchemaIssue, ValidationError } from "./Errors.ts"
+import { Conflict, type Forbidden, fromSchemaIssue, IdempotencyKeyReused, type StorageUnavailable, ValidationError } from "./Errors.ts"
 import { Idempotency, IdempotencyKey, type IdempotencyRecord, requestHash } from "./Idempotency.ts"
 import { IdGenerator } from "./Ids.ts"
 import { Outbox } from "./Outbox.ts"
 import { CurrentTenant, type Tenant } from "./Tenant.ts"
-import { UnitOfWork } from "./UnitOfWork.ts"
+import { surfaceStorageFailure, UnitOfWork } from "./UnitOfWork.ts"
 
 export interface CommandContext {
   readonly command: string
@@ -34,7 +34,7 @@ export interface Outcome<A> {
 }
 
 export interface RunOptions {
-  /** Same key + same input returns the first result; same key + other input fails with `Conflict`. */
+  /** Same key + same input returns the first result; same key + other input fails with `IdempotencyKeyReused`. */
   readonly idempotencyKey?: string
 }
 
@@ -60,7 +60,14 @@ export type Command<O, E, R> = (
   actor: unknown,
   input: unknown,
   options?: RunOptions
-) => Effect.Effect<O, E | ValidationError | Conflict | Forbidden, R | CommandServices>
+) => Effect.Effect<O, E | CommandFailure, R | CommandServices>
+
+/**
+ * The failures every command may report besides its own: bad input, a missing permission, an
+ * idempotency key sent with another request, a replay of a one-time secret (`Conflict`), and the store
+ * being unavailable (`StorageUnavailable`: its `outcome` says whether the command may have taken effect).
+ */
+export type CommandFailure = ValidationError | Forbidden | IdempotencyKeyReused | Conflict | StorageUnavailable
 
 /** A decoder of untrusted input, built once; any failure is a `ValidationError` whose paths start at `prefix`. */
 export const decoder = <A>(schema: Schema.Codec<A, unknown>, prefix: ReadonlyArray<string> = []) => {
@@ -93,9 +100,9 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
   const decodeResult = Schema.decodeUnknownEffect(resultJson)
 
   /** The first result stored under `key`, or why it cannot be given again. */
-  const replay = (key: IdempotencyKey, hash: string, previous: IdempotencyRecord): Effect.Effect<O, Conflict> => {
+  const replay = (key: IdempotencyKey, hash: string, previous: IdempotencyRecord): Effect.Effect<O, IdempotencyKeyReused | Conflict> => {
     if (previous.command !== spec.name || previous.requestHash !== hash) {
-      return Effect.fail(new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used for another request` }))
+      return Effect.fail(new IdempotencyKeyReused({ key, command: previous.command }))
     }
     if (spec.resultHoldsSecret) {
       return Effect.fail(new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used; its result held a one-time secret, which is not kept` }))
@@ -162,11 +169,17 @@ export interface QuerySpec<I, O, E, R> {
 /** A read: decoded input, permission check, tenant scope; no unit of work, nothing recorded. */
 export const query = <I, O, E, R>(spec: QuerySpec<I, O, E, R>) => {
   const decodeInput = decoder(spec.input)
-  return (rawActor: unknown, rawInput: unknown): Effect.Effect<O, E | ValidationError | Forbidden, R | Authorization> =>
+  return (
+    rawActor: unknown,
+    rawInput: unknown
+  ): Effect.Effect<O, E | ValidationError | Forbidden | StorageUnavailable, R | Authorization> =>
     Effect.gen(function*() {
       const actor = yield* decodeActor(rawActor)
       const input = yield* decodeInput(rawInput)
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
-      return yield* spec.handler(input, { actor, tenant: actor.tenant }).pipe(Effect.provideService(CurrentTenant, actor.tenant))
+      // a read outside a unit of work: the store's failure surfaces here, as a command's does in its unit of work
+      return yield* surfaceStorageFailure(spec.handler(input, { actor, tenant: actor.tenant })).pipe(
+        Effect.provideService(CurrentTenant, actor.tenant)
+      )
     }).pipe(Effect.withSpan(spec.name, undefined, traceOptions))
 }

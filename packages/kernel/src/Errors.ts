@@ -89,3 +89,59 @@ export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
     return `${this.entity}: ${this.reason}`
   }
 }
+
+/**
+ * An idempotency key came back with a different request (another command, or other input): the
+ * first request's effect stands and nothing was done for this one. Send a new key for a new request.
+ */
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
+  key: Schema.String,
+  /** The command the key was first used for. */
+  command: Schema.String
+}) {
+  override get message(): string {
+    return `idempotency key ${this.key} was used for another request (first by ${this.command})`
+  }
+}
+
+/**
+ * An optimistic write was based on a version that is no longer the stored one: someone changed the
+ * record since it was read. Read it again and decide again.
+ */
+export class StaleVersion extends Schema.TaggedError<StaleVersion>()("StaleVersion", {
+  entity: Schema.String,
+  storedVersion: Schema.Number,
+  writtenVersion: Schema.Number
+}) {
+  override get message(): string {
+    return `${this.entity}: stale write: stored version ${this.storedVersion}, written ${this.writtenVersion}`
+  }
+}
+
+/**
+ * What a host should assume about a command that met `StorageUnavailable`:
+ * - `not-applied`: nothing was committed (the failure came before COMMIT was sent); the command may
+ *   be sent again, ideally with the same idempotency key.
+ * - `unknown`: the connection was lost while COMMIT was in flight, so it may or may not have been
+ *   committed; send the command again WITH THE SAME idempotency key (a committed first attempt is then
+ *   replayed, not repeated). Without a key, look the effect up before repeating it.
+ */
+export const StorageOutcome = Schema.Literals(["not-applied", "unknown"])
+export type StorageOutcome = typeof StorageOutcome.Type
+
+/**
+ * The store could not be reached or gave up (connection lost, backend terminated, retries of a
+ * transient conflict exhausted): an infrastructure failure, not a decision of the domain. `retryable`
+ * says whether sending the command again can succeed; `outcome` whether it may have taken effect.
+ */
+export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()("StorageUnavailable", {
+  retryable: Schema.Boolean,
+  outcome: StorageOutcome,
+  /** SQLSTATE or driver condition behind it (e.g. `57P01`, `08006`, `connection-lost`), `""` if none. */
+  sqlState: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `storage unavailable (${this.outcome}${this.retryable ? ", retryable" : ""}): ${this.reason}`
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * Idempotency keys: a command sent again with the same key and the same input returns the first
- * result without doing anything; the same key with different input fails with `Conflict`. The record
+ * result without doing anything; the same key with different input fails with `IdempotencyKeyReused`. The record
  * is written in the command's unit of work, so a key is taken exactly when its effect committed.
  */
 import { sha256 } from "@noble/hashes/sha2.js"

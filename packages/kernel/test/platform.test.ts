@@ -4,7 +4,7 @@ import { TestClock } from "effect/testing"
 import * as Actor from "../src/Actor.ts"
 import { AuditLog } from "../src/AuditLog.ts"
 import * as Command from "../src/Command.ts"
-import { Conflict } from "../src/Errors.ts"
+import { IdempotencyKeyReused } from "../src/Errors.ts"
 import { MemoryStore } from "../src/MemoryStore.ts"
 import { Outbox } from "../src/Outbox.ts"
 import { UnitOfWork } from "../src/UnitOfWork.ts"
@@ -133,7 +133,7 @@ describe("command pipeline on the memory platform", () => {
       assert.deepStrictEqual(again, first)
       assert.deepStrictEqual(yield* counter("a"), Option.some(3))
       const clash = yield* Effect.flip(addToCounter(finance, { name: "a", delta: 4 }, { idempotencyKey: "k1" }))
-      assert.instanceOf(clash, Conflict)
+      assert.instanceOf(clash, IdempotencyKeyReused)
       // keys are per tenant: tenant B may use the same key for its own command
       const other = yield* addToCounter(actor(["Finance Manager"], tenantB), { name: "b", delta: 1 }, { idempotencyKey: "k1" })
       assert.strictEqual(other.value, 1)

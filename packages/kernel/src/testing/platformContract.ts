@@ -12,7 +12,7 @@ import { Idempotency, type IdempotencyKey } from "../Idempotency.ts"
 import { IdGenerator, type EventId, type UserId } from "../Ids.ts"
 import { Outbox } from "../Outbox.ts"
 import { type Tenant } from "../Tenant.ts"
-import { transactionFor, UnitOfWork } from "../UnitOfWork.ts"
+import { runFor as transactionFor, UnitOfWork } from "../UnitOfWork.ts"
 import { tenantA, tenantB } from "./index.ts"
 
 export type PlatformServices = UnitOfWork | Outbox | AuditLog | Idempotency | IdGenerator
