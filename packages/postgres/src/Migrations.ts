@@ -7,7 +7,8 @@
  * The whole run holds a transaction-scoped advisory lock, so several processes (or parallel test
  * files) migrating the same database wait for each other; a second run finds nothing to do.
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
@@ -23,21 +24,66 @@ export interface SqlMigration {
 export interface MigrationSet {
   /** The Postgres schema the set owns, e.g. `platform`, `billing`. */
   readonly schema: string
+  /** Ordered by id. For `fromDirectory` sets, read from disk on first access, never at import time. */
   readonly migrations: ReadonlyArray<SqlMigration>
 }
 
 const fileName = /^(\d+)_([A-Za-z0-9_-]+)\.sql$/
 
-/** Reads `<NNNN>_<name>.sql` files of a directory, ordered by number. */
-export const fromDirectory = (schema: string, directory: URL | string): MigrationSet => {
-  const path = typeof directory === "string" ? directory : fileURLToPath(directory)
-  const migrations = readdirSync(path)
+const readMigrations = (path: string): ReadonlyArray<SqlMigration> =>
+  readdirSync(path)
     .flatMap((file) => {
       const match = fileName.exec(file)
-      return match === null ? [] : [{ id: Number(match[1]), name: match[2]!, sql: readFileSync(`${path}/${file}`, "utf8") }]
+      return match === null ? [] : [{ id: Number(match[1]), name: match[2]!, sql: readFileSync(join(path, file), "utf8") }]
     })
     .sort((a, b) => a.id - b.id)
-  return { schema, migrations }
+
+/**
+ * The `migrations/<schema>` folder shipped with this package: the nearest one above this module. In the
+ * repository this module is `src/Migrations.ts`; in the published package it is bundled into a file of
+ * `dist/`. Both are one level below the package root, but walking up keeps working whatever chunk
+ * layout the bundler picks.
+ */
+const bundledDirectory = (schema: string): string | undefined => {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let depth = 0; depth < 4; depth++) {
+    const candidate = join(dir, "migrations", schema)
+    if (existsSync(candidate)) return candidate
+    const parent = dirname(dir)
+    if (parent === dir) break
+    dir = parent
+  }
+  return undefined
+}
+
+/**
+ * Where a set's files are. Context modules name their folder relative to their source file
+ * (`new URL("../../migrations/billing", import.meta.url)`); once bundled into `dist/` that URL points
+ * outside the package, so a missing `…/migrations/<schema>` folder falls back to the bundled one.
+ */
+const resolveDirectory = (schema: string, directory: URL | string): string => {
+  const path = typeof directory === "string" ? directory : fileURLToPath(directory)
+  if (existsSync(path)) return path
+  const bundled = join("migrations", schema)
+  const fallback = path.replace(/[\\/]+$/, "").endsWith(bundled) ? bundledDirectory(schema) : undefined
+  if (fallback !== undefined) return fallback
+  throw new Error(`erpkit: no migrations directory for schema "${schema}" at ${path}`)
+}
+
+/**
+ * A set read from the `<NNNN>_<name>.sql` files of a directory, ordered by number. Lazy: the directory
+ * is listed on first access to `migrations` (importing a module that declares a set touches no file),
+ * and every matching file is picked up, so adding a migration is adding a file.
+ */
+export const fromDirectory = (schema: string, directory: URL | string): MigrationSet => {
+  let loaded: ReadonlyArray<SqlMigration> | undefined
+  return {
+    schema,
+    get migrations() {
+      loaded ??= readMigrations(resolveDirectory(schema, directory))
+      return loaded
+    }
+  }
 }
 
 /** The platform schema: outbox, deliveries, audit log, idempotency keys, roles and policies. */
@@ -91,6 +137,18 @@ const runScript = (script: string): Effect.Effect<void, SqlError, SqlClient.SqlC
 
 const schemaName = /^[a-z][a-z0-9_]{0,40}$/
 
+/** The bookkeeping table of a set (unchanged since the first release: existing databases depend on it). */
+export const bookkeepingTable = (set: MigrationSet): string => `erpkit_migrations_${set.schema}`
+
+/** A set's migrations, failing with a `MigrationError` if its name is unsafe or its files unreadable. */
+const load = (set: MigrationSet): Effect.Effect<ReadonlyArray<SqlMigration>, Migrator.MigrationError> =>
+  schemaName.test(set.schema)
+    ? Effect.try({
+      try: () => set.migrations,
+      catch: (cause) => new Migrator.MigrationError({ kind: "ImportError", message: `cannot read the ${set.schema} migrations: ${String(cause)}`, cause })
+    })
+    : Effect.fail(new Migrator.MigrationError({ kind: "BadState", message: `invalid schema name ${set.schema}` }))
+
 /** Applies the pending migrations of each set, in order; returns what ran as `<schema>/<id>_<name>`. */
 export const run = (sets: ReadonlyArray<MigrationSet>): Effect.Effect<ReadonlyArray<string>, Migrator.MigrationError | SqlError, SqlClient.SqlClient> =>
   Effect.gen(function*() {
@@ -100,15 +158,51 @@ export const run = (sets: ReadonlyArray<MigrationSet>): Effect.Effect<ReadonlyAr
     yield* sql.withTransaction(Effect.gen(function*() {
       yield* sql`SELECT pg_advisory_xact_lock(hashtextextended('erpkit.migrations', 0))`
       for (const set of sets) {
-        if (!schemaName.test(set.schema)) {
-          return yield* new Migrator.MigrationError({ kind: "BadState", message: `invalid schema name ${set.schema}` })
-        }
+        const migrations = yield* load(set)
         const loader = Migrator.fromRecord(
-          Object.fromEntries(set.migrations.map((m) => [`${m.id}_${m.name}`, runScript(m.sql)]))
+          Object.fromEntries(migrations.map((m) => [`${m.id}_${m.name}`, runScript(m.sql)]))
         )
-        const ran = yield* migrator({ loader, table: `erpkit_migrations_${set.schema}` })
+        const ran = yield* migrator({ loader, table: bookkeepingTable(set) })
         applied.push(...ran.map(([id, name]) => `${set.schema}/${id}_${name}`))
       }
     }))
     return applied
   })
+
+/** One migration as the bookkeeping table records it. */
+export interface MigrationRef {
+  readonly id: number
+  readonly name: string
+}
+
+/** Where a set stands on a database: what its bookkeeping table records, and what `run` would apply. */
+export interface SetStatus {
+  readonly schema: string
+  readonly applied: ReadonlyArray<MigrationRef>
+  readonly pending: ReadonlyArray<MigrationRef>
+}
+
+/** The rows of a set's bookkeeping table; none when the table does not exist yet. */
+const appliedOf = (set: MigrationSet): Effect.Effect<ReadonlyArray<MigrationRef>, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const table = bookkeepingTable(set)
+    const [found] = yield* sql<{ exists: boolean }>`SELECT to_regclass(${table}) IS NOT NULL AS exists`
+    if (found?.exists !== true) return []
+    const rows = yield* sql<{ migration_id: number; name: string }>`SELECT migration_id, name FROM ${sql(table)} ORDER BY migration_id`.withoutTransform
+    return rows.map((row) => ({ id: row.migration_id, name: row.name }))
+  })
+
+/**
+ * What is applied and what is pending for each set, changing nothing. Pending follows the `Migrator`'s
+ * rule: every migration numbered above the highest applied one.
+ */
+export const status = (sets: ReadonlyArray<MigrationSet>): Effect.Effect<ReadonlyArray<SetStatus>, Migrator.MigrationError | SqlError, SqlClient.SqlClient> =>
+  Effect.forEach(sets, (set) =>
+    Effect.gen(function*() {
+      const migrations = yield* load(set)
+      const applied = yield* appliedOf(set)
+      const latest = applied.reduce((max, m) => Math.max(max, m.id), 0)
+      const pending = migrations.filter((m) => m.id > latest).map(({ id, name }) => ({ id, name }))
+      return { schema: set.schema, applied, pending }
+    }))

@@ -48,7 +48,11 @@ export interface PgModule<S = never> {
   readonly layer: Layer.Layer<S, never, PlatformServices>
 }
 
-export type ModuleServices<M extends ReadonlyArray<PgModule<any>>> = M[number] extends PgModule<infer S> ? S : never
+/** The services one module provides. A naked type parameter, so it distributes over a union of modules. */
+export type ServicesOf<P> = P extends PgModule<infer S> ? S : never
+
+/** The services a list of modules provides: the union over every module (of any number of kinds). */
+export type ModuleServices<M extends ReadonlyArray<PgModule<any>>> = ServicesOf<M[number]>
 
 export interface LayerOptions<M extends ReadonlyArray<PgModule<any>> = []> extends DatabaseOptions {
   readonly modules?: M

@@ -1,34 +1,30 @@
 #!/usr/bin/env node
 /**
- * `erpkit migrate`: applies pending migrations to DATABASE_URL, or to the embedded PGlite
- * (`ERPKIT_PGLITE_DIR` to persist it; without it the embedded database is in memory, useful only as a
- * smoke test). Runs on Node 24 type stripping: `node packages/postgres/src/cli.ts migrate`.
+ * The `erpkit` executable (see `MigrateCommand.ts` for the commands). Published as `dist/cli.js`,
+ * plain JavaScript; in the repository it also runs from source on Node 24's type stripping
+ * (`npx -y pnpm@10 migrate`, i.e. `node packages/postgres/src/cli.ts migrate`).
  */
+import { createRequire } from "node:module"
+import * as NodeChildProcessSpawner from "@effect/platform-node-shared/NodeChildProcessSpawner"
+import * as NodeFileSystem from "@effect/platform-node-shared/NodeFileSystem"
+import * as NodePath from "@effect/platform-node-shared/NodePath"
+import * as NodeRuntime from "@effect/platform-node-shared/NodeRuntime"
+import * as NodeStdio from "@effect/platform-node-shared/NodeStdio"
+import * as NodeTerminal from "@effect/platform-node-shared/NodeTerminal"
 import { Effect, Layer } from "effect"
-import { migrate } from "./Postgres.ts"
-import * as Postgres from "./Postgres.ts"
+import { Command } from "effect/cli"
+import { command } from "./MigrateCommand.ts"
 
-const usage = "usage: erpkit migrate   (DATABASE_URL=postgres://… or ERPKIT_PGLITE_DIR=./data for the embedded database)"
+// `src/cli.ts` and `dist/cli.js` are both one level below the package root.
+const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
-const main = async (args: ReadonlyArray<string>): Promise<number> => {
-  if (args[0] !== "migrate") {
-    console.error(usage)
-    return 2
-  }
-  const target = process.env["DATABASE_URL"] ? "server" : `embedded${process.env["ERPKIT_PGLITE_DIR"] ? ` (${process.env["ERPKIT_PGLITE_DIR"]})` : " (in memory)"}`
-  const program = Effect.gen(function*() {
-    const applied = yield* migrate()
-    return applied
-  }).pipe(Effect.provide(Postgres.layerFromEnv({ migrate: false }).pipe(Layer.orDie)))
-  const applied = await Effect.runPromise(program)
-  console.log(applied.length === 0 ? `erpkit migrate: ${target} is up to date` : `erpkit migrate: ${target}: applied ${applied.join(", ")}`)
-  return 0
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error("erpkit migrate failed:", error)
-    process.exit(1)
-  }
+/** What effect's CLI runner needs from Node: arguments and output, the terminal, files and paths. */
+const node = Layer.mergeAll(
+  NodeFileSystem.layer,
+  NodePath.layer,
+  NodeStdio.layer,
+  NodeTerminal.layer,
+  NodeChildProcessSpawner.layer.pipe(Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))
 )
+
+Command.run(command, { version }).pipe(Effect.provide(node), NodeRuntime.runMain)

@@ -1,6 +1,7 @@
 /**
- * `erpkit migrate` as a user runs it: a Node 24 process on the TypeScript source (type stripping),
- * against a persistent embedded database and, when DATABASE_URL is set, a fresh server database.
+ * `erpkit migrate` as the monorepo runs it (`npx -y pnpm@10 migrate`): a Node 24 process on the
+ * TypeScript source (type stripping), against a persistent embedded database and, when DATABASE_URL
+ * is set, a fresh server database. The published build (`dist/cli.js`) is run by test/pack.test.ts.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
@@ -13,8 +14,10 @@ import { targets } from "./targets.ts"
 
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url))
 
-const migrate = (env: Record<string, string>): string =>
-  execFileSync(process.execPath, [cli, "migrate"], {
+const every = "platform/1_platform, identity/1_tenancy"
+
+const migrate = (env: Record<string, string>, ...args: ReadonlyArray<string>): string =>
+  execFileSync(process.execPath, [cli, "migrate", ...args], {
     env: { PATH: process.env["PATH"] ?? "", ...env },
     encoding: "utf8",
     timeout: 60_000
@@ -29,23 +32,29 @@ const psqlUrl = (url: string, database: string) => {
 describe("erpkit migrate (CLI)", () => {
   for (const target of targets("cli.test.ts")) {
     if (target.name === "pglite") {
-      it("applies the migrations to ERPKIT_PGLITE_DIR once; the second run finds it up to date", () => {
+      it("applies every module's migrations to ERPKIT_PGLITE_DIR once; the second run finds it up to date", () => {
         const dir = mkdtempSync(join(tmpdir(), "erpkit-pglite-"))
         try {
-          expect(migrate({ ERPKIT_PGLITE_DIR: dir })).toContain("applied platform/1_platform")
+          expect(migrate({ ERPKIT_PGLITE_DIR: dir }, "--dry-run", "--module", "billing")).toMatch(/would apply platform\/1_platform, billing\/1_billing/)
+          expect(migrate({ ERPKIT_PGLITE_DIR: dir }, "--module", "identity")).toMatch(new RegExp(`applied ${every}.*identity/3_members$`, "m"))
+          const status = migrate({ ERPKIT_PGLITE_DIR: dir }, "status")
+          expect(status).toContain("[x] identity/1_tenancy")
+          expect(status).toContain("[ ] billing/1_billing")
+          expect(migrate({}, "--pglite-dir", dir)).toMatch(/applied billing\/1_billing/)
           expect(migrate({ ERPKIT_PGLITE_DIR: dir })).toContain("is up to date")
+          expect(migrate({ ERPKIT_PGLITE_DIR: dir }, "status")).toMatch(/ 0 pending/)
         } finally {
           rmSync(dir, { recursive: true, force: true })
         }
       })
-      it("prints usage and exits 2 for an unknown command", () => {
+      it("prints usage and exits non-zero for an unknown command", () => {
         let status = 0
         try {
           execFileSync(process.execPath, [cli, "frobnicate"], { encoding: "utf8", stdio: "pipe" })
         } catch (error) {
           status = (error as { status: number }).status
         }
-        expect(status).toBe(2)
+        expect(status).toBe(1)
       })
     } else {
       it("applies the migrations to DATABASE_URL once; the second run finds it up to date", () => {
@@ -54,8 +63,9 @@ describe("erpkit migrate (CLI)", () => {
         const sql = (statement: string) => migrateAdmin(admin, statement)
         sql(`CREATE DATABASE ${name}`)
         try {
-          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) })).toContain("server: applied platform/1_platform")
-          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) })).toContain("server is up to date")
+          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) })).toMatch(new RegExp(`server .*: applied ${every}.*billing/1_billing`))
+          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) })).toMatch(/server .* is up to date/)
+          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) }, "status")).toMatch(/ 0 pending/)
         } finally {
           sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
         }
