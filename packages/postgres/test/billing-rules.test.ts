@@ -1,11 +1,11 @@
 /**
- * Billing on Postgres at the database level, on PGlite and (with DATABASE_URL) the server: tenancy
+ * Billing on Postgres at the database level, on PGlite and a real server: tenancy
  * (forged ids, RLS through the app role, WITH CHECK), the schema's second line of defence (CHECKs,
  * append-only tables, forced RLS on every table), bad input that never reaches SQL, strings stored
  * verbatim, and the jobs as one set-based statement each.
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Cause, Context, Effect, Exit, Layer } from "effect"
+import { Cause, Clock, Context, Effect, Exit, Layer } from "effect"
 import * as fc from "fast-check"
 import { Actor, AuditLog, Idempotency, Ids, Outbox, UnitOfWork } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
@@ -16,7 +16,8 @@ import * as SqlState from "../src/SqlState.ts"
 import * as BillingPg from "../src/billing/index.ts"
 import { freshTenant, targets } from "./targets.ts"
 import { billingLayer } from "./billing/support.ts"
-import { trickyTexts } from "./billing/driver.ts"
+import { ManualClock, trickyTexts } from "./billing/driver.ts"
+import { workloadEpochMillis } from "./billing/load.ts"
 
 const tables = ["client_accounts", "account_transactions", "credit_holds", "invoices", "invoice_items", "invoice_events", "payments",
   "credit_notes", "accounting_syncs", "accounting_sync_log"]
@@ -87,6 +88,8 @@ const countingLayer = (count: { n: number; texts: Array<string> }) =>
 for (const target of targets("billing-rules.test.ts")) {
   describe(target.name, () => {
     layer(billingLayer(target), { excludeTestServices: true, timeout: "120 seconds" })("billing at the database level", (it) => {
+      const clock = new ManualClock(workloadEpochMillis) // 2026-01-01; only the tests move it
+
       it.effect("TEN-01 a command or query under tenant A never reads or changes tenant B's rows, even with B's ids (NotFound)", () =>
         Effect.gen(function*() {
           const a = freshTenant()
@@ -119,14 +122,15 @@ for (const target of targets("billing-rules.test.ts")) {
             ["topUpWallet", ClientAccounts.topUpWallet(fmA, { accountId: theirs.account.id, amountMinor: 1n })]
           ]
           for (const [name, attempt] of attempts) expect([name, failureTag(yield* Effect.exit(attempt))]).toEqual([name, "NotFound"])
-          // A's jobs sweep A only: B's overdue invoice and expired hold stay as they are
-          yield* Effect.sleep("1100 millis")
-          yield* Jobs.markOverdueInvoices(Actor.system(a), {})
-          yield* Jobs.expireCreditHolds(Actor.system(a), {})
+          // A's jobs sweep A only: B's overdue invoice and expired hold stay as they are. The clock moves
+          // two days (1 s holds expire, invoices due 2026-01-02 fall overdue) without waiting for it.
+          clock.millis += 2 * 86_400_000
+          expect((yield* Jobs.markOverdueInvoices(Actor.system(a), {})).invoices.length).toBe(1)
+          expect((yield* Jobs.expireCreditHolds(Actor.system(a), {})).holds.length).toBe(1)
           yield* Jobs.sendInvoiceReminders(Actor.system(a), {})
           expect(yield* snapshot(db.sql)).toEqual(before)
           expect((yield* Invoices.listInvoices(fmA, {})).every((i) => i.tenant.organizationId === a.organizationId)).toBe(true)
-        }))
+        }).pipe(Effect.provideService(Clock.Clock, clock)))
 
       it.effect("TEN-01 a raw query through erpkit_app with another tenant's setting, or none, sees zero billing rows", () =>
         Effect.gen(function*() {
@@ -267,12 +271,13 @@ for (const target of targets("billing-rules.test.ts")) {
           const outer = yield* Effect.context<PgDatabase>()
           const repos = yield* buildFresh(BillingPg.layer.pipe(Layer.provide(countingLayer(count)), Layer.provide(Layer.succeedContext(outer))) as Layer.Layer<any>)
           const a = freshTenant()
-          yield* world(a)
-          yield* Effect.sleep("1100 millis")
+          const created = clock.millis
+          yield* world(a).pipe(Effect.provideService(Clock.Clock, clock))
+          const later = created + 2_000 // the 1 s hold is past its expiry: the jobs take "now" as an argument, no wait needed
           const jobs: ReadonlyArray<readonly [string, (r: any) => Effect.Effect<ReadonlyArray<unknown>>]> = [
-            ["markOverdue", (r) => r.markOverdue(a, "2026-02-01", Date.now(), 100)],
-            ["claimReminders", (r) => r.claimReminders(a, "2026-02-01", Date.now(), 100)],
-            ["expire", (r) => r.expire(a, Date.now(), 100)]
+            ["markOverdue", (r) => r.markOverdue(a, "2026-02-01", later, 100)],
+            ["claimReminders", (r) => r.claimReminders(a, "2026-02-01", later, 100)],
+            ["expire", (r) => r.expire(a, later, 100)]
           ]
           for (const [name, job] of jobs) {
             const port = name === "expire"
