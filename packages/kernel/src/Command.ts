@@ -141,7 +141,10 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
         : yield* decodeKey(options.idempotencyKey)
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
       const uow = yield* UnitOfWork
-      return yield* uow.transaction(execute(actor, input, key)).pipe(Effect.provideService(CurrentTenant, actor.tenant))
+      // an adapter whose port has no error channel dies with `StorageUnavailable`: reported typed here
+      return yield* surfaceStorageFailure(uow.transaction(execute(actor, input, key))).pipe(
+        Effect.provideService(CurrentTenant, actor.tenant)
+      )
     }).pipe(Effect.withSpan(spec.name, undefined, traceOptions))
 }
 

@@ -8,35 +8,30 @@
  *   workspace), read by the RLS policies. It is bound up front from the kernel's `Tenant.CurrentTenant`
  *   (which `Command.make` provides around its unit of work), else by the first repository statement
  *   (`inTenant(tenant)`, which every repository method starts with). One transaction serves one tenant:
- *   binding a second tenant is a defect (`CrossTenantTransaction`).
- * - Whole transactions are retried on 40001 / 40P01 / 55P03 (and on a duplicate idempotency key),
- *   bounded, with jittered exponential backoff (see `SqlState` and `RetryPolicy`).
+ *   binding a second tenant is a defect (`CrossTenantTransaction`). See `database/TenantBinding.ts`.
+ * - Whole transactions are retried on 40001 / 40P01 / 55P03 (and on a duplicate idempotency key or a
+ *   `RetryUnitOfWork` defect): a typed `RetryTransaction`, retried on a bounded, jittered `Schedule`
+ *   (`database/Retry.ts`); when the retries run out, a retryable `StorageUnavailable`.
+ * - A lost connection (backend terminated, socket closed) is the kernel's typed `StorageUnavailable`:
+ *   `not-applied` before COMMIT was sent, `unknown` once it was (`database/Outcome.ts`).
  * - Writes nobody waits for (`write`) are queued and sent together, as one statement of data-modifying
  *   CTEs, before the unit of work's next statement (any join: `transaction` / `inTenant`) or COMMIT;
- *   see `DeferredWrite` and docs/performance.md.
+ *   see `database/DeferredWrites.ts` and docs/performance.md.
  */
-import { Context, Duration, Effect, Exit, Layer, Random, Schema } from "effect"
-import { Tenant } from "@erpkit/kernel"
+import { Cause, Context, Effect, Layer } from "effect"
+import { Errors, Tenant } from "@erpkit/kernel"
 import { SqlClient } from "effect/sql"
-import type { Statement } from "effect/sql/Statement"
-import { isRetryableCause } from "./SqlState.ts"
 import * as SqlState from "./SqlState.ts"
+import * as DeferredWrites from "./database/DeferredWrites.ts"
+import { attemptCause } from "./database/Outcome.ts"
+import { defaultRetryPolicy, retrying, type RetryPolicy, type RetryTransaction } from "./database/Retry.ts"
+import * as TenantBinding from "./database/TenantBinding.ts"
+import { CurrentIsolation, CurrentLockTimeout, CurrentTenant, CurrentTransaction, type Isolation, type OpenTransaction } from "./database/Transaction.ts"
 
-/** The role every unit of work runs as (created by the platform migration). */
-export const appRole = "erpkit_app"
-/** The role the outbox relay runs as: it sees every tenant's outbox rows and nothing else. */
-export const relayRole = "erpkit_relay"
-
-export type Isolation = "read committed" | "repeatable read" | "serializable"
-
-export interface RetryPolicy {
-  /** Attempts in total, the first one included. */
-  readonly maxAttempts: number
-  readonly baseDelayMillis: number
-  readonly maxDelayMillis: number
-}
-
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 8, baseDelayMillis: 5, maxDelayMillis: 1_000 }
+export type { DeferredWrite } from "./database/DeferredWrites.ts"
+export { defaultRetryPolicy, retryDelay, retrySchedule, type RetryPolicy } from "./database/Retry.ts"
+export { appRole, relayRole } from "./database/TenantBinding.ts"
+export { CrossTenantTransaction, CurrentIsolation, CurrentLockTimeout, CurrentTenant, type Isolation } from "./database/Transaction.ts"
 
 export interface DatabaseOptions {
   readonly isolation?: Isolation
@@ -48,68 +43,22 @@ export interface DatabaseOptions {
   readonly retry?: Partial<RetryPolicy>
 }
 
-/**
- * The tenant of the current command (the kernel's reference: `Command.make` provides it around its unit
- * of work, `UnitOfWork.transactionFor(tenant, …)` for jobs), bound when the transaction opens.
- */
-export const CurrentTenant = Tenant.CurrentTenant
-
-/** Overrides `lockTimeoutMillis` for the transactions started inside. */
-export const CurrentLockTimeout = Context.Reference<number | undefined>("@erpkit/postgres/CurrentLockTimeout", {
-  defaultValue: () => undefined
-})
-
-/** Overrides the isolation level of the transactions started inside (e.g. one serializable command). */
-export const CurrentIsolation = Context.Reference<Isolation | undefined>("@erpkit/postgres/CurrentIsolation", {
-  defaultValue: () => undefined
-})
-
-interface OpenTransaction {
-  readonly database: object
-  tenant: Tenant.Tenant | undefined
-  readonly attempt: number
-  /** Opened without a tenant (a job sweeping several tenants): nested `transactionFor` may switch. */
-  readonly multiTenant: boolean
-  /** Writes deferred by `write`, sent as ONE statement before the next statement of the unit of work or COMMIT. */
-  readonly pending: Array<DeferredWrite>
-  /** Rows this transaction holds a row lock on (`lock`), e.g. `billing.invoices/<id>`. */
-  readonly locked: Set<string>
-}
-
-/**
- * A write whose result nobody waits for: one INSERT or UPDATE (no WITH of its own) whose every error is
- * a defect. `PgDatabase.write` queues it; the queue goes to the server as ONE statement (a
- * data-modifying CTE per write) right before the next statement of the unit of work, or before
- * COMMIT. All writes of one flush see the same snapshot, so a write to a table that already has a
- * queued write flushes the queue first (`tables`).
- */
-export interface DeferredWrite {
-  /** Tables the statement writes or reads. */
-  readonly tables: ReadonlyArray<string>
-  readonly statement: Statement<any>
-  /** When set, the statement ends with RETURNING and must return exactly `rows` rows, else the unit of work dies with `error()`. */
-  readonly expect?: { readonly rows: number; readonly error: () => unknown }
-}
-
-const CurrentTransaction = Context.Reference<OpenTransaction | undefined>("@erpkit/postgres/CurrentTransaction", {
-  defaultValue: () => undefined
-})
-
-/** A unit of work was asked to serve two tenants; RLS would hide one of them, so this is a bug. */
-export class CrossTenantTransaction extends Schema.TaggedError<CrossTenantTransaction>()("CrossTenantTransaction", {
-  bound: Schema.String,
-  requested: Schema.String
-}) {
-  override get message(): string {
-    return `transaction bound to tenant ${this.bound} cannot serve tenant ${this.requested}`
-  }
-}
-
 export class PgDatabase extends Context.Service<PgDatabase, {
   readonly sql: SqlClient.SqlClient
-  /** The unit of work: a new retried transaction, or the enclosing one. */
+  /**
+   * The unit of work: a new retried transaction, or the enclosing one. A new one may fail with
+   * `StorageUnavailable` (connection lost, or retries exhausted). `UnitOfWork` is this.
+   */
+  readonly unitOfWork: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | Errors.StorageUnavailable, R>
+  /**
+   * `unitOfWork` for code without an error channel for the store (ports, repositories): its
+   * `StorageUnavailable` is a defect, which `Command.make` / `Command.query` report typed again.
+   */
   readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  /** `effect` inside the unit of work, with `tenant` bound for RLS (first thing in every repository method). */
+  /**
+   * `effect` inside the unit of work, with `tenant` bound for RLS (first thing in every repository
+   * method). Outside a unit of work it runs in a transaction of its own (as `transaction`).
+   */
   readonly inTenant: (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Which attempt of the current transaction this is (1 for the first), 0 outside a transaction. */
   readonly attempt: Effect.Effect<number>
@@ -119,7 +68,7 @@ export class PgDatabase extends Context.Service<PgDatabase, {
    * `write` in `tenant`'s unit of work, deferred (see `DeferredWrite`) when a unit of work with that
    * tenant is open, else run at once. Saves round trips: consecutive writes travel as one statement.
    */
-  readonly write: (tenant: Tenant.Tenant, write: DeferredWrite) => Effect.Effect<void>
+  readonly write: (tenant: Tenant.Tenant, write: DeferredWrites.DeferredWrite) => Effect.Effect<void>
   /** Whether `write(tenant, …)` here would be deferred (a unit of work bound to `tenant` is open). */
   readonly defers: (tenant: Tenant.Tenant) => Effect.Effect<boolean>
   /** Records that the current transaction holds a row lock on `key` (after a `FOR [NO KEY] UPDATE` read). */
@@ -134,149 +83,92 @@ export class PgDatabase extends Context.Service<PgDatabase, {
 const beginStatement = (isolation: Isolation | undefined): string | undefined =>
   isolation === undefined || isolation === "read committed" ? undefined : `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`
 
-/** Equal jitter: half the exponential delay fixed, half random (from effect's `Random`). */
-export const retryDelay = (policy: RetryPolicy, attempt: number): Effect.Effect<Duration.Duration> => {
-  const exponential = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** Math.max(0, attempt - 1))
-  return Effect.map(Random.nextBetween(exponential / 2, exponential), (millis) => Duration.millis(millis))
-}
+const dieOnStorageFailure = <A, E, R>(effect: Effect.Effect<A, E | Errors.StorageUnavailable, R>): Effect.Effect<A, E, R> =>
+  Effect.catch(effect, (error) => (error instanceof Errors.StorageUnavailable ? Effect.die(error) : Effect.fail(error as E)))
+
+/** The transaction's failure with the body's own, when a failed ROLLBACK replaced it (see `OpenTransaction.bodyFailure`). */
+const withBodyFailure = <E>(cause: Cause.Cause<E>, body: Cause.Cause<unknown> | undefined): Cause.Cause<E> =>
+  body === undefined || cause === body || cause.reasons.some((r) => body.reasons.includes(r))
+    ? cause
+    : Cause.combine(body as Cause.Cause<E>, cause)
+
+/** One attempt of a new unit of work: BEGIN, bind, `effect`, the last deferred writes, COMMIT. */
+const attemptWith = (sql: SqlClient.SqlClient, binding: TenantBinding.TenantBinding, options: DatabaseOptions, database: object) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number): Effect.Effect<A, E | RetryTransaction | Errors.StorageUnavailable, R> =>
+  Effect.gen(function*() {
+    const tenant = yield* CurrentTenant
+    const isolation = (yield* CurrentIsolation) ?? options.isolation
+    const lockTimeout = (yield* CurrentLockTimeout) ?? options.lockTimeoutMillis
+    const open: OpenTransaction = {
+      database, tenant, attempt, multiTenant: tenant === undefined, pending: [], locked: new Set(), committing: false,
+      bodyFailure: undefined
+    }
+    const body = binding.open(tenant, lockTimeout).pipe(
+      Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open))),
+      Effect.tap(() => Effect.andThen(DeferredWrites.flush(sql, open.pending), Effect.sync(() => void (open.committing = true)))),
+      Effect.tapCause((cause) => Effect.sync(() => void (open.bodyFailure = cause)))
+    )
+    return yield* sql.withTransaction(body).pipe(
+      Effect.provideService(SqlClient.BeginTransaction, beginStatement(isolation)),
+      Effect.catchCause((cause) => Effect.failCause(attemptCause(withBodyFailure(cause, open.bodyFailure), open.committing)))
+    )
+  })
 
 const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["Service"] => {
   const identity = {}
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry }
-
-  const bindStatement = (role: string, tenant: Tenant.Tenant | undefined) =>
-    SqlState.orDie(sql`SELECT set_config('role', ${role}, true), set_config('erpkit.organization_id', ${tenant?.organizationId ?? ""}, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true)`)
-
-  /** The opening statement of a unit of work: role, tenant and (when set) lock_timeout in ONE round trip. */
-  const openStatement = (tenant: Tenant.Tenant | undefined, lockTimeout: number | undefined) =>
-    lockTimeout === undefined
-      ? bindStatement(appRole, tenant)
-      : SqlState.orDie(sql`SELECT set_config('role', ${appRole}, true), set_config('erpkit.organization_id', ${tenant?.organizationId ?? ""}, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true), set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeout))}ms`}, true)`)
-
-  const once = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number) =>
-    Effect.gen(function*() {
-      const tenant = yield* CurrentTenant
-      const isolation = (yield* CurrentIsolation) ?? options.isolation
-      const lockTimeout = (yield* CurrentLockTimeout) ?? options.lockTimeoutMillis
-      const open: OpenTransaction = {
-        database: identity, tenant, attempt, multiTenant: tenant === undefined, pending: [], locked: new Set()
-      }
-      const body = openStatement(tenant, lockTimeout).pipe(
-        Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open))),
-        Effect.tap(() => flush(open))
-      )
-      return yield* sql.withTransaction(body).pipe(
-        Effect.provideService(SqlClient.BeginTransaction, beginStatement(isolation)),
-        SqlState.orDie
-      )
-    }) as Effect.Effect<A, E, R>
-
-  const retrying = <A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number): Effect.Effect<A, E, R> =>
-    Effect.flatMap(Effect.exit(once(effect, attempt)), (exit) => {
-      if (Exit.isFailure(exit) && attempt < policy.maxAttempts && isRetryableCause(exit.cause)) {
-        return Effect.andThen(Effect.flatMap(retryDelay(policy, attempt), Effect.sleep), retrying(effect, attempt + 1))
-      }
-      return exit
-    })
+  const binding = TenantBinding.make(sql)
+  const attempt = attemptWith(sql, binding, options, identity)
+  const ours = (open: OpenTransaction | undefined): open is OpenTransaction => open?.database === identity
 
   /**
    * Joining checks the caller's `CurrentTenant` against the bound one (binding it if none is yet). In a
    * transaction opened without a tenant (a job), a nested unit for a tenant switches to it for its
    * duration instead, so one job can record its work in each tenant atomically.
    */
+  const join = <A, E, R>(open: OpenTransaction, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.andThen(DeferredWrites.flush(sql, open.pending), Effect.flatMap(CurrentTenant, (tenant) => {
+      if (tenant === undefined) return effect
+      return open.multiTenant ? binding.switchTenant(open, tenant, effect) : Effect.andThen(binding.bind(open, tenant), effect)
+    }))
+
+  const unitOfWork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | Errors.StorageUnavailable, R> =>
+    Effect.flatMap(CurrentTransaction, (open) => (ours(open) ? join(open, effect) : retrying(policy, (n) => attempt(effect, n))))
+
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(CurrentTransaction, (open) => {
-      if (open?.database !== identity) return retrying(effect, 1)
-      return Effect.andThen(flush(open), Effect.flatMap(CurrentTenant, (tenant) => {
-        if (tenant === undefined) return effect
-        return open.multiTenant ? switchTenant(open, tenant, effect) : Effect.andThen(bind(open, tenant), effect)
-      }))
-    })
-
-  /** Runs `effect` with `tenant` bound, then restores the job's binding; after a failure, forces a rebind. */
-  const switchTenant = <A, E, R>(open: OpenTransaction, tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) => {
-    const previous = open.tenant
-    if (previous !== undefined && Tenant.sameTenant(previous, tenant)) return effect
-    return Effect.suspend(() => {
-      open.tenant = tenant
-      return bindStatement(appRole, tenant).pipe(
-        Effect.andThen(effect),
-        Effect.tap(() => Effect.andThen(Effect.sync(() => void (open.tenant = previous)), bindStatement(appRole, previous))),
-        // the binding in the database is unknown after a failure: the next use binds again
-        Effect.onError(() => Effect.sync(() => void (open.tenant = undefined)))
-      )
-    })
-  }
-
-  const bind = (open: OpenTransaction, tenant: Tenant.Tenant): Effect.Effect<void> => {
-    if (open.tenant === undefined) {
-      open.tenant = tenant
-      return Effect.asVoid(bindStatement(appRole, tenant))
-    }
-    return Tenant.sameTenant(open.tenant, tenant)
-      ? Effect.void
-      : Effect.die(new CrossTenantTransaction({ bound: Tenant.key(open.tenant), requested: Tenant.key(tenant) }))
-  }
+    Effect.flatMap(CurrentTransaction, (open) => (ours(open) ? join(open, effect) : dieOnStorageFailure(unitOfWork(effect))))
 
   const inTenant = (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    transaction(Effect.flatMap(CurrentTransaction, (open) => Effect.andThen(bind(open!, tenant), effect)))
-
-  /** Sends the queued writes as ONE statement (a data-modifying CTE each) and checks their row counts. */
-  const flush = (open: OpenTransaction): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      if (open.pending.length === 0) return Effect.void
-      const writes = open.pending.splice(0)
-      if (writes.length === 1) return runChecked(writes[0]!)
-      const checked = writes.flatMap((w, i) => (w.expect === undefined ? [] : [i]))
-      const ctes = writes.map((w, i) => sql`${sql.literal(`w${i}`)} AS (${w.statement})`)
-      const counts = checked.length === 0
-        ? sql`1 AS none`
-        : sql.join(", ", false)(checked.map((i) => sql.literal(`(SELECT count(*) FROM w${i})::int AS w${i}`)))
-      return Effect.flatMap(
-        SqlState.orDie(sql<Record<string, number>>`WITH ${sql.join(", ", false)(ctes)} SELECT ${counts}`),
-        (rows) => Effect.forEach(checked, (i) => expectRows(writes[i]!, rows[0]?.[`w${i}`] ?? 0), { discard: true })
-      )
-    })
-
-  const expectRows = (write: DeferredWrite, rows: number): Effect.Effect<void> =>
-    write.expect === undefined || write.expect.rows === rows ? Effect.void : Effect.die(write.expect.error())
-
-  const runChecked = (write: DeferredWrite): Effect.Effect<void> =>
-    Effect.flatMap(SqlState.orDie(write.statement), (rows) => expectRows(write, rows.length))
+    transaction(Effect.flatMap(CurrentTransaction, (open) => Effect.andThen(binding.bind(open!, tenant), effect)))
 
   const deferrable = (open: OpenTransaction | undefined, tenant: Tenant.Tenant): open is OpenTransaction =>
-    open?.database === identity && !open.multiTenant && open.tenant !== undefined && Tenant.sameTenant(open.tenant, tenant)
+    ours(open) && !open.multiTenant && open.tenant !== undefined && Tenant.sameTenant(open.tenant, tenant)
 
   /** Not wrapped in `transaction`/`inTenant` (joining flushes): callers call it directly. */
-  const write = (tenant: Tenant.Tenant, w: DeferredWrite): Effect.Effect<void> =>
+  const write = (tenant: Tenant.Tenant, w: DeferredWrites.DeferredWrite): Effect.Effect<void> =>
     Effect.flatMap(CurrentTransaction, (open) => {
-      if (!deferrable(open, tenant)) return inTenant(tenant)(runChecked(w))
-      const overlaps = open.pending.some((p) => p.tables.some((t) => w.tables.includes(t)))
-      return Effect.andThen(overlaps ? flush(open) : Effect.void, Effect.sync(() => void open.pending.push(w)))
+      if (!deferrable(open, tenant)) return inTenant(tenant)(DeferredWrites.runChecked(w))
+      const first = DeferredWrites.overlaps(open.pending, w) ? DeferredWrites.flush(sql, open.pending) : Effect.void
+      return Effect.andThen(first, Effect.sync(() => void open.pending.push(w)))
     })
-
-  const lock = (key: string): Effect.Effect<void> =>
-    Effect.flatMap(CurrentTransaction, (open) => Effect.sync(() => void (open?.database === identity && open.locked.add(key))))
-
-  const holds = (key: string): Effect.Effect<boolean> =>
-    Effect.map(CurrentTransaction, (open) => open?.database === identity && open.locked.has(key))
 
   const asRelay = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(CurrentTransaction, (open) =>
       open !== undefined
         ? Effect.die(new Error("PgDatabase.asRelay cannot run inside a unit of work"))
-        : sql.withTransaction(Effect.andThen(bindStatement(relayRole, undefined), effect)).pipe(SqlState.orDie) as Effect.Effect<A, E, R>
+        : sql.withTransaction(Effect.andThen(binding.bindAs(TenantBinding.relayRole, undefined), effect)).pipe(SqlState.orDie) as Effect.Effect<A, E, R>
     )
 
   return {
     sql,
+    unitOfWork,
     transaction,
     inTenant,
-    attempt: Effect.map(CurrentTransaction, (open) => (open?.database === identity ? open.attempt : 0)),
+    attempt: Effect.map(CurrentTransaction, (open) => (ours(open) ? open.attempt : 0)),
     asRelay,
     write,
     defers: (tenant) => Effect.map(CurrentTransaction, (open) => deferrable(open, tenant)),
-    lock,
-    holds
+    lock: (key) => Effect.flatMap(CurrentTransaction, (open) => Effect.sync(() => void (ours(open) && open.locked.add(key)))),
+    holds: (key) => Effect.map(CurrentTransaction, (open) => ours(open) && open.locked.has(key))
   }
 }

@@ -12,11 +12,15 @@
  * | 23514 check_violation         | CHECK constraint                 | `ConstraintViolation`, never retried    |
  * | 23P01 exclusion_violation     | EXCLUDE constraint (no overlap)  | `ConstraintViolation`, never retried    |
  * | 23503 / 23502                 | foreign key / not null           | `ConstraintViolation`, never retried    |
- * | anything else                 |                                  | defect (a bug or an outage)             |
+ * | 08xxx, 57P01–57P03, closed    | connection lost / backend killed | kernel `StorageUnavailable` (typed)     |
+ * | retries exhausted             |                                  | `StorageUnavailable`, retryable         |
+ * | anything else                 |                                  | defect (a bug)                          |
  *
  * A SQL error may travel as a failure (`SqlError` in the error channel) or as a defect (the kernel
  * ports have no error channel, so they die with it); `findSqlErrors` looks at both. A repository may
- * also ask for a retry itself by dying with `RetryUnitOfWork`.
+ * also ask for a retry itself by dying with `RetryUnitOfWork`. The unit of work reads the cause of a
+ * failed attempt once (`database/Outcome.ts`): retries, or reports a lost connection as the kernel's
+ * typed `StorageUnavailable`.
  */
 import { Cause, Effect, Schema } from "effect"
 import { Errors } from "@erpkit/kernel"
@@ -89,9 +93,32 @@ export const findSqlErrors = (cause: Cause.Cause<unknown>): ReadonlyArray<SqlErr
     return isSqlError(value) ? [value] : []
   })
 
+/** SQLSTATEs of a backend that is going away (terminated, crashed, not accepting connections). */
+const shutdownCodes: ReadonlySet<string> = new Set(["57P01", "57P02", "57P03"])
+
+/**
+ * Whether the connection is gone: the driver lost or closed it, a class-08 error, or the backend was
+ * terminated under it (57P01–57P03). Nothing more can be sent on it, ROLLBACK and COMMIT included.
+ */
+export const isConnectionLost = (error: SqlError): boolean => {
+  if (error.reason._tag === "ConnectionError") return true
+  const code = sqlState(error)
+  return code !== undefined && (code.startsWith("08") || shutdownCodes.has(code))
+}
+
+/**
+ * Whether retrying the whole transaction can succeed: a retryable SQL error or `RetryUnitOfWork` in
+ * the cause, or the `StorageUnavailable` a unit of work reports when its retries ran out on one.
+ */
 export const isRetryableCause = (cause: Cause.Cause<unknown>): boolean =>
   findSqlErrors(cause).some(isRetryable) ||
-  cause.reasons.some((reason) => Cause.isDieReason(reason) && reason.defect instanceof RetryUnitOfWork)
+  cause.reasons.some((reason) => {
+    const value = Cause.isFailReason(reason) ? reason.error : Cause.isDieReason(reason) ? reason.defect : undefined
+    return value instanceof RetryUnitOfWork || (value instanceof Errors.StorageUnavailable && gaveUp(value))
+  })
+
+const gaveUp = (error: Errors.StorageUnavailable): boolean =>
+  error.retryable && error.outcome === "not-applied" && (retryableCodes.has(error.sqlState) || error.sqlState === "23505" || error.sqlState === "retry-unit-of-work")
 
 const kindOf = (code: string): ConstraintViolation["kind"] =>
   code === "23514" ? "check" : code === "23P01" ? "exclusion" : code === "23503" ? "foreign_key" : code === "23502" ? "not_null" : "other"
