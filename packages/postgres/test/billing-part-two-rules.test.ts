@@ -1,13 +1,13 @@
 /**
- * Billing part two on Postgres at the database level, on PGlite and (with DATABASE_URL) the server:
+ * Billing part two on Postgres at the database level, on PGlite and a real server:
  * tenancy through the commands (forged ids of another tenant are NotFound, nothing of B changes, A's jobs
  * never sweep B) and through raw `erpkit_app` queries; forced RLS, grants, append-only documents and
  * quote lines, CHECKs; the jobs as ONE statement each, idempotent; and the recurring billing job run
  * twice and by two concurrent fibers creating one invoice per (account, period).
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Cause, Context, Effect, Exit, Layer } from "effect"
-import { Actor } from "@erpkit/kernel"
+import { Cause, Clock, Context, Effect, Exit, Layer } from "effect"
+import { Actor, LocalDate } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import {
   ClientAccounts, Disputes, Documents, Invoices, Jobs, QuoteRepository, Quotes, RateCardRepository, RateCards, RecurringBilling
@@ -18,6 +18,10 @@ import * as SqlState from "../src/SqlState.ts"
 import * as BillingPg from "../src/billing/index.ts"
 import { freshTenant, targets } from "./targets.ts"
 import { billingLayer } from "./billing/support.ts"
+import { ManualClock } from "./billing/driver.ts"
+
+/** 1 December 2026, 00:00 UTC: where the tests that expire quotes start their own clock (they move it, never wait). */
+const clockStart = 1_796_083_200_000
 
 type Tenant = ReturnType<typeof freshTenant>
 
@@ -50,7 +54,7 @@ const world = (tenant: Tenant, period: string, quoteMillis = 60_000) =>
     const account = yield* ClientAccounts.openAccount(u, { customerId: crypto.randomUUID(), currency: "KZT" })
     yield* ClientAccounts.setCreditTerms(u, { accountId: account.id, creditLimitMinor: 100_000_000n, isCreditApproved: true })
     const quote = yield* Quotes.createQuote(u, {
-      accountId: account.id, quoteNumber: "Q-1", lines: [{ request: request("10") }], expiresAt: Date.now() + quoteMillis
+      accountId: account.id, quoteNumber: "Q-1", lines: [{ request: request("10") }], expiresAt: (yield* Clock.currentTimeMillis) + quoteMillis
     })
     const item = { description: "Freight", quantity: "2", unitPriceMinor: 10_000n }
     const draft = yield* Invoices.createInvoice(u, { accountId: account.id, invoiceNumber: "INV-1", issueDate: "2026-01-01", dueDate: "2026-01-02", items: [item] })
@@ -115,9 +119,10 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
           Effect.gen(function*() {
             const a = freshTenant()
             const b = freshTenant()
-            yield* world(a, "2026-01")
-            const theirs = yield* world(b, "2026-02", 400)
-            yield* Effect.sleep("450 millis") // B's quote is past its expiry: A's expireQuotes must still leave it
+            const clock = new ManualClock(clockStart)
+            yield* world(a, "2026-01").pipe(Effect.provideService(Clock.Clock, clock))
+            const theirs = yield* world(b, "2026-02", 400).pipe(Effect.provideService(Clock.Clock, clock))
+            clock.millis += 450 // B's quote is past its expiry: A's expireQuotes must still leave it
             const db = yield* PgDatabase
             const before = yield* snapshotOf(db.sql, b)
             const u = userOf(a)
@@ -141,13 +146,16 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
             expect(yield* Documents.listDocuments(u, { kind: "BillOfLading", sourceId: theirs.document.sourceId })).toEqual([])
             expect(yield* Disputes.listDisputes(u, { invoiceId: theirs.invoice.id })).toEqual([])
             // A's jobs: its own expired card and surcharge only; B's expired quote, card, surcharge and run stay
-            const swept = yield* Jobs.deactivateExpiredRates(Actor.system(a), {})
+            const onClock = Effect.provideService(Clock.Clock, clock)
+            const swept = yield* onClock(Jobs.deactivateExpiredRates(Actor.system(a), {}))
             expect([swept.rateCards.length, swept.surcharges.length]).toEqual([1, 1])
-            expect((yield* Jobs.expireQuotes(Actor.system(a), {})).quotes).toEqual([])
+            expect((yield* onClock(Jobs.expireQuotes(Actor.system(a), {}))).quotes).toEqual([])
             const again = yield* RecurringBilling.runRecurringBilling(Actor.system(a), { period: "2026-02" }) // B's customer: not A's
             expect(again.outcomes.map((o) => o.outcome)).toEqual(["Failed"])
             expect(yield* snapshotOf(db.sql, b)).toEqual(before)
             expect(before.every(([, rows]) => rows !== null)).toBe(true)
+            // B's quote was due: A's sweep had work within reach that it must not do
+            expect((yield* onClock(Jobs.expireQuotes(Actor.system(b), {}))).quotes.map((q) => q.id)).toEqual([theirs.quote.id])
           }))
 
         it.effect("TEN-01 a raw query through erpkit_app with another tenant's setting, or none, sees zero part-two rows", () =>
@@ -220,16 +228,17 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
             const outer = yield* Effect.context<PgDatabase>()
             const repos = yield* buildFresh(BillingPg.layer.pipe(Layer.provide(countingLayer(count)), Layer.provide(Layer.succeedContext(outer))) as Layer.Layer<any>)
             const a = freshTenant()
-            const w = yield* world(a, "2026-05", 400)
-            yield* Effect.sleep("450 millis")
-            const today = new Date().toISOString().slice(0, 10) as never
+            const clock = new ManualClock(clockStart)
+            const w = yield* world(a, "2026-05", 400).pipe(Effect.provideService(Clock.Clock, clock))
+            const now = clock.millis + 450 // the 400 ms quote is past its expiry: the jobs take "now" as an argument
+            const today = LocalDate.atInstant(now, "Asia/Almaty") as never
             const cards = Context.get(repos, RateCardRepository.RateCardRepository)
             const surcharges = Context.get(repos, RateCardRepository.SurchargeRepository)
             const quotes = Context.get(repos, QuoteRepository.QuoteRepository)
             const jobs: ReadonlyArray<readonly [string, () => Effect.Effect<ReadonlyArray<{ readonly id: string }>>, string]> = [
-              ["rate cards", () => cards.deactivateExpired(a, today, Date.now(), 100), w.oldCard.id],
-              ["surcharges", () => surcharges.deactivateExpired(a, today, Date.now(), 100), w.surcharge.id],
-              ["quotes", () => quotes.expire(a, Date.now(), 100), w.quote.id]
+              ["rate cards", () => cards.deactivateExpired(a, today, now, 100), w.oldCard.id],
+              ["surcharges", () => surcharges.deactivateExpired(a, today, now, 100), w.surcharge.id],
+              ["quotes", () => quotes.expire(a, now, 100), w.quote.id]
             ]
             for (const [name, job, id] of jobs) {
               count.n = 0
