@@ -5,7 +5,8 @@ export default defineConfig({
   format: ["esm"],
   // Declarations come from `tsc -b` (TypeScript 7 has no compiler API for a d.ts bundler).
   dts: false,
-  clean: false,
+  // Clears stale chunks from earlier builds (they would be published); keeps tsc's declarations.
+  clean: ["!types/**"],
   sourcemap: true,
   target: "node22"
 })
