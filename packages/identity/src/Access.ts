@@ -3,7 +3,7 @@
  * permission", and the anonymous actor for public commands.
  */
 import { Effect } from "effect"
-import { Actor, type Errors, type Ids, type Tenant } from "@erpkit/kernel"
+import { Actor, Errors, type Ids, type Tenant } from "@erpkit/kernel"
 
 /** The max UUID: who public commands (registration, e-mail verification, logout) run as. */
 export const anonymousUserId = "ffffffff-ffff-ffff-ffff-ffffffffffff" as Ids.UserId
@@ -25,3 +25,27 @@ export const selfOr = (
   permission: Actor.Permission
 ): Effect.Effect<void, Errors.Forbidden, Actor.Authorization> =>
   actor.userId === targetId && actor.userId !== anonymousUserId ? Effect.void : Actor.authorize(actor, permission)
+
+/**
+ * The actor a signed-in user is while answering an invitation of `tenant`'s organization: the user,
+ * with no role there yet. The host builds it after authenticating the user (in any tenant) and
+ * reading the invitation's organization and workspace from the link it sent.
+ */
+export const invitee = (userId: Ids.UserId, tenant: Tenant.Tenant): Actor.Actor => ({ userId, roles: [], tenant })
+
+/**
+ * Who may change a user's own record (name, e-mail, status, ban, provider accounts, deletion): the
+ * user themself, the system actor (the platform operator: the host's trusted code), or an actor of the
+ * user's home organization, whose permission `selfOr` has already checked. Another organization the
+ * user is a member of is refused whatever its roles: it may read the user, and manage only the
+ * user's membership of it (TEN-01, AUTH-02; docs/identity.md, "Who may change what").
+ */
+export const homeOnly = (
+  actor: Actor.Actor,
+  tenant: Tenant.Tenant,
+  user: { readonly id: Ids.UserId; readonly organizationId: Ids.OrganizationId },
+  permission: Actor.Permission
+): Effect.Effect<void, Errors.Forbidden> =>
+  (actor.userId === user.id && actor.userId !== anonymousUserId) || Actor.isSystem(actor) || user.organizationId === tenant.organizationId
+    ? Effect.void
+    : Effect.fail(new Errors.Forbidden({ permission, actorId: actor.userId, roles: [...actor.roles] }))

@@ -9,17 +9,19 @@ import { AccountRepository } from "./AccountRepository.ts"
 import { created, deleted } from "./Changes.ts"
 import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
-import { loadVisible } from "./Users.ts"
+import { loadForChange, loadVisible } from "./Users.ts"
 
-/** AUTH-16: the user must exist (and be visible to the tenant); AUTH-17: the provider account is new. */
+/**
+ * AUTH-16: the user must exist (and be visible to the tenant); AUTH-17: the provider account is new.
+ * A login is part of the user's own record: only the user, their home organization or the system.
+ */
 export const linkAccount = Command.make({
   name: "identity.linkAccount",
   input: Schema.Struct({ userId: Ids.UserId, providerId: RequiredText(100), accountId: RequiredText(255) }),
   output: A.Account,
   handler: (input, ctx) =>
     Effect.gen(function*() {
-      yield* selfOr(ctx.actor, input.userId, Permissions.accountLink)
-      const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.accountLink)
       const account: A.Account = {
         id: yield* Ids.nextId(A.AccountId),
         userId: user.id,
@@ -40,8 +42,7 @@ export const unlinkAccount = Command.make({
     Effect.gen(function*() {
       const found = yield* AccountRepository.use((r) => r.findById(input.accountId))
       if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Account", id: input.accountId })
-      yield* selfOr(ctx.actor, found.value.userId, Permissions.accountLink)
-      yield* loadVisible(ctx.tenant, ctx.actor, found.value.userId)
+      yield* loadForChange(ctx.tenant, ctx.actor, found.value.userId, Permissions.accountLink)
       yield* AccountRepository.use((r) => r.remove(input.accountId))
       return { result: found.value, changes: [deleted("Account", found.value.id, found.value)] }
     })

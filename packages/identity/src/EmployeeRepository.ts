@@ -15,8 +15,6 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Employee>>
   /** The user's live employment in the tenant's organization (any workspace). */
   readonly findByUser: (tenant: Tenant.Tenant, userId: Ids.UserId) => Effect.Effect<Option.Option<Employee>>
-  /** Organizations where the user has a live employee record: ids only, for delete guards. */
-  readonly organizationsOf: (userId: Ids.UserId) => Effect.Effect<ReadonlyArray<Ids.OrganizationId>>
   /** Writes `e` one version after the stored row (`Conflict` when stale or on a uniqueness clash). */
   readonly update: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
 }>()("@erpkit/identity/EmployeeRepository") {
@@ -51,7 +49,6 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
         findById,
         list: (tenant) => rows.find(visible(tenant)),
         findByUser: (tenant, userId) => Effect.map(rows.find((e) => inOrg(tenant)(e) && e.userId === userId), (f) => Option.fromNullishOr(f[0])),
-        organizationsOf: (userId) => Effect.map(rows.find((e) => live(e) && e.userId === userId), (f) => [...new Set(f.map((e) => e.organizationId))]),
         update: (tenant, e) =>
           store.transaction(Effect.gen(function*() {
             const stored = yield* findById(tenant, e.id)

@@ -10,7 +10,7 @@ import { load as loadDepartment } from "./Departments.ts"
 import * as E from "./Employee.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
 import * as Permissions from "./Permissions.ts"
-import { UserRepository } from "./UserRepository.ts"
+import { MembershipRepository } from "./MembershipRepository.ts"
 import { successor } from "./Versioned.ts"
 
 const Text = (max: number) => Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(max))))
@@ -35,7 +35,10 @@ const employmentFields = {
   position: Schema.optionalKey(Text(255))
 }
 
-/** Users are global identities; hiring one makes it a member of this organization. */
+/**
+ * Hires a member of this organization (its own users, or users who accepted its invitation): anyone
+ * else is `NotFound`, so no organization employs a user without that user's consent.
+ */
 export const hireEmployee = Command.make({
   name: "identity.hireEmployee",
   input: Schema.Struct({ userId: Ids.UserId, ...employmentFields }),
@@ -43,8 +46,8 @@ export const hireEmployee = Command.make({
   permission: Permissions.employeeManage,
   handler: (input, ctx) =>
     Effect.gen(function*() {
-      const user = yield* UserRepository.use((r) => r.findById(input.userId))
-      if (Option.isNone(user)) return yield* new Errors.NotFound({ entity: "User", id: input.userId })
+      const member = yield* MembershipRepository.use((r) => r.find(ctx.tenant.organizationId, input.userId))
+      if (Option.isNone(member)) return yield* new Errors.NotFound({ entity: "User", id: input.userId })
       const departmentId = input.departmentId ?? null
       if (departmentId !== null) yield* loadDepartment(ctx.tenant, departmentId)
       const employee: E.Employee = {

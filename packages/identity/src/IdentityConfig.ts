@@ -3,6 +3,7 @@
  */
 import { Context } from "effect"
 import { type Actor } from "@erpkit/kernel"
+import { defaultTtlMillis as invitationTtlMillis } from "./Invitation.ts"
 import { defaultTtlMillis } from "./Verification.ts"
 
 export interface IdentityConfigShape {
@@ -11,6 +12,8 @@ export interface IdentityConfigShape {
   readonly sessionTtlMillis: number
   /** AUTH-20: 24 h by default (seed 001 `expires_at` default). */
   readonly verificationTtlMillis: number
+  /** How long an invitation to join an organization can be accepted (7 days by default). */
+  readonly invitationTtlMillis: number
   /** TEN-02: also require a valid Kazakhstan BIN check digit (off by default: see `Organization`). */
   readonly binCheckDigit: boolean
   /** Bound of one cleanup job run; the job is idempotent, the scheduler runs it again for the rest. */
@@ -22,6 +25,7 @@ export const IdentityConfig = Context.Reference<IdentityConfigShape>("@erpkit/id
     defaultRole: "employee",
     sessionTtlMillis: 7 * 24 * 60 * 60 * 1000,
     verificationTtlMillis: defaultTtlMillis,
+    invitationTtlMillis,
     binCheckDigit: false,
     cleanupBatchSizeMax: 10_000
   })

@@ -43,3 +43,38 @@ export class DepartmentCycle extends Schema.TaggedError<DepartmentCycle>()("Depa
     return `department ${this.departmentId} cannot move under ${this.parentId}: the tree would have a cycle`
   }
 }
+
+/**
+ * An invitation can no longer be answered or revoked: it was already accepted, declined or revoked,
+ * or its time ran out (`expired`). Only ever said to the invitee or to the inviting organization.
+ */
+export class InvitationClosed extends Schema.TaggedError<InvitationClosed>()("InvitationClosed", {
+  invitationId: Schema.String,
+  reason: Schema.Literals(["accepted", "declined", "revoked", "expired"])
+}) {
+  override get message(): string {
+    return `invitation ${this.invitationId} is closed: ${this.reason}`
+  }
+}
+
+/** An invitation is answered only by the holder of the invited address once it is verified. */
+export class EmailNotVerified extends Schema.TaggedError<EmailNotVerified>()("EmailNotVerified", {
+  userId: Schema.String
+}) {
+  override get message(): string {
+    return `user ${this.userId} must verify their e-mail address first`
+  }
+}
+
+/**
+ * The user's home membership is part of the user: it ends only when the home organization deletes the
+ * user, never by removing the member.
+ */
+export class HomeMembership extends Schema.TaggedError<HomeMembership>()("HomeMembership", {
+  userId: Schema.String,
+  organizationId: Schema.String
+}) {
+  override get message(): string {
+    return `organization ${this.organizationId} is the home of user ${this.userId}: delete the user instead`
+  }
+}

@@ -2,7 +2,8 @@
  * Identity's domain events (AUTH-18), as outbox drafts. Payloads never carry tokens, token hashes or
  * verification codes.
  */
-import { type DomainEvent, type Ids } from "@erpkit/kernel"
+import { type Actor, type DomainEvent, type Ids } from "@erpkit/kernel"
+import { type Membership } from "./Membership.ts"
 import { type Session } from "./Session.ts"
 import { type User } from "./User.ts"
 
@@ -11,16 +12,20 @@ export const types = {
   userUpdated: "identity.UserUpdated",
   userDeleted: "identity.UserDeleted",
   sessionCreated: "identity.SessionCreated",
-  sessionDeleted: "identity.SessionDeleted"
+  sessionDeleted: "identity.SessionDeleted",
+  memberJoined: "identity.MemberJoined",
+  memberRoleChanged: "identity.MemberRoleChanged",
+  memberRemoved: "identity.MemberRemoved"
 } as const
 
 export type SessionDeletedReason = "logout" | "revoked" | "expired" | "user_deleted" | "banned"
 
-export const userCreated = (user: User): DomainEvent.EventDraft => ({
+/** `role` is the one the user holds in their home organization (`organizationId`). */
+export const userCreated = (user: User, role: Actor.Role): DomainEvent.EventDraft => ({
   type: types.userCreated,
   aggregateType: "User",
   aggregateId: user.id,
-  payload: { userId: user.id, email: user.email, role: user.role, organizationId: user.organizationId }
+  payload: { userId: user.id, email: user.email, role, organizationId: user.organizationId }
 })
 
 export const userUpdated = (user: User, changedFields: ReadonlyArray<string>): DomainEvent.EventDraft => ({
@@ -49,4 +54,26 @@ export const sessionDeleted = (s: Session, reason: SessionDeletedReason): Domain
   aggregateType: "Session",
   aggregateId: s.id,
   payload: { sessionId: s.id, userId: s.userId, reason }
+})
+
+/** A user became a member of an organization (by accepting its invitation). */
+export const memberJoined = (m: Membership): DomainEvent.EventDraft => ({
+  type: types.memberJoined,
+  aggregateType: "Membership",
+  aggregateId: `${m.organizationId}/${m.userId}`,
+  payload: { organizationId: m.organizationId, userId: m.userId, role: m.role }
+})
+
+export const memberRoleChanged = (before: Membership, after: Membership): DomainEvent.EventDraft => ({
+  type: types.memberRoleChanged,
+  aggregateType: "Membership",
+  aggregateId: `${after.organizationId}/${after.userId}`,
+  payload: { organizationId: after.organizationId, userId: after.userId, from: before.role, to: after.role }
+})
+
+export const memberRemoved = (m: Membership): DomainEvent.EventDraft => ({
+  type: types.memberRemoved,
+  aggregateType: "Membership",
+  aggregateId: `${m.organizationId}/${m.userId}`,
+  payload: { organizationId: m.organizationId, userId: m.userId }
 })

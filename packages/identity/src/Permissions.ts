@@ -23,6 +23,11 @@ export const organizationRead = p("identity.organization.read")
 export const organizationUpdate = p("identity.organization.update")
 export const workspaceManage = p("identity.workspace.manage")
 export const workspaceRead = p("identity.workspace.read")
+/** Inviting someone to join the organization with a role: admin-only, like assigning one (AUTH-02). */
+export const memberInvite = p("identity.member.invite")
+/** Removing a member (their membership, employment and sessions here); never their user record. */
+export const memberRemove = p("identity.member.remove")
+export const memberRead = p("identity.member.read")
 export const employeeManage = p("identity.employee.manage")
 export const employeeRead = p("identity.employee.read")
 export const departmentManage = p("identity.department.manage")
@@ -41,18 +46,18 @@ export const adminRoles: ReadonlyArray<Actor.Role> = ["Admin", "owner", "admin"]
  * Permissions that no tenant configuration may hand to a non-admin role, so AUTH-02 holds however
  * the role table is edited.
  */
-export const adminOnly: ReadonlyArray<Actor.Permission> = [userAssignRole, roleConfigure]
+export const adminOnly: ReadonlyArray<Actor.Permission> = [userAssignRole, memberInvite, roleConfigure]
 
 /** Roles an admin may give a user. `system` is what jobs run as and is never given to a person. */
 export const assignableRoles: ReadonlyArray<Actor.Role> = Actor.roles.filter((r) => r !== "system")
 
 const adminGrants: ReadonlyArray<Actor.Permission> = [
   userRead, userUpdate, userDelete, userAssignRole, userBan, userSetStatus, sessionRevoke, accountLink,
-  verificationIssue, organizationRead, organizationUpdate, workspaceManage, workspaceRead, employeeManage,
+  memberInvite, memberRemove, memberRead, verificationIssue, organizationRead, organizationUpdate, workspaceManage, workspaceRead, employeeManage,
   employeeRead, departmentManage, departmentRead, settingManage, settingRead, roleConfigure, roleRead, auditRead
 ]
 const managerGrants: ReadonlyArray<Actor.Permission> = [
-  userRead, organizationRead, workspaceRead, employeeRead, employeeManage, departmentRead, settingRead, roleRead
+  userRead, memberRead, organizationRead, workspaceRead, employeeRead, employeeManage, departmentRead, settingRead, roleRead
 ]
 const memberGrants: ReadonlyArray<Actor.Permission> = [organizationRead, workspaceRead, departmentRead, employeeRead]
 

@@ -9,6 +9,8 @@ import { selfOr } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
 import * as Events from "./IdentityEvent.ts"
+import * as M from "./Membership.ts"
+import { MembershipRepository } from "./MembershipRepository.ts"
 import { LoginRefused, SessionInvalid } from "./IdentityError.ts"
 import * as Permissions from "./Permissions.ts"
 import * as S from "./Session.ts"
@@ -67,9 +69,13 @@ export const createSession = Command.make({
     })
 })
 
-export const Authenticated = Schema.Struct({ session: S.SessionView, user: U.User })
+export const Authenticated = Schema.Struct({ session: S.SessionView, user: U.User, membership: M.Membership, actor: Actor.Actor })
 
-/** Public: who holds this token, if it is live. Unknown, expired and banned all look the same. */
+/**
+ * Public: who holds this token, if it is live, and the `Actor` to run their commands as: the user in
+ * the session's tenant with the role of their membership there. Unknown, expired, banned and no
+ * longer a member all look the same.
+ */
 export const authenticate = Command.query({
   name: "identity.authenticate",
   input: Schema.Struct({ token: TokenInput }),
@@ -81,15 +87,15 @@ export const authenticate = Command.query({
       if (Option.isNone(found) || S.isExpired(found.value, now)) return yield* new SessionInvalid()
       const user = yield* UserRepository.use((r) => r.findById(found.value.userId))
       if (Option.isNone(user) || U.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
-      return { session: S.view(found.value), user: user.value }
+      const session = found.value
+      // The host may not know the session's tenant before this call: read the membership in it.
+      const membership = yield* UnitOfWork.transactionFor(
+        session.tenant,
+        MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
+      )
+      if (Option.isNone(membership)) return yield* new SessionInvalid()
+      return { session: S.view(session), user: user.value, membership: membership.value, actor: M.actorIn(membership.value, session.tenant) }
     })
-})
-
-/** The actor a host runs commands as for an authenticated session: the user's role in the session's tenant. */
-export const toActor = (authenticated: { readonly session: S.SessionView; readonly user: U.User }): Actor.Actor => ({
-  userId: authenticated.user.id,
-  roles: [authenticated.user.role],
-  tenant: authenticated.session.tenant
 })
 
 /** The session if the actor may act on it: its own, or the tenant's with `identity.session.revoke`. */

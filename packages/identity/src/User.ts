@@ -1,11 +1,12 @@
 /**
  * The user (one model for seed 002 `user`, 001 `users`, 003 `users`): a global identity (auth
- * schema) with a home organization, one role from the kernel catalog, a status and a registration
- * status (AUTH-19), the e-mail verified flag (AUTH-05), a ban with its reason (AUTH-08) and, for
- * customer users (seed 003), the CRM customer they act for.
+ * schema) with a home organization, a status and a registration status (AUTH-19), the e-mail
+ * verified flag (AUTH-05) and a ban with its reason (AUTH-08). Roles are not the user's: each
+ * organization the user belongs to gives one in the user's `Membership` there (and, for customer
+ * users of seed 003, the CRM customer they act for).
  */
 import { Result, Schema } from "effect"
-import { Actor, Errors, Ids, StateMachine, Text as KernelText } from "@erpkit/kernel"
+import { Errors, Ids, StateMachine, Text as KernelText } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const UserStatus = Schema.Literals(["pending", "active", "inactive", "suspended"])
@@ -47,16 +48,16 @@ export const User = Schema.Struct({
   /** The uniqueness key (lower-cased). */
   emailKey: Schema.String,
   name: Schema.String,
-  role: Actor.Role,
   status: UserStatus,
   registrationStatus: RegistrationStatus,
   emailVerified: Schema.Boolean,
   banned: Schema.Boolean,
   banReason: Schema.NullOr(Schema.String),
-  /** Home organization (seed 003 `users.organization_id`): the tenant that administers the user. */
+  /**
+   * Home organization (seed 003 `users.organization_id`): the one whose administrators may change this
+   * record, set at registration and never moved.
+   */
   organizationId: Ids.OrganizationId,
-  /** Set exactly when `role` is `customer`: the CRM customer this user acts for. */
-  customerId: Schema.NullOr(Ids.CustomerId),
   /** UTC epoch milliseconds. */
   createdAt: Schema.Number,
   updatedAt: Schema.Number,
@@ -74,8 +75,6 @@ export const RequiredText = KernelText.Trimmed
 export const invariants: ReadonlyArray<readonly [string, (u: User) => boolean]> = [
   ["AUTH-08 banned ⇒ non-empty reason", (u) => (u.banned ? (u.banReason ?? "").trim().length > 0 : u.banReason === null)],
   ["AUTH-04 name present", (u) => u.name.trim().length > 0],
-  ["customer role ⇔ customerId", (u) => (u.role === "customer") === (u.customerId !== null)],
-  ["system role never held by a person", (u) => u.role !== "system"],
   ["email verified once registration passed email_pending", (u) => u.registrationStatus === "email_pending" || u.status !== "pending"]
 ]
 
@@ -88,7 +87,6 @@ export interface NewUser {
   readonly id: Ids.UserId
   readonly email: { readonly display: string; readonly key: string }
   readonly name: string
-  readonly role: Actor.Role
   readonly organizationId: Ids.OrganizationId
   readonly now: number
 }
@@ -99,14 +97,12 @@ export const register = (input: NewUser): User => ({
   email: input.email.display,
   emailKey: input.email.key,
   name: input.name,
-  role: input.role,
   status: "pending",
   registrationStatus: "email_pending",
   emailVerified: false,
   banned: false,
   banReason: null,
   organizationId: input.organizationId,
-  customerId: null,
   createdAt: input.now,
   updatedAt: input.now,
   version: 1
@@ -126,23 +122,6 @@ export const changeEmail = (user: User, email: { readonly display: string; reado
   user.emailKey === email.key && user.email === email.display
     ? user
     : { ...user, email: email.display, emailKey: email.key, emailVerified: user.emailKey === email.key && user.emailVerified, updatedAt: now }
-
-/** AUTH-07 + seed 003: a role from the catalog (never `system`); `customer` needs its CRM customer. */
-export const assignRole = (
-  user: User,
-  role: Actor.Role,
-  customerId: Ids.CustomerId | null,
-  now: number
-): Result.Result<User, Errors.ValidationError> => {
-  if (role === "system") return Result.fail(Errors.ValidationError.at(["role"], "the system role cannot be assigned to a user"))
-  if (role === "customer" && customerId === null) {
-    return Result.fail(Errors.ValidationError.at(["customerId"], "a customer user needs the CRM customer it acts for"))
-  }
-  if (role !== "customer" && customerId !== null) {
-    return Result.fail(Errors.ValidationError.at(["customerId"], "only customer users link to a CRM customer"))
-  }
-  return Result.succeed({ ...user, role, customerId, updatedAt: now })
-}
 
 /** AUTH-08: a ban always carries its reason. */
 export const ban = (user: User, reason: string, now: number): Result.Result<User, Errors.ValidationError> => {

@@ -1,11 +1,13 @@
 /**
  * User commands and queries. Registration and e-mail verification are public (AUTH-01); everything
  * else is the user themself or an actor holding the permission, and only for users the actor's
- * tenant can see (home organization or a live employee record there): others are `NotFound` (TEN-01).
+ * tenant can see (their home organization, or one they are a member of): others are `NotFound`
+ * (TEN-01). Only the user, the home organization and the system actor change the user record
+ * (`Access.homeOnly`); roles are per organization (`Memberships`).
  */
 import { Effect, Option, Schema } from "effect"
-import { Actor, AuditLog, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
-import { selfOr } from "./Access.ts"
+import { type Actor, AuditLog, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { homeOnly, selfOr } from "./Access.ts"
 import { AccountRepository } from "./AccountRepository.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Email from "./Email.ts"
@@ -13,6 +15,8 @@ import { EmployeeRepository } from "./EmployeeRepository.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
 import * as Events from "./IdentityEvent.ts"
 import { VerificationFailed } from "./IdentityError.ts"
+import * as M from "./Membership.ts"
+import { MembershipRepository } from "./MembershipRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import * as S from "./Session.ts"
 import { SessionRepository } from "./SessionRepository.ts"
@@ -25,15 +29,27 @@ import { VerificationRepository } from "./VerificationRepository.ts"
 const UserIdInput = Schema.Struct({ userId: Ids.UserId })
 const notFound = (id: string) => new Errors.NotFound({ entity: "User", id })
 
-/** The user if the tenant can see it (home organization, a live employee record there, or self). */
+/** The user if the tenant can see it (home organization, a membership there, or self). */
 export const loadVisible = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids.UserId) =>
   Effect.gen(function*() {
     const found = yield* UserRepository.use((r) => r.findById(id))
     if (Option.isNone(found)) return yield* notFound(id)
     const user = found.value
     if (user.organizationId === tenant.organizationId || user.id === actor.userId) return user
-    const employed = yield* EmployeeRepository.use((r) => r.findByUser(tenant, id))
-    return Option.isSome(employed) ? user : yield* notFound(id)
+    const member = yield* MembershipRepository.use((r) => r.find(tenant.organizationId, id))
+    return Option.isSome(member) ? user : yield* notFound(id)
+  })
+
+/**
+ * The user if the actor may change their record: `permission` in the tenant (or self), the user
+ * visible there, and the tenant the user's home (or self, or the system actor).
+ */
+export const loadForChange = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids.UserId, permission: Actor.Permission) =>
+  Effect.gen(function*() {
+    yield* selfOr(actor, id, permission)
+    const user = yield* loadVisible(tenant, actor, id)
+    yield* homeOnly(actor, tenant, user, permission)
+    return user
   })
 
 /** A user breaking an invariant is a bug in this module, never a domain error: die loudly. */
@@ -61,14 +77,16 @@ const change = <E>(
   apply: (user: U.User) => Effect.Effect<U.User, E>
 ) =>
   Effect.gen(function*() {
-    yield* selfOr(actor, id, permission)
-    const before = yield* loadVisible(tenant, actor, id)
+    const before = yield* loadForChange(tenant, actor, id, permission)
     return yield* saveUser(before, yield* apply(before))
   })
 
 export const Registered = Schema.Struct({ user: U.User, verification: IssuedCode })
 
-/** AUTH-01, AUTH-03, AUTH-04, AUTH-05: public sign-up; returns the registration code to e-mail. */
+/**
+ * AUTH-01, AUTH-03, AUTH-04, AUTH-05: public sign-up in the tenant's organization, which becomes the
+ * user's home (a membership with `IdentityConfig.defaultRole`); returns the registration code to e-mail.
+ */
 export const register = Command.make({
   name: "identity.register",
   input: Schema.Struct({ email: Email.EmailInput, name: U.RequiredText(255) }),
@@ -84,13 +102,15 @@ export const register = Command.make({
         return yield* Effect.die(new Error(`IdentityConfig.defaultRole cannot be ${defaultRole}`))
       }
       const id = yield* Ids.nextId(Ids.UserId)
-      const user = U.register({ id, email, name: input.name, role: defaultRole, organizationId: ctx.tenant.organizationId, now: ctx.now })
+      const user = U.register({ id, email, name: input.name, organizationId: ctx.tenant.organizationId, now: ctx.now })
       yield* UserRepository.use((r) => r.insert(user)).pipe(Effect.andThen(checked(user)))
+      const home = yield* Effect.orDie(Effect.fromResult(M.create({ organizationId: user.organizationId, userId: id, role: defaultRole, customerId: null, now: ctx.now })))
+      yield* MembershipRepository.use((r) => r.insert(home))
       const code = yield* issue(email.key, "registration", id, ctx.now)
       return {
         result: { user, verification: code.issued },
-        events: [Events.userCreated(user)],
-        changes: [created("User", id, user), code.change]
+        events: [Events.userCreated(user, defaultRole)],
+        changes: [created("User", id, user), created("Membership", M.auditId(home), home), code.change]
       }
     })
 })
@@ -141,8 +161,7 @@ export const requestEmailChange = Command.make({
   resultHoldsSecret: true,
   handler: (input, ctx) =>
     Effect.gen(function*() {
-      yield* selfOr(ctx.actor, input.userId, Permissions.userUpdate)
-      const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userUpdate)
       const email = yield* Effect.fromResult(Email.normalize(input.email))
       const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
       if (Option.isSome(holder) && holder.value.id !== user.id) return yield* emailTaken()
@@ -158,8 +177,7 @@ export const confirmEmailChange = Command.make({
   output: U.User,
   handler: (input, ctx) =>
     Effect.gen(function*() {
-      yield* selfOr(ctx.actor, input.userId, Permissions.userUpdate)
-      const before = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+      const before = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userUpdate)
       const email = yield* Effect.fromResult(Email.normalize(input.email))
       const used = yield* consume(email.key, "email_change", input.code.trim(), ctx.now)
       // A code issued for another user's change proves nothing about this one.
@@ -167,17 +185,6 @@ export const confirmEmailChange = Command.make({
       const outcome = yield* saveUser(before, { ...U.changeEmail(before, email, ctx.now), emailVerified: true })
       return { ...outcome, changes: [...outcome.changes, used.change] }
     })
-})
-
-/** AUTH-02, AUTH-07: only admin roles hold `identity.user.assignRole`; the role comes from the catalog. */
-export const assignRole = Command.make({
-  name: "identity.assignRole",
-  input: Schema.Struct({ userId: Ids.UserId, role: Actor.Role, customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)) }),
-  output: U.User,
-  permission: Permissions.userAssignRole,
-  handler: (input, ctx) =>
-    change(ctx.actor, ctx.tenant, input.userId, Permissions.userAssignRole, (u) =>
-      Effect.fromResult(U.assignRole(u, input.role, input.customerId ?? null, ctx.now)))
 })
 
 /** AUTH-08: a ban needs its reason; the user's sessions end with it. */
@@ -232,9 +239,11 @@ export const advanceRegistration = Command.make({
 export const Deleted = Schema.Struct({ userId: Ids.UserId, sessionsDeleted: Schema.Number, accountsDeleted: Schema.Number })
 
 /**
- * AUTH-09: the user, its provider accounts, sessions and verification codes go in one unit of work;
- * its employee record in this organization is soft-deleted. A user still employed by another
- * organization is refused (`Conflict`): one tenant may not erase another's member.
+ * AUTH-09: the user, its home membership, provider accounts, sessions and verification codes go in one
+ * unit of work; its employee record in the home organization is soft-deleted. Only the home
+ * organization deletes (run in its tenant; the user themself too). A user who is still a member of
+ * another organization is refused (`Conflict`): that organization must remove the member first, so no
+ * organization erases another's member.
  */
 export const deleteUser = Command.make({
   name: "identity.deleteUser",
@@ -242,13 +251,16 @@ export const deleteUser = Command.make({
   output: Deleted,
   handler: (input, ctx) =>
     Effect.gen(function*() {
-      yield* selfOr(ctx.actor, input.userId, Permissions.userDelete)
-      const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
-      const orgs = yield* EmployeeRepository.use((r) => r.organizationsOf(user.id))
-      if (orgs.some((o) => o !== ctx.tenant.organizationId)) {
-        return yield* new Errors.Conflict({ entity: "User", reason: "the user is still an employee of another organization" })
+      const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userDelete)
+      if (user.organizationId !== ctx.tenant.organizationId) {
+        return yield* new Errors.Forbidden({ permission: Permissions.userDelete, actorId: ctx.actor.userId, roles: [...ctx.actor.roles] })
+      }
+      const orgs = yield* MembershipRepository.use((r) => r.organizationsOf(user.id))
+      if (orgs.some((o) => o !== user.organizationId)) {
+        return yield* new Errors.Conflict({ entity: "User", reason: "the user is still a member of another organization" })
       }
       const employeeChanges = yield* endEmployment(ctx.tenant, user.id, ctx.now)
+      const home = yield* MembershipRepository.use((r) => r.remove(user.organizationId, user.id))
       const sessions = yield* SessionRepository.use((r) => r.removeByUser(user.id))
       const accounts = yield* AccountRepository.use((r) => r.removeByUser(user.id))
       yield* VerificationRepository.use((r) => r.removeByUser(user.id))
@@ -258,6 +270,7 @@ export const deleteUser = Command.make({
         events: [...sessions.map((s) => Events.sessionDeleted(s, "user_deleted")), Events.userDeleted(user.id)],
         changes: [
           deleted("User", user.id, user),
+          ...Option.toArray(home).map((m) => deleted("Membership", M.auditId(m), m)),
           ...sessions.map((s) => deleted("Session", s.id, S.view(s))),
           ...accounts.map((a) => deleted("Account", a.id, a)),
           ...employeeChanges
@@ -266,7 +279,7 @@ export const deleteUser = Command.make({
     })
 })
 
-const endEmployment = (tenant: Tenant.Tenant, userId: Ids.UserId, now: number) =>
+export const endEmployment = (tenant: Tenant.Tenant, userId: Ids.UserId, now: number) =>
   Effect.gen(function*() {
     const repo = yield* EmployeeRepository
     const found = yield* repo.findByUser(tenant, userId)

@@ -3,7 +3,8 @@
  * host's mailer runs as the system actor); consuming is public, since holding the code is the proof.
  */
 import { Clock, Effect, Schema } from "effect"
-import { type AuditLog, Command, type Errors, Ids, UnitOfWork } from "@erpkit/kernel"
+import { type AuditLog, Command, Errors, Ids, UnitOfWork } from "@erpkit/kernel"
+import { homeOnly } from "./Access.ts"
 import { created, updated } from "./Changes.ts"
 import * as Email from "./Email.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
@@ -76,7 +77,11 @@ export const consume = (emailKey: string, type: V.VerificationType, code: string
 
 const CodeInput = Schema.String.pipe(Schema.check(Schema.isMaxLength(64)))
 
-/** A code for `email` (system actor: the host's mailer sends it). */
+/**
+ * A code for `email` (system actor: the host's mailer sends it). The code is returned to the caller,
+ * so for an existing user only the home organization (or the system) may ask: a password reset code
+ * in another organization's hands would hand it the account.
+ */
 export const issueVerificationCode = Command.make({
   name: "identity.issueVerificationCode",
   input: Schema.Struct({ email: Email.EmailInput, type: V.VerificationType }),
@@ -88,6 +93,7 @@ export const issueVerificationCode = Command.make({
     Effect.gen(function*() {
       const email = yield* Effect.fromResult(Email.normalize(input.email))
       const user = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
+      if (user._tag === "Some") yield* homeOnly(ctx.actor, ctx.tenant, user.value, Permissions.verificationIssue)
       const { issued, change } = yield* issue(email.key, input.type, user._tag === "Some" ? user.value.id : null, ctx.now)
       return { result: issued, changes: [change] }
     })

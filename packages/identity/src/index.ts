@@ -4,6 +4,8 @@
  */
 import type { StateMachine } from "@erpkit/kernel"
 import * as Employee from "./Employee.ts"
+import * as Invitation from "./Invitation.ts"
+import * as Membership from "./Membership.ts"
 import * as Organization from "./Organization.ts"
 import * as User from "./User.ts"
 import * as Workspace from "./Workspace.ts"
@@ -23,6 +25,10 @@ export { EmployeeRepository } from "./EmployeeRepository.ts"
 export { IdentityConfig, type IdentityConfigShape } from "./IdentityConfig.ts"
 export * as IdentityError from "./IdentityError.ts"
 export * as IdentityEvent from "./IdentityEvent.ts"
+export * as Invitations from "./Invitations.ts"
+export { InvitationRepository } from "./InvitationRepository.ts"
+export * as Memberships from "./Memberships.ts"
+export { MembershipRepository } from "./MembershipRepository.ts"
 export * as Organizations from "./Organizations.ts"
 export { OrganizationRepository } from "./OrganizationRepository.ts"
 export * as Permissions from "./Permissions.ts"
@@ -43,7 +49,7 @@ export * as Versioned from "./Versioned.ts"
 export { VerificationRepository } from "./VerificationRepository.ts"
 export * as Workspaces from "./Workspaces.ts"
 export { WorkspaceRepository } from "./WorkspaceRepository.ts"
-export { Employee, Organization, User, Workspace }
+export { Employee, Invitation, Membership, Organization, User, Workspace }
 export { layerMemory, layerRepositoriesMemory, layerStack, type Repositories } from "./layers.ts"
 
 /** Identity's default role → permission table (merge with other contexts' for `layerMemory`). */
@@ -55,5 +61,6 @@ export const machines: ReadonlyArray<StateMachine.StateMachine<string>> = [
   User.registrationMachine,
   Organization.statusMachine,
   Workspace.statusMachine,
-  Employee.statusMachine
+  Employee.statusMachine,
+  Invitation.statusMachine
 ]

@@ -8,6 +8,8 @@ import { type Actor, type AuditLog, type Idempotency, Ids, layerPlatformMemory, 
 import { AccountRepository } from "./AccountRepository.ts"
 import { DepartmentRepository } from "./DepartmentRepository.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
+import { InvitationRepository } from "./InvitationRepository.ts"
+import { MembershipRepository } from "./MembershipRepository.ts"
 import { OrganizationRepository } from "./OrganizationRepository.ts"
 import { RolePermissionRepository } from "./RolePermissionRepository.ts"
 import { layerAuthorization } from "./Roles.ts"
@@ -27,6 +29,8 @@ export const layerRepositoriesMemory = Layer.mergeAll(
   OrganizationRepository.layerMemory,
   WorkspaceRepository.layerMemory,
   EmployeeRepository.layerMemory,
+  MembershipRepository.layerMemory,
+  InvitationRepository.layerMemory,
   DepartmentRepository.layerMemory,
   SettingRepository.layerMemory,
   RolePermissionRepository.layerMemory

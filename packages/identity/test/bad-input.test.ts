@@ -6,7 +6,7 @@ import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, type Layer, ManagedRuntime } from "effect"
 import * as fc from "fast-check"
 import type { Actor } from "@erpkit/kernel"
-import { Accounts, Audit, Departments, Employees, Organizations, Roles, Sessions, Settings, Users, Verifications, Workspaces } from "@erpkit/identity"
+import { Accounts, Audit, Departments, Employees, Invitations, Memberships, Organizations, Roles, Sessions, Settings, Users, Verifications, Workspaces } from "@erpkit/identity"
 import { Arbitraries, layerTest } from "@erpkit/identity/testing"
 import { openTenant, snapshot, userWithRole } from "./helpers.ts"
 
@@ -15,13 +15,15 @@ type AnyCommand = (actor: unknown, input: unknown) => Effect.Effect<unknown, unk
 
 const typedErrors = new Set([
   "ValidationError", "Forbidden", "NotFound", "Conflict", "InvalidTransition", "Immutable",
-  "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle"
+  "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle", "InvitationClosed", "EmailNotVerified", "HomeMembership"
 ])
 
 const commands: Record<string, AnyCommand> = {
   register: Users.register, verifyEmail: Users.verifyEmail, updateProfile: Users.updateProfile, changeEmail: Users.changeEmail,
   requestEmailChange: Users.requestEmailChange, confirmEmailChange: Users.confirmEmailChange,
-  assignRole: Users.assignRole, banUser: Users.banUser, unbanUser: Users.unbanUser, setUserStatus: Users.setUserStatus,
+  assignRole: Memberships.assignRole, removeMember: Memberships.removeMember, getMembership: Memberships.getMembership,
+  listMembers: Memberships.listMembers, inviteMember: Invitations.inviteMember, acceptInvitation: Invitations.acceptInvitation,
+  declineInvitation: Invitations.declineInvitation, revokeInvitation: Invitations.revokeInvitation, listInvitations: Invitations.listInvitations, banUser: Users.banUser, unbanUser: Users.unbanUser, setUserStatus: Users.setUserStatus,
   advanceRegistration: Users.advanceRegistration, deleteUser: Users.deleteUser, getUser: Users.getUser, listUsers: Users.listUsers,
   createSession: Sessions.createSession, authenticate: Sessions.authenticate, updateSession: Sessions.updateSession,
   logout: Sessions.logout, revokeSession: Sessions.revokeSession, listSessions: Sessions.listSessions,
@@ -67,6 +69,6 @@ describe("bad input", () => {
       const report = await fc.check(property, { numRuns: 60 })
       assert.isFalse(report.failed, `${name}: ${fc.defaultReportMessage(report) ?? ""}`)
     }
-    assert.strictEqual(Object.keys(commands).length, 58)
+    assert.strictEqual(Object.keys(commands).length, 66)
   }, 60_000)
 })

@@ -2,11 +2,11 @@
 import { Effect } from "effect"
 import { MemoryStore } from "@erpkit/kernel"
 
-export { actorOf, freshBin, freshEmail, openTenant, outcome, register, userWithRole } from "@erpkit/identity/testing"
+export { actorOf, freshBin, freshEmail, join, openTenant, outcome, register, registerVerified, userWithRole } from "@erpkit/identity/testing"
 
 const tables = [
   "auth.users", "auth.sessions", "auth.accounts", "auth.email_verifications", "identity.organizations", "identity.workspaces",
-  "identity.employees", "identity.departments", "identity.settings", "identity.role_permissions", "platform.outbox",
+  "identity.employees", "identity.memberships", "identity.invitations", "identity.departments", "identity.settings", "identity.role_permissions", "platform.outbox",
   "platform.audit_log", "platform.idempotency_keys"
 ]
 

@@ -1,6 +1,6 @@
 /**
  * Idempotency keys through identity commands: the same key and input returns the first result (the
- * output schemas round-trip through JSON), other input under the key is a Conflict. Commands whose
+ * output schemas round-trip through JSON), other input under the key is `IdempotencyKeyReused`. Commands whose
  * result holds a one-time secret (registration code, session token) keep no result: a replay is a
  * Conflict too, and writes nothing.
  */
@@ -21,7 +21,7 @@ layer(layerTest())("idempotency", (it) => {
       const users = yield* snapshot
       assert.strictEqual(yield* outcome(Users.register(Access.anonymous(tenant), input, { idempotencyKey: "reg-1" })), "Conflict")
       assert.strictEqual(yield* snapshot, users, "a refused replay writes nothing")
-      assert.strictEqual(yield* outcome(Users.register(Access.anonymous(tenant), { ...input, name: "Other" }, { idempotencyKey: "reg-1" })), "Conflict")
+      assert.strictEqual(yield* outcome(Users.register(Access.anonymous(tenant), { ...input, name: "Other" }, { idempotencyKey: "reg-1" })), "IdempotencyKeyReused")
       const setting = { key: "ui.layout", scope: "organization", dataType: "json", value: { columns: [1, 2], dense: true } } as const
       const s1 = yield* Settings.defineSetting(actor, setting, { idempotencyKey: "set-1" })
       assert.deepStrictEqual(yield* Settings.defineSetting(actor, setting, { idempotencyKey: "set-1" }), s1)

@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
 import { StateMachine } from "@erpkit/kernel"
-import { Employee, machines, Organization, User, Workspace } from "@erpkit/identity"
+import { Employee, Invitation, machines, Organization, User, Workspace } from "@erpkit/identity"
 import { Fixtures } from "@erpkit/identity/testing"
 
 const f = Fixtures.makeFixtures("machines")
@@ -48,6 +48,12 @@ const walkers: ReadonlyArray<Walker> = [
   {
     machine: Employee.statusMachine,
     apply: (from: string, to: string) => Employee.setStatus(Fixtures.employee(f, userId, tenant, { status: from as Employee.EmployeeStatus }), to as Employee.EmployeeStatus, 5),
+    stateOf: status
+  },
+  {
+    machine: Invitation.statusMachine,
+    apply: (from: string, to: string) =>
+      Invitation.transition(Fixtures.invitation(f, tenant, "x@example.kz", { status: from as Invitation.InvitationStatus }), to as Invitation.InvitationStatus, 5),
     stateOf: status
   }
 ]

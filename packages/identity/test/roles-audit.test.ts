@@ -2,7 +2,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { Actor, AuditLog } from "@erpkit/kernel"
-import { Audit, Departments, Permissions, Roles, Users } from "@erpkit/identity"
+import { Audit, Departments, Memberships, Permissions, Roles, Users } from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
 import { actorOf, openTenant, outcome, register, snapshot, userWithRole } from "./helpers.ts"
 
@@ -52,7 +52,7 @@ layer(layerTest({ grants }))("roles and permissions", (it) => {
       assert.strictEqual(yield* outcome(Roles.setRolePermissions(manager, { role: "manager", permissions: [] })), "Forbidden")
       assert.strictEqual(yield* snapshot, before)
       const { user } = yield* register(tenant)
-      assert.strictEqual(yield* outcome(Users.assignRole(manager, { userId: user.id, role: "Admin" })), "Forbidden")
+      assert.strictEqual(yield* outcome(Memberships.assignRole(manager, { userId: user.id, role: "Admin" })), "Forbidden")
     }))
 
   it.effect("admin roles keep role configuration even after emptying their own permissions (no lock-out)", () =>

@@ -5,7 +5,7 @@ import { Actor, AuditLog } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import { Departments, Employees, IdentityConfig, Organization, Organizations, Permissions, Settings, Workspaces } from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
-import { freshBin, openTenant, outcome, register, snapshot, userWithRole } from "./helpers.ts"
+import { freshBin, join, openTenant, outcome, register, registerVerified, snapshot, userWithRole } from "./helpers.ts"
 
 describe("TEN-02 Kazakhstan BIN check digit", () => {
   vitest("TEN-02 the check digit uses weights 1..11, then 3..11,1,2 when the first sum gives 10", () => {
@@ -59,8 +59,8 @@ layer(layerTest())("organizations and workspaces", (it) => {
       const tenant = yield* openTenant()
       for (const role of ["admin", "staff", "customer"] as const) {
         assert.include(Actor.roles, role)
-        const { user } = yield* userWithRole(tenant, role)
-        assert.strictEqual(user.role, role)
+        const { membership } = yield* userWithRole(tenant, role)
+        assert.strictEqual(membership.role, role)
       }
     }))
 
@@ -97,7 +97,7 @@ layer(layerTest())("employees and departments", (it) => {
     Effect.gen(function*() {
       const tenant = yield* openTenant()
       const { actor } = yield* userWithRole(tenant, "admin")
-      const { user } = yield* register(tenant)
+      const user = yield* registerVerified(tenant)
       const branch = yield* Workspaces.createWorkspace(actor, { name: "Branch", type: "branch" })
       const inBranch = { ...actor, tenant: { ...tenant, workspaceId: branch.id } }
       const hired = yield* Employees.hireEmployee(actor, { userId: user.id, employeeNumber: "E-1" })
@@ -105,6 +105,7 @@ layer(layerTest())("employees and departments", (it) => {
       assert.strictEqual(yield* outcome(Employees.hireEmployee(inBranch, { userId: user.id })), "Conflict")
       const other = yield* openTenant()
       const { actor: otherAdmin } = yield* userWithRole(other, "admin")
+      yield* join(other, user)
       yield* Employees.hireEmployee(otherAdmin, { userId: user.id, employeeNumber: "E-1" })
       yield* Employees.removeEmployee(actor, { employeeId: hired.id })
       assert.strictEqual(yield* outcome(Employees.getEmployee(actor, { employeeId: hired.id })), "NotFound", "TEN-06 hidden")

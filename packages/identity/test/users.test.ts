@@ -2,9 +2,9 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
 import { Actor, AuditLog, Outbox } from "@erpkit/kernel"
-import { Access, Accounts, AccountRepository, Employees, IdentityConfig, Sessions, SessionRepository, User, UserRepository, Users } from "@erpkit/identity"
+import { Access, Accounts, AccountRepository, Employees, IdentityConfig, Memberships, Sessions, SessionRepository, User, UserRepository, Users } from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
-import { actorOf, freshEmail, openTenant, outcome, register, snapshot, userWithRole } from "./helpers.ts"
+import { actorOf, freshEmail, join, openTenant, outcome, register, registerVerified, snapshot, userWithRole } from "./helpers.ts"
 
 layer(layerTest())("users", (it) => {
   it.effect("AUTH-01 registration needs no signed-in actor or permission", () =>
@@ -22,14 +22,15 @@ layer(layerTest())("users", (it) => {
       const { user } = yield* register(tenant)
       for (const role of ["Sales Rep", "manager", "employee", "staff", "Finance Manager"] as const) {
         const { actor } = yield* userWithRole(tenant, role)
-        assert.strictEqual(yield* outcome(Users.assignRole(actor, { userId: user.id, role: "Admin" })), "Forbidden", role)
+        assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "Admin" })), "Forbidden", role)
       }
-      assert.strictEqual(yield* outcome(Users.assignRole(actorOf(user, tenant), { userId: user.id, role: "Admin" })), "Forbidden")
+      assert.strictEqual(yield* outcome(Memberships.assignRole(actorOf(user, tenant), { userId: user.id, role: "Admin" })), "Forbidden")
       const sneaky = yield* Users.register(Access.anonymous(tenant), { email: freshEmail(), name: "Eve", role: "Admin" })
-      assert.strictEqual(sneaky.user.role, "employee", "registration ignores a requested role")
+      const sneakyMembership = yield* Memberships.getMembership(Actor.system(tenant), { userId: sneaky.user.id })
+      assert.strictEqual(sneakyMembership.role, "employee", "registration ignores a requested role")
       for (const role of ["Admin", "admin", "owner"] as const) {
         const { actor } = yield* userWithRole(tenant, role)
-        const changed = yield* Users.assignRole(actor, { userId: user.id, role: "Dispatcher" })
+        const changed = yield* Memberships.assignRole(actor, { userId: user.id, role: "Dispatcher" })
         assert.strictEqual(changed.role, "Dispatcher")
       }
     }))
@@ -104,11 +105,11 @@ layer(layerTest())("users", (it) => {
       const { actor } = yield* userWithRole(tenant, "Admin")
       const { user } = yield* register(tenant)
       for (const role of ["superuser", "ADMIN", "", 3, null]) {
-        assert.strictEqual(yield* outcome(Users.assignRole(actor, { userId: user.id, role })), "ValidationError", String(role))
+        assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role })), "ValidationError", String(role))
       }
-      assert.strictEqual(yield* outcome(Users.assignRole(actor, { userId: user.id, role: "system" })), "ValidationError")
+      assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "system" })), "ValidationError")
       for (const role of Actor.roles.filter((r) => r !== "system" && r !== "customer")) {
-        assert.strictEqual((yield* Users.assignRole(actor, { userId: user.id, role })).role, role)
+        assert.strictEqual((yield* Memberships.assignRole(actor, { userId: user.id, role })).role, role)
       }
     }))
 
@@ -117,12 +118,12 @@ layer(layerTest())("users", (it) => {
       const tenant = yield* openTenant()
       const { actor } = yield* userWithRole(tenant, "admin")
       const { user } = yield* register(tenant)
-      assert.strictEqual(yield* outcome(Users.assignRole(actor, { userId: user.id, role: "customer" })), "ValidationError")
+      assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "customer" })), "ValidationError")
       const customerId = "0e000000-0000-7000-8000-0000000000c1"
-      const customer = yield* Users.assignRole(actor, { userId: user.id, role: "customer", customerId })
+      const customer = yield* Memberships.assignRole(actor, { userId: user.id, role: "customer", customerId })
       assert.strictEqual(customer.customerId, customerId)
-      assert.strictEqual(yield* outcome(Users.assignRole(actor, { userId: user.id, role: "staff", customerId })), "ValidationError")
-      const staff = yield* Users.assignRole(actor, { userId: user.id, role: "staff" })
+      assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "staff", customerId })), "ValidationError")
+      const staff = yield* Memberships.assignRole(actor, { userId: user.id, role: "staff" })
       assert.strictEqual(staff.customerId, null)
     }))
 
@@ -187,8 +188,9 @@ layer(layerTest())("users", (it) => {
       const other = yield* openTenant()
       const { actor } = yield* userWithRole(home, "admin")
       const { actor: otherAdmin } = yield* userWithRole(other, "admin")
-      const { user } = yield* register(home)
+      const user = yield* registerVerified(home)
       yield* Sessions.createSession(Actor.system(home), { userId: user.id })
+      yield* join(other, user)
       yield* Employees.hireEmployee(otherAdmin, { userId: user.id })
       const before = yield* snapshot
       assert.strictEqual(yield* outcome(Users.deleteUser(actor, { userId: user.id })), "Conflict")
@@ -241,6 +243,8 @@ layer(layerTest())("users", (it) => {
     Effect.gen(function*() {
       const tenant = yield* openTenant()
       const { user } = yield* register(tenant)
-      assert.strictEqual(user.role, (yield* IdentityConfig).defaultRole)
+      const home = yield* Memberships.getMembership(actorOf(user, tenant), { userId: user.id })
+      assert.strictEqual(home.role, (yield* IdentityConfig).defaultRole)
+      assert.strictEqual(home.organizationId, user.organizationId)
     }))
 })

@@ -15,6 +15,8 @@ import {
   AccountRepository,
   Accounts,
   Employees,
+  MembershipRepository,
+  Memberships,
   Organizations,
   Roles,
   SessionRepository,
@@ -28,7 +30,7 @@ import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { shared, stackLayer } from "./identity/harness.ts"
 import { expectSessionCleanup } from "@erpkit/identity/testing"
-import { actorOf, freshBin, openTenant, outcome, register, snapshot, userWithRole } from "./identity/helpers.ts"
+import { actorOf, freshBin, join, openTenant, outcome, register, registerVerified, snapshot, userWithRole } from "./identity/helpers.ts"
 import { targets } from "./targets.ts"
 
 const hour = 60 * 60 * 1000
@@ -112,27 +114,31 @@ for (const target of targets("identity-commands.test.ts")) {
       it.effect("AUTH-09 second line: deleting the user row alone cascades to its sessions, accounts and codes", () =>
         Effect.gen(function*() {
           const { tenant, user } = yield* userWithEverything
+          // The home membership goes first (deleteUser does the same): it is a NO ACTION reference.
+          yield* UnitOfWork.transactionFor(tenant, MembershipRepository.use((r) => r.remove(tenant.organizationId, user.id)))
           assert.isTrue(yield* UnitOfWork.transactionFor(tenant, UserRepository.use((r) => r.remove(user.id))))
           assert.deepStrictEqual(yield* leftovers(user.id), { users: 0, sessions: 0, accounts: 0, codes: 0 })
           assert.deepStrictEqual(yield* SessionRepository.use((r) => r.listByUser(user.id)), [])
           assert.deepStrictEqual(yield* AccountRepository.use((r) => r.listByUser(user.id)), [])
         }))
 
-      it.effect("deleteUser is refused while another organization employs the user (memberships cross tenants, nothing else does)", () =>
+      it.effect("deleteUser is refused while the user is a member of another organization (the home sees those memberships, nothing else)", () =>
         Effect.gen(function*() {
           const home = yield* openTenant()
           const other = yield* openTenant()
           const { actor: homeAdmin } = yield* userWithRole(home, "admin")
           const { actor: otherAdmin } = yield* userWithRole(other, "admin")
-          const { user } = yield* register(home)
-          const hired = yield* Employees.hireEmployee(otherAdmin, { userId: user.id })
+          const user = yield* registerVerified(home)
+          yield* join(other, user)
+          yield* Employees.hireEmployee(otherAdmin, { userId: user.id })
           assert.strictEqual(yield* outcome(Users.deleteUser(homeAdmin, { userId: user.id })), "Conflict")
-          // Second line: the user row cannot go while a live membership references it (23503, a defect).
+          // Second line: the user row cannot go while a membership references it (23503, a defect).
           const raw = yield* Effect.exit(UnitOfWork.transactionFor(home, UserRepository.use((r) => r.remove(user.id))))
           const [error] = Exit.isFailure(raw) ? SqlState.findSqlErrors(raw.cause) : []
           assert.strictEqual(error === undefined ? "deleted" : SqlState.sqlState(error), "23503")
-          // Ending the employment (a soft delete) drops the membership through the trigger.
-          yield* Employees.removeEmployee(otherAdmin, { employeeId: hired.id })
+          // The other organization ends the membership (and with it the employment); then the home may delete.
+          const removed = yield* Memberships.removeMember(otherAdmin, { userId: user.id })
+          assert.strictEqual(removed.membership.organizationId, other.organizationId)
           yield* Users.deleteUser(homeAdmin, { userId: user.id })
           assert.deepStrictEqual(yield* leftovers(user.id), { users: 0, sessions: 0, accounts: 0, codes: 0 })
         }))

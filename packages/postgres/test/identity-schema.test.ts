@@ -7,7 +7,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, Exit, Option } from "effect"
 import { Actor, type Ids, type Tenant, UnitOfWork } from "@erpkit/kernel"
-import { DepartmentRepository, OrganizationRepository, SessionRepository, UserRepository } from "@erpkit/identity"
+import { DepartmentRepository, MembershipRepository, OrganizationRepository, SessionRepository, UserRepository } from "@erpkit/identity"
 import { Fixtures } from "@erpkit/identity/testing"
 import { SqlClient } from "effect/sql"
 import { PgDatabase } from "../src/Database.ts"
@@ -49,14 +49,16 @@ const quoted = (definition: string) => [...definition.matchAll(/'([^']*)'/g)].ma
 for (const target of targets("identity-schema.test.ts")) {
   describe(target.name, () => {
     layer(target.layer({ migrate: false }), { excludeTestServices: true, timeout: "120 seconds" })("identity migrations", (it) => {
-      it.effect("the identity set runs after the platform's, once, even when migrators race; its SQL is idempotent", () =>
+      it.effect("the identity set runs after the platform's, once, even when migrators race; its latest part is idempotent", () =>
         Effect.gen(function*() {
           const runs = yield* Effect.all(Array.from({ length: 3 }, () => Postgres.migrate([identityModule])), { concurrency: "unbounded" })
-          assert.deepStrictEqual(runs.flat().sort(), ["identity/1_tenancy", "identity/2_auth", "identity/3_members", "platform/1_platform"])
+          assert.deepStrictEqual(runs.flat().sort(), ["identity/1_tenancy", "identity/2_auth", "identity/3_members", "identity/4_memberships", "platform/1_platform"])
           assert.deepStrictEqual(yield* Postgres.migrate([identityModule]), [])
           const sql = yield* SqlClient.SqlClient
+          // Each part was written to run again on the state it produced; the latest one is the one that
+          // can still meet that state (earlier parts name columns a later part dropped).
           yield* sql.withTransaction(Effect.forEach(
-            identityModule.migrations.migrations.flatMap((m) => Migrations.splitStatements(m.sql)),
+            identityModule.migrations.migrations.slice(-1).flatMap((m) => Migrations.splitStatements(m.sql)),
             (statement) => sql.unsafe(statement).unprepared,
             { discard: true }
           ))
@@ -65,7 +67,7 @@ for (const target of targets("identity-schema.test.ts")) {
             FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace::regnamespace::text IN ('auth', 'identity') ORDER BY 1`
           assert.deepStrictEqual(tables.map((t) => t.name), [
             "auth.accounts", "auth.email_verifications", "auth.sessions", "auth.users", "identity.departments", "identity.employees",
-            "identity.memberships", "identity.organizations", "identity.role_permissions", "identity.settings", "identity.workspaces"
+            "identity.invitations", "identity.memberships", "identity.organizations", "identity.role_permissions", "identity.settings", "identity.workspaces"
           ])
           for (const t of tables) assert.deepStrictEqual([t.name, t.rls, t.forced], [t.name, true, true])
           const policies = yield* sql<{ table: string; roles: string; cmd: string; qual: string | null }>`
@@ -76,8 +78,10 @@ for (const target of targets("identity-schema.test.ts")) {
           assert.isTrue(global.length === 4 && global.every((p) => p.cmd === "ALL" && p.qual === "true"), "the global tables say so explicitly")
           const memberships = policies.filter((p) => p.table === "identity.memberships")
           assert.deepStrictEqual(memberships.map((p) => [p.cmd, p.qual !== null && p.qual.includes("current_organization_id()")]).sort(), [
-            ["DELETE", true], ["INSERT", false], ["SELECT", false]
-          ], "memberships: everyone reads, a tenant writes only its own")
+            ["DELETE", true], ["INSERT", false], ["SELECT", true], ["UPDATE", true]
+          ], "memberships: a tenant writes only its own; reads its own and its home users' elsewhere")
+          const read = memberships.find((p) => p.cmd === "SELECT")?.qual ?? ""
+          assert.include(read, "auth.users", "the cross-organization read is limited to the user's home organization")
           const tenant = policies.filter((p) => !global.includes(p) && !memberships.includes(p))
           assert.isTrue(tenant.every((p) => (p.qual ?? "").includes("current_organization_id()")), JSON.stringify(tenant))
         }))
@@ -88,8 +92,8 @@ for (const target of targets("identity-schema.test.ts")) {
           yield* Postgres.migrate([identityModule])
           const checks = yield* sql<{ name: string; definition: string }>`
             SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
-            WHERE conname IN ('users_role_known', 'role_permissions_role_known') ORDER BY 1`
-          assert.strictEqual(checks.length, 2)
+            WHERE conname IN ('memberships_role_known', 'invitations_role_known', 'role_permissions_role_known') ORDER BY 1`
+          assert.strictEqual(checks.length, 3)
           const catalog = Actor.roles.filter((r) => r !== "system").sort()
           for (const check of checks) assert.deepStrictEqual([check.name, quoted(check.definition)], [check.name, catalog])
         }))
@@ -107,8 +111,11 @@ for (const target of targets("identity-schema.test.ts")) {
           assert.strictEqual(yield* violated(inTx(users.update({ ...next, banned: true, banReason: null }))), "check:users_ban_reason")
           assert.strictEqual(yield* violated(inTx(users.update({ ...next, banned: true, banReason: "   " }))), "check:users_ban_reason")
           assert.strictEqual(yield* violated(inTx(users.update({ ...next, banReason: "no ban" }))), "check:users_ban_reason")
-          assert.strictEqual(yield* violated(inTx(users.update({ ...next, role: "system" }))), "check:users_role_known")
-          assert.strictEqual(yield* violated(inTx(users.update({ ...next, role: "customer" }))), "check:users_customer_link")
+          const memberships = yield* MembershipRepository
+          const home = Fixtures.membership(admin.id, tenant.organizationId)
+          yield* inTx(memberships.insert(home))
+          assert.strictEqual(yield* violated(inTx(memberships.update({ ...home, version: 2, role: "system" }))), "check:memberships_role_known")
+          assert.strictEqual(yield* violated(inTx(memberships.update({ ...home, version: 2, role: "customer" }))), "check:memberships_customer_link")
           assert.strictEqual(yield* violated(inTx(users.update({ ...next, emailKey: "Upper@example.kz" }))), "check:users_email_key_normalized")
           assert.strictEqual(yield* violated(inTx(users.update({ ...next, name: "  " }))), "check:users_name_present")
           const rival = f.tenant()

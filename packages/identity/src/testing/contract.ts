@@ -14,6 +14,8 @@ import { Actor, type Ids, type Tenant, UnitOfWork } from "@erpkit/kernel"
 import { AccountRepository } from "../AccountRepository.ts"
 import { DepartmentRepository } from "../DepartmentRepository.ts"
 import { EmployeeRepository } from "../EmployeeRepository.ts"
+import { InvitationRepository } from "../InvitationRepository.ts"
+import { MembershipRepository } from "../MembershipRepository.ts"
 import type { layerRepositoriesMemory } from "../layers.ts"
 import { OrganizationRepository } from "../OrganizationRepository.ts"
 import { RolePermissionRepository } from "../RolePermissionRepository.ts"
@@ -283,7 +285,6 @@ export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeReposit
       const e = F.employee(f, admin.id, tenant)
       yield* inTx(tenant, repo.insert(tenant, e))
       assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, F.employee(f, admin.id, branch)))), "Conflict")
-      assert.deepStrictEqual(yield* inTx(tenant, repo.organizationsOf(admin.id)), [tenant.organizationId])
       yield* inTx(tenant, repo.update(tenant, next(e, { deletedAt: 2_000 })))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(tenant, e.id))))
       yield* inTx(branch, repo.insert(branch, F.employee(f, admin.id, branch)))
@@ -387,6 +388,53 @@ export const rolePermissionRepositoryContract: Suite<unknown> = suite("RolePermi
     }))
 })
 
+export const membershipRepositoryContract: Suite<unknown> = suite("MembershipRepository", (it, f) => {
+  it.effect("AUTH-02 one membership per (organization, user), its role per organization; versioned updates; remove", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* MembershipRepository
+      const home = F.membership(a.admin.id, a.tenant.organizationId, { role: "admin" })
+      const elsewhere = F.membership(a.admin.id, b.tenant.organizationId, { role: "Dispatcher", createdAt: 2_000, updatedAt: 2_000 })
+      yield* inTx(a.tenant, repo.insert(home))
+      yield* inTx(b.tenant, repo.insert(elsewhere))
+      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert({ ...home, role: "staff" }))), "Conflict")
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.find(a.tenant.organizationId, a.admin.id)), Option.some(home))
+      assert.deepStrictEqual(yield* inTx(b.tenant, repo.listByOrganization(b.tenant.organizationId)), [elsewhere])
+      // the home organization sees where its user is a member (its delete guard)
+      assert.sameMembers([...(yield* inTx(a.tenant, repo.organizationsOf(a.admin.id)))], [a.tenant.organizationId, b.tenant.organizationId])
+      const demoted = next(elsewhere, { role: "employee", updatedAt: 3_000 })
+      yield* inTx(b.tenant, repo.update(demoted))
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(next(elsewhere, { role: "Admin" })))), "Conflict", "stale")
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.find(a.tenant.organizationId, a.admin.id)), Option.some(home), "A's role untouched")
+      assert.deepStrictEqual(yield* inTx(b.tenant, repo.remove(b.tenant.organizationId, a.admin.id)), Option.some(demoted))
+      assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.remove(b.tenant.organizationId, a.admin.id))))
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(next(demoted)))), "NotFound")
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.organizationsOf(a.admin.id)), [a.tenant.organizationId])
+    }))
+})
+
+export const invitationRepositoryContract: Suite<unknown> = suite("InvitationRepository", (it, f) => {
+  it.effect("invitations are per organization, listed newest first within a bound; one answer wins (versioned)", () =>
+    Effect.gen(function*() {
+      const a = yield* seedTenant(f)
+      const b = yield* seedTenant(f)
+      const repo = yield* InvitationRepository
+      const older = F.invitation(f, a.tenant, "one@example.kz")
+      const newer = F.invitation(f, a.tenant, "two@example.kz", { createdAt: 2_000, updatedAt: 2_000, role: "staff" })
+      yield* inTx(a.tenant, Effect.all([repo.insert(older), repo.insert(newer)]))
+      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(older))), "Conflict")
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId, 10)), [newer, older])
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId, 1)), [newer])
+      assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant.organizationId, older.id))))
+      assert.deepStrictEqual(yield* inTx(b.tenant, repo.listByOrganization(b.tenant.organizationId, 10)), [])
+      const accepted = next(older, { status: "accepted", updatedAt: 3_000 })
+      yield* inTx(a.tenant, repo.update(accepted))
+      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.update(next(older, { status: "declined" })))), "Conflict", "second answer")
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.findById(a.tenant.organizationId, older.id)), Option.some(accepted))
+    }))
+})
+
 export const optimisticConcurrencyContract: Suite<unknown> = suite("optimistic concurrency", (it, f) => {
   it.effect("a write that is not exactly one version after the stored row is Conflict and changes nothing", () =>
     Effect.gen(function*() {
@@ -431,6 +479,8 @@ export const identityContractSuite = <E>(name: string, layer: Layer.Layer<Identi
     organizationRepositoryContract,
     workspaceRepositoryContract,
     employeeRepositoryContract,
+    membershipRepositoryContract,
+    invitationRepositoryContract,
     departmentRepositoryContract,
     settingRepositoryContract,
     rolePermissionRepositoryContract,

@@ -10,6 +10,10 @@ import * as Access from "../Access.ts"
 import { type Account, type AccountId } from "../Account.ts"
 import { type Department, type DepartmentId } from "../Department.ts"
 import { type Employee, type EmployeeId } from "../Employee.ts"
+import { type Invitation, type InvitationId } from "../Invitation.ts"
+import { type Membership } from "../Membership.ts"
+import * as Invitations from "../Invitations.ts"
+import * as Memberships from "../Memberships.ts"
 import { type Organization } from "../Organization.ts"
 import { type Session, type SessionId } from "../Session.ts"
 import { type Setting, type SettingId } from "../Setting.ts"
@@ -89,20 +93,45 @@ export const user = (f: Fixtures, organizationId: Ids.OrganizationId, over: Part
     email,
     emailKey: email.toLowerCase(),
     name: "Ana",
-    role: "employee",
     status: "pending",
     registrationStatus: "email_pending",
     emailVerified: false,
     banned: false,
     banReason: null,
     organizationId,
-    customerId: null,
     createdAt: 1_000,
     updatedAt: 1_000,
     version: 1,
     ...over
   }
 }
+
+export const membership = (userId: Ids.UserId, organizationId: Ids.OrganizationId, over: Partial<Membership> = {}): Membership => ({
+  organizationId,
+  userId,
+  role: "employee",
+  customerId: null,
+  createdAt: 1_000,
+  updatedAt: 1_000,
+  version: 1,
+  ...over
+})
+
+export const invitation = (f: Fixtures, tenant: Tenant.Tenant, emailKey: string, over: Partial<Invitation> = {}): Invitation => ({
+  id: f.uuid() as InvitationId,
+  organizationId: tenant.organizationId,
+  workspaceId: tenant.workspaceId,
+  emailKey,
+  role: "employee",
+  customerId: null,
+  status: "pending",
+  invitedBy: null,
+  expiresAt: 100_000,
+  createdAt: 1_000,
+  updatedAt: 1_000,
+  version: 1,
+  ...over
+})
 
 export const session = (f: Fixtures, userId: Ids.UserId, tenant: Tenant.Tenant, over: Partial<Session> = {}): Session => ({
   id: f.uuid() as SessionId,
@@ -232,17 +261,48 @@ export const register = (
   name = "Ana"
 ): Effect.Effect<typeof Users.Registered.Type, Failure, ServicesOf<typeof Users.register>> => Users.register(Access.anonymous(tenant), { email, name })
 
-/** The actor a signed-in user is. */
-export const actorOf = (user: User, tenant: Tenant.Tenant): Actor.Actor => ({ userId: user.id, roles: [user.role], tenant })
+/**
+ * The actor a signed-in user is in `tenant`, holding `role` there (what `Sessions.authenticate` gives
+ * for a member with that role; a fresh registration holds `IdentityConfig.defaultRole`, `employee`).
+ */
+export const actorOf = (user: User, tenant: Tenant.Tenant, role: Actor.Role = "employee"): Actor.Actor => ({ userId: user.id, roles: [role], tenant })
 
-/** A registered user with `role`, assigned by the system actor (a customer is linked to a CRM customer). */
+/** A registered user with `role` in `tenant`, assigned by the system actor (a customer is linked to a CRM customer). */
 export const userWithRole = (
   tenant: Tenant.Tenant,
   role: Actor.Role
-): Effect.Effect<{ readonly user: User; readonly actor: Actor.Actor }, Failure, ServicesOf<typeof Users.register | typeof Users.assignRole>> =>
+): Effect.Effect<
+  { readonly user: User; readonly membership: Membership; readonly actor: Actor.Actor },
+  Failure,
+  ServicesOf<typeof Users.register | typeof Memberships.assignRole>
+> =>
   Effect.gen(function*() {
     const { user } = yield* register(tenant)
     const customer = role === "customer" ? { customerId: "0e000000-0000-7000-8000-000000000001" } : {}
-    const withRole = yield* Users.assignRole(Actor.system(tenant), { userId: user.id, role, ...customer })
-    return { user: withRole, actor: actorOf(withRole, tenant) }
+    const membership = yield* Memberships.assignRole(Actor.system(tenant), { userId: user.id, role, ...customer })
+    return { user, membership, actor: actorOf(user, tenant, membership.role) }
+  })
+
+/** Registers a user in `tenant` and verifies their e-mail with the code (both public commands). */
+export const registerVerified = (
+  tenant: Tenant.Tenant,
+  email = freshEmail()
+): Effect.Effect<User, Failure, ServicesOf<typeof Users.register | typeof Users.verifyEmail>> =>
+  Effect.gen(function*() {
+    const { verification } = yield* register(tenant, email)
+    return yield* Users.verifyEmail(Access.anonymous(tenant), { email, code: verification.code })
+  })
+
+/**
+ * `user` (with a verified e-mail) joins `tenant`'s organization the only way another organization's
+ * user can: invited with `role` (here by the system actor), and accepting as themself.
+ */
+export const join = (
+  tenant: Tenant.Tenant,
+  user: User,
+  role: Actor.Role = "employee"
+): Effect.Effect<Membership, Failure, ServicesOf<typeof Invitations.inviteMember | typeof Invitations.acceptInvitation>> =>
+  Effect.gen(function*() {
+    const invitation = yield* Invitations.inviteMember(Actor.system(tenant), { email: user.email, role })
+    return yield* Invitations.acceptInvitation(Access.invitee(user.id, tenant), { invitationId: invitation.id })
   })

@@ -11,7 +11,7 @@ import { SecureRandom } from "../SecureRandom.ts"
 export * from "./contract.ts"
 export * as Arbitraries from "./arbitraries.ts"
 export * as Fixtures from "./fixtures.ts"
-export { actorOf, freshBin, freshEmail, openTenant, outcome, register, userWithRole } from "./fixtures.ts"
+export { actorOf, freshBin, freshEmail, join, openTenant, outcome, register, registerVerified, userWithRole } from "./fixtures.ts"
 export * from "./isolation.ts"
 export * from "./sessions.ts"
 

@@ -10,6 +10,7 @@ import { Actor, type Tenant } from "@erpkit/kernel"
 import type { Account } from "../Account.ts"
 import type { Department } from "../Department.ts"
 import type { Employee } from "../Employee.ts"
+import type { Invitation } from "../Invitation.ts"
 import type { Setting } from "../Setting.ts"
 import type { User } from "../User.ts"
 import type { Workspace } from "../Workspace.ts"
@@ -18,12 +19,14 @@ import * as Accounts from "../Accounts.ts"
 import * as Audit from "../Audit.ts"
 import * as Departments from "../Departments.ts"
 import * as Employees from "../Employees.ts"
+import * as Invitations from "../Invitations.ts"
+import * as Memberships from "../Memberships.ts"
 import * as Organizations from "../Organizations.ts"
 import * as Sessions from "../Sessions.ts"
 import * as Settings from "../Settings.ts"
 import * as Users from "../Users.ts"
 import * as Workspaces from "../Workspaces.ts"
-import { actorOf, type CommandServicesOf, type Failure, openTenant, outcome, register, userWithRole } from "./fixtures.ts"
+import { actorOf, type CommandServicesOf, type Failure, freshEmail, openTenant, outcome, register, userWithRole } from "./fixtures.ts"
 
 /** What the commands of this file need: identity's ports, its configuration and the kernel's command services. */
 export type IsolationServices = CommandServicesOf<
@@ -36,6 +39,8 @@ export type IsolationServices = CommandServicesOf<
   | typeof Departments
   | typeof Settings
   | typeof Audit
+  | typeof Memberships
+  | typeof Invitations
 >
 
 /** A tenant with one of everything, created through the commands; the admin also changed the user's role (audit rows). */
@@ -50,8 +55,9 @@ export const populatedTenant: Effect.Effect<PopulatedTenant, Failure, IsolationS
   const employee = yield* Employees.hireEmployee(admin, { userId: user.id, departmentId: department.id })
   const workspace = yield* Workspaces.createWorkspace(admin, { name: "Branch", type: "branch" })
   const setting = yield* Settings.defineSetting(admin, { key: "only.here", scope: "organization", dataType: "string", value: "x" })
-  yield* Users.assignRole(admin, { userId: user.id, role: "manager" })
-  return { tenant, admin, user, session, account, department, employee, workspace, setting }
+  yield* Memberships.assignRole(admin, { userId: user.id, role: "manager" })
+  const invitation = yield* Invitations.inviteMember(admin, { email: freshEmail("invited"), role: "staff" })
+  return { tenant, admin, user, session, account, department, employee, workspace, setting, invitation }
 })
 
 export interface PopulatedTenant {
@@ -64,6 +70,7 @@ export interface PopulatedTenant {
   readonly employee: Employee
   readonly workspace: Workspace
   readonly setting: Setting
+  readonly invitation: Invitation
 }
 
 /** The attempts by name. */
@@ -77,7 +84,12 @@ const attempts = (a: PopulatedTenant, b: PopulatedTenant): Record<string, Forged
     changeEmail: Users.changeEmail(admin, { userId: user, email: "forged@example.kz" }),
     requestEmailChange: Users.requestEmailChange(admin, { userId: user, email: "forged2@example.kz" }),
     confirmEmailChange: Users.confirmEmailChange(admin, { userId: user, email: "forged2@example.kz", code: "12345678" }),
-    assignRole: Users.assignRole(admin, { userId: user, role: "Admin" }),
+    assignRole: Memberships.assignRole(admin, { userId: user, role: "Admin" }),
+    removeMember: Memberships.removeMember(admin, { userId: user }),
+    getMembership: Memberships.getMembership(admin, { userId: user }),
+    revokeInvitation: Invitations.revokeInvitation(admin, { invitationId: b.invitation.id }),
+    acceptInvitation: Invitations.acceptInvitation(admin, { invitationId: b.invitation.id }),
+    declineInvitation: Invitations.declineInvitation(admin, { invitationId: b.invitation.id }),
     banUser: Users.banUser(admin, { userId: user, reason: "x" }),
     unbanUser: Users.unbanUser(admin, { userId: user }),
     setUserStatus: Users.setUserStatus(admin, { userId: user, status: "active" }),
@@ -157,7 +169,9 @@ export const expectListsScoped: Effect.Effect<void, Failure, IsolationServices> 
   assert.deepStrictEqual(who.session.tenant, b.tenant)
   // The token decides the tenant: presented to A, it still acts in B only.
   const elsewhere = yield* Sessions.authenticate(Access.anonymous(a.tenant), { token: b.session.token })
-  assert.deepStrictEqual(Sessions.toActor(elsewhere).tenant, b.tenant)
+  assert.deepStrictEqual(elsewhere.actor.tenant, b.tenant)
+  assert.sameMembers(ids((yield* Memberships.listMembers(a.admin, {})).map((m) => ({ id: m.userId }))), [a.admin.userId, a.user.id])
+  assert.deepStrictEqual(ids(yield* Invitations.listInvitations(a.admin, {})), [a.invitation.id])
 })
 
 /** TEN-01 on any adapter: employees and departments stay inside their workspace; organization-wide settings reach every workspace. */

@@ -1,15 +1,14 @@
 /**
  * `EmployeeRepository` on `identity.employees` (organization-wide rows, reads filtered to the tenant's
  * workspace). TEN-03: the live (user, organization) and (organization, employee number) partial unique
- * indexes give `Conflict`. `organizationsOf` crosses tenants by design (deleteUser's guard) and reads
- * `identity.memberships`, the trigger-kept index of live employments, never other tenants' employees.
+ * indexes give `Conflict`.
  */
 import { Effect, Layer, Option } from "effect"
 import type { Ids, Tenant } from "@erpkit/kernel"
 import { type Employee, EmployeeRepository } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, inOrganization, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { checkStorable, inOrganization, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
 
 interface EmployeeRow {
   readonly id: string
@@ -48,7 +47,6 @@ const toEmployee = (row: EmployeeRow): Employee.Employee => ({
 const employed = "the user is already an employee of this organization"
 const reasons = {
   employees_user_live_key: employed,
-  memberships_user_organization_key: employed,
   employees_number_live_key: "employee number is taken",
   employees_pkey: "id exists"
 }
@@ -82,12 +80,6 @@ export const layer = Layer.effect(
         inOrganization(db, tenant)(Effect.map(
           select(sql`user_id = ${userId} AND organization_id = ${tenant.organizationId} AND deleted_at IS NULL`),
           (found) => Option.fromNullishOr(found[0])
-        )),
-      organizationsOf: (userId) =>
-        global(db)(Effect.map(
-          read(sql<{ organizationId: string }>`
-            SELECT DISTINCT organization_id AS "organizationId" FROM identity.memberships WHERE user_id = ${userId} ORDER BY 1`),
-          (rows) => rows.map((r) => r.organizationId as Ids.OrganizationId)
         )),
       update: (tenant, e) =>
         inOrganization(db, tenant)(Effect.andThen(

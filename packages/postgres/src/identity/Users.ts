@@ -3,7 +3,7 @@
  * gives `Conflict`; updates are optimistic (`WHERE version = $v - 1`).
  */
 import { Effect, Layer, Option } from "effect"
-import type { Actor, Ids } from "@erpkit/kernel"
+import type { Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
 import { type User, UserRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
@@ -14,36 +14,32 @@ interface UserRow {
   readonly email: string
   readonly emailKey: string
   readonly name: string
-  readonly role: string
   readonly status: User.UserStatus
   readonly registrationStatus: User.RegistrationStatus
   readonly emailVerified: boolean
   readonly banned: boolean
   readonly banReason: string | null
   readonly organizationId: string
-  readonly customerId: string | null
   readonly createdAt: number
   readonly updatedAt: number
   readonly version: number
 }
 
-const columns = `id, email, email_key AS "emailKey", name, role, status, registration_status AS "registrationStatus",
+const columns = `id, email, email_key AS "emailKey", name, status, registration_status AS "registrationStatus",
   email_verified AS "emailVerified", banned, ban_reason AS "banReason", organization_id AS "organizationId",
-  customer_id AS "customerId", ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
+  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
 
 const toUser = (row: UserRow): User.User => ({
   id: row.id as Ids.UserId,
   email: row.email,
   emailKey: row.emailKey,
   name: row.name,
-  role: row.role as Actor.Role,
   status: row.status,
   registrationStatus: row.registrationStatus,
   emailVerified: row.emailVerified,
   banned: row.banned,
   banReason: row.banReason,
   organizationId: row.organizationId as Ids.OrganizationId,
-  customerId: row.customerId as Ids.CustomerId | null,
   createdAt: toMillis(row.createdAt)!,
   updatedAt: toMillis(row.updatedAt)!,
   version: row.version
@@ -71,11 +67,11 @@ export const layer = Layer.effect(
         inTx(Effect.andThen(
           storable(user),
           mapWrite("User", reasons)(sql`
-            INSERT INTO auth.users (id, email, email_key, name, role, status, registration_status, email_verified, banned,
-              ban_reason, organization_id, customer_id, created_at, updated_at, version)
-            VALUES (${user.id}, ${user.email}, ${user.emailKey}, ${user.name}, ${user.role}, ${user.status},
+            INSERT INTO auth.users (id, email, email_key, name, status, registration_status, email_verified, banned,
+              ban_reason, organization_id, created_at, updated_at, version)
+            VALUES (${user.id}, ${user.email}, ${user.emailKey}, ${user.name}, ${user.status},
               ${user.registrationStatus}, ${user.emailVerified}, ${user.banned}, ${user.banReason}, ${user.organizationId},
-              ${user.customerId}, ${timestamp(db, user.createdAt)}, ${timestamp(db, user.updatedAt)}, ${user.version})`)
+              ${timestamp(db, user.createdAt)}, ${timestamp(db, user.updatedAt)}, ${user.version})`)
         )),
       update: (user) =>
         inTx(Effect.andThen(
@@ -85,16 +81,16 @@ export const layer = Layer.effect(
             user.id,
             user.version,
             mapWrite("User", reasons)(sql`
-              UPDATE auth.users SET email = ${user.email}, email_key = ${user.emailKey}, name = ${user.name}, role = ${user.role},
+              UPDATE auth.users SET email = ${user.email}, email_key = ${user.emailKey}, name = ${user.name},
                 status = ${user.status}, registration_status = ${user.registrationStatus}, email_verified = ${user.emailVerified},
-                banned = ${user.banned}, ban_reason = ${user.banReason}, organization_id = ${user.organizationId},
-                customer_id = ${user.customerId}, updated_at = ${timestamp(db, user.updatedAt)}, version = ${user.version}
+                banned = ${user.banned}, ban_reason = ${user.banReason}, updated_at = ${timestamp(db, user.updatedAt)}, version = ${user.version}
               WHERE id = ${user.id} AND version = ${user.version - 1}
               RETURNING id`),
             sql<{ version: number }>`SELECT version FROM auth.users WHERE id = ${user.id}`
           )
         )),
-      // AUTH-09: the foreign keys cascade to sessions, accounts and codes in the same statement.
+      // AUTH-09: the foreign keys cascade to sessions, accounts and codes in the same statement; a
+      // membership left anywhere (NO ACTION) makes it fail: deleteUser removes the home one first.
       remove: (id) => inTx(Effect.map(read(sql`DELETE FROM auth.users WHERE id = ${id} RETURNING id`), (rows) => rows.length > 0))
     }
   })

@@ -6,7 +6,7 @@
  *   // + Ids.IdGenerator, SecureRandom, Roles.layerAuthorization(grants) as with identity's memory stack
  *
  * Tables: `auth.users`, `auth.sessions`, `auth.accounts`, `auth.email_verifications` (global) and
- * `identity.organizations`, `workspaces`, `employees`, `memberships`, `departments`, `settings`,
+ * `identity.organizations`, `workspaces`, `employees`, `memberships`, `invitations`, `departments`, `settings`,
  * `role_permissions` (tenant rows under RLS). Migrations: migrations/identity (one set; it creates
  * both schemas). See docs/postgres.md, "Identity".
  */
@@ -17,6 +17,8 @@ import type { PgModule } from "../Postgres.ts"
 import * as Accounts from "./Accounts.ts"
 import * as Departments from "./Departments.ts"
 import * as Employees from "./Employees.ts"
+import * as Invitations from "./Invitations.ts"
+import * as Memberships from "./Memberships.ts"
 import * as Organizations from "./Organizations.ts"
 import * as RolePermissions from "./RolePermissions.ts"
 import * as Sessions from "./Sessions.ts"
@@ -40,6 +42,8 @@ export const layer = Layer.mergeAll(
   Organizations.layer,
   Workspaces.layer,
   Employees.layer,
+  Memberships.layer,
+  Invitations.layer,
   Departments.layer,
   Settings.layer,
   RolePermissions.layer

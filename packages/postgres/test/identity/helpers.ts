@@ -6,7 +6,7 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { snapshotTables } from "./harness.ts"
 
-export { actorOf, freshBin, freshEmail, openTenant, outcome, register, userWithRole } from "@erpkit/identity/testing"
+export { actorOf, freshBin, freshEmail, join, openTenant, outcome, register, registerVerified, userWithRole } from "@erpkit/identity/testing"
 
 /**
  * Every row of every identity, auth and platform table, read by the login outside any unit of work

@@ -1,0 +1,83 @@
+/**
+ * `MembershipRepository` on `identity.memberships`: one row per (organization, user) with the role held
+ * there. Writes run in the unit of work's organization (RLS); `organizationsOf` sees, besides the
+ * organization's own rows, the memberships elsewhere of the users whose home it is (the delete guard's
+ * view) and nothing more. The primary key gives `Conflict` for a second membership; updates are
+ * optimistic (`WHERE version = $v - 1`).
+ */
+import { Effect, Layer, Option } from "effect"
+import type { Actor, Ids } from "@erpkit/kernel"
+import type { Fragment } from "effect/sql/Statement"
+import { type Membership, MembershipRepository } from "@erpkit/identity"
+import { PgDatabase } from "../Database.ts"
+import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+
+interface MembershipRow {
+  readonly organizationId: string
+  readonly userId: string
+  readonly role: string
+  readonly customerId: string | null
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly version: number
+}
+
+const columns = `organization_id AS "organizationId", user_id AS "userId", role, customer_id AS "customerId",
+  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
+
+const toMembership = (row: MembershipRow): Membership.Membership => ({
+  organizationId: row.organizationId as Ids.OrganizationId,
+  userId: row.userId as Ids.UserId,
+  role: row.role as Actor.Role,
+  customerId: row.customerId as Ids.CustomerId | null,
+  createdAt: toMillis(row.createdAt)!,
+  updatedAt: toMillis(row.updatedAt)!,
+  version: row.version
+})
+
+const reasons = { memberships_pkey: "the user is already a member of this organization" }
+
+export const layer = Layer.effect(
+  MembershipRepository,
+  Effect.gen(function*() {
+    const db = yield* PgDatabase
+    const sql = db.sql
+    // The unit of work's organization scopes every statement (RLS); the WHERE clauses say the same.
+    const inTx = global(db)
+    const select = (where: Fragment) =>
+      Effect.map(read(sql<MembershipRow>`SELECT ${sql.literal(columns)} FROM identity.memberships WHERE ${where}`), (rows) => rows.map(toMembership))
+    const key = (organizationId: string, userId: string) => sql`organization_id = ${organizationId} AND user_id = ${userId}`
+
+    return {
+      find: (organizationId, userId) => inTx(Effect.map(select(key(organizationId, userId)), (found) => Option.fromNullishOr(found[0]))),
+      listByOrganization: (organizationId) => inTx(select(sql`organization_id = ${organizationId} ORDER BY created_at, user_id`)),
+      organizationsOf: (userId) =>
+        inTx(Effect.map(select(sql`user_id = ${userId} ORDER BY organization_id`), (found) => found.map((m) => m.organizationId))),
+      insert: (m) =>
+        inTx(Effect.andThen(
+          checkStorable(m, ["membership"]),
+          mapWrite("Membership", reasons)(sql`
+            INSERT INTO identity.memberships (organization_id, user_id, role, customer_id, created_at, updated_at, version)
+            VALUES (${m.organizationId}, ${m.userId}, ${m.role}, ${m.customerId}, ${timestamp(db, m.createdAt)},
+              ${timestamp(db, m.updatedAt)}, ${m.version})`)
+        )),
+      update: (m) =>
+        inTx(versioned(
+          "Membership",
+          `${m.organizationId}/${m.userId}`,
+          m.version,
+          mapWrite("Membership", reasons)(sql`
+            UPDATE identity.memberships SET role = ${m.role}, customer_id = ${m.customerId}, updated_at = ${timestamp(db, m.updatedAt)},
+              version = ${m.version}
+            WHERE ${key(m.organizationId, m.userId)} AND version = ${m.version - 1}
+            RETURNING user_id`),
+          sql<{ version: number }>`SELECT version FROM identity.memberships WHERE ${key(m.organizationId, m.userId)}`
+        )),
+      remove: (organizationId, userId) =>
+        inTx(Effect.map(
+          read(sql<MembershipRow>`DELETE FROM identity.memberships WHERE ${key(organizationId, userId)} RETURNING ${sql.literal(columns)}`),
+          (rows) => Option.map(Option.fromNullishOr(rows[0]), toMembership)
+        ))
+    }
+  })
+)
