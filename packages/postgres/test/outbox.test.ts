@@ -22,6 +22,15 @@ const event = (tenant: ReturnType<typeof freshTenant>, type: string, payload: Do
 
 const append = (events: ReadonlyArray<DomainEvent.DomainEvent>) => Outbox.Outbox.use((o) => o.append(events))
 
+/**
+ * The relay schedules with the database's now() (backoff and lease are `next_attempt_at`): instead of
+ * waiting for them, the test moves an event's pending deliveries a day into the past, as the login
+ * (RLS does not apply to it). Nothing else depends on the wall clock.
+ */
+const makeDue = (eventId: string) =>
+  Effect.flatMap(PgDatabase, (db) => SqlState.orDie(db.sql`
+    UPDATE platform.outbox_deliveries SET next_attempt_at = next_attempt_at - interval '1 day' WHERE event_id = ${eventId} AND status = 'pending'`))
+
 /** A handler that records the event ids it saw, failing while `failing(id, call)` says so. */
 const recorder = (name: string, types: ReadonlyArray<string>, failing: (call: number) => boolean = () => false) =>
   Effect.map(Ref.make<ReadonlyArray<string>>([]), (seen) => ({
@@ -111,15 +120,15 @@ for (const target of targets("outbox.test.ts")) {
           const flaky = yield* recorder(`flaky-${randomUUID()}`, [type], (call) => call <= 2)
           const e = event(tenant, type, {})
           yield* append([e])
-          const relay = Relay.layerManual({ handlers: [ok.handler, flaky.handler], maxAttempts: 5, retryBaseMillis: 20 })
+          const relay = Relay.layerManual({ handlers: [ok.handler, flaky.handler], maxAttempts: 5, retryBaseMillis: 60_000 })
           const rows = yield* Effect.gen(function*() {
             const r = yield* Relay.OutboxRelay
             const first = yield* r.runOnce
             expect([first.delivered, first.failed]).toEqual([1, 1])
             const immediately = yield* r.runOnce
             expect(immediately.failed + immediately.delivered).toBe(0) // not due yet: backoff
-            for (let i = 0; i < 50 && (yield* Ref.get(flaky.seen)).length < 3; i++) {
-              yield* Effect.sleep("20 millis")
+            for (let i = 0; i < 10 && (yield* Ref.get(flaky.seen)).length < 3; i++) {
+              yield* makeDue(e.id) // the backoff is over
               yield* r.runOnce
             }
             return yield* r.deliveries(e.id)
@@ -136,12 +145,12 @@ for (const target of targets("outbox.test.ts")) {
           const bad = yield* recorder(`bad-${randomUUID()}`, [type], () => true)
           const e = event(tenant, type, {})
           yield* append([e])
-          const relay = Relay.layerManual({ handlers: [bad.handler], maxAttempts: 3, retryBaseMillis: 1, retryMaxMillis: 5 })
+          const relay = Relay.layerManual({ handlers: [bad.handler], maxAttempts: 3, retryBaseMillis: 60_000 })
           const rows = yield* Effect.gen(function*() {
             const r = yield* Relay.OutboxRelay
-            for (let i = 0; i < 40; i++) {
+            for (let i = 0; i < 10; i++) {
               yield* r.runOnce
-              yield* Effect.sleep("10 millis")
+              yield* makeDue(e.id) // the backoff is over (a dead delivery is no longer pending: untouched)
             }
             return yield* r.deliveries(e.id)
           }).pipe(Effect.provide(relay))
@@ -183,15 +192,15 @@ for (const target of targets("outbox.test.ts")) {
           const e = event(tenant, type, {})
           yield* append([e])
           const fiber = yield* Effect.forkChild(Effect.flatMap(Relay.OutboxRelay, (r) => r.runOnce).pipe(
-            Effect.provide(Relay.layerManual({ handlers: [hanging], leaseMillis: 300 }))
+            Effect.provide(Relay.layerManual({ handlers: [hanging], leaseMillis: 60_000 }))
           ))
           yield* Deferred.await(started)
           yield* Fiber.interrupt(fiber) // the "crash": claimed, never settled
           const second = yield* recorder(name, [type])
-          const relay = Relay.layerManual({ handlers: [second.handler], leaseMillis: 300 })
+          const relay = Relay.layerManual({ handlers: [second.handler], leaseMillis: 60_000 })
           const early = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.runOnce).pipe(Effect.provide(relay))
           expect(early.delivered).toBe(0) // still leased
-          yield* Effect.sleep("400 millis")
+          yield* makeDue(e.id) // the lease is over
           const late = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.runOnce).pipe(Effect.provide(relay))
           expect(late.delivered).toBe(1)
           expect(yield* Ref.get(second.seen)).toEqual([e.id])
@@ -204,11 +213,16 @@ for (const target of targets("outbox.test.ts")) {
           const tenant = freshTenant()
           const type = `t.${randomUUID()}`
           const got = yield* Deferred.make<string>()
-          const handler: Relay.OutboxHandler = { name: `wake-${randomUUID()}`, types: [type], handle: (e) => Deferred.succeed(got, e.id) }
+          const primed = yield* Deferred.make<void>()
+          const primer = event(tenant, type, {})
+          const handler: Relay.OutboxHandler = {
+            name: `wake-${randomUUID()}`, types: [type], handle: (e) => (e.id === primer.id ? Deferred.succeed(primed, undefined) : Deferred.succeed(got, e.id))
+          }
           const e = event(tenant, type, {})
+          yield* append([primer])
           const id = yield* Effect.scoped(Effect.gen(function*() {
             yield* Layer.build(Relay.layer({ handlers: [handler], pollInterval: "1 hour" }))
-            yield* Effect.sleep("100 millis") // the relay's first (empty) cycle has run
+            yield* Deferred.await(primed) // the relay's first cycle has run (it delivered the primer): now it waits
             yield* append([e])
             return yield* Deferred.await(got).pipe(Effect.timeout(Duration.seconds(10)))
           }))
@@ -240,11 +254,16 @@ for (const target of targets("outbox.test.ts")) {
             const tenant = freshTenant()
             const type = `t.${randomUUID()}`
             const got = yield* Deferred.make<string>()
-            const handler: Relay.OutboxHandler = { name: `listen-${randomUUID()}`, types: [type], handle: (e) => Deferred.succeed(got, e.id) }
+            const primed = yield* Deferred.make<void>()
+            const primer = event(tenant, type, {})
+            const handler: Relay.OutboxHandler = {
+              name: `listen-${randomUUID()}`, types: [type], handle: (e) => (e.id === primer.id ? Deferred.succeed(primed, undefined) : Deferred.succeed(got, e.id))
+            }
             const id = randomUUID()
+            yield* append([primer])
             const received = yield* Effect.scoped(Effect.gen(function*() {
               yield* Layer.build(Relay.layer({ handlers: [handler], pollInterval: "1 hour", listen: true }))
-              yield* Effect.sleep("200 millis")
+              yield* Deferred.await(primed) // the first cycle has run (it delivered the primer): now it waits
               // raw SQL in its own transaction: no in-process signal, only the trigger's NOTIFY
               yield* db.inTenant(tenant)(SqlState.orDie(db.sql`
                 INSERT INTO platform.outbox (id, organization_id, workspace_id, type, aggregate_type, aggregate_id, occurred_at, payload)

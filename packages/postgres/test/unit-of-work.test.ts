@@ -242,14 +242,16 @@ for (const target of targets("unit-of-work.test.ts")) {
               yield* Deferred.await(release)
             })))
             yield* Deferred.await(locked)
-            const waiter = yield* Effect.forkChild(db.inTenant(tenant)(Effect.andThen(Ref.update(attempts, (n) => n + 1), bump)).pipe(
+            const retried = yield* Deferred.make<void>()
+            const attempt = Effect.flatMap(Ref.updateAndGet(attempts, (n) => n + 1), (n) => (n === 3 ? Deferred.succeed(retried, undefined) : Effect.void))
+            const waiter = yield* Effect.forkChild(db.inTenant(tenant)(Effect.andThen(attempt, bump)).pipe(
               Effect.provideService(CurrentLockTimeout, 50)
             ))
-            yield* Effect.sleep("300 millis") // several 50 ms lock timeouts and retries happen meanwhile
+            yield* Deferred.await(retried) // two 50 ms lock timeouts have been retried: the third attempt has started
             yield* Deferred.succeed(release, undefined)
             yield* Fiber.join(holder)
             yield* Fiber.join(waiter)
-            expect(yield* Ref.get(attempts)).toBeGreaterThanOrEqual(2)
+            expect(yield* Ref.get(attempts)).toBeGreaterThanOrEqual(3)
             expect((yield* Items.use((r) => r.list(tenant)))[0]?.quantity).toBe(2)
           }))
 
