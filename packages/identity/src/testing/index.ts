@@ -14,6 +14,7 @@ export * as Fixtures from "./fixtures.ts"
 export { actorOf, freshBin, freshEmail, join, openTenant, outcome, register, registerVerified, userWithRole } from "./fixtures.ts"
 export * from "./isolation.ts"
 export * from "./sessions.ts"
+export * from "./takeover.ts"
 
 /**
  * Identity in memory with sequential ids and deterministic (NOT secure) randomness: every run of a
