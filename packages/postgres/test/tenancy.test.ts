@@ -8,6 +8,7 @@ import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { createItem, grants, Items, testModule } from "./fixtures.ts"
 import { freshTenant, targets } from "./targets.ts"
+import { leaks, seenBy } from "./billing/isolation.ts"
 
 const item = (code: string, note = "") => ({ id: randomUUID(), code, note, quantity: 0 })
 
@@ -34,6 +35,31 @@ for (const target of targets("tenancy.test.ts")) {
             expect([table, asB[0]!.n, noTenant[0]!.n]).toEqual([table, 0, 0])
             expect(owner[0]!.n).toBeGreaterThan(0)
           }
+        }))
+
+      it.effect("TEN-01 RLS alone: a raw SELECT with no WHERE as erpkit_app sees only the bound tenant, not another organization nor another workspace of its own", () =>
+        Effect.gen(function*() {
+          const db = yield* PgDatabase
+          const a = freshTenant()
+          const b = freshTenant() // another organization
+          const c = { ...freshTenant(), organizationId: a.organizationId } // same organization, another workspace
+          yield* Items.use((r) => Effect.forEach([a, b, c], (t, i) => r.insert(t, item(`ws-${i}`)), { discard: true }))
+          for (const table of ["testctx.items"]) {
+            for (const viewer of [a, b, c]) {
+              const seen = yield* seenBy(db.sql, table, viewer, true)
+              expect(leaks(seen, viewer, true)).toEqual([])
+              expect(seen.byTenant[`${viewer.organizationId}/${viewer.workspaceId}`]).toBe(1)
+            }
+          }
+          // controls, each rolled back: the same check sees the leak when RLS is off, and an
+          // organization-only policy is caught by the other-workspace viewer alone
+          const off = db.sql`ALTER TABLE testctx.items DISABLE ROW LEVEL SECURITY`
+          const label = (t: typeof a) => `testctx.items: 1 row(s) of ${t.organizationId}/${t.workspaceId}`
+          expect(leaks(yield* seenBy(db.sql, "testctx.items", b, true, off), b, true)).toEqual(expect.arrayContaining([label(a), label(c)]))
+          const orgOnly = Effect.andThen(db.sql`DROP POLICY tenant_isolation ON testctx.items`, db.sql`
+            CREATE POLICY tenant_isolation ON testctx.items TO erpkit_app USING (organization_id = platform.current_organization_id())`)
+          expect(leaks(yield* seenBy(db.sql, "testctx.items", b, true, orgOnly), b, true)).toEqual([])
+          expect(leaks(yield* seenBy(db.sql, "testctx.items", c, true, orgOnly), c, true)).toEqual([label(a)])
         }))
 
       it.effect("TEN-01 UnitOfWork.transactionFor binds the tenant up front: raw statements see that tenant only", () =>
