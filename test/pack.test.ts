@@ -6,7 +6,7 @@
  * installed `erpkit` CLI run on an embedded database (and on a fresh server database when DATABASE_URL
  * is set). Nothing is cached between runs; every step prints what it did and how long it took.
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -220,9 +220,19 @@ const checkLaziness = (host: string) => {
   // Importing reads no migration file (they are read when migrating).
   without(join(pkg, "migrations"), () =>
     run("node", ["--input-type=module", "-e", `import("@erpkit/postgres").then((m) => console.log(Object.keys(m).length))`], { cwd: host, system: true }))
-  const message = without(join(host, "node_modules", "@electric-sql"), () => run("node", ["without-pglite.mjs"], { cwd: host, system: true }))
-  expect(message).toContain("npm install @electric-sql/pglite @electric-sql/pglite-socket")
+  // A server-only host needs no PGlite: importing works; the embedded database says what to install.
+  without(join(host, "node_modules", "@electric-sql"), () => {
+    expect(run("node", ["without-pglite.mjs"], { cwd: host, system: true })).toContain(installPglite)
+    const cli = spawnSync("npx", ["erpkit", "migrate", "--pglite-dir", join(host, "unused")], {
+      cwd: host, encoding: "utf8", env: { ...process.env, PATH: systemPath, DATABASE_URL: "" }
+    })
+    console.log(`[pack] npx erpkit migrate without PGlite installed: exit ${cli.status}`)
+    expect(cli.status).toBe(1)
+    expect(cli.stdout + cli.stderr).toContain(installPglite)
+  })
 }
+
+const installPglite = "npm install @electric-sql/pglite @electric-sql/pglite-socket"
 
 describe("erpkit as a host application installs it", () => {
   it("packs, installs with npm, type-checks and runs a host program, runs the erpkit CLI", () => {

@@ -17,7 +17,7 @@ import { identityModule } from "./identity/index.ts"
 import * as Migrations from "./Migrations.ts"
 import * as Postgres from "./Postgres.ts"
 
-/** The context modules the CLI knows, in migration order (identity's tenancy before billing). */
+/** The context modules the CLI knows, in the order their migrations run (after the platform's). */
 export const modules = { identity: identityModule, billing: billingModule } as const
 
 type ModuleName = keyof typeof modules
@@ -59,19 +59,21 @@ export const describeTarget = (target: Target): string =>
   })
 
 /**
- * Runs `effect` with a `SqlClient` on the target (migrations off: the command decides what runs), and
- * turns any failure into a `UserError` the CLI prints before exiting 1.
+ * Runs `effect` with a `SqlClient` on the target (migrations off: the command decides what runs). Any
+ * failure, or defect such as PGlite not being installed, becomes a `UserError`: the CLI prints its
+ * message and exits 1.
  */
 const onTarget = <A, E>(target: Target, effect: Effect.Effect<A, E, SqlClient.SqlClient>) => {
-  const database = Option.match(target.databaseUrl, {
+  const database: Layer.Layer<Postgres.PlatformServices, Postgres.LayerError> = Option.match(target.databaseUrl, {
     onSome: (url) => Postgres.layer({ url, maxConnections: 1 }, { migrate: false }),
     onNone: () => Postgres.layerEmbedded(Option.match(target.pgliteDir, { onSome: (dataDir) => ({ dataDir }), onNone: () => ({}) }), { migrate: false })
   })
+  const failed = (cause: unknown) =>
+    new CliError.UserError({ cause, userMessage: `erpkit migrate: ${describeTarget(target)}: ${messageOf(cause)}` })
   return effect.pipe(
-    Effect.provide(database as Layer.Layer<SqlClient.SqlClient, Postgres.LayerError>),
-    Effect.mapError((cause) =>
-      new CliError.UserError({ cause, userMessage: `erpkit migrate: ${describeTarget(target)}: ${messageOf(cause)}` })
-    )
+    Effect.provide(database),
+    Effect.mapError(failed),
+    Effect.catchDefect((defect) => Effect.fail(failed(defect)))
   )
 }
 

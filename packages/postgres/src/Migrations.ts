@@ -39,21 +39,20 @@ const readMigrations = (path: string): ReadonlyArray<SqlMigration> =>
     .sort((a, b) => a.id - b.id)
 
 /**
- * The `migrations/<schema>` folder shipped with this package: the nearest one above this module. In the
- * repository this module is `src/Migrations.ts`; in the published package it is bundled into a file of
- * `dist/`. Both are one level below the package root, but walking up keeps working whatever chunk
- * layout the bundler picks.
+ * The `migrations/<schema>` folder shipped with this package, under the nearest directory above this
+ * module that holds a `package.json` (the package root). In the repository this module is
+ * `src/Migrations.ts`; in the published package it is bundled into some file of `dist/`, wherever the
+ * bundler puts its chunks.
  */
 const bundledDirectory = (schema: string): string | undefined => {
   let dir = dirname(fileURLToPath(import.meta.url))
-  for (let depth = 0; depth < 4; depth++) {
-    const candidate = join(dir, "migrations", schema)
-    if (existsSync(candidate)) return candidate
+  while (!existsSync(join(dir, "package.json"))) {
     const parent = dirname(dir)
-    if (parent === dir) break
+    if (parent === dir) return undefined
     dir = parent
   }
-  return undefined
+  const candidate = join(dir, "migrations", schema)
+  return existsSync(candidate) ? candidate : undefined
 }
 
 /**
