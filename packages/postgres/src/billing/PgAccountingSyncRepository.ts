@@ -15,10 +15,8 @@ import { AccountingSync, AccountingSyncRepository as Port } from "@erpkit/billin
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import {
-  assertTenant, clampLimit, instant, instantOrNull, jsonRows, sameTenant, single, type TenantColumns, tenantOf, timestamp,
-  timestampOrNull, touched
-} from "./internal.ts"
+import { assertTenant, clampLimit, jsonRows, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
 
 interface SyncRow extends TenantColumns {
   readonly id: string
@@ -47,12 +45,12 @@ export const toSync = (row: SyncRow): AccountingSync.AccountingSync =>
     entityId: row.entityId,
     status: row.status,
     attempts: row.attempts,
-    nextAttemptAt: instant(row.nextAttemptAt),
+    nextAttemptAt: fromTimestamptz(row.nextAttemptAt),
     lastError: row.lastError,
     externalId: row.externalId,
-    createdAt: instant(row.createdAt),
-    updatedAt: instant(row.updatedAt),
-    syncedAt: instantOrNull(row.syncedAt)
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt),
+    syncedAt: fromTimestamptzOrNull(row.syncedAt)
   })
 
 interface LogRow extends TenantColumns {
@@ -81,8 +79,8 @@ const toLogEntry = (row: LogRow): AccountingSync.AccountingSyncLogEntry =>
     error: row.error,
     externalId: row.externalId,
     statusAfter: row.statusAfter,
-    nextAttemptAt: instantOrNull(row.nextAttemptAt),
-    at: instant(row.at)
+    nextAttemptAt: fromTimestamptzOrNull(row.nextAttemptAt),
+    at: fromTimestamptz(row.at)
   })
 
 export const layer = Layer.effect(
@@ -110,8 +108,8 @@ export const layer = Layer.effect(
       INSERT INTO billing.accounting_syncs (id, organization_id, workspace_id, entity_type, entity_id, status, attempts,
         next_attempt_at, last_error, external_id, created_at, updated_at, synced_at)
       VALUES (${s.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${s.entityType}, ${s.entityId}, ${s.status}, ${s.attempts},
-        ${timestamp(s.nextAttemptAt)}, ${s.lastError}::text, ${s.externalId}::text, ${timestamp(s.createdAt)}, ${timestamp(s.updatedAt)},
-        ${timestampOrNull(s.syncedAt)}::timestamptz)`
+        ${toTimestamptz(s.nextAttemptAt)}, ${s.lastError}::text, ${s.externalId}::text, ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.updatedAt)},
+        ${toTimestamptzOrNull(s.syncedAt)}::timestamptz)`
 
     const enqueue: Port.AccountingSyncRepository["Service"]["enqueue"] = (tenant, s) =>
       db.inTenant(tenant)(Effect.gen(function*() {
@@ -151,9 +149,9 @@ export const layer = Layer.effect(
         !sameTenant(tenant, s.tenant) ? touched("AccountingSync", s.id)([]) : db.inTenant(tenant)(Effect.gen(function*() {
           yield* Storable.checkOrDie([s.lastError, s.externalId], ["sync"])
           const rows = yield* SqlState.orDie(sql`
-            UPDATE billing.accounting_syncs SET status = ${s.status}, attempts = ${s.attempts}, next_attempt_at = ${timestamp(s.nextAttemptAt)},
-              last_error = ${s.lastError}::text, external_id = ${s.externalId}::text, updated_at = ${timestamp(s.updatedAt)},
-              synced_at = ${timestampOrNull(s.syncedAt)}::timestamptz
+            UPDATE billing.accounting_syncs SET status = ${s.status}, attempts = ${s.attempts}, next_attempt_at = ${toTimestamptz(s.nextAttemptAt)},
+              last_error = ${s.lastError}::text, external_id = ${s.externalId}::text, updated_at = ${toTimestamptz(s.updatedAt)},
+              synced_at = ${toTimestamptzOrNull(s.syncedAt)}::timestamptz
             WHERE ${scope(tenant)} AND id = ${s.id}
             RETURNING id`)
           yield* touched("AccountingSync", s.id)(rows)
@@ -170,12 +168,12 @@ export const layer = Layer.effect(
           SqlState.orDie(sql<SyncRow>`
             WITH due AS MATERIALIZED (
               SELECT id, next_attempt_at AS due_at FROM billing.accounting_syncs
-              WHERE ${scope(tenant)} AND status = 'Pending' AND next_attempt_at <= ${timestamp(now)}
+              WHERE ${scope(tenant)} AND status = 'Pending' AND next_attempt_at <= ${toTimestamptz(now)}
                 ${syncId === undefined ? sql`` : sql`AND id = ${syncId}`}
               ORDER BY next_attempt_at, id LIMIT ${Math.max(0, Math.floor(limit))}
               FOR NO KEY UPDATE SKIP LOCKED
             ), leased AS (
-              UPDATE billing.accounting_syncs s SET next_attempt_at = ${timestamp(leaseUntil)}, updated_at = ${timestamp(now)}
+              UPDATE billing.accounting_syncs s SET next_attempt_at = ${toTimestamptz(leaseUntil)}, updated_at = ${toTimestamptz(now)}
               FROM due d
               WHERE s.id = d.id AND s.organization_id = ${tenant.organizationId} AND s.workspace_id = ${tenant.workspaceId}
               RETURNING s.*, d.due_at

@@ -10,8 +10,9 @@ import { BillingError, BillingRun, BillingRunRepository as Port } from "@erpkit/
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, clampLimit, duplicateAs, instant, sameTenant, type TenantColumns, tenantOf, timestamp, touched } from "./internal.ts"
-import { isUuid } from "./Quotes.ts"
+import { assertTenant, clampLimit, duplicateAs, sameTenant, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import { isUuid } from "./PgQuoteRepository.ts"
 
 interface RunRow extends TenantColumns {
   readonly id: string
@@ -40,8 +41,8 @@ const toRun = (row: RunRow): BillingRun.BillingRun =>
     invoiceId: row.invoiceId as BillingRun.BillingRun["invoiceId"],
     error: row.error,
     attempts: row.attempts,
-    createdAt: instant(row.createdAt),
-    updatedAt: instant(row.updatedAt)
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt)
   })
 
 export const layer = Layer.effect(
@@ -61,7 +62,7 @@ export const layer = Layer.effect(
             INSERT INTO billing.billing_runs (id, organization_id, workspace_id, account_id, customer_id, period, status, invoice_id, error, attempts,
               created_at, updated_at)
             VALUES (${r.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${r.accountId}, ${r.customerId}, ${r.period}, ${r.status},
-              ${r.invoiceId}::uuid, ${r.error}::text, ${r.attempts}, ${timestamp(r.createdAt)}, ${timestamp(r.updatedAt)})`)
+              ${r.invoiceId}::uuid, ${r.error}::text, ${r.attempts}, ${toTimestamptz(r.createdAt)}, ${toTimestamptz(r.updatedAt)})`)
         })),
       findForUpdate: (tenant, accountId, period) =>
         !isUuid(accountId) || Storable.findNul(period) !== undefined ? Effect.succeed(Option.none()) : db.inTenant(tenant)(Effect.map(
@@ -76,7 +77,7 @@ export const layer = Layer.effect(
             yield* Storable.checkOrDie([r.period, r.error], ["run"])
             const rows = yield* SqlState.orDie(sql`
               UPDATE billing.billing_runs SET status = ${r.status}, invoice_id = ${r.invoiceId}::uuid, error = ${r.error}::text,
-                attempts = ${r.attempts}, updated_at = ${timestamp(r.updatedAt)}
+                attempts = ${r.attempts}, updated_at = ${toTimestamptz(r.updatedAt)}
               WHERE ${scope(tenant)} AND id = ${r.id}
               RETURNING id`)
             yield* touched("BillingRun", r.id)(rows)

@@ -4,11 +4,14 @@
  * foreign-key checks of new invoices, holds and ledger rows of that account through without waiting).
  */
 import { Effect, Layer, Option } from "effect"
-import { type Ids, type LocalDate, type Tenant } from "@erpkit/kernel"
+import { type Ids, type LocalDate } from "@erpkit/kernel"
 import { BillingError, ClientAccount, ClientAccountRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
-import { assertTenant, duplicateAs, instant, sameTenant, single, type TenantColumns, tenantOf, timestamp, touched } from "./internal.ts"
+import { assertTenant, duplicateAs, sameTenant, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
 
 interface AccountRow extends TenantColumns {
   readonly id: string
@@ -25,24 +28,6 @@ interface AccountRow extends TenantColumns {
   readonly updatedAt: Date
 }
 
-/** Column → `AccountRow` field. */
-const accountFields: ReadonlyArray<readonly [column: string, field: keyof AccountRow]> = [
-  ["id", "id"], ["organization_id", "organizationId"], ["workspace_id", "workspaceId"], ["customer_id", "customerId"],
-  ["currency", "currency"], ["credit_limit", "creditLimit"], ["is_credit_approved", "isCreditApproved"], ["balance", "balance"],
-  ["wallet_balance", "walletBalance"], ["holds", "holds"], ["last_sequence", "lastSequence"], ["last_payment_date", "lastPaymentDate"],
-  ["created_at", "createdAt"], ["updated_at", "updatedAt"]
-]
-
-export const accountColumns = accountFields.map(([column, field]) => (column === field ? column : `${column} AS "${field}"`)).join(", ")
-
-/** The account columns of table alias `alias`, named `<prefix><field>` (to sit beside another table's in one row). */
-export const accountColumnsAs = (alias: string, prefix: string): string =>
-  accountFields.map(([column, field]) => `${alias}.${column} AS "${prefix}${field}"`).join(", ")
-
-/** The account in a row selected with `accountColumnsAs(…, prefix)`. */
-export const toAccountAs = (row: Readonly<Record<string, unknown>>, prefix: string): ClientAccount.ClientAccount =>
-  toAccount(Object.fromEntries(accountFields.map(([, field]) => [field, row[`${prefix}${field}`]])) as unknown as AccountRow)
-
 export const toAccount = (row: AccountRow): ClientAccount.ClientAccount =>
   new ClientAccount.ClientAccount({
     id: row.id as ClientAccount.ClientAccount["id"],
@@ -56,63 +41,68 @@ export const toAccount = (row: AccountRow): ClientAccount.ClientAccount =>
     holdsMinor: row.holds,
     lastSequence: row.lastSequence,
     lastPaymentDate: row.lastPaymentDate as LocalDate.LocalDate | null,
-    createdAt: instant(row.createdAt),
-    updatedAt: instant(row.updatedAt)
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt)
   })
 
+type A = ClientAccount.ClientAccount
+
+/** `billing.client_accounts`: the one mapping its select, insert, update and decoding come from. */
+export const accounts = TenantTable.make<A, AccountRow>({
+  table: "billing.client_accounts",
+  alias: "a",
+  entity: "ClientAccount",
+  columns: [
+    column("id", (a) => a.id, { fixed: true }),
+    column("customer_id", (a) => a.customerId, { fixed: true }),
+    column("currency", (a) => a.currency, { fixed: true }),
+    column("credit_limit", (a) => a.creditLimitMinor),
+    column("is_credit_approved", (a) => a.isCreditApproved),
+    column("balance", (a) => a.balanceMinor),
+    column("wallet_balance", (a) => a.walletBalanceMinor),
+    column("holds", (a) => a.holdsMinor),
+    column("last_sequence", (a) => a.lastSequence),
+    column("last_payment_date", (a) => a.lastPaymentDate, { cast: "date" }),
+    column("created_at", (a) => toTimestamptz(a.createdAt), { fixed: true }),
+    column("updated_at", (a) => toTimestamptz(a.updatedAt))
+  ],
+  decode: toAccount
+})
+
+/** The account columns of table alias `alias`, named `<prefix><field>` (to sit beside another table's in one row). */
+export const accountColumnsAs = accounts.selectListAs
+
+/** The account in a row selected with `accountColumnsAs(…, prefix)`. */
+export const toAccountAs = accounts.decodeAs
+
 /** The row-lock key of an account (`PgDatabase.lock`). */
-export const accountLockKey = (id: string) => `billing.client_accounts/${id}`
+export const accountLockKey = accounts.lockKey
 
 export const layer = Layer.effect(
   Port.ClientAccountRepository,
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const sql = db.sql
-    const columns = sql.literal(accountColumns)
-    const select = (tenant: Tenant.Tenant, id: string, lock: boolean) =>
-      db.inTenant(tenant)(Effect.flatMap(
-        SqlState.orDie(sql<AccountRow>`SELECT ${columns} FROM billing.client_accounts
-          WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${id}
-          ${lock ? sql`FOR NO KEY UPDATE` : sql``}`),
-        (rows) => Effect.map(single<AccountRow>("ClientAccount", id)(rows), toAccount).pipe(Effect.tap(() => (lock ? db.lock(accountLockKey(id)) : Effect.void)))
-      ))
-    const updateStatement = (tenant: Tenant.Tenant, a: ClientAccount.ClientAccount) => sql`
-      UPDATE billing.client_accounts SET credit_limit = ${a.creditLimitMinor}, is_credit_approved = ${a.isCreditApproved},
-        balance = ${a.balanceMinor}, wallet_balance = ${a.walletBalanceMinor}, holds = ${a.holdsMinor},
-        last_sequence = ${a.lastSequence}, last_payment_date = ${a.lastPaymentDate}::date, updated_at = ${timestamp(a.updatedAt)}
-      WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${a.id}
-      RETURNING id`
-
+    const select = TenantTable.get(db, accounts)
     const service: Port.ClientAccountRepository["Service"] = {
       insert: (tenant, a) =>
         db.inTenant(tenant)(Effect.andThen(
           assertTenant("ClientAccount", a.id, tenant, a.tenant),
-          duplicateAs("client_accounts_customer_key", () => new BillingError.AccountAlreadyExists({ customerId: a.customerId }))(sql`
-            INSERT INTO billing.client_accounts (id, organization_id, workspace_id, customer_id, currency, credit_limit, is_credit_approved,
-              balance, wallet_balance, holds, last_sequence, last_payment_date, created_at, updated_at)
-            VALUES (${a.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${a.customerId}, ${a.currency}, ${a.creditLimitMinor},
-              ${a.isCreditApproved}, ${a.balanceMinor}, ${a.walletBalanceMinor}, ${a.holdsMinor}, ${a.lastSequence},
-              ${a.lastPaymentDate}::date, ${timestamp(a.createdAt)}, ${timestamp(a.updatedAt)})`)
+          duplicateAs("client_accounts_customer_key", () => new BillingError.AccountAlreadyExists({ customerId: a.customerId }))(
+            accounts.insert(sql, tenant, a)
+          )
         )),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
       findByCustomer: (tenant, customerId) =>
         db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<AccountRow>`SELECT ${columns} FROM billing.client_accounts
-            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND customer_id = ${customerId}`),
+          SqlState.orDie(sql<AccountRow>`SELECT ${sql.literal(accounts.selectList())} FROM billing.client_accounts a
+            WHERE ${accounts.scope(sql, tenant)} AND a.customer_id = ${customerId}`),
           (rows) => Option.map(Option.fromNullishOr(rows[0]), toAccount)
         )),
-      // an account this transaction has locked certainly exists: its update is deferred (PgDatabase.write)
       update: (tenant, a) =>
         sameTenant(tenant, a.tenant)
-          ? Effect.flatMap(Effect.zipWith(db.holds(accountLockKey(a.id)), db.defers(tenant), (held, defers) => held && defers), (deferred) =>
-            deferred
-              ? db.write(tenant, {
-                tables: ["billing.client_accounts"],
-                statement: updateStatement(tenant, a),
-                expect: { rows: 1, error: () => new Error(`locked client account ${a.id} vanished before its update`) }
-              })
-              : db.inTenant(tenant)(Effect.flatMap(SqlState.orDie(updateStatement(tenant, a)), touched("ClientAccount", a.id))))
+          ? TenantTable.updateLocked(db, accounts, tenant, a.id, accounts.update(sql, tenant, a.id, a))
           : touched("ClientAccount", a.id)([])
     }
     return service

@@ -10,7 +10,8 @@ import { CreditHold, CreditHoldRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, instant, instantOrNull, sameTenant, single, type TenantColumns, tenantOf, timestamp, timestampOrNull, touched } from "./internal.ts"
+import { assertTenant, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
 
 interface HoldRow extends TenantColumns {
   readonly id: string
@@ -36,10 +37,10 @@ export const toHold = (row: HoldRow): CreditHold.CreditHold =>
     amountMinor: row.amount,
     status: row.status,
     reference: row.reference,
-    expiresAt: instant(row.expiresAt),
+    expiresAt: fromTimestamptz(row.expiresAt),
     invoiceId: row.invoiceId as CreditHold.CreditHold["invoiceId"],
-    createdAt: instant(row.createdAt),
-    resolvedAt: instantOrNull(row.resolvedAt)
+    createdAt: fromTimestamptz(row.createdAt),
+    resolvedAt: fromTimestamptzOrNull(row.resolvedAt)
   })
 
 export const layer = Layer.effect(
@@ -65,7 +66,7 @@ export const layer = Layer.effect(
             INSERT INTO billing.credit_holds (id, organization_id, workspace_id, account_id, amount, status, reference, expires_at,
               invoice_id, created_at, resolved_at)
             VALUES (${h.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${h.accountId}, ${h.amountMinor}, ${h.status}, ${h.reference},
-              ${timestamp(h.expiresAt)}, ${h.invoiceId}, ${timestamp(h.createdAt)}, ${timestampOrNull(h.resolvedAt)})`)
+              ${toTimestamptz(h.expiresAt)}, ${h.invoiceId}, ${toTimestamptz(h.createdAt)}, ${toTimestamptzOrNull(h.resolvedAt)})`)
         })),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
@@ -75,7 +76,7 @@ export const layer = Layer.effect(
             yield* Storable.checkOrDie(h.reference, ["reference"])
             const rows = yield* SqlState.orDie(sql`
               UPDATE billing.credit_holds SET amount = ${h.amountMinor}, status = ${h.status}, reference = ${h.reference},
-                expires_at = ${timestamp(h.expiresAt)}, invoice_id = ${h.invoiceId}, resolved_at = ${timestampOrNull(h.resolvedAt)}
+                expires_at = ${toTimestamptz(h.expiresAt)}, invoice_id = ${h.invoiceId}, resolved_at = ${toTimestamptzOrNull(h.resolvedAt)}
               WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${h.id}
               RETURNING id`)
             yield* touched("CreditHold", h.id)(rows)
@@ -87,17 +88,17 @@ export const layer = Layer.effect(
             WITH due AS MATERIALIZED (
               SELECT id FROM billing.credit_holds
               WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId}
-                AND status = 'Pending' AND expires_at <= ${timestamp(now)}
+                AND status = 'Pending' AND expires_at <= ${toTimestamptz(now)}
               ORDER BY expires_at, id LIMIT ${Math.max(0, Math.floor(limit))}
               FOR NO KEY UPDATE SKIP LOCKED
             ), expired AS (
-              UPDATE billing.credit_holds h SET status = 'Expired', resolved_at = ${timestamp(now)}
+              UPDATE billing.credit_holds h SET status = 'Expired', resolved_at = ${toTimestamptz(now)}
               FROM due d
               WHERE h.id = d.id AND h.organization_id = ${tenant.organizationId} AND h.workspace_id = ${tenant.workspaceId}
                 AND h.status = 'Pending'
               RETURNING h.*
             ), released AS (
-              UPDATE billing.client_accounts a SET holds = a.holds - e.total, updated_at = ${timestamp(now)}
+              UPDATE billing.client_accounts a SET holds = a.holds - e.total, updated_at = ${toTimestamptz(now)}
               FROM (SELECT account_id, sum(amount) AS total FROM expired GROUP BY account_id) e
               WHERE a.organization_id = ${tenant.organizationId} AND a.workspace_id = ${tenant.workspaceId} AND a.id = e.account_id
               RETURNING a.id

@@ -7,7 +7,8 @@ import { CreditNote, CreditNoteRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, defaultListLimit, instant, single, type TenantColumns, tenantOf, timestamp } from "./internal.ts"
+import { assertTenant, defaultListLimit, single, type TenantColumns, tenantOf } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
 
 interface CreditNoteRow extends TenantColumns {
   readonly id: string
@@ -31,7 +32,7 @@ export const toCreditNote = (row: CreditNoteRow): CreditNote.CreditNote =>
     amountMinor: row.amount,
     currency: row.currency as CreditNote.CreditNote["currency"],
     reason: row.reason,
-    createdAt: instant(row.createdAt)
+    createdAt: fromTimestamptz(row.createdAt)
   })
 
 export const layer = Layer.effect(
@@ -48,7 +49,7 @@ export const layer = Layer.effect(
           yield* SqlState.orDie(sql`
             INSERT INTO billing.credit_notes (id, organization_id, workspace_id, invoice_id, account_id, amount, currency, reason, created_at)
             VALUES (${c.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${c.invoiceId}, ${c.accountId}, ${c.amountMinor}, ${c.currency},
-              ${c.reason}, ${timestamp(c.createdAt)})`)
+              ${c.reason}, ${toTimestamptz(c.createdAt)})`)
         })),
       get: (tenant, id) =>
         db.inTenant(tenant)(Effect.flatMap(

@@ -8,9 +8,8 @@ import { Dispute, DisputeRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import {
-  assertTenant, defaultListLimit, instant, instantOrNull, sameTenant, single, type TenantColumns, tenantOf, timestamp, timestampOrNull, touched
-} from "./internal.ts"
+import { assertTenant, defaultListLimit, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
 
 interface DisputeRow extends TenantColumns {
   readonly id: string
@@ -46,8 +45,8 @@ const toDispute = (row: DisputeRow): Dispute.Dispute =>
     approvedMinor: row.approvedAmount,
     creditNoteId: row.creditNoteId as Dispute.Dispute["creditNoteId"],
     resolutionNote: row.resolutionNote,
-    createdAt: instant(row.createdAt),
-    resolvedAt: instantOrNull(row.resolvedAt)
+    createdAt: fromTimestamptz(row.createdAt),
+    resolvedAt: fromTimestamptzOrNull(row.resolvedAt)
   })
 
 export const layer = Layer.effect(
@@ -74,7 +73,7 @@ export const layer = Layer.effect(
               approved_amount, credit_note_id, resolution_note, created_at, resolved_at)
             VALUES (${d.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${d.invoiceId}, ${d.accountId}, ${d.lineIndex}, ${d.amountMinor},
               ${d.currency}, ${d.reason}, ${d.status}, ${d.approvedMinor}::bigint, ${d.creditNoteId}::uuid, ${d.resolutionNote}::text,
-              ${timestamp(d.createdAt)}, ${timestampOrNull(d.resolvedAt)}::timestamptz)`)
+              ${toTimestamptz(d.createdAt)}, ${toTimestamptzOrNull(d.resolvedAt)}::timestamptz)`)
         })),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
@@ -86,7 +85,7 @@ export const layer = Layer.effect(
               UPDATE billing.disputes SET invoice_id = ${d.invoiceId}, account_id = ${d.accountId}, line_index = ${d.lineIndex},
                 amount = ${d.amountMinor}, currency = ${d.currency}, reason = ${d.reason}, status = ${d.status},
                 approved_amount = ${d.approvedMinor}::bigint, credit_note_id = ${d.creditNoteId}::uuid, resolution_note = ${d.resolutionNote}::text,
-                resolved_at = ${timestampOrNull(d.resolvedAt)}::timestamptz
+                resolved_at = ${toTimestamptzOrNull(d.resolvedAt)}::timestamptz
               WHERE ${scope(tenant)} AND id = ${d.id}
               RETURNING id`)
             yield* touched("Dispute", d.id)(rows)

@@ -10,7 +10,8 @@ import { BillingError, Document, DocumentRepository as Port } from "@erpkit/bill
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, defaultListLimit, duplicateAs, instant, single, type TenantColumns, tenantOf, timestamp } from "./internal.ts"
+import { assertTenant, defaultListLimit, duplicateAs, single, type TenantColumns, tenantOf } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
 
 interface DocumentRow extends TenantColumns {
   readonly id: string
@@ -40,7 +41,7 @@ const toDocument = (row: DocumentRow): Document.Document =>
     contentType: row.contentType,
     body: row.body,
     data: row.data as Document.Document["data"],
-    createdAt: instant(row.createdAt)
+    createdAt: fromTimestamptz(row.createdAt)
   })
 
 export const layer = Layer.effect(
@@ -61,7 +62,7 @@ export const layer = Layer.effect(
             INSERT INTO billing.documents (id, organization_id, workspace_id, kind, document_number, source_id, version, title, content_type, body,
               data, created_at)
             VALUES (${d.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${d.kind}, ${d.documentNumber}, ${d.sourceId}, ${d.version}, ${d.title},
-              ${d.contentType}, ${d.body}, ${JSON.stringify(d.data)}::jsonb, ${timestamp(d.createdAt)})`)
+              ${d.contentType}, ${d.body}, ${JSON.stringify(d.data)}::jsonb, ${toTimestamptz(d.createdAt)})`)
         })),
       get: (tenant, id) =>
         db.inTenant(tenant)(Effect.flatMap(

@@ -10,7 +10,8 @@ import { Ledger, LedgerRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { clampLimit, instant, jsonRows, sameTenant, type TenantColumns, tenantOf } from "./internal.ts"
+import { clampLimit, jsonRows, sameTenant, type TenantColumns, tenantOf } from "./shared.ts"
+import { fromTimestamptz } from "../sql/Timestamps.ts"
 
 interface TransactionRow extends TenantColumns {
   readonly id: string
@@ -41,7 +42,7 @@ export const toTransaction = (row: TransactionRow): Ledger.AccountTransaction =>
     runningWalletBalanceMinor: row.runningWalletBalance,
     sourceId: row.sourceId,
     invoiceId: row.invoiceId as Ledger.AccountTransaction["invoiceId"],
-    at: instant(row.at)
+    at: fromTimestamptz(row.at)
   })
 
 export const layer = Layer.effect(

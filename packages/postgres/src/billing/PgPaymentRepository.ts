@@ -9,10 +9,8 @@ import { Payment, PaymentRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import {
-  assertTenant, defaultListLimit, instant, instantOrNull, rate, sameTenant, single, type TenantColumns, tenantOf, timestamp,
-  timestampOrNull, touched
-} from "./internal.ts"
+import { assertTenant, defaultListLimit, rate, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
 
 interface PaymentRow extends TenantColumns {
   readonly id: string
@@ -58,9 +56,9 @@ export const toPayment = (row: PaymentRow): Payment.Payment =>
     fromWallet: row.fromWallet,
     paymentDate: row.paymentDate as LocalDate.LocalDate,
     reference: row.reference,
-    createdAt: instant(row.createdAt),
-    updatedAt: instant(row.updatedAt),
-    completedAt: instantOrNull(row.completedAt)
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt),
+    completedAt: fromTimestamptzOrNull(row.completedAt)
   })
 
 export const layer = Layer.effect(
@@ -89,7 +87,7 @@ export const layer = Layer.effect(
             VALUES (${p.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${p.invoiceId}, ${p.accountId}, ${p.customerId}, ${p.amountMinor},
               ${p.currency}, ${p.exchangeRate.numerator.toString()}::numeric, ${p.exchangeRate.denominator.toString()}::numeric,
               ${p.baseAmountMinor}, ${p.baseCurrency}, ${p.method}, ${p.status}, ${p.fromWallet}, ${p.paymentDate}::date,
-              ${p.reference}::text, ${timestamp(p.createdAt)}, ${timestamp(p.updatedAt)}, ${timestampOrNull(p.completedAt)}::timestamptz)` })
+              ${p.reference}::text, ${toTimestamptz(p.createdAt)}, ${toTimestamptz(p.updatedAt)}, ${toTimestamptzOrNull(p.completedAt)}::timestamptz)` })
         }),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
@@ -101,8 +99,8 @@ export const layer = Layer.effect(
               exchange_rate_numerator = ${p.exchangeRate.numerator.toString()}::numeric,
               exchange_rate_denominator = ${p.exchangeRate.denominator.toString()}::numeric, base_amount = ${p.baseAmountMinor},
               base_currency = ${p.baseCurrency}, payment_method = ${p.method}, status = ${p.status}, from_wallet = ${p.fromWallet},
-              payment_date = ${p.paymentDate}::date, reference_number = ${p.reference}::text, updated_at = ${timestamp(p.updatedAt)},
-              completed_at = ${timestampOrNull(p.completedAt)}::timestamptz
+              payment_date = ${p.paymentDate}::date, reference_number = ${p.reference}::text, updated_at = ${toTimestamptz(p.updatedAt)},
+              completed_at = ${toTimestamptzOrNull(p.completedAt)}::timestamptz
             WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${p.id}
             RETURNING id`)
           yield* touched("Payment", p.id)(rows)

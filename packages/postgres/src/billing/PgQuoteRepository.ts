@@ -16,11 +16,9 @@ import { BillingError, Quote, QuoteRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import {
-  assertTenant, clampLimit, duplicateAs, instant, instantOrNull, jsonRows, sameTenant, single, type TenantColumns, tenantOf, timestamp,
-  timestampOrNull, touched
-} from "./internal.ts"
-import { decodeJson } from "./RateCards.ts"
+import { assertTenant, clampLimit, duplicateAs, jsonRows, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import { decodeJson } from "./PgRateCardRepository.ts"
 
 interface QuoteRow extends TenantColumns {
   readonly id: string
@@ -76,15 +74,15 @@ const toQuote = (row: QuoteRow): Effect.Effect<Quote.Quote> =>
         subtotalMinor: row.subtotal,
         taxMinor: row.tax,
         totalMinor: row.totalAmount,
-        expiresAt: instant(row.expiresAt),
+        expiresAt: fromTimestamptz(row.expiresAt),
         notes: row.notes,
         invoiceId: row.invoiceId as Quote.Quote["invoiceId"],
         paidUpfront: row.paidUpfront,
-        createdAt: instant(row.createdAt),
-        updatedAt: instant(row.updatedAt),
-        sentAt: instantOrNull(row.sentAt),
-        acceptedAt: instantOrNull(row.acceptedAt),
-        expiredAt: instantOrNull(row.expiredAt)
+        createdAt: fromTimestamptz(row.createdAt),
+        updatedAt: fromTimestamptz(row.updatedAt),
+        sentAt: fromTimestamptzOrNull(row.sentAt),
+        acceptedAt: fromTimestamptzOrNull(row.acceptedAt),
+        expiredAt: fromTimestamptzOrNull(row.expiredAt)
       })
     ))
 
@@ -114,9 +112,9 @@ export const layer = Layer.effect(
               INSERT INTO billing.quotes (id, organization_id, workspace_id, account_id, customer_id, quote_number, status, currency, subtotal,
                 tax, total_amount, expires_at, notes, invoice_id, paid_upfront, created_at, updated_at, sent_at, accepted_at, expired_at)
               VALUES (${q.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${q.accountId}, ${q.customerId}, ${q.quoteNumber}, ${q.status},
-                ${q.currency}, ${q.subtotalMinor}, ${q.taxMinor}, ${q.totalMinor}, ${timestamp(q.expiresAt)}, ${q.notes}::text,
-                ${q.invoiceId}::uuid, ${q.paidUpfront}, ${timestamp(q.createdAt)}, ${timestamp(q.updatedAt)},
-                ${timestampOrNull(q.sentAt)}::timestamptz, ${timestampOrNull(q.acceptedAt)}::timestamptz, ${timestampOrNull(q.expiredAt)}::timestamptz)
+                ${q.currency}, ${q.subtotalMinor}, ${q.taxMinor}, ${q.totalMinor}, ${toTimestamptz(q.expiresAt)}, ${q.notes}::text,
+                ${q.invoiceId}::uuid, ${q.paidUpfront}, ${toTimestamptz(q.createdAt)}, ${toTimestamptz(q.updatedAt)},
+                ${toTimestamptzOrNull(q.sentAt)}::timestamptz, ${toTimestamptzOrNull(q.acceptedAt)}::timestamptz, ${toTimestamptzOrNull(q.expiredAt)}::timestamptz)
               RETURNING id, organization_id, workspace_id
             )
             INSERT INTO billing.quote_lines (quote_id, line_no, organization_id, workspace_id, request, price, line)
@@ -131,10 +129,10 @@ export const layer = Layer.effect(
           ? db.inTenant(tenant)(Effect.gen(function*() {
             yield* Storable.checkOrDie([q.quoteNumber, q.notes], ["quote"])
             const rows = yield* SqlState.orDie(sql`
-              UPDATE billing.quotes SET quote_number = ${q.quoteNumber}, status = ${q.status}, expires_at = ${timestamp(q.expiresAt)},
-                notes = ${q.notes}::text, invoice_id = ${q.invoiceId}::uuid, paid_upfront = ${q.paidUpfront}, updated_at = ${timestamp(q.updatedAt)},
-                sent_at = ${timestampOrNull(q.sentAt)}::timestamptz, accepted_at = ${timestampOrNull(q.acceptedAt)}::timestamptz,
-                expired_at = ${timestampOrNull(q.expiredAt)}::timestamptz
+              UPDATE billing.quotes SET quote_number = ${q.quoteNumber}, status = ${q.status}, expires_at = ${toTimestamptz(q.expiresAt)},
+                notes = ${q.notes}::text, invoice_id = ${q.invoiceId}::uuid, paid_upfront = ${q.paidUpfront}, updated_at = ${toTimestamptz(q.updatedAt)},
+                sent_at = ${toTimestamptzOrNull(q.sentAt)}::timestamptz, accepted_at = ${toTimestamptzOrNull(q.acceptedAt)}::timestamptz,
+                expired_at = ${toTimestamptzOrNull(q.expiredAt)}::timestamptz
               WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${q.id}
               RETURNING id`)
             yield* touched("Quote", q.id)(rows)
@@ -154,11 +152,11 @@ export const layer = Layer.effect(
             WITH due AS MATERIALIZED (
               SELECT id FROM billing.quotes
               WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId}
-                AND status IN ('Draft', 'Sent') AND expires_at <= ${timestamp(now)}
+                AND status IN ('Draft', 'Sent') AND expires_at <= ${toTimestamptz(now)}
               ORDER BY expires_at, id LIMIT ${Math.max(0, Math.floor(limit))}
               FOR NO KEY UPDATE SKIP LOCKED
             ), expired AS (
-              UPDATE billing.quotes x SET status = 'Expired', expired_at = ${timestamp(now)}, updated_at = ${timestamp(now)}
+              UPDATE billing.quotes x SET status = 'Expired', expired_at = ${toTimestamptz(now)}, updated_at = ${toTimestamptz(now)}
               FROM due d
               WHERE x.id = d.id AND x.organization_id = ${tenant.organizationId} AND x.workspace_id = ${tenant.workspaceId}
                 AND x.status IN ('Draft', 'Sent')

@@ -13,9 +13,8 @@ import type { Statement } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import {
-  assertTenant, clampLimit, instant, instantOrNull, sameTenant, single, type TenantColumns, tenantOf, timestamp, timestampOrNull, touched
-} from "./internal.ts"
+import { assertTenant, clampLimit, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
 
 /** Decodes what this adapter wrote; a row that does not decode is a defect. */
 export const decodeOrDie = <S extends Schema.Top>(schema: S) => {
@@ -95,7 +94,7 @@ export const ratePort = <A extends Row, R extends object>(options: {
           ORDER BY valid_to, id LIMIT ${Math.max(0, Math.floor(limit))}
           FOR NO KEY UPDATE SKIP LOCKED
         ), changed AS (
-          UPDATE ${table} r SET is_active = false, updated_at = ${timestamp(now)}
+          UPDATE ${table} r SET is_active = false, updated_at = ${toTimestamptz(now)}
           FROM due d
           WHERE r.id = d.id AND r.organization_id = ${tenant.organizationId} AND r.workspace_id = ${tenant.workspaceId}
             AND r.is_active AND r.deleted_at IS NULL
@@ -147,9 +146,9 @@ const toCard = (row: CardRow): Effect.Effect<RateCard.RateCard> =>
       validFrom: row.validFrom as LocalDate.LocalDate,
       validTo: row.validTo as LocalDate.LocalDate,
       isActive: row.isActive,
-      createdAt: instant(row.createdAt),
-      updatedAt: instant(row.updatedAt),
-      deletedAt: instantOrNull(row.deletedAt)
+      createdAt: fromTimestamptz(row.createdAt),
+      updatedAt: fromTimestamptz(row.updatedAt),
+      deletedAt: fromTimestamptzOrNull(row.deletedAt)
     })))
 
 export const layer = Layer.effect(
@@ -169,11 +168,11 @@ export const layer = Layer.effect(
             minimum_charge, valid_from, valid_to, is_active, created_at, updated_at, deleted_at)
           VALUES (${c.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${c.name}, ${c.serviceLevel}, ${c.zone}::text, ${c.basis}, ${c.mode},
             ${c.currency}, ${encodeTiers(c.tiers)}::jsonb, ${c.minimumChargeMinor}, ${c.validFrom}::date, ${c.validTo}::date, ${c.isActive},
-            ${timestamp(c.createdAt)}, ${timestamp(c.updatedAt)}, ${timestampOrNull(c.deletedAt)}::timestamptz)`,
+            ${toTimestamptz(c.createdAt)}, ${toTimestamptz(c.updatedAt)}, ${toTimestamptzOrNull(c.deletedAt)}::timestamptz)`,
       set: (c) =>
         sql`name = ${c.name}, basis = ${c.basis}, currency = ${c.currency}, service_level = ${c.serviceLevel}, zone = ${c.zone}::text, mode = ${c.mode}, tiers = ${encodeTiers(c.tiers)}::jsonb,
           minimum_charge = ${c.minimumChargeMinor}, valid_from = ${c.validFrom}::date, valid_to = ${c.validTo}::date, is_active = ${c.isActive},
-          updated_at = ${timestamp(c.updatedAt)}, deleted_at = ${timestampOrNull(c.deletedAt)}::timestamptz`
+          updated_at = ${toTimestamptz(c.updatedAt)}, deleted_at = ${toTimestamptzOrNull(c.deletedAt)}::timestamptz`
     })
   })
 )

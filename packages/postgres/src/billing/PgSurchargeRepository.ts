@@ -8,8 +8,9 @@ import { Effect, Layer } from "effect"
 import { type LocalDate } from "@erpkit/kernel"
 import { RateCardRepository as Port, Surcharge } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
-import { instant, instantOrNull, rate, type TenantColumns, tenantOf, timestamp, timestampOrNull } from "./internal.ts"
-import { ratePort } from "./RateCards.ts"
+import { rate, type TenantColumns, tenantOf } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import { ratePort } from "./PgRateCardRepository.ts"
 
 interface SurchargeRow extends TenantColumns {
   readonly id: string
@@ -52,9 +53,9 @@ const toSurcharge = (row: SurchargeRow): Effect.Effect<Surcharge.Surcharge> =>
       validFrom: row.validFrom as LocalDate.LocalDate,
       validTo: row.validTo as LocalDate.LocalDate,
       isActive: row.isActive,
-      createdAt: instant(row.createdAt),
-      updatedAt: instant(row.updatedAt),
-      deletedAt: instantOrNull(row.deletedAt)
+      createdAt: fromTimestamptz(row.createdAt),
+      updatedAt: fromTimestamptz(row.updatedAt),
+      deletedAt: fromTimestamptzOrNull(row.deletedAt)
     })
   )
 
@@ -81,14 +82,14 @@ export const layer = Layer.effect(
             currency, service_level, zone, valid_from, valid_to, is_active, created_at, updated_at, deleted_at)
           VALUES (${s.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${s.name}, ${s.kind._tag}, ${k.amount}::bigint,
             ${k.numerator}::numeric, ${k.denominator}::numeric, ${s.currency}, ${s.serviceLevel}::text, ${s.zone}::text, ${s.validFrom}::date,
-            ${s.validTo}::date, ${s.isActive}, ${timestamp(s.createdAt)}, ${timestamp(s.updatedAt)}, ${timestampOrNull(s.deletedAt)}::timestamptz)`
+            ${s.validTo}::date, ${s.isActive}, ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.updatedAt)}, ${toTimestamptzOrNull(s.deletedAt)}::timestamptz)`
       },
       set: (s) => {
         const k = kindColumns(s.kind)
         return sql`name = ${s.name}, kind = ${s.kind._tag}, amount = ${k.amount}::bigint, rate_numerator = ${k.numerator}::numeric,
           rate_denominator = ${k.denominator}::numeric, currency = ${s.currency}, service_level = ${s.serviceLevel}::text, zone = ${s.zone}::text,
-          valid_from = ${s.validFrom}::date, valid_to = ${s.validTo}::date, is_active = ${s.isActive}, updated_at = ${timestamp(s.updatedAt)},
-          deleted_at = ${timestampOrNull(s.deletedAt)}::timestamptz`
+          valid_from = ${s.validFrom}::date, valid_to = ${s.validTo}::date, is_active = ${s.isActive}, updated_at = ${toTimestamptz(s.updatedAt)},
+          deleted_at = ${toTimestamptzOrNull(s.deletedAt)}::timestamptz`
       }
     })
   })

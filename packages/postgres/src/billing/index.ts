@@ -4,6 +4,10 @@
  * notes, accounting sync records, X-07) and part two (rate cards, surcharges, quotes, disputes,
  * documents, billing runs). See docs/postgres.md, "Billing" and "Billing, part two".
  *
+ * Naming: the adapter of a port is `Pg<Port>.ts` (`PgInvoiceRepository.ts` implements billing's
+ * `InvoiceRepository`), as the platform's (`platform/PgOutbox.ts`, `PgAuditLog.ts`, `PgIdempotency.ts`);
+ * what they share is `shared.ts`, and what every Postgres adapter shares is under `../sql/`.
+ *
  *   Postgres.layer({ url }, { modules: [billingModule] })   // + IdGenerator, Authorization from the kernel
  */
 import { Layer } from "effect"
@@ -23,19 +27,19 @@ import type {
 } from "@erpkit/billing"
 import * as Migrations from "../Migrations.ts"
 import type { PgModule } from "../Postgres.ts"
-import * as AccountingSyncs from "./AccountingSyncs.ts"
-import * as ClientAccounts from "./ClientAccounts.ts"
-import * as CreditHolds from "./CreditHolds.ts"
-import * as CreditNotes from "./CreditNotes.ts"
-import * as Invoices from "./Invoices.ts"
-import * as Ledger from "./Ledger.ts"
-import * as Payments from "./Payments.ts"
-import * as BillingRuns from "./BillingRuns.ts"
-import * as Disputes from "./Disputes.ts"
-import * as Documents from "./Documents.ts"
-import * as Quotes from "./Quotes.ts"
-import * as RateCards from "./RateCards.ts"
-import * as Surcharges from "./Surcharges.ts"
+import * as PgAccountingSyncRepository from "./PgAccountingSyncRepository.ts"
+import * as PgClientAccountRepository from "./PgClientAccountRepository.ts"
+import * as PgCreditHoldRepository from "./PgCreditHoldRepository.ts"
+import * as PgCreditNoteRepository from "./PgCreditNoteRepository.ts"
+import * as PgInvoiceRepository from "./PgInvoiceRepository.ts"
+import * as PgLedgerRepository from "./PgLedgerRepository.ts"
+import * as PgPaymentRepository from "./PgPaymentRepository.ts"
+import * as PgBillingRunRepository from "./PgBillingRunRepository.ts"
+import * as PgDisputeRepository from "./PgDisputeRepository.ts"
+import * as PgDocumentRepository from "./PgDocumentRepository.ts"
+import * as PgQuoteRepository from "./PgQuoteRepository.ts"
+import * as PgRateCardRepository from "./PgRateCardRepository.ts"
+import * as PgSurchargeRepository from "./PgSurchargeRepository.ts"
 
 /** The billing ports this module stores in Postgres. */
 export type BillingPorts =
@@ -57,22 +61,33 @@ export const migrations: Migrations.MigrationSet = Migrations.fromDirectory("bil
 
 /** Every repository, over `PgDatabase`. */
 export const layer = Layer.mergeAll(
-  ClientAccounts.layer,
-  Ledger.layer,
-  CreditHolds.layer,
-  Invoices.layer,
-  Payments.layer,
-  CreditNotes.layer,
-  AccountingSyncs.layer,
-  RateCards.layer,
-  Surcharges.layer,
-  Quotes.layer,
-  Disputes.layer,
-  Documents.layer,
-  BillingRuns.layer
+  PgClientAccountRepository.layer,
+  PgLedgerRepository.layer,
+  PgCreditHoldRepository.layer,
+  PgInvoiceRepository.layer,
+  PgPaymentRepository.layer,
+  PgCreditNoteRepository.layer,
+  PgAccountingSyncRepository.layer,
+  PgRateCardRepository.layer,
+  PgSurchargeRepository.layer,
+  PgQuoteRepository.layer,
+  PgDisputeRepository.layer,
+  PgDocumentRepository.layer,
+  PgBillingRunRepository.layer
 )
 
 export const billingModule: PgModule<BillingPorts> = { name: "billing", migrations, layer }
 
-export { AccountingSyncs, ClientAccounts, CreditHolds, CreditNotes, Invoices, Ledger, Payments }
-export { BillingRuns, Disputes, Documents, Quotes, RateCards, Surcharges }
+export {
+  PgAccountingSyncRepository, PgBillingRunRepository, PgClientAccountRepository, PgCreditHoldRepository, PgCreditNoteRepository,
+  PgDisputeRepository, PgDocumentRepository, PgInvoiceRepository, PgLedgerRepository, PgPaymentRepository, PgQuoteRepository,
+  PgRateCardRepository, PgSurchargeRepository
+}
+
+/** The names these adapters had before they were named after their ports (kept for existing imports). */
+export {
+  PgAccountingSyncRepository as AccountingSyncs, PgBillingRunRepository as BillingRuns, PgClientAccountRepository as ClientAccounts,
+  PgCreditHoldRepository as CreditHolds, PgCreditNoteRepository as CreditNotes, PgDisputeRepository as Disputes,
+  PgDocumentRepository as Documents, PgInvoiceRepository as Invoices, PgLedgerRepository as Ledger, PgPaymentRepository as Payments,
+  PgQuoteRepository as Quotes, PgRateCardRepository as RateCards, PgSurchargeRepository as Surcharges
+}

@@ -1,6 +1,8 @@
 /**
- * What billing's Postgres repositories share: tenant filters, column conversions (instants ↔
- * timestamptz, exact rates ↔ numerator/denominator numerics) and the error mappings of the ports.
+ * What billing's Postgres repositories share: tenant filters, column conversions (exact rates ↔
+ * numerator/denominator numerics) and the error mappings of the ports. Instants follow the adapters'
+ * one timestamp convention, `../sql/Timestamps.ts`; row mappings and the tenant-scoped get / locked
+ * update are `../sql/TenantTable.ts`.
  */
 import { Effect } from "effect"
 import { Errors, type Rate, type Tenant } from "@erpkit/kernel"
@@ -16,14 +18,6 @@ export interface TenantColumns {
 
 export const tenantOf = (row: TenantColumns): Tenant.Tenant =>
   ({ organizationId: row.organizationId, workspaceId: row.workspaceId }) as Tenant.Tenant
-
-/** timestamptz → epoch milliseconds (written from milliseconds, so exact). */
-export const instant = (value: Date): number => value.getTime()
-export const instantOrNull = (value: Date | null): number | null => (value === null ? null : value.getTime())
-
-/** epoch milliseconds → a timestamptz parameter. */
-export const timestamp = (millis: number): Date => new Date(millis)
-export const timestampOrNull = (millis: number | null): Date | null => (millis === null ? null : new Date(millis))
 
 /** numeric columns come back as decimal text; exact rates are stored as two integer numerics. */
 export const rate = (numerator: string | bigint, denominator: string | bigint): Rate.Rate => ({
