@@ -8,6 +8,7 @@
  *   second select (a fresh snapshot) finds it.
  * - `claimDue` is one UPDATE over a `FOR NO KEY UPDATE SKIP LOCKED` sub-select (concurrent runs never
  *   claim the same row).
+ * - The attempt log is `AccountingSyncLog.ts`.
  */
 import { Effect, Layer, Option } from "effect"
 import { type Tenant } from "@erpkit/kernel"
@@ -15,8 +16,11 @@ import { AccountingSync, AccountingSyncRepository as Port } from "@erpkit/billin
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, clampLimit, jsonRows, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
+import * as AccountingSyncLog from "./AccountingSyncLog.ts"
+import { assertTenant, clampLimit, sameTenant, type TenantColumns, tenantOf, touched } from "./shared.ts"
 
 interface SyncRow extends TenantColumns {
   readonly id: string
@@ -31,11 +35,6 @@ interface SyncRow extends TenantColumns {
   readonly updatedAt: Date
   readonly syncedAt: Date | null
 }
-
-const syncColumns = (p = "") => `${p}id, ${p}organization_id AS "organizationId", ${p}workspace_id AS "workspaceId",
-  ${p}entity_type AS "entityType", ${p}entity_id AS "entityId", ${p}status, ${p}attempts, ${p}next_attempt_at AS "nextAttemptAt",
-  ${p}last_error AS "lastError", ${p}external_id AS "externalId", ${p}created_at AS "createdAt", ${p}updated_at AS "updatedAt",
-  ${p}synced_at AS "syncedAt"`
 
 export const toSync = (row: SyncRow): AccountingSync.AccountingSync =>
   new AccountingSync.AccountingSync({
@@ -53,165 +52,127 @@ export const toSync = (row: SyncRow): AccountingSync.AccountingSync =>
     syncedAt: fromTimestamptzOrNull(row.syncedAt)
   })
 
-interface LogRow extends TenantColumns {
-  readonly id: string
-  readonly syncId: string
-  readonly entityType: AccountingSync.SyncEntityType
-  readonly entityId: string
-  readonly attempt: number
-  readonly outcome: "Succeeded" | "Failed"
-  readonly error: string | null
-  readonly externalId: string | null
-  readonly statusAfter: AccountingSync.SyncStatus
-  readonly nextAttemptAt: Date | null
-  readonly at: Date
+type S = AccountingSync.AccountingSync
+
+/** `billing.accounting_syncs` (alias `s`). */
+export const syncs = TenantTable.make<S, SyncRow>({
+  table: "billing.accounting_syncs",
+  alias: "s",
+  entity: "AccountingSync",
+  columns: [
+    column("id", (s) => s.id, { fixed: true }),
+    column("entity_type", (s) => s.entityType, { fixed: true }),
+    column("entity_id", (s) => s.entityId, { fixed: true }),
+    column("status", (s) => s.status),
+    column("attempts", (s) => s.attempts),
+    column("next_attempt_at", (s) => toTimestamptz(s.nextAttemptAt)),
+    column("last_error", (s) => s.lastError, { cast: "text" }),
+    column("external_id", (s) => s.externalId, { cast: "text" }),
+    column("created_at", (s) => toTimestamptz(s.createdAt), { fixed: true }),
+    column("updated_at", (s) => toTimestamptz(s.updatedAt)),
+    column("synced_at", (s) => toTimestamptzOrNull(s.syncedAt), { cast: "timestamptz" })
+  ],
+  decode: (row) => toSync(row)
+})
+
+type Db = PgDatabase["Service"]
+type Service = Port.AccountingSyncRepository["Service"]
+
+const findByEntity = (db: Db) => (tenant: Tenant.Tenant, entityType: AccountingSync.SyncEntityType, entityId: string) =>
+  db.inTenant(tenant)(Effect.gen(function*() {
+    yield* Storable.checkOrDie(entityId, ["entityId"])
+    const rows = yield* SqlState.orDie(db.sql<SyncRow>`SELECT ${db.sql.literal(syncs.selectList())} FROM billing.accounting_syncs s
+      WHERE ${syncs.scope(db.sql, tenant)} AND s.entity_type = ${entityType} AND s.entity_id = ${entityId}`)
+    return Option.map(Option.fromNullishOr(rows[0]), toSync)
+  }))
+
+/** Insert, or return the row another enqueue made (one statement; a second read when it committed after our snapshot). */
+const enqueue = (db: Db): Service["enqueue"] => (tenant, s) =>
+  db.inTenant(tenant)(Effect.gen(function*() {
+    const sql = db.sql
+    yield* assertTenant("AccountingSync", s.id, tenant, s.tenant)
+    yield* Storable.checkOrDie([s.entityId, s.lastError, s.externalId], ["sync"])
+    const rows = yield* SqlState.orDie(sql<SyncRow & { readonly inserted: boolean }>`
+      WITH inserted AS (
+        ${syncs.insert(sql, tenant, s)}
+        ON CONFLICT (organization_id, workspace_id, entity_type, entity_id) DO NOTHING
+        RETURNING *
+      )
+      SELECT ${sql.literal(syncs.selectList("inserted"))}, true AS inserted FROM inserted
+      UNION ALL
+      SELECT ${sql.literal(syncs.selectList())}, false AS inserted FROM billing.accounting_syncs s
+      WHERE ${syncs.scope(sql, tenant)} AND s.entity_type = ${s.entityType} AND s.entity_id = ${s.entityId} AND NOT EXISTS (SELECT 1 FROM inserted)`)
+    const row = rows[0]
+    if (row !== undefined) return { sync: toSync(row), inserted: row.inserted }
+    const existing = yield* findByEntity(db)(tenant, s.entityType, s.entityId)
+    if (Option.isNone(existing)) return yield* Effect.die(new Error(`accounting sync for ${s.entityType} ${s.entityId} vanished`))
+    return { sync: existing.value, inserted: false }
+  }))
+
+/** A new entity's sync: nobody waits for it, so the INSERT is deferred (`PgDatabase.write`). */
+const insert = (db: Db): Service["insert"] => (tenant, s) =>
+  Effect.gen(function*() {
+    yield* assertTenant("AccountingSync", s.id, tenant, s.tenant)
+    yield* Storable.checkOrDie([s.entityId, s.lastError, s.externalId], ["sync"])
+    yield* db.write(tenant, { tables: ["billing.accounting_syncs"], statement: syncs.insert(db.sql, tenant, s) })
+  })
+
+/** Leases the due Pending syncs (at most `limit`, earliest due first) until `leaseUntil`. */
+const claimDue = (db: Db): Service["claimDue"] => (tenant, now, leaseUntil, limit, syncId) => {
+  const sql = db.sql
+  return db.inTenant(tenant)(Effect.map(
+    SqlState.orDie(sql<SyncRow>`
+      WITH due AS MATERIALIZED (
+        SELECT s.id, s.next_attempt_at AS due_at FROM billing.accounting_syncs s
+        WHERE ${syncs.scope(sql, tenant)} AND s.status = 'Pending' AND s.next_attempt_at <= ${toTimestamptz(now)}
+          ${syncId === undefined ? sql`` : sql`AND s.id = ${syncId}`}
+        ORDER BY s.next_attempt_at, s.id LIMIT ${Math.max(0, Math.floor(limit))}
+        FOR NO KEY UPDATE SKIP LOCKED
+      ), leased AS (
+        UPDATE billing.accounting_syncs s SET next_attempt_at = ${toTimestamptz(leaseUntil)}, updated_at = ${toTimestamptz(now)}
+        FROM due d
+        WHERE s.id = d.id AND ${syncs.scope(sql, tenant)}
+        RETURNING s.*, d.due_at
+      )
+      SELECT ${sql.literal(syncs.selectList("leased"))} FROM leased ORDER BY due_at, id`),
+    (rows) => rows.map(toSync)
+  ))
 }
 
-const toLogEntry = (row: LogRow): AccountingSync.AccountingSyncLogEntry =>
-  new AccountingSync.AccountingSyncLogEntry({
-    id: row.id as AccountingSync.AccountingSyncLogEntry["id"],
-    tenant: tenantOf(row),
-    syncId: row.syncId as AccountingSync.AccountingSyncLogEntry["syncId"],
-    entityType: row.entityType,
-    entityId: row.entityId,
-    attempt: row.attempt,
-    outcome: row.outcome,
-    error: row.error,
-    externalId: row.externalId,
-    statusAfter: row.statusAfter,
-    nextAttemptAt: fromTimestamptzOrNull(row.nextAttemptAt),
-    at: fromTimestamptz(row.at)
-  })
+const list = (db: Db): Service["list"] => (tenant, query = {}) => {
+  const sql = db.sql
+  return db.inTenant(tenant)(Effect.map(
+    SqlState.orDie(sql<SyncRow>`SELECT ${sql.literal(syncs.selectList())} FROM billing.accounting_syncs s WHERE ${syncs.scope(sql, tenant)}
+      ${query.status === undefined ? sql`` : sql`AND s.status = ${query.status}`}
+      ORDER BY s.created_at, s.id LIMIT ${clampLimit(query.limit)}`),
+    (rows) => rows.map(toSync)
+  ))
+}
+
+/** Runs at once, never deferred (as it always did), and tells `NotFound`. */
+const update = (db: Db): Service["update"] => (tenant, s) =>
+  !sameTenant(tenant, s.tenant)
+    ? touched("AccountingSync", s.id)([])
+    : Effect.andThen(
+      Storable.checkOrDie([s.lastError, s.externalId], ["sync"]),
+      TenantTable.updateLocked(db, syncs, tenant, s.id, syncs.update(db.sql, tenant, s.id, s), false)
+    )
 
 export const layer = Layer.effect(
   Port.AccountingSyncRepository,
-  Effect.gen(function*() {
-    const db = yield* PgDatabase
-    const sql = db.sql
-    const columns = sql.literal(syncColumns())
-    const scope = (tenant: Tenant.Tenant) => sql`organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId}`
-    const select = (tenant: Tenant.Tenant, id: string, lock: boolean) =>
-      db.inTenant(tenant)(Effect.flatMap(
-        SqlState.orDie(sql<SyncRow>`SELECT ${columns} FROM billing.accounting_syncs WHERE ${scope(tenant)} AND id = ${id}
-          ${lock ? sql`FOR NO KEY UPDATE` : sql``}`),
-        (rows) => Effect.map(single<SyncRow>("AccountingSync", id)(rows), toSync)
-      ))
-    const findByEntity = (tenant: Tenant.Tenant, entityType: AccountingSync.SyncEntityType, entityId: string) =>
-      db.inTenant(tenant)(Effect.gen(function*() {
-        yield* Storable.checkOrDie(entityId, ["entityId"])
-        const rows = yield* SqlState.orDie(sql<SyncRow>`SELECT ${columns} FROM billing.accounting_syncs
-          WHERE ${scope(tenant)} AND entity_type = ${entityType} AND entity_id = ${entityId}`)
-        return Option.map(Option.fromNullishOr(rows[0]), toSync)
-      }))
-
-    const insertRow = (tenant: Tenant.Tenant, s: AccountingSync.AccountingSync) => sql`
-      INSERT INTO billing.accounting_syncs (id, organization_id, workspace_id, entity_type, entity_id, status, attempts,
-        next_attempt_at, last_error, external_id, created_at, updated_at, synced_at)
-      VALUES (${s.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${s.entityType}, ${s.entityId}, ${s.status}, ${s.attempts},
-        ${toTimestamptz(s.nextAttemptAt)}, ${s.lastError}::text, ${s.externalId}::text, ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.updatedAt)},
-        ${toTimestamptzOrNull(s.syncedAt)}::timestamptz)`
-
-    const enqueue: Port.AccountingSyncRepository["Service"]["enqueue"] = (tenant, s) =>
-      db.inTenant(tenant)(Effect.gen(function*() {
-        yield* assertTenant("AccountingSync", s.id, tenant, s.tenant)
-        yield* Storable.checkOrDie([s.entityId, s.lastError, s.externalId], ["sync"])
-        const rows = yield* SqlState.orDie(sql<SyncRow & { readonly inserted: boolean }>`
-          WITH inserted AS (
-            ${insertRow(tenant, s)}
-            ON CONFLICT (organization_id, workspace_id, entity_type, entity_id) DO NOTHING
-            RETURNING *
-          )
-          SELECT ${sql.literal(syncColumns())}, true AS inserted FROM inserted
-          UNION ALL
-          SELECT ${columns}, false AS inserted FROM billing.accounting_syncs
-          WHERE ${scope(tenant)} AND entity_type = ${s.entityType} AND entity_id = ${s.entityId} AND NOT EXISTS (SELECT 1 FROM inserted)`)
-        const row = rows[0]
-        if (row !== undefined) return { sync: toSync(row), inserted: row.inserted }
-        const existing = yield* findByEntity(tenant, s.entityType, s.entityId)
-        if (Option.isNone(existing)) return yield* Effect.die(new Error(`accounting sync for ${s.entityType} ${s.entityId} vanished`))
-        return { sync: existing.value, inserted: false }
-      }))
-
-    const insert: Port.AccountingSyncRepository["Service"]["insert"] = (tenant, s) =>
-      Effect.gen(function*() {
-        yield* assertTenant("AccountingSync", s.id, tenant, s.tenant)
-        yield* Storable.checkOrDie([s.entityId, s.lastError, s.externalId], ["sync"])
-        yield* db.write(tenant, { tables: ["billing.accounting_syncs"], statement: insertRow(tenant, s) })
-      })
-
-    const service: Port.AccountingSyncRepository["Service"] = {
-      enqueue,
-      insert,
+  Effect.map(PgDatabase, (db): Service => {
+    const select = TenantTable.get(db, syncs)
+    return {
+      enqueue: enqueue(db),
+      insert: insert(db),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
-      findByEntity,
-      update: (tenant, s) =>
-        !sameTenant(tenant, s.tenant) ? touched("AccountingSync", s.id)([]) : db.inTenant(tenant)(Effect.gen(function*() {
-          yield* Storable.checkOrDie([s.lastError, s.externalId], ["sync"])
-          const rows = yield* SqlState.orDie(sql`
-            UPDATE billing.accounting_syncs SET status = ${s.status}, attempts = ${s.attempts}, next_attempt_at = ${toTimestamptz(s.nextAttemptAt)},
-              last_error = ${s.lastError}::text, external_id = ${s.externalId}::text, updated_at = ${toTimestamptz(s.updatedAt)},
-              synced_at = ${toTimestamptzOrNull(s.syncedAt)}::timestamptz
-            WHERE ${scope(tenant)} AND id = ${s.id}
-            RETURNING id`)
-          yield* touched("AccountingSync", s.id)(rows)
-        })),
-      list: (tenant, query = {}) =>
-        db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<SyncRow>`SELECT ${columns} FROM billing.accounting_syncs WHERE ${scope(tenant)}
-            ${query.status === undefined ? sql`` : sql`AND status = ${query.status}`}
-            ORDER BY created_at, id LIMIT ${clampLimit(query.limit)}`),
-          (rows) => rows.map(toSync)
-        )),
-      claimDue: (tenant, now, leaseUntil, limit, syncId) =>
-        db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<SyncRow>`
-            WITH due AS MATERIALIZED (
-              SELECT id, next_attempt_at AS due_at FROM billing.accounting_syncs
-              WHERE ${scope(tenant)} AND status = 'Pending' AND next_attempt_at <= ${toTimestamptz(now)}
-                ${syncId === undefined ? sql`` : sql`AND id = ${syncId}`}
-              ORDER BY next_attempt_at, id LIMIT ${Math.max(0, Math.floor(limit))}
-              FOR NO KEY UPDATE SKIP LOCKED
-            ), leased AS (
-              UPDATE billing.accounting_syncs s SET next_attempt_at = ${toTimestamptz(leaseUntil)}, updated_at = ${toTimestamptz(now)}
-              FROM due d
-              WHERE s.id = d.id AND s.organization_id = ${tenant.organizationId} AND s.workspace_id = ${tenant.workspaceId}
-              RETURNING s.*, d.due_at
-            )
-            SELECT ${sql.literal(syncColumns())} FROM leased ORDER BY due_at, id`),
-          (rows) => rows.map(toSync)
-        )),
-      appendLog: (tenant, entries) => {
-        if (entries.length === 0) return Effect.void
-        const foreign = entries.find((e) => !sameTenant(e.tenant, tenant))
-        if (foreign !== undefined) return Effect.die(new Error(`AccountingSyncLogEntry ${foreign.id} belongs to another tenant than the one given`))
-        return db.inTenant(tenant)(Effect.andThen(
-          Storable.checkOrDie(entries.map((e) => [e.entityId, e.error, e.externalId]), ["entries"]),
-          SqlState.orDie(sql`
-            INSERT INTO billing.accounting_sync_log (id, organization_id, workspace_id, sync_id, entity_type, entity_id, attempt, outcome,
-              error, external_id, status_after, next_attempt_at, at)
-            SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.sync_id, x.entity_type, x.entity_id, x.attempt, x.outcome, x.error,
-              x.external_id, x.status_after,
-              CASE WHEN x.next_attempt_at IS NULL THEN NULL ELSE timestamptz 'epoch' + x.next_attempt_at * interval '1 millisecond' END,
-              timestamptz 'epoch' + x.at * interval '1 millisecond'
-            FROM jsonb_to_recordset(${jsonRows(entries.map((e, ord) => ({
-              ord, id: e.id, sync_id: e.syncId, entity_type: e.entityType, entity_id: e.entityId, attempt: e.attempt, outcome: e.outcome,
-              error: e.error, external_id: e.externalId, status_after: e.statusAfter, next_attempt_at: e.nextAttemptAt, at: e.at
-            })))}::jsonb) AS x(ord integer, id uuid, sync_id uuid, entity_type text, entity_id text, attempt integer, outcome text,
-              error text, external_id text, status_after text, next_attempt_at bigint, at bigint)
-            ORDER BY x.ord`)
-        ))
-      },
-      log: (tenant, syncId) =>
-        db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<LogRow>`
-            SELECT id, organization_id AS "organizationId", workspace_id AS "workspaceId", sync_id AS "syncId", entity_type AS "entityType",
-              entity_id AS "entityId", attempt, outcome, error, external_id AS "externalId", status_after AS "statusAfter",
-              next_attempt_at AS "nextAttemptAt", at
-            FROM billing.accounting_sync_log WHERE ${scope(tenant)} AND sync_id = ${syncId} ORDER BY seq LIMIT 10000`),
-          (rows) => rows.map(toLogEntry)
-        ))
+      findByEntity: findByEntity(db),
+      update: update(db),
+      list: list(db),
+      claimDue: claimDue(db),
+      appendLog: AccountingSyncLog.appendLog(db),
+      log: AccountingSyncLog.log(db)
     }
-    return service
   })
 )
