@@ -50,9 +50,9 @@ export { VerificationRepository } from "./VerificationRepository.ts"
 export * as Workspaces from "./Workspaces.ts"
 export { WorkspaceRepository } from "./WorkspaceRepository.ts"
 export { Employee, Invitation, Membership, Organization, User, Workspace }
-export { layerMemory, layerRepositoriesMemory, layerStack, type Repositories } from "./layers.ts"
+export { layerMemory, layerMemoryComplete, layerStack, type Repositories } from "./layers.ts"
 
-/** Identity's default role → permission table (merge with other contexts' for `layerMemory`). */
+/** Identity's default role → permission table (merge with other contexts' for `layerMemoryComplete`). */
 export { grants } from "./Permissions.ts"
 
 /** Every state machine of the context, for docs and model-based tests. */

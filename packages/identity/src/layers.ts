@@ -1,7 +1,7 @@
 /**
- * Ready-made layers: every identity port in memory (over the kernel `MemoryStore`), and the full
- * in-memory stack a host or example needs (platform, ports, tenant-configurable authorization,
- * secure randomness).
+ * Ready-made layers, named as in every erpkit context: `layerMemory` is the context's ports in memory
+ * (over the kernel `MemoryStore`), `layerMemoryComplete(grants)` the whole in-memory stack a host or
+ * example needs (platform, ports, tenant-configurable authorization, secure randomness).
  */
 import { Layer } from "effect"
 import { type Actor, type AuditLog, type Idempotency, Ids, layerPlatformMemory, type MemoryStore, type Outbox, type UnitOfWork } from "@erpkit/kernel"
@@ -21,7 +21,7 @@ import { VerificationRepository } from "./VerificationRepository.ts"
 import { WorkspaceRepository } from "./WorkspaceRepository.ts"
 
 /** Every identity port on the `MemoryStore` it is given (share it with the kernel platform layers). */
-export const layerRepositoriesMemory = Layer.mergeAll(
+export const layerMemory = Layer.mergeAll(
   UserRepository.layerMemory,
   SessionRepository.layerMemory,
   AccountRepository.layerMemory,
@@ -37,7 +37,7 @@ export const layerRepositoriesMemory = Layer.mergeAll(
 )
 
 /** Every identity port (what an adapter such as `@erpkit/postgres` must provide). */
-export type Repositories = Layer.Success<typeof layerRepositoriesMemory>
+export type Repositories = Layer.Success<typeof layerMemory>
 
 /** Ports + kernel platform + authorization on one store, with the given id and randomness layers. */
 export const layerStack = (
@@ -45,7 +45,7 @@ export const layerStack = (
   ids: Layer.Layer<Ids.IdGenerator>,
   random: Layer.Layer<SecureRandom>
 ) => {
-  const repositories = layerRepositoriesMemory.pipe(Layer.provideMerge(Layer.merge(layerPlatformMemory, ids)))
+  const repositories = layerMemory.pipe(Layer.provideMerge(Layer.merge(layerPlatformMemory, ids)))
   return Layer.merge(layerAuthorization(grants), random).pipe(Layer.provideMerge(repositories))
 }
 
@@ -53,4 +53,4 @@ export const layerStack = (
  * Everything identity's commands need, in memory, with UUIDv7 ids and the platform CSPRNG. `grants`
  * are the defaults (merge every context's with `Actor.mergeGrants`); tenants override them.
  */
-export const layerMemory = (grants: Actor.Grants) => layerStack(grants, Ids.IdGenerator.layerUuidV7, SecureRandom.layerLive)
+export const layerMemoryComplete = (grants: Actor.Grants) => layerStack(grants, Ids.IdGenerator.layerUuidV7, SecureRandom.layerLive)

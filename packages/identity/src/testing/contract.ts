@@ -16,7 +16,7 @@ import { DepartmentRepository } from "../DepartmentRepository.ts"
 import { EmployeeRepository } from "../EmployeeRepository.ts"
 import { InvitationRepository } from "../InvitationRepository.ts"
 import { MembershipRepository } from "../MembershipRepository.ts"
-import type { layerRepositoriesMemory } from "../layers.ts"
+import type { layerMemory } from "../layers.ts"
 import { OrganizationRepository } from "../OrganizationRepository.ts"
 import { RolePermissionRepository } from "../RolePermissionRepository.ts"
 import { isExpired as sessionExpired } from "../Session.ts"
@@ -32,7 +32,7 @@ import * as F from "./fixtures.ts"
  * Every identity repository port, read off the memory layer (it provides each of them), so the list
  * is kept in one place of identity. Adapters that name the list themselves should use this type.
  */
-export type IdentityRepositories = Layer.Success<typeof layerRepositoriesMemory>
+export type IdentityRepositories = Layer.Success<typeof layerMemory>
 
 /** What the contract suites run against: the repositories and a unit of work. */
 export type IdentityPorts = IdentityRepositories | UnitOfWork.UnitOfWork
