@@ -14,6 +14,46 @@ import { StorageUnavailable } from "./Errors.ts"
 import { MemoryStore } from "./MemoryStore.ts"
 import { CurrentTenant, type Tenant } from "./Tenant.ts"
 
+/**
+ * The unit of work port: `transaction(effect)` runs `effect` so that every write it makes through any
+ * port commits together or not at all; a nested call joins the open unit (no savepoints: one outcome).
+ *
+ * **Participation contract.** Every store a port writes to must take part in the unit of work, or a
+ * failed command keeps that store's writes (the contract suites' "a failed unit of work leaves nothing
+ * behind" catches it). Two ways:
+ *
+ * 1. One store for every port (the Postgres adapter): implement `UnitOfWork` over its transaction.
+ * 2. A store beside the kernel `MemoryStore` (one port replaced, the others from memory): give the
+ *    store a {@link Participant} `transaction` and enlist it in the memory unit of work:
+ *    `Layer.effect(UnitOfWork, Effect.map(UnitOfWork, (memory) => enlist(memory, myStore)))`
+ *    provided with `UnitOfWork.layerMemory` (docs/custom-adapter.md has the whole recipe).
+ *
+ * A participant's `transaction` must
+ * - join: run `effect` in this store's transaction when one is open on the fiber (a `Context.Reference`,
+ *   as `MemoryStore` does; fibers forked inside inherit it), else open one;
+ * - keep writes private until commit and drop them on failure, defect or interruption (real rollback,
+ *   not best effort: buffer the writes, or copy on write, or undo them in `Effect.onExit`);
+ * - commit once, in the outermost call, only when `effect` succeeded;
+ * - serialize writers (a permit per store) so concurrent units of work cannot lose updates;
+ * - die with `StorageUnavailable` when the store is lost: ports have no error channel for it, and the
+ *   unit of work reports it as a typed failure (`surfaceStorageFailure`).
+ * A port method called outside any unit of work is its own transaction (autocommit); several calls
+ * are atomic together only inside one unit of work, where commands and jobs always run.
+ *
+ * **Failure and commit order.** `enlist` opens the participant's transaction inside the memory one, so
+ * the participant commits first and the `MemoryStore` last. The memory commit is a reference swap that
+ * cannot fail; when the participant's commit fails, its error reaches the memory unit, which rolls
+ * back: nothing is applied anywhere. Hence at most one store whose commit can fail per unit of work,
+ * and it must be the innermost. Two such stores cannot be atomic without two-phase commit, which
+ * erpkit does not do: keep those ports in one database.
+ *
+ * **Serializable** (the memory unit of work): writer units run one at a time (one permit), so each
+ * sees every unit committed before it and none running beside it; the outcome is that of some serial
+ * order, and readers outside a unit see only committed state. An enlisted participant keeps this when
+ * it takes its own permit after the memory one (`enlist` fixes that order, so no deadlock). A database
+ * adapter need not be serializable (Postgres runs READ COMMITTED by default) but must honour the ports'
+ * locks: a `getForUpdate` row stays locked until the unit ends, so read-modify-write loses no update.
+ */
 export class UnitOfWork extends Context.Service<UnitOfWork, {
   readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | StorageUnavailable, R>
 }>()("@erpkit/kernel/UnitOfWork") {
@@ -23,6 +63,24 @@ export class UnitOfWork extends Context.Service<UnitOfWork, {
     Effect.map(MemoryStore, (store) => ({ transaction: (effect) => surfaceStorageFailure(store.transaction(effect)) }))
   )
 }
+
+/**
+ * A store that joins units of work beside the one a `UnitOfWork` is built on (see the participation
+ * contract on `UnitOfWork`).
+ */
+export interface Participant {
+  /** Runs `effect` atomically in this store; joins this store's transaction already open on the fiber. */
+  readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | StorageUnavailable, R>
+}
+
+/**
+ * `outer` with `participant` enlisted: each unit of work opens the participant's transaction inside
+ * its own, so the participant commits first and `outer` (whose commit must not fail, as the memory
+ * store's cannot) last; a failure anywhere, the participant's commit included, rolls back both.
+ */
+export const enlist = (outer: UnitOfWork["Service"], participant: Participant): UnitOfWork["Service"] => ({
+  transaction: (effect) => outer.transaction(participant.transaction(effect))
+})
 
 /** `effect` in the current unit of work (a new one, or the enclosing one it joins). */
 export const run = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StorageUnavailable, R | UnitOfWork> =>
