@@ -120,7 +120,7 @@ describe(server.name, () => {
         expect(r.broken.length, because("the check sees the lost updates")).toBeGreaterThan(0)
       }), 300_000)
 
-    it.effect("IDEM same key: 60 commands × 3 concurrent copies make 60 effects, every copy gets the first result; other input is the key-reuse error", () =>
+    it.effect("same key: 60 commands × 3 concurrent copies make 60 effects, every copy gets the first result; other input is the key-reuse error", () =>
       Effect.gen(function*() {
         const r = yield* sameKey(60, (c) => c, true)
         expect(r.run.divergent, because("copies with another result")).toEqual([])

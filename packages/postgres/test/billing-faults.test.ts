@@ -67,7 +67,7 @@ const underFire = (name: string, count: number, naiveRetry: boolean) =>
 
 describe(server.name, () => {
   layer(billingLayer(server), { excludeTestServices: true, timeout: "300 seconds" })("billing under faults", (it) => {
-    it.effect("IDEM killed backends, statement timeouts, lost replies: every command fails typed or takes effect exactly once; invariants hold", () =>
+    it.effect("killed backends, statement timeouts, lost replies: every command fails typed or takes effect exactly once; invariants hold", () =>
       Effect.gen(function*() {
         const r = yield* underFire("fault", 150, false)
         const o = r.outcomes

@@ -23,12 +23,12 @@ for (const target of targets("idempotency.test.ts")) {
           expect(Option.map(record, (r) => [r.command, r.result])).toEqual(Option.some(["test.createItem", first]))
         }))
 
-      it.effect("same key + different input fails with Conflict and writes nothing", () =>
+      it.effect("same key + different input fails with IdempotencyKeyReused and writes nothing", () =>
         Effect.gen(function*() {
           const who = manager()
           yield* createItem(who, { code: "I-2", note: "n" }, { idempotencyKey: "k" })
           const error = yield* Effect.flip(createItem(who, { code: "I-3", note: "n" }, { idempotencyKey: "k" }))
-          expect(error).toBeInstanceOf(Errors.Conflict)
+          expect(error).toBeInstanceOf(Errors.IdempotencyKeyReused)
           expect((yield* Items.use((r) => r.list(who.tenant))).map((i) => i.code)).toEqual(["I-2"])
         }))
 
