@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -22,10 +22,16 @@ const readJson = (path: string): Manifest => JSON.parse(readFileSync(path, "utf8
 /** The system's Node and npm: PATH without the workspace's `node_modules/.bin` (which holds Node 24). */
 const systemPath = (process.env["PATH"] ?? "").split(delimiter).filter((dir) => !dir.includes("node_modules")).join(delimiter)
 
+/** The environment of a fresh shell: the system PATH, and none of the `npm_*` settings pnpm exported to this run. */
+const systemEnv = (): Record<string, string | undefined> => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith("npm_"))),
+  PATH: systemPath
+})
+
 /** Runs a command, prints it with its duration, returns stdout; throws with the output on failure. */
 const run = (command: string, args: ReadonlyArray<string>, options: { cwd: string; env?: Record<string, string>; system?: boolean }): string => {
   const started = Date.now()
-  const env = { ...process.env, ...(options.system === true ? { PATH: systemPath } : {}), ...options.env }
+  const env = { ...(options.system === true ? systemEnv() : process.env), ...options.env }
   try {
     const out = execFileSync(command, args, { cwd: options.cwd, env, encoding: "utf8", stdio: "pipe", timeout: 120_000 })
     const shown = args.map((a) => (a.includes("\n") ? "<script>" : a)).join(" ")
@@ -57,6 +63,14 @@ const pack = (destination: string): Record<(typeof packages)[number], string> =>
 /** Every string at the leaves of a JSON value (the paths of `exports`, `types`, `bin`). */
 const leaves = (value: unknown): ReadonlyArray<string> =>
   typeof value === "string" ? [value] : typeof value === "object" && value !== null ? Object.values(value).flatMap(leaves) : []
+
+/** `npm pack` would ship the workspace manifest (source exports, `workspace:*`): it must refuse. */
+const checkNpmPackRefuses = () => {
+  const npm = spawnSync("npm", ["pack", "--dry-run"], { cwd: join(root, "packages", "postgres"), encoding: "utf8", env: systemEnv() })
+  console.log(`[pack] npm pack --dry-run in packages/postgres: exit ${npm.status}`)
+  expect(npm.status).not.toBe(0)
+  expect(npm.stderr).toContain("pack and publish erpkit packages with pnpm")
+}
 
 const entries = (tarball: string): ReadonlyArray<string> =>
   execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).split("\n").filter((l) => l !== "").map((l) => l.replace(/^package\//, ""))
@@ -172,7 +186,6 @@ const erpkit = (host: string, ...args: ReadonlyArray<string>) => run("npx", ["er
 const checkCli = (host: string) => {
   expect(erpkit(host, "migrate", "--help")).toMatch(/--dry-run[\s\S]*--module[\s\S]*status/)
   const data = join(host, "pglite-data")
-  expect(erpkit(host, "migrate", "--dry-run", "--pglite-dir", data)).toMatch(/would apply platform\/1_platform, identity\/1_tenancy.*billing\/1_billing/)
   const applied = erpkit(host, "migrate", "--pglite-dir", data)
   console.log(`[pack] ${applied.trim()}`)
   expect(applied).toMatch(/applied platform\/1_platform, identity\/1_tenancy, .*billing\/1_billing/)
@@ -198,6 +211,7 @@ const checkCliOnServer = (host: string, admin: string) => {
   try {
     const url = new URL(admin)
     url.pathname = `/${name}`
+    expect(erpkit(host, "migrate", "--dry-run", "--module", "billing", "--database-url", url.toString())).toMatch(/would apply platform\/1_platform, billing\/1_billing, /)
     expect(erpkit(host, "migrate", "--database-url", url.toString())).toMatch(/server .*: applied platform\/1_platform, identity\/1_tenancy, .*billing\/1_billing/)
     expect(erpkit(host, "migrate", "status", "--database-url", url.toString())).toMatch(/ 0 pending/)
   } finally {
@@ -224,7 +238,7 @@ const checkLaziness = (host: string) => {
   without(join(host, "node_modules", "@electric-sql"), () => {
     expect(run("node", ["without-pglite.mjs"], { cwd: host, system: true })).toContain(installPglite)
     const cli = spawnSync("npx", ["erpkit", "migrate", "--pglite-dir", join(host, "unused")], {
-      cwd: host, encoding: "utf8", env: { ...process.env, PATH: systemPath, DATABASE_URL: "" }
+      cwd: host, encoding: "utf8", env: { ...systemEnv(), DATABASE_URL: "" }
     })
     console.log(`[pack] npx erpkit migrate without PGlite installed: exit ${cli.status}`)
     expect(cli.status).toBe(1)
@@ -243,6 +257,7 @@ describe("erpkit as a host application installs it", () => {
       const tarballs = pack(join(work, "tarballs"))
       for (const p of packages) if (p !== "postgres") checkTarball(p, tarballs[p])
       checkPostgresTarball(tarballs.postgres)
+      checkNpmPackRefuses()
 
       const host = join(work, "host")
       mkdirSync(host)
@@ -258,7 +273,6 @@ describe("erpkit as a host application installs it", () => {
       const admin = process.env["DATABASE_URL"]
       if (admin !== undefined && admin !== "") checkCliOnServer(host, admin)
       else console.log("[pack] DATABASE_URL not set: the CLI on a server database not run")
-      expect(existsSync(join(work, "host", "node_modules", "@erpkit", "postgres", "src"))).toBe(false)
     } finally {
       rmSync(work, { recursive: true, force: true })
     }
