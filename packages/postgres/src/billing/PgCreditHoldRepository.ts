@@ -5,13 +5,14 @@
  * by the sum it released, holds before accounts as the lock order says.
  */
 import { Effect, Layer } from "effect"
-import { type Tenant } from "@erpkit/kernel"
 import { CreditHold, CreditHoldRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
+import { assertTenant, sameTenant, type TenantColumns, tenantOf, touched } from "./shared.ts"
 
 interface HoldRow extends TenantColumns {
   readonly id: string
@@ -24,10 +25,6 @@ interface HoldRow extends TenantColumns {
   readonly createdAt: Date
   readonly resolvedAt: Date | null
 }
-
-export const holdColumns = (p = "") => `${p}id, ${p}organization_id AS "organizationId", ${p}workspace_id AS "workspaceId",
-  ${p}account_id AS "accountId", ${p}amount, ${p}status, ${p}reference, ${p}expires_at AS "expiresAt", ${p}invoice_id AS "invoiceId",
-  ${p}created_at AS "createdAt", ${p}resolved_at AS "resolvedAt"`
 
 export const toHold = (row: HoldRow): CreditHold.CreditHold =>
   new CreditHold.CreditHold({
@@ -43,44 +40,49 @@ export const toHold = (row: HoldRow): CreditHold.CreditHold =>
     resolvedAt: fromTimestamptzOrNull(row.resolvedAt)
   })
 
+type H = CreditHold.CreditHold
+
+/** `billing.credit_holds` (alias `h`). */
+export const holds = TenantTable.make<H, HoldRow>({
+  table: "billing.credit_holds",
+  alias: "h",
+  entity: "CreditHold",
+  columns: [
+    column("id", (h) => h.id, { fixed: true }),
+    column("account_id", (h) => h.accountId, { fixed: true }),
+    column("amount", (h) => h.amountMinor),
+    column("status", (h) => h.status),
+    column("reference", (h) => h.reference, { cast: "text" }),
+    column("expires_at", (h) => toTimestamptz(h.expiresAt)),
+    column("invoice_id", (h) => h.invoiceId, { cast: "uuid" }),
+    column("created_at", (h) => toTimestamptz(h.createdAt), { fixed: true }),
+    column("resolved_at", (h) => toTimestamptzOrNull(h.resolvedAt), { cast: "timestamptz" })
+  ],
+  decode: (row) => toHold(row)
+})
+
+type Service = Port.CreditHoldRepository["Service"]
+
 export const layer = Layer.effect(
   Port.CreditHoldRepository,
-  Effect.gen(function*() {
-    const db = yield* PgDatabase
+  Effect.map(PgDatabase, (db): Service => {
     const sql = db.sql
-    const columns = sql.literal(holdColumns())
-    const select = (tenant: Tenant.Tenant, id: string, lock: boolean) =>
-      db.inTenant(tenant)(Effect.flatMap(
-        SqlState.orDie(sql<HoldRow>`SELECT ${columns} FROM billing.credit_holds
-          WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${id}
-          ${lock ? sql`FOR NO KEY UPDATE` : sql``}`),
-        (rows) => Effect.map(single<HoldRow>("CreditHold", id)(rows), toHold)
-      ))
-
-    const service: Port.CreditHoldRepository["Service"] = {
+    const select = TenantTable.get(db, holds)
+    return {
       insert: (tenant, h) =>
         db.inTenant(tenant)(Effect.gen(function*() {
           yield* assertTenant("CreditHold", h.id, tenant, h.tenant)
           yield* Storable.checkOrDie(h.reference, ["reference"])
-          yield* SqlState.orDie(sql`
-            INSERT INTO billing.credit_holds (id, organization_id, workspace_id, account_id, amount, status, reference, expires_at,
-              invoice_id, created_at, resolved_at)
-            VALUES (${h.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${h.accountId}, ${h.amountMinor}, ${h.status}, ${h.reference},
-              ${toTimestamptz(h.expiresAt)}, ${h.invoiceId}, ${toTimestamptz(h.createdAt)}, ${toTimestamptzOrNull(h.resolvedAt)})`)
+          yield* SqlState.orDie(holds.insert(sql, tenant, h))
         })),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
       update: (tenant, h) =>
         sameTenant(tenant, h.tenant)
-          ? db.inTenant(tenant)(Effect.gen(function*() {
-            yield* Storable.checkOrDie(h.reference, ["reference"])
-            const rows = yield* SqlState.orDie(sql`
-              UPDATE billing.credit_holds SET amount = ${h.amountMinor}, status = ${h.status}, reference = ${h.reference},
-                expires_at = ${toTimestamptz(h.expiresAt)}, invoice_id = ${h.invoiceId}, resolved_at = ${toTimestamptzOrNull(h.resolvedAt)}
-              WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${h.id}
-              RETURNING id`)
-            yield* touched("CreditHold", h.id)(rows)
-          }))
+          ? Effect.andThen(
+            Storable.checkOrDie(h.reference, ["reference"]),
+            TenantTable.updateLocked(db, holds, tenant, h.id, holds.update(sql, tenant, h.id, h), false)
+          )
           : touched("CreditHold", h.id)([]),
       expire: (tenant, now, limit) =>
         db.inTenant(tenant)(Effect.map(
@@ -103,10 +105,9 @@ export const layer = Layer.effect(
               WHERE a.organization_id = ${tenant.organizationId} AND a.workspace_id = ${tenant.workspaceId} AND a.id = e.account_id
               RETURNING a.id
             )
-            SELECT ${sql.literal(holdColumns())} FROM expired ORDER BY expires_at, id`),
+            SELECT ${sql.literal(holds.selectList("expired"))} FROM expired ORDER BY expires_at, id`),
           (rows) => rows.map(toHold)
         ))
     }
-    return service
   })
 )

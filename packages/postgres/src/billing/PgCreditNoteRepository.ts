@@ -7,8 +7,10 @@ import { CreditNote, CreditNoteRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, defaultListLimit, single, type TenantColumns, tenantOf } from "./shared.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
+import { assertTenant, defaultListLimit, type TenantColumns, tenantOf } from "./shared.ts"
 
 interface CreditNoteRow extends TenantColumns {
   readonly id: string
@@ -19,9 +21,6 @@ interface CreditNoteRow extends TenantColumns {
   readonly reason: string
   readonly createdAt: Date
 }
-
-const creditNoteColumns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", invoice_id AS "invoiceId",
-  account_id AS "accountId", amount, currency, reason, created_at AS "createdAt"`
 
 export const toCreditNote = (row: CreditNoteRow): CreditNote.CreditNote =>
   new CreditNote.CreditNote({
@@ -35,36 +34,47 @@ export const toCreditNote = (row: CreditNoteRow): CreditNote.CreditNote =>
     createdAt: fromTimestamptz(row.createdAt)
   })
 
+type C = CreditNote.CreditNote
+
+/** `billing.credit_notes` (alias `c`; append-only: no update). */
+export const creditNotes = TenantTable.make<C, CreditNoteRow>({
+  table: "billing.credit_notes",
+  alias: "c",
+  entity: "CreditNote",
+  columns: [
+    column("id", (c) => c.id, { fixed: true }),
+    column("invoice_id", (c) => c.invoiceId, { fixed: true }),
+    column("account_id", (c) => c.accountId, { fixed: true }),
+    column("amount", (c) => c.amountMinor, { fixed: true }),
+    column("currency", (c) => c.currency, { fixed: true }),
+    column("reason", (c) => c.reason, { fixed: true }),
+    column("created_at", (c) => toTimestamptz(c.createdAt), { fixed: true })
+  ],
+  decode: (row) => toCreditNote(row)
+})
+
+type Service = Port.CreditNoteRepository["Service"]
+
 export const layer = Layer.effect(
   Port.CreditNoteRepository,
-  Effect.gen(function*() {
-    const db = yield* PgDatabase
+  Effect.map(PgDatabase, (db): Service => {
     const sql = db.sql
-    const columns = sql.literal(creditNoteColumns)
-    const service: Port.CreditNoteRepository["Service"] = {
+    const select = TenantTable.get(db, creditNotes)
+    return {
       insert: (tenant, c) =>
         db.inTenant(tenant)(Effect.gen(function*() {
           yield* assertTenant("CreditNote", c.id, tenant, c.tenant)
           yield* Storable.checkOrDie(c.reason, ["reason"])
-          yield* SqlState.orDie(sql`
-            INSERT INTO billing.credit_notes (id, organization_id, workspace_id, invoice_id, account_id, amount, currency, reason, created_at)
-            VALUES (${c.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${c.invoiceId}, ${c.accountId}, ${c.amountMinor}, ${c.currency},
-              ${c.reason}, ${toTimestamptz(c.createdAt)})`)
+          yield* SqlState.orDie(creditNotes.insert(sql, tenant, c))
         })),
-      get: (tenant, id) =>
-        db.inTenant(tenant)(Effect.flatMap(
-          SqlState.orDie(sql<CreditNoteRow>`SELECT ${columns} FROM billing.credit_notes
-            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${id}`),
-          (rows) => Effect.map(single<CreditNoteRow>("CreditNote", id)(rows), toCreditNote)
-        )),
+      get: (tenant, id) => select(tenant, id, false),
       listByInvoice: (tenant, invoiceId) =>
         db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<CreditNoteRow>`SELECT ${columns} FROM billing.credit_notes
-            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND invoice_id = ${invoiceId}
-            ORDER BY created_at, id LIMIT ${defaultListLimit}`),
+          SqlState.orDie(sql<CreditNoteRow>`SELECT ${sql.literal(creditNotes.selectList())} FROM billing.credit_notes c
+            WHERE ${creditNotes.scope(sql, tenant)} AND c.invoice_id = ${invoiceId}
+            ORDER BY c.created_at, c.id LIMIT ${defaultListLimit}`),
           (rows) => rows.map(toCreditNote)
         ))
     }
-    return service
   })
 )

@@ -4,13 +4,15 @@
  * `getForUpdate` is `SELECT … FOR NO KEY UPDATE` (a payment is locked after its invoice).
  */
 import { Effect, Layer } from "effect"
-import { type Ids, type LocalDate, type Tenant } from "@erpkit/kernel"
+import { type Ids, type LocalDate } from "@erpkit/kernel"
 import { Payment, PaymentRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, defaultListLimit, rate, sameTenant, single, type TenantColumns, tenantOf, touched } from "./shared.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
+import { assertTenant, defaultListLimit, rate, sameTenant, type TenantColumns, tenantOf, touched } from "./shared.ts"
 
 interface PaymentRow extends TenantColumns {
   readonly id: string
@@ -32,12 +34,6 @@ interface PaymentRow extends TenantColumns {
   readonly updatedAt: Date
   readonly completedAt: Date | null
 }
-
-const paymentColumns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", invoice_id AS "invoiceId",
-  account_id AS "accountId", customer_id AS "customerId", amount, currency, exchange_rate_numerator::text AS "rateNumerator",
-  exchange_rate_denominator::text AS "rateDenominator", base_amount AS "baseAmount", base_currency AS "baseCurrency",
-  payment_method AS method, status, from_wallet AS "fromWallet", payment_date AS "paymentDate", reference_number AS reference,
-  created_at AS "createdAt", updated_at AS "updatedAt", completed_at AS "completedAt"`
 
 export const toPayment = (row: PaymentRow): Payment.Payment =>
   new Payment.Payment({
@@ -61,58 +57,65 @@ export const toPayment = (row: PaymentRow): Payment.Payment =>
     completedAt: fromTimestamptzOrNull(row.completedAt)
   })
 
+type P = Payment.Payment
+
+/** `billing.payments` (alias `p`). */
+export const payments = TenantTable.make<P, PaymentRow>({
+  table: "billing.payments",
+  alias: "p",
+  entity: "Payment",
+  columns: [
+    column("id", (p) => p.id, { fixed: true }),
+    column("invoice_id", (p) => p.invoiceId, { fixed: true }),
+    column("account_id", (p) => p.accountId, { fixed: true }),
+    column("customer_id", (p) => p.customerId, { fixed: true }),
+    column("amount", (p) => p.amountMinor),
+    column("currency", (p) => p.currency),
+    column("exchange_rate_numerator", (p) => p.exchangeRate.numerator.toString(), { cast: "numeric", readAs: "text", field: "rateNumerator" }),
+    column("exchange_rate_denominator", (p) => p.exchangeRate.denominator.toString(), { cast: "numeric", readAs: "text", field: "rateDenominator" }),
+    column("base_amount", (p) => p.baseAmountMinor),
+    column("base_currency", (p) => p.baseCurrency),
+    column("payment_method", (p) => p.method, { field: "method" }),
+    column("status", (p) => p.status),
+    column("from_wallet", (p) => p.fromWallet),
+    column("payment_date", (p) => p.paymentDate, { cast: "date" }),
+    column("reference_number", (p) => p.reference, { cast: "text", field: "reference" }),
+    column("created_at", (p) => toTimestamptz(p.createdAt), { fixed: true }),
+    column("updated_at", (p) => toTimestamptz(p.updatedAt)),
+    column("completed_at", (p) => toTimestamptzOrNull(p.completedAt), { cast: "timestamptz" })
+  ],
+  decode: (row) => toPayment(row)
+})
+
+type Service = Port.PaymentRepository["Service"]
+
 export const layer = Layer.effect(
   Port.PaymentRepository,
-  Effect.gen(function*() {
-    const db = yield* PgDatabase
+  Effect.map(PgDatabase, (db): Service => {
     const sql = db.sql
-    const columns = sql.literal(paymentColumns)
-    const select = (tenant: Tenant.Tenant, id: string, lock: boolean) =>
-      db.inTenant(tenant)(Effect.flatMap(
-        SqlState.orDie(sql<PaymentRow>`SELECT ${columns} FROM billing.payments
-          WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${id}
-          ${lock ? sql`FOR NO KEY UPDATE` : sql``}`),
-        (rows) => Effect.map(single<PaymentRow>("Payment", id)(rows), toPayment)
-      ))
-
-    const service: Port.PaymentRepository["Service"] = {
+    const select = TenantTable.get(db, payments)
+    return {
+      // a new payment: nobody waits for its INSERT, which is deferred (PgDatabase.write)
       insert: (tenant, p) =>
         Effect.gen(function*() {
           yield* assertTenant("Payment", p.id, tenant, p.tenant)
           yield* Storable.checkOrDie(p.reference, ["reference"])
-          yield* db.write(tenant, { tables: ["billing.payments"], statement: sql`
-            INSERT INTO billing.payments (id, organization_id, workspace_id, invoice_id, account_id, customer_id, amount, currency,
-              exchange_rate_numerator, exchange_rate_denominator, base_amount, base_currency, payment_method, status, from_wallet,
-              payment_date, reference_number, created_at, updated_at, completed_at)
-            VALUES (${p.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${p.invoiceId}, ${p.accountId}, ${p.customerId}, ${p.amountMinor},
-              ${p.currency}, ${p.exchangeRate.numerator.toString()}::numeric, ${p.exchangeRate.denominator.toString()}::numeric,
-              ${p.baseAmountMinor}, ${p.baseCurrency}, ${p.method}, ${p.status}, ${p.fromWallet}, ${p.paymentDate}::date,
-              ${p.reference}::text, ${toTimestamptz(p.createdAt)}, ${toTimestamptz(p.updatedAt)}, ${toTimestamptzOrNull(p.completedAt)}::timestamptz)` })
+          yield* db.write(tenant, { tables: ["billing.payments"], statement: payments.insert(sql, tenant, p) })
         }),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
       update: (tenant, p) =>
-        !sameTenant(tenant, p.tenant) ? touched("Payment", p.id)([]) : db.inTenant(tenant)(Effect.gen(function*() {
-          yield* Storable.checkOrDie(p.reference, ["reference"])
-          const rows = yield* SqlState.orDie(sql`
-            UPDATE billing.payments SET amount = ${p.amountMinor}, currency = ${p.currency},
-              exchange_rate_numerator = ${p.exchangeRate.numerator.toString()}::numeric,
-              exchange_rate_denominator = ${p.exchangeRate.denominator.toString()}::numeric, base_amount = ${p.baseAmountMinor},
-              base_currency = ${p.baseCurrency}, payment_method = ${p.method}, status = ${p.status}, from_wallet = ${p.fromWallet},
-              payment_date = ${p.paymentDate}::date, reference_number = ${p.reference}::text, updated_at = ${toTimestamptz(p.updatedAt)},
-              completed_at = ${toTimestamptzOrNull(p.completedAt)}::timestamptz
-            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${p.id}
-            RETURNING id`)
-          yield* touched("Payment", p.id)(rows)
-        })),
+        !sameTenant(tenant, p.tenant) ? touched("Payment", p.id)([]) : Effect.andThen(
+          Storable.checkOrDie(p.reference, ["reference"]),
+          TenantTable.updateLocked(db, payments, tenant, p.id, payments.update(sql, tenant, p.id, p), false)
+        ),
       listByInvoice: (tenant, invoiceId) =>
         db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<PaymentRow>`SELECT ${columns} FROM billing.payments
-            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND invoice_id = ${invoiceId}
-            ORDER BY created_at, id LIMIT ${defaultListLimit}`),
+          SqlState.orDie(sql<PaymentRow>`SELECT ${sql.literal(payments.selectList())} FROM billing.payments p
+            WHERE ${payments.scope(sql, tenant)} AND p.invoice_id = ${invoiceId}
+            ORDER BY p.created_at, p.id LIMIT ${defaultListLimit}`),
           (rows) => rows.map(toPayment)
         ))
     }
-    return service
   })
 )

@@ -33,6 +33,8 @@ export interface Column<E> {
   readonly fixed?: boolean | undefined
   /** SQL around the parameter, e.g. `["string_to_array(", ", ',')"]` (trusted text, never input). */
   readonly wrap?: readonly [before: string, after: string] | undefined
+  /** A cast of the column where it is selected (e.g. `text` for a numeric read as exact decimal text). */
+  readonly readAs?: string | undefined
 }
 
 const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
@@ -46,8 +48,11 @@ export const column = <E>(
     readonly fixed?: boolean
     readonly field?: string
     readonly wrap?: readonly [before: string, after: string]
+    readonly readAs?: string
   } = {}
-): Column<E> => ({ name, field: options.field ?? camel(name), value, cast: options.cast, fixed: options.fixed, wrap: options.wrap })
+): Column<E> => ({
+  name, field: options.field ?? camel(name), value, cast: options.cast, fixed: options.fixed, wrap: options.wrap, readAs: options.readAs
+})
 
 /** The tenant columns every tenant table has, as every row carries them. */
 export interface TenantColumns {
@@ -94,7 +99,7 @@ const tenantSelect = (alias: string): ReadonlyArray<readonly [string, string]> =
 export const make = <E, Row extends object>(spec: TableSpec<E, Row>): TenantTable<E, Row> => {
   const selected = (alias: string): ReadonlyArray<readonly [string, string]> => [
     ...tenantSelect(alias),
-    ...spec.columns.map((c) => [`${alias}.${c.name}`, c.field] as const)
+    ...spec.columns.map((c) => [`${alias}.${c.name}${c.readAs === undefined ? "" : `::${c.readAs}`}`, c.field] as const)
   ]
   const written = spec.columns.filter((c) => c.value !== undefined)
   const updated = written.filter((c) => c.fixed !== true && c.name !== "id")
