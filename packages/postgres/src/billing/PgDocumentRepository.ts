@@ -10,8 +10,10 @@ import { BillingError, Document, DocumentRepository as Port } from "@erpkit/bill
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
-import { assertTenant, defaultListLimit, duplicateAs, single, type TenantColumns, tenantOf } from "./shared.ts"
+import { assertTenant, defaultListLimit, duplicateAs, type TenantColumns, tenantOf } from "./shared.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
 
 interface DocumentRow extends TenantColumns {
   readonly id: string
@@ -25,9 +27,6 @@ interface DocumentRow extends TenantColumns {
   readonly data: unknown
   readonly createdAt: Date
 }
-
-const documentColumns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", kind, document_number AS "documentNumber",
-  source_id AS "sourceId", version, title, content_type AS "contentType", body, data, created_at AS "createdAt"`
 
 const toDocument = (row: DocumentRow): Document.Document =>
   new Document.Document({
@@ -44,45 +43,60 @@ const toDocument = (row: DocumentRow): Document.Document =>
     createdAt: fromTimestamptz(row.createdAt)
   })
 
+type D = Document.Document
+
+/** `billing.documents` (alias `d`; append-only: a new version is a new row). */
+export const documents = TenantTable.make<D, DocumentRow>({
+  table: "billing.documents",
+  alias: "d",
+  entity: "Document",
+  columns: [
+    column("id", (d) => d.id, { fixed: true }),
+    column("kind", (d) => d.kind, { fixed: true }),
+    column("document_number", (d) => d.documentNumber, { fixed: true }),
+    column("source_id", (d) => d.sourceId, { fixed: true }),
+    column("version", (d) => d.version, { fixed: true }),
+    column("title", (d) => d.title, { fixed: true }),
+    column("content_type", (d) => d.contentType, { fixed: true }),
+    column("body", (d) => d.body, { fixed: true }),
+    column("data", (d) => JSON.stringify(d.data), { fixed: true, cast: "jsonb" }),
+    column("created_at", (d) => toTimestamptz(d.createdAt), { fixed: true })
+  ],
+  decode: (row) => toDocument(row)
+})
+
+type Service = Port.DocumentRepository["Service"]
+
 export const layer = Layer.effect(
   Port.DocumentRepository,
-  Effect.gen(function*() {
-    const db = yield* PgDatabase
+  Effect.map(PgDatabase, (db): Service => {
     const sql = db.sql
-    const columns = sql.literal(documentColumns)
+    const columns = sql.literal(documents.selectList())
+    const select = TenantTable.get(db, documents)
     const bySource = (tenant: Tenant.Tenant, kind: Document.DocumentKind, sourceId: string) =>
-      sql`organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND kind = ${kind} AND source_id = ${sourceId}`
-
-    const service: Port.DocumentRepository["Service"] = {
+      sql`${documents.scope(sql, tenant)} AND d.kind = ${kind} AND d.source_id = ${sourceId}`
+    return {
       insert: (tenant, d) =>
         db.inTenant(tenant)(Effect.gen(function*() {
           yield* assertTenant("Document", d.id, tenant, d.tenant)
           yield* Storable.checkOrDie([d.documentNumber, d.sourceId, d.title, d.body, d.data], ["document"])
-          yield* duplicateAs("documents_version_key", () => new BillingError.DocumentExists({ kind: d.kind, sourceId: d.sourceId, version: d.version }))(sql`
-            INSERT INTO billing.documents (id, organization_id, workspace_id, kind, document_number, source_id, version, title, content_type, body,
-              data, created_at)
-            VALUES (${d.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${d.kind}, ${d.documentNumber}, ${d.sourceId}, ${d.version}, ${d.title},
-              ${d.contentType}, ${d.body}, ${JSON.stringify(d.data)}::jsonb, ${toTimestamptz(d.createdAt)})`)
+          yield* duplicateAs("documents_version_key", () => new BillingError.DocumentExists({ kind: d.kind, sourceId: d.sourceId, version: d.version }))(
+            documents.insert(sql, tenant, d)
+          )
         })),
-      get: (tenant, id) =>
-        db.inTenant(tenant)(Effect.flatMap(
-          SqlState.orDie(sql<DocumentRow>`SELECT ${columns} FROM billing.documents
-            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND id = ${id}`),
-          (rows) => Effect.map(single<DocumentRow>("Document", id)(rows), toDocument)
-        )),
+      get: (tenant, id) => select(tenant, id, false),
       latest: (tenant, kind, sourceId) =>
         Storable.findNul(sourceId) !== undefined ? Effect.succeed(Option.none()) : db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<DocumentRow>`SELECT ${columns} FROM billing.documents WHERE ${bySource(tenant, kind, sourceId)}
-            ORDER BY version DESC LIMIT 1`),
+          SqlState.orDie(sql<DocumentRow>`SELECT ${columns} FROM billing.documents d WHERE ${bySource(tenant, kind, sourceId)}
+            ORDER BY d.version DESC LIMIT 1`),
           (rows) => Option.map(Option.fromNullishOr(rows[0]), toDocument)
         )),
       listBySource: (tenant, kind, sourceId) =>
         Storable.findNul(sourceId) !== undefined ? Effect.succeed([]) : db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<DocumentRow>`SELECT ${columns} FROM billing.documents WHERE ${bySource(tenant, kind, sourceId)}
-            ORDER BY version LIMIT ${defaultListLimit}`),
+          SqlState.orDie(sql<DocumentRow>`SELECT ${columns} FROM billing.documents d WHERE ${bySource(tenant, kind, sourceId)}
+            ORDER BY d.version LIMIT ${defaultListLimit}`),
           (rows) => rows.map(toDocument)
         ))
     }
-    return service
   })
 )
