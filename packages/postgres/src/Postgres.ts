@@ -4,7 +4,8 @@
  * adds (each brings its migrations and its repositories).
  *
  *   Postgres.layer({ url })             a server (pool of `maxConnections`, LISTEN/NOTIFY available)
- *   Postgres.layerEmbedded({ dataDir }) PGlite in process (one connection, polling relay)
+ *   Postgres.layerEmbedded({ dataDir }) PGlite in process (one connection, polling relay; PGlite is an
+ *                                       optional peer dependency, loaded only when this layer builds)
  *   Postgres.layerFromEnv()             DATABASE_URL when set, else embedded in memory
  *
  * Migrations run when the layer builds (`migrate: false` to skip); they are idempotent and serialized
