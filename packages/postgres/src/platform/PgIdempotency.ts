@@ -31,85 +31,82 @@ interface KeyRow {
   readonly result: unknown
 }
 
+type Db = PgDatabase["Service"]
+
+/** The first attempt of a unit of work bound to `tenant`: reads are skipped (see above). */
+const optimistic = (db: Db, tenant: Tenant.Tenant): Effect.Effect<boolean> =>
+  Effect.flatMap(db.attempt, (attempt) => (attempt === 1 ? db.defers(tenant) : Effect.succeed(false)))
+
+/**
+ * Find and, when there is no record, claim: ONE statement (the claim's INSERT runs only when the
+ * statement's snapshot holds no row; a concurrent claim still meets the primary key → 23505).
+ */
+const findAndClaim = (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
+  db.inTenant(tenant)(Effect.map(
+    SqlState.orDie(db.sql<KeyRow>`
+      WITH found AS (
+        SELECT state, command, request_hash, result FROM platform.idempotency_keys
+        WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}
+      ), claimed AS (
+        INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
+        SELECT ${tenant.organizationId}::uuid, ${tenant.workspaceId}::uuid, ${key}::text WHERE NOT EXISTS (SELECT 1 FROM found)
+        RETURNING key
+      )
+      SELECT state, command, request_hash AS "requestHash", result FROM found`),
+    (rows): Option.Option<Idempotency.IdempotencyRecord> => {
+      const row = rows[0]
+      if (row === undefined || row.state === "claimed") return Option.none()
+      return Option.some({ command: row.command!, requestHash: row.requestHash!, result: row.result as Idempotency.IdempotencyRecord["result"] })
+    }
+  ))
+
+const findForCommand = (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
+  Effect.andThen(Storable.checkOrDie(key, ["idempotencyKey"]), Effect.flatMap(optimistic(db, tenant), (first) =>
+    first ? Effect.succeed(Option.none<Idempotency.IdempotencyRecord>()) : findAndClaim(db)(tenant, key)))
+
+/**
+ * After a failed handler on an optimistic first attempt: claim the key now. Taken (23505), or not
+ * checkable because the failure aborted the transaction (25P02): retry, and the retry reads.
+ * Free: the claim goes with the failing unit of work's rollback.
+ */
+const confirmAbsent = (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey): Effect.Effect<void> =>
+  Effect.flatMap(optimistic(db, tenant), (first) =>
+    !first ? Effect.void : Effect.catch(
+      // not `inTenant`: that would first flush the failed command's deferred writes
+      Effect.asVoid(db.sql`INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
+        VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key})`),
+      () => Effect.die(new SqlState.RetryUnitOfWork({ reason: `idempotency key ${key} may be taken: the next attempt reads it` }))
+    ))
+
+/** The completed record, deferred (`PgDatabase.write`): it travels with COMMIT's preceding flush. */
+const save = (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey, record: Idempotency.IdempotencyRecord) =>
+  Effect.gen(function*() {
+    const sql = db.sql
+    yield* Storable.checkOrDie([key, record.command, record.requestHash], ["idempotency"])
+    const result = yield* Storable.jsonTextOrDie(record.result, ["idempotency", "result"])
+    const insert = sql`INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
+      VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
+              ${result}::jsonb, now())`
+    // first attempt: a plain INSERT (a taken key fails it with 23505, retried); later: complete the claim
+    if (yield* optimistic(db, tenant)) return yield* db.write(tenant, { tables: ["platform.idempotency_keys"], statement: insert })
+    yield* db.write(tenant, {
+      tables: ["platform.idempotency_keys"],
+      statement: sql`${insert}
+      ON CONFLICT ON CONSTRAINT idempotency_keys_pkey DO UPDATE
+      SET state = 'completed', command = excluded.command, request_hash = excluded.request_hash,
+          result = excluded.result, completed_at = excluded.completed_at
+      WHERE platform.idempotency_keys.state = 'claimed'
+      RETURNING key`,
+      expect: { rows: 1, error: () => new Error(`idempotency key ${key} is already completed (save without find in the same unit of work?)`) }
+    })
+  })
+
 export const layer = Layer.effect(
   Idempotency.Idempotency,
-  Effect.gen(function*() {
-    const db = yield* PgDatabase
-    const sql = db.sql
-
-    /** The first attempt of a unit of work bound to `tenant`: reads are skipped (see above). */
-    const optimistic = (tenant: Tenant.Tenant): Effect.Effect<boolean> =>
-      Effect.flatMap(db.attempt, (attempt) => (attempt === 1 ? db.defers(tenant) : Effect.succeed(false)))
-
-    const findForCommand = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
-      Effect.andThen(Storable.checkOrDie(key, ["idempotencyKey"]), Effect.flatMap(optimistic(tenant), (first) =>
-        first ? Effect.succeed(Option.none<Idempotency.IdempotencyRecord>()) : findAndClaim(tenant, key)))
-
-    /**
-     * After a failed handler on an optimistic first attempt: claim the key now. Taken (23505), or not
-     * checkable because the failure aborted the transaction (25P02): retry, and the retry reads.
-     * Free: the claim goes with the failing unit of work's rollback.
-     */
-    const confirmAbsent = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey): Effect.Effect<void> =>
-      Effect.flatMap(optimistic(tenant), (first) =>
-        !first ? Effect.void : Effect.catch(
-          // not `inTenant`: that would first flush the failed command's deferred writes
-          Effect.asVoid(sql`INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
-            VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key})`),
-          () => Effect.die(new SqlState.RetryUnitOfWork({ reason: `idempotency key ${key} may be taken: the next attempt reads it` }))
-        ))
-
-    const findAndClaim = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
-      db.inTenant(tenant)(Effect.gen(function*() {
-        // find and, when there is no record, claim: ONE statement (the claim's INSERT runs only when the
-        // statement's snapshot holds no row; a concurrent claim still meets the primary key → 23505)
-        const rows = yield* SqlState.orDie(sql<KeyRow>`
-          WITH found AS (
-            SELECT state, command, request_hash, result FROM platform.idempotency_keys
-            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}
-          ), claimed AS (
-            INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
-            SELECT ${tenant.organizationId}::uuid, ${tenant.workspaceId}::uuid, ${key}::text WHERE NOT EXISTS (SELECT 1 FROM found)
-            RETURNING key
-          )
-          SELECT state, command, request_hash AS "requestHash", result FROM found`)
-        const row = rows[0]
-        if (row === undefined) return Option.none<Idempotency.IdempotencyRecord>()
-        return row.state === "claimed"
-          ? Option.none<Idempotency.IdempotencyRecord>()
-          : Option.some<Idempotency.IdempotencyRecord>({
-            command: row.command!,
-            requestHash: row.requestHash!,
-            result: row.result as Idempotency.IdempotencyRecord["result"]
-          })
-      }))
-
-    const save = (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey, record: Idempotency.IdempotencyRecord) =>
-      Effect.gen(function*() {
-        yield* Storable.checkOrDie([key, record.command, record.requestHash], ["idempotency"])
-        const result = yield* Storable.jsonTextOrDie(record.result, ["idempotency", "result"])
-        const insert = sql`INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
-          VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
-                  ${result}::jsonb, now())`
-        // deferred (PgDatabase.write): it travels with COMMIT's preceding flush
-        if (yield* optimistic(tenant)) {
-          return yield* db.write(tenant, {
-            tables: ["platform.idempotency_keys"],
-            statement: insert
-          })
-        }
-        yield* db.write(tenant, {
-          tables: ["platform.idempotency_keys"],
-          statement: sql`${insert}
-          ON CONFLICT ON CONSTRAINT idempotency_keys_pkey DO UPDATE
-          SET state = 'completed', command = excluded.command, request_hash = excluded.request_hash,
-              result = excluded.result, completed_at = excluded.completed_at
-          WHERE platform.idempotency_keys.state = 'claimed'
-          RETURNING key`,
-          expect: { rows: 1, error: () => new Error(`idempotency key ${key} is already completed (save without find in the same unit of work?)`) }
-        })
-      })
-
-    return { find: findAndClaim, findForCommand, confirmAbsent, save }
-  })
+  Effect.map(PgDatabase, (db) => ({
+    find: findAndClaim(db),
+    findForCommand: findForCommand(db),
+    confirmAbsent: confirmAbsent(db),
+    save: save(db)
+  }))
 )
