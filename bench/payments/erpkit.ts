@@ -19,8 +19,8 @@ export const runtime = (url: string, maxConnections: number) =>
 
 export type Runtime = ReturnType<typeof runtime>
 
-const actorOf = (f: Fixture) => ({
-  userId: f.userId,
+const actorOf = (f: Fixture): Actor.Actor => ({
+  userId: f.userId as Ids.UserId,
   roles: ["Finance Manager"],
   tenant: { organizationId: f.organizationId, workspaceId: f.workspaceId } as Tenant.Tenant
 })

@@ -152,7 +152,7 @@ export interface SyncAttempt {
  * X-07, the `runAccountingSync` job: claims due syncs (at most `batchSizeMax`), pushes each and records
  * the outcome. Returns one entry per recorded attempt; a sync another run took over is skipped.
  */
-export const runAccountingSync = (actor: unknown, input: unknown) =>
+export const runAccountingSync = (actor: Actor.Actor, input: Command.InputOf<typeof claimAccountingSyncs>) =>
   Effect.gen(function*() {
     const { syncs } = yield* claimAccountingSyncs(actor, input)
     const attempts: Array<SyncAttempt> = []

@@ -151,7 +151,7 @@ const billOne = (actor: Actor.Actor, period: string, raw: unknown) =>
     // The command decodes the usage itself: malformed usage is its ValidationError, this client's failure.
     const fields = typeof raw === "object" && raw !== null ? (raw as { readonly customerId?: unknown; readonly items?: unknown }) : {}
     const customerId = typeof fields.customerId === "string" ? fields.customerId : ""
-    const billed = yield* Effect.exit(billUsage(actor, { customerId: fields.customerId, period, items: fields.items }))
+    const billed = yield* Effect.exit(Command.untyped(billUsage)(actor, { customerId: fields.customerId, period, items: fields.items }))
     if (Exit.isSuccess(billed)) {
       const { created, invoice, run } = billed.value
       return { customerId, outcome: created ? "Invoiced" : "AlreadyInvoiced", invoiceId: invoice?.id ?? run.invoiceId, error: null } as RecurringOutcome

@@ -10,13 +10,13 @@ import { AccountingSyncs, Disputes, Documents, Jobs, Quotes, RateCards, Recurrin
 import {
   fakeAccountingSystem, fakeUsageSource, financeManager, openAccount, pricingAnalyst, rateCard, request, sentInvoice, system
 } from "../src/testing/index.ts"
-import { type AnyCommand, assertJunkRefused, assertValidInputs, type Case, refused } from "./junk.ts"
+import { type AnyCommand, assertJunkRefused, assertValidInputs, call, type Case, refused } from "./junk.ts"
 import { type Real, withReal } from "./world.ts"
 
 const accounting = fakeAccountingSystem()
 const usage = fakeUsageSource()
 const withFakes = (command: AnyCommand): AnyCommand =>
-  (actor, input) => command(actor, input).pipe(Effect.provide(accounting.layer), Effect.provide(usage.layer))
+  (actor, input) => call(command, actor, input).pipe(Effect.provide(accounting.layer), Effect.provide(usage.layer))
 
 const shipment = {
   shipmentId: "0e000000-0000-7000-8000-000000000042", shipmentNumber: "SHP-1",

@@ -9,7 +9,12 @@ import * as fc from "fast-check"
 import { Arbitraries, snapshot } from "../src/testing/index.ts"
 import { type Real, withReal } from "./world.ts"
 
-export type AnyCommand = (actor: unknown, input: unknown) => Effect.Effect<unknown, unknown, any>
+/** Any command, query or job function: the harness calls it with unchecked values (`call`). */
+export type AnyCommand = (actor: never, input: never) => Effect.Effect<unknown, unknown, any>
+
+/** Calls `command` with values its types would refuse: the junk the command must decode at run time. */
+export const call = (command: AnyCommand, actor: unknown, input: unknown): Effect.Effect<unknown, unknown, any> =>
+  (command as unknown as (actor: unknown, input: unknown) => Effect.Effect<unknown, unknown, any>)(actor, input)
 
 /** A command by name, with one valid input and the actor allowed to run it. */
 export type Case = readonly [name: string, command: AnyCommand, input: Record<string, unknown>, actor: unknown]
@@ -19,7 +24,7 @@ const show = (input: unknown) => JSON.stringify(input, (_k, v: unknown) => (type
 /** Runs a command and asserts: a typed failure (never a defect) with `tag` when given, and every table unchanged. */
 export const refused = async (real: Real, command: AnyCommand, actor: unknown, input: unknown, tag?: string): Promise<void> => {
   const before = await real.runtime.runPromise(snapshot)
-  const exit = await real.runtime.runPromiseExit(command(actor, input))
+  const exit = await real.runtime.runPromiseExit(call(command, actor, input))
   expect(Exit.isFailure(exit), show(input)).toBe(true)
   if (Exit.isFailure(exit)) {
     expect(Cause.hasDies(exit.cause), Cause.pretty(exit.cause)).toBe(false)
@@ -42,7 +47,7 @@ export const assertValidInputs = async (
   for (const name of names) {
     await withReal(async (probe) => {
       const valid = (await prepare(probe)).cases.find(([n]) => n === name)!
-      const exit = await probe.runtime.runPromiseExit(valid[1](valid[3], valid[2]))
+      const exit = await probe.runtime.runPromiseExit(call(valid[1], valid[3], valid[2]))
       if (failing.includes(name)) expect(Exit.isFailure(exit)).toBe(true)
       else expect(Exit.isSuccess(exit), `${name}: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`).toBe(true)
     })

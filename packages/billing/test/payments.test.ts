@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { Command } from "@erpkit/kernel"
 import { ClientAccounts, CreditNotes, Invoices, Payment, Payments } from "../src/index.ts"
 import { draftInvoice, financeManager, openAccount, sentInvoice } from "../src/testing/index.ts"
 import { failure, failureTag, fresh } from "./helpers.ts"
@@ -77,7 +78,7 @@ describe("payments and credit notes", () => {
         const { payment } = yield* Payments.recordPayment(fm(), { invoiceId: invoice.id, amountMinor: 1n, currency: "KZT", method })
         expect([payment.method, payment.baseAmountMinor, payment.exchangeRate]).toEqual([method, 1n, { numerator: 1n, denominator: 1n }])
       }
-      expect(yield* failureTag(Payments.recordPayment(fm(), { invoiceId: invoice.id, amountMinor: 1n, currency: "KZT", method: "CRYPTO" }))).toBe("ValidationError")
+      expect(yield* failureTag(Command.untyped(Payments.recordPayment)(fm(), { invoiceId: invoice.id, amountMinor: 1n, currency: "KZT", method: "CRYPTO" }))).toBe("ValidationError")
       expect(yield* failure(Payments.recordPayment(fm(), { invoiceId: invoice.id, amountMinor: 100n, currency: "USD", method: "CARD" })))
         .toMatchObject({ _tag: "InvalidExchangeRate", paymentCurrency: "USD", invoiceCurrency: "KZT" })
       expect(yield* failureTag(Payments.recordPayment(fm(), { invoiceId: invoice.id, amountMinor: 100n, currency: "KZT", exchangeRate: "2", method: "CARD" }))).toBe("InvalidExchangeRate")
@@ -133,7 +134,7 @@ describe("payments and credit notes", () => {
     fresh(Effect.gen(function*() {
       const account = yield* openAccount({ creditLimitMinor: 10_000n })
       const invoice = yield* sentInvoice(account.id, 1_000n)
-      const input = { invoiceId: invoice.id, amountMinor: 100n, currency: "KZT", method: "CASH" }
+      const input = { invoiceId: invoice.id, amountMinor: 100n, currency: "KZT", method: "CASH" } as const
       const first = yield* Payments.recordPayment(fm(), input, { idempotencyKey: "pay-1" })
       const again = yield* Payments.recordPayment(fm(), input, { idempotencyKey: "pay-1" })
       expect(again.payment).toEqual(first.payment)

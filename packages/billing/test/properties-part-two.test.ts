@@ -47,7 +47,7 @@ const applyOp2 = async (real: Real, op: Op2, usage: ReturnType<typeof fakeUsageS
         const weight = `${Math.floor(op.weightMilli / 1000)}.${String(op.weightMilli % 1000).padStart(3, "0")}`
         const quote = yield* Quotes.createQuote(fm, { accountId: account, quoteNumber: `Q-P-${++quoteCounter}`, lines: [{ request: request(weight) }] })
         yield* Quotes.sendQuote(fm, { quoteId: quote.id })
-        const payment = op.paid ? { payment: { amountMinor: quote.totalMinor, currency: "KZT", method: "CARD" } } : {}
+        const payment = op.paid ? { payment: { amountMinor: quote.totalMinor, currency: "KZT", method: "CARD" } as const } : {}
         return yield* Quotes.acceptQuote(fm, { quoteId: quote.id, invoiceNumber: `INV-Q-P-${quoteCounter}`, ...payment })
       })
       return real.outcome(run, (r) => {

@@ -84,7 +84,7 @@ describe("quotes", () => {
       expect(yield* failureTag(Quotes.acceptQuote(financeManager(), { quoteId: quote.id, invoiceNumber: "INV-UP" }))).toBe("CreditNotApproved")
       expect(yield* snapshot).toEqual(before)
       // paying needs the payment permission too
-      const payment = { amountMinor: 1_572_480n, currency: "KZT", method: "CARD", reference: "auth 7" }
+      const payment = { amountMinor: 1_572_480n, currency: "KZT", method: "CARD", reference: "auth 7" } as const
       expect(yield* failureTag(Quotes.acceptQuote(customerUser(), { quoteId: quote.id, invoiceNumber: "INV-UP", payment }))).toBe("Forbidden")
       expect(yield* failure(Quotes.acceptQuote(financeManager(), { quoteId: quote.id, invoiceNumber: "INV-UP", payment: { ...payment, amountMinor: 1n } })))
         .toMatchObject({ _tag: "UpfrontPaymentMismatch", totalMinor: 1_572_480n, appliedMinor: 1n })

@@ -1,4 +1,4 @@
-import { Actor, Outbox, Tenant } from "@erpkit/kernel"
+import { Actor, Command, Outbox, Tenant } from "@erpkit/kernel"
 import { actor, tenantA } from "@erpkit/kernel/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -9,7 +9,7 @@ import { failure, failureTag, fresh } from "./helpers.ts"
 
 const at = (iso: string) => TestClock.setTime(Date.parse(iso))
 const price = (req: unknown, pricingDate?: string) =>
-  RateCards.priceService(financeManager(), { request: req, currency: "KZT", ...(pricingDate === undefined ? {} : { pricingDate }) })
+  Command.untyped(RateCards.priceService)(financeManager(), { request: req, currency: "KZT", ...(pricingDate === undefined ? {} : { pricingDate }) })
 
 const surcharge = (overrides: Record<string, unknown>) =>
   RateCards.createSurcharge(pricingAnalyst(), {

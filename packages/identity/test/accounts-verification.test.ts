@@ -2,7 +2,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Clock, Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
-import { Actor, MemoryStore } from "@erpkit/kernel"
+import { Actor, Command, MemoryStore } from "@erpkit/kernel"
 import { Access, Accounts, IdentityConfig, SecureRandom, Users, Verification, Verifications, VerificationRepository } from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
 import { actorOf, freshEmail, openTenant, outcome, register, snapshot } from "./helpers.ts"
@@ -45,7 +45,7 @@ layer(layerTest())("verification codes", (it) => {
       assert.strictEqual(yield* outcome(Verifications.consumeVerificationCode(anon, { email, type: "email_change", code: reset.code })), "VerificationFailed")
       const used = yield* Verifications.consumeVerificationCode(anon, { email, type: "password_reset", code: reset.code })
       assert.strictEqual(used.type, "password_reset")
-      assert.strictEqual(yield* outcome(Verifications.consumeVerificationCode(anon, { email, type: "bogus", code: reset.code })), "ValidationError")
+      assert.strictEqual(yield* outcome(Command.untyped(Verifications.consumeVerificationCode)(anon, { email, type: "bogus", code: reset.code })), "ValidationError")
     }))
 
   it.effect("AUTH-20 codes expire after 24 h by default (TestClock)", () =>

@@ -41,9 +41,10 @@ export interface RunOptions {
 /** Services every command needs besides its own repositories. */
 export type CommandServices = UnitOfWork | Authorization | Outbox | AuditLog | Idempotency | IdGenerator
 
-export interface CommandSpec<I, O, E, R> {
+export interface CommandSpec<I, IE, O, E, R> {
   readonly name: string
-  readonly input: Schema.Codec<I, unknown>
+  /** Decodes the untrusted input; its encoded type is what callers pass (`Command`'s `input` parameter). */
+  readonly input: Schema.Codec<I, IE>
   readonly output: Schema.Codec<O, unknown>
   /** Omitted only for public commands (e.g. registration, AUTH-01). */
   readonly permission?: Permission
@@ -56,11 +57,45 @@ export interface CommandSpec<I, O, E, R> {
   readonly handler: (input: I, context: CommandContext) => Effect.Effect<Outcome<O>, E, R>
 }
 
-export type Command<O, E, R> = (
-  actor: unknown,
-  input: unknown,
-  options?: RunOptions
-) => Effect.Effect<O, E | CommandFailure, R | CommandServices>
+/**
+ * A command: call it with the `Actor` and the input in its encoded form (what JSON or a form gives:
+ * strings for ids and dates, the schema's `Encoded` type), and it decodes, authorizes and runs. Junk
+ * that gets past the types (from `unknown`, casts or JSON) still decodes to `ValidationError` at run
+ * time. The value also describes itself, for HTTP routes, docs and tooling: `name`, the `input` and
+ * `output` schemas and the `permission` it checks.
+ */
+export interface Command<I, IE, O, E, R> {
+  (actor: Actor, input: IE, options?: RunOptions): Effect.Effect<O, E | CommandFailure, R | CommandServices>
+  /** The command's name, e.g. `billing.recordPayment`: its span, its idempotency scope, its audit `command`. */
+  readonly name: string
+  readonly kind: "command"
+  readonly input: Schema.Codec<I, IE>
+  readonly output: Schema.Codec<O, unknown>
+  /** Undefined for public commands. */
+  readonly permission: Permission | undefined
+}
+
+/** Any command, e.g. for a table of a context's commands. */
+export type AnyCommand = Command<any, any, any, any, any>
+
+/** What a command takes as input (the encoded form), and what it returns. */
+export type InputOf<C> = C extends Command<any, infer IE, any, any, any> | Query<any, infer IE, any, any, any> ? IE : never
+export type OutputOf<C> = C extends Command<any, any, infer O, any, any> | Query<any, any, infer O, any, any> ? O : never
+
+/**
+ * The command or query as a function of values nobody has checked (an HTTP body, a queue message, a
+ * test's junk): the types accept anything, and it decodes actor and input at run time (junk is a
+ * `ValidationError`, never a throw).
+ */
+export const untyped = <C extends AnyCommand | AnyQuery>(command: C): (actor: unknown, input: unknown, options?: RunOptions) => ReturnType<C> =>
+  command as unknown as (actor: unknown, input: unknown, options?: RunOptions) => ReturnType<C>
+
+/** `run` with the command's description attached (a function's `name` is not writable by assignment). */
+const describe = <F extends (...args: ReadonlyArray<never>) => unknown, D extends { readonly name: string }>(run: F, description: D): F & D => {
+  const { name, ...rest } = description
+  Object.defineProperty(run, "name", { value: name })
+  return Object.assign(run, rest) as F & D
+}
 
 /**
  * The failures every command may report besides its own: bad input, a missing permission, an
@@ -92,7 +127,7 @@ const decodeKey = decoder(IdempotencyKey, ["idempotencyKey"])
  */
 const traceOptions = { captureStackTrace: false } as const
 
-export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R> => {
+export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command<I, IE, O, E, R> => {
   const resultJson = Schema.toCodecJson(spec.output)
   // The result is the handler's, built from checked values; encoding it for the idempotency record only
   // has to produce JSON, so filters are not run again. A replay decodes it WITH checks.
@@ -132,7 +167,7 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
     })
 
   const decodeInput = decoder(spec.input)
-  return (rawActor, rawInput, options) =>
+  const run = (rawActor: unknown, rawInput: unknown, options?: RunOptions) =>
     Effect.gen(function*() {
       const actor = yield* decodeActor(rawActor)
       const input = yield* decodeInput(rawInput)
@@ -146,6 +181,7 @@ export const make = <I, O, E, R>(spec: CommandSpec<I, O, E, R>): Command<O, E, R
         Effect.provideService(CurrentTenant, actor.tenant)
       )
     }).pipe(Effect.withSpan(spec.name, undefined, traceOptions))
+  return describe(run, { name: spec.name, kind: "command" as const, input: spec.input, output: spec.output, permission: spec.permission })
 }
 
 /** Writes the outcome's events to the outbox and its changes to the audit log. */
@@ -162,20 +198,35 @@ const record = (context: CommandContext, outcome: Outcome<unknown>) =>
     }
   })
 
-export interface QuerySpec<I, O, E, R> {
+export interface QuerySpec<I, IE, O, E, R> {
   readonly name: string
-  readonly input: Schema.Codec<I, unknown>
+  readonly input: Schema.Codec<I, IE>
   readonly permission?: Permission
   readonly handler: (input: I, context: { readonly actor: Actor; readonly tenant: Tenant }) => Effect.Effect<O, E, R>
 }
 
+/** A query: typed like a `Command` (actor, encoded input) and describing itself the same way. */
+export interface Query<I, IE, O, E, R> {
+  (actor: Actor, input: IE): Effect.Effect<O, E | QueryFailure, R | Authorization>
+  readonly name: string
+  readonly kind: "query"
+  readonly input: Schema.Codec<I, IE>
+  readonly permission: Permission | undefined
+}
+
+/** The failures every query may report besides its own. */
+export type QueryFailure = ValidationError | Forbidden | StorageUnavailable
+
+/** Any query. */
+export type AnyQuery = Query<any, any, any, any, any>
+
 /** A read: decoded input, permission check, tenant scope; no unit of work, nothing recorded. */
-export const query = <I, O, E, R>(spec: QuerySpec<I, O, E, R>) => {
+export const query = <I, IE, O, E, R>(spec: QuerySpec<I, IE, O, E, R>): Query<I, IE, O, E, R> => {
   const decodeInput = decoder(spec.input)
-  return (
+  const run = (
     rawActor: unknown,
     rawInput: unknown
-  ): Effect.Effect<O, E | ValidationError | Forbidden | StorageUnavailable, R | Authorization> =>
+  ): Effect.Effect<O, E | QueryFailure, R | Authorization> =>
     Effect.gen(function*() {
       const actor = yield* decodeActor(rawActor)
       const input = yield* decodeInput(rawInput)
@@ -185,4 +236,5 @@ export const query = <I, O, E, R>(spec: QuerySpec<I, O, E, R>) => {
         Effect.provideService(CurrentTenant, actor.tenant)
       )
     }).pipe(Effect.withSpan(spec.name, undefined, traceOptions))
+  return describe(run, { name: spec.name, kind: "query" as const, input: spec.input, permission: spec.permission })
 }

@@ -107,10 +107,10 @@ describe("command pipeline on the memory platform", () => {
   it.effect("rejects junk input and forged actors with ValidationError, writing nothing", () =>
     Effect.gen(function*() {
       for (const input of [null, {}, { name: 1, delta: 1 }, { name: "a", delta: 1.5 }, { name: "x".repeat(10_000), delta: 1 }, { name: "a", delta: Number.NaN }]) {
-        const error = yield* Effect.flip(addToCounter(finance, input))
+        const error = yield* Effect.flip(Command.untyped(addToCounter)(finance, input))
         assert.strictEqual(error._tag, "ValidationError")
       }
-      const forged = yield* Effect.flip(addToCounter({ ...finance, roles: ["Root"] }, { name: "a", delta: 1 }))
+      const forged = yield* Effect.flip(Command.untyped(addToCounter)({ ...finance, roles: ["Root"] }, { name: "a", delta: 1 }))
       assert.strictEqual(forged._tag, "ValidationError")
       if (forged._tag === "ValidationError") assert.strictEqual(forged.issues[0]!.path[0], "actor")
       assert.isTrue(Option.isNone(yield* counter("a")))

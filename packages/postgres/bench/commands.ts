@@ -12,7 +12,7 @@ import { createItem, grants, testModule } from "../test/fixtures.ts"
 const count = Number(process.argv[2] ?? 500)
 const concurrency = Number(process.argv[3] ?? 1)
 const tenant: Tenant.Tenant = { organizationId: randomUUID(), workspaceId: randomUUID() } as Tenant.Tenant
-const who = { userId: randomUUID(), roles: ["Sales Manager"], tenant }
+const who: Actor.Actor = { userId: randomUUID() as Ids.UserId, roles: ["Sales Manager"], tenant }
 
 const platform = Layer.mergeAll(
   Postgres.layerFromEnv({ modules: [testModule] }),

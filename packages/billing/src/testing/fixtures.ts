@@ -6,6 +6,7 @@
 import { Actor, type Command, type Errors, Ids, layerPlatformMemory, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { actor, tenantA } from "@erpkit/kernel/testing"
 import { Effect, Layer } from "effect"
+import type * as RateCard from "../RateCard.ts"
 import * as ClientAccounts from "../ClientAccounts.ts"
 import { tables } from "../internal/memory.ts"
 import * as Invoices from "../Invoices.ts"
@@ -109,8 +110,11 @@ export const rateCard = (overrides: Record<string, unknown> = {}, tenant: Tenant
   })
 
 /** A service request of `weightKg` (and optional other measures) for Standard in zone Almaty. */
-export const request = (weightKg: string, other: ReadonlyArray<{ readonly basis: string; readonly quantity: string }> = []) => ({
+export const request = (
+  weightKg: string,
+  other: ReadonlyArray<{ readonly basis: RateCard.PricingBasis; readonly quantity: string }> = []
+) => ({
   serviceLevel: "Standard",
   zone: "Almaty",
-  measures: [{ basis: "Weight", quantity: weightKg }, ...other]
+  measures: [{ basis: "Weight" as const, quantity: weightKg }, ...other]
 })

@@ -19,7 +19,7 @@ import { billingModule } from "../../src/billing/index.ts"
 const count = Number(process.argv[2] ?? 1000)
 const concurrency = Number(process.argv[3] ?? 1)
 const tenant: Tenant.Tenant = { organizationId: randomUUID(), workspaceId: randomUUID() } as Tenant.Tenant
-const fm = { userId: randomUUID(), roles: ["Finance Manager"], tenant }
+const fm: Actor.Actor = { userId: randomUUID() as Ids.UserId, roles: ["Finance Manager"], tenant }
 
 const platform = Layer.mergeAll(
   Postgres.layerFromEnv({ modules: [billingModule] }),
