@@ -4,8 +4,9 @@
 import { Errors, MemoryStore, Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer, Result } from "effect"
 import * as ClientAccount from "./ClientAccount.ts"
+import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { type CreditHold, expire, isExpired } from "./CreditHold.ts"
-import { type CreditHoldId } from "./Ids.ts"
+import { type ClientAccountId, type CreditHoldId } from "./Ids.ts"
 import { sortBy, tables, tenantTable } from "./internal/memory.ts"
 
 export class CreditHoldRepository extends Context.Service<CreditHoldRepository, {
@@ -23,21 +24,28 @@ export class CreditHoldRepository extends Context.Service<CreditHoldRepository, 
    */
   readonly expire: (tenant: Tenant.Tenant, now: number, limit: number) => Effect.Effect<ReadonlyArray<CreditHold>>
 }>()("@erpkit/billing/CreditHoldRepository") {
+  /**
+   * Holds in the `MemoryStore`. `expire` releases the accounts' holds through the
+   * `ClientAccountRepository` port (never the accounts table), so a host may replace that port alone;
+   * it is atomic with the holds inside a unit of work that both stores join (the `expireCreditHolds`
+   * job runs in one), and on its own when both ports share the `MemoryStore`.
+   */
   static readonly layerMemory = Layer.effect(
     CreditHoldRepository,
-    Effect.map(MemoryStore.MemoryStore, (store) => {
+    Effect.gen(function*() {
+      const store = yield* MemoryStore.MemoryStore
+      const accounts = yield* ClientAccountRepository
       const rows = tenantTable<CreditHold>(store, tables.creditHolds, "CreditHold")
-      // The accounts table directly: in Postgres `expire` is one statement over both tables too.
-      const accounts = tenantTable<ClientAccount.ClientAccount>(store, tables.clientAccounts, "ClientAccount")
       const expireAll = (tenant: Tenant.Tenant, now: number, limit: number) =>
         Effect.gen(function*() {
           const due = sortBy(yield* rows.find(tenant, (h) => isExpired(h, now)), (h) => h.expiresAt).slice(0, Math.max(0, limit))
           const expired = due.map((h) => Result.getOrThrow(expire(h, now)))
           yield* Effect.forEach(expired, (h) => Effect.orDie(rows.update(tenant, h)), { discard: true })
-          const released = new Map<string, bigint>()
+          const released = new Map<ClientAccountId, bigint>()
           for (const h of expired) released.set(h.accountId, (released.get(h.accountId) ?? 0n) + h.amountMinor)
           for (const [accountId, amount] of released) {
-            const account = yield* Effect.orDie(accounts.get(tenant, accountId))
+            // holds before accounts: the port's lock order
+            const account = yield* Effect.orDie(accounts.getForUpdate(tenant, accountId))
             yield* Effect.orDie(accounts.update(tenant, ClientAccount.release(account, amount, now)))
           }
           return expired

@@ -11,6 +11,7 @@ import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory
 import * as Invoice from "./Invoice.ts"
 import { type InvoiceEvent } from "./InvoiceEvent.ts"
 import { type ClientAccount } from "./ClientAccount.ts"
+import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 
 export interface InvoiceQuery {
   readonly accountId?: string
@@ -76,11 +77,16 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
   /** An invoice's log, in the order appended. */
   readonly events: (tenant: Tenant.Tenant, invoiceId: InvoiceId) => Effect.Effect<ReadonlyArray<InvoiceEvent>>
 }>()("@erpkit/billing/InvoiceRepository") {
+  /**
+   * Invoices in the `MemoryStore`. The account half of `getForUpdateWithAccount` goes through the
+   * `ClientAccountRepository` port (never the accounts table), so a host may replace that port alone.
+   */
   static readonly layerMemory = Layer.effect(
     InvoiceRepository,
-    Effect.map(MemoryStore.MemoryStore, (store) => {
+    Effect.gen(function*() {
+      const store = yield* MemoryStore.MemoryStore
+      const accounts = yield* ClientAccountRepository
       const rows = tenantTable<Invoice.Invoice>(store, tables.invoices, "Invoice", (i) => i.deletedAt === null)
-      const accounts = tenantTable<ClientAccount>(store, tables.clientAccounts, "ClientAccount")
       const log = tenantTable<{ readonly id: string; readonly tenant: Tenant.Tenant; readonly seq: number; readonly event: InvoiceEvent }>(
         store,
         tables.invoiceEvents,
@@ -109,9 +115,10 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
               : rows.insert(tenant, invoice))),
         get: rows.get,
         getForUpdate: rows.get,
+        // The lock order of every command: the invoice, then its account (which exists: foreign key).
         getForUpdateWithAccount: (tenant, id) =>
           Effect.flatMap(rows.get(tenant, id), (invoice) =>
-            Effect.map(Effect.orDie(accounts.get(tenant, invoice.accountId)), (account) => ({ invoice, account }))),
+            Effect.map(Effect.orDie(accounts.getForUpdate(tenant, invoice.accountId)), (account) => ({ invoice, account }))),
         findByNumber,
         list: (tenant, query = {}) =>
           Effect.map(

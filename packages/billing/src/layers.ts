@@ -33,12 +33,10 @@ export type Repositories =
   | DocumentRepository
   | BillingRunRepository
 
-/** Every billing port in memory; needs the kernel `MemoryStore` (shared with the platform layers). */
-export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemoryStore> = Layer.mergeAll(
+/** The memory ports that use no other port. */
+const independentPorts = Layer.mergeAll(
   ClientAccountRepository.layerMemory,
   LedgerRepository.layerMemory,
-  CreditHoldRepository.layerMemory,
-  InvoiceRepository.layerMemory,
   PaymentRepository.layerMemory,
   CreditNoteRepository.layerMemory,
   RateCardRepository.layerMemory,
@@ -49,6 +47,28 @@ export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemorySto
   DocumentRepository.layerMemory,
   BillingRunRepository.layerMemory
 )
+
+/** The memory ports that read or change client accounts through the `ClientAccountRepository` port. */
+const accountUsingPorts = Layer.mergeAll(CreditHoldRepository.layerMemory, InvoiceRepository.layerMemory)
+
+/** Every billing port in memory; needs the kernel `MemoryStore` (shared with the platform layers). */
+export const layerMemory: Layer.Layer<Repositories, never, MemoryStore.MemoryStore> = accountUsingPorts.pipe(
+  Layer.provideMerge(independentPorts)
+)
+
+/**
+ * Every billing port in memory except those `replacement` provides, which are taken from it instead,
+ * also by the memory ports that use them (invoices and credit holds use `ClientAccountRepository`).
+ * Plain `Layer.merge(layerMemory, mine)` would not do: the memory invoice port would keep using the
+ * memory accounts. Compose the unit of work with your store too (kernel `UnitOfWork.enlist`).
+ */
+export const layerMemoryWith = <ROut extends Repositories, E, RIn>(
+  replacement: Layer.Layer<ROut, E, RIn>
+): Layer.Layer<Repositories, E, MemoryStore.MemoryStore | RIn> => {
+  // merge: on a port both provide, the layer merged last wins
+  const base = Layer.merge(independentPorts, replacement)
+  return Layer.merge(accountUsingPorts.pipe(Layer.provideMerge(base)), replacement)
+}
 
 /** A whole in-memory billing host: the ports plus the kernel memory platform (UUIDv7 ids) with `withGrants`. */
 export const layerMemoryComplete = (
