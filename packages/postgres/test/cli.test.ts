@@ -36,7 +36,7 @@ describe("erpkit migrate (CLI)", () => {
         const dir = mkdtempSync(join(tmpdir(), "erpkit-pglite-"))
         try {
           expect(migrate({ ERPKIT_PGLITE_DIR: dir }, "--dry-run", "--module", "billing")).toMatch(/would apply platform\/1_platform, billing\/1_billing/)
-          expect(migrate({ ERPKIT_PGLITE_DIR: dir }, "--module", "identity")).toMatch(new RegExp(`applied ${every}.*identity/3_members$`, "m"))
+          expect(migrate({ ERPKIT_PGLITE_DIR: dir }, "--module", "identity")).toMatch(new RegExp(`applied ${every}(, identity/\\d+_\\w+)*$`, "m"))
           const status = migrate({ ERPKIT_PGLITE_DIR: dir }, "status")
           expect(status).toContain("[x] identity/1_tenancy")
           expect(status).toContain("[ ] billing/1_billing")
