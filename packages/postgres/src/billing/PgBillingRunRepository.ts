@@ -5,13 +5,15 @@
  * `FOR NO KEY UPDATE` (the first lock `billUsage` takes).
  */
 import { Effect, Layer, Option } from "effect"
-import { type Ids, type Tenant } from "@erpkit/kernel"
+import { type Ids } from "@erpkit/kernel"
 import { BillingError, BillingRun, BillingRunRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
 import { assertTenant, clampLimit, duplicateAs, sameTenant, type TenantColumns, tenantOf, touched } from "./shared.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
 import { isUuid } from "./PgQuoteRepository.ts"
 
 interface RunRow extends TenantColumns {
@@ -26,9 +28,6 @@ interface RunRow extends TenantColumns {
   readonly createdAt: Date
   readonly updatedAt: Date
 }
-
-const runColumns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", account_id AS "accountId",
-  customer_id AS "customerId", period, status, invoice_id AS "invoiceId", error, attempts, created_at AS "createdAt", updated_at AS "updatedAt"`
 
 const toRun = (row: RunRow): BillingRun.BillingRun =>
   new BillingRun.BillingRun({
@@ -45,53 +44,66 @@ const toRun = (row: RunRow): BillingRun.BillingRun =>
     updatedAt: fromTimestamptz(row.updatedAt)
   })
 
+type B = BillingRun.BillingRun
+
+/** `billing.billing_runs` (alias `b`). */
+export const runs = TenantTable.make<B, RunRow>({
+  table: "billing.billing_runs",
+  alias: "b",
+  entity: "BillingRun",
+  columns: [
+    column("id", (r) => r.id, { fixed: true }),
+    column("account_id", (r) => r.accountId, { fixed: true }),
+    column("customer_id", (r) => r.customerId, { fixed: true }),
+    column("period", (r) => r.period, { fixed: true }),
+    column("status", (r) => r.status),
+    column("invoice_id", (r) => r.invoiceId, { cast: "uuid" }),
+    column("error", (r) => r.error, { cast: "text" }),
+    column("attempts", (r) => r.attempts),
+    column("created_at", (r) => toTimestamptz(r.createdAt), { fixed: true }),
+    column("updated_at", (r) => toTimestamptz(r.updatedAt))
+  ],
+  decode: (row) => toRun(row)
+})
+
+type Service = Port.BillingRunRepository["Service"]
+
 export const layer = Layer.effect(
   Port.BillingRunRepository,
-  Effect.gen(function*() {
-    const db = yield* PgDatabase
+  Effect.map(PgDatabase, (db): Service => {
     const sql = db.sql
-    const columns = sql.literal(runColumns)
-    const scope = (tenant: Tenant.Tenant) => sql`organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId}`
-
-    const service: Port.BillingRunRepository["Service"] = {
+    const columns = sql.literal(runs.selectList())
+    return {
       insert: (tenant, r) =>
         db.inTenant(tenant)(Effect.gen(function*() {
           yield* assertTenant("BillingRun", r.id, tenant, r.tenant)
           yield* Storable.checkOrDie([r.period, r.error], ["run"])
-          yield* duplicateAs("billing_runs_period_key", () => new BillingError.BillingRunExists({ accountId: r.accountId, period: r.period }))(sql`
-            INSERT INTO billing.billing_runs (id, organization_id, workspace_id, account_id, customer_id, period, status, invoice_id, error, attempts,
-              created_at, updated_at)
-            VALUES (${r.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${r.accountId}, ${r.customerId}, ${r.period}, ${r.status},
-              ${r.invoiceId}::uuid, ${r.error}::text, ${r.attempts}, ${toTimestamptz(r.createdAt)}, ${toTimestamptz(r.updatedAt)})`)
+          yield* duplicateAs("billing_runs_period_key", () => new BillingError.BillingRunExists({ accountId: r.accountId, period: r.period }))(
+            runs.insert(sql, tenant, r)
+          )
         })),
       findForUpdate: (tenant, accountId, period) =>
         !isUuid(accountId) || Storable.findNul(period) !== undefined ? Effect.succeed(Option.none()) : db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs
-            WHERE ${scope(tenant)} AND account_id = ${accountId} AND period = ${period}
+          SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs b
+            WHERE ${runs.scope(sql, tenant)} AND b.account_id = ${accountId} AND b.period = ${period}
             FOR NO KEY UPDATE`),
           (rows) => Option.map(Option.fromNullishOr(rows[0]), toRun)
         )),
       update: (tenant, r) =>
         sameTenant(tenant, r.tenant)
-          ? db.inTenant(tenant)(Effect.gen(function*() {
-            yield* Storable.checkOrDie([r.period, r.error], ["run"])
-            const rows = yield* SqlState.orDie(sql`
-              UPDATE billing.billing_runs SET status = ${r.status}, invoice_id = ${r.invoiceId}::uuid, error = ${r.error}::text,
-                attempts = ${r.attempts}, updated_at = ${toTimestamptz(r.updatedAt)}
-              WHERE ${scope(tenant)} AND id = ${r.id}
-              RETURNING id`)
-            yield* touched("BillingRun", r.id)(rows)
-          }))
+          ? Effect.andThen(
+            Storable.checkOrDie([r.period, r.error], ["run"]),
+            TenantTable.updateLocked(db, runs, tenant, r.id, runs.update(sql, tenant, r.id, r), false)
+          )
           : touched("BillingRun", r.id)([]),
       list: (tenant, query = {}) =>
         query.period !== undefined && Storable.findNul(query.period) !== undefined ? Effect.succeed([]) : db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs WHERE ${scope(tenant)}
-            ${query.period === undefined ? sql`` : sql`AND period = ${query.period}`}
-            ${query.status === undefined ? sql`` : sql`AND status = ${query.status}`}
-            ORDER BY created_at, id LIMIT ${clampLimit(query.limit)}`),
+          SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs b WHERE ${runs.scope(sql, tenant)}
+            ${query.period === undefined ? sql`` : sql`AND b.period = ${query.period}`}
+            ${query.status === undefined ? sql`` : sql`AND b.status = ${query.status}`}
+            ORDER BY b.created_at, b.id LIMIT ${clampLimit(query.limit)}`),
           (rows) => rows.map(toRun)
         ))
     }
-    return service
   })
 )
