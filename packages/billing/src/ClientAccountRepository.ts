@@ -24,6 +24,10 @@ export class ClientAccountRepository extends Context.Service<ClientAccountReposi
   /** Replaces the row (balances, holds, credit terms, last sequence); a missing row is `NotFound`. */
   readonly update: (tenant: Tenant.Tenant, account: ClientAccount) => Effect.Effect<void, Errors.NotFound>
 }>()("@erpkit/billing/ClientAccountRepository") {
+  /**
+   * Client accounts in the `MemoryStore`. The memory invoice and credit-hold ports use whichever
+   * `ClientAccountRepository` they are given, so a host may replace this one alone (`layerMemoryWith`).
+   */
   static readonly layerMemory = Layer.effect(
     ClientAccountRepository,
     Effect.map(MemoryStore.MemoryStore, (store) => {
