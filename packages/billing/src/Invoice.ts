@@ -10,7 +10,7 @@
  *   amountOutstanding = total − paid − credited     (what payments and credit notes may still cover)
  *   balanceDue        = total − paid                (BIL-INV-10, the seed-003 column)
  */
-import { Currency, Errors, Ids, LocalDate, Money, Quantity, Rate, Rounding, StateMachine, Tenant } from "@erpkit/kernel"
+import { Currency, Errors, Ids, LocalDate, Money, Quantity, Rate, Rounding, StateMachine, Tenant, TenantDefaults } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import {
   AmountOutOfRange,
@@ -45,8 +45,8 @@ export const machine = StateMachine.make<InvoiceStatus>({
   ]
 })
 
-/** The default VAT rate (Kazakhstan, seed 001): 12 %. */
-export const defaultTaxRate: Rate.Rate = Rate.fromBasisPoints(1200)
+/** erpkit's standard VAT rate (kernel `TenantDefaults.standard`); commands use the tenant's (`TenantDefaults`). */
+export const defaultTaxRate: Rate.Rate = TenantDefaults.standard.taxRate
 
 export const ReminderKind = Schema.Literals(["reminder_7day", "reminder_due", "reminder_overdue"])
 export type ReminderKind = typeof ReminderKind.Type
@@ -108,9 +108,13 @@ const inRange = (field: string, amountMinor: bigint): Result.Result<bigint, Amou
  *                                    amount (net) = gross − discount − tax + discount (net)
  *   total = amount − discount + tax   (for VAT-included prices: gross − discount, what the client pays)
  */
-export const computeLine = (line: LineInput, path: string): Result.Result<InvoiceLine, AmountOutOfRange | Errors.ValidationError> =>
+export const computeLine = (
+  line: LineInput,
+  path: string,
+  defaultRate: Rate.Rate = defaultTaxRate
+): Result.Result<InvoiceLine, AmountOutOfRange | Errors.ValidationError> =>
   Result.gen(function*() {
-    const rate = line.taxRate ?? defaultTaxRate
+    const rate = line.taxRate ?? defaultRate
     const gross = yield* inRange(`${path}.amountMinor`, halfUp(line.unitPriceMinor * line.quantity, Quantity.scale))
     const discount = line.discount ?? null
     const grossDiscount = discount === null
@@ -232,6 +236,8 @@ export interface DraftProps {
   readonly items: ReadonlyArray<LineInput>
   readonly depositAmountMinor: bigint | null
   readonly notes: string | null
+  /** The VAT rate of items that name none: the tenant's (`TenantDefaults.taxRate`). */
+  readonly defaultTaxRate: Rate.Rate
   readonly now: number
 }
 
@@ -242,7 +248,7 @@ export const create = (
   Result.gen(function*() {
     if (p.dueDate < p.issueDate) return yield* Result.fail(new DueDateBeforeIssueDate({ issueDate: p.issueDate, dueDate: p.dueDate }))
     const lines: Array<InvoiceLine> = []
-    for (const [index, item] of p.items.entries()) lines.push(yield* computeLine(item, `items.${index}`))
+    for (const [index, item] of p.items.entries()) lines.push(yield* computeLine(item, `items.${index}`, p.defaultTaxRate))
     const sum = (f: (l: InvoiceLine) => bigint) => lines.reduce((s, l) => s + f(l), 0n)
     const totalMinor = yield* inRange("totalMinor", sum((l) => l.totalMinor))
     if (totalMinor === 0n) return yield* Result.fail(Errors.ValidationError.at(["items"], "the invoice total must be positive"))

@@ -101,6 +101,8 @@ export interface CreateProps {
   readonly priced: ReadonlyArray<{ readonly input: QuoteLineInput; readonly price: Pricing.Price }>
   readonly expiresAt: number
   readonly notes: string | null
+  /** The VAT rate of lines that name none: the tenant's (`TenantDefaults.taxRate`). */
+  readonly defaultTaxRate: Rate.Rate
   readonly now: number
 }
 
@@ -112,7 +114,7 @@ export const create = (
     const lines: Array<QuoteLine> = []
     for (const [index, { input, price }] of p.priced.entries()) {
       const description = input.description ?? Pricing.describe(input.request)
-      const line = yield* Invoice.computeLine(lineInput(description, price, input.taxRate ?? Invoice.defaultTaxRate), `lines.${index}`)
+      const line = yield* Invoice.computeLine(lineInput(description, price, input.taxRate ?? p.defaultTaxRate), `lines.${index}`)
       lines.push({ request: input.request, price, line })
     }
     const sum = (f: (l: Invoice.InvoiceLine) => bigint) => lines.reduce((s, l) => s + f(l.line), 0n)

@@ -8,7 +8,7 @@ import { Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { ClientAccountId, QuoteId } from "./Ids.ts"
-import { audit, freshIds, today } from "./internal/command.ts"
+import { audit, defaultTaxRate, freshIds, today } from "./internal/command.ts"
 import { insertDraft, issue, issuePaid } from "./internal/invoicing.ts"
 import { PaymentFields } from "./internal/payments.ts"
 import * as Invoice from "./Invoice.ts"
@@ -53,7 +53,7 @@ export const createQuote = Command.make({
     const [id] = yield* freshIds(QuoteId, 1)
     const quote = yield* Effect.fromResult(Quote.create({
       id: id!, account, quoteNumber: input.quoteNumber, priced, expiresAt: input.expiresAt ?? context.now + defaultValidityMillis,
-      notes: input.notes ?? null, now: context.now
+      notes: input.notes ?? null, defaultTaxRate: yield* defaultTaxRate(context.tenant), now: context.now
     }))
     yield* (yield* QuoteRepository).insert(context.tenant, quote)
     return {

@@ -17,7 +17,7 @@ import * as BillingRun from "./BillingRun.ts"
 import { BillingRunRepository, UsageItem, UsageSource } from "./BillingRunRepository.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { BillingRunId } from "./Ids.ts"
-import { audit, businessDate, freshIds, today } from "./internal/command.ts"
+import { audit, businessDate, defaultTaxRate, freshIds, today } from "./internal/command.ts"
 import { insertDraft, issue } from "./internal/invoicing.ts"
 import * as Invoice from "./Invoice.ts"
 import { permissions } from "./Permissions.ts"
@@ -61,8 +61,9 @@ export const billUsage = Command.make({
     const date = yield* today(context)
     const pricer = yield* pricerAt(context.tenant, account.currency, date)
     const priced = yield* Effect.forEach(input.items, (item) => Effect.map(pricer(item.request), (price) => ({ item, price })))
+    const taxRate = yield* defaultTaxRate(context.tenant)
     const items = priced.map(({ item, price }, index) =>
-      Quote.lineInput(item.description ?? `${input.period} #${index + 1} ${Pricing.describe(item.request)}`, price, item.taxRate ?? Invoice.defaultTaxRate))
+      Quote.lineInput(item.description ?? `${input.period} #${index + 1} ${Pricing.describe(item.request)}`, price, item.taxRate ?? taxRate))
     const draft = yield* insertDraft(context, account, {
       invoiceNumber: invoiceNumberOf(input.period, account.id), issueDate: date,
       dueDate: LocalDate.addDays(date, paymentTermDays),

@@ -1,4 +1,4 @@
-import { Outbox, Tenant } from "@erpkit/kernel"
+import { Outbox, TenantDefaults } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -23,7 +23,7 @@ describe("jobs (TestClock)", () => {
       expect((yield* Jobs.markOverdueInvoices(system(), {})).invoices).toEqual([])
       // 20:00 UTC is already the 11th in Almaty, while the UTC date is still the 10th
       yield* at("2026-03-10T20:00:00Z")
-      const utc = yield* Effect.provideService(Jobs.markOverdueInvoices(system(), {}), Tenant.TenantTimeZone, () => "UTC")
+      const utc = yield* Effect.provideService(Jobs.markOverdueInvoices(system(), {}), TenantDefaults.TenantDefaults, { timeZone: () => "UTC", taxRate: () => TenantDefaults.standard.taxRate })
       expect(utc.invoices).toEqual([])
       const almaty = yield* Jobs.markOverdueInvoices(system(), {})
       expect(almaty.invoices.map((i) => [i.id, i.status]).sort()).toEqual([[invoice.id, "Overdue"], [other.id, "Overdue"]].sort())

@@ -19,7 +19,7 @@ const quoteIn = (status: Quote.QuoteStatus): Quote.Quote => {
   }, T0))
   const request: Pricing.ServiceRequest = { serviceLevel: "S", zone: "Z", measures: [{ basis: "Weight", quantity: Quantity.fromUnits(2) }] }
   const price = Result.getOrThrow(Pricing.price(request, "KZT", LocalDate.unsafeMake("2026-01-01"), [card], []))
-  const draft = Result.getOrThrow(Quote.create({ id: id(4), account, quoteNumber: "Q", priced: [{ input: { request }, price }], expiresAt: T0 + 100, notes: null, now: T0 }))
+  const draft = Result.getOrThrow(Quote.create({ id: id(4), account, quoteNumber: "Q", priced: [{ input: { request }, price }], expiresAt: T0 + 100, notes: null, defaultTaxRate: Invoice.defaultTaxRate, now: T0 }))
   if (status === "Draft") return draft
   if (status === "Expired") return Result.getOrThrow(Quote.expire(draft, T0 + 100))
   const sent = Result.getOrThrow(Quote.send(draft, T0))
@@ -31,7 +31,8 @@ const quoteMove = (q: Quote.Quote, to: Quote.QuoteStatus) =>
 
 const invoice = Result.getOrThrow(Invoice.issue(Result.getOrThrow(Invoice.create({
   id: id(6), account, invoiceNumber: "I", issueDate: LocalDate.unsafeMake("2026-01-01"), dueDate: LocalDate.unsafeMake("2026-01-31"),
-  items: [{ description: "x", quantity: Quantity.fromUnits(1), unitPriceMinor: 1_000n }], depositAmountMinor: null, notes: null, now: T0
+  items: [{ description: "x", quantity: Quantity.fromUnits(1), unitPriceMinor: 1_000n }], depositAmountMinor: null, notes: null,
+  defaultTaxRate: Invoice.defaultTaxRate, now: T0
 })).invoice, null, T0)).invoice
 
 const disputeIn = (status: Dispute.DisputeStatus) => {

@@ -1,4 +1,4 @@
-import { Actor, Command, Outbox, Tenant } from "@erpkit/kernel"
+import { Actor, Command, Outbox, Tenant, TenantDefaults } from "@erpkit/kernel"
 import { actor, tenantA } from "@erpkit/kernel/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -113,7 +113,7 @@ describe("rate cards and pricing", () => {
       expect((yield* price(request("1"))).pricingDate).toBe("2026-12-31")
       yield* at("2026-12-31T20:00:00Z") // already 2027-01-01 in Almaty: the card is no longer valid
       expect(yield* failure(price(request("1")))).toMatchObject({ _tag: "NoApplicableRateCard", pricingDate: "2027-01-01" })
-      const utc = yield* Effect.provideService(price(request("1")), Tenant.TenantTimeZone, () => "UTC")
+      const utc = yield* Effect.provideService(price(request("1")), TenantDefaults.TenantDefaults, { timeZone: () => "UTC", taxRate: () => TenantDefaults.standard.taxRate })
       expect(utc.pricingDate).toBe("2026-12-31")
     })))
 
@@ -127,7 +127,7 @@ describe("rate cards and pricing", () => {
       yield* at("2026-03-09T17:00:00Z") // still the 9th in Almaty
       expect(yield* Jobs.deactivateExpiredRates(system(), {})).toEqual({ rateCards: [], surcharges: [] })
       yield* at("2026-03-09T20:00:00Z") // the 10th in Almaty, the 9th in UTC
-      const utc = yield* Effect.provideService(Jobs.deactivateExpiredRates(system(), {}), Tenant.TenantTimeZone, () => "UTC")
+      const utc = yield* Effect.provideService(Jobs.deactivateExpiredRates(system(), {}), TenantDefaults.TenantDefaults, { timeZone: () => "UTC", taxRate: () => TenantDefaults.standard.taxRate })
       expect(utc).toEqual({ rateCards: [], surcharges: [] })
       expect(yield* failureTag(Jobs.deactivateExpiredRates(pricingAnalyst(), {}))).toBe("Forbidden")
       const run = yield* Jobs.deactivateExpiredRates(system(), {})

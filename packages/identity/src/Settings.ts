@@ -3,8 +3,8 @@
  * secret's value is masked; only trusted server code gets a secret through `resolveValue`, which is
  * a port read, not a command or query a remote caller can reach.
  */
-import { Effect, Option, Schema } from "effect"
-import { type Actor, type AuditLog, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { Effect, Option, Result, Schema } from "effect"
+import { type Actor, type AuditLog, Command, Errors, Ids, Rate, type Tenant, TenantDefaults } from "@erpkit/kernel"
 import { personOf } from "./Access.ts"
 import * as Permissions from "./Permissions.ts"
 import * as St from "./Setting.ts"
@@ -28,22 +28,19 @@ const writable = (s: St.Setting) =>
 
 /** The setting that holds a tenant's IANA time zone (business dates are calendar dates there). */
 export const timeZoneKey = "tenant.timeZone"
-export const defaultTimeZone = "Asia/Almaty"
+/** The setting that holds a tenant's standard VAT rate, as decimal text ("12%", "0.2"). */
+export const vatRateKey = "tenant.vatRate"
 
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone })
-    return true
-  } catch {
-    return false
+/** Well-known keys get a value check on top of their rules: a real IANA zone, a well-formed rate. */
+const checkKnownKey = (key: string, value: Schema.Json) => {
+  if (key === timeZoneKey && (typeof value !== "string" || !TenantDefaults.isTimeZone(value))) {
+    return Effect.fail(Errors.ValidationError.at(["value"], "must be an IANA time zone such as Asia/Almaty"))
   }
+  if (key === vatRateKey && (typeof value !== "string" || Result.isFailure(Rate.parse(value.trim())))) {
+    return Effect.fail(Errors.ValidationError.at(["value"], "must be a rate such as \"12%\" or \"0.2\""))
+  }
+  return Effect.void
 }
-
-/** Well-known keys get a value check on top of their rules: the time zone must be a real IANA zone. */
-const checkKnownKey = (key: string, value: Schema.Json) =>
-  key === timeZoneKey && (typeof value !== "string" || !isTimeZone(value))
-    ? Effect.fail(Errors.ValidationError.at(["value"], "must be an IANA time zone such as Asia/Almaty"))
-    : Effect.void
 
 export const defineSetting = Command.make({
   name: "identity.defineSetting",
@@ -151,9 +148,22 @@ export const resolveValue = (tenant: Tenant.Tenant, key: string): Effect.Effect<
   Effect.map(effective(tenant, key), Option.map((s) => s.value))
 
 /**
- * The tenant's time zone (setting `tenant.timeZone`, else Asia/Almaty). The kernel `TenantTimeZone`
- * is synchronous, so a host resolves this per request and provides it:
- * `Effect.provideService(Tenant.TenantTimeZone, () => zone)`.
+ * The tenant's time zone and VAT rate from its settings (`tenant.timeZone`, `tenant.vatRate`), each
+ * falling back to `fallback` (the kernel `TenantDefaults` in effect, erpkit's standard by default). The
+ * kernel reads `TenantDefaults` synchronously, so a host resolves this per request and provides it:
+ * `Effect.provideService(TenantDefaults.TenantDefaults, yield* Settings.tenantDefaults(tenant))`.
  */
+export const tenantDefaults = (tenant: Tenant.Tenant): Effect.Effect<TenantDefaults.TenantDefaultsShape, never, SettingRepository> =>
+  Effect.gen(function*() {
+    const fallback = yield* TenantDefaults.TenantDefaults
+    const zone = yield* resolveValue(tenant, timeZoneKey)
+    const rate = yield* resolveValue(tenant, vatRateKey)
+    const timeZone = Option.isSome(zone) && typeof zone.value === "string" ? zone.value : fallback.timeZone(tenant)
+    const parsed = Option.isSome(rate) && typeof rate.value === "string" ? Rate.parse(rate.value.trim()) : undefined
+    const taxRate = parsed !== undefined && Result.isSuccess(parsed) ? parsed.success : fallback.taxRate(tenant)
+    return { timeZone: () => timeZone, taxRate: () => taxRate }
+  })
+
+/** The tenant's time zone (setting `tenant.timeZone`, else the `TenantDefaults` in effect). */
 export const timeZoneOf = (tenant: Tenant.Tenant): Effect.Effect<string, never, SettingRepository> =>
-  Effect.map(resolveValue(tenant, timeZoneKey), (v) => (Option.isSome(v) && typeof v.value === "string" ? v.value : defaultTimeZone))
+  Effect.map(tenantDefaults(tenant), (d) => d.timeZone(tenant))

@@ -1,7 +1,7 @@
 /** Tenancy rules TEN-02 … TEN-06 and TEN-08 through the commands. */
 import { assert, describe, it as vitest, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
-import { Actor, AuditLog, Command } from "@erpkit/kernel"
+import { Actor, AuditLog, Command, Rate, TenantDefaults } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import { Departments, Employees, IdentityConfig, Organization, Organizations, Permissions, Settings, Workspaces } from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
@@ -212,6 +212,23 @@ layer(layerTest())("settings", (it) => {
       const s = yield* define("Asia/Aqtobe")
       assert.strictEqual(yield* Settings.timeZoneOf(tenant), "Asia/Aqtobe")
       assert.strictEqual(yield* outcome(Settings.updateSetting(actor, { settingId: s.id, value: "Nowhere" })), "ValidationError")
+    }))
+
+  it.effect("TEN-08 the tenant VAT rate setting is a well-formed rate; tenantDefaults reads both settings, else the kernel defaults", () =>
+    Effect.gen(function*() {
+      const tenant = yield* openTenant()
+      const { actor } = yield* userWithRole(tenant, "admin")
+      const before = yield* Settings.tenantDefaults(tenant)
+      assert.deepStrictEqual([before.timeZone(tenant), before.taxRate(tenant)], [TenantDefaults.standard.timeZone, TenantDefaults.standard.taxRate])
+      const define = (key: string, value: unknown) => Command.untyped(Settings.defineSetting)(actor, { key, scope: "organization", dataType: "string", value })
+      assert.strictEqual(yield* outcome(define(Settings.vatRateKey, "twelve")), "ValidationError")
+      yield* define(Settings.vatRateKey, "20%")
+      yield* define(Settings.timeZoneKey, "Europe/Berlin")
+      const after = yield* Settings.tenantDefaults(tenant)
+      assert.deepStrictEqual([after.timeZone(tenant), after.taxRate(tenant)], ["Europe/Berlin", Rate.fromBasisPoints(2000)])
+      const other = yield* openTenant()
+      const host = yield* Settings.tenantDefaults(other).pipe(Effect.provide(TenantDefaults.layer({ timeZone: "UTC" })))
+      assert.strictEqual(host.timeZone(other), "UTC", "without settings, the host's defaults apply")
     }))
 
   it.effect("TEN-08 read-only settings refuse updates and deletion", () =>

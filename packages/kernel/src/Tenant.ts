@@ -16,14 +16,6 @@ export const sameTenant = (a: Tenant, b: Tenant): boolean =>
 export const key = (t: Tenant): string => `${t.organizationId}/${t.workspaceId}`
 
 /**
- * Where the tenant's business day is: an IANA time zone per organization. The default answers
- * Asia/Almaty (Prometric's zone); identity replaces it with each tenant's setting.
- */
-export const TenantTimeZone = Context.Reference<(tenant: Tenant) => string>("@erpkit/kernel/TenantTimeZone", {
-  defaultValue: () => () => "Asia/Almaty"
-})
-
-/**
  * The tenant the current command or query runs for. `Command.make` and `Command.query` provide it around
  * the unit of work, so adapters can scope a transaction (e.g. Postgres row-level security) without every
  * port call passing it again. Undefined outside a command.

@@ -2,7 +2,7 @@
  * Helpers the command handlers share: ids, the tenant's business date, audit changes, invoice log
  * entries, and writing a posted account with its ledger rows.
  */
-import { Actor, type AuditLog, type Command, Ids, LocalDate, Tenant } from "@erpkit/kernel"
+import { Actor, type AuditLog, type Command, Ids, LocalDate, type Rate, type Tenant, TenantDefaults } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import { ClientAccount } from "../ClientAccount.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
@@ -15,12 +15,16 @@ import { LedgerRepository } from "../LedgerRepository.ts"
 export const freshIds = <S extends { readonly Type: string }>(schema: S, n: number) =>
   Effect.forEach(Array.from({ length: n }), () => Ids.nextId(schema))
 
-/** The tenant's business date at `now` (kernel `TenantTimeZone`, Asia/Almaty by default). */
+/** The tenant's business date at `now` (kernel `TenantDefaults.timeZone`, Asia/Almaty by default). */
 export const businessDate = (tenant: Tenant.Tenant, now: number): Effect.Effect<LocalDate.LocalDate> =>
   Effect.gen(function*() {
-    const zoneOf = yield* Tenant.TenantTimeZone
-    return LocalDate.atInstant(now, zoneOf(tenant))
+    const defaults = yield* TenantDefaults.TenantDefaults
+    return LocalDate.atInstant(now, defaults.timeZone(tenant))
   })
+
+/** The VAT rate of the tenant's lines that name none (kernel `TenantDefaults.taxRate`, 12 % by default). */
+export const defaultTaxRate = (tenant: Tenant.Tenant): Effect.Effect<Rate.Rate> =>
+  Effect.map(TenantDefaults.TenantDefaults, (defaults) => defaults.taxRate(tenant))
 
 /** The tenant's business date at the command's instant. */
 export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.LocalDate> => businessDate(context.tenant, context.now)

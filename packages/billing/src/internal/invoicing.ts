@@ -24,7 +24,7 @@ import { InvoiceRepository } from "../InvoiceRepository.ts"
 import * as Ledger from "../Ledger.ts"
 import * as Payment from "../Payment.ts"
 import { PaymentRepository } from "../PaymentRepository.ts"
-import { audit, freshIds, logEntries, savePosted, transactionIds } from "./command.ts"
+import { audit, defaultTaxRate, freshIds, logEntries, savePosted, transactionIds } from "./command.ts"
 import { eventData, newPayment, type PaymentFields } from "./payments.ts"
 
 /** What a step did. */
@@ -66,7 +66,8 @@ export interface DraftFields {
 export const insertDraft = (context: Command.CommandContext, account: ClientAccount.ClientAccount, fields: DraftFields) =>
   Effect.gen(function*() {
     const [id] = yield* freshIds(InvoiceId, 1)
-    const created = yield* Effect.fromResult(Invoice.create({ id: id!, account, ...fields, now: context.now }))
+    const taxRate = yield* defaultTaxRate(context.tenant)
+    const created = yield* Effect.fromResult(Invoice.create({ id: id!, account, ...fields, defaultTaxRate: taxRate, now: context.now }))
     const invoices = yield* InvoiceRepository
     yield* invoices.insert(context.tenant, created.invoice)
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, created.events))

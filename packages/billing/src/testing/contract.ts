@@ -60,6 +60,7 @@ const newInvoice = (
     issueDate: day(dates.issueDate ?? "2026-01-01"),
     dueDate: day(dates.dueDate ?? "2026-01-31"),
     items: [line],
+    defaultTaxRate: Invoice.defaultTaxRate,
     depositAmountMinor: 1_000n,
     notes: null,
     now: T0

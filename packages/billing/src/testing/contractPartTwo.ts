@@ -52,13 +52,14 @@ const quote = (a: ClientAccount.ClientAccount, expiresAt: number, quoteNumber = 
   const c = card(a.tenant)
   const request: Pricing.ServiceRequest = { serviceLevel: "Standard", zone: "Almaty", measures: [{ basis: "Weight", quantity: Quantity.fromMilli(150_500n) }] }
   const price = Result.getOrThrow(Pricing.price(request, "KZT", day("2026-03-10"), [c], [surcharge(a.tenant)]))
-  return Result.getOrThrow(Quote.create({ id: uuid<QuoteId>(), account: a, quoteNumber, priced: [{ input: { request }, price }], expiresAt, notes: null, now: T0 }))
+  return Result.getOrThrow(Quote.create({ id: uuid<QuoteId>(), account: a, quoteNumber, priced: [{ input: { request }, price }], expiresAt, notes: null, defaultTaxRate: Invoice.defaultTaxRate, now: T0 }))
 }
 
 const sentInvoice = (a: ClientAccount.ClientAccount) => {
   const draft = Result.getOrThrow(Invoice.create({
     id: uuid<InvoiceId>(), account: a, invoiceNumber: `INV-${uuid().slice(0, 8)}`, issueDate: day("2026-01-01"), dueDate: day("2026-01-31"),
-    items: [{ description: "Freight", quantity: Quantity.fromUnits(1), unitPriceMinor: 1_000n }], depositAmountMinor: null, notes: null, now: T0
+    items: [{ description: "Freight", quantity: Quantity.fromUnits(1), unitPriceMinor: 1_000n }], depositAmountMinor: null, notes: null,
+    defaultTaxRate: Invoice.defaultTaxRate, now: T0
   })).invoice
   return Result.getOrThrow(Invoice.issue(draft, null, T0)).invoice
 }
