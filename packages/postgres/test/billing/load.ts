@@ -69,6 +69,8 @@ export interface Harness {
   /** reads the key's state after a death (admin connection, sees every tenant) */
   readonly admin?: SqlClient.SqlClient | undefined
   readonly tenant: Tenant.Tenant
+  /** commands still dying after their retries, to retry once the faults stop (else they are given up) */
+  readonly later?: Array<Effect.Effect<void>> | undefined
 }
 
 /** 1 January 2026, 00:00 UTC: the workload's clock starts here and moves only when told. */
@@ -117,26 +119,37 @@ const keyCommitted = (h: Harness, key: string) =>
     WHERE organization_id = ${h.tenant.organizationId} AND workspace_id = ${h.tenant.workspaceId} AND key = ${key} AND state = 'completed'`),
     (rows) => rows[0]!.n > 0)
 
+/** Where a command's retries stand: attempts so far, and what the client knows of a commit it did not see. */
+interface Attempts {
+  attempt: number
+  committed: { readonly value: unknown } | "unknown" | undefined
+}
+
 /**
  * Runs one command with its key. A death or a lost reply is retried (up to `retries` times) with the
  * same key; when the first attempt had committed, the retry must return the same result (counted as a
- * replay, or recorded as a mismatch).
+ * replay, or recorded as a mismatch). A command still dying after its retries is postponed to
+ * `h.later` when given (the client retries once the outage is over), else given up.
  */
 export const command = <A>(h: Harness, op: string, key: string, make: (key: string) => Effect.Effect<A, unknown, any>, holdId?: string) =>
+  attempts(h, op, key, make, holdId, { attempt: 0, committed: undefined })
+
+const attempts = <A>(
+  h: Harness, op: string, key: string, make: (key: string) => Effect.Effect<A, unknown, any>, holdId: string | undefined, state: Attempts
+): Effect.Effect<A | undefined> =>
   Effect.gen(function*() {
     const o = h.outcomes
-    let committed: { readonly value: unknown } | "unknown" | undefined
-    for (let attempt = 0; ; attempt++) {
-      const exit = yield* run(h.context, make(h.naiveRetry && attempt > 0 ? `${key}~retry${attempt}` : key))
+    for (const last = state.attempt + h.retries; ; state.attempt++) {
+      const exit = yield* run(h.context, make(h.naiveRetry && state.attempt > 0 ? `${key}~retry${state.attempt}` : key))
       if (Exit.isSuccess(exit)) {
-        if (attempt < h.retries && (yield* Random.next) < h.lostReplyRate) {
+        if (state.attempt < last && (yield* Random.next) < h.lostReplyRate) {
           o.lostReplies += 1 // committed, but the client never sees it: it must retry
-          if (committed === undefined) o.unseenCommits += 1
-          committed = { value: exit.value }
+          if (state.committed === undefined) o.unseenCommits += 1
+          state.committed = { value: exit.value }
           continue
         }
-        if (committed !== undefined) {
-          if (committed === "unknown" || same(committed.value, exit.value)) o.replays += 1
+        if (state.committed !== undefined) {
+          if (state.committed === "unknown" || same(state.committed.value, exit.value)) o.replays += 1
           else o.replayMismatches.push(`${op} ${key}`)
         }
         if (!o.succeeded.has(key)) o.succeeded.set(key, { op, value: exit.value, holdId })
@@ -144,13 +157,15 @@ export const command = <A>(h: Harness, op: string, key: string, make: (key: stri
       }
       if (retryable(exit.cause)) {
         o.defects.push(`${op}: ${defectKind(exit.cause)}`)
-        if (committed === undefined && (yield* keyCommitted(h, key))) {
+        if (state.committed === undefined && (yield* keyCommitted(h, key))) {
           o.diedAfterCommit += 1 // the kill landed after COMMIT: the retry must replay
           o.unseenCommits += 1
-          committed = "unknown"
+          state.committed = "unknown"
         }
-        if (attempt < h.retries) continue
-        o.gaveUp.push(key)
+        if (state.attempt < last) continue
+        state.attempt++
+        if (h.later === undefined) o.gaveUp.push(key)
+        else h.later.push(Effect.asVoid(attempts({ ...h, later: undefined }, op, key, make, holdId, state)))
         return undefined
       }
       const error = Cause.findErrorOption(exit.cause)
