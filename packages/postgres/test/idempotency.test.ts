@@ -1,10 +1,11 @@
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Exit, Option } from "effect"
 import { Errors, Idempotency, Outbox, UnitOfWork } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import { CurrentIsolation } from "../src/Database.ts"
 import { createItem, grants, Items, testModule } from "./fixtures.ts"
 import { freshTenant, targets } from "./targets.ts"
+import { checkThenActIdempotency } from "./billing/controls.ts"
 
 const manager = () => actor(["Sales Manager"], freshTenant())
 
@@ -69,6 +70,23 @@ for (const target of targets("idempotency.test.ts")) {
             expect(new Set(results.map((r) => r.id)).size).toBe(1)
             expect((yield* Items.use((r) => r.list(who.tenant))).length).toBe(1)
             expect((yield* Outbox.Outbox.use((o) => o.list(who.tenant))).length).toBe(1)
+          }))
+      }
+
+      if (target.name === "server") {
+        // PGlite has one connection: its duplicates run one after the other and cannot race
+        it.effect("control: with a check-then-act idempotency store, 8 concurrent duplicates do not all get the first result (5 rounds)", () =>
+          Effect.gen(function*() {
+            const who = manager()
+            const naive = checkThenActIdempotency(yield* Effect.context<any>())
+            const round = (k: number) =>
+              Effect.map(Effect.all(
+                Array.from({ length: 8 }, () => Effect.exit(createItem(who, { code: `C${k}`, note: "once" }, { idempotencyKey: `dup-${k}` })).pipe(Effect.provideContext(naive))),
+                { concurrency: "unbounded" }
+              ), (exits) => new Set(exits.filter(Exit.isSuccess).map((e) => e.value.id)).size + exits.filter(Exit.isFailure).length)
+            // copies that acted on their own: more than one item made, or copies refused by the unique code
+            const outcomes = yield* Effect.forEach([0, 1, 2, 3, 4], round)
+            expect(outcomes.filter((n) => n > 1).length).toBeGreaterThan(0)
           }))
       }
     })
