@@ -1,7 +1,7 @@
 /**
  * Billing's in-memory reference layers: every port over the kernel `MemoryStore`.
  */
-import { type Actor, type Command, layerMemory as kernelLayerMemory, type MemoryStore } from "@erpkit/kernel"
+import { type Actor, type Command, layerMemoryComplete as kernelLayerMemoryComplete, type MemoryStore } from "@erpkit/kernel"
 import { Layer } from "effect"
 import { AccountingSyncRepository } from "./AccountingSyncRepository.ts"
 import { BillingRunRepository } from "./BillingRunRepository.ts"
@@ -74,4 +74,4 @@ export const layerMemoryWith = <ROut extends Repositories, E, RIn>(
 export const layerMemoryComplete = (
   withGrants: Actor.Grants = grants
 ): Layer.Layer<Repositories | Command.CommandServices | MemoryStore.MemoryStore> =>
-  layerMemory.pipe(Layer.provideMerge(kernelLayerMemory(withGrants)))
+  layerMemory.pipe(Layer.provideMerge(kernelLayerMemoryComplete(withGrants)))

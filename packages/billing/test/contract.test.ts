@@ -1,3 +1,3 @@
-import { billingContractSuite, layerMemory, partTwoPorts } from "../src/testing/index.ts"
+import { billingContractSuite, layerTest, partTwoPorts } from "../src/testing/index.ts"
 
-billingContractSuite("memory", layerMemory(), { partTwo: partTwoPorts })
+billingContractSuite("memory", layerTest(), { partTwo: partTwoPorts })

@@ -2,12 +2,12 @@ import { type Command, type MemoryStore } from "@erpkit/kernel"
 import { Cause, Effect, Exit, type Layer } from "effect"
 import { expect } from "@effect/vitest"
 import { type Repositories } from "../src/index.ts"
-import { layerMemory } from "../src/testing/index.ts"
+import { layerTest } from "../src/testing/index.ts"
 
 type Env = Repositories | Command.CommandServices | MemoryStore.MemoryStore
 
 /** Runs `effect` on a fresh memory store (each test its own world). */
-export const fresh = <A, E>(effect: Effect.Effect<A, E, Env>, layer: Layer.Layer<Env> = layerMemory()) =>
+export const fresh = <A, E>(effect: Effect.Effect<A, E, Env>, layer: Layer.Layer<Env> = layerTest()) =>
   Effect.provide(effect, layer)
 
 /** The typed failure of `effect`, asserting it failed (not died, not succeeded). */

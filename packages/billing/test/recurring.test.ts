@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import { BillingRun, ClientAccounts, Invoices, RecurringBilling } from "../src/index.ts"
-import { fakeUsageSource, financeManager, layerMemory, openAccount, rateCard, request, salesManager, snapshot, system } from "../src/testing/index.ts"
+import { fakeUsageSource, financeManager, layerTest, openAccount, rateCard, request, salesManager, snapshot, system } from "../src/testing/index.ts"
 import { failureTag, fresh } from "./helpers.ts"
 
 // 2026-02-01 01:00 in Almaty: the monthly job bills January
@@ -106,7 +106,7 @@ describe("recurring billing", () => {
             expect(runs.length).toBe(3 * distinctPeriods)
             expect(runs.every((r) => r.status === "Invoiced" && r.attempts === 1)).toBe(true)
           })
-          await Effect.runPromise(program.pipe(Effect.provide(source.layer), Effect.provide(layerMemory()), Effect.provide(TestClock.layer())))
+          await Effect.runPromise(program.pipe(Effect.provide(source.layer), Effect.provide(layerTest()), Effect.provide(TestClock.layer())))
         }
       ),
       { numRuns: 25 }

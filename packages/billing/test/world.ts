@@ -13,7 +13,7 @@ import {
   ClientAccount, ClientAccountRepository, ClientAccounts, CreditHold, CreditHoldRepository, CreditNotes, Invoice,
   InvoiceRepository, Invoices, Jobs, Ledger, LedgerRepository, Payment, PaymentRepository, Payments, type Repositories
 } from "../src/index.ts"
-import { customerId, financeManager, invoiceNumber, layerMemory, Operations, system } from "../src/testing/index.ts"
+import { customerId, financeManager, invoiceNumber, layerTest, Operations, system } from "../src/testing/index.ts"
 
 export const start = Operations.start
 export type Op = Operations.Op
@@ -48,7 +48,7 @@ const pick = Operations.pick
 type Env = Repositories | Command.CommandServices | MemoryStore.MemoryStore | TestClock.TestClock
 
 export class Real {
-  readonly runtime: ManagedRuntime.ManagedRuntime<Env, never> = ManagedRuntime.make(Layer.merge(layerMemory(), TestClock.layer()))
+  readonly runtime: ManagedRuntime.ManagedRuntime<Env, never> = ManagedRuntime.make(Layer.merge(layerTest(), TestClock.layer()))
   readonly tenant: Tenant.Tenant = tenantA
   readonly accounts: Array<string> = []
   readonly holds: Array<string> = []

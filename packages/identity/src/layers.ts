@@ -4,7 +4,7 @@
  * example needs (platform, ports, tenant-configurable authorization, secure randomness).
  */
 import { Layer } from "effect"
-import { type Actor, type AuditLog, type Idempotency, Ids, layerPlatformMemory, type MemoryStore, type Outbox, type UnitOfWork } from "@erpkit/kernel"
+import { type Actor, type AuditLog, type Idempotency, Ids, layerMemory as kernelLayerMemory, type MemoryStore, type Outbox, type UnitOfWork } from "@erpkit/kernel"
 import { AccountRepository } from "./AccountRepository.ts"
 import { DepartmentRepository } from "./DepartmentRepository.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
@@ -45,7 +45,7 @@ export const layerStack = (
   ids: Layer.Layer<Ids.IdGenerator>,
   random: Layer.Layer<SecureRandom>
 ) => {
-  const repositories = layerMemory.pipe(Layer.provideMerge(Layer.merge(layerPlatformMemory, ids)))
+  const repositories = layerMemory.pipe(Layer.provideMerge(Layer.merge(kernelLayerMemory, ids)))
   return Layer.merge(layerAuthorization(grants), random).pipe(Layer.provideMerge(repositories))
 }
 

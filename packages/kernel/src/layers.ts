@@ -1,6 +1,7 @@
 /**
- * Ready-made layers: the in-memory platform (store, unit of work, outbox, audit log, idempotency) for
- * tests, examples and hosts that keep state in memory.
+ * Ready-made layers, named as in every erpkit package: `layerMemory` is the kernel's ports in memory
+ * (the platform: store, unit of work, outbox, audit log, idempotency), `layerMemoryComplete(grants)`
+ * everything a command needs in memory, for tests, examples and hosts that keep state in memory.
  */
 import { Layer } from "effect"
 import { type Grants, Authorization } from "./Actor.ts"
@@ -12,7 +13,7 @@ import { Outbox } from "./Outbox.ts"
 import { UnitOfWork } from "./UnitOfWork.ts"
 
 /** Unit of work, outbox, audit log and idempotency over the `MemoryStore` (which stays visible). */
-export const layerPlatformMemory = Layer.mergeAll(
+export const layerMemory = Layer.mergeAll(
   UnitOfWork.layerMemory,
   Outbox.layerMemory,
   AuditLog.layerMemory,
@@ -20,5 +21,5 @@ export const layerPlatformMemory = Layer.mergeAll(
 ).pipe(Layer.provideMerge(MemoryStore.layer))
 
 /** Everything a command needs in memory, with UUIDv7 ids and the given role grants. */
-export const layerMemory = (grants: Grants) =>
-  Layer.mergeAll(layerPlatformMemory, IdGenerator.layerUuidV7, Authorization.layerStatic(grants))
+export const layerMemoryComplete = (grants: Grants) =>
+  Layer.mergeAll(layerMemory, IdGenerator.layerUuidV7, Authorization.layerStatic(grants))

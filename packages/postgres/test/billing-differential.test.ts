@@ -9,7 +9,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
-import { layerMemory, Operations } from "@erpkit/billing/testing"
+import { layerTest, Operations } from "@erpkit/billing/testing"
 import { freshTenant, targets } from "./targets.ts"
 import { billingLayer, type BillingServices } from "./billing/support.ts"
 import { ManualClock, type Op, opArb, opEffect, outcome, readWorld, runnerOf, type Runner, sequentialIds, World } from "./billing/driver.ts"
@@ -68,7 +68,7 @@ for (const target of targets("billing-differential.test.ts")) {
               const seed = 0x5000_0000 + (target.name === "server" ? 0x100_0000 : 0) + ++runs
               runsHere++
               const tenant = freshTenant()
-              const memoryContext = await Effect.runPromise(Effect.scoped(Layer.build(layerMemory(seed))))
+              const memoryContext = await Effect.runPromise(Effect.scoped(Layer.build(layerTest(seed))))
               const ids = { memory: sequentialIds(seed), postgres: sequentialIds(seed) }
               const world = new World(tenant, seed, new ManualClock(Operations.start))
               const real: Real = {

@@ -3,7 +3,7 @@
  * every table, and short flows (an approved account, an issued invoice) built from the real commands.
  */
 // `Errors` is imported as a type so declaration emit can name the kernel errors the flows infer.
-import { Actor, type Command, type Errors, Ids, layerPlatformMemory, MemoryStore, type Tenant } from "@erpkit/kernel"
+import { Actor, type Command, type Errors, Ids, layerMemory as kernelLayerMemory, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { actor, tenantA } from "@erpkit/kernel/testing"
 import { Effect, Layer } from "effect"
 import type * as RateCard from "../RateCard.ts"
@@ -14,13 +14,16 @@ import * as RateCards from "../RateCards.ts"
 import { layerMemory as billingLayerMemory, type Repositories } from "../layers.ts"
 import { grants } from "../Permissions.ts"
 
-/** Billing's ports and the kernel platform in memory, sequential ids (`seed` separates generators), billing's grants. */
-export const layerMemory = (
+/**
+ * Billing's ports and the kernel platform in memory, sequential ids (`seed` separates generators),
+ * billing's grants: the test stack (`layerTest` in every context's `testing`).
+ */
+export const layerTest = (
   seed = 0,
   withGrants: Actor.Grants = grants
 ): Layer.Layer<Repositories | Command.CommandServices | MemoryStore.MemoryStore> =>
   billingLayerMemory.pipe(
-    Layer.provideMerge(Layer.mergeAll(layerPlatformMemory, Ids.IdGenerator.layerSequential(seed), Actor.Authorization.layerStatic(withGrants)))
+    Layer.provideMerge(Layer.mergeAll(kernelLayerMemory, Ids.IdGenerator.layerSequential(seed), Actor.Authorization.layerStatic(withGrants)))
   )
 
 /** Every table a billing command may write, billing's and the platform's. */

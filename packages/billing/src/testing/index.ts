@@ -15,7 +15,7 @@ export {
   draftInvoice,
   financeManager,
   invoiceNumber,
-  layerMemory,
+  layerTest,
   openAccount,
   pricingAnalyst,
   rateCard,

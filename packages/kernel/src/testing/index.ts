@@ -4,7 +4,7 @@
 import { Layer } from "effect"
 import { type Actor, type Grants, type Role, Authorization } from "../Actor.ts"
 import { IdGenerator, type OrganizationId, type UserId, type WorkspaceId } from "../Ids.ts"
-import { layerPlatformMemory } from "../layers.ts"
+import { layerMemory } from "../layers.ts"
 import { type Tenant } from "../Tenant.ts"
 
 export const tenantA: Tenant = {
@@ -26,6 +26,6 @@ export const actor = (roles: ReadonlyArray<Role>, tenant: Tenant = tenantA): Act
 
 /** The memory platform with sequential ids: every run of a test sees the same ids. */
 export const layerTestPlatform = (grants: Grants, seed = 0) =>
-  Layer.mergeAll(layerPlatformMemory, IdGenerator.layerSequential(seed), Authorization.layerStatic(grants))
+  Layer.mergeAll(layerMemory, IdGenerator.layerSequential(seed), Authorization.layerStatic(grants))
 
 export { platformContractSuite, type PlatformServices } from "./platformContract.ts"
