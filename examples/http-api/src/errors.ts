@@ -1,0 +1,88 @@
+/**
+ * Domain errors → HTTP statuses. The response bodies are the domain's own `Schema.TaggedError`s
+ * (annotated with a status), so a typed client gets back the same `CreditLimitExceeded` value, with
+ * its figures, that the command failed with. Tags without a dedicated status become `Rejected` (422)
+ * carrying the original tag and message, so no failure is ever reported as a 500.
+ */
+import { BillingError } from "@erpkit/billing"
+import { Errors } from "@erpkit/kernel"
+import { Effect, Schema } from "effect"
+import { HttpApiMiddleware, HttpApiSchema } from "effect/http-api"
+
+/** 400: the input did not decode; `issues[].path` names every failing field. */
+export const BadRequest = Errors.ValidationError.pipe(HttpApiSchema.status(400))
+/** 403: the actor's role lacks the command's permission. */
+export const Forbidden = Errors.Forbidden.pipe(HttpApiSchema.status(403))
+/** 404: not found, or in another tenant (the two look the same on purpose). */
+export const NotFound = Errors.NotFound.pipe(HttpApiSchema.status(404))
+/** 409: the credit check failed; the body carries `availableMinor` and `requestedMinor`. */
+export const CreditLimitExceeded = BillingError.CreditLimitExceeded.pipe(HttpApiSchema.status(409))
+/** 409: an `Idempotency-Key` sent again with another request. */
+export const IdempotencyKeyReused = Errors.IdempotencyKeyReused.pipe(HttpApiSchema.status(409))
+/** 409: a concurrent change or a uniqueness conflict. */
+export const Conflict = Errors.Conflict.pipe(HttpApiSchema.status(409))
+/** 503: the database is unavailable; `retryable` and `outcome` say whether to retry. */
+export const ServiceUnavailable = Errors.StorageUnavailable.pipe(HttpApiSchema.status(503))
+
+/** 401: no session, an expired one, or wrong credentials. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  reason: Schema.String
+}, { httpApiStatus: 401 }) {}
+
+/** 422: any other domain rule the request broke (`InvalidTransition`, `PaymentExceedsOutstanding`, …). */
+export class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {
+  /** The domain error's `_tag`. */
+  error: Schema.String,
+  message: Schema.String
+}, { httpApiStatus: 422 }) {}
+
+/** Every error an endpoint of this API may answer with. */
+export const ApiErrors = [BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, Conflict, ServiceUnavailable, Unauthorized, Rejected] as const
+
+/** The union of the error bodies. */
+export type ApiError =
+  | Errors.ValidationError
+  | Errors.Forbidden
+  | Errors.NotFound
+  | BillingError.CreditLimitExceeded
+  | Errors.IdempotencyKeyReused
+  | Errors.Conflict
+  | Errors.StorageUnavailable
+  | Unauthorized
+  | Rejected
+
+const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError> = [
+  Errors.ValidationError,
+  Errors.Forbidden,
+  Errors.NotFound,
+  BillingError.CreditLimitExceeded,
+  Errors.IdempotencyKeyReused,
+  Errors.Conflict,
+  Errors.StorageUnavailable,
+  Unauthorized,
+  Rejected
+]
+
+/** A domain failure as one of the API's error bodies. */
+export const toApiError = (error: { readonly _tag: string; readonly message?: string }): ApiError => {
+  if (passThrough.some((type) => error instanceof type)) return error as ApiError
+  // SessionInvalid is identity's "who are you?": the HTTP answer is 401
+  if (error._tag === "SessionInvalid") return new Unauthorized({ reason: error.message ?? "session is invalid or expired" })
+  return new Rejected({ error: error._tag, message: error.message ?? error._tag })
+}
+
+/** Maps the failures of a command or query to the API's error bodies. */
+export const mapDomainErrors = <A, E extends { readonly _tag: string; readonly message?: string }, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, ApiError, R> => Effect.mapError(effect, toApiError)
+
+/**
+ * A body or query string that does not even have the encoded shape (a number where a string goes)
+ * fails in `HttpApi`'s own decoding, before the command runs. This middleware answers it like the
+ * command would: `ValidationError` (400) with one issue per failing path.
+ */
+export class SchemaErrors extends HttpApiMiddleware.Service<SchemaErrors>()("example/SchemaErrors", { error: BadRequest }) {}
+
+/** `SchemaErrors`' implementation. */
+export const layerSchemaErrors = HttpApiMiddleware.layerSchemaErrorTransform(SchemaErrors, (error) =>
+  Effect.fail(Errors.fromSchemaIssue(error.cause.issue)))
