@@ -127,6 +127,26 @@ const decodeKey = decoder(IdempotencyKey, ["idempotencyKey"])
  */
 const traceOptions = { captureStackTrace: false } as const
 
+/**
+ * What a command's span says about the call, for tracing backends: the command, the tenant, the actor,
+ * the idempotency key (`erpkit.idempotency.replayed` is added when the key answered from its record).
+ */
+const spanAttributes = (command: string, actor: Actor, key: IdempotencyKey | undefined): Record<string, unknown> => ({
+  "erpkit.command": command,
+  "erpkit.tenant.organization_id": actor.tenant.organizationId,
+  "erpkit.tenant.workspace_id": actor.tenant.workspaceId,
+  "erpkit.actor.id": actor.userId,
+  ...(key === undefined ? {} : { "erpkit.idempotency.key": key, "erpkit.idempotency.replayed": false })
+})
+
+/** `erpkit.outcome` on the span: `success`, or the failure's `_tag` (`ValidationError`, `CreditLimitExceeded`, …). */
+const annotateOutcome = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  effect.pipe(
+    Effect.tap(() => Effect.annotateCurrentSpan("erpkit.outcome", "success")),
+    Effect.tapError((error) =>
+      Effect.annotateCurrentSpan("erpkit.outcome", typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : "failure"))
+  )
+
 export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command<I, IE, O, E, R> => {
   const resultJson = Schema.toCodecJson(spec.output)
   // The result is the handler's, built from checked values; encoding it for the idempotency record only
@@ -145,14 +165,18 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
     return Effect.orDie(decodeResult(previous.result)) as Effect.Effect<O>
   }
 
-  const execute = (actor: Actor, input: I, key: IdempotencyKey | undefined) =>
+  const execute = (actor: Actor, input: I, key: IdempotencyKey | undefined, onReplay: () => void) =>
     Effect.gen(function*() {
       const context: CommandContext = { command: spec.name, actor, tenant: actor.tenant, now: yield* Clock.currentTimeMillis }
       const idempotency = yield* Idempotency
       const hash = key === undefined ? "" : requestHash(spec.name, input)
       if (key !== undefined) {
         const previous = yield* idempotency.findForCommand(actor.tenant, key)
-        if (Option.isSome(previous)) return yield* replay(key, hash, previous.value)
+        if (Option.isSome(previous)) {
+          // on the command's span, not the unit of work's (`sql.transaction` is current here)
+          onReplay()
+          return yield* replay(key, hash, previous.value)
+        }
       }
       const outcome = yield* key === undefined
         ? spec.handler(input, context)
@@ -174,13 +198,16 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
       const key = options?.idempotencyKey === undefined
         ? undefined
         : yield* decodeKey(options.idempotencyKey)
+      yield* Effect.annotateCurrentSpan(spanAttributes(spec.name, actor, key))
+      const span = yield* Effect.option(Effect.currentSpan)
+      const onReplay = () => Option.map(span, (s) => s.attribute("erpkit.idempotency.replayed", true))
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
       const uow = yield* UnitOfWork
       // an adapter whose port has no error channel dies with `StorageUnavailable`: reported typed here
-      return yield* surfaceStorageFailure(uow.transaction(execute(actor, input, key))).pipe(
+      return yield* surfaceStorageFailure(uow.transaction(execute(actor, input, key, onReplay))).pipe(
         Effect.provideService(CurrentTenant, actor.tenant)
       )
-    }).pipe(Effect.withSpan(spec.name, undefined, traceOptions))
+    }).pipe(annotateOutcome, Effect.withSpan(spec.name, undefined, traceOptions))
   return describe(run, { name: spec.name, kind: "command" as const, input: spec.input, output: spec.output, permission: spec.permission })
 }
 
@@ -230,11 +257,12 @@ export const query = <I, IE, O, E, R>(spec: QuerySpec<I, IE, O, E, R>): Query<I,
     Effect.gen(function*() {
       const actor = yield* decodeActor(rawActor)
       const input = yield* decodeInput(rawInput)
+      yield* Effect.annotateCurrentSpan(spanAttributes(spec.name, actor, undefined))
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
       // a read outside a unit of work: the store's failure surfaces here, as a command's does in its unit of work
       return yield* surfaceStorageFailure(spec.handler(input, { actor, tenant: actor.tenant })).pipe(
         Effect.provideService(CurrentTenant, actor.tenant)
       )
-    }).pipe(Effect.withSpan(spec.name, undefined, traceOptions))
+    }).pipe(annotateOutcome, Effect.withSpan(spec.name, undefined, traceOptions))
   return describe(run, { name: spec.name, kind: "query" as const, input: spec.input, permission: spec.permission })
 }
