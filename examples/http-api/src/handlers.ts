@@ -11,6 +11,7 @@ import { ErpApi } from "./Api.ts"
 import { CurrentSession, sessionCookie } from "./Authentication.ts"
 import { Credentials, RootTenant } from "./Credentials.ts"
 import { mapDomainErrors, Unauthorized } from "./errors.ts"
+import { measured } from "./telemetry.ts"
 
 type IdempotencyHeaders = { readonly "idempotency-key"?: string }
 
@@ -19,13 +20,13 @@ const runCommand = <I, IE, O, E extends { readonly _tag: string }, R>(command: C
   ({ headers, payload }: { readonly payload: IE; readonly headers: IdempotencyHeaders }) =>
     CurrentSession.use(({ actor }) => {
       const key = headers["idempotency-key"]
-      return mapDomainErrors(command(actor, payload, key === undefined ? undefined : { idempotencyKey: key }))
+      return mapDomainErrors(command(actor, payload, key === undefined ? undefined : { idempotencyKey: key }).pipe(measured(command.name)))
     })
 
 /** Runs a query as the session's actor on the request's query string. */
 const runQuery = <I, IE, O, E extends { readonly _tag: string }, R>(query: Command.Query<I, IE, O, E, R>) =>
   ({ query: input }: { readonly query: IE }) =>
-    CurrentSession.use(({ actor }) => mapDomainErrors(query(actor, input)))
+    CurrentSession.use(({ actor }) => mapDomainErrors(query(actor, input).pipe(measured(query.name))))
 
 /** Billing: every endpoint is a command or a query of `@erpkit/billing`. */
 export const BillingLive = HttpApiBuilder.group(ErpApi, "billing", (handlers) =>

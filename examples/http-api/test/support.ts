@@ -12,9 +12,10 @@ import * as Domain from "../src/domain.ts"
 import { baseUrl, layerServer } from "../src/server.ts"
 
 /** The server on PGlite in memory, listening on a free loopback port. */
-export const startServer = async () => {
+export const startServer = async <A = never>(telemetry?: Layer.Layer<A>) => {
   const layer = layerServer({ host: "127.0.0.1", port: 0, logRequests: false }).pipe(
-    Layer.provide(Domain.layerOver(Postgres.layerEmbedded({}, { modules: Domain.modules })))
+    Layer.provide(Domain.layerOver(Postgres.layerEmbedded({}, { modules: Domain.modules }))),
+    Layer.provide(telemetry ?? Layer.empty)
   )
   const runtime = ManagedRuntime.make(layer)
   const url = await runtime.runPromise(baseUrl)
