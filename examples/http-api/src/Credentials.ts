@@ -4,7 +4,7 @@
  * memory; a real host keeps them in its own table or uses its auth library (better-auth, an IdP).
  */
 import type { Ids, Tenant } from "@erpkit/kernel"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option, Ref } from "effect"
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto"
 
 /** The tenant the host's own operations run in (creating organizations, looking up sessions). */
@@ -60,3 +60,21 @@ export const layerMemory = Layer.sync(Credentials, () => {
     find: (email) => Effect.sync(() => Option.fromNullishOr(store.get(emailKey(email))?.login))
   }
 })
+
+/**
+ * The tenants the host serves, for the scheduled jobs (billing's sweeps run per tenant). Sign-up adds
+ * each new organization's tenant. In memory here; a real host lists its tenants from its own records.
+ */
+export class TenantDirectory extends Context.Service<TenantDirectory, {
+  readonly add: (tenant: Tenant.Tenant) => Effect.Effect<void>
+  readonly all: Effect.Effect<ReadonlyArray<Tenant.Tenant>>
+}>()("example/TenantDirectory") {}
+
+/** `TenantDirectory` in memory. */
+export const layerTenantDirectory = Layer.effect(TenantDirectory, Effect.gen(function*() {
+  const ref = yield* Ref.make<ReadonlyArray<Tenant.Tenant>>([])
+  return {
+    add: (tenant) => Ref.update(ref, (all) => all.some((t) => t.workspaceId === tenant.workspaceId) ? all : [...all, tenant]),
+    all: Ref.get(ref)
+  }
+}))

@@ -19,6 +19,7 @@ export const modules = [identityModule, billingModule] as const
 /** Everything above the database: authorization, ids, randomness, passwords, the root tenant. */
 const services = Layer.mergeAll(Roles.layerAuthorization(grants), SecureRandom.SecureRandom.layerLive).pipe(
   Layer.merge(Credentials.layerMemory),
+  Layer.merge(Credentials.layerTenantDirectory),
   Layer.merge(Layer.succeed(Credentials.RootTenant, Credentials.rootTenant))
 )
 

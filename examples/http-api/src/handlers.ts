@@ -9,7 +9,7 @@ import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { ErpApi } from "./Api.ts"
 import { CurrentSession, sessionCookie } from "./Authentication.ts"
-import { Credentials, RootTenant } from "./Credentials.ts"
+import { Credentials, RootTenant, TenantDirectory } from "./Credentials.ts"
 import { mapDomainErrors, Unauthorized } from "./errors.ts"
 import { measured } from "./telemetry.ts"
 
@@ -55,6 +55,7 @@ const signUp = ({ payload }: { readonly payload: typeof import("./Api.ts").SignU
     const { user, verification } = yield* Users.register(Access.anonymous(tenant), payload.user)
     yield* Memberships.assignRole(Actor.system(tenant), { userId: user.id, role: "Admin" })
     yield* (yield* Credentials).save(payload.user.email, payload.password, { userId: user.id, tenant })
+    yield* (yield* TenantDirectory).add(tenant)
     return { organization: opened, user, verificationCode: verification.code }
   }).pipe(mapDomainErrors)
 
