@@ -21,6 +21,7 @@ import { InvitationRepository } from "./InvitationRepository.ts"
 import * as M from "./Membership.ts"
 import { alreadyMember, MembershipRepository } from "./MembershipRepository.ts"
 import * as Permissions from "./Permissions.ts"
+import * as Roles from "./Roles.ts"
 import { UserRepository } from "./UserRepository.ts"
 import { successor } from "./Versioned.ts"
 
@@ -43,6 +44,7 @@ export const inviteMember = Command.make({
     Effect.gen(function*() {
       const email = yield* Effect.fromResult(Email.normalize(input.email))
       const { role, customerId } = yield* Effect.fromResult(M.checkRole(input.role, input.customerId ?? null))
+      yield* Roles.checkDefined(role)
       const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
       if (Option.isSome(holder)) {
         const member = yield* MembershipRepository.use((r) => r.find(ctx.tenant.organizationId, holder.value.id))

@@ -12,6 +12,7 @@ import { HomeMembership } from "./IdentityError.ts"
 import * as M from "./Membership.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
 import * as Permissions from "./Permissions.ts"
+import * as Roles from "./Roles.ts"
 import * as S from "./Session.ts"
 import { SessionRepository } from "./SessionRepository.ts"
 import { UserRepository } from "./UserRepository.ts"
@@ -30,8 +31,8 @@ const checked = (m: M.Membership): Effect.Effect<M.Membership> => {
 }
 
 /**
- * AUTH-02, AUTH-07: only admin roles hold `identity.user.assignRole`; the role comes from the catalog
- * and applies in the actor's organization only.
+ * AUTH-02, AUTH-07: only admin roles hold `identity.user.assignRole`; the role is one the host defined
+ * (`Roles.checkDefined`) and applies in the actor's organization only.
  */
 export const assignRole = Command.make({
   name: "identity.assignRole",
@@ -40,6 +41,7 @@ export const assignRole = Command.make({
   permission: Permissions.userAssignRole,
   handler: (input, ctx) =>
     Effect.gen(function*() {
+      yield* Roles.checkDefined(input.role)
       const before = yield* load(ctx.tenant, input.userId)
       const changed = yield* Effect.fromResult(M.assignRole(before, input.role, input.customerId ?? null, ctx.now))
       if (changed === before) return { result: before }

@@ -48,8 +48,6 @@ export const adminRoles: ReadonlyArray<Actor.Role> = ["Admin", "owner", "admin"]
  */
 export const adminOnly: ReadonlyArray<Actor.Permission> = [userAssignRole, memberInvite, roleConfigure]
 
-/** Roles an admin may give a user. `system` is what jobs run as and is never given to a person. */
-export const assignableRoles: ReadonlyArray<Actor.Role> = Actor.roles.filter((r) => r !== "system")
 
 const adminGrants: ReadonlyArray<Actor.Permission> = [
   userRead, userUpdate, userDelete, userAssignRole, userBan, userSetStatus, sessionRevoke, accountLink,

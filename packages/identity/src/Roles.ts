@@ -46,6 +46,18 @@ const authorizationWith = (defaults: Actor.Grants, repo: RolePermissionRepositor
   }
 })
 
+/** The roles the host defined (the keys of its default grants), `system` aside: what may be given to a person. */
+export const definedRoles: Effect.Effect<ReadonlyArray<Actor.Role>, never, DefaultGrants> = Effect.map(DefaultGrants, ({ grants }) =>
+  Actor.definedRoles(grants))
+
+/**
+ * AUTH-07: the role must be one the host defined: a seed role of the contexts' grants, or one of the
+ * host's own (`Actor.mergeGrants(…, { Auditor: [...] })`). `system` is never given to a person.
+ */
+export const checkDefined = (role: Actor.Role, path: ReadonlyArray<string> = ["role"]): Effect.Effect<void, Errors.ValidationError, DefaultGrants> =>
+  Effect.flatMap(definedRoles, (defined) =>
+    defined.includes(role) ? Effect.void : Effect.fail(Errors.ValidationError.at(path, `not a defined role: ${role}`)))
+
 const PermissionName = Schema.String.pipe(
   Schema.check(Schema.isPattern(/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*){2,}$/, { message: "a permission is <context>.<resource>.<action>" })),
   Schema.brand("Permission")
@@ -76,6 +88,7 @@ export const setRolePermissions = Command.make({
   handler: (input, ctx) =>
     Effect.gen(function*() {
       const permissions = yield* checkGrant(input.role, input.permissions)
+      yield* checkDefined(input.role)
       const repo = yield* RolePermissionRepository
       const { grants: defaults } = yield* DefaultGrants
       const before = effectivePermissions(defaults, yield* repo.find(ctx.tenant, input.role), input.role)
@@ -108,7 +121,7 @@ export const resetRolePermissions = Command.make({
     })
 })
 
-/** Every catalog role (except `system`) with what it holds in the actor's organization. */
+/** Every role the host defined (except `system`) with what it holds in the actor's organization. */
 export const rolePermissions = Command.query({
   name: "identity.rolePermissions",
   input: Schema.Struct({}),
@@ -117,7 +130,7 @@ export const rolePermissions = Command.query({
     Effect.gen(function*() {
       const repo = yield* RolePermissionRepository
       const { grants: defaults } = yield* DefaultGrants
-      return yield* Effect.forEach(Permissions.assignableRoles, (role) =>
+      return yield* Effect.forEach(Actor.definedRoles(defaults), (role) =>
         Effect.map(repo.find(ctx.tenant, role), (o) => ({ role, permissions: [...effectivePermissions(defaults, o, role)], overridden: Option.isSome(o) })))
     })
 })

@@ -18,6 +18,7 @@ import { VerificationFailed } from "./IdentityError.ts"
 import * as M from "./Membership.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
 import * as Permissions from "./Permissions.ts"
+import * as Roles from "./Roles.ts"
 import * as S from "./Session.ts"
 import { SessionRepository } from "./SessionRepository.ts"
 import * as U from "./User.ts"
@@ -101,6 +102,7 @@ export const register = Command.make({
       if (defaultRole === "customer" || defaultRole === "system") {
         return yield* Effect.die(new Error(`IdentityConfig.defaultRole cannot be ${defaultRole}`))
       }
+      yield* Effect.orDie(Roles.checkDefined(defaultRole, ["IdentityConfig", "defaultRole"]))
       const id = yield* Ids.nextId(Ids.UserId)
       const user = U.register({ id, email, name: input.name, organizationId: ctx.tenant.organizationId, now: ctx.now })
       yield* UserRepository.use((r) => r.insert(user)).pipe(Effect.andThen(checked(user)))

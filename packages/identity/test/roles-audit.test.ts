@@ -7,7 +7,8 @@ import { layerTest } from "@erpkit/identity/testing"
 import { actorOf, openTenant, outcome, register, snapshot, userWithRole } from "./helpers.ts"
 
 const billingVoid = Actor.permission("billing.invoice.void")
-const grants = Actor.mergeGrants(Permissions.grants, { "Finance Manager": [billingVoid] })
+/** The host's grants: identity's, billing's void for Finance Managers, and a role of the host's own. */
+const grants = Actor.mergeGrants(Permissions.grants, { "Finance Manager": [billingVoid], Auditor: [Permissions.auditRead] })
 
 layer(layerTest({ grants }))("roles and permissions", (it) => {
   it.effect("the kernel Authorization uses the host's default grants (any context's permissions)", () =>
@@ -18,6 +19,19 @@ layer(layerTest({ grants }))("roles and permissions", (it) => {
       assert.strictEqual(yield* outcome(Actor.authorize(finance, billingVoid)), "Success")
       assert.strictEqual(yield* outcome(Actor.authorize(rep, billingVoid)), "Forbidden")
       assert.strictEqual(yield* outcome(Actor.authorize(Actor.system(tenant), billingVoid)), "Success")
+    }))
+
+  it.effect("AUTH-07 a host defines roles of its own by granting them; an undefined role is a ValidationError", () =>
+    Effect.gen(function*() {
+      const tenant = yield* openTenant()
+      const { actor: admin } = yield* userWithRole(tenant, "Admin")
+      const { user } = yield* register(tenant)
+      const auditor = yield* Memberships.assignRole(admin, { userId: user.id, role: "Auditor" })
+      assert.strictEqual(auditor.role, "Auditor")
+      assert.strictEqual(yield* outcome(Audit.auditByActor(actorOf(user, tenant, "Auditor"), { actorId: admin.userId })), "Success")
+      assert.strictEqual(yield* outcome(Memberships.assignRole(admin, { userId: user.id, role: "Pilot" })), "ValidationError", "not defined by the host")
+      assert.include((yield* Roles.rolePermissions(admin, {})).map((r) => r.role), "Auditor")
+      assert.notInclude((yield* Roles.rolePermissions(admin, {})).map((r) => r.role), "system")
     }))
 
   it.effect("a tenant's override changes what a role holds in that tenant only", () =>

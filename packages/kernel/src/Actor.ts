@@ -8,7 +8,11 @@ import { Forbidden } from "./Errors.ts"
 import { UserId } from "./Ids.ts"
 import { Tenant } from "./Tenant.ts"
 
-/** Every role the seeds name; contexts grant permissions to these names. */
+/**
+ * Every role the seeds name: erpkit's default catalog, which the contexts' default grants use. A host
+ * adds roles of its own simply by granting them (`Actor.mergeGrants(billing.grants, { Auditor: [...] })`):
+ * the roles a host defines are the keys of its grants (`definedRoles`).
+ */
 export const roles = [
   // seed 002 (logistics back office)
   "Admin", "Pricing Analyst", "Accounts Manager", "Finance Manager", "Sales Manager", "Sales Rep",
@@ -20,7 +24,16 @@ export const roles = [
   // jobs and cross-context processes
   "system"
 ] as const
-export const Role = Schema.Literals(roles)
+/** A seed role name (the default catalog). */
+export type SeedRole = (typeof roles)[number]
+
+/**
+ * A role name: one of the seeds' or a host's own (1–50 characters: letters, digits, space, `_ . -`,
+ * starting with a letter). Whether a role is *defined* is the host's grants' business (`definedRoles`).
+ */
+export const Role = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^[A-Za-z][A-Za-z0-9 _.-]{0,49}$/, { message: "a role name: a letter, then up to 49 letters, digits, spaces or _ . -" }))
+)
 export type Role = typeof Role.Type
 
 /** A permission name, `<context>.<resource>.<action>` (e.g. `billing.invoice.void`). */
@@ -41,11 +54,14 @@ export const systemUserId = "00000000-0000-0000-0000-000000000000" as UserId
 export const system = (tenant: Tenant): Actor => ({ userId: systemUserId, roles: ["system"], tenant })
 export const isSystem = (actor: Actor): boolean => actor.roles.includes("system")
 
-/** Which permissions each role holds. Contexts export theirs; hosts merge and override them. */
-export type Grants = Readonly<Partial<Record<Role, ReadonlyArray<Permission>>>>
+/** Which permissions each role holds. Contexts export theirs; hosts merge, extend and override them. */
+export type Grants = Readonly<Record<Role, ReadonlyArray<Permission>>>
+
+/** The roles `grants` defines (its keys), `system` aside: what may be given to a person. */
+export const definedRoles = (grants: Grants): ReadonlyArray<Role> => Object.keys(grants).filter((r) => r !== "system").sort()
 
 export const mergeGrants = (...all: ReadonlyArray<Grants>): Grants => {
-  const merged: Partial<Record<Role, Array<Permission>>> = {}
+  const merged: Record<Role, Array<Permission>> = {}
   for (const grants of all) {
     for (const [role, perms] of Object.entries(grants) as Array<[Role, ReadonlyArray<Permission>]>) {
       merged[role] = [...new Set([...(merged[role] ?? []), ...perms])]

@@ -110,9 +110,12 @@ describe("command pipeline on the memory platform", () => {
         const error = yield* Effect.flip(Command.untyped(addToCounter)(finance, input))
         assert.strictEqual(error._tag, "ValidationError")
       }
-      const forged = yield* Effect.flip(Command.untyped(addToCounter)({ ...finance, roles: ["Root"] }, { name: "a", delta: 1 }))
+      const forged = yield* Effect.flip(Command.untyped(addToCounter)({ ...finance, roles: ["Root; DROP TABLE"] }, { name: "a", delta: 1 }))
       assert.strictEqual(forged._tag, "ValidationError")
       if (forged._tag === "ValidationError") assert.strictEqual(forged.issues[0]!.path[0], "actor")
+      // a well-formed role nobody granted anything is no error of shape: it holds no permission
+      const unknown = yield* Effect.flip(addToCounter({ ...finance, roles: ["Root"] }, { name: "a", delta: 1 }))
+      assert.strictEqual(unknown._tag, "Forbidden")
       assert.isTrue(Option.isNone(yield* counter("a")))
       assert.strictEqual((yield* Outbox.use((o) => o.list(tenantA))).length, 0)
     }).pipe(Effect.provide(platform)))
