@@ -11,7 +11,9 @@ import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
 import { clampLimit, jsonRows, sameTenant, type TenantColumns, tenantOf } from "./shared.ts"
-import { fromTimestamptz } from "../sql/Timestamps.ts"
+import { epochMillisToTimestamptz, fromTimestamptz } from "../sql/Timestamps.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
 
 interface TransactionRow extends TenantColumns {
   readonly id: string
@@ -45,6 +47,24 @@ export const toTransaction = (row: TransactionRow): Ledger.AccountTransaction =>
     at: fromTimestamptz(row.at)
   })
 
+/**
+ * `billing.account_transactions` (alias `t`; append-only). Its reads come from this mapping; its
+ * writes are batches of rows as JSON (`append`: one INSERT … SELECT FROM jsonb_to_recordset per batch).
+ */
+export const accountTransactions = TenantTable.make<Ledger.AccountTransaction, TransactionRow>({
+  table: "billing.account_transactions",
+  alias: "t",
+  entity: "AccountTransaction",
+  columns: [
+    column("id"), column("account_id"), column("sequence"), column("kind"), column("currency"), column("amount"),
+    column("wallet_amount"), column("running_balance"), column("running_wallet_balance"), column("source_id"), column("invoice_id"),
+    column("at")
+  ],
+  decode: (row) => toTransaction(row)
+})
+
+const at = epochMillisToTimestamptz("x.at")
+
 export const layer = Layer.effect(
   Port.LedgerRepository,
   Effect.gen(function*() {
@@ -62,7 +82,7 @@ export const layer = Layer.effect(
             wallet_amount, running_balance, running_wallet_balance, source_id, invoice_id, at)
           SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.account_id, x.sequence, x.kind, x.currency, x.amount,
             x.wallet_amount, x.running_balance, x.running_wallet_balance, x.source_id, x.invoice_id,
-            timestamptz 'epoch' + x.at * interval '1 millisecond'
+            ${sql.literal(at)}
           FROM jsonb_to_recordset(${jsonRows(transactions.map((t) => ({
             id: t.id, account_id: t.accountId, sequence: t.sequence, kind: t.kind, currency: t.currency, amount: t.amountMinor,
             wallet_amount: t.walletAmountMinor, running_balance: t.runningBalanceMinor, running_wallet_balance: t.runningWalletBalanceMinor,
@@ -77,13 +97,9 @@ export const layer = Layer.effect(
       list: (tenant, accountId, query = {}) =>
         db.inTenant(tenant)(Effect.map(
           SqlState.orDie(sql<TransactionRow>`
-            SELECT id, organization_id AS "organizationId", workspace_id AS "workspaceId", account_id AS "accountId", sequence, kind,
-              currency, amount, wallet_amount AS "walletAmount", running_balance AS "runningBalance",
-              running_wallet_balance AS "runningWalletBalance", source_id AS "sourceId", invoice_id AS "invoiceId", at
-            FROM billing.account_transactions
-            WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND account_id = ${accountId}
-              AND sequence > ${query.afterSequence ?? 0}
-            ORDER BY sequence LIMIT ${clampLimit(query.limit)}`),
+            SELECT ${sql.literal(accountTransactions.selectList())} FROM billing.account_transactions t
+            WHERE ${accountTransactions.scope(sql, tenant)} AND t.account_id = ${accountId} AND t.sequence > ${query.afterSequence ?? 0}
+            ORDER BY t.sequence LIMIT ${clampLimit(query.limit)}`),
           (rows) => rows.map(toTransaction)
         ))
     }
