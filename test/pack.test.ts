@@ -34,7 +34,7 @@ const run = (command: string, args: ReadonlyArray<string>, options: { cwd: strin
   const started = Date.now()
   const env = { ...(options.system === true ? systemEnv() : process.env), ...options.env }
   try {
-    const out = execFileSync(command, args, { cwd: options.cwd, env, encoding: "utf8", stdio: "pipe", timeout: 120_000 })
+    const out = execFileSync(command, args, { cwd: options.cwd, env, encoding: "utf8", stdio: "pipe", timeout: 180_000, killSignal: "SIGKILL" })
     const shown = args.map((a) => (a.includes("\n") ? "<script>" : a)).join(" ")
     console.log(`[pack] ${command} ${shown}  (${Date.now() - started} ms)`)
     return out

@@ -27,4 +27,10 @@ const node = Layer.mergeAll(
   NodeChildProcessSpawner.layer.pipe(Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))
 )
 
+// runMain turns SIGINT/SIGTERM into an interruption, which waits for uninterruptible work such as
+// PGlite's start; should that never finish, the process still ends 5 s after the signal.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => setTimeout(() => process.exit(signal === "SIGINT" ? 130 : 143), 5_000).unref())
+}
+
 Command.run(command, { version }).pipe(Effect.provide(node), NodeRuntime.runMain)
