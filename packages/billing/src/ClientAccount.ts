@@ -7,7 +7,7 @@
  *
  * Balance and wallet change only through `Ledger.post`; this module decides credit.
  */
-import { Currency, Ids, LocalDate, Money, Tenant } from "@erpkit/kernel"
+import { Currency, Ids, Invariants, LocalDate, Money, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import { CreditLimitBelowExposure, CreditLimitExceeded, CreditNotApproved } from "./BillingError.ts"
 import { ClientAccountId } from "./Ids.ts"
@@ -115,12 +115,11 @@ export const recordPaymentDate = (a: ClientAccount, paymentDate: LocalDate.Local
   a.lastPaymentDate !== null && a.lastPaymentDate >= paymentDate ? a : update(a, { lastPaymentDate: paymentDate }, now)
 
 /** Named invariants, checked after every transition in tests; a broken one is a defect. */
-export const invariants: ReadonlyArray<readonly [string, (a: ClientAccount) => boolean]> = [
+export const invariants: ReadonlyArray<Invariants.Invariant<ClientAccount>> = [
   ["available credit is never negative", (a) => availableCredit(a) >= 0n],
   ["wallet balance is never negative", (a) => a.walletBalanceMinor >= 0n],
   ["holds are never negative", (a) => a.holdsMinor >= 0n]
 ]
 
-export const brokenInvariants = (a: ClientAccount): ReadonlyArray<string> =>
-  invariants.filter(([, holds]) => !holds(a)).map(([name]) => name)
+export const brokenInvariants = (a: ClientAccount): ReadonlyArray<string> => Invariants.broken(invariants, a)
 

@@ -10,7 +10,7 @@
  *
  * Approved and Rejected are terminal: a resolved dispute never changes (`Immutable`).
  */
-import { Currency, Errors, Money, StateMachine, Tenant } from "@erpkit/kernel"
+import { Currency, Errors, Invariants, Money, StateMachine, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import { ApprovalExceedsDispute, DisputeExceedsLine, InvoiceLineNotFound, InvoiceNotDisputable } from "./BillingError.ts"
 import { ClientAccountId, CreditNoteId, DisputeId, InvoiceId } from "./Ids.ts"
@@ -117,8 +117,10 @@ export const reject = (d: Dispute, note: string, now: number): Result.Result<Dis
   Result.map(move(machine, d.id, d.status, "Rejected"), (status) => new Dispute({ ...d, status, resolutionNote: note, resolvedAt: now }))
 
 /** Named invariants, checked in tests. */
-export const invariants: ReadonlyArray<readonly [string, (d: Dispute) => boolean]> = [
+export const invariants: ReadonlyArray<Invariants.Invariant<Dispute>> = [
   ["Approved has its credit note and amount", (d) => (d.status === "Approved") === (d.creditNoteId !== null && d.approvedMinor !== null)],
   ["approved ≤ disputed", (d) => d.approvedMinor === null || d.approvedMinor <= d.amountMinor],
   ["resolved has resolvedAt", (d) => (d.status === "Open") === (d.resolvedAt === null)]
 ]
+
+export const brokenInvariants = (d: Dispute): ReadonlyArray<string> => Invariants.broken(invariants, d)

@@ -10,7 +10,7 @@
  *   amountOutstanding = total − paid − credited     (what payments and credit notes may still cover)
  *   balanceDue        = total − paid                (BIL-INV-10, the seed-003 column)
  */
-import { Currency, Errors, Ids, LocalDate, Money, Quantity, Rate, Rounding, StateMachine, Tenant, TenantDefaults } from "@erpkit/kernel"
+import { Currency, Errors, Ids, Invariants, LocalDate, Money, Quantity, Rate, Rounding, StateMachine, Tenant, TenantDefaults } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import {
   AmountOutOfRange,
@@ -447,7 +447,7 @@ export const softDelete = (invoice: Invoice, now: number): Result.Result<Invoice
       : Result.fail(new Errors.Conflict({ entity: "Invoice", reason: `invoice ${invoice.id} is ${invoice.status}: void it instead` })))
 
 /** Named invariants, checked after every transition in tests; a broken one is a defect. */
-export const invariants: ReadonlyArray<readonly [string, (i: Invoice) => boolean]> = [
+export const invariants: ReadonlyArray<Invariants.Invariant<Invoice>> = [
   ["BIL-INV-04 due date on or after issue date", (i) => i.dueDate >= i.issueDate],
   ["BIL-INV-05 amount paid never exceeds total", (i) => i.amountPaidMinor <= i.totalMinor],
   ["paid + credited never exceeds total", (i) => amountOutstanding(i) >= 0n],
@@ -461,5 +461,4 @@ export const invariants: ReadonlyArray<readonly [string, (i: Invoice) => boolean
   ["a Draft has no payments or credits", (i) => i.status !== "Draft" || (i.amountPaidMinor === 0n && i.amountCreditedMinor === 0n)]
 ]
 
-export const brokenInvariants = (i: Invoice): ReadonlyArray<string> =>
-  invariants.filter(([, holds]) => !holds(i)).map(([name]) => name)
+export const brokenInvariants = (i: Invoice): ReadonlyArray<string> => Invariants.broken(invariants, i)

@@ -17,7 +17,7 @@
  * not change a priced quote. Amounts are net of VAT; tax is added where the price becomes an invoice
  * line.
  */
-import { Currency, LocalDate, Money, Quantity } from "@erpkit/kernel"
+import { Currency, Invariants, LocalDate, Money, Quantity } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import { AmountOutOfRange, NoApplicableRateCard } from "./BillingError.ts"
 import { RateCardId, SurchargeId } from "./Ids.ts"
@@ -157,7 +157,7 @@ export const describe = (request: ServiceRequest): string =>
   `${request.serviceLevel} ${request.zone}: ${request.measures.map((m) => `${Quantity.format(m.quantity)} ${RateCard.unitOf[m.basis]}`).join(", ")}`
 
 /** Named invariants of a price, used by the property tests. */
-export const invariants: ReadonlyArray<readonly [string, (p: Price) => boolean]> = [
+export const invariants: ReadonlyArray<Invariants.Invariant<Price>> = [
   ["total = Σ rate lines + Σ surcharge lines", (p) =>
     p.totalMinor === p.lines.reduce((s, l) => s + l.amountMinor, 0n) + p.surcharges.reduce((s, l) => s + l.amountMinor, 0n)],
   ["subtotal = Σ rate lines", (p) => p.subtotalMinor === p.lines.reduce((s, l) => s + l.amountMinor, 0n)],
@@ -167,4 +167,4 @@ export const invariants: ReadonlyArray<readonly [string, (p: Price) => boolean]>
     p.lines.every((l) => l.mode !== "Graduated" || l.tiers.reduce((s, t) => s + t.quantity, 0n) === l.quantity)]
 ]
 
-export const brokenInvariants = (p: Price): ReadonlyArray<string> => invariants.filter(([, holds]) => !holds(p)).map(([name]) => name)
+export const brokenInvariants = (p: Price): ReadonlyArray<string> => Invariants.broken(invariants, p)

@@ -11,7 +11,7 @@
  * Accepted and Expired are terminal: every change is `Immutable`. A quote past its `expiresAt` that the
  * job has not swept yet can no longer be sent or accepted (`QuoteExpired`).
  */
-import { Currency, Errors, Ids, Money, Quantity, Rate, StateMachine, Tenant } from "@erpkit/kernel"
+import { Currency, Errors, Ids, Invariants, Money, Quantity, Rate, StateMachine, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import { type AmountOutOfRange, QuoteExpired, QuoteExpiryNotInFuture } from "./BillingError.ts"
 import { type ClientAccount } from "./ClientAccount.ts"
@@ -162,11 +162,11 @@ export const expire = (q: Quote, now: number): Result.Result<Quote, StateError> 
   Result.map(move(machine, q.id, q.status, "Expired"), (status) => new Quote({ ...q, status, expiredAt: now, updatedAt: now }))
 
 /** Named invariants, checked in tests. */
-export const invariants: ReadonlyArray<readonly [string, (q: Quote) => boolean]> = [
+export const invariants: ReadonlyArray<Invariants.Invariant<Quote>> = [
   ["total = Σ line totals = subtotal + tax", (q) =>
     q.totalMinor === q.lines.reduce((s, l) => s + l.line.totalMinor, 0n) && q.totalMinor === q.subtotalMinor + q.taxMinor],
   ["each line's net amount is its price snapshot", (q) => q.lines.every((l) => l.line.amountMinor === l.price.totalMinor)],
   ["Accepted has its invoice", (q) => (q.status === "Accepted") === (q.invoiceId !== null)]
 ]
 
-export const brokenInvariants = (q: Quote): ReadonlyArray<string> => invariants.filter(([, holds]) => !holds(q)).map(([name]) => name)
+export const brokenInvariants = (q: Quote): ReadonlyArray<string> => Invariants.broken(invariants, q)

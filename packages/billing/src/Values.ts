@@ -9,7 +9,7 @@
  * ("1050"), and a rate as a decimal string ("0.12", "12%", "450.123456"), so both TypeScript hosts and
  * JSON clients can call the commands; anything else is a `ValidationError`.
  */
-import { Money, Quantity, Rate, Text as KernelText } from "@erpkit/kernel"
+import { Instant as KernelInstant, Money, Quantity, Rate, Text as KernelText } from "@erpkit/kernel"
 import { Result, Schema, SchemaGetter } from "effect"
 
 const bigintInput = Schema.Union([
@@ -69,8 +69,8 @@ export const PositiveQuantity = Quantity.QuantityFromString.pipe(
 /** A non-blank text of at most `maxLength` characters, without NUL (kernel `Text.NonBlank`). */
 export const Text = KernelText.NonBlank
 
-/** A UTC instant in epoch milliseconds (from `Clock`). */
-export const Instant = Schema.Number.pipe(Schema.check(Schema.isInt()))
+/** A UTC instant in epoch milliseconds (from `Clock`): the kernel's `Instant`. */
+export const Instant = KernelInstant.Instant
 
 /** Seconds a credit hold lives before `expireCreditHolds` voids it: 1 s … 30 days. */
 export const HoldTimeoutSeconds = Schema.Number.pipe(

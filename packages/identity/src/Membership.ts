@@ -9,7 +9,7 @@
  * from an invitation the user accepts (`Invitations.acceptInvitation`).
  */
 import { Result, Schema } from "effect"
-import { Actor, Errors, Ids } from "@erpkit/kernel"
+import { Actor, Errors, Ids, Invariants } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const Membership = Schema.Struct({
@@ -31,13 +31,12 @@ export const auditId = (m: { readonly organizationId: string; readonly userId: s
 
 // ---- invariants: broken ones are defects, checked after every transition --------------------------
 
-export const invariants: ReadonlyArray<readonly [string, (m: Membership) => boolean]> = [
+export const invariants: ReadonlyArray<Invariants.Invariant<Membership>> = [
   ["customer role ⇔ customerId", (m) => (m.role === "customer") === (m.customerId !== null)],
   ["system role never held by a person", (m) => m.role !== "system"]
 ]
 
-export const brokenInvariants = (m: Membership): ReadonlyArray<string> =>
-  invariants.filter(([, holds]) => !holds(m)).map(([name]) => name)
+export const brokenInvariants = (m: Membership): ReadonlyArray<string> => Invariants.broken(invariants, m)
 
 // ---- pure transitions -----------------------------------------------------------------------------
 

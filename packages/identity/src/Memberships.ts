@@ -4,7 +4,7 @@
  * organization, and the user record itself, are out of reach (docs/identity.md, "Who may change what").
  */
 import { Effect, Option, Schema } from "effect"
-import { Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { Actor, Command, Errors, Ids, Invariants, type Tenant } from "@erpkit/kernel"
 import { selfOr } from "./Access.ts"
 import { deleted, updated } from "./Changes.ts"
 import * as Events from "./IdentityEvent.ts"
@@ -25,10 +25,7 @@ export const load = (tenant: Tenant.Tenant, userId: Ids.UserId) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "User", id: userId })))
 
 /** A membership breaking an invariant is a bug in this module: die loudly. */
-const checked = (m: M.Membership): Effect.Effect<M.Membership> => {
-  const broken = M.brokenInvariants(m)
-  return broken.length === 0 ? Effect.succeed(m) : Effect.die(new Error(`Membership ${M.auditId(m)} breaks: ${broken.join("; ")}`))
-}
+const checked = (m: M.Membership): Effect.Effect<M.Membership> => Invariants.check("Membership", M.invariants, m, M.auditId(m))
 
 /**
  * AUTH-02, AUTH-07: only admin roles hold `identity.user.assignRole`; the role is one the host defined

@@ -6,7 +6,7 @@
  * users of seed 003, the CRM customer they act for).
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, StateMachine, Text as KernelText } from "@erpkit/kernel"
+import { Errors, Ids, Invariants, StateMachine, Text as KernelText } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const UserStatus = Schema.Literals(["pending", "active", "inactive", "suspended"])
@@ -72,14 +72,13 @@ export const RequiredText = KernelText.Trimmed
 
 // ---- invariants: broken ones are defects, checked after every transition in tests -------------
 
-export const invariants: ReadonlyArray<readonly [string, (u: User) => boolean]> = [
+export const invariants: ReadonlyArray<Invariants.Invariant<User>> = [
   ["AUTH-08 banned ⇒ non-empty reason", (u) => (u.banned ? (u.banReason ?? "").trim().length > 0 : u.banReason === null)],
   ["AUTH-04 name present", (u) => u.name.trim().length > 0],
   ["email verified once registration passed email_pending", (u) => u.registrationStatus === "email_pending" || u.status !== "pending"]
 ]
 
-export const brokenInvariants = (u: User): ReadonlyArray<string> =>
-  invariants.filter(([, holds]) => !holds(u)).map(([name]) => name)
+export const brokenInvariants = (u: User): ReadonlyArray<string> => Invariants.broken(invariants, u)
 
 // ---- pure transitions ---------------------------------------------------------------------------
 

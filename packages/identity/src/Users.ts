@@ -6,7 +6,7 @@
  * (`Access.homeOnly`); roles are per organization (`Memberships`).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, AuditLog, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { type Actor, AuditLog, Command, Errors, Ids, Invariants, type Tenant } from "@erpkit/kernel"
 import { homeOnly, selfOr } from "./Access.ts"
 import { AccountRepository } from "./AccountRepository.ts"
 import { created, deleted, updated } from "./Changes.ts"
@@ -54,10 +54,7 @@ export const loadForChange = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids
   })
 
 /** A user breaking an invariant is a bug in this module, never a domain error: die loudly. */
-const checked = (user: U.User): Effect.Effect<U.User> => {
-  const broken = U.brokenInvariants(user)
-  return broken.length === 0 ? Effect.succeed(user) : Effect.die(new Error(`User ${user.id} breaks: ${broken.join("; ")}`))
-}
+const checked = (user: U.User): Effect.Effect<U.User> => Invariants.check("User", U.invariants, user)
 
 /** Writes the next version of `before` with `changed`'s values: repository write, event, audit. */
 const saveUser = (before: U.User, changed: U.User) =>
