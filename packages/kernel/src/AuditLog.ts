@@ -37,6 +37,47 @@ export interface AuditChange {
   readonly newValues: Schema.Json | null
 }
 
+/**
+ * The one builder of audit changes every context uses: CREATE when there is no `before`, DELETE when
+ * there is no `after` (a soft delete passes its row as `after` and says `action: "DELETE"`), else UPDATE.
+ * Values are JSON already: entities go through `entityJson` (their schema), views through
+ * `Idempotency.canonicalJson`; secrets are stripped by the caller before.
+ */
+export const change = (
+  entityType: string,
+  entityId: string,
+  before: Schema.Json | null,
+  after: Schema.Json | null,
+  action: AuditAction = before === null ? "CREATE" : after === null ? "DELETE" : "UPDATE"
+): AuditChange => ({ entityType, entityId, action, oldValues: before, newValues: after })
+
+const encoders = new Map<unknown, (value: unknown) => unknown>()
+
+/**
+ * `value` as JSON through its schema, the encoder built once per schema. Checks are off: audited
+ * values are entities, checked when they were constructed, and encoding only has to turn them into
+ * JSON (re-running every filter doubled the cost of a command).
+ */
+export const entityJson = <A>(schema: Schema.Codec<A, unknown>, value: A): Schema.Json => {
+  let encode = encoders.get(schema)
+  if (!encode) {
+    encode = Schema.encodeSync(Schema.toCodecJson(schema as Schema.Codec<unknown, unknown>), { disableChecks: true }) as (value: unknown) => unknown
+    encoders.set(schema, encode)
+  }
+  return encode(value) as Schema.Json
+}
+
+/** The audit change of one entity, named by its schema's identifier, encoded by its schema. */
+export const entityChange = <A extends { readonly id: string }>(schema: Schema.Codec<A, unknown>, before: A | null, after: A | null): AuditChange => {
+  const subject = (after ?? before)!
+  return change(
+    (schema as unknown as { readonly identifier?: string }).identifier ?? "Entity",
+    subject.id,
+    before === null ? null : entityJson(schema, before),
+    after === null ? null : entityJson(schema, after)
+  )
+}
+
 /** Top-level fields whose JSON differs between the old and the new values. */
 export const changedFields = (oldValues: Schema.Json | null, newValues: Schema.Json | null): ReadonlyArray<string> => {
   const before = asObject(oldValues)

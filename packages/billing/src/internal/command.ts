@@ -2,7 +2,7 @@
  * Helpers the command handlers share: ids, the tenant's business date, audit changes, invoice log
  * entries, and writing a posted account with its ledger rows.
  */
-import { Actor, type AuditLog, type Command, Ids, LocalDate, type Rate, type Tenant, TenantDefaults } from "@erpkit/kernel"
+import { Actor, AuditLog, type Command, Ids, LocalDate, type Rate, type Tenant, TenantDefaults } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import { ClientAccount } from "../ClientAccount.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
@@ -29,35 +29,8 @@ export const defaultTaxRate = (tenant: Tenant.Tenant): Effect.Effect<Rate.Rate> 
 /** The tenant's business date at the command's instant. */
 export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.LocalDate> => businessDate(context.tenant, context.now)
 
-const encoders = new Map<unknown, (value: unknown) => unknown>()
-/**
- * `value` as JSON. Checks are off: audited values are entities, checked when they were constructed,
- * and encoding only has to turn them into JSON (re-running every filter doubled the cost).
- */
-const toJson = <A>(schema: Schema.Codec<A, unknown>, value: A): Schema.Json => {
-  let encode = encoders.get(schema)
-  if (!encode) {
-    encode = Schema.encodeSync(Schema.toCodecJson(schema as Schema.Codec<unknown, unknown>), { disableChecks: true }) as (value: unknown) => unknown
-    encoders.set(schema, encode)
-  }
-  return encode(value) as Schema.Json
-}
-
-/** An audit change of one entity: CREATE (no before), UPDATE, or DELETE (no after). */
-export const audit = <A extends { readonly id: string }>(
-  schema: Schema.Codec<A, unknown>,
-  before: A | null,
-  after: A | null
-): AuditLog.AuditChange => {
-  const subject = (after ?? before)!
-  return {
-    entityType: (schema as unknown as { readonly identifier?: string }).identifier ?? "Entity",
-    entityId: subject.id,
-    action: before === null ? "CREATE" : after === null ? "DELETE" : "UPDATE",
-    oldValues: before === null ? null : toJson(schema, before),
-    newValues: after === null ? null : toJson(schema, after)
-  }
-}
+/** An audit change of one entity: CREATE (no before), UPDATE, or DELETE (no after): the kernel's builder. */
+export const audit = AuditLog.entityChange
 
 /** Stamps invoice log drafts with ids, the tenant, who caused them and when. */
 export const logEntries = (context: Command.CommandContext, drafts: ReadonlyArray<InvoiceEventDraft>) =>
