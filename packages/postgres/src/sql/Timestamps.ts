@@ -9,6 +9,12 @@
  * milliseconds). A nullable column takes the `…OrNull` forms and an explicit `::timestamptz` cast on
  * the parameter (a `null` parameter carries no type). Rows that travel as JSON (`jsonb_to_recordset`)
  * carry milliseconds as numbers and convert in SQL with `epochMillisToTimestamptz`.
+ *
+ * The billing and platform adapters follow it. The identity adapters still convert in SQL
+ * (`identity/shared.ts`: `timestamp(db, ms)` → `to_timestamp(ms / 1000)`, `millis(column, alias)` →
+ * `round(extract(epoch …) * 1000)::float8`, `toMillis`); adopting this convention there means writing
+ * `${toTimestamptzOrNull(ms)}::timestamptz` where `timestamp(db, ms)` is, selecting the bare column
+ * where `millis(…)` is, and decoding with `fromTimestamptz[OrNull]` where `toMillis` is.
  */
 
 /** epoch milliseconds → a timestamptz parameter. */
