@@ -19,42 +19,39 @@ export const linkAccount = Command.make({
   name: "identity.linkAccount",
   input: Schema.Struct({ userId: Ids.UserId, providerId: RequiredText(100), accountId: RequiredText(255) }),
   output: A.Account,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.accountLink)
-      const account: A.Account = {
-        id: yield* Ids.nextId(A.AccountId),
-        userId: user.id,
-        providerId: input.providerId,
-        accountId: input.accountId,
-        createdAt: ctx.now
-      }
-      yield* AccountRepository.use((r) => r.insert(account))
-      return { result: account, changes: [created("Account", account.id, account)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.accountLink)
+    const account: A.Account = {
+      id: yield* Ids.nextId(A.AccountId),
+      userId: user.id,
+      providerId: input.providerId,
+      accountId: input.accountId,
+      createdAt: ctx.now
+    }
+    yield* AccountRepository.use((r) => r.insert(account))
+    return { result: account, changes: [created("Account", account.id, account)] }
+  })
 })
 
 export const unlinkAccount = Command.make({
   name: "identity.unlinkAccount",
   input: Schema.Struct({ accountId: A.AccountId }),
   output: A.Account,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const found = yield* AccountRepository.use((r) => r.findById(input.accountId))
-      if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Account", id: input.accountId })
-      yield* loadForChange(ctx.tenant, ctx.actor, found.value.userId, Permissions.accountLink)
-      yield* AccountRepository.use((r) => r.remove(input.accountId))
-      return { result: found.value, changes: [deleted("Account", found.value.id, found.value)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const found = yield* AccountRepository.use((r) => r.findById(input.accountId))
+    if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Account", id: input.accountId })
+    yield* loadForChange(ctx.tenant, ctx.actor, found.value.userId, Permissions.accountLink)
+    yield* AccountRepository.use((r) => r.remove(input.accountId))
+    return { result: found.value, changes: [deleted("Account", found.value.id, found.value)] }
+  })
 })
 
 export const listAccounts = Command.query({
   name: "identity.listAccounts",
   input: Schema.Struct({ userId: Ids.UserId }),
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      yield* selfOr(ctx.actor, input.userId, Permissions.userRead)
-      yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
-      return yield* AccountRepository.use((r) => r.listByUser(input.userId))
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    yield* selfOr(ctx.actor, input.userId, Permissions.userRead)
+    yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+    return yield* AccountRepository.use((r) => r.listByUser(input.userId))
+  })
 })

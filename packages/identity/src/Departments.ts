@@ -22,26 +22,25 @@ export const createDepartment = Command.make({
   input: Schema.Struct({ name: RequiredText(255), code: Schema.optionalKey(Code), parentId: Schema.optionalKey(Schema.NullOr(D.DepartmentId)) }),
   output: D.Department,
   permission: Permissions.departmentManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const parentId = input.parentId ?? null
-      if (parentId !== null) yield* load(ctx.tenant, parentId)
-      const dept: D.Department = {
-        id: yield* Ids.nextId(D.DepartmentId),
-        organizationId: ctx.tenant.organizationId,
-        workspaceId: ctx.tenant.workspaceId,
-        name: input.name,
-        code: input.code ?? null,
-        parentId,
-        isActive: true,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        deletedAt: null,
-        version: 1
-      }
-      yield* DepartmentRepository.use((r) => r.insert(ctx.tenant, dept))
-      return { result: dept, changes: [created("Department", dept.id, dept)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const parentId = input.parentId ?? null
+    if (parentId !== null) yield* load(ctx.tenant, parentId)
+    const dept: D.Department = {
+      id: yield* Ids.nextId(D.DepartmentId),
+      organizationId: ctx.tenant.organizationId,
+      workspaceId: ctx.tenant.workspaceId,
+      name: input.name,
+      code: input.code ?? null,
+      parentId,
+      isActive: true,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      deletedAt: null,
+      version: 1
+    }
+    yield* DepartmentRepository.use((r) => r.insert(ctx.tenant, dept))
+    return { result: dept, changes: [created("Department", dept.id, dept)] }
+  })
 })
 
 export const updateDepartment = Command.make({
@@ -54,19 +53,18 @@ export const updateDepartment = Command.make({
   }),
   output: D.Department,
   permission: Permissions.departmentManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.departmentId)
-      const after: D.Department = successor(before, {
-        ...before,
-        name: input.name ?? before.name,
-        code: input.code === undefined ? before.code : input.code,
-        isActive: input.isActive ?? before.isActive,
-        updatedAt: ctx.now
-      })
-      yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
-      return { result: after, changes: [updated("Department", after.id, before, after)] }
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.departmentId)
+    const after: D.Department = successor(before, {
+      ...before,
+      name: input.name ?? before.name,
+      code: input.code === undefined ? before.code : input.code,
+      isActive: input.isActive ?? before.isActive,
+      updatedAt: ctx.now
     })
+    yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
+    return { result: after, changes: [updated("Department", after.id, before, after)] }
+  })
 })
 
 /** TEN-04: re-parents a department; a move that would close a loop is `DepartmentCycle`. */
@@ -75,15 +73,14 @@ export const moveDepartment = Command.make({
   input: Schema.Struct({ departmentId: D.DepartmentId, parentId: Schema.NullOr(D.DepartmentId) }),
   output: D.Department,
   permission: Permissions.departmentManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.departmentId)
-      if (input.parentId !== null) yield* load(ctx.tenant, input.parentId)
-      const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
-      const after = successor(before, yield* Effect.fromResult(D.move(parents, before, input.parentId, ctx.now)))
-      yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
-      return { result: after, changes: [updated("Department", after.id, before, after)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.departmentId)
+    if (input.parentId !== null) yield* load(ctx.tenant, input.parentId)
+    const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
+    const after = successor(before, yield* Effect.fromResult(D.move(parents, before, input.parentId, ctx.now)))
+    yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
+    return { result: after, changes: [updated("Department", after.id, before, after)] }
+  })
 })
 
 /** TEN-06: soft delete; a department with live sub-departments is refused (`Conflict`). */
@@ -92,17 +89,16 @@ export const deleteDepartment = Command.make({
   input: Schema.Struct({ departmentId: D.DepartmentId }),
   output: D.Department,
   permission: Permissions.departmentManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.departmentId)
-      const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
-      if ([...parents.values()].includes(before.id)) {
-        return yield* new Errors.Conflict({ entity: "Department", reason: "it still has sub-departments" })
-      }
-      const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
-      yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
-      return { result: after, changes: [deleted("Department", after.id, before, after)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.departmentId)
+    const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
+    if ([...parents.values()].includes(before.id)) {
+      return yield* new Errors.Conflict({ entity: "Department", reason: "it still has sub-departments" })
+    }
+    const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
+    yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
+    return { result: after, changes: [deleted("Department", after.id, before, after)] }
+  })
 })
 
 export const getDepartment = Command.query({

@@ -44,29 +44,28 @@ export const hireEmployee = Command.make({
   input: Schema.Struct({ userId: Ids.UserId, ...employmentFields }),
   output: E.Employee,
   permission: Permissions.employeeManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const member = yield* MembershipRepository.use((r) => r.find(ctx.tenant.organizationId, input.userId))
-      if (Option.isNone(member)) return yield* new Errors.NotFound({ entity: "User", id: input.userId })
-      const departmentId = input.departmentId ?? null
-      if (departmentId !== null) yield* loadDepartment(ctx.tenant, departmentId)
-      const employee: E.Employee = {
-        id: yield* Ids.nextId(E.EmployeeId),
-        userId: input.userId,
-        organizationId: ctx.tenant.organizationId,
-        workspaceId: ctx.tenant.workspaceId,
-        departmentId,
-        employeeNumber: input.employeeNumber ?? null,
-        position: input.position ?? null,
-        status: "pending",
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        deletedAt: null,
-        version: 1
-      }
-      yield* EmployeeRepository.use((r) => r.insert(ctx.tenant, employee))
-      return { result: employee, changes: [created("Employee", employee.id, employee)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const member = yield* MembershipRepository.use((r) => r.find(ctx.tenant.organizationId, input.userId))
+    if (Option.isNone(member)) return yield* new Errors.NotFound({ entity: "User", id: input.userId })
+    const departmentId = input.departmentId ?? null
+    if (departmentId !== null) yield* loadDepartment(ctx.tenant, departmentId)
+    const employee: E.Employee = {
+      id: yield* Ids.nextId(E.EmployeeId),
+      userId: input.userId,
+      organizationId: ctx.tenant.organizationId,
+      workspaceId: ctx.tenant.workspaceId,
+      departmentId,
+      employeeNumber: input.employeeNumber ?? null,
+      position: input.position ?? null,
+      status: "pending",
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      deletedAt: null,
+      version: 1
+    }
+    yield* EmployeeRepository.use((r) => r.insert(ctx.tenant, employee))
+    return { result: employee, changes: [created("Employee", employee.id, employee)] }
+  })
 })
 
 export const updateEmployee = Command.make({
@@ -74,18 +73,17 @@ export const updateEmployee = Command.make({
   input: Schema.Struct({ employeeId: E.EmployeeId, ...employmentFields }),
   output: E.Employee,
   permission: Permissions.employeeManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.employeeId)
-      if (input.departmentId != null) yield* loadDepartment(ctx.tenant, input.departmentId)
-      return yield* save(ctx.tenant, before, {
-        ...before,
-        departmentId: input.departmentId === undefined ? before.departmentId : input.departmentId,
-        employeeNumber: input.employeeNumber === undefined ? before.employeeNumber : input.employeeNumber,
-        position: input.position === undefined ? before.position : input.position,
-        updatedAt: ctx.now
-      })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.employeeId)
+    if (input.departmentId != null) yield* loadDepartment(ctx.tenant, input.departmentId)
+    return yield* save(ctx.tenant, before, {
+      ...before,
+      departmentId: input.departmentId === undefined ? before.departmentId : input.departmentId,
+      employeeNumber: input.employeeNumber === undefined ? before.employeeNumber : input.employeeNumber,
+      position: input.position === undefined ? before.position : input.position,
+      updatedAt: ctx.now
     })
+  })
 })
 
 export const setEmployeeStatus = Command.make({
@@ -93,11 +91,10 @@ export const setEmployeeStatus = Command.make({
   input: Schema.Struct({ employeeId: E.EmployeeId, status: E.EmployeeStatus }),
   output: E.Employee,
   permission: Permissions.employeeManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.employeeId)
-      return yield* save(ctx.tenant, before, yield* Effect.fromResult(E.setStatus(before, input.status, ctx.now)))
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.employeeId)
+    return yield* save(ctx.tenant, before, yield* Effect.fromResult(E.setStatus(before, input.status, ctx.now)))
+  })
 })
 
 /** TEN-06: soft delete; the user may be hired again afterwards. */
@@ -106,13 +103,12 @@ export const removeEmployee = Command.make({
   input: Schema.Struct({ employeeId: E.EmployeeId }),
   output: E.Employee,
   permission: Permissions.employeeManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.employeeId)
-      const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
-      yield* EmployeeRepository.use((r) => r.update(ctx.tenant, after))
-      return { result: after, changes: [deleted("Employee", after.id, before, after)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.employeeId)
+    const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
+    yield* EmployeeRepository.use((r) => r.update(ctx.tenant, after))
+    return { result: after, changes: [deleted("Employee", after.id, before, after)] }
+  })
 })
 
 export const getEmployee = Command.query({

@@ -40,34 +40,33 @@ export const inviteMember = Command.make({
   input: Schema.Struct({ email: Email.EmailInput, role: Actor.Role, customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)) }),
   output: I.Invitation,
   permission: Permissions.memberInvite,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const email = yield* Effect.fromResult(Email.normalize(input.email))
-      const { role, customerId } = yield* Effect.fromResult(M.checkRole(input.role, input.customerId ?? null))
-      yield* Roles.checkDefined(role)
-      const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
-      if (Option.isSome(holder)) {
-        const member = yield* MembershipRepository.use((r) => r.find(ctx.tenant.organizationId, holder.value.id))
-        if (Option.isSome(member)) return yield* alreadyMember()
-      }
-      const { invitationTtlMillis } = yield* IdentityConfig
-      const invitation: I.Invitation = {
-        id: yield* Ids.nextId(I.InvitationId),
-        organizationId: ctx.tenant.organizationId,
-        workspaceId: ctx.tenant.workspaceId,
-        emailKey: email.key,
-        role,
-        customerId,
-        status: "pending",
-        invitedBy: personOf(ctx.actor),
-        expiresAt: ctx.now + invitationTtlMillis,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        version: 1
-      }
-      yield* InvitationRepository.use((r) => r.insert(invitation))
-      return { result: invitation, changes: [created("Invitation", invitation.id, invitation)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const email = yield* Effect.fromResult(Email.normalize(input.email))
+    const { role, customerId } = yield* Effect.fromResult(M.checkRole(input.role, input.customerId ?? null))
+    yield* Roles.checkDefined(role)
+    const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
+    if (Option.isSome(holder)) {
+      const member = yield* MembershipRepository.use((r) => r.find(ctx.tenant.organizationId, holder.value.id))
+      if (Option.isSome(member)) return yield* alreadyMember()
+    }
+    const { invitationTtlMillis } = yield* IdentityConfig
+    const invitation: I.Invitation = {
+      id: yield* Ids.nextId(I.InvitationId),
+      organizationId: ctx.tenant.organizationId,
+      workspaceId: ctx.tenant.workspaceId,
+      emailKey: email.key,
+      role,
+      customerId,
+      status: "pending",
+      invitedBy: personOf(ctx.actor),
+      expiresAt: ctx.now + invitationTtlMillis,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      version: 1
+    }
+    yield* InvitationRepository.use((r) => r.insert(invitation))
+    return { result: invitation, changes: [created("Invitation", invitation.id, invitation)] }
+  })
 })
 
 /**
@@ -95,25 +94,24 @@ export const acceptInvitation = Command.make({
   name: "identity.acceptInvitation",
   input: Schema.Struct({ invitationId: I.InvitationId }),
   output: M.Membership,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const { invitation, user } = yield* loadForInvitee(ctx.tenant, ctx.actor, input.invitationId)
-      const answered = yield* Effect.fromResult(I.answer(invitation, "accepted", ctx.now))
-      const change = yield* saveAnswer(invitation, answered)
-      const membership = yield* Effect.orDie(Effect.fromResult(M.create({
-        organizationId: invitation.organizationId,
-        userId: user.id,
-        role: invitation.role,
-        customerId: invitation.customerId,
-        now: ctx.now
-      })))
-      yield* MembershipRepository.use((r) => r.insert(membership))
-      return {
-        result: membership,
-        events: [Events.memberJoined(membership)],
-        changes: [change, created("Membership", M.auditId(membership), membership)]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const { invitation, user } = yield* loadForInvitee(ctx.tenant, ctx.actor, input.invitationId)
+    const answered = yield* Effect.fromResult(I.answer(invitation, "accepted", ctx.now))
+    const change = yield* saveAnswer(invitation, answered)
+    const membership = yield* Effect.orDie(Effect.fromResult(M.create({
+      organizationId: invitation.organizationId,
+      userId: user.id,
+      role: invitation.role,
+      customerId: invitation.customerId,
+      now: ctx.now
+    })))
+    yield* MembershipRepository.use((r) => r.insert(membership))
+    return {
+      result: membership,
+      events: [Events.memberJoined(membership)],
+      changes: [change, created("Membership", M.auditId(membership), membership)]
+    }
+  })
 })
 
 /** The invitee says no; the invitation is closed. */
@@ -121,13 +119,12 @@ export const declineInvitation = Command.make({
   name: "identity.declineInvitation",
   input: Schema.Struct({ invitationId: I.InvitationId }),
   output: I.Invitation,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const { invitation } = yield* loadForInvitee(ctx.tenant, ctx.actor, input.invitationId)
-      const answered = yield* Effect.fromResult(I.answer(invitation, "declined", ctx.now))
-      const change = yield* saveAnswer(invitation, answered)
-      return { result: successor(invitation, answered), changes: [change] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const { invitation } = yield* loadForInvitee(ctx.tenant, ctx.actor, input.invitationId)
+    const answered = yield* Effect.fromResult(I.answer(invitation, "declined", ctx.now))
+    const change = yield* saveAnswer(invitation, answered)
+    return { result: successor(invitation, answered), changes: [change] }
+  })
 })
 
 /** The inviting organization withdraws a pending invitation. */
@@ -136,13 +133,12 @@ export const revokeInvitation = Command.make({
   input: Schema.Struct({ invitationId: I.InvitationId }),
   output: I.Invitation,
   permission: Permissions.memberInvite,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const invitation = yield* load(ctx.tenant, input.invitationId)
-      const revoked = yield* Effect.fromResult(I.revoke(invitation, ctx.now))
-      const change = yield* saveAnswer(invitation, revoked)
-      return { result: successor(invitation, revoked), changes: [change] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const invitation = yield* load(ctx.tenant, input.invitationId)
+    const revoked = yield* Effect.fromResult(I.revoke(invitation, ctx.now))
+    const change = yield* saveAnswer(invitation, revoked)
+    return { result: successor(invitation, revoked), changes: [change] }
+  })
 })
 
 /** The organization's invitations, newest first (at most `listSizeMax`). */

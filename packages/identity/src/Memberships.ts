@@ -36,20 +36,19 @@ export const assignRole = Command.make({
   input: Schema.Struct({ userId: Ids.UserId, role: Actor.Role, customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)) }),
   output: M.Membership,
   permission: Permissions.userAssignRole,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      yield* Roles.checkDefined(input.role)
-      const before = yield* load(ctx.tenant, input.userId)
-      const changed = yield* Effect.fromResult(M.assignRole(before, input.role, input.customerId ?? null, ctx.now))
-      if (changed === before) return { result: before }
-      const after = yield* checked(successor(before, changed))
-      yield* MembershipRepository.use((r) => r.update(after))
-      return {
-        result: after,
-        events: [Events.memberRoleChanged(before, after)],
-        changes: [updated("Membership", M.auditId(after), before, after)]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    yield* Roles.checkDefined(input.role)
+    const before = yield* load(ctx.tenant, input.userId)
+    const changed = yield* Effect.fromResult(M.assignRole(before, input.role, input.customerId ?? null, ctx.now))
+    if (changed === before) return { result: before }
+    const after = yield* checked(successor(before, changed))
+    yield* MembershipRepository.use((r) => r.update(after))
+    return {
+      result: after,
+      events: [Events.memberRoleChanged(before, after)],
+      changes: [updated("Membership", M.auditId(after), before, after)]
+    }
+  })
 })
 
 export const MemberRemoved = Schema.Struct({ membership: M.Membership, sessionsDeleted: Schema.Number })
@@ -64,28 +63,27 @@ export const removeMember = Command.make({
   input: Schema.Struct({ userId: Ids.UserId }),
   output: MemberRemoved,
   permission: Permissions.memberRemove,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const membership = yield* load(ctx.tenant, input.userId)
-      const user = yield* UserRepository.use((r) => r.findById(input.userId))
-      if (Option.isSome(user) && user.value.organizationId === membership.organizationId) {
-        return yield* new HomeMembership({ userId: input.userId, organizationId: membership.organizationId })
-      }
-      const employeeChanges = yield* endEmployment(ctx.tenant, input.userId, ctx.now)
-      yield* MembershipRepository.use((r) => r.remove(membership.organizationId, membership.userId))
-      const sessions = yield* SessionRepository.use((r) => r.listByUser(input.userId))
-      const here = sessions.filter((s) => s.tenant.organizationId === membership.organizationId)
-      yield* Effect.forEach(here, (s) => SessionRepository.use((r) => r.remove(s.id)), { discard: true })
-      return {
-        result: { membership, sessionsDeleted: here.length },
-        events: [Events.memberRemoved(membership), ...here.map((s) => Events.sessionDeleted(s, "revoked"))],
-        changes: [
-          deleted("Membership", M.auditId(membership), membership),
-          ...employeeChanges,
-          ...here.map((s) => deleted("Session", s.id, S.view(s)))
-        ]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const membership = yield* load(ctx.tenant, input.userId)
+    const user = yield* UserRepository.use((r) => r.findById(input.userId))
+    if (Option.isSome(user) && user.value.organizationId === membership.organizationId) {
+      return yield* new HomeMembership({ userId: input.userId, organizationId: membership.organizationId })
+    }
+    const employeeChanges = yield* endEmployment(ctx.tenant, input.userId, ctx.now)
+    yield* MembershipRepository.use((r) => r.remove(membership.organizationId, membership.userId))
+    const sessions = yield* SessionRepository.use((r) => r.listByUser(input.userId))
+    const here = sessions.filter((s) => s.tenant.organizationId === membership.organizationId)
+    yield* Effect.forEach(here, (s) => SessionRepository.use((r) => r.remove(s.id)), { discard: true })
+    return {
+      result: { membership, sessionsDeleted: here.length },
+      events: [Events.memberRemoved(membership), ...here.map((s) => Events.sessionDeleted(s, "revoked"))],
+      changes: [
+        deleted("Membership", M.auditId(membership), membership),
+        ...employeeChanges,
+        ...here.map((s) => deleted("Session", s.id, S.view(s)))
+      ]
+    }
+  })
 })
 
 /** One member: the user themself, or an actor holding `identity.member.read`. */

@@ -42,35 +42,34 @@ export const createOrganization = Command.make({
   }),
   output: Opened,
   permission: Permissions.organizationCreate,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const { binCheckDigit } = yield* IdentityConfig
-      const bin = yield* Effect.fromResult(O.validateBin(input.bin.trim(), binCheckDigit))
-      if (input.kind === "internal" && input.customerId != null) {
-        return yield* Errors.ValidationError.at(["customerId"], "only customer organizations link to a CRM customer")
-      }
-      const organization: O.Organization = {
-        id: yield* Ids.nextId(Ids.OrganizationId),
-        name: input.name,
-        bin,
-        kind: input.kind,
-        customerId: input.customerId ?? null,
-        legalName: input.legalName ?? null,
-        email: input.email ?? null,
-        phone: input.phone ?? null,
-        status: "active",
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        deletedAt: null,
-        version: 1
-      }
-      yield* OrganizationRepository.use((r) => r.insert(organization))
-      const workspace = yield* mainWorkspace(organization, personOf(ctx.actor), ctx.now)
-      return {
-        result: { organization, workspace },
-        changes: [created("Organization", organization.id, organization), created("Workspace", workspace.id, workspace)]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const { binCheckDigit } = yield* IdentityConfig
+    const bin = yield* Effect.fromResult(O.validateBin(input.bin.trim(), binCheckDigit))
+    if (input.kind === "internal" && input.customerId != null) {
+      return yield* Errors.ValidationError.at(["customerId"], "only customer organizations link to a CRM customer")
+    }
+    const organization: O.Organization = {
+      id: yield* Ids.nextId(Ids.OrganizationId),
+      name: input.name,
+      bin,
+      kind: input.kind,
+      customerId: input.customerId ?? null,
+      legalName: input.legalName ?? null,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      status: "active",
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      deletedAt: null,
+      version: 1
+    }
+    yield* OrganizationRepository.use((r) => r.insert(organization))
+    const workspace = yield* mainWorkspace(organization, personOf(ctx.actor), ctx.now)
+    return {
+      result: { organization, workspace },
+      changes: [created("Organization", organization.id, organization), created("Workspace", workspace.id, workspace)]
+    }
+  })
 })
 
 const mainWorkspace = (org: O.Organization, createdBy: Ids.UserId | null, now: number) =>
@@ -111,23 +110,22 @@ export const updateOrganization = Command.make({
   }),
   output: O.Organization,
   permission: Permissions.organizationUpdate,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* loadOwn(ctx.tenant, input.organizationId)
-      const { binCheckDigit } = yield* IdentityConfig
-      const bin = input.bin === undefined ? before.bin : yield* Effect.fromResult(O.validateBin(input.bin.trim(), binCheckDigit))
-      const after: O.Organization = successor(before, {
-        ...before,
-        name: input.name ?? before.name,
-        bin,
-        legalName: input.legalName === undefined ? before.legalName : input.legalName,
-        email: input.email === undefined ? before.email : input.email,
-        phone: input.phone === undefined ? before.phone : input.phone,
-        updatedAt: ctx.now
-      })
-      yield* OrganizationRepository.use((r) => r.update(after))
-      return { result: after, changes: [updated("Organization", after.id, before, after)] }
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* loadOwn(ctx.tenant, input.organizationId)
+    const { binCheckDigit } = yield* IdentityConfig
+    const bin = input.bin === undefined ? before.bin : yield* Effect.fromResult(O.validateBin(input.bin.trim(), binCheckDigit))
+    const after: O.Organization = successor(before, {
+      ...before,
+      name: input.name ?? before.name,
+      bin,
+      legalName: input.legalName === undefined ? before.legalName : input.legalName,
+      email: input.email === undefined ? before.email : input.email,
+      phone: input.phone === undefined ? before.phone : input.phone,
+      updatedAt: ctx.now
     })
+    yield* OrganizationRepository.use((r) => r.update(after))
+    return { result: after, changes: [updated("Organization", after.id, before, after)] }
+  })
 })
 
 export const setOrganizationStatus = Command.make({
@@ -135,13 +133,12 @@ export const setOrganizationStatus = Command.make({
   input: Schema.Struct({ organizationId: Ids.OrganizationId, status: O.OrganizationStatus }),
   output: O.Organization,
   permission: Permissions.organizationUpdate,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* loadOwn(ctx.tenant, input.organizationId)
-      const after = successor(before, yield* Effect.fromResult(O.setStatus(before, input.status, ctx.now)))
-      yield* OrganizationRepository.use((r) => r.update(after))
-      return { result: after, changes: [updated("Organization", after.id, before, after)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* loadOwn(ctx.tenant, input.organizationId)
+    const after = successor(before, yield* Effect.fromResult(O.setStatus(before, input.status, ctx.now)))
+    yield* OrganizationRepository.use((r) => r.update(after))
+    return { result: after, changes: [updated("Organization", after.id, before, after)] }
+  })
 })
 
 /** TEN-06: soft delete; the organization disappears from reads and its BIN is free again. */
@@ -150,11 +147,10 @@ export const deleteOrganization = Command.make({
   input: Schema.Struct({ organizationId: Ids.OrganizationId }),
   output: O.Organization,
   permission: Permissions.organizationCreate,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* loadOwn(ctx.tenant, input.organizationId)
-      const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
-      yield* OrganizationRepository.use((r) => r.update(after))
-      return { result: after, changes: [deleted("Organization", after.id, before, after)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* loadOwn(ctx.tenant, input.organizationId)
+    const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
+    yield* OrganizationRepository.use((r) => r.update(after))
+    return { result: after, changes: [deleted("Organization", after.id, before, after)] }
+  })
 })

@@ -85,20 +85,19 @@ export const setRolePermissions = Command.make({
   input: Schema.Struct({ role: Actor.Role, permissions: Schema.Array(PermissionName).pipe(Schema.check(Schema.isMaxLength(500))) }),
   output: RolePermissions,
   permission: Permissions.roleConfigure,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const permissions = yield* checkGrant(input.role, input.permissions)
-      yield* checkDefined(input.role)
-      const repo = yield* RolePermissionRepository
-      const { grants: defaults } = yield* DefaultGrants
-      const before = effectivePermissions(defaults, yield* repo.find(ctx.tenant, input.role), input.role)
-      yield* repo.set(ctx.tenant, input.role, permissions)
-      const after = [...new Set(permissions)].sort()
-      return {
-        result: { role: input.role, permissions: after, overridden: true },
-        changes: [updated("RolePermissions", `${ctx.tenant.organizationId}/${input.role}`, { permissions: before }, { permissions: after })]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const permissions = yield* checkGrant(input.role, input.permissions)
+    yield* checkDefined(input.role)
+    const repo = yield* RolePermissionRepository
+    const { grants: defaults } = yield* DefaultGrants
+    const before = effectivePermissions(defaults, yield* repo.find(ctx.tenant, input.role), input.role)
+    yield* repo.set(ctx.tenant, input.role, permissions)
+    const after = [...new Set(permissions)].sort()
+    return {
+      result: { role: input.role, permissions: after, overridden: true },
+      changes: [updated("RolePermissions", `${ctx.tenant.organizationId}/${input.role}`, { permissions: before }, { permissions: after })]
+    }
+  })
 })
 
 /** Drops the tenant's override: `role` holds the defaults again. */
@@ -107,18 +106,17 @@ export const resetRolePermissions = Command.make({
   input: Schema.Struct({ role: Actor.Role }),
   output: RolePermissions,
   permission: Permissions.roleConfigure,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const repo = yield* RolePermissionRepository
-      const { grants: defaults } = yield* DefaultGrants
-      const before = effectivePermissions(defaults, yield* repo.find(ctx.tenant, input.role), input.role)
-      yield* repo.remove(ctx.tenant, input.role)
-      const after = [...(defaults[input.role] ?? [])]
-      return {
-        result: { role: input.role, permissions: after, overridden: false },
-        changes: [updated("RolePermissions", `${ctx.tenant.organizationId}/${input.role}`, { permissions: before }, { permissions: after })]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const repo = yield* RolePermissionRepository
+    const { grants: defaults } = yield* DefaultGrants
+    const before = effectivePermissions(defaults, yield* repo.find(ctx.tenant, input.role), input.role)
+    yield* repo.remove(ctx.tenant, input.role)
+    const after = [...(defaults[input.role] ?? [])]
+    return {
+      result: { role: input.role, permissions: after, overridden: false },
+      changes: [updated("RolePermissions", `${ctx.tenant.organizationId}/${input.role}`, { permissions: before }, { permissions: after })]
+    }
+  })
 })
 
 /** Every role the host defined (except `system`) with what it holds in the actor's organization. */
@@ -126,11 +124,10 @@ export const rolePermissions = Command.query({
   name: "identity.rolePermissions",
   input: Schema.Struct({}),
   permission: Permissions.roleRead,
-  handler: (_input, ctx) =>
-    Effect.gen(function*() {
-      const repo = yield* RolePermissionRepository
-      const { grants: defaults } = yield* DefaultGrants
-      return yield* Effect.forEach(Actor.definedRoles(defaults), (role) =>
-        Effect.map(repo.find(ctx.tenant, role), (o) => ({ role, permissions: [...effectivePermissions(defaults, o, role)], overridden: Option.isSome(o) })))
-    })
+  handler: Effect.fnUntraced(function*(_input, ctx) {
+    const repo = yield* RolePermissionRepository
+    const { grants: defaults } = yield* DefaultGrants
+    return yield* Effect.forEach(Actor.definedRoles(defaults), (role) =>
+      Effect.map(repo.find(ctx.tenant, role), (o) => ({ role, permissions: [...effectivePermissions(defaults, o, role)], overridden: Option.isSome(o) })))
+  })
 })

@@ -69,13 +69,5 @@ export const sha256Hex = (text: string): Effect.Effect<string> =>
     return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))))
   })
 
-/**
- * Compares two strings in time that depends only on their lengths, never on where they first
- * differ, so an attacker cannot find a stored hash byte by byte.
- */
-export const constantTimeEqual = (a: string, b: string): boolean => {
-  const length = Math.max(a.length, b.length)
-  let diff = a.length ^ b.length
-  for (let i = 0; i < length; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0)
-  return diff === 0
-}
+/** Equal-time string comparison, defined with the codes it checks (`Verification`). */
+export { constantTimeEqual } from "./Verification.ts"

@@ -43,30 +43,29 @@ export const createSession = Command.make({
   permission: Permissions.sessionCreate,
   // the bearer token is shown once (only its hash is stored): a replay must not hand it out again
   resultHoldsSecret: true,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
-      const block = U.loginBlock(user)
-      if (block !== undefined) return yield* new LoginRefused({ userId: user.id, reason: block })
-      const { sessionTtlMillis } = yield* IdentityConfig
-      const token = yield* newToken
-      const session = yield* Effect.fromResult(S.create({
-        id: yield* Ids.nextId(S.SessionId),
-        tokenHash: yield* sha256Hex(token),
-        userId: user.id,
-        tenant: ctx.tenant,
-        now: ctx.now,
-        expiresAt: input.expiresAt ?? ctx.now + sessionTtlMillis,
-        ipAddress: input.ipAddress ?? null,
-        userAgent: input.userAgent ?? null
-      }))
-      yield* SessionRepository.use((r) => r.insert(session))
-      return {
-        result: { session: S.view(session), token },
-        events: [Events.sessionCreated(session)],
-        changes: [created("Session", session.id, S.view(session))]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+    const block = U.loginBlock(user)
+    if (block !== undefined) return yield* new LoginRefused({ userId: user.id, reason: block })
+    const { sessionTtlMillis } = yield* IdentityConfig
+    const token = yield* newToken
+    const session = yield* Effect.fromResult(S.create({
+      id: yield* Ids.nextId(S.SessionId),
+      tokenHash: yield* sha256Hex(token),
+      userId: user.id,
+      tenant: ctx.tenant,
+      now: ctx.now,
+      expiresAt: input.expiresAt ?? ctx.now + sessionTtlMillis,
+      ipAddress: input.ipAddress ?? null,
+      userAgent: input.userAgent ?? null
+    }))
+    yield* SessionRepository.use((r) => r.insert(session))
+    return {
+      result: { session: S.view(session), token },
+      events: [Events.sessionCreated(session)],
+      changes: [created("Session", session.id, S.view(session))]
+    }
+  })
 })
 
 export const Authenticated = Schema.Struct({ session: S.SessionView, user: U.User, membership: M.Membership, actor: Actor.Actor })
@@ -79,23 +78,22 @@ export const Authenticated = Schema.Struct({ session: S.SessionView, user: U.Use
 export const authenticate = Command.query({
   name: "identity.authenticate",
   input: Schema.Struct({ token: TokenInput }),
-  handler: (input) =>
-    Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const hash = yield* sha256Hex(input.token)
-      const found = yield* SessionRepository.use((r) => r.findByTokenHash(hash))
-      if (Option.isNone(found) || S.isExpired(found.value, now)) return yield* new SessionInvalid()
-      const user = yield* UserRepository.use((r) => r.findById(found.value.userId))
-      if (Option.isNone(user) || U.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
-      const session = found.value
-      // The host may not know the session's tenant before this call: read the membership in it.
-      const membership = yield* UnitOfWork.transactionFor(
-        session.tenant,
-        MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
-      )
-      if (Option.isNone(membership)) return yield* new SessionInvalid()
-      return { session: S.view(session), user: user.value, membership: membership.value, actor: M.actorIn(membership.value, session.tenant) }
-    })
+  handler: Effect.fnUntraced(function*(input) {
+    const now = yield* Clock.currentTimeMillis
+    const hash = yield* sha256Hex(input.token)
+    const found = yield* SessionRepository.use((r) => r.findByTokenHash(hash))
+    if (Option.isNone(found) || S.isExpired(found.value, now)) return yield* new SessionInvalid()
+    const user = yield* UserRepository.use((r) => r.findById(found.value.userId))
+    if (Option.isNone(user) || U.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
+    const session = found.value
+    // The host may not know the session's tenant before this call: read the membership in it.
+    const membership = yield* UnitOfWork.transactionFor(
+      session.tenant,
+      MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
+    )
+    if (Option.isNone(membership)) return yield* new SessionInvalid()
+    return { session: S.view(session), user: user.value, membership: membership.value, actor: M.actorIn(membership.value, session.tenant) }
+  })
 })
 
 /** The session if the actor may act on it: its own, or the tenant's with `identity.session.revoke`. */
@@ -118,13 +116,12 @@ export const updateSession = Command.make({
   name: "identity.updateSession",
   input: Schema.Struct({ sessionId: S.SessionId, changes: Schema.Record(Schema.String, Schema.Unknown) }),
   output: S.SessionView,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* loadOwnOrRevocable(ctx.actor, ctx.tenant, input.sessionId)
-      const after = yield* Effect.fromResult(S.patch(before, input.changes))
-      yield* SessionRepository.use((r) => r.updateMetadata(after.id, { ipAddress: after.ipAddress, userAgent: after.userAgent }))
-      return { result: S.view(after), changes: [updated("Session", after.id, S.view(before), S.view(after))] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* loadOwnOrRevocable(ctx.actor, ctx.tenant, input.sessionId)
+    const after = yield* Effect.fromResult(S.patch(before, input.changes))
+    yield* SessionRepository.use((r) => r.updateMetadata(after.id, { ipAddress: after.ipAddress, userAgent: after.userAgent }))
+    return { result: S.view(after), changes: [updated("Session", after.id, S.view(before), S.view(after))] }
+  })
 })
 
 const endSession = (session: S.Session, reason: Events.SessionDeletedReason) =>
@@ -141,13 +138,12 @@ export const logout = Command.make({
   name: "identity.logout",
   input: Schema.Struct({ token: TokenInput }),
   output: Ended,
-  handler: (input) =>
-    Effect.gen(function*() {
-      const hash = yield* sha256Hex(input.token)
-      const found = yield* SessionRepository.use((r) => r.findByTokenHash(hash))
-      if (Option.isNone(found)) return { result: { deleted: false } }
-      return yield* endSession(found.value, "logout")
-    })
+  handler: Effect.fnUntraced(function*(input) {
+    const hash = yield* sha256Hex(input.token)
+    const found = yield* SessionRepository.use((r) => r.findByTokenHash(hash))
+    if (Option.isNone(found)) return { result: { deleted: false } }
+    return yield* endSession(found.value, "logout")
+  })
 })
 
 /** AUTH-14: ends a session by id: one's own, or any of the tenant's with `identity.session.revoke`. */
@@ -162,13 +158,12 @@ export const revokeSession = Command.make({
 export const listSessions = Command.query({
   name: "identity.listSessions",
   input: Schema.Struct({ userId: Ids.UserId }),
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      yield* selfOr(ctx.actor, input.userId, Permissions.sessionRevoke)
-      yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
-      const all = yield* SessionRepository.use((r) => r.listByUser(input.userId))
-      return all.filter((s) => s.tenant.organizationId === ctx.tenant.organizationId || s.userId === ctx.actor.userId).map(S.view)
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    yield* selfOr(ctx.actor, input.userId, Permissions.sessionRevoke)
+    yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+    const all = yield* SessionRepository.use((r) => r.listByUser(input.userId))
+    return all.filter((s) => s.tenant.organizationId === ctx.tenant.organizationId || s.userId === ctx.actor.userId).map(S.view)
+  })
 })
 
 /**

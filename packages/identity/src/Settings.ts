@@ -58,32 +58,31 @@ export const defineSetting = Command.make({
   }),
   output: St.SettingView,
   permission: Permissions.settingManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const rules = yield* Effect.fromResult(St.checkRules(input.dataType, input.rules ?? {}))
-      const value = yield* Effect.fromResult(St.validateValue(input.dataType, rules, input.value))
-      yield* checkKnownKey(input.key, value)
-      const setting: St.Setting = {
-        id: yield* Ids.nextId(St.SettingId),
-        organizationId: ctx.tenant.organizationId,
-        workspaceId: input.scope === "workspace" ? ctx.tenant.workspaceId : null,
-        key: input.key,
-        category: input.category ?? "general",
-        dataType: input.dataType,
-        value,
-        description: input.description ?? null,
-        secret: input.secret ?? false,
-        readOnly: input.readOnly ?? false,
-        rules,
-        createdBy: personOf(ctx.actor),
-        updatedBy: personOf(ctx.actor),
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        version: 1
-      }
-      yield* SettingRepository.use((r) => r.insert(ctx.tenant, setting))
-      return { result: St.view(setting), changes: [audit("CREATE", null, setting, setting.id)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const rules = yield* Effect.fromResult(St.checkRules(input.dataType, input.rules ?? {}))
+    const value = yield* Effect.fromResult(St.validateValue(input.dataType, rules, input.value))
+    yield* checkKnownKey(input.key, value)
+    const setting: St.Setting = {
+      id: yield* Ids.nextId(St.SettingId),
+      organizationId: ctx.tenant.organizationId,
+      workspaceId: input.scope === "workspace" ? ctx.tenant.workspaceId : null,
+      key: input.key,
+      category: input.category ?? "general",
+      dataType: input.dataType,
+      value,
+      description: input.description ?? null,
+      secret: input.secret ?? false,
+      readOnly: input.readOnly ?? false,
+      rules,
+      createdBy: personOf(ctx.actor),
+      updatedBy: personOf(ctx.actor),
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      version: 1
+    }
+    yield* SettingRepository.use((r) => r.insert(ctx.tenant, setting))
+    return { result: St.view(setting), changes: [audit("CREATE", null, setting, setting.id)] }
+  })
 })
 
 /** TEN-08: the new value must pass the type and rules; read-only settings are `Immutable`. */
@@ -92,15 +91,14 @@ export const updateSetting = Command.make({
   input: Schema.Struct({ settingId: St.SettingId, value: Schema.Json }),
   output: St.SettingView,
   permission: Permissions.settingManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
-      const value = yield* Effect.fromResult(St.validateValue(before.dataType, before.rules, input.value))
-      yield* checkKnownKey(before.key, value)
-      const after: St.Setting = successor(before, { ...before, value, updatedBy: personOf(ctx.actor), updatedAt: ctx.now })
-      yield* SettingRepository.use((r) => r.update(ctx.tenant, after))
-      return { result: St.view(after), changes: [audit("UPDATE", before, after, after.id)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
+    const value = yield* Effect.fromResult(St.validateValue(before.dataType, before.rules, input.value))
+    yield* checkKnownKey(before.key, value)
+    const after: St.Setting = successor(before, { ...before, value, updatedBy: personOf(ctx.actor), updatedAt: ctx.now })
+    yield* SettingRepository.use((r) => r.update(ctx.tenant, after))
+    return { result: St.view(after), changes: [audit("UPDATE", before, after, after.id)] }
+  })
 })
 
 export const deleteSetting = Command.make({
@@ -108,12 +106,11 @@ export const deleteSetting = Command.make({
   input: Schema.Struct({ settingId: St.SettingId }),
   output: St.SettingView,
   permission: Permissions.settingManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
-      yield* SettingRepository.use((r) => r.remove(ctx.tenant, before.id))
-      return { result: St.view(before), changes: [audit("DELETE", before, null, before.id)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
+    yield* SettingRepository.use((r) => r.remove(ctx.tenant, before.id))
+    return { result: St.view(before), changes: [audit("DELETE", before, null, before.id)] }
+  })
 })
 
 /** The setting in effect for the tenant: its workspace's, else the organization's. */

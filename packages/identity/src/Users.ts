@@ -91,27 +91,26 @@ export const register = Command.make({
   output: Registered,
   // the registration code is shown once (only its hash is stored): a replay must not hand it out again
   resultHoldsSecret: true,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const email = yield* Effect.fromResult(Email.normalize(input.email))
-      const { defaultRole } = yield* IdentityConfig
-      // A misconfigured host, not bad input: customer users need a CRM link, system is never a person.
-      if (defaultRole === "customer" || defaultRole === "system") {
-        return yield* Effect.die(new Error(`IdentityConfig.defaultRole cannot be ${defaultRole}`))
-      }
-      yield* Effect.orDie(Roles.checkDefined(defaultRole, ["IdentityConfig", "defaultRole"]))
-      const id = yield* Ids.nextId(Ids.UserId)
-      const user = U.register({ id, email, name: input.name, organizationId: ctx.tenant.organizationId, now: ctx.now })
-      yield* UserRepository.use((r) => r.insert(user)).pipe(Effect.andThen(checked(user)))
-      const home = yield* Effect.orDie(Effect.fromResult(M.create({ organizationId: user.organizationId, userId: id, role: defaultRole, customerId: null, now: ctx.now })))
-      yield* MembershipRepository.use((r) => r.insert(home))
-      const code = yield* issue(email.key, "registration", id, ctx.now)
-      return {
-        result: { user, verification: code.issued },
-        events: [Events.userCreated(user, defaultRole)],
-        changes: [created("User", id, user), created("Membership", M.auditId(home), home), code.change]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const email = yield* Effect.fromResult(Email.normalize(input.email))
+    const { defaultRole } = yield* IdentityConfig
+    // A misconfigured host, not bad input: customer users need a CRM link, system is never a person.
+    if (defaultRole === "customer" || defaultRole === "system") {
+      return yield* Effect.die(new Error(`IdentityConfig.defaultRole cannot be ${defaultRole}`))
+    }
+    yield* Effect.orDie(Roles.checkDefined(defaultRole, ["IdentityConfig", "defaultRole"]))
+    const id = yield* Ids.nextId(Ids.UserId)
+    const user = U.register({ id, email, name: input.name, organizationId: ctx.tenant.organizationId, now: ctx.now })
+    yield* UserRepository.use((r) => r.insert(user)).pipe(Effect.andThen(checked(user)))
+    const home = yield* Effect.orDie(Effect.fromResult(M.create({ organizationId: user.organizationId, userId: id, role: defaultRole, customerId: null, now: ctx.now })))
+    yield* MembershipRepository.use((r) => r.insert(home))
+    const code = yield* issue(email.key, "registration", id, ctx.now)
+    return {
+      result: { user, verification: code.issued },
+      events: [Events.userCreated(user, defaultRole)],
+      changes: [created("User", id, user), created("Membership", M.auditId(home), home), code.change]
+    }
+  })
 })
 
 /** AUTH-19/20: public; the registration code proves the address, the user becomes active. */
@@ -119,15 +118,14 @@ export const verifyEmail = Command.make({
   name: "identity.verifyEmail",
   input: Schema.Struct({ email: Email.EmailInput, code: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))) }),
   output: U.User,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const email = yield* Effect.fromResult(Email.normalize(input.email))
-      const used = yield* consume(email.key, "registration", input.code.trim(), ctx.now)
-      const user = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
-      if (Option.isNone(user)) return yield* notFound(email.key)
-      const outcome = yield* saveUser(user.value, U.verifyEmail(user.value, ctx.now))
-      return { ...outcome, changes: [...outcome.changes, used.change] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const email = yield* Effect.fromResult(Email.normalize(input.email))
+    const used = yield* consume(email.key, "registration", input.code.trim(), ctx.now)
+    const user = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
+    if (Option.isNone(user)) return yield* notFound(email.key)
+    const outcome = yield* saveUser(user.value, U.verifyEmail(user.value, ctx.now))
+    return { ...outcome, changes: [...outcome.changes, used.change] }
+  })
 })
 
 export const updateProfile = Command.make({
@@ -158,15 +156,14 @@ export const requestEmailChange = Command.make({
   output: IssuedCode,
   // the code is shown once (only its hash is stored): a replay must not hand it out again
   resultHoldsSecret: true,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userUpdate)
-      const email = yield* Effect.fromResult(Email.normalize(input.email))
-      const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
-      if (Option.isSome(holder) && holder.value.id !== user.id) return yield* emailTaken()
-      const code = yield* issue(email.key, "email_change", user.id, ctx.now)
-      return { result: code.issued, changes: [code.change] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userUpdate)
+    const email = yield* Effect.fromResult(Email.normalize(input.email))
+    const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
+    if (Option.isSome(holder) && holder.value.id !== user.id) return yield* emailTaken()
+    const code = yield* issue(email.key, "email_change", user.id, ctx.now)
+    return { result: code.issued, changes: [code.change] }
+  })
 })
 
 /** Completes `requestEmailChange`: the code proves the new address, which becomes verified. */
@@ -174,16 +171,15 @@ export const confirmEmailChange = Command.make({
   name: "identity.confirmEmailChange",
   input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput, code: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))) }),
   output: U.User,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userUpdate)
-      const email = yield* Effect.fromResult(Email.normalize(input.email))
-      const used = yield* consume(email.key, "email_change", input.code.trim(), ctx.now)
-      // A code issued for another user's change proves nothing about this one.
-      if (used.verification.userId !== before.id) return yield* new VerificationFailed({ reason: "mismatch" })
-      const outcome = yield* saveUser(before, { ...U.changeEmail(before, email, ctx.now), emailVerified: true })
-      return { ...outcome, changes: [...outcome.changes, used.change] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userUpdate)
+    const email = yield* Effect.fromResult(Email.normalize(input.email))
+    const used = yield* consume(email.key, "email_change", input.code.trim(), ctx.now)
+    // A code issued for another user's change proves nothing about this one.
+    if (used.verification.userId !== before.id) return yield* new VerificationFailed({ reason: "mismatch" })
+    const outcome = yield* saveUser(before, { ...U.changeEmail(before, email, ctx.now), emailVerified: true })
+    return { ...outcome, changes: [...outcome.changes, used.change] }
+  })
 })
 
 /** AUTH-08: a ban needs its reason; the user's sessions end with it. */
@@ -192,17 +188,16 @@ export const banUser = Command.make({
   input: Schema.Struct({ userId: Ids.UserId, reason: Schema.String.pipe(Schema.check(Schema.isMaxLength(1000))) }),
   output: U.User,
   permission: Permissions.userBan,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const outcome = yield* change(ctx.actor, ctx.tenant, input.userId, Permissions.userBan, (u) =>
-        Effect.fromResult(U.ban(u, input.reason, ctx.now)))
-      const ended = yield* SessionRepository.use((r) => r.removeByUser(input.userId))
-      return {
-        ...outcome,
-        events: [...outcome.events, ...ended.map((s) => Events.sessionDeleted(s, "banned"))],
-        changes: [...outcome.changes, ...ended.map((s) => deleted("Session", s.id, S.view(s)))]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const outcome = yield* change(ctx.actor, ctx.tenant, input.userId, Permissions.userBan, (u) =>
+      Effect.fromResult(U.ban(u, input.reason, ctx.now)))
+    const ended = yield* SessionRepository.use((r) => r.removeByUser(input.userId))
+    return {
+      ...outcome,
+      events: [...outcome.events, ...ended.map((s) => Events.sessionDeleted(s, "banned"))],
+      changes: [...outcome.changes, ...ended.map((s) => deleted("Session", s.id, S.view(s)))]
+    }
+  })
 })
 
 export const unbanUser = Command.make({
@@ -248,34 +243,33 @@ export const deleteUser = Command.make({
   name: "identity.deleteUser",
   input: UserIdInput,
   output: Deleted,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userDelete)
-      if (user.organizationId !== ctx.tenant.organizationId) {
-        return yield* new Errors.Forbidden({ permission: Permissions.userDelete, actorId: ctx.actor.userId, roles: [...ctx.actor.roles] })
-      }
-      const orgs = yield* MembershipRepository.use((r) => r.organizationsOf(user.id))
-      if (orgs.some((o) => o !== user.organizationId)) {
-        return yield* new Errors.Conflict({ entity: "User", reason: "the user is still a member of another organization" })
-      }
-      const employeeChanges = yield* endEmployment(ctx.tenant, user.id, ctx.now)
-      const home = yield* MembershipRepository.use((r) => r.remove(user.organizationId, user.id))
-      const sessions = yield* SessionRepository.use((r) => r.removeByUser(user.id))
-      const accounts = yield* AccountRepository.use((r) => r.removeByUser(user.id))
-      yield* VerificationRepository.use((r) => r.removeByUser(user.id))
-      yield* UserRepository.use((r) => r.remove(user.id))
-      return {
-        result: { userId: user.id, sessionsDeleted: sessions.length, accountsDeleted: accounts.length },
-        events: [...sessions.map((s) => Events.sessionDeleted(s, "user_deleted")), Events.userDeleted(user.id)],
-        changes: [
-          deleted("User", user.id, user),
-          ...Option.toArray(home).map((m) => deleted("Membership", M.auditId(m), m)),
-          ...sessions.map((s) => deleted("Session", s.id, S.view(s))),
-          ...accounts.map((a) => deleted("Account", a.id, a)),
-          ...employeeChanges
-        ]
-      }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userDelete)
+    if (user.organizationId !== ctx.tenant.organizationId) {
+      return yield* new Errors.Forbidden({ permission: Permissions.userDelete, actorId: ctx.actor.userId, roles: [...ctx.actor.roles] })
+    }
+    const orgs = yield* MembershipRepository.use((r) => r.organizationsOf(user.id))
+    if (orgs.some((o) => o !== user.organizationId)) {
+      return yield* new Errors.Conflict({ entity: "User", reason: "the user is still a member of another organization" })
+    }
+    const employeeChanges = yield* endEmployment(ctx.tenant, user.id, ctx.now)
+    const home = yield* MembershipRepository.use((r) => r.remove(user.organizationId, user.id))
+    const sessions = yield* SessionRepository.use((r) => r.removeByUser(user.id))
+    const accounts = yield* AccountRepository.use((r) => r.removeByUser(user.id))
+    yield* VerificationRepository.use((r) => r.removeByUser(user.id))
+    yield* UserRepository.use((r) => r.remove(user.id))
+    return {
+      result: { userId: user.id, sessionsDeleted: sessions.length, accountsDeleted: accounts.length },
+      events: [...sessions.map((s) => Events.sessionDeleted(s, "user_deleted")), Events.userDeleted(user.id)],
+      changes: [
+        deleted("User", user.id, user),
+        ...Option.toArray(home).map((m) => deleted("Membership", M.auditId(m), m)),
+        ...sessions.map((s) => deleted("Session", s.id, S.view(s))),
+        ...accounts.map((a) => deleted("Account", a.id, a)),
+        ...employeeChanges
+      ]
+    }
+  })
 })
 
 export const endEmployment = (tenant: Tenant.Tenant, userId: Ids.UserId, now: number) =>
@@ -293,11 +287,10 @@ export const endEmployment = (tenant: Tenant.Tenant, userId: Ids.UserId, now: nu
 export const getUser = Command.query({
   name: "identity.getUser",
   input: UserIdInput,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      yield* selfOr(ctx.actor, input.userId, Permissions.userRead)
-      return yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    yield* selfOr(ctx.actor, input.userId, Permissions.userRead)
+    return yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
+  })
 })
 
 /** Users whose home organization is the tenant's. */

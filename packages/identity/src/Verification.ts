@@ -6,13 +6,23 @@
 import { Result, Schema } from "effect"
 import { Ids } from "@erpkit/kernel"
 import { VerificationFailed } from "./IdentityError.ts"
-import { constantTimeEqual } from "./SecureRandom.ts"
 
 export const VerificationId = Ids.makeId("VerificationId")
 export type VerificationId = typeof VerificationId.Type
 
 export const VerificationType = Schema.Literals(["registration", "password_reset", "email_change"])
 export type VerificationType = typeof VerificationType.Type
+
+/**
+ * Compares two strings in time that depends only on their lengths, never on where they first
+ * differ, so an attacker cannot find a stored hash byte by byte.
+ */
+export const constantTimeEqual = (a: string, b: string): boolean => {
+  const length = Math.max(a.length, b.length)
+  let diff = a.length ^ b.length
+  for (let i = 0; i < length; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0)
+  return diff === 0
+}
 
 export const defaultTtlMillis = 24 * 60 * 60 * 1000
 export const codeLength = 8

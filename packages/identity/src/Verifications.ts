@@ -89,14 +89,13 @@ export const issueVerificationCode = Command.make({
   // the code is shown once (only its hash is stored): a replay must not hand it out again
   resultHoldsSecret: true,
   permission: Permissions.verificationIssue,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const email = yield* Effect.fromResult(Email.normalize(input.email))
-      const user = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
-      if (user._tag === "Some") yield* homeOnly(ctx.actor, ctx.tenant, user.value, Permissions.verificationIssue)
-      const { issued, change } = yield* issue(email.key, input.type, user._tag === "Some" ? user.value.id : null, ctx.now)
-      return { result: issued, changes: [change] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const email = yield* Effect.fromResult(Email.normalize(input.email))
+    const user = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
+    if (user._tag === "Some") yield* homeOnly(ctx.actor, ctx.tenant, user.value, Permissions.verificationIssue)
+    const { issued, change } = yield* issue(email.key, input.type, user._tag === "Some" ? user.value.id : null, ctx.now)
+    return { result: issued, changes: [change] }
+  })
 })
 
 export const ConsumedCode = Schema.Struct({
@@ -110,12 +109,11 @@ export const consumeVerificationCode = Command.make({
   name: "identity.consumeVerificationCode",
   input: Schema.Struct({ email: Email.EmailInput, type: V.VerificationType, code: CodeInput }),
   output: ConsumedCode,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const email = yield* Effect.fromResult(Email.normalize(input.email))
-      const { verification, change } = yield* consume(email.key, input.type, input.code.trim(), ctx.now)
-      return { result: { verificationId: verification.id, userId: verification.userId, type: verification.type }, changes: [change] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const email = yield* Effect.fromResult(Email.normalize(input.email))
+    const { verification, change } = yield* consume(email.key, input.type, input.code.trim(), ctx.now)
+    return { result: { verificationId: verification.id, userId: verification.userId, type: verification.type }, changes: [change] }
+  })
 })
 
 /** Job: deletes expired codes, one bounded set-based statement per run; how many. */

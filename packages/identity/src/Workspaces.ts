@@ -33,24 +33,23 @@ export const createWorkspace = Command.make({
   }),
   output: W.Workspace,
   permission: Permissions.workspaceManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const ws: W.Workspace = {
-        id: yield* Ids.nextId(Ids.WorkspaceId),
-        organizationId: ctx.tenant.organizationId,
-        name: input.name,
-        description: input.description ?? null,
-        type: input.type,
-        status: "active",
-        createdBy: personOf(ctx.actor),
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        deletedAt: null,
-        version: 1
-      }
-      yield* WorkspaceRepository.use((r) => r.insert(ctx.tenant, ws))
-      return { result: ws, changes: [created("Workspace", ws.id, ws)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const ws: W.Workspace = {
+      id: yield* Ids.nextId(Ids.WorkspaceId),
+      organizationId: ctx.tenant.organizationId,
+      name: input.name,
+      description: input.description ?? null,
+      type: input.type,
+      status: "active",
+      createdBy: personOf(ctx.actor),
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+      deletedAt: null,
+      version: 1
+    }
+    yield* WorkspaceRepository.use((r) => r.insert(ctx.tenant, ws))
+    return { result: ws, changes: [created("Workspace", ws.id, ws)] }
+  })
 })
 
 export const renameWorkspace = Command.make({
@@ -58,11 +57,10 @@ export const renameWorkspace = Command.make({
   input: Schema.Struct({ workspaceId: Ids.WorkspaceId, name: RequiredText(255) }),
   output: W.Workspace,
   permission: Permissions.workspaceManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.workspaceId)
-      return yield* save(ctx.tenant, before, yield* Effect.fromResult(W.rename(before, input.name, ctx.now)))
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.workspaceId)
+    return yield* save(ctx.tenant, before, yield* Effect.fromResult(W.rename(before, input.name, ctx.now)))
+  })
 })
 
 export const setWorkspaceStatus = Command.make({
@@ -70,11 +68,10 @@ export const setWorkspaceStatus = Command.make({
   input: Schema.Struct({ workspaceId: Ids.WorkspaceId, status: W.WorkspaceStatus }),
   output: W.Workspace,
   permission: Permissions.workspaceManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.workspaceId)
-      return yield* save(ctx.tenant, before, yield* Effect.fromResult(W.setStatus(before, input.status, ctx.now)))
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.workspaceId)
+    return yield* save(ctx.tenant, before, yield* Effect.fromResult(W.setStatus(before, input.status, ctx.now)))
+  })
 })
 
 /** TEN-06: soft delete. The actor's own workspace cannot be deleted from inside it. */
@@ -83,16 +80,15 @@ export const deleteWorkspace = Command.make({
   input: Schema.Struct({ workspaceId: Ids.WorkspaceId }),
   output: W.Workspace,
   permission: Permissions.workspaceManage,
-  handler: (input, ctx) =>
-    Effect.gen(function*() {
-      const before = yield* load(ctx.tenant, input.workspaceId)
-      if (before.id === ctx.tenant.workspaceId) {
-        return yield* new Errors.Conflict({ entity: "Workspace", reason: "cannot delete the workspace you are working in" })
-      }
-      const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
-      yield* WorkspaceRepository.use((r) => r.update(ctx.tenant, after))
-      return { result: after, changes: [deleted("Workspace", after.id, before, after)] }
-    })
+  handler: Effect.fnUntraced(function*(input, ctx) {
+    const before = yield* load(ctx.tenant, input.workspaceId)
+    if (before.id === ctx.tenant.workspaceId) {
+      return yield* new Errors.Conflict({ entity: "Workspace", reason: "cannot delete the workspace you are working in" })
+    }
+    const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
+    yield* WorkspaceRepository.use((r) => r.update(ctx.tenant, after))
+    return { result: after, changes: [deleted("Workspace", after.id, before, after)] }
+  })
 })
 
 export const getWorkspace = Command.query({
