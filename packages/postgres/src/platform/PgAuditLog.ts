@@ -8,6 +8,7 @@ import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
+import { epochMillisToTimestamptz, fromTimestamptz } from "../sql/Timestamps.ts"
 
 export const auditLimitMax = 10_000
 
@@ -23,12 +24,12 @@ interface AuditRow {
   readonly oldValues: unknown
   readonly newValues: unknown
   readonly changedFields: ReadonlyArray<string>
-  readonly at: number
+  readonly at: Date
 }
 
 const columns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", actor_id AS "actorId", command,
   entity_type AS "entityType", entity_id AS "entityId", action, old_values AS "oldValues", new_values AS "newValues",
-  to_jsonb(changed_fields) AS "changedFields", round(extract(epoch FROM at) * 1000)::float8 AS at`
+  to_jsonb(changed_fields) AS "changedFields", at`
 
 const toEntry = (row: AuditRow): AuditLog.AuditEntry => ({
   id: row.id,
@@ -41,8 +42,10 @@ const toEntry = (row: AuditRow): AuditLog.AuditEntry => ({
   oldValues: (row.oldValues ?? null) as AuditLog.AuditEntry["oldValues"],
   newValues: (row.newValues ?? null) as AuditLog.AuditEntry["newValues"],
   changedFields: [...row.changedFields],
-  at: Number(row.at)
+  at: fromTimestamptz(row.at)
 })
+
+const at = epochMillisToTimestamptz("x.at")
 
 const clampLimit = (limit: number | undefined): number =>
   limit === undefined ? auditLimitMax : Math.max(0, Math.min(auditLimitMax, Math.floor(limit)))
@@ -65,7 +68,7 @@ export const layer = Layer.effect(
           INSERT INTO platform.audit_log (id, organization_id, workspace_id, actor_id, command, entity_type, entity_id,
             action, old_values, new_values, changed_fields, at)
           SELECT x.id, x.organization_id, x.workspace_id, x.actor_id, x.command, x.entity_type, x.entity_id, x.action,
-            x.old_values, x.new_values, x.changed_fields, timestamptz 'epoch' + x.at * interval '1 millisecond'
+            x.old_values, x.new_values, x.changed_fields, ${sql.literal(at)}
           FROM jsonb_to_recordset(${rows}::jsonb) AS x(ord integer, id uuid, organization_id uuid, workspace_id uuid, actor_id uuid,
             command text, entity_type text, entity_id text, action text, old_values jsonb, new_values jsonb, changed_fields text[],
             at numeric)

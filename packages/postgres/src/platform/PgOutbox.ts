@@ -9,6 +9,7 @@ import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
 import * as Storable from "../Storable.ts"
 import { RelaySignal } from "./RelaySignal.ts"
+import { epochMillisToTimestamptz, fromTimestamptz } from "../sql/Timestamps.ts"
 
 export const outboxLimitMax = 10_000
 
@@ -19,14 +20,16 @@ interface OutboxRow {
   readonly workspaceId: string
   readonly aggregateType: string
   readonly aggregateId: string
-  readonly occurredAt: number
+  readonly occurredAt: Date
   readonly payload: unknown
 }
 
 /** The select list of an event row; `p` is a table alias prefix such as `"o."`. */
 export const eventColumns = (p = "") => `${p}id, ${p}type, ${p}organization_id AS "organizationId", ${p}workspace_id AS "workspaceId",
   ${p}aggregate_type AS "aggregateType", ${p}aggregate_id AS "aggregateId",
-  round(extract(epoch FROM ${p}occurred_at) * 1000)::float8 AS "occurredAt", ${p}payload`
+  ${p}occurred_at AS "occurredAt", ${p}payload`
+
+const occurredAt = epochMillisToTimestamptz("x.occurred_at_ms")
 
 export const toEvent = (row: OutboxRow): DomainEvent.DomainEvent => ({
   id: row.id as DomainEvent.DomainEvent["id"],
@@ -34,7 +37,7 @@ export const toEvent = (row: OutboxRow): DomainEvent.DomainEvent => ({
   tenant: { organizationId: row.organizationId, workspaceId: row.workspaceId } as DomainEvent.DomainEvent["tenant"],
   aggregateType: row.aggregateType,
   aggregateId: row.aggregateId,
-  occurredAt: Number(row.occurredAt),
+  occurredAt: fromTimestamptz(row.occurredAt),
   payload: row.payload as DomainEvent.DomainEvent["payload"]
 })
 
@@ -57,7 +60,7 @@ export const layer = Layer.effect(
         yield* db.write(events[0]!.tenant, { tables: ["platform.outbox"], statement: sql`
           INSERT INTO platform.outbox (id, organization_id, workspace_id, type, aggregate_type, aggregate_id, occurred_at, payload)
           SELECT x.id, x.organization_id, x.workspace_id, x.type, x.aggregate_type, x.aggregate_id,
-                 timestamptz 'epoch' + x.occurred_at_ms * interval '1 millisecond', x.payload
+                 ${sql.literal(occurredAt)}, x.payload
           FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, organization_id uuid, workspace_id uuid, type text,
             aggregate_type text, aggregate_id text, occurred_at_ms numeric, payload jsonb)` })
         yield* sql.afterCommit(signal.wake)
