@@ -3,10 +3,10 @@
  * the `Actor` every command runs as. The tenant comes from the session, never from the request.
  */
 import { Access, Sessions } from "@erpkit/identity"
-import type { Tenant } from "@erpkit/kernel"
+import type { Errors, Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
-import { Unauthorized } from "./errors.ts"
+import { ServiceUnavailable, Unauthorized } from "./errors.ts"
 import { RootTenant } from "./Credentials.ts"
 
 /** The name of the session cookie sign-in sets (HttpOnly, SameSite=Strict). */
@@ -20,15 +20,19 @@ export class CurrentSession extends Context.Service<CurrentSession, typeof Sessi
 
 /** Requires a live session on every endpoint of the groups it is applied to. */
 export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentSession }>()("example/Authentication", {
-  error: Unauthorized,
+  // the session lookup needs the database: when it is down the answer is 503, not 401
+  error: [Unauthorized, ServiceUnavailable],
   security: { bearer: HttpApiSecurity.bearer, cookie: sessionCookie }
 }) {}
 
-/** Any token → the session behind it, or `Unauthorized` (unknown, expired, banned, no membership). */
+/**
+ * Any token → the session behind it, or `Unauthorized` (unknown, expired, banned, no membership), or
+ * `StorageUnavailable` when the database cannot answer.
+ */
 export const authenticate = (tenant: Tenant.Tenant, token: Redacted.Redacted<string>) =>
   Sessions.authenticate(Access.anonymous(tenant), { token: Redacted.value(token) }).pipe(
-    Effect.catch((error) =>
-      error._tag === "StorageUnavailable" ? Effect.die(error) : Effect.fail(new Unauthorized({ reason: "no valid session" }))
+    Effect.mapError((error): Errors.StorageUnavailable | Unauthorized =>
+      error._tag === "StorageUnavailable" ? error : new Unauthorized({ reason: "no valid session" })
     )
   )
 
