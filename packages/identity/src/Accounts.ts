@@ -4,7 +4,7 @@
 import { Effect, Option, Schema } from "effect"
 import { type Actor, Command, Errors, Ids } from "@erpkit/kernel"
 import { selfOr } from "./Access.ts"
-import * as A from "./Account.ts"
+import * as Account from "./Account.ts"
 import { AccountRepository } from "./AccountRepository.ts"
 import { created, deleted } from "./Changes.ts"
 import * as Permissions from "./Permissions.ts"
@@ -18,11 +18,11 @@ import { loadForChange, loadVisible } from "./Users.ts"
 export const linkAccount = Command.make({
   name: "identity.linkAccount",
   input: Schema.Struct({ userId: Ids.UserId, providerId: RequiredText(100), accountId: RequiredText(255) }),
-  output: A.Account,
+  output: Account.Account,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.accountLink)
-    const account: A.Account = {
-      id: yield* Ids.nextId(A.AccountId),
+    const account: Account.Account = {
+      id: yield* Ids.nextId(Account.AccountId),
       userId: user.id,
       providerId: input.providerId,
       accountId: input.accountId,
@@ -35,8 +35,8 @@ export const linkAccount = Command.make({
 
 export const unlinkAccount = Command.make({
   name: "identity.unlinkAccount",
-  input: Schema.Struct({ accountId: A.AccountId }),
-  output: A.Account,
+  input: Schema.Struct({ accountId: Account.AccountId }),
+  output: Account.Account,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const found = yield* AccountRepository.use((r) => r.findById(input.accountId))
     if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Account", id: input.accountId })

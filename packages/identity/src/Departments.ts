@@ -5,7 +5,7 @@
 import { Effect, Option, Schema } from "effect"
 import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
 import { created, deleted, updated } from "./Changes.ts"
-import * as D from "./Department.ts"
+import * as Department from "./Department.ts"
 import { DepartmentRepository } from "./DepartmentRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
@@ -13,20 +13,20 @@ import { successor } from "./Versioned.ts"
 
 const Code = Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(50))))
 
-export const load = (tenant: Tenant.Tenant, id: D.DepartmentId) =>
+export const load = (tenant: Tenant.Tenant, id: Department.DepartmentId) =>
   Effect.flatMap(DepartmentRepository.use((r) => r.findById(tenant, id)), (found) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Department", id })))
 
 export const createDepartment = Command.make({
   name: "identity.createDepartment",
-  input: Schema.Struct({ name: RequiredText(255), code: Schema.optionalKey(Code), parentId: Schema.optionalKey(Schema.NullOr(D.DepartmentId)) }),
-  output: D.Department,
+  input: Schema.Struct({ name: RequiredText(255), code: Schema.optionalKey(Code), parentId: Schema.optionalKey(Schema.NullOr(Department.DepartmentId)) }),
+  output: Department.Department,
   permission: Permissions.departmentManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const parentId = input.parentId ?? null
     if (parentId !== null) yield* load(ctx.tenant, parentId)
-    const dept: D.Department = {
-      id: yield* Ids.nextId(D.DepartmentId),
+    const dept: Department.Department = {
+      id: yield* Ids.nextId(Department.DepartmentId),
       organizationId: ctx.tenant.organizationId,
       workspaceId: ctx.tenant.workspaceId,
       name: input.name,
@@ -46,16 +46,16 @@ export const createDepartment = Command.make({
 export const updateDepartment = Command.make({
   name: "identity.updateDepartment",
   input: Schema.Struct({
-    departmentId: D.DepartmentId,
+    departmentId: Department.DepartmentId,
     name: Schema.optionalKey(RequiredText(255)),
     code: Schema.optionalKey(Code),
     isActive: Schema.optionalKey(Schema.Boolean)
   }),
-  output: D.Department,
+  output: Department.Department,
   permission: Permissions.departmentManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.departmentId)
-    const after: D.Department = successor(before, {
+    const after: Department.Department = successor(before, {
       ...before,
       name: input.name ?? before.name,
       code: input.code === undefined ? before.code : input.code,
@@ -70,14 +70,14 @@ export const updateDepartment = Command.make({
 /** TEN-04: re-parents a department; a move that would close a loop is `DepartmentCycle`. */
 export const moveDepartment = Command.make({
   name: "identity.moveDepartment",
-  input: Schema.Struct({ departmentId: D.DepartmentId, parentId: Schema.NullOr(D.DepartmentId) }),
-  output: D.Department,
+  input: Schema.Struct({ departmentId: Department.DepartmentId, parentId: Schema.NullOr(Department.DepartmentId) }),
+  output: Department.Department,
   permission: Permissions.departmentManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.departmentId)
     if (input.parentId !== null) yield* load(ctx.tenant, input.parentId)
     const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
-    const after = successor(before, yield* Effect.fromResult(D.move(parents, before, input.parentId, ctx.now)))
+    const after = successor(before, yield* Effect.fromResult(Department.move(parents, before, input.parentId, ctx.now)))
     yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
     return { result: after, changes: [updated("Department", after.id, before, after)] }
   })
@@ -86,8 +86,8 @@ export const moveDepartment = Command.make({
 /** TEN-06: soft delete; a department with live sub-departments is refused (`Conflict`). */
 export const deleteDepartment = Command.make({
   name: "identity.deleteDepartment",
-  input: Schema.Struct({ departmentId: D.DepartmentId }),
-  output: D.Department,
+  input: Schema.Struct({ departmentId: Department.DepartmentId }),
+  output: Department.Department,
   permission: Permissions.departmentManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.departmentId)
@@ -103,7 +103,7 @@ export const deleteDepartment = Command.make({
 
 export const getDepartment = Command.query({
   name: "identity.getDepartment",
-  input: Schema.Struct({ departmentId: D.DepartmentId }),
+  input: Schema.Struct({ departmentId: Department.DepartmentId }),
   permission: Permissions.departmentRead,
   handler: (input, ctx) => load(ctx.tenant, input.departmentId)
 })

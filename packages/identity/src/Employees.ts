@@ -7,7 +7,7 @@ import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
 import { created, deleted, updated } from "./Changes.ts"
 import { DepartmentId } from "./Department.ts"
 import { load as loadDepartment } from "./Departments.ts"
-import * as E from "./Employee.ts"
+import * as Employee from "./Employee.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
@@ -15,12 +15,12 @@ import { successor } from "./Versioned.ts"
 
 const Text = (max: number) => Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(max))))
 
-export const load = (tenant: Tenant.Tenant, id: E.EmployeeId) =>
+export const load = (tenant: Tenant.Tenant, id: Employee.EmployeeId) =>
   Effect.flatMap(EmployeeRepository.use((r) => r.findById(tenant, id)), (found) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Employee", id })))
 
 /** Writes the next version of `before` and reports it. */
-const save = (tenant: Tenant.Tenant, before: E.Employee, changed: E.Employee) => {
+const save = (tenant: Tenant.Tenant, before: Employee.Employee, changed: Employee.Employee) => {
   const after = successor(before, changed)
   return Effect.as(EmployeeRepository.use((r) => r.update(tenant, after)), {
     result: after,
@@ -42,15 +42,15 @@ const employmentFields = {
 export const hireEmployee = Command.make({
   name: "identity.hireEmployee",
   input: Schema.Struct({ userId: Ids.UserId, ...employmentFields }),
-  output: E.Employee,
+  output: Employee.Employee,
   permission: Permissions.employeeManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const member = yield* MembershipRepository.use((r) => r.find(ctx.tenant.organizationId, input.userId))
     if (Option.isNone(member)) return yield* new Errors.NotFound({ entity: "User", id: input.userId })
     const departmentId = input.departmentId ?? null
     if (departmentId !== null) yield* loadDepartment(ctx.tenant, departmentId)
-    const employee: E.Employee = {
-      id: yield* Ids.nextId(E.EmployeeId),
+    const employee: Employee.Employee = {
+      id: yield* Ids.nextId(Employee.EmployeeId),
       userId: input.userId,
       organizationId: ctx.tenant.organizationId,
       workspaceId: ctx.tenant.workspaceId,
@@ -70,8 +70,8 @@ export const hireEmployee = Command.make({
 
 export const updateEmployee = Command.make({
   name: "identity.updateEmployee",
-  input: Schema.Struct({ employeeId: E.EmployeeId, ...employmentFields }),
-  output: E.Employee,
+  input: Schema.Struct({ employeeId: Employee.EmployeeId, ...employmentFields }),
+  output: Employee.Employee,
   permission: Permissions.employeeManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.employeeId)
@@ -88,20 +88,20 @@ export const updateEmployee = Command.make({
 
 export const setEmployeeStatus = Command.make({
   name: "identity.setEmployeeStatus",
-  input: Schema.Struct({ employeeId: E.EmployeeId, status: E.EmployeeStatus }),
-  output: E.Employee,
+  input: Schema.Struct({ employeeId: Employee.EmployeeId, status: Employee.EmployeeStatus }),
+  output: Employee.Employee,
   permission: Permissions.employeeManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.employeeId)
-    return yield* save(ctx.tenant, before, yield* Effect.fromResult(E.setStatus(before, input.status, ctx.now)))
+    return yield* save(ctx.tenant, before, yield* Effect.fromResult(Employee.setStatus(before, input.status, ctx.now)))
   })
 })
 
 /** TEN-06: soft delete; the user may be hired again afterwards. */
 export const removeEmployee = Command.make({
   name: "identity.removeEmployee",
-  input: Schema.Struct({ employeeId: E.EmployeeId }),
-  output: E.Employee,
+  input: Schema.Struct({ employeeId: Employee.EmployeeId }),
+  output: Employee.Employee,
   permission: Permissions.employeeManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.employeeId)
@@ -113,7 +113,7 @@ export const removeEmployee = Command.make({
 
 export const getEmployee = Command.query({
   name: "identity.getEmployee",
-  input: Schema.Struct({ employeeId: E.EmployeeId }),
+  input: Schema.Struct({ employeeId: Employee.EmployeeId }),
   permission: Permissions.employeeRead,
   handler: (input, ctx) => load(ctx.tenant, input.employeeId)
 })

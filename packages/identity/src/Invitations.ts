@@ -14,11 +14,11 @@ import { personOf } from "./Access.ts"
 import { created, updated } from "./Changes.ts"
 import * as Email from "./Email.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
-import * as Events from "./IdentityEvent.ts"
+import * as IdentityEvent from "./IdentityEvent.ts"
 import { EmailNotVerified } from "./IdentityError.ts"
-import * as I from "./Invitation.ts"
+import * as Invitation from "./Invitation.ts"
 import { InvitationRepository } from "./InvitationRepository.ts"
-import * as M from "./Membership.ts"
+import * as Membership from "./Membership.ts"
 import { alreadyMember, MembershipRepository } from "./MembershipRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import * as Roles from "./Roles.ts"
@@ -30,7 +30,7 @@ export const listSizeMax = 500
 
 const notFound = (id: string) => new Errors.NotFound({ entity: "Invitation", id })
 
-const load = (tenant: Tenant.Tenant, id: I.InvitationId) =>
+const load = (tenant: Tenant.Tenant, id: Invitation.InvitationId) =>
   Effect.flatMap(InvitationRepository.use((r) => r.findById(tenant.organizationId, id)), (found) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(notFound(id)))
 
@@ -38,11 +38,11 @@ const load = (tenant: Tenant.Tenant, id: I.InvitationId) =>
 export const inviteMember = Command.make({
   name: "identity.inviteMember",
   input: Schema.Struct({ email: Email.EmailInput, role: Actor.Role, customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)) }),
-  output: I.Invitation,
+  output: Invitation.Invitation,
   permission: Permissions.memberInvite,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const email = yield* Effect.fromResult(Email.normalize(input.email))
-    const { role, customerId } = yield* Effect.fromResult(M.checkRole(input.role, input.customerId ?? null))
+    const { role, customerId } = yield* Effect.fromResult(Membership.checkRole(input.role, input.customerId ?? null))
     yield* Roles.checkDefined(role)
     const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
     if (Option.isSome(holder)) {
@@ -50,8 +50,8 @@ export const inviteMember = Command.make({
       if (Option.isSome(member)) return yield* alreadyMember()
     }
     const { invitationTtlMillis } = yield* IdentityConfig
-    const invitation: I.Invitation = {
-      id: yield* Ids.nextId(I.InvitationId),
+    const invitation: Invitation.Invitation = {
+      id: yield* Ids.nextId(Invitation.InvitationId),
       organizationId: ctx.tenant.organizationId,
       workspaceId: ctx.tenant.workspaceId,
       emailKey: email.key,
@@ -73,7 +73,7 @@ export const inviteMember = Command.make({
  * The invitation and the answering user, if the invitation is for the actor's verified address. An
  * invitation for anyone else is `NotFound`, exactly like one that does not exist.
  */
-const loadForInvitee = (tenant: Tenant.Tenant, actor: Actor.Actor, id: I.InvitationId) =>
+const loadForInvitee = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Invitation.InvitationId) =>
   Effect.gen(function*() {
     const invitation = yield* load(tenant, id)
     const user = yield* UserRepository.use((r) => r.findById(actor.userId))
@@ -83,7 +83,7 @@ const loadForInvitee = (tenant: Tenant.Tenant, actor: Actor.Actor, id: I.Invitat
   })
 
 /** Writes the answered invitation; of two concurrent answers only one passes the version check. */
-const saveAnswer = (before: I.Invitation, answered: I.Invitation) =>
+const saveAnswer = (before: Invitation.Invitation, answered: Invitation.Invitation) =>
   Effect.map(
     InvitationRepository.use((r) => r.update(successor(before, answered))),
     () => updated("Invitation", before.id, before, successor(before, answered))
@@ -92,13 +92,13 @@ const saveAnswer = (before: I.Invitation, answered: I.Invitation) =>
 /** The invitee accepts: a membership with the invited role, once, before expiry (consent to join). */
 export const acceptInvitation = Command.make({
   name: "identity.acceptInvitation",
-  input: Schema.Struct({ invitationId: I.InvitationId }),
-  output: M.Membership,
+  input: Schema.Struct({ invitationId: Invitation.InvitationId }),
+  output: Membership.Membership,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const { invitation, user } = yield* loadForInvitee(ctx.tenant, ctx.actor, input.invitationId)
-    const answered = yield* Effect.fromResult(I.answer(invitation, "accepted", ctx.now))
+    const answered = yield* Effect.fromResult(Invitation.answer(invitation, "accepted", ctx.now))
     const change = yield* saveAnswer(invitation, answered)
-    const membership = yield* Effect.orDie(Effect.fromResult(M.create({
+    const membership = yield* Effect.orDie(Effect.fromResult(Membership.create({
       organizationId: invitation.organizationId,
       userId: user.id,
       role: invitation.role,
@@ -108,8 +108,8 @@ export const acceptInvitation = Command.make({
     yield* MembershipRepository.use((r) => r.insert(membership))
     return {
       result: membership,
-      events: [Events.memberJoined(membership)],
-      changes: [change, created("Membership", M.auditId(membership), membership)]
+      events: [IdentityEvent.memberJoined(membership)],
+      changes: [change, created("Membership", Membership.auditId(membership), membership)]
     }
   })
 })
@@ -117,11 +117,11 @@ export const acceptInvitation = Command.make({
 /** The invitee says no; the invitation is closed. */
 export const declineInvitation = Command.make({
   name: "identity.declineInvitation",
-  input: Schema.Struct({ invitationId: I.InvitationId }),
-  output: I.Invitation,
+  input: Schema.Struct({ invitationId: Invitation.InvitationId }),
+  output: Invitation.Invitation,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const { invitation } = yield* loadForInvitee(ctx.tenant, ctx.actor, input.invitationId)
-    const answered = yield* Effect.fromResult(I.answer(invitation, "declined", ctx.now))
+    const answered = yield* Effect.fromResult(Invitation.answer(invitation, "declined", ctx.now))
     const change = yield* saveAnswer(invitation, answered)
     return { result: successor(invitation, answered), changes: [change] }
   })
@@ -130,12 +130,12 @@ export const declineInvitation = Command.make({
 /** The inviting organization withdraws a pending invitation. */
 export const revokeInvitation = Command.make({
   name: "identity.revokeInvitation",
-  input: Schema.Struct({ invitationId: I.InvitationId }),
-  output: I.Invitation,
+  input: Schema.Struct({ invitationId: Invitation.InvitationId }),
+  output: Invitation.Invitation,
   permission: Permissions.memberInvite,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const invitation = yield* load(ctx.tenant, input.invitationId)
-    const revoked = yield* Effect.fromResult(I.revoke(invitation, ctx.now))
+    const revoked = yield* Effect.fromResult(Invitation.revoke(invitation, ctx.now))
     const change = yield* saveAnswer(invitation, revoked)
     return { result: successor(invitation, revoked), changes: [change] }
   })

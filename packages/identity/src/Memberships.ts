@@ -7,13 +7,13 @@ import { Effect, Option, Schema } from "effect"
 import { Actor, Command, Errors, Ids, Invariants, type Tenant } from "@erpkit/kernel"
 import { selfOr } from "./Access.ts"
 import { deleted, updated } from "./Changes.ts"
-import * as Events from "./IdentityEvent.ts"
+import * as IdentityEvent from "./IdentityEvent.ts"
 import { HomeMembership } from "./IdentityError.ts"
-import * as M from "./Membership.ts"
+import * as Membership from "./Membership.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import * as Roles from "./Roles.ts"
-import * as S from "./Session.ts"
+import * as Session from "./Session.ts"
 import { SessionRepository } from "./SessionRepository.ts"
 import { UserRepository } from "./UserRepository.ts"
 import { endEmployment } from "./Users.ts"
@@ -25,7 +25,7 @@ export const load = (tenant: Tenant.Tenant, userId: Ids.UserId) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "User", id: userId })))
 
 /** A membership breaking an invariant is a bug in this module: die loudly. */
-const checked = (m: M.Membership): Effect.Effect<M.Membership> => Invariants.check("Membership", M.invariants, m, M.auditId(m))
+const checked = (m: Membership.Membership): Effect.Effect<Membership.Membership> => Invariants.check("Membership", Membership.invariants, m, Membership.auditId(m))
 
 /**
  * AUTH-02, AUTH-07: only admin roles hold `identity.user.assignRole`; the role is one the host defined
@@ -34,24 +34,24 @@ const checked = (m: M.Membership): Effect.Effect<M.Membership> => Invariants.che
 export const assignRole = Command.make({
   name: "identity.assignRole",
   input: Schema.Struct({ userId: Ids.UserId, role: Actor.Role, customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)) }),
-  output: M.Membership,
+  output: Membership.Membership,
   permission: Permissions.userAssignRole,
   handler: Effect.fnUntraced(function*(input, ctx) {
     yield* Roles.checkDefined(input.role)
     const before = yield* load(ctx.tenant, input.userId)
-    const changed = yield* Effect.fromResult(M.assignRole(before, input.role, input.customerId ?? null, ctx.now))
+    const changed = yield* Effect.fromResult(Membership.assignRole(before, input.role, input.customerId ?? null, ctx.now))
     if (changed === before) return { result: before }
     const after = yield* checked(successor(before, changed))
     yield* MembershipRepository.use((r) => r.update(after))
     return {
       result: after,
-      events: [Events.memberRoleChanged(before, after)],
-      changes: [updated("Membership", M.auditId(after), before, after)]
+      events: [IdentityEvent.memberRoleChanged(before, after)],
+      changes: [updated("Membership", Membership.auditId(after), before, after)]
     }
   })
 })
 
-export const MemberRemoved = Schema.Struct({ membership: M.Membership, sessionsDeleted: Schema.Number })
+export const MemberRemoved = Schema.Struct({ membership: Membership.Membership, sessionsDeleted: Schema.Number })
 
 /**
  * Ends a user's membership of the actor's organization: the membership, the employee record and the
@@ -76,11 +76,11 @@ export const removeMember = Command.make({
     yield* Effect.forEach(here, (s) => SessionRepository.use((r) => r.remove(s.id)), { discard: true })
     return {
       result: { membership, sessionsDeleted: here.length },
-      events: [Events.memberRemoved(membership), ...here.map((s) => Events.sessionDeleted(s, "revoked"))],
+      events: [IdentityEvent.memberRemoved(membership), ...here.map((s) => IdentityEvent.sessionDeleted(s, "revoked"))],
       changes: [
-        deleted("Membership", M.auditId(membership), membership),
+        deleted("Membership", Membership.auditId(membership), membership),
         ...employeeChanges,
-        ...here.map((s) => deleted("Session", s.id, S.view(s)))
+        ...here.map((s) => deleted("Session", s.id, Session.view(s)))
       ]
     }
   })

@@ -9,11 +9,11 @@ import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
 import { successor } from "./Versioned.ts"
-import * as O from "./Organization.ts"
+import * as Organization from "./Organization.ts"
 import { OrganizationRepository } from "./OrganizationRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
-import * as W from "./Workspace.ts"
+import * as Workspace from "./Workspace.ts"
 import { WorkspaceRepository } from "./WorkspaceRepository.ts"
 
 const OptionalText = (max: number) => Schema.optionalKey(Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isMaxLength(max)))))
@@ -26,7 +26,7 @@ export const loadOwn = (tenant: Tenant.Tenant, id: Ids.OrganizationId) =>
     return found.value
   })
 
-export const Opened = Schema.Struct({ organization: O.Organization, workspace: W.Workspace })
+export const Opened = Schema.Struct({ organization: Organization.Organization, workspace: Workspace.Workspace })
 
 /** TEN-02, TEN-05: a 12-digit BIN unique among live organizations; kind internal or customer. */
 export const createOrganization = Command.make({
@@ -34,7 +34,7 @@ export const createOrganization = Command.make({
   input: Schema.Struct({
     name: RequiredText(255),
     bin: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))),
-    kind: O.OrganizationKind,
+    kind: Organization.OrganizationKind,
     customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)),
     legalName: OptionalText(255),
     email: OptionalText(255),
@@ -44,11 +44,11 @@ export const createOrganization = Command.make({
   permission: Permissions.organizationCreate,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const { binCheckDigit } = yield* IdentityConfig
-    const bin = yield* Effect.fromResult(O.validateBin(input.bin.trim(), binCheckDigit))
+    const bin = yield* Effect.fromResult(Organization.validateBin(input.bin.trim(), binCheckDigit))
     if (input.kind === "internal" && input.customerId != null) {
       return yield* Errors.ValidationError.at(["customerId"], "only customer organizations link to a CRM customer")
     }
-    const organization: O.Organization = {
+    const organization: Organization.Organization = {
       id: yield* Ids.nextId(Ids.OrganizationId),
       name: input.name,
       bin,
@@ -72,9 +72,9 @@ export const createOrganization = Command.make({
   })
 })
 
-const mainWorkspace = (org: O.Organization, createdBy: Ids.UserId | null, now: number) =>
+const mainWorkspace = (org: Organization.Organization, createdBy: Ids.UserId | null, now: number) =>
   Effect.gen(function*() {
-    const workspace: W.Workspace = {
+    const workspace: Workspace.Workspace = {
       id: yield* Ids.nextId(Ids.WorkspaceId),
       organizationId: org.id,
       name: "Main",
@@ -108,13 +108,13 @@ export const updateOrganization = Command.make({
     email: OptionalText(255),
     phone: OptionalText(20)
   }),
-  output: O.Organization,
+  output: Organization.Organization,
   permission: Permissions.organizationUpdate,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadOwn(ctx.tenant, input.organizationId)
     const { binCheckDigit } = yield* IdentityConfig
-    const bin = input.bin === undefined ? before.bin : yield* Effect.fromResult(O.validateBin(input.bin.trim(), binCheckDigit))
-    const after: O.Organization = successor(before, {
+    const bin = input.bin === undefined ? before.bin : yield* Effect.fromResult(Organization.validateBin(input.bin.trim(), binCheckDigit))
+    const after: Organization.Organization = successor(before, {
       ...before,
       name: input.name ?? before.name,
       bin,
@@ -130,12 +130,12 @@ export const updateOrganization = Command.make({
 
 export const setOrganizationStatus = Command.make({
   name: "identity.setOrganizationStatus",
-  input: Schema.Struct({ organizationId: Ids.OrganizationId, status: O.OrganizationStatus }),
-  output: O.Organization,
+  input: Schema.Struct({ organizationId: Ids.OrganizationId, status: Organization.OrganizationStatus }),
+  output: Organization.Organization,
   permission: Permissions.organizationUpdate,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadOwn(ctx.tenant, input.organizationId)
-    const after = successor(before, yield* Effect.fromResult(O.setStatus(before, input.status, ctx.now)))
+    const after = successor(before, yield* Effect.fromResult(Organization.setStatus(before, input.status, ctx.now)))
     yield* OrganizationRepository.use((r) => r.update(after))
     return { result: after, changes: [updated("Organization", after.id, before, after)] }
   })
@@ -145,7 +145,7 @@ export const setOrganizationStatus = Command.make({
 export const deleteOrganization = Command.make({
   name: "identity.deleteOrganization",
   input: Schema.Struct({ organizationId: Ids.OrganizationId }),
-  output: O.Organization,
+  output: Organization.Organization,
   permission: Permissions.organizationCreate,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadOwn(ctx.tenant, input.organizationId)

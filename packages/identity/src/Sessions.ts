@@ -8,15 +8,15 @@ import { Actor, AuditLog, Command, DomainEvent, Errors, Ids, Outbox, Tenant, Uni
 import { selfOr } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
-import * as Events from "./IdentityEvent.ts"
-import * as M from "./Membership.ts"
+import * as IdentityEvent from "./IdentityEvent.ts"
+import * as Membership from "./Membership.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
 import { LoginRefused, SessionInvalid } from "./IdentityError.ts"
 import * as Permissions from "./Permissions.ts"
-import * as S from "./Session.ts"
+import * as Session from "./Session.ts"
 import { SessionRepository } from "./SessionRepository.ts"
 import { sha256Hex, token as newToken } from "./SecureRandom.ts"
-import * as U from "./User.ts"
+import * as User from "./User.ts"
 import { UserRepository } from "./UserRepository.ts"
 import { loadVisible } from "./Users.ts"
 
@@ -24,7 +24,7 @@ const TokenInput = Schema.String.pipe(Schema.check(Schema.isMaxLength(512)))
 const Metadata = Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(1024))))
 
 export const CreatedSession = Schema.Struct({
-  session: S.SessionView,
+  session: Session.SessionView,
   /** The bearer token, returned only here: only its hash is stored. */
   token: Schema.String
 })
@@ -45,12 +45,12 @@ export const createSession = Command.make({
   resultHoldsSecret: true,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const user = yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
-    const block = U.loginBlock(user)
+    const block = User.loginBlock(user)
     if (block !== undefined) return yield* new LoginRefused({ userId: user.id, reason: block })
     const { sessionTtlMillis } = yield* IdentityConfig
     const token = yield* newToken
-    const session = yield* Effect.fromResult(S.create({
-      id: yield* Ids.nextId(S.SessionId),
+    const session = yield* Effect.fromResult(Session.create({
+      id: yield* Ids.nextId(Session.SessionId),
       tokenHash: yield* sha256Hex(token),
       userId: user.id,
       tenant: ctx.tenant,
@@ -61,14 +61,14 @@ export const createSession = Command.make({
     }))
     yield* SessionRepository.use((r) => r.insert(session))
     return {
-      result: { session: S.view(session), token },
-      events: [Events.sessionCreated(session)],
-      changes: [created("Session", session.id, S.view(session))]
+      result: { session: Session.view(session), token },
+      events: [IdentityEvent.sessionCreated(session)],
+      changes: [created("Session", session.id, Session.view(session))]
     }
   })
 })
 
-export const Authenticated = Schema.Struct({ session: S.SessionView, user: U.User, membership: M.Membership, actor: Actor.Actor })
+export const Authenticated = Schema.Struct({ session: Session.SessionView, user: User.User, membership: Membership.Membership, actor: Actor.Actor })
 
 /**
  * Public: who holds this token, if it is live, and the `Actor` to run their commands as: the user in
@@ -82,9 +82,9 @@ export const authenticate = Command.query({
     const now = yield* Clock.currentTimeMillis
     const hash = yield* sha256Hex(input.token)
     const found = yield* SessionRepository.use((r) => r.findByTokenHash(hash))
-    if (Option.isNone(found) || S.isExpired(found.value, now)) return yield* new SessionInvalid()
+    if (Option.isNone(found) || Session.isExpired(found.value, now)) return yield* new SessionInvalid()
     const user = yield* UserRepository.use((r) => r.findById(found.value.userId))
-    if (Option.isNone(user) || U.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
+    if (Option.isNone(user) || User.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
     const session = found.value
     // The host may not know the session's tenant before this call: read the membership in it.
     const membership = yield* UnitOfWork.transactionFor(
@@ -92,12 +92,12 @@ export const authenticate = Command.query({
       MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
     )
     if (Option.isNone(membership)) return yield* new SessionInvalid()
-    return { session: S.view(session), user: user.value, membership: membership.value, actor: M.actorIn(membership.value, session.tenant) }
+    return { session: Session.view(session), user: user.value, membership: membership.value, actor: Membership.actorIn(membership.value, session.tenant) }
   })
 })
 
 /** The session if the actor may act on it: its own, or the tenant's with `identity.session.revoke`. */
-const loadOwnOrRevocable = (actor: Actor.Actor, tenant: Tenant.Tenant, id: S.SessionId) =>
+const loadOwnOrRevocable = (actor: Actor.Actor, tenant: Tenant.Tenant, id: Session.SessionId) =>
   Effect.gen(function*() {
     const found = yield* SessionRepository.use((r) => r.findById(id))
     const mine = Option.isSome(found) && found.value.userId === actor.userId
@@ -114,21 +114,21 @@ const loadOwnOrRevocable = (actor: Actor.Actor, tenant: Tenant.Tenant, id: S.Ses
  */
 export const updateSession = Command.make({
   name: "identity.updateSession",
-  input: Schema.Struct({ sessionId: S.SessionId, changes: Schema.Record(Schema.String, Schema.Unknown) }),
-  output: S.SessionView,
+  input: Schema.Struct({ sessionId: Session.SessionId, changes: Schema.Record(Schema.String, Schema.Unknown) }),
+  output: Session.SessionView,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadOwnOrRevocable(ctx.actor, ctx.tenant, input.sessionId)
-    const after = yield* Effect.fromResult(S.patch(before, input.changes))
+    const after = yield* Effect.fromResult(Session.patch(before, input.changes))
     yield* SessionRepository.use((r) => r.updateMetadata(after.id, { ipAddress: after.ipAddress, userAgent: after.userAgent }))
-    return { result: S.view(after), changes: [updated("Session", after.id, S.view(before), S.view(after))] }
+    return { result: Session.view(after), changes: [updated("Session", after.id, Session.view(before), Session.view(after))] }
   })
 })
 
-const endSession = (session: S.Session, reason: Events.SessionDeletedReason) =>
+const endSession = (session: Session.Session, reason: IdentityEvent.SessionDeletedReason) =>
   Effect.map(SessionRepository.use((r) => r.remove(session.id)), () => ({
     result: { deleted: true },
-    events: [Events.sessionDeleted(session, reason)],
-    changes: [deleted("Session", session.id, S.view(session))]
+    events: [IdentityEvent.sessionDeleted(session, reason)],
+    changes: [deleted("Session", session.id, Session.view(session))]
   }))
 
 export const Ended = Schema.Struct({ deleted: Schema.Boolean })
@@ -149,7 +149,7 @@ export const logout = Command.make({
 /** AUTH-14: ends a session by id: one's own, or any of the tenant's with `identity.session.revoke`. */
 export const revokeSession = Command.make({
   name: "identity.revokeSession",
-  input: Schema.Struct({ sessionId: S.SessionId }),
+  input: Schema.Struct({ sessionId: Session.SessionId }),
   output: Ended,
   handler: (input, ctx) =>
     Effect.flatMap(loadOwnOrRevocable(ctx.actor, ctx.tenant, input.sessionId), (s) => endSession(s, "revoked"))
@@ -162,7 +162,7 @@ export const listSessions = Command.query({
     yield* selfOr(ctx.actor, input.userId, Permissions.sessionRevoke)
     yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
     const all = yield* SessionRepository.use((r) => r.listByUser(input.userId))
-    return all.filter((s) => s.tenant.organizationId === ctx.tenant.organizationId || s.userId === ctx.actor.userId).map(S.view)
+    return all.filter((s) => s.tenant.organizationId === ctx.tenant.organizationId || s.userId === ctx.actor.userId).map(Session.view)
   })
 })
 
@@ -180,20 +180,20 @@ export const deleteExpiredSessions: Effect.Effect<
   const { cleanupBatchSizeMax } = yield* IdentityConfig
   return yield* UnitOfWork.transaction(Effect.gen(function*() {
     const gone = yield* SessionRepository.use((r) => r.deleteExpired(now, cleanupBatchSizeMax))
-    const byTenant = new Map<string, Array<S.Session>>()
+    const byTenant = new Map<string, Array<Session.Session>>()
     for (const s of gone) byTenant.set(Tenant.key(s.tenant), [...(byTenant.get(Tenant.key(s.tenant)) ?? []), s])
     for (const sessions of byTenant.values()) yield* recordExpired(sessions, now)
     return { deleted: gone.length }
   }))
 }).pipe(Effect.withSpan("identity.deleteExpiredSessions"))
 
-const recordExpired = (sessions: ReadonlyArray<S.Session>, now: number) => {
+const recordExpired = (sessions: ReadonlyArray<Session.Session>, now: number) => {
   const tenant = sessions[0]!.tenant
   const stamp = { tenant, actorId: Actor.systemUserId, command: "identity.deleteExpiredSessions", at: now }
   return UnitOfWork.transactionFor(tenant, Effect.gen(function*() {
-    const events = yield* Effect.forEach(sessions, (s) => DomainEvent.envelope(tenant, now, Events.sessionDeleted(s, "expired")))
+    const events = yield* Effect.forEach(sessions, (s) => DomainEvent.envelope(tenant, now, IdentityEvent.sessionDeleted(s, "expired")))
     yield* Outbox.Outbox.use((o) => o.append(events))
-    const entries = yield* Effect.forEach(sessions, (s) => AuditLog.entryFor(stamp, deleted("Session", s.id, S.view(s))))
+    const entries = yield* Effect.forEach(sessions, (s) => AuditLog.entryFor(stamp, deleted("Session", s.id, Session.view(s))))
     yield* AuditLog.AuditLog.use((a) => a.append(entries))
   }))
 }

@@ -7,23 +7,23 @@ import { Effect, Option, Result, Schema } from "effect"
 import { type Actor, type AuditLog, Command, Errors, Ids, Rate, type Tenant, TenantDefaults } from "@erpkit/kernel"
 import { personOf } from "./Access.ts"
 import * as Permissions from "./Permissions.ts"
-import * as St from "./Setting.ts"
+import * as Setting from "./Setting.ts"
 import { SettingRepository } from "./SettingRepository.ts"
 import { successor } from "./Versioned.ts"
 
-const audit = (action: AuditLog.AuditAction, before: St.Setting | null, after: St.Setting | null, id: string): AuditLog.AuditChange => ({
+const audit = (action: AuditLog.AuditAction, before: Setting.Setting | null, after: Setting.Setting | null, id: string): AuditLog.AuditChange => ({
   entityType: "Setting",
   entityId: id,
   action,
-  oldValues: before === null ? null : St.auditValues(before),
-  newValues: after === null ? null : St.auditValues(after)
+  oldValues: before === null ? null : Setting.auditValues(before),
+  newValues: after === null ? null : Setting.auditValues(after)
 })
 
-const load = (tenant: Tenant.Tenant, id: St.SettingId) =>
+const load = (tenant: Tenant.Tenant, id: Setting.SettingId) =>
   Effect.flatMap(SettingRepository.use((r) => r.findById(tenant, id)), (found) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Setting", id })))
 
-const writable = (s: St.Setting) =>
+const writable = (s: Setting.Setting) =>
   s.readOnly ? Effect.fail(new Errors.Immutable({ entity: "Setting", id: s.id, state: "read-only" })) : Effect.succeed(s)
 
 /** The setting that holds a tenant's IANA time zone (business dates are calendar dates there). */
@@ -45,25 +45,25 @@ const checkKnownKey = (key: string, value: Schema.Json) => {
 export const defineSetting = Command.make({
   name: "identity.defineSetting",
   input: Schema.Struct({
-    key: St.SettingKey,
+    key: Setting.SettingKey,
     /** `organization`: for every workspace; `workspace`: the actor's workspace only (overrides). */
     scope: Schema.Literals(["organization", "workspace"]),
-    dataType: St.SettingType,
+    dataType: Setting.SettingType,
     value: Schema.Json,
     category: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(100)))),
     description: Schema.optionalKey(Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(2000))))),
     secret: Schema.optionalKey(Schema.Boolean),
     readOnly: Schema.optionalKey(Schema.Boolean),
-    rules: Schema.optionalKey(St.ValidationRules)
+    rules: Schema.optionalKey(Setting.ValidationRules)
   }),
-  output: St.SettingView,
+  output: Setting.SettingView,
   permission: Permissions.settingManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
-    const rules = yield* Effect.fromResult(St.checkRules(input.dataType, input.rules ?? {}))
-    const value = yield* Effect.fromResult(St.validateValue(input.dataType, rules, input.value))
+    const rules = yield* Effect.fromResult(Setting.checkRules(input.dataType, input.rules ?? {}))
+    const value = yield* Effect.fromResult(Setting.validateValue(input.dataType, rules, input.value))
     yield* checkKnownKey(input.key, value)
-    const setting: St.Setting = {
-      id: yield* Ids.nextId(St.SettingId),
+    const setting: Setting.Setting = {
+      id: yield* Ids.nextId(Setting.SettingId),
       organizationId: ctx.tenant.organizationId,
       workspaceId: input.scope === "workspace" ? ctx.tenant.workspaceId : null,
       key: input.key,
@@ -81,35 +81,35 @@ export const defineSetting = Command.make({
       version: 1
     }
     yield* SettingRepository.use((r) => r.insert(ctx.tenant, setting))
-    return { result: St.view(setting), changes: [audit("CREATE", null, setting, setting.id)] }
+    return { result: Setting.view(setting), changes: [audit("CREATE", null, setting, setting.id)] }
   })
 })
 
 /** TEN-08: the new value must pass the type and rules; read-only settings are `Immutable`. */
 export const updateSetting = Command.make({
   name: "identity.updateSetting",
-  input: Schema.Struct({ settingId: St.SettingId, value: Schema.Json }),
-  output: St.SettingView,
+  input: Schema.Struct({ settingId: Setting.SettingId, value: Schema.Json }),
+  output: Setting.SettingView,
   permission: Permissions.settingManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
-    const value = yield* Effect.fromResult(St.validateValue(before.dataType, before.rules, input.value))
+    const value = yield* Effect.fromResult(Setting.validateValue(before.dataType, before.rules, input.value))
     yield* checkKnownKey(before.key, value)
-    const after: St.Setting = successor(before, { ...before, value, updatedBy: personOf(ctx.actor), updatedAt: ctx.now })
+    const after: Setting.Setting = successor(before, { ...before, value, updatedBy: personOf(ctx.actor), updatedAt: ctx.now })
     yield* SettingRepository.use((r) => r.update(ctx.tenant, after))
-    return { result: St.view(after), changes: [audit("UPDATE", before, after, after.id)] }
+    return { result: Setting.view(after), changes: [audit("UPDATE", before, after, after.id)] }
   })
 })
 
 export const deleteSetting = Command.make({
   name: "identity.deleteSetting",
-  input: Schema.Struct({ settingId: St.SettingId }),
-  output: St.SettingView,
+  input: Schema.Struct({ settingId: Setting.SettingId }),
+  output: Setting.SettingView,
   permission: Permissions.settingManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
     yield* SettingRepository.use((r) => r.remove(ctx.tenant, before.id))
-    return { result: St.view(before), changes: [audit("DELETE", before, null, before.id)] }
+    return { result: Setting.view(before), changes: [audit("DELETE", before, null, before.id)] }
   })
 })
 
@@ -123,18 +123,18 @@ export const effective = (tenant: Tenant.Tenant, key: string) =>
 
 export const getSetting = Command.query({
   name: "identity.getSetting",
-  input: Schema.Struct({ key: St.SettingKey }),
+  input: Schema.Struct({ key: Setting.SettingKey }),
   permission: Permissions.settingRead,
   handler: (input, ctx) =>
     Effect.flatMap(effective(ctx.tenant, input.key), (found) =>
-      Option.isSome(found) ? Effect.succeed(St.view(found.value)) : Effect.fail(new Errors.NotFound({ entity: "Setting", id: input.key })))
+      Option.isSome(found) ? Effect.succeed(Setting.view(found.value)) : Effect.fail(new Errors.NotFound({ entity: "Setting", id: input.key })))
 })
 
 export const listSettings = Command.query({
   name: "identity.listSettings",
   input: Schema.Struct({}),
   permission: Permissions.settingRead,
-  handler: (_input, ctx) => Effect.map(SettingRepository.use((r) => r.list(ctx.tenant)), (all) => all.map(St.view))
+  handler: (_input, ctx) => Effect.map(SettingRepository.use((r) => r.list(ctx.tenant)), (all) => all.map(Setting.view))
 })
 
 /**

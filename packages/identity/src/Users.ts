@@ -13,15 +13,15 @@ import { created, deleted, updated } from "./Changes.ts"
 import * as Email from "./Email.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
-import * as Events from "./IdentityEvent.ts"
+import * as IdentityEvent from "./IdentityEvent.ts"
 import { VerificationFailed } from "./IdentityError.ts"
-import * as M from "./Membership.ts"
+import * as Membership from "./Membership.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
 import * as Permissions from "./Permissions.ts"
 import * as Roles from "./Roles.ts"
-import * as S from "./Session.ts"
+import * as Session from "./Session.ts"
 import { SessionRepository } from "./SessionRepository.ts"
-import * as U from "./User.ts"
+import * as User from "./User.ts"
 import { emailTaken, UserRepository } from "./UserRepository.ts"
 import { successor } from "./Versioned.ts"
 import { IssuedCode, consume, issue } from "./Verifications.ts"
@@ -54,16 +54,16 @@ export const loadForChange = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids
   })
 
 /** A user breaking an invariant is a bug in this module, never a domain error: die loudly. */
-const checked = (user: U.User): Effect.Effect<U.User> => Invariants.check("User", U.invariants, user)
+const checked = (user: User.User): Effect.Effect<User.User> => Invariants.check("User", User.invariants, user)
 
 /** Writes the next version of `before` with `changed`'s values: repository write, event, audit. */
-const saveUser = (before: U.User, changed: U.User) =>
+const saveUser = (before: User.User, changed: User.User) =>
   Effect.gen(function*() {
     const after = yield* checked(successor(before, changed))
     const change = updated("User", after.id, before, after)
     yield* UserRepository.use((r) => r.update(after))
     const fields = AuditLog.changedFields(change.oldValues, change.newValues).filter((f) => f !== "updatedAt" && f !== "version")
-    return { result: after, events: fields.length ? [Events.userUpdated(after, fields)] : [], changes: [change] }
+    return { result: after, events: fields.length ? [IdentityEvent.userUpdated(after, fields)] : [], changes: [change] }
   })
 
 /** Loads, checks access, applies a pure change, saves. */
@@ -72,14 +72,14 @@ const change = <E>(
   tenant: Tenant.Tenant,
   id: Ids.UserId,
   permission: Actor.Permission,
-  apply: (user: U.User) => Effect.Effect<U.User, E>
+  apply: (user: User.User) => Effect.Effect<User.User, E>
 ) =>
   Effect.gen(function*() {
     const before = yield* loadForChange(tenant, actor, id, permission)
     return yield* saveUser(before, yield* apply(before))
   })
 
-export const Registered = Schema.Struct({ user: U.User, verification: IssuedCode })
+export const Registered = Schema.Struct({ user: User.User, verification: IssuedCode })
 
 /**
  * AUTH-01, AUTH-03, AUTH-04, AUTH-05: public sign-up in the tenant's organization, which becomes the
@@ -87,7 +87,7 @@ export const Registered = Schema.Struct({ user: U.User, verification: IssuedCode
  */
 export const register = Command.make({
   name: "identity.register",
-  input: Schema.Struct({ email: Email.EmailInput, name: U.RequiredText(255) }),
+  input: Schema.Struct({ email: Email.EmailInput, name: User.RequiredText(255) }),
   output: Registered,
   // the registration code is shown once (only its hash is stored): a replay must not hand it out again
   resultHoldsSecret: true,
@@ -100,15 +100,15 @@ export const register = Command.make({
     }
     yield* Effect.orDie(Roles.checkDefined(defaultRole, ["IdentityConfig", "defaultRole"]))
     const id = yield* Ids.nextId(Ids.UserId)
-    const user = U.register({ id, email, name: input.name, organizationId: ctx.tenant.organizationId, now: ctx.now })
+    const user = User.register({ id, email, name: input.name, organizationId: ctx.tenant.organizationId, now: ctx.now })
     yield* UserRepository.use((r) => r.insert(user)).pipe(Effect.andThen(checked(user)))
-    const home = yield* Effect.orDie(Effect.fromResult(M.create({ organizationId: user.organizationId, userId: id, role: defaultRole, customerId: null, now: ctx.now })))
+    const home = yield* Effect.orDie(Effect.fromResult(Membership.create({ organizationId: user.organizationId, userId: id, role: defaultRole, customerId: null, now: ctx.now })))
     yield* MembershipRepository.use((r) => r.insert(home))
     const code = yield* issue(email.key, "registration", id, ctx.now)
     return {
       result: { user, verification: code.issued },
-      events: [Events.userCreated(user, defaultRole)],
-      changes: [created("User", id, user), created("Membership", M.auditId(home), home), code.change]
+      events: [IdentityEvent.userCreated(user, defaultRole)],
+      changes: [created("User", id, user), created("Membership", Membership.auditId(home), home), code.change]
     }
   })
 })
@@ -117,33 +117,33 @@ export const register = Command.make({
 export const verifyEmail = Command.make({
   name: "identity.verifyEmail",
   input: Schema.Struct({ email: Email.EmailInput, code: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))) }),
-  output: U.User,
+  output: User.User,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const email = yield* Effect.fromResult(Email.normalize(input.email))
     const used = yield* consume(email.key, "registration", input.code.trim(), ctx.now)
     const user = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
     if (Option.isNone(user)) return yield* notFound(email.key)
-    const outcome = yield* saveUser(user.value, U.verifyEmail(user.value, ctx.now))
+    const outcome = yield* saveUser(user.value, User.verifyEmail(user.value, ctx.now))
     return { ...outcome, changes: [...outcome.changes, used.change] }
   })
 })
 
 export const updateProfile = Command.make({
   name: "identity.updateProfile",
-  input: Schema.Struct({ userId: Ids.UserId, name: U.RequiredText(255) }),
-  output: U.User,
+  input: Schema.Struct({ userId: Ids.UserId, name: User.RequiredText(255) }),
+  output: User.User,
   handler: (input, ctx) =>
-    change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) => Effect.succeed(U.rename(u, input.name, ctx.now)))
+    change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) => Effect.succeed(User.rename(u, input.name, ctx.now)))
 })
 
 /** AUTH-06: the new address must be valid and unique; it has to be verified again. */
 export const changeEmail = Command.make({
   name: "identity.changeEmail",
   input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput }),
-  output: U.User,
+  output: User.User,
   handler: (input, ctx) =>
     change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) =>
-      Effect.map(Effect.fromResult(Email.normalize(input.email)), (email) => U.changeEmail(u, email, ctx.now)))
+      Effect.map(Effect.fromResult(Email.normalize(input.email)), (email) => User.changeEmail(u, email, ctx.now)))
 })
 
 /**
@@ -170,14 +170,14 @@ export const requestEmailChange = Command.make({
 export const confirmEmailChange = Command.make({
   name: "identity.confirmEmailChange",
   input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput, code: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))) }),
-  output: U.User,
+  output: User.User,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userUpdate)
     const email = yield* Effect.fromResult(Email.normalize(input.email))
     const used = yield* consume(email.key, "email_change", input.code.trim(), ctx.now)
     // A code issued for another user's change proves nothing about this one.
     if (used.verification.userId !== before.id) return yield* new VerificationFailed({ reason: "mismatch" })
-    const outcome = yield* saveUser(before, { ...U.changeEmail(before, email, ctx.now), emailVerified: true })
+    const outcome = yield* saveUser(before, { ...User.changeEmail(before, email, ctx.now), emailVerified: true })
     return { ...outcome, changes: [...outcome.changes, used.change] }
   })
 })
@@ -186,16 +186,16 @@ export const confirmEmailChange = Command.make({
 export const banUser = Command.make({
   name: "identity.banUser",
   input: Schema.Struct({ userId: Ids.UserId, reason: Schema.String.pipe(Schema.check(Schema.isMaxLength(1000))) }),
-  output: U.User,
+  output: User.User,
   permission: Permissions.userBan,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const outcome = yield* change(ctx.actor, ctx.tenant, input.userId, Permissions.userBan, (u) =>
-      Effect.fromResult(U.ban(u, input.reason, ctx.now)))
+      Effect.fromResult(User.ban(u, input.reason, ctx.now)))
     const ended = yield* SessionRepository.use((r) => r.removeByUser(input.userId))
     return {
       ...outcome,
-      events: [...outcome.events, ...ended.map((s) => Events.sessionDeleted(s, "banned"))],
-      changes: [...outcome.changes, ...ended.map((s) => deleted("Session", s.id, S.view(s)))]
+      events: [...outcome.events, ...ended.map((s) => IdentityEvent.sessionDeleted(s, "banned"))],
+      changes: [...outcome.changes, ...ended.map((s) => deleted("Session", s.id, Session.view(s)))]
     }
   })
 })
@@ -203,31 +203,31 @@ export const banUser = Command.make({
 export const unbanUser = Command.make({
   name: "identity.unbanUser",
   input: UserIdInput,
-  output: U.User,
+  output: User.User,
   permission: Permissions.userBan,
   handler: (input, ctx) =>
-    change(ctx.actor, ctx.tenant, input.userId, Permissions.userBan, (u) => Effect.succeed(U.unban(u, ctx.now)))
+    change(ctx.actor, ctx.tenant, input.userId, Permissions.userBan, (u) => Effect.succeed(User.unban(u, ctx.now)))
 })
 
 /** AUTH-19: status follows `User.statusMachine`. */
 export const setUserStatus = Command.make({
   name: "identity.setUserStatus",
-  input: Schema.Struct({ userId: Ids.UserId, status: U.UserStatus }),
-  output: U.User,
+  input: Schema.Struct({ userId: Ids.UserId, status: User.UserStatus }),
+  output: User.User,
   permission: Permissions.userSetStatus,
   handler: (input, ctx) =>
     change(ctx.actor, ctx.tenant, input.userId, Permissions.userSetStatus, (u) =>
-      Effect.fromResult(U.setStatus(u, input.status, ctx.now)))
+      Effect.fromResult(User.setStatus(u, input.status, ctx.now)))
 })
 
 /** AUTH-19: onboarding steps after verification follow `User.registrationMachine`. */
 export const advanceRegistration = Command.make({
   name: "identity.advanceRegistration",
-  input: Schema.Struct({ userId: Ids.UserId, to: U.RegistrationStatus }),
-  output: U.User,
+  input: Schema.Struct({ userId: Ids.UserId, to: User.RegistrationStatus }),
+  output: User.User,
   handler: (input, ctx) =>
     change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) =>
-      Effect.fromResult(U.advanceRegistration(u, input.to, ctx.now)))
+      Effect.fromResult(User.advanceRegistration(u, input.to, ctx.now)))
 })
 
 export const Deleted = Schema.Struct({ userId: Ids.UserId, sessionsDeleted: Schema.Number, accountsDeleted: Schema.Number })
@@ -260,11 +260,11 @@ export const deleteUser = Command.make({
     yield* UserRepository.use((r) => r.remove(user.id))
     return {
       result: { userId: user.id, sessionsDeleted: sessions.length, accountsDeleted: accounts.length },
-      events: [...sessions.map((s) => Events.sessionDeleted(s, "user_deleted")), Events.userDeleted(user.id)],
+      events: [...sessions.map((s) => IdentityEvent.sessionDeleted(s, "user_deleted")), IdentityEvent.userDeleted(user.id)],
       changes: [
         deleted("User", user.id, user),
-        ...Option.toArray(home).map((m) => deleted("Membership", M.auditId(m), m)),
-        ...sessions.map((s) => deleted("Session", s.id, S.view(s))),
+        ...Option.toArray(home).map((m) => deleted("Membership", Membership.auditId(m), m)),
+        ...sessions.map((s) => deleted("Session", s.id, Session.view(s))),
         ...accounts.map((a) => deleted("Account", a.id, a)),
         ...employeeChanges
       ]

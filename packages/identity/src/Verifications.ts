@@ -12,17 +12,17 @@ import { VerificationFailed } from "./IdentityError.ts"
 import * as Permissions from "./Permissions.ts"
 import { digits, sha256Hex } from "./SecureRandom.ts"
 import { UserRepository } from "./UserRepository.ts"
-import * as V from "./Verification.ts"
+import * as Verification from "./Verification.ts"
 import { VerificationRepository } from "./VerificationRepository.ts"
 
 /** How many of the newest codes for one address and purpose a check looks at. */
 export const candidatesMax = 5
 
 /** The stored record without its hash: what audit entries and results show. */
-const audited = ({ codeHash: _, ...rest }: V.Verification) => rest
+const audited = ({ codeHash: _, ...rest }: Verification.Verification) => rest
 
 export const IssuedCode = Schema.Struct({
-  id: V.VerificationId,
+  id: Verification.VerificationId,
   /** The plain code, returned once: send it, do not store it. */
   code: Schema.String,
   expiresAt: Schema.Number
@@ -30,15 +30,15 @@ export const IssuedCode = Schema.Struct({
 export type IssuedCode = typeof IssuedCode.Type
 
 /** Creates and stores a code; returns it in plain with the stored record. */
-export const issue = (emailKey: string, type: V.VerificationType, userId: Ids.UserId | null, now: number) =>
+export const issue = (emailKey: string, type: Verification.VerificationType, userId: Ids.UserId | null, now: number) =>
   Effect.gen(function*() {
     const config = yield* IdentityConfig
-    const id = yield* Ids.nextId(V.VerificationId)
-    const code = yield* digits(V.codeLength)
-    const verification: V.Verification = {
+    const id = yield* Ids.nextId(Verification.VerificationId)
+    const code = yield* digits(Verification.codeLength)
+    const verification: Verification.Verification = {
       id,
       emailKey,
-      codeHash: yield* sha256Hex(V.hashInput(id, code)),
+      codeHash: yield* sha256Hex(Verification.hashInput(id, code)),
       userId,
       type,
       usedAt: null,
@@ -57,13 +57,13 @@ export const issue = (emailKey: string, type: V.VerificationType, userId: Ids.Us
  * match that is used or expired says so; no match at all is `mismatch`, also when no code was ever
  * sent, so the answer does not tell whether an address has codes (or an account).
  */
-export const consume = (emailKey: string, type: V.VerificationType, code: string, now: number) =>
+export const consume = (emailKey: string, type: Verification.VerificationType, code: string, now: number) =>
   Effect.gen(function*() {
     const repo = yield* VerificationRepository
     const candidates = (yield* repo.listFor(emailKey, type)).slice(0, candidatesMax)
     let failure = new VerificationFailed({ reason: "mismatch" })
     for (const candidate of candidates) {
-      const result = V.check(candidate, yield* sha256Hex(V.hashInput(candidate.id, code)), now)
+      const result = Verification.check(candidate, yield* sha256Hex(Verification.hashInput(candidate.id, code)), now)
       if (result._tag === "Failure") {
         if (result.failure.reason !== "mismatch") failure = result.failure
         continue
@@ -84,7 +84,7 @@ const CodeInput = Schema.String.pipe(Schema.check(Schema.isMaxLength(64)))
  */
 export const issueVerificationCode = Command.make({
   name: "identity.issueVerificationCode",
-  input: Schema.Struct({ email: Email.EmailInput, type: V.VerificationType }),
+  input: Schema.Struct({ email: Email.EmailInput, type: Verification.VerificationType }),
   output: IssuedCode,
   // the code is shown once (only its hash is stored): a replay must not hand it out again
   resultHoldsSecret: true,
@@ -99,15 +99,15 @@ export const issueVerificationCode = Command.make({
 })
 
 export const ConsumedCode = Schema.Struct({
-  verificationId: V.VerificationId,
+  verificationId: Verification.VerificationId,
   userId: Schema.NullOr(Ids.UserId),
-  type: V.VerificationType
+  type: Verification.VerificationType
 })
 
 /** Public: proves possession of a code (e.g. before a password reset), once. */
 export const consumeVerificationCode = Command.make({
   name: "identity.consumeVerificationCode",
-  input: Schema.Struct({ email: Email.EmailInput, type: V.VerificationType, code: CodeInput }),
+  input: Schema.Struct({ email: Email.EmailInput, type: Verification.VerificationType, code: CodeInput }),
   output: ConsumedCode,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const email = yield* Effect.fromResult(Email.normalize(input.email))

@@ -7,7 +7,7 @@ import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
-import * as W from "./Workspace.ts"
+import * as Workspace from "./Workspace.ts"
 import { successor } from "./Versioned.ts"
 import { WorkspaceRepository } from "./WorkspaceRepository.ts"
 
@@ -16,7 +16,7 @@ export const load = (tenant: Tenant.Tenant, id: Ids.WorkspaceId) =>
     Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Workspace", id })))
 
 /** Writes the next version of `before` and reports it. */
-const save = (tenant: Tenant.Tenant, before: W.Workspace, changed: W.Workspace) => {
+const save = (tenant: Tenant.Tenant, before: Workspace.Workspace, changed: Workspace.Workspace) => {
   const after = successor(before, changed)
   return Effect.as(WorkspaceRepository.use((r) => r.update(tenant, after)), {
     result: after,
@@ -28,13 +28,13 @@ export const createWorkspace = Command.make({
   name: "identity.createWorkspace",
   input: Schema.Struct({
     name: RequiredText(255),
-    type: W.WorkspaceType,
+    type: Workspace.WorkspaceType,
     description: Schema.optionalKey(Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(2000)))))
   }),
-  output: W.Workspace,
+  output: Workspace.Workspace,
   permission: Permissions.workspaceManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
-    const ws: W.Workspace = {
+    const ws: Workspace.Workspace = {
       id: yield* Ids.nextId(Ids.WorkspaceId),
       organizationId: ctx.tenant.organizationId,
       name: input.name,
@@ -55,22 +55,22 @@ export const createWorkspace = Command.make({
 export const renameWorkspace = Command.make({
   name: "identity.renameWorkspace",
   input: Schema.Struct({ workspaceId: Ids.WorkspaceId, name: RequiredText(255) }),
-  output: W.Workspace,
+  output: Workspace.Workspace,
   permission: Permissions.workspaceManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.workspaceId)
-    return yield* save(ctx.tenant, before, yield* Effect.fromResult(W.rename(before, input.name, ctx.now)))
+    return yield* save(ctx.tenant, before, yield* Effect.fromResult(Workspace.rename(before, input.name, ctx.now)))
   })
 })
 
 export const setWorkspaceStatus = Command.make({
   name: "identity.setWorkspaceStatus",
-  input: Schema.Struct({ workspaceId: Ids.WorkspaceId, status: W.WorkspaceStatus }),
-  output: W.Workspace,
+  input: Schema.Struct({ workspaceId: Ids.WorkspaceId, status: Workspace.WorkspaceStatus }),
+  output: Workspace.Workspace,
   permission: Permissions.workspaceManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.workspaceId)
-    return yield* save(ctx.tenant, before, yield* Effect.fromResult(W.setStatus(before, input.status, ctx.now)))
+    return yield* save(ctx.tenant, before, yield* Effect.fromResult(Workspace.setStatus(before, input.status, ctx.now)))
   })
 })
 
@@ -78,7 +78,7 @@ export const setWorkspaceStatus = Command.make({
 export const deleteWorkspace = Command.make({
   name: "identity.deleteWorkspace",
   input: Schema.Struct({ workspaceId: Ids.WorkspaceId }),
-  output: W.Workspace,
+  output: Workspace.Workspace,
   permission: Permissions.workspaceManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.workspaceId)

@@ -26,7 +26,7 @@ import { UserRepository } from "../UserRepository.ts"
 import { isExpired as codeExpired } from "../Verification.ts"
 import { VerificationRepository } from "../VerificationRepository.ts"
 import { WorkspaceRepository } from "../WorkspaceRepository.ts"
-import * as F from "./fixtures.ts"
+import * as Fixtures from "./fixtures.ts"
 
 /**
  * Every identity repository port, read off the memory layer (it provides each of them), so the list
@@ -44,23 +44,23 @@ const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<
     Exit.isSuccess(exit) ? "Success" : exit.cause.reasons.map((r) => (r._tag === "Fail" ? (r.error as { _tag: string })._tag : r._tag)).join(","))
 
 /** Writes an organization, its workspace and a user through the ports; returns the tenant and user. */
-const seedTenant = (f: F.Fixtures) =>
+const seedTenant = (f: Fixtures.Fixtures) =>
   Effect.gen(function*() {
     const tenant = f.tenant()
-    const admin = F.user(f, tenant.organizationId)
+    const admin = Fixtures.user(f, tenant.organizationId)
     yield* UnitOfWork.transactionFor(tenant, Effect.gen(function*() {
-      yield* OrganizationRepository.use((r) => r.insert(F.organization(f, tenant)))
+      yield* OrganizationRepository.use((r) => r.insert(Fixtures.organization(f, tenant)))
       yield* UserRepository.use((r) => r.insert(admin))
-      yield* WorkspaceRepository.use((r) => r.insert(tenant, F.workspace(tenant, admin.id)))
+      yield* WorkspaceRepository.use((r) => r.insert(tenant, Fixtures.workspace(tenant, admin.id)))
     }))
     return { tenant, admin }
   })
 
 /** A second workspace in the same organization. */
-const seedWorkspace = (f: F.Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId) =>
+const seedWorkspace = (f: Fixtures.Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId) =>
   Effect.gen(function*() {
     const other: Tenant.Tenant = { organizationId: tenant.organizationId, workspaceId: f.uuid() as Ids.WorkspaceId }
-    yield* UnitOfWork.transactionFor(other, WorkspaceRepository.use((r) => r.insert(other, F.workspace(other, createdBy, { type: "branch" }))))
+    yield* UnitOfWork.transactionFor(other, WorkspaceRepository.use((r) => r.insert(other, Fixtures.workspace(other, createdBy, { type: "branch" }))))
     return other
   })
 
@@ -71,8 +71,8 @@ const inTx = <A, E, R>(tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) =>
 
 type Suite<E> = (name: string, layer: Layer.Layer<IdentityPorts, E>) => void
 
-const suite = <E>(port: string, body: (it: Parameters<Parameters<ReturnType<typeof withLayer<IdentityPorts, E>>>[1]>[0], f: F.Fixtures) => void): Suite<E> =>
-  (name, layer) => withLayer(layer, { timeout: "120 seconds" })(`identity contract ${port}: ${name}`, (it) => body(it, F.makeFixtures(`${port}/${name}`)))
+const suite = <E>(port: string, body: (it: Parameters<Parameters<ReturnType<typeof withLayer<IdentityPorts, E>>>[1]>[0], f: Fixtures.Fixtures) => void): Suite<E> =>
+  (name, layer) => withLayer(layer, { timeout: "120 seconds" })(`identity contract ${port}: ${name}`, (it) => body(it, Fixtures.makeFixtures(`${port}/${name}`)))
 
 export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (it, f) => {
   it.effect("AUTH-03 insert then find by id and by e-mail key; a taken key is Conflict", () =>
@@ -81,7 +81,7 @@ export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (i
       const repo = yield* UserRepository
       assert.deepStrictEqual(yield* inTx(tenant, repo.findById(admin.id)), Option.some(admin))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findByEmailKey(admin.emailKey)), Option.some(admin))
-      const twin = F.user(f, tenant.organizationId, { email: admin.email.toUpperCase(), emailKey: admin.emailKey })
+      const twin = Fixtures.user(f, tenant.organizationId, { email: admin.email.toUpperCase(), emailKey: admin.emailKey })
       assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(twin))), "Conflict")
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(twin.id))))
     }))
@@ -90,7 +90,7 @@ export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (i
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* UserRepository
-      const other = F.user(f, tenant.organizationId)
+      const other = Fixtures.user(f, tenant.organizationId)
       yield* inTx(tenant, repo.insert(other))
       assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(other, { emailKey: admin.emailKey })))), "Conflict")
       const renamed = next(other, { name: "Renamed" })
@@ -98,7 +98,7 @@ export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (i
       const fresh = f.email()
       yield* inTx(tenant, repo.update(next(renamed, { email: fresh, emailKey: fresh })))
       assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.findByEmailKey(fresh)), (u) => u.id), Option.some(other.id))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(F.user(f, tenant.organizationId))))), "NotFound")
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(Fixtures.user(f, tenant.organizationId))))), "NotFound")
     }))
 
   it.effect("remove deletes; listByOrganization sees only that organization", () =>
@@ -116,7 +116,7 @@ export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (i
     Effect.gen(function*() {
       const { tenant } = yield* seedTenant(f)
       const repo = yield* UserRepository
-      const ghost = F.user(f, tenant.organizationId)
+      const ghost = Fixtures.user(f, tenant.organizationId)
       yield* Effect.exit(inTx(tenant, Effect.andThen(repo.insert(ghost), Effect.fail(new Rollback()))))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(ghost.id))))
     }))
@@ -127,29 +127,29 @@ export const sessionRepositoryContract: Suite<unknown> = suite("SessionRepositor
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* SessionRepository
-      const s = F.session(f, admin.id, tenant)
+      const s = Fixtures.session(f, admin.id, tenant)
       yield* inTx(tenant, repo.insert(s))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findById(s.id)), Option.some(s))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findByTokenHash(s.tokenHash)), Option.some(s))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(F.session(f, admin.id, tenant, { tokenHash: s.tokenHash })))), "Conflict")
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(Fixtures.session(f, admin.id, tenant, { tokenHash: s.tokenHash })))), "Conflict")
     }))
 
   it.effect("AUTH-13 updateMetadata changes ipAddress and userAgent only", () =>
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* SessionRepository
-      const s = F.session(f, admin.id, tenant)
+      const s = Fixtures.session(f, admin.id, tenant)
       yield* inTx(tenant, repo.insert(s))
       yield* inTx(tenant, repo.updateMetadata(s.id, { ipAddress: "10.0.0.1", userAgent: "curl" }))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findById(s.id)), Option.some({ ...s, ipAddress: "10.0.0.1", userAgent: "curl" }))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.updateMetadata(F.session(f, admin.id, tenant).id, { ipAddress: null, userAgent: null }))), "NotFound")
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.updateMetadata(Fixtures.session(f, admin.id, tenant).id, { ipAddress: null, userAgent: null }))), "NotFound")
     }))
 
   it.effect("AUTH-14 remove and removeByUser return what they deleted", () =>
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* SessionRepository
-      const [s1, s2, s3] = [F.session(f, admin.id, tenant), F.session(f, admin.id, tenant), F.session(f, admin.id, tenant)]
+      const [s1, s2, s3] = [Fixtures.session(f, admin.id, tenant), Fixtures.session(f, admin.id, tenant), Fixtures.session(f, admin.id, tenant)]
       yield* inTx(tenant, Effect.forEach([s1, s2, s3], (s) => repo.insert(s)))
       assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.remove(s1.id)), (s) => s.id), Option.some(s1.id))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.remove(s1.id))))
@@ -162,7 +162,7 @@ export const sessionRepositoryContract: Suite<unknown> = suite("SessionRepositor
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* SessionRepository
       const now = 50_000
-      const all = [40_000, 49_999, 50_000, 50_001, 90_000].map((expiresAt) => F.session(f, admin.id, tenant, { expiresAt }))
+      const all = [40_000, 49_999, 50_000, 50_001, 90_000].map((expiresAt) => Fixtures.session(f, admin.id, tenant, { expiresAt }))
       yield* inTx(tenant, Effect.forEach(all, (s) => repo.insert(s)))
       const first = yield* inTx(tenant, repo.deleteExpired(now, 2))
       assert.strictEqual(first.length, 2)
@@ -180,11 +180,11 @@ export const accountRepositoryContract: Suite<unknown> = suite("AccountRepositor
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* AccountRepository
-      const a = F.account(f, admin.id)
+      const a = Fixtures.account(f, admin.id)
       yield* inTx(tenant, repo.insert(a))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findByProvider(a.providerId, a.accountId)), Option.some(a))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(F.account(f, admin.id, { accountId: a.accountId })))), "Conflict")
-      yield* inTx(tenant, repo.insert(F.account(f, admin.id, { providerId: "github", accountId: a.accountId })))
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(Fixtures.account(f, admin.id, { accountId: a.accountId })))), "Conflict")
+      yield* inTx(tenant, repo.insert(Fixtures.account(f, admin.id, { providerId: "github", accountId: a.accountId })))
       assert.strictEqual((yield* inTx(tenant, repo.listByUser(admin.id))).length, 2)
     }))
 
@@ -192,8 +192,8 @@ export const accountRepositoryContract: Suite<unknown> = suite("AccountRepositor
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* AccountRepository
-      const a = F.account(f, admin.id)
-      yield* inTx(tenant, Effect.forEach([a, F.account(f, admin.id)], (x) => repo.insert(x)))
+      const a = Fixtures.account(f, admin.id)
+      yield* inTx(tenant, Effect.forEach([a, Fixtures.account(f, admin.id)], (x) => repo.insert(x)))
       assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.remove(a.id)), (x) => x.id), Option.some(a.id))
       assert.strictEqual((yield* inTx(tenant, repo.removeByUser(admin.id))).length, 1)
       assert.deepStrictEqual(yield* inTx(tenant, repo.listByUser(admin.id)), [])
@@ -206,9 +206,9 @@ export const verificationRepositoryContract: Suite<unknown> = suite("Verificatio
       const { tenant } = yield* seedTenant(f)
       const repo = yield* VerificationRepository
       const key = f.email()
-      const old = F.verification(f, key, { createdAt: 1_000 })
-      const recent = F.verification(f, key, { createdAt: 2_000 })
-      const other = F.verification(f, key, { type: "password_reset" })
+      const old = Fixtures.verification(f, key, { createdAt: 1_000 })
+      const recent = Fixtures.verification(f, key, { createdAt: 2_000 })
+      const other = Fixtures.verification(f, key, { type: "password_reset" })
       yield* inTx(tenant, Effect.forEach([old, recent, other], (v) => repo.insert(v)))
       assert.deepStrictEqual((yield* inTx(tenant, repo.listFor(key, "registration"))).map((v) => v.id), [recent.id, old.id])
       assert.isTrue(yield* inTx(tenant, repo.markUsed(recent.id, 3_000)))
@@ -221,7 +221,7 @@ export const verificationRepositoryContract: Suite<unknown> = suite("Verificatio
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* VerificationRepository
       const key = f.email()
-      const codes = [10, 20, 30].map((expiresAt) => F.verification(f, key, { expiresAt, userId: admin.id }))
+      const codes = [10, 20, 30].map((expiresAt) => Fixtures.verification(f, key, { expiresAt, userId: admin.id }))
       yield* inTx(tenant, Effect.forEach(codes, (v) => repo.insert(v)))
       yield* inTx(tenant, repo.deleteExpired(20, 1000))
       const left = yield* inTx(tenant, repo.listFor(key, "registration"))
@@ -237,7 +237,7 @@ export const organizationRepositoryContract: Suite<unknown> = suite("Organizatio
       const repo = yield* OrganizationRepository
       const org = Option.getOrThrow(yield* inTx(tenant, repo.findById(tenant.organizationId)))
       const rival = f.tenant()
-      const twin = F.organization(f, rival, { bin: org.bin })
+      const twin = Fixtures.organization(f, rival, { bin: org.bin })
       assert.strictEqual(yield* tagOf(inTx(rival, repo.insert(twin))), "Conflict")
       yield* inTx(tenant, repo.update(next(org, { deletedAt: 5_000 })))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(org.id))))
@@ -282,12 +282,12 @@ export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeReposit
       const { tenant, admin } = yield* seedTenant(f)
       const branch = yield* seedWorkspace(f, tenant, admin.id)
       const repo = yield* EmployeeRepository
-      const e = F.employee(f, admin.id, tenant)
+      const e = Fixtures.employee(f, admin.id, tenant)
       yield* inTx(tenant, repo.insert(tenant, e))
-      assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, F.employee(f, admin.id, branch)))), "Conflict")
+      assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, Fixtures.employee(f, admin.id, branch)))), "Conflict")
       yield* inTx(tenant, repo.update(tenant, next(e, { deletedAt: 2_000 })))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(tenant, e.id))))
-      yield* inTx(branch, repo.insert(branch, F.employee(f, admin.id, branch)))
+      yield* inTx(branch, repo.insert(branch, Fixtures.employee(f, admin.id, branch)))
       assert.isTrue(Option.isSome(yield* inTx(tenant, repo.findByUser(tenant, admin.id))))
     }))
 
@@ -296,16 +296,16 @@ export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeReposit
       const a = yield* seedTenant(f)
       const b = yield* seedTenant(f)
       const repo = yield* EmployeeRepository
-      const e = F.employee(f, a.admin.id, a.tenant, { employeeNumber: "E-1" })
+      const e = Fixtures.employee(f, a.admin.id, a.tenant, { employeeNumber: "E-1" })
       yield* inTx(a.tenant, repo.insert(a.tenant, e))
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, e.id))))
       assert.deepStrictEqual(yield* inTx(b.tenant, repo.list(b.tenant)), [])
       assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(b.tenant, next(e, { position: "x" })))), "NotFound")
-      const colleague = F.user(f, a.tenant.organizationId)
+      const colleague = Fixtures.user(f, a.tenant.organizationId)
       yield* inTx(a.tenant, UserRepository.use((r) => r.insert(colleague)))
-      const clash = F.employee(f, colleague.id, a.tenant, { employeeNumber: "E-1" })
+      const clash = Fixtures.employee(f, colleague.id, a.tenant, { employeeNumber: "E-1" })
       assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(a.tenant, clash))), "Conflict")
-      yield* inTx(b.tenant, repo.insert(b.tenant, F.employee(f, b.admin.id, b.tenant, { employeeNumber: "E-1" })))
+      yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.employee(f, b.admin.id, b.tenant, { employeeNumber: "E-1" })))
     }))
 })
 
@@ -316,12 +316,12 @@ export const departmentRepositoryContract: Suite<unknown> = suite("DepartmentRep
       const b = yield* seedTenant(f)
       const branch = yield* seedWorkspace(f, a.tenant, a.admin.id)
       const repo = yield* DepartmentRepository
-      const d = F.department(f, a.tenant, { code: "OPS" })
+      const d = Fixtures.department(f, a.tenant, { code: "OPS" })
       yield* inTx(a.tenant, repo.insert(a.tenant, d))
-      assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, F.department(f, branch, { code: "OPS" })))), "Conflict")
-      yield* inTx(b.tenant, repo.insert(b.tenant, F.department(f, b.tenant, { code: "OPS" })))
+      assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, Fixtures.department(f, branch, { code: "OPS" })))), "Conflict")
+      yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.department(f, b.tenant, { code: "OPS" })))
       yield* inTx(a.tenant, repo.update(a.tenant, next(d, { deletedAt: 3 })))
-      yield* inTx(branch, repo.insert(branch, F.department(f, branch, { code: "OPS" })))
+      yield* inTx(branch, repo.insert(branch, Fixtures.department(f, branch, { code: "OPS" })))
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.list(a.tenant)), [])
     }))
 
@@ -330,10 +330,10 @@ export const departmentRepositoryContract: Suite<unknown> = suite("DepartmentRep
       const a = yield* seedTenant(f)
       const b = yield* seedTenant(f)
       const repo = yield* DepartmentRepository
-      const root = F.department(f, a.tenant)
-      const child = F.department(f, a.tenant, { parentId: root.id })
+      const root = Fixtures.department(f, a.tenant)
+      const child = Fixtures.department(f, a.tenant, { parentId: root.id })
       yield* inTx(a.tenant, Effect.forEach([root, child], (d) => repo.insert(a.tenant, d)))
-      yield* inTx(b.tenant, repo.insert(b.tenant, F.department(f, b.tenant)))
+      yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.department(f, b.tenant)))
       const parents = yield* inTx(a.tenant, repo.parents(a.tenant))
       const expected: Array<[string, string | null]> = [[root.id, null], [child.id, root.id]]
       assert.deepStrictEqual([...parents.entries()].sort(), expected.sort())
@@ -347,13 +347,13 @@ export const settingRepositoryContract: Suite<unknown> = suite("SettingRepositor
       const a = yield* seedTenant(f)
       const b = yield* seedTenant(f)
       const repo = yield* SettingRepository
-      const orgWide = F.setting(f, a.tenant, a.admin.id)
-      const own = F.setting(f, a.tenant, a.admin.id, { workspaceId: a.tenant.workspaceId, value: "ru-KZ" })
+      const orgWide = Fixtures.setting(f, a.tenant, a.admin.id)
+      const own = Fixtures.setting(f, a.tenant, a.admin.id, { workspaceId: a.tenant.workspaceId, value: "ru-KZ" })
       yield* inTx(a.tenant, Effect.forEach([orgWide, own], (s) => repo.insert(a.tenant, s)))
-      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(a.tenant, F.setting(f, a.tenant, a.admin.id)))), "Conflict")
+      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(a.tenant, Fixtures.setting(f, a.tenant, a.admin.id)))), "Conflict")
       assert.deepStrictEqual(Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, orgWide.key, null)), (s) => s.id), Option.some(orgWide.id))
       assert.deepStrictEqual(Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, own.key, a.tenant.workspaceId)), (s) => s.id), Option.some(own.id))
-      yield* inTx(b.tenant, repo.insert(b.tenant, F.setting(f, b.tenant, b.admin.id)))
+      yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.setting(f, b.tenant, b.admin.id)))
       assert.strictEqual((yield* inTx(a.tenant, repo.list(a.tenant))).length, 2)
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, orgWide.id))))
     }))
@@ -362,7 +362,7 @@ export const settingRepositoryContract: Suite<unknown> = suite("SettingRepositor
     Effect.gen(function*() {
       const a = yield* seedTenant(f)
       const repo = yield* SettingRepository
-      const s = F.setting(f, a.tenant, a.admin.id, { key: "tz" })
+      const s = Fixtures.setting(f, a.tenant, a.admin.id, { key: "tz" })
       yield* inTx(a.tenant, repo.insert(a.tenant, s))
       yield* inTx(a.tenant, repo.update(a.tenant, next(s, { key: "other", workspaceId: a.tenant.workspaceId, value: "Asia/Almaty" })))
       const stored = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, s.id)))
@@ -394,8 +394,8 @@ export const membershipRepositoryContract: Suite<unknown> = suite("MembershipRep
       const a = yield* seedTenant(f)
       const b = yield* seedTenant(f)
       const repo = yield* MembershipRepository
-      const home = F.membership(a.admin.id, a.tenant.organizationId, { role: "admin" })
-      const elsewhere = F.membership(a.admin.id, b.tenant.organizationId, { role: "Dispatcher", createdAt: 2_000, updatedAt: 2_000 })
+      const home = Fixtures.membership(a.admin.id, a.tenant.organizationId, { role: "admin" })
+      const elsewhere = Fixtures.membership(a.admin.id, b.tenant.organizationId, { role: "Dispatcher", createdAt: 2_000, updatedAt: 2_000 })
       yield* inTx(a.tenant, repo.insert(home))
       yield* inTx(b.tenant, repo.insert(elsewhere))
       assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert({ ...home, role: "staff" }))), "Conflict")
@@ -420,8 +420,8 @@ export const invitationRepositoryContract: Suite<unknown> = suite("InvitationRep
       const a = yield* seedTenant(f)
       const b = yield* seedTenant(f)
       const repo = yield* InvitationRepository
-      const older = F.invitation(f, a.tenant, "one@example.kz")
-      const newer = F.invitation(f, a.tenant, "two@example.kz", { createdAt: 2_000, updatedAt: 2_000, role: "staff" })
+      const older = Fixtures.invitation(f, a.tenant, "one@example.kz")
+      const newer = Fixtures.invitation(f, a.tenant, "two@example.kz", { createdAt: 2_000, updatedAt: 2_000, role: "staff" })
       yield* inTx(a.tenant, Effect.all([repo.insert(older), repo.insert(newer)]))
       assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(older))), "Conflict")
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId, 10)), [newer, older])
@@ -447,9 +447,9 @@ export const optimisticConcurrencyContract: Suite<unknown> = suite("optimistic c
       const settings = yield* SettingRepository
       const org = Option.getOrThrow(yield* inTx(tenant, orgs.findById(tenant.organizationId)))
       const ws = Option.getOrThrow(yield* inTx(tenant, workspaces.findById(tenant, tenant.workspaceId)))
-      const e = F.employee(f, admin.id, tenant)
-      const d = F.department(f, tenant)
-      const s = F.setting(f, tenant, admin.id)
+      const e = Fixtures.employee(f, admin.id, tenant)
+      const d = Fixtures.department(f, tenant)
+      const s = Fixtures.setting(f, tenant, admin.id)
       yield* inTx(tenant, Effect.all([employees.insert(tenant, e), departments.insert(tenant, d), settings.insert(tenant, s)]))
       const stale = [
         users.update({ ...admin, name: "same version" }),
