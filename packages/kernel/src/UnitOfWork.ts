@@ -82,9 +82,12 @@ export const enlist = (outer: UnitOfWork["Service"], participant: Participant): 
   transaction: (effect) => outer.transaction(participant.transaction(effect))
 })
 
-/** `effect` in the current unit of work (a new one, or the enclosing one it joins). */
+/**
+ * `effect` in the current unit of work (a new one, or the enclosing one it joins). A store failure is
+ * reported typed whether the adapter fails or dies with it (`surfaceStorageFailure`).
+ */
 export const run = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StorageUnavailable, R | UnitOfWork> =>
-  Effect.flatMap(UnitOfWork, (uow) => uow.transaction(effect))
+  Effect.flatMap(UnitOfWork, (uow) => surfaceStorageFailure(uow.transaction(effect)))
 
 /** A unit of work on behalf of `tenant` (jobs and processes that run outside a command use this). */
 export const runFor = <A, E, R>(
