@@ -110,7 +110,7 @@ const encodePayment = Schema.encodeSync(Schema.toCodecJson(Payment.Payment))
 
 /** The entity as JSON, read in the tenant's scope; gone (a deleted draft) is a failure that will not heal. */
 const payloadOf = (sync: AccountingSync.AccountingSync) =>
-  UnitOfWork.transactionFor(sync.tenant, Effect.gen(function*() {
+  UnitOfWork.runFor(sync.tenant, Effect.gen(function*() {
     if (sync.entityType === "Invoice") return encodeInvoice(yield* (yield* InvoiceRepository).get(sync.tenant, sync.entityId as never)) as Schema.Json
     return encodePayment(yield* (yield* PaymentRepository).get(sync.tenant, sync.entityId as never)) as Schema.Json
   }))
@@ -123,7 +123,10 @@ const push = (sync: AccountingSync.AccountingSync) =>
   Effect.gen(function*() {
     const payload = yield* Effect.exit(payloadOf(sync))
     if (Exit.isFailure(payload)) {
-      return { _tag: "Failed", reason: `${sync.entityType} ${sync.entityId} cannot be read: ${Cause.pretty(payload.cause).slice(0, 500)}`, retryable: false } as const
+      // a lost database is worth another try; an entity that cannot be read is not
+      const lost = Cause.findErrorOption(payload.cause)
+      const retryable = lost._tag === "Some" && (lost.value as { readonly _tag?: string })._tag === "StorageUnavailable"
+      return { _tag: "Failed", reason: `${sync.entityType} ${sync.entityId} cannot be read: ${Cause.pretty(payload.cause).slice(0, 500)}`, retryable } as const
     }
     const system = yield* AccountingSystem
     const pushed = yield* Effect.exit(system.push({
