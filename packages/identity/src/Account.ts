@@ -4,7 +4,7 @@
  * this record is what identity needs for uniqueness and cascades.
  */
 import { Schema } from "effect"
-import { Ids } from "@erpkit/kernel"
+import { Ids, Instant } from "@erpkit/kernel"
 
 export const AccountId = Ids.makeId("AccountId")
 export type AccountId = typeof AccountId.Type
@@ -16,7 +16,7 @@ export const Account = Schema.Struct({
   providerId: Schema.String,
   /** The user's id at the provider. */
   accountId: Schema.String,
-  createdAt: Schema.Number
+  createdAt: Instant.Instant
 })
 export type Account = typeof Account.Type
 

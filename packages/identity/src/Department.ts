@@ -3,7 +3,7 @@
  * departments and the tree never has a cycle (TEN-04).
  */
 import { Result, Schema } from "effect"
-import { Ids } from "@erpkit/kernel"
+import { Ids, Instant } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 import { DepartmentCycle } from "./IdentityError.ts"
 
@@ -18,11 +18,11 @@ export const Department = Schema.Struct({
   code: Schema.NullOr(Schema.String),
   parentId: Schema.NullOr(DepartmentId),
   isActive: Schema.Boolean,
-  createdAt: Schema.Number,
-  updatedAt: Schema.Number,
+  createdAt: Instant.Instant,
+  updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version,
-  deletedAt: Schema.NullOr(Schema.Number)
+  deletedAt: Schema.NullOr(Instant.Instant)
 })
 export type Department = typeof Department.Type
 

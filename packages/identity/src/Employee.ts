@@ -3,7 +3,7 @@
  * optionally a department. One live employee per (user, organization) (TEN-03, TEN-06).
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Errors, Ids, Instant, StateMachine } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 import { DepartmentId } from "./Department.ts"
 
@@ -38,11 +38,11 @@ export const Employee = Schema.Struct({
   employeeNumber: Schema.NullOr(Schema.String),
   position: Schema.NullOr(Schema.String),
   status: EmployeeStatus,
-  createdAt: Schema.Number,
-  updatedAt: Schema.Number,
+  createdAt: Instant.Instant,
+  updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version,
-  deletedAt: Schema.NullOr(Schema.Number)
+  deletedAt: Schema.NullOr(Instant.Instant)
 })
 export type Employee = typeof Employee.Type
 

@@ -2,7 +2,7 @@
  * Identity's tunables, with defaults a host can replace (`Layer.succeed(IdentityConfig, {...})`).
  */
 import { Context } from "effect"
-import { type Actor } from "@erpkit/kernel"
+import { type Actor, type Instant } from "@erpkit/kernel"
 import { defaultTtlMillis as invitationTtlMillis } from "./Invitation.ts"
 import { defaultTtlMillis } from "./Verification.ts"
 
@@ -30,3 +30,9 @@ export const IdentityConfig = Context.Reference<IdentityConfigShape>("@erpkit/id
     cleanupBatchSizeMax: 10_000
   })
 })
+
+/**
+ * The instant `ttlMillis` after `now`. Rounded because a host may configure a fractional duration
+ * and every stored timestamp is an integer `Instant` (the Postgres adapter reads back whole milliseconds).
+ */
+export const expiresAfter = (now: Instant.Instant, ttlMillis: number): Instant.Instant => now + Math.round(ttlMillis)

@@ -6,7 +6,7 @@
  * the user record itself.
  */
 import { Result, Schema } from "effect"
-import { Actor, Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Actor, Errors, Ids, Instant, StateMachine } from "@erpkit/kernel"
 import { InvitationClosed } from "./IdentityError.ts"
 import { Version } from "./Versioned.ts"
 
@@ -44,9 +44,9 @@ export const Invitation = Schema.Struct({
   /** Null when the system actor invited. */
   invitedBy: Schema.NullOr(Ids.UserId),
   /** UTC epoch milliseconds. */
-  expiresAt: Schema.Number,
-  createdAt: Schema.Number,
-  updatedAt: Schema.Number,
+  expiresAt: Instant.Instant,
+  createdAt: Instant.Instant,
+  updatedAt: Instant.Instant,
   version: Version
 })
 export type Invitation = typeof Invitation.Type

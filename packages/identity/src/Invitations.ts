@@ -13,7 +13,7 @@ import { Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
 import { personOf } from "./Access.ts"
 import { created, updated } from "./Changes.ts"
 import * as Email from "./Email.ts"
-import { IdentityConfig } from "./IdentityConfig.ts"
+import { expiresAfter, IdentityConfig } from "./IdentityConfig.ts"
 import * as IdentityEvent from "./IdentityEvent.ts"
 import { EmailNotVerified } from "./IdentityError.ts"
 import * as Invitation from "./Invitation.ts"
@@ -59,7 +59,7 @@ export const inviteMember = Command.make({
       customerId,
       status: "pending",
       invitedBy: personOf(ctx.actor),
-      expiresAt: ctx.now + invitationTtlMillis,
+      expiresAt: expiresAfter(ctx.now, invitationTtlMillis),
       createdAt: ctx.now,
       updatedAt: ctx.now,
       version: 1

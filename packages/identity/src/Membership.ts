@@ -9,7 +9,7 @@
  * from an invitation the user accepts (`Invitations.acceptInvitation`).
  */
 import { Result, Schema } from "effect"
-import { Actor, Errors, Ids, Invariants } from "@erpkit/kernel"
+import { Actor, Errors, Ids, Instant, Invariants } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const Membership = Schema.Struct({
@@ -19,8 +19,8 @@ export const Membership = Schema.Struct({
   /** Set exactly when `role` is `customer`: the CRM customer this user acts for in this organization (seed 003). */
   customerId: Schema.NullOr(Ids.CustomerId),
   /** UTC epoch milliseconds. */
-  createdAt: Schema.Number,
-  updatedAt: Schema.Number,
+  createdAt: Instant.Instant,
+  updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version
 })

@@ -5,7 +5,7 @@
  * because test fixtures and foreign entities often carry BINs that are well-formed but not issued.
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Errors, Ids, Instant, StateMachine } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const OrganizationKind = Schema.Literals(["internal", "customer"])
@@ -43,11 +43,11 @@ export const Organization = Schema.Struct({
   email: Schema.NullOr(Schema.String),
   phone: Schema.NullOr(Schema.String),
   status: OrganizationStatus,
-  createdAt: Schema.Number,
-  updatedAt: Schema.Number,
+  createdAt: Instant.Instant,
+  updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version,
-  deletedAt: Schema.NullOr(Schema.Number)
+  deletedAt: Schema.NullOr(Instant.Instant)
 })
 export type Organization = typeof Organization.Type
 

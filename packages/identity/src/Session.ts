@@ -4,7 +4,7 @@
  * immutable (AUTH-13): the only update is `patch`, which touches `ipAddress` and `userAgent`.
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, Tenant } from "@erpkit/kernel"
+import { Errors, Ids, Instant, Tenant } from "@erpkit/kernel"
 
 export const SessionId = Ids.makeId("SessionId")
 export type SessionId = typeof SessionId.Type
@@ -17,8 +17,8 @@ export const Session = Schema.Struct({
   /** The tenant the session acts in (better-auth's active organization). */
   tenant: Tenant.Tenant,
   /** UTC epoch milliseconds. */
-  createdAt: Schema.Number,
-  expiresAt: Schema.Number,
+  createdAt: Instant.Instant,
+  expiresAt: Instant.Instant,
   ipAddress: Schema.NullOr(Schema.String),
   userAgent: Schema.NullOr(Schema.String)
 })
@@ -29,8 +29,8 @@ export const SessionView = Schema.Struct({
   id: SessionId,
   userId: Ids.UserId,
   tenant: Tenant.Tenant,
-  createdAt: Schema.Number,
-  expiresAt: Schema.Number,
+  createdAt: Instant.Instant,
+  expiresAt: Instant.Instant,
   ipAddress: Schema.NullOr(Schema.String),
   userAgent: Schema.NullOr(Schema.String)
 })

@@ -4,10 +4,10 @@
  * the cleanup job (AUTH-10 … AUTH-15, AUTH-18).
  */
 import { Clock, Effect, Option, Schema } from "effect"
-import { Actor, AuditLog, Command, DomainEvent, Errors, Ids, Outbox, Tenant, UnitOfWork } from "@erpkit/kernel"
+import { Actor, AuditLog, Command, DomainEvent, Errors, Ids, Instant, Outbox, Tenant, UnitOfWork } from "@erpkit/kernel"
 import { selfOr } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
-import { IdentityConfig } from "./IdentityConfig.ts"
+import { expiresAfter, IdentityConfig } from "./IdentityConfig.ts"
 import * as IdentityEvent from "./IdentityEvent.ts"
 import * as Membership from "./Membership.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
@@ -35,7 +35,7 @@ export const createSession = Command.make({
   input: Schema.Struct({
     userId: Ids.UserId,
     /** UTC epoch milliseconds; default now + `IdentityConfig.sessionTtlMillis`. */
-    expiresAt: Schema.optionalKey(Schema.Finite),
+    expiresAt: Schema.optionalKey(Instant.Instant),
     ipAddress: Schema.optionalKey(Metadata),
     userAgent: Schema.optionalKey(Metadata)
   }),
@@ -55,7 +55,7 @@ export const createSession = Command.make({
       userId: user.id,
       tenant: ctx.tenant,
       now: ctx.now,
-      expiresAt: input.expiresAt ?? ctx.now + sessionTtlMillis,
+      expiresAt: input.expiresAt ?? expiresAfter(ctx.now, sessionTtlMillis),
       ipAddress: input.ipAddress ?? null,
       userAgent: input.userAgent ?? null
     }))

@@ -5,7 +5,7 @@
  * written to the audit log); read-only settings refuse updates.
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, Idempotency } from "@erpkit/kernel"
+import { Errors, Idempotency, Ids, Instant } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const SettingId = Ids.makeId("SettingId")
@@ -46,8 +46,8 @@ export const Setting = Schema.Struct({
   /** Null when the system actor wrote it. */
   createdBy: Schema.NullOr(Ids.UserId),
   updatedBy: Schema.NullOr(Ids.UserId),
-  createdAt: Schema.Number,
-  updatedAt: Schema.Number,
+  createdAt: Instant.Instant,
+  updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version
 })

@@ -6,7 +6,7 @@
  * users of seed 003, the CRM customer they act for).
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, Invariants, StateMachine, Text as KernelText } from "@erpkit/kernel"
+import { Errors, Ids, Instant, Invariants, StateMachine, Text as KernelText } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const UserStatus = Schema.Literals(["pending", "active", "inactive", "suspended"])
@@ -59,8 +59,8 @@ export const User = Schema.Struct({
    */
   organizationId: Ids.OrganizationId,
   /** UTC epoch milliseconds. */
-  createdAt: Schema.Number,
-  updatedAt: Schema.Number,
+  createdAt: Instant.Instant,
+  updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version
 })

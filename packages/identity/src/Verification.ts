@@ -4,7 +4,7 @@
  * constant time.
  */
 import { Result, Schema } from "effect"
-import { Ids } from "@erpkit/kernel"
+import { Ids, Instant } from "@erpkit/kernel"
 import { VerificationFailed } from "./IdentityError.ts"
 
 export const VerificationId = Ids.makeId("VerificationId")
@@ -35,9 +35,9 @@ export const Verification = Schema.Struct({
   codeHash: Schema.String,
   userId: Schema.NullOr(Ids.UserId),
   type: VerificationType,
-  usedAt: Schema.NullOr(Schema.Number),
-  expiresAt: Schema.Number,
-  createdAt: Schema.Number
+  usedAt: Schema.NullOr(Instant.Instant),
+  expiresAt: Instant.Instant,
+  createdAt: Instant.Instant
 })
 export type Verification = typeof Verification.Type
 

@@ -3,11 +3,11 @@
  * host's mailer runs as the system actor); consuming is public, since holding the code is the proof.
  */
 import { Clock, Effect, Schema } from "effect"
-import { type AuditLog, Command, Errors, Ids, UnitOfWork } from "@erpkit/kernel"
+import { type AuditLog, Command, Errors, Ids, Instant, UnitOfWork } from "@erpkit/kernel"
 import { homeOnly } from "./Access.ts"
 import { created, updated } from "./Changes.ts"
 import * as Email from "./Email.ts"
-import { IdentityConfig } from "./IdentityConfig.ts"
+import { expiresAfter, IdentityConfig } from "./IdentityConfig.ts"
 import { VerificationFailed } from "./IdentityError.ts"
 import * as Permissions from "./Permissions.ts"
 import { digits, sha256Hex } from "./SecureRandom.ts"
@@ -25,7 +25,7 @@ export const IssuedCode = Schema.Struct({
   id: Verification.VerificationId,
   /** The plain code, returned once: send it, do not store it. */
   code: Schema.String,
-  expiresAt: Schema.Number
+  expiresAt: Instant.Instant
 })
 export type IssuedCode = typeof IssuedCode.Type
 
@@ -42,7 +42,7 @@ export const issue = (emailKey: string, type: Verification.VerificationType, use
       userId,
       type,
       usedAt: null,
-      expiresAt: now + config.verificationTtlMillis,
+      expiresAt: expiresAfter(now, config.verificationTtlMillis),
       createdAt: now
     }
     yield* VerificationRepository.use((r) => r.insert(verification))

@@ -3,7 +3,7 @@
  * `Tenant`; workspace-scoped records carry both.
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, StateMachine } from "@erpkit/kernel"
+import { Errors, Ids, Instant, StateMachine } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const WorkspaceType = Schema.Literals(["main", "division", "project", "branch"])
@@ -33,11 +33,11 @@ export const Workspace = Schema.Struct({
   status: WorkspaceStatus,
   /** Null when the system actor created it (e.g. the `main` workspace of a new organization). */
   createdBy: Schema.NullOr(Ids.UserId),
-  createdAt: Schema.Number,
-  updatedAt: Schema.Number,
+  createdAt: Instant.Instant,
+  updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version,
-  deletedAt: Schema.NullOr(Schema.Number)
+  deletedAt: Schema.NullOr(Instant.Instant)
 })
 export type Workspace = typeof Workspace.Type
 

@@ -3,7 +3,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { Actor, MemoryStore, Outbox } from "@erpkit/kernel"
-import { Access, SecureRandom, Session, SessionRepository, Sessions, Verifications } from "@erpkit/identity"
+import { Access, IdentityConfig, SecureRandom, Session, SessionRepository, Sessions, Verifications } from "@erpkit/identity"
 import { expectSessionCleanup, layerTest } from "@erpkit/identity/testing"
 import { actorOf, openTenant, outcome, register, snapshot, userWithRole } from "./helpers.ts"
 
@@ -71,12 +71,23 @@ layer(layerTest())("sessions", (it) => {
       const tenant = yield* openTenant()
       const { user } = yield* register(tenant)
       const before = yield* snapshot
-      for (const expiresAt of [10 * hour, 10 * hour - 1, 0]) {
+      // 10 h + 0.5 ms is in the future but not an Instant: stored timestamps are whole milliseconds
+      for (const expiresAt of [10 * hour, 10 * hour - 1, 0, 10 * hour + 0.5]) {
         assert.strictEqual(yield* outcome(Sessions.createSession(Actor.system(tenant), { userId: user.id, expiresAt })), "ValidationError")
       }
       assert.strictEqual(yield* snapshot, before)
       const ok = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id, expiresAt: 10 * hour + 1 })
       assert.strictEqual(ok.session.expiresAt, 10 * hour + 1)
+    }))
+
+  it.effect("AUTH-12 a fractional session lifetime still expires on a whole millisecond", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(10 * hour)
+      const tenant = yield* openTenant()
+      const { user } = yield* register(tenant)
+      const config = { ...(yield* IdentityConfig), sessionTtlMillis: hour + 0.4 }
+      const { session } = yield* Effect.provideService(Sessions.createSession(Actor.system(tenant), { userId: user.id }), IdentityConfig, config)
+      assert.strictEqual(session.expiresAt, 11 * hour)
     }))
 
   it.effect("AUTH-13 id, token, user, created_at and expires_at are immutable; ip_address and user_agent may change", () =>
