@@ -7,24 +7,25 @@ import type { Ids } from "@erpkit/kernel"
 import { type Account, AccountRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, lookup, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import { checkStorable, global, lookup, mapWrite, read } from "./shared.ts"
 
 interface AccountRow {
   readonly id: string
   readonly userId: string
   readonly providerId: string
   readonly accountId: string
-  readonly createdAt: number
+  readonly createdAt: Date
 }
 
-const columns = `id, user_id AS "userId", provider_id AS "providerId", account_id AS "accountId", ${millis("created_at", "createdAt")}`
+const columns = `id, user_id AS "userId", provider_id AS "providerId", account_id AS "accountId", created_at AS "createdAt"`
 
 const toAccount = (row: AccountRow): Account.Account => ({
   id: row.id as Account.AccountId,
   userId: row.userId as Ids.UserId,
   providerId: row.providerId,
   accountId: row.accountId,
-  createdAt: toMillis(row.createdAt)!
+  createdAt: fromTimestamptz(row.createdAt)
 })
 
 const linked = "this provider account is already linked"
@@ -44,7 +45,7 @@ export const layer = Layer.effect(
           checkStorable(a, ["account"]),
           mapWrite("Account", { accounts_provider_account_key: linked, accounts_pkey: linked })(sql`
             INSERT INTO auth.accounts (id, user_id, provider_id, account_id, created_at)
-            VALUES (${a.id}, ${a.userId}, ${a.providerId}, ${a.accountId}, ${timestamp(db, a.createdAt)})`)
+            VALUES (${a.id}, ${a.userId}, ${a.providerId}, ${a.accountId}, ${toTimestamptz(a.createdAt)})`)
         )),
       findById: (id) => inTx(first(sql<AccountRow>`SELECT ${sql.literal(columns)} FROM auth.accounts WHERE id = ${id}`)),
       findByProvider: (providerId, accountId) =>

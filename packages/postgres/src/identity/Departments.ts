@@ -8,7 +8,8 @@ import type { Ids, Tenant } from "@erpkit/kernel"
 import { type Department, DepartmentRepository } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, inWorkspace, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import { checkStorable, inWorkspace, mapWrite, read, versioned } from "./shared.ts"
 
 interface DepartmentRow {
   readonly id: string
@@ -18,15 +19,15 @@ interface DepartmentRow {
   readonly code: string | null
   readonly parentId: string | null
   readonly isActive: boolean
-  readonly createdAt: number
-  readonly updatedAt: number
-  readonly deletedAt: number | null
+  readonly createdAt: Date
+  readonly updatedAt: Date
+  readonly deletedAt: Date | null
   readonly version: number
 }
 
 const columns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", name, code, parent_id AS "parentId",
-  is_active AS "isActive", ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")},
-  ${millis("deleted_at", "deletedAt")}, version`
+  is_active AS "isActive", created_at AS "createdAt", updated_at AS "updatedAt",
+  deleted_at AS "deletedAt", version`
 
 const toDepartment = (row: DepartmentRow): Department.Department => ({
   id: row.id as Department.DepartmentId,
@@ -36,9 +37,9 @@ const toDepartment = (row: DepartmentRow): Department.Department => ({
   code: row.code,
   parentId: row.parentId as Department.DepartmentId | null,
   isActive: row.isActive,
-  createdAt: toMillis(row.createdAt)!,
-  updatedAt: toMillis(row.updatedAt)!,
-  deletedAt: toMillis(row.deletedAt),
+  createdAt: fromTimestamptz(row.createdAt),
+  updatedAt: fromTimestamptz(row.updatedAt),
+  deletedAt: fromTimestamptzOrNull(row.deletedAt),
   version: row.version
 })
 
@@ -66,7 +67,7 @@ export const layer = Layer.effect(
             INSERT INTO identity.departments (id, organization_id, workspace_id, name, code, parent_id, is_active, created_at, updated_at,
               deleted_at, version)
             VALUES (${d.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${d.name}, ${d.code}, ${d.parentId}, ${d.isActive},
-              ${timestamp(db, d.createdAt)}, ${timestamp(db, d.updatedAt)}, ${timestamp(db, d.deletedAt)}, ${d.version})`)
+              ${toTimestamptz(d.createdAt)}, ${toTimestamptz(d.updatedAt)}, ${toTimestamptzOrNull(d.deletedAt)}::timestamptz, ${d.version})`)
         )),
       findById: (tenant, id) =>
         inWorkspace(db, tenant)(Effect.map(select(sql`id = ${id} AND ${visible(tenant)}`), (found) => Option.fromNullishOr(found[0]))),
@@ -86,7 +87,7 @@ export const layer = Layer.effect(
             d.version,
             mapWrite("Department", reasons(d))(sql`
               UPDATE identity.departments SET name = ${d.name}, code = ${d.code}, parent_id = ${d.parentId}, is_active = ${d.isActive},
-                updated_at = ${timestamp(db, d.updatedAt)}, deleted_at = ${timestamp(db, d.deletedAt)}, version = ${d.version}
+                updated_at = ${toTimestamptz(d.updatedAt)}, deleted_at = ${toTimestamptzOrNull(d.deletedAt)}::timestamptz, version = ${d.version}
               WHERE id = ${d.id} AND ${visible(tenant)} AND version = ${d.version - 1}
               RETURNING id`),
             sql<{ version: number }>`SELECT version FROM identity.departments WHERE id = ${d.id} AND ${visible(tenant)}`

@@ -8,7 +8,8 @@ import type { Ids, Tenant } from "@erpkit/kernel"
 import { type Employee, EmployeeRepository } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, inOrganization, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import { checkStorable, inOrganization, mapWrite, read, versioned } from "./shared.ts"
 
 interface EmployeeRow {
   readonly id: string
@@ -19,15 +20,15 @@ interface EmployeeRow {
   readonly employeeNumber: string | null
   readonly position: string | null
   readonly status: Employee.EmployeeStatus
-  readonly createdAt: number
-  readonly updatedAt: number
-  readonly deletedAt: number | null
+  readonly createdAt: Date
+  readonly updatedAt: Date
+  readonly deletedAt: Date | null
   readonly version: number
 }
 
 const columns = `id, user_id AS "userId", organization_id AS "organizationId", workspace_id AS "workspaceId",
   department_id AS "departmentId", employee_number AS "employeeNumber", position, status,
-  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, ${millis("deleted_at", "deletedAt")}, version`
+  created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt", version`
 
 const toEmployee = (row: EmployeeRow): Employee.Employee => ({
   id: row.id as Employee.EmployeeId,
@@ -38,9 +39,9 @@ const toEmployee = (row: EmployeeRow): Employee.Employee => ({
   employeeNumber: row.employeeNumber,
   position: row.position,
   status: row.status,
-  createdAt: toMillis(row.createdAt)!,
-  updatedAt: toMillis(row.updatedAt)!,
-  deletedAt: toMillis(row.deletedAt),
+  createdAt: fromTimestamptz(row.createdAt),
+  updatedAt: fromTimestamptz(row.updatedAt),
+  deletedAt: fromTimestamptzOrNull(row.deletedAt),
   version: row.version
 })
 
@@ -70,7 +71,7 @@ export const layer = Layer.effect(
             INSERT INTO identity.employees (id, user_id, organization_id, workspace_id, department_id, employee_number, position, status,
               created_at, updated_at, deleted_at, version)
             VALUES (${e.id}, ${e.userId}, ${tenant.organizationId}, ${tenant.workspaceId}, ${e.departmentId}, ${e.employeeNumber},
-              ${e.position}, ${e.status}, ${timestamp(db, e.createdAt)}, ${timestamp(db, e.updatedAt)}, ${timestamp(db, e.deletedAt)},
+              ${e.position}, ${e.status}, ${toTimestamptz(e.createdAt)}, ${toTimestamptz(e.updatedAt)}, ${toTimestamptzOrNull(e.deletedAt)}::timestamptz,
               ${e.version})`)
         )),
       findById: (tenant, id) =>
@@ -90,8 +91,8 @@ export const layer = Layer.effect(
             e.version,
             mapWrite("Employee", reasons)(sql`
               UPDATE identity.employees SET user_id = ${e.userId}, department_id = ${e.departmentId}, employee_number = ${e.employeeNumber},
-                position = ${e.position}, status = ${e.status}, updated_at = ${timestamp(db, e.updatedAt)},
-                deleted_at = ${timestamp(db, e.deletedAt)}, version = ${e.version}
+                position = ${e.position}, status = ${e.status}, updated_at = ${toTimestamptz(e.updatedAt)},
+                deleted_at = ${toTimestamptzOrNull(e.deletedAt)}::timestamptz, version = ${e.version}
               WHERE id = ${e.id} AND ${visible(tenant)} AND version = ${e.version - 1}
               RETURNING id`),
             sql<{ version: number }>`SELECT version FROM identity.employees WHERE id = ${e.id} AND ${visible(tenant)}`

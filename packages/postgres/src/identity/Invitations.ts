@@ -8,7 +8,8 @@ import type { Actor, Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
 import { type Invitation, InvitationRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import { checkStorable, global, mapWrite, read, versioned } from "./shared.ts"
 
 interface InvitationRow {
   readonly id: string
@@ -19,15 +20,15 @@ interface InvitationRow {
   readonly customerId: string | null
   readonly status: Invitation.InvitationStatus
   readonly invitedBy: string | null
-  readonly expiresAt: number
-  readonly createdAt: number
-  readonly updatedAt: number
+  readonly expiresAt: Date
+  readonly createdAt: Date
+  readonly updatedAt: Date
   readonly version: number
 }
 
 const columns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", email_key AS "emailKey", role,
-  customer_id AS "customerId", status, invited_by AS "invitedBy", ${millis("expires_at", "expiresAt")},
-  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
+  customer_id AS "customerId", status, invited_by AS "invitedBy", expires_at AS "expiresAt",
+  created_at AS "createdAt", updated_at AS "updatedAt", version`
 
 const toInvitation = (row: InvitationRow): Invitation.Invitation => ({
   id: row.id as Invitation.InvitationId,
@@ -38,9 +39,9 @@ const toInvitation = (row: InvitationRow): Invitation.Invitation => ({
   customerId: row.customerId as Ids.CustomerId | null,
   status: row.status,
   invitedBy: row.invitedBy as Ids.UserId | null,
-  expiresAt: toMillis(row.expiresAt)!,
-  createdAt: toMillis(row.createdAt)!,
-  updatedAt: toMillis(row.updatedAt)!,
+  expiresAt: fromTimestamptz(row.expiresAt),
+  createdAt: fromTimestamptz(row.createdAt),
+  updatedAt: fromTimestamptz(row.updatedAt),
   version: row.version
 })
 
@@ -65,7 +66,7 @@ export const layer = Layer.effect(
             INSERT INTO identity.invitations (id, organization_id, workspace_id, email_key, role, customer_id, status, invited_by,
               expires_at, created_at, updated_at, version)
             VALUES (${i.id}, ${i.organizationId}, ${i.workspaceId}, ${i.emailKey}, ${i.role}, ${i.customerId}, ${i.status},
-              ${i.invitedBy}, ${timestamp(db, i.expiresAt)}, ${timestamp(db, i.createdAt)}, ${timestamp(db, i.updatedAt)}, ${i.version})`)
+              ${i.invitedBy}, ${toTimestamptz(i.expiresAt)}, ${toTimestamptz(i.createdAt)}, ${toTimestamptz(i.updatedAt)}, ${i.version})`)
         )),
       update: (i) =>
         inTx(versioned(
@@ -73,7 +74,7 @@ export const layer = Layer.effect(
           i.id,
           i.version,
           mapWrite("Invitation")(sql`
-            UPDATE identity.invitations SET status = ${i.status}, updated_at = ${timestamp(db, i.updatedAt)}, version = ${i.version}
+            UPDATE identity.invitations SET status = ${i.status}, updated_at = ${toTimestamptz(i.updatedAt)}, version = ${i.version}
             WHERE id = ${i.id} AND organization_id = ${i.organizationId} AND version = ${i.version - 1}
             RETURNING id`),
           sql<{ version: number }>`SELECT version FROM identity.invitations WHERE id = ${i.id} AND organization_id = ${i.organizationId}`

@@ -10,28 +10,29 @@ import type { Actor, Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
 import { type Membership, MembershipRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import { checkStorable, global, mapWrite, read, versioned } from "./shared.ts"
 
 interface MembershipRow {
   readonly organizationId: string
   readonly userId: string
   readonly role: string
   readonly customerId: string | null
-  readonly createdAt: number
-  readonly updatedAt: number
+  readonly createdAt: Date
+  readonly updatedAt: Date
   readonly version: number
 }
 
 const columns = `organization_id AS "organizationId", user_id AS "userId", role, customer_id AS "customerId",
-  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
+  created_at AS "createdAt", updated_at AS "updatedAt", version`
 
 const toMembership = (row: MembershipRow): Membership.Membership => ({
   organizationId: row.organizationId as Ids.OrganizationId,
   userId: row.userId as Ids.UserId,
   role: row.role as Actor.Role,
   customerId: row.customerId as Ids.CustomerId | null,
-  createdAt: toMillis(row.createdAt)!,
-  updatedAt: toMillis(row.updatedAt)!,
+  createdAt: fromTimestamptz(row.createdAt),
+  updatedAt: fromTimestamptz(row.updatedAt),
   version: row.version
 })
 
@@ -58,8 +59,8 @@ export const layer = Layer.effect(
           checkStorable(m, ["membership"]),
           mapWrite("Membership", reasons)(sql`
             INSERT INTO identity.memberships (organization_id, user_id, role, customer_id, created_at, updated_at, version)
-            VALUES (${m.organizationId}, ${m.userId}, ${m.role}, ${m.customerId}, ${timestamp(db, m.createdAt)},
-              ${timestamp(db, m.updatedAt)}, ${m.version})`)
+            VALUES (${m.organizationId}, ${m.userId}, ${m.role}, ${m.customerId}, ${toTimestamptz(m.createdAt)},
+              ${toTimestamptz(m.updatedAt)}, ${m.version})`)
         )),
       update: (m) =>
         inTx(versioned(
@@ -67,7 +68,7 @@ export const layer = Layer.effect(
           `${m.organizationId}/${m.userId}`,
           m.version,
           mapWrite("Membership", reasons)(sql`
-            UPDATE identity.memberships SET role = ${m.role}, customer_id = ${m.customerId}, updated_at = ${timestamp(db, m.updatedAt)},
+            UPDATE identity.memberships SET role = ${m.role}, customer_id = ${m.customerId}, updated_at = ${toTimestamptz(m.updatedAt)},
               version = ${m.version}
             WHERE ${key(m.organizationId, m.userId)} AND version = ${m.version - 1}
             RETURNING user_id`),

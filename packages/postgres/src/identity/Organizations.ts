@@ -8,7 +8,8 @@ import { Effect, Layer, Option } from "effect"
 import type { Ids } from "@erpkit/kernel"
 import { type Organization, OrganizationRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import { checkStorable, global, mapWrite, read, versioned } from "./shared.ts"
 
 interface OrganizationRow {
   readonly id: string
@@ -20,14 +21,14 @@ interface OrganizationRow {
   readonly email: string | null
   readonly phone: string | null
   readonly status: Organization.OrganizationStatus
-  readonly createdAt: number
-  readonly updatedAt: number
-  readonly deletedAt: number | null
+  readonly createdAt: Date
+  readonly updatedAt: Date
+  readonly deletedAt: Date | null
   readonly version: number
 }
 
 const columns = `id, name, bin, kind, customer_id AS "customerId", legal_name AS "legalName", email, phone, status,
-  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, ${millis("deleted_at", "deletedAt")}, version`
+  created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt", version`
 
 const toOrganization = (row: OrganizationRow): Organization.Organization => ({
   id: row.id as Ids.OrganizationId,
@@ -39,9 +40,9 @@ const toOrganization = (row: OrganizationRow): Organization.Organization => ({
   email: row.email,
   phone: row.phone,
   status: row.status,
-  createdAt: toMillis(row.createdAt)!,
-  updatedAt: toMillis(row.updatedAt)!,
-  deletedAt: toMillis(row.deletedAt),
+  createdAt: fromTimestamptz(row.createdAt),
+  updatedAt: fromTimestamptz(row.updatedAt),
+  deletedAt: fromTimestamptzOrNull(row.deletedAt),
   version: row.version
 })
 
@@ -64,7 +65,7 @@ export const layer = Layer.effect(
             INSERT INTO identity.organizations (id, name, bin, kind, customer_id, legal_name, email, phone, status, created_at, updated_at,
               deleted_at, version)
             VALUES (${org.id}, ${org.name}, ${org.bin}, ${org.kind}, ${org.customerId}, ${org.legalName}, ${org.email}, ${org.phone},
-              ${org.status}, ${timestamp(db, org.createdAt)}, ${timestamp(db, org.updatedAt)}, ${timestamp(db, org.deletedAt)}, ${org.version})`)
+              ${org.status}, ${toTimestamptz(org.createdAt)}, ${toTimestamptz(org.updatedAt)}, ${toTimestamptzOrNull(org.deletedAt)}::timestamptz, ${org.version})`)
         )),
       findById: (id) =>
         inTx(Effect.map(
@@ -81,7 +82,7 @@ export const layer = Layer.effect(
             mapWrite("Organization", reasons)(sql`
               UPDATE identity.organizations SET name = ${org.name}, bin = ${org.bin}, kind = ${org.kind}, customer_id = ${org.customerId},
                 legal_name = ${org.legalName}, email = ${org.email}, phone = ${org.phone}, status = ${org.status},
-                updated_at = ${timestamp(db, org.updatedAt)}, deleted_at = ${timestamp(db, org.deletedAt)}, version = ${org.version}
+                updated_at = ${toTimestamptz(org.updatedAt)}, deleted_at = ${toTimestamptzOrNull(org.deletedAt)}::timestamptz, version = ${org.version}
               WHERE id = ${org.id} AND deleted_at IS NULL AND version = ${org.version - 1}
               RETURNING id`),
             sql<{ version: number }>`SELECT version FROM identity.organizations WHERE id = ${org.id} AND deleted_at IS NULL`

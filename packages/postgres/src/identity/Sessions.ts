@@ -9,7 +9,8 @@ import { Errors, type Ids, type Tenant } from "@erpkit/kernel"
 import { type Session, SessionRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, lookup, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import { checkStorable, global, lookup, mapWrite, read } from "./shared.ts"
 
 interface SessionRow {
   readonly id: string
@@ -17,14 +18,14 @@ interface SessionRow {
   readonly userId: string
   readonly organizationId: string
   readonly workspaceId: string
-  readonly createdAt: number
-  readonly expiresAt: number
+  readonly createdAt: Date
+  readonly expiresAt: Date
   readonly ipAddress: string | null
   readonly userAgent: string | null
 }
 
 const columns = `id, token_hash AS "tokenHash", user_id AS "userId", organization_id AS "organizationId",
-  workspace_id AS "workspaceId", ${millis("created_at", "createdAt")}, ${millis("expires_at", "expiresAt")},
+  workspace_id AS "workspaceId", created_at AS "createdAt", expires_at AS "expiresAt",
   ip_address AS "ipAddress", user_agent AS "userAgent"`
 
 const toSession = (row: SessionRow): Session.Session => ({
@@ -32,8 +33,8 @@ const toSession = (row: SessionRow): Session.Session => ({
   tokenHash: row.tokenHash,
   userId: row.userId as Ids.UserId,
   tenant: { organizationId: row.organizationId, workspaceId: row.workspaceId } as Tenant.Tenant,
-  createdAt: toMillis(row.createdAt)!,
-  expiresAt: toMillis(row.expiresAt)!,
+  createdAt: fromTimestamptz(row.createdAt),
+  expiresAt: fromTimestamptz(row.expiresAt),
   ipAddress: row.ipAddress,
   userAgent: row.userAgent
 })
@@ -55,7 +56,7 @@ export const layer = Layer.effect(
           mapWrite("Session", { sessions_token_hash_key: "token or id already exists", sessions_pkey: "token or id already exists" })(sql`
             INSERT INTO auth.sessions (id, token_hash, user_id, organization_id, workspace_id, created_at, expires_at, ip_address, user_agent)
             VALUES (${s.id}, ${s.tokenHash}, ${s.userId}, ${s.tenant.organizationId}, ${s.tenant.workspaceId},
-              ${timestamp(db, s.createdAt)}, ${timestamp(db, s.expiresAt)}, ${s.ipAddress}, ${s.userAgent})`)
+              ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.expiresAt)}, ${s.ipAddress}, ${s.userAgent})`)
         )),
       findById: (id) =>
         inTx(Effect.map(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE id = ${id}`), (f) => Option.fromNullishOr(f[0]))),
@@ -81,7 +82,7 @@ export const layer = Layer.effect(
         inTx(Effect.map(
           rows(sql<SessionRow>`
             DELETE FROM auth.sessions WHERE id IN (
-              SELECT id FROM auth.sessions WHERE expires_at <= ${timestamp(db, now)}
+              SELECT id FROM auth.sessions WHERE expires_at <= ${toTimestamptz(now)}
               ORDER BY expires_at, id LIMIT ${Math.max(0, Math.floor(limit))} FOR UPDATE SKIP LOCKED)
             RETURNING ${sql.literal(columns)}`),
           (deleted) => [...deleted].sort(byExpiry)

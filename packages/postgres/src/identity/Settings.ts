@@ -9,7 +9,8 @@ import type { Ids, Tenant } from "@erpkit/kernel"
 import { type Setting, SettingRepository } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, inWorkspace, lookup, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import { checkStorable, inWorkspace, lookup, mapWrite, read, versioned } from "./shared.ts"
 
 interface SettingRow {
   readonly id: string
@@ -25,14 +26,14 @@ interface SettingRow {
   readonly rules: Setting.ValidationRules
   readonly createdBy: string | null
   readonly updatedBy: string | null
-  readonly createdAt: number
-  readonly updatedAt: number
+  readonly createdAt: Date
+  readonly updatedAt: Date
   readonly version: number
 }
 
 const columns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", key, category, data_type AS "dataType", value,
   description, secret, read_only AS "readOnly", rules, created_by AS "createdBy", updated_by AS "updatedBy",
-  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
+  created_at AS "createdAt", updated_at AS "updatedAt", version`
 
 const toSetting = (row: SettingRow): Setting.Setting => ({
   id: row.id as Setting.SettingId,
@@ -48,8 +49,8 @@ const toSetting = (row: SettingRow): Setting.Setting => ({
   rules: row.rules,
   createdBy: row.createdBy as Ids.UserId | null,
   updatedBy: row.updatedBy as Ids.UserId | null,
-  createdAt: toMillis(row.createdAt)!,
-  updatedAt: toMillis(row.updatedAt)!,
+  createdAt: fromTimestamptz(row.createdAt),
+  updatedAt: fromTimestamptz(row.updatedAt),
   version: row.version
 })
 
@@ -74,7 +75,7 @@ export const layer = Layer.effect(
               rules, created_by, updated_by, created_at, updated_at, version)
             VALUES (${s.id}, ${tenant.organizationId}, ${s.workspaceId === null ? null : tenant.workspaceId}, ${s.key}, ${s.category},
               ${s.dataType}, ${JSON.stringify(s.value)}::jsonb, ${s.description}, ${s.secret}, ${s.readOnly}, ${JSON.stringify(s.rules)}::jsonb,
-              ${s.createdBy}, ${s.updatedBy}, ${timestamp(db, s.createdAt)}, ${timestamp(db, s.updatedAt)}, ${s.version})`)
+              ${s.createdBy}, ${s.updatedBy}, ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.updatedAt)}, ${s.version})`)
         )),
       findById: (tenant, id) => inWorkspace(db, tenant)(first(sql`id = ${id} AND ${visible(tenant)}`)),
       findByKey: (tenant, key, workspaceId) =>
@@ -92,7 +93,7 @@ export const layer = Layer.effect(
             mapWrite("Setting")(sql`
               UPDATE identity.settings SET category = ${s.category}, data_type = ${s.dataType}, value = ${JSON.stringify(s.value)}::jsonb,
                 description = ${s.description}, secret = ${s.secret}, read_only = ${s.readOnly}, rules = ${JSON.stringify(s.rules)}::jsonb,
-                updated_by = ${s.updatedBy}, updated_at = ${timestamp(db, s.updatedAt)}, version = ${s.version}
+                updated_by = ${s.updatedBy}, updated_at = ${toTimestamptz(s.updatedAt)}, version = ${s.version}
               WHERE id = ${s.id} AND ${visible(tenant)} AND version = ${s.version - 1}
               RETURNING id`),
             sql<{ version: number }>`SELECT version FROM identity.settings WHERE id = ${s.id} AND ${visible(tenant)}`

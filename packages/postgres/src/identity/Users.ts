@@ -7,7 +7,8 @@ import type { Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
 import { type User, UserRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, lookup, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
+import { checkStorable, global, lookup, mapWrite, read, versioned } from "./shared.ts"
 
 interface UserRow {
   readonly id: string
@@ -20,14 +21,14 @@ interface UserRow {
   readonly banned: boolean
   readonly banReason: string | null
   readonly organizationId: string
-  readonly createdAt: number
-  readonly updatedAt: number
+  readonly createdAt: Date
+  readonly updatedAt: Date
   readonly version: number
 }
 
 const columns = `id, email, email_key AS "emailKey", name, status, registration_status AS "registrationStatus",
   email_verified AS "emailVerified", banned, ban_reason AS "banReason", organization_id AS "organizationId",
-  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, version`
+  created_at AS "createdAt", updated_at AS "updatedAt", version`
 
 const toUser = (row: UserRow): User.User => ({
   id: row.id as Ids.UserId,
@@ -40,8 +41,8 @@ const toUser = (row: UserRow): User.User => ({
   banned: row.banned,
   banReason: row.banReason,
   organizationId: row.organizationId as Ids.OrganizationId,
-  createdAt: toMillis(row.createdAt)!,
-  updatedAt: toMillis(row.updatedAt)!,
+  createdAt: fromTimestamptz(row.createdAt),
+  updatedAt: fromTimestamptz(row.updatedAt),
   version: row.version
 })
 
@@ -71,7 +72,7 @@ export const layer = Layer.effect(
               ban_reason, organization_id, created_at, updated_at, version)
             VALUES (${user.id}, ${user.email}, ${user.emailKey}, ${user.name}, ${user.status},
               ${user.registrationStatus}, ${user.emailVerified}, ${user.banned}, ${user.banReason}, ${user.organizationId},
-              ${timestamp(db, user.createdAt)}, ${timestamp(db, user.updatedAt)}, ${user.version})`)
+              ${toTimestamptz(user.createdAt)}, ${toTimestamptz(user.updatedAt)}, ${user.version})`)
         )),
       update: (user) =>
         inTx(Effect.andThen(
@@ -83,7 +84,7 @@ export const layer = Layer.effect(
             mapWrite("User", reasons)(sql`
               UPDATE auth.users SET email = ${user.email}, email_key = ${user.emailKey}, name = ${user.name},
                 status = ${user.status}, registration_status = ${user.registrationStatus}, email_verified = ${user.emailVerified},
-                banned = ${user.banned}, ban_reason = ${user.banReason}, updated_at = ${timestamp(db, user.updatedAt)}, version = ${user.version}
+                banned = ${user.banned}, ban_reason = ${user.banReason}, updated_at = ${toTimestamptz(user.updatedAt)}, version = ${user.version}
               WHERE id = ${user.id} AND version = ${user.version - 1}
               RETURNING id`),
             sql<{ version: number }>`SELECT version FROM auth.users WHERE id = ${user.id}`

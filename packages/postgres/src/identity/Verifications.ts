@@ -8,7 +8,8 @@ import type { Ids } from "@erpkit/kernel"
 import { type Verification, VerificationRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, global, lookup, mapWrite, millis, read, timestamp, toMillis } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import { checkStorable, global, lookup, mapWrite, read } from "./shared.ts"
 
 interface VerificationRow {
   readonly id: string
@@ -16,13 +17,13 @@ interface VerificationRow {
   readonly codeHash: string
   readonly userId: string | null
   readonly type: Verification.VerificationType
-  readonly usedAt: number | null
-  readonly expiresAt: number
-  readonly createdAt: number
+  readonly usedAt: Date | null
+  readonly expiresAt: Date
+  readonly createdAt: Date
 }
 
 const columns = `id, email_key AS "emailKey", code_hash AS "codeHash", user_id AS "userId", type,
-  ${millis("used_at", "usedAt")}, ${millis("expires_at", "expiresAt")}, ${millis("created_at", "createdAt")}`
+  used_at AS "usedAt", expires_at AS "expiresAt", created_at AS "createdAt"`
 
 const toVerification = (row: VerificationRow): Verification.Verification => ({
   id: row.id as Verification.VerificationId,
@@ -30,9 +31,9 @@ const toVerification = (row: VerificationRow): Verification.Verification => ({
   codeHash: row.codeHash,
   userId: row.userId as Ids.UserId | null,
   type: row.type,
-  usedAt: toMillis(row.usedAt),
-  expiresAt: toMillis(row.expiresAt)!,
-  createdAt: toMillis(row.createdAt)!
+  usedAt: fromTimestamptzOrNull(row.usedAt),
+  expiresAt: fromTimestamptz(row.expiresAt),
+  createdAt: fromTimestamptz(row.createdAt)
 })
 
 export const layer = Layer.effect(
@@ -49,8 +50,8 @@ export const layer = Layer.effect(
           checkStorable(v, ["verification"]),
           mapWrite("Verification", { email_verifications_pkey: "id exists" })(sql`
             INSERT INTO auth.email_verifications (id, email_key, code_hash, user_id, type, used_at, expires_at, created_at)
-            VALUES (${v.id}, ${v.emailKey}, ${v.codeHash}, ${v.userId}, ${v.type}, ${timestamp(db, v.usedAt)},
-              ${timestamp(db, v.expiresAt)}, ${timestamp(db, v.createdAt)})`)
+            VALUES (${v.id}, ${v.emailKey}, ${v.codeHash}, ${v.userId}, ${v.type}, ${toTimestamptzOrNull(v.usedAt)}::timestamptz,
+              ${toTimestamptz(v.expiresAt)}, ${toTimestamptz(v.createdAt)})`)
         )),
       findById: (id) =>
         inTx(Effect.map(rows(sql<VerificationRow>`SELECT ${sql.literal(columns)} FROM auth.email_verifications WHERE id = ${id}`), (f) =>
@@ -63,7 +64,7 @@ export const layer = Layer.effect(
         )),
       markUsed: (id, usedAt) =>
         inTx(Effect.map(
-          read(sql`UPDATE auth.email_verifications SET used_at = ${timestamp(db, usedAt)} WHERE id = ${id} AND used_at IS NULL RETURNING id`),
+          read(sql`UPDATE auth.email_verifications SET used_at = ${toTimestamptz(usedAt)} WHERE id = ${id} AND used_at IS NULL RETURNING id`),
           (updated) => updated.length > 0
         )),
       removeByUser: (userId) =>
@@ -72,7 +73,7 @@ export const layer = Layer.effect(
         inTx(Effect.map(
           read(sql`
             DELETE FROM auth.email_verifications WHERE id IN (
-              SELECT id FROM auth.email_verifications WHERE expires_at <= ${timestamp(db, now)}
+              SELECT id FROM auth.email_verifications WHERE expires_at <= ${toTimestamptz(now)}
               ORDER BY expires_at, id LIMIT ${Math.max(0, Math.floor(limit))} FOR UPDATE SKIP LOCKED)
             RETURNING id`),
           (deleted) => deleted.length

@@ -8,7 +8,8 @@ import { Effect, Layer, Option } from "effect"
 import { type Ids, Tenant } from "@erpkit/kernel"
 import { type Workspace, WorkspaceRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
-import { checkStorable, inOrganization, mapWrite, millis, read, timestamp, toMillis, versioned } from "./shared.ts"
+import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
+import { checkStorable, inOrganization, mapWrite, read, versioned } from "./shared.ts"
 
 interface WorkspaceRow {
   readonly id: string
@@ -18,14 +19,14 @@ interface WorkspaceRow {
   readonly type: Workspace.WorkspaceType
   readonly status: Workspace.WorkspaceStatus
   readonly createdBy: string | null
-  readonly createdAt: number
-  readonly updatedAt: number
-  readonly deletedAt: number | null
+  readonly createdAt: Date
+  readonly updatedAt: Date
+  readonly deletedAt: Date | null
   readonly version: number
 }
 
 const columns = `id, organization_id AS "organizationId", name, description, type, status, created_by AS "createdBy",
-  ${millis("created_at", "createdAt")}, ${millis("updated_at", "updatedAt")}, ${millis("deleted_at", "deletedAt")}, version`
+  created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt", version`
 
 const toWorkspace = (row: WorkspaceRow): Workspace.Workspace => ({
   id: row.id as Ids.WorkspaceId,
@@ -35,9 +36,9 @@ const toWorkspace = (row: WorkspaceRow): Workspace.Workspace => ({
   type: row.type,
   status: row.status,
   createdBy: row.createdBy as Ids.UserId | null,
-  createdAt: toMillis(row.createdAt)!,
-  updatedAt: toMillis(row.updatedAt)!,
-  deletedAt: toMillis(row.deletedAt),
+  createdAt: fromTimestamptz(row.createdAt),
+  updatedAt: fromTimestamptz(row.updatedAt),
+  deletedAt: fromTimestamptzOrNull(row.deletedAt),
   version: row.version
 })
 
@@ -62,7 +63,7 @@ export const layer = Layer.effect(
             INSERT INTO identity.workspaces (id, organization_id, name, description, type, status, created_by, created_at, updated_at,
               deleted_at, version)
             VALUES (${ws.id}, ${tenant.organizationId}, ${ws.name}, ${ws.description}, ${ws.type}, ${ws.status}, ${ws.createdBy},
-              ${timestamp(db, ws.createdAt)}, ${timestamp(db, ws.updatedAt)}, ${timestamp(db, ws.deletedAt)}, ${ws.version})`)
+              ${toTimestamptz(ws.createdAt)}, ${toTimestamptz(ws.updatedAt)}, ${toTimestamptzOrNull(ws.deletedAt)}::timestamptz, ${ws.version})`)
         )),
       findById: (tenant, id) =>
         inOrganization(db, tenant)(Effect.map(
@@ -83,7 +84,7 @@ export const layer = Layer.effect(
             ws.version,
             mapWrite("Workspace")(sql`
               UPDATE identity.workspaces SET name = ${ws.name}, description = ${ws.description}, type = ${ws.type}, status = ${ws.status},
-                created_by = ${ws.createdBy}, updated_at = ${timestamp(db, ws.updatedAt)}, deleted_at = ${timestamp(db, ws.deletedAt)},
+                created_by = ${ws.createdBy}, updated_at = ${toTimestamptz(ws.updatedAt)}, deleted_at = ${toTimestamptzOrNull(ws.deletedAt)}::timestamptz,
                 version = ${ws.version}
               WHERE id = ${ws.id} AND ${live(tenant)} AND version = ${ws.version - 1}
               RETURNING id`),

@@ -1,6 +1,7 @@
 /**
- * What every identity repository shares: how it joins the unit of work for its kind of table, the
- * millisecond ↔ timestamptz conversions, and the mapping of write errors to the ports' types.
+ * What every identity repository shares: how it joins the unit of work for its kind of table and the
+ * mapping of write errors to the ports' types. Timestamps follow every adapter's one convention
+ * (`../sql/Timestamps.ts`: `Date` parameters and `Date` columns, converted from and to epoch milliseconds).
  *
  * Three kinds of tables (see migrations/identity and docs/postgres.md, "Identity"):
  *
@@ -13,7 +14,6 @@
  */
 import { Effect } from "effect"
 import { Errors, Tenant } from "@erpkit/kernel"
-import type { Fragment } from "effect/sql/Statement"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import type { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -36,15 +36,6 @@ export const inOrganization = (db: Db, tenant: Tenant.Tenant) => <A, E, R>(effec
 
 /** Workspace tables: exactly this tenant (another one in the same transaction is a defect). */
 export const inWorkspace = (db: Db, tenant: Tenant.Tenant) => db.inTenant(tenant)
-
-/** `ms` (UTC epoch milliseconds, or null) as a timestamptz expression. */
-export const timestamp = (db: Db, ms: number | null): Fragment => db.sql`to_timestamp(${ms}::float8 / 1000)`
-
-/** A timestamptz column read back as epoch milliseconds (`column` is trusted SQL, never input). */
-export const millis = (column: string, alias: string): string => `round(extract(epoch FROM ${column}) * 1000)::float8 AS "${alias}"`
-
-/** `null` stays null, numbers come back as numbers (float8 columns may arrive as strings on some paths). */
-export const toMillis = (value: number | string | null): number | null => (value === null ? null : Number(value))
 
 /** Strings Postgres cannot store (U+0000): the ports have no error channel for it, so it is a defect. */
 export const checkStorable = (value: unknown, path: ReadonlyArray<string>): Effect.Effect<void> => Storable.checkOrDie(value, path)
