@@ -64,6 +64,7 @@ export const SignedUp = Schema.Struct({
   verificationCode: Schema.String
 })
 
+/** Sign-in: the e-mail and password the host checks itself. */
 export const SignIn = Schema.Struct({ email: Schema.String, password: Schema.String })
 
 /** Public endpoints: they run as the anonymous or system actor, chosen by the server. */

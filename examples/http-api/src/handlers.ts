@@ -4,7 +4,7 @@
  */
 import { ClientAccounts, Invoices, Payments } from "@erpkit/billing"
 import { Access, Memberships, Organizations, Sessions, Users } from "@erpkit/identity"
-import { Actor, type Command } from "@erpkit/kernel"
+import { Actor, type Command, Errors } from "@erpkit/kernel"
 import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { ErpApi } from "./Api.ts"
@@ -13,6 +13,7 @@ import { Credentials, RootTenant, TenantDirectory } from "./Credentials.ts"
 import { mapDomainErrors, Unauthorized } from "./errors.ts"
 import { measured } from "./telemetry.ts"
 
+/** The decoded `Idempotency-Key` header of a command request. */
 type IdempotencyHeaders = { readonly "idempotency-key"?: string }
 
 /** Runs a command as the session's actor, with the request's `Idempotency-Key` if it sent one. */
@@ -50,6 +51,10 @@ export const BillingLive = HttpApiBuilder.group(ErpApi, "billing", (handlers) =>
 const signUp = ({ payload }: { readonly payload: typeof import("./Api.ts").SignUp.Type }) =>
   Effect.gen(function*() {
     const root = yield* RootTenant
+    // a known e-mail is refused before anything is written (register would refuse it after the organization)
+    if (Option.isSome(yield* (yield* Credentials).find(payload.user.email))) {
+      return yield* new Errors.Conflict({ entity: "User", reason: "the e-mail is already registered" })
+    }
     const opened = yield* Organizations.createOrganization(Actor.system(root), payload.organization)
     const tenant = { organizationId: opened.organization.id, workspaceId: opened.workspace.id }
     const { user, verification } = yield* Users.register(Access.anonymous(tenant), payload.user)
@@ -65,6 +70,8 @@ const signIn = ({ payload }: { readonly payload: { readonly email: string; reado
     const login = yield* (yield* Credentials).check(payload.email, payload.password)
     if (Option.isNone(login)) return yield* new Unauthorized({ reason: "wrong e-mail or password" })
     const created = yield* Sessions.createSession(Actor.system(login.value.tenant), { userId: login.value.userId })
+    // HttpOnly: the page's script never sees the token; SameSite=Strict: no cross-site request carries it.
+    // Behind TLS a host adds `secure: true` (this example serves plain HTTP on loopback).
     yield* HttpApiBuilder.securitySetCookie(sessionCookie, created.token, { httpOnly: true, sameSite: "strict", path: "/" })
     return created
   }).pipe(mapDomainErrors)

@@ -3,7 +3,7 @@
  * client sees them) and with the typed client (the same domain error value back).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { failure, memberSignedIn, run, signUpAndIn, startServer } from "./support.ts"
+import { failure, memberSignedIn, run, signUpAndIn, startServer, validBin } from "./support.ts"
 
 let server: Awaited<ReturnType<typeof startServer>>
 beforeAll(async () => {
@@ -35,6 +35,10 @@ describe("http-api: authentication", () => {
     const admin = await signUpAndIn(server.url, "auth")
     expect(await call("/auth/sign-in", { body: { email: admin.email, password: "wrong password" } }))
       .toMatchObject({ status: 401, body: { _tag: "Unauthorized", reason: "wrong e-mail or password" } })
+    const again = await call("/auth/sign-up", {
+      body: { organization: { name: "Again LLP", bin: validBin(), kind: "internal" }, user: { email: admin.email, name: "Again" }, password: "long enough password" }
+    })
+    expect(again).toMatchObject({ status: 409, body: { _tag: "Conflict", entity: "User" } })
   })
 
   it("sign-in sets an HttpOnly session cookie that authenticates; sign-out ends the session", async () => {
