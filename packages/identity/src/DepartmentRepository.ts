@@ -15,8 +15,8 @@ export class DepartmentRepository extends Context.Service<DepartmentRepository, 
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Department>>
   /** id → parent id of every live department of the tenant's workspace. */
   readonly parents: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyMap<string, string | null>>
-  /** Writes `d` one version after the stored row (`Conflict` when stale or on a code clash). */
-  readonly update: (tenant: Tenant.Tenant, d: Department) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+  /** Writes `d` one version after the stored row (`StaleVersion` when stale or on a code clash). */
+  readonly update: (tenant: Tenant.Tenant, d: Department) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
 }>()("@erpkit/identity/DepartmentRepository") {
   static readonly layerMemory = Layer.effect(
     DepartmentRepository,

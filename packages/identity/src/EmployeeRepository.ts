@@ -15,8 +15,8 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Employee>>
   /** The user's live employment in the tenant's organization (any workspace). */
   readonly findByUser: (tenant: Tenant.Tenant, userId: Ids.UserId) => Effect.Effect<Option.Option<Employee>>
-  /** Writes `e` one version after the stored row (`Conflict` when stale or on a uniqueness clash). */
-  readonly update: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+  /** Writes `e` one version after the stored row (`StaleVersion` when stale or on a uniqueness clash). */
+  readonly update: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
 }>()("@erpkit/identity/EmployeeRepository") {
   static readonly layerMemory = Layer.effect(
     EmployeeRepository,

@@ -14,7 +14,7 @@ export class InvitationRepository extends Context.Service<InvitationRepository, 
   readonly listByOrganization: (organizationId: Ids.OrganizationId, limit: number) => Effect.Effect<ReadonlyArray<Invitation>>
   readonly insert: (i: Invitation) => Effect.Effect<void, Errors.Conflict>
   /** Writes `i` one version after the stored row: of two concurrent answers, one wins (single use). */
-  readonly update: (i: Invitation) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+  readonly update: (i: Invitation) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
 }>()("@erpkit/identity/InvitationRepository") {
   static readonly layerMemory = Layer.effect(
     InvitationRepository,

@@ -19,8 +19,8 @@ export class MembershipRepository extends Context.Service<MembershipRepository, 
   readonly organizationsOf: (userId: Ids.UserId) => Effect.Effect<ReadonlyArray<Ids.OrganizationId>>
   /** `Conflict` when the user is already a member of the organization. */
   readonly insert: (m: Membership) => Effect.Effect<void, Errors.Conflict>
-  /** Writes `m` one version after the stored row (`Conflict` when stale, `NotFound` when gone). */
-  readonly update: (m: Membership) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+  /** Writes `m` one version after the stored row (`StaleVersion` when stale, `NotFound` when gone). */
+  readonly update: (m: Membership) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
   /** The removed membership, if there was one. */
   readonly remove: (organizationId: Ids.OrganizationId, userId: Ids.UserId) => Effect.Effect<Option.Option<Membership>>
 }>()("@erpkit/identity/MembershipRepository") {

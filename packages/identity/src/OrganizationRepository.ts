@@ -16,10 +16,10 @@ export class OrganizationRepository extends Context.Service<OrganizationReposito
   /** The live organization. */
   readonly findById: (id: Ids.OrganizationId) => Effect.Effect<Option.Option<Organization>>
   /**
-   * Writes a live organization one version later (also how it is soft-deleted); `Conflict` on a stale
+   * Writes a live organization one version later (also how it is soft-deleted); `StaleVersion` on a stale
    * version or a live BIN clash.
    */
-  readonly update: (org: Organization) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+  readonly update: (org: Organization) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
 }>()("@erpkit/identity/OrganizationRepository") {
   static readonly layerMemory = Layer.effect(
     OrganizationRepository,

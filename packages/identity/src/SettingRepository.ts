@@ -18,8 +18,8 @@ export class SettingRepository extends Context.Service<SettingRepository, {
     workspaceId: Ids.WorkspaceId | null
   ) => Effect.Effect<Option.Option<Setting>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Setting>>
-  /** Writes `s` one version after the stored row (`Conflict` when stale); key and scope never move. */
-  readonly update: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+  /** Writes `s` one version after the stored row (`StaleVersion` when stale); key and scope never move. */
+  readonly update: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
   readonly remove: (tenant: Tenant.Tenant, id: SettingId) => Effect.Effect<Option.Option<Setting>>
 }>()("@erpkit/identity/SettingRepository") {
   static readonly layerMemory = Layer.effect(

@@ -18,10 +18,10 @@ export class UserRepository extends Context.Service<UserRepository, {
   /** `Conflict` when another user has the e-mail key. */
   readonly insert: (user: User) => Effect.Effect<void, Errors.Conflict>
   /**
-   * Writes `user`, which must be one version after the stored row (`Versioned`); `Conflict` on a stale
+   * Writes `user`, which must be one version after the stored row (`Versioned`); `StaleVersion` on a stale
    * version or when the e-mail key belongs to another user.
    */
-  readonly update: (user: User) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+  readonly update: (user: User) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
   /** Hard delete (the auth schema has no soft delete); whether a row was removed. */
   readonly remove: (id: Ids.UserId) => Effect.Effect<boolean>
 }>()("@erpkit/identity/UserRepository") {

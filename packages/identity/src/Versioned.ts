@@ -3,7 +3,7 @@
  * departments, settings). A command writes the record one version after the one it read; the
  * repository accepts the write only if the stored row is still at the version that was read, so two
  * commands that both read version 3 cannot both write version 4 (Postgres:
- * `UPDATE … SET …, version = $v WHERE id = $id AND version = $v - 1`, zero rows → `Conflict`).
+ * `UPDATE … SET …, version = $v WHERE id = $id AND version = $v - 1`, zero rows → `StaleVersion`).
  */
 import { Effect, Schema } from "effect"
 import { Errors } from "@erpkit/kernel"
@@ -18,7 +18,7 @@ export const checkNext = (
   entity: string,
   stored: { readonly version: number },
   next: { readonly version: number }
-): Effect.Effect<void, Errors.Conflict> =>
+): Effect.Effect<void, Errors.StaleVersion> =>
   next.version === stored.version + 1
     ? Effect.void
-    : Effect.fail(new Errors.Conflict({ entity, reason: `stale write: stored version ${stored.version}, written ${next.version}` }))
+    : Effect.fail(new Errors.StaleVersion({ entity, storedVersion: stored.version, writtenVersion: next.version }))

@@ -11,8 +11,8 @@ export class WorkspaceRepository extends Context.Service<WorkspaceRepository, {
   readonly insert: (tenant: Tenant.Tenant, ws: Workspace) => Effect.Effect<void, Errors.Conflict>
   readonly findById: (tenant: Tenant.Tenant, id: Ids.WorkspaceId) => Effect.Effect<Option.Option<Workspace>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Workspace>>
-  /** Writes `ws` one version after the stored row (`Conflict` when stale). */
-  readonly update: (tenant: Tenant.Tenant, ws: Workspace) => Effect.Effect<void, Errors.Conflict | Errors.NotFound>
+  /** Writes `ws` one version after the stored row (`StaleVersion` when stale). */
+  readonly update: (tenant: Tenant.Tenant, ws: Workspace) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
 }>()("@erpkit/identity/WorkspaceRepository") {
   static readonly layerMemory = Layer.effect(
     WorkspaceRepository,

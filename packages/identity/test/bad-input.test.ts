@@ -15,7 +15,7 @@ type Services = Layer.Success<ReturnType<typeof layerTest>>
 type AnyCommand = Command.AnyCommand | Command.AnyQuery
 
 const typedErrors = new Set([
-  "ValidationError", "Forbidden", "NotFound", "Conflict", "InvalidTransition", "Immutable",
+  "ValidationError", "Forbidden", "NotFound", "Conflict", "StaleVersion", "InvalidTransition", "Immutable",
   "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle", "InvitationClosed", "EmailNotVerified", "HomeMembership"
 ])
 

@@ -75,7 +75,7 @@ for (const target of targets("identity-concurrency.test.ts")) {
           assert.strictEqual(outcomes.filter((t) => t === "VerificationFailed").length, 5, outcomes.join(" "))
         }))
 
-      it.effect("optimistic concurrency: of concurrent updates that read the same version, one writes and the rest get Conflict", () =>
+      it.effect("optimistic concurrency: of concurrent updates that read the same version, one writes and the rest get StaleVersion", () =>
         Effect.gen(function*() {
           const tenant = yield* openTenant()
           const { actor: admin } = yield* userWithRole(tenant, "admin")
@@ -88,7 +88,7 @@ for (const target of targets("identity-concurrency.test.ts")) {
           const wins = outcomes.filter((t) => t === "Success").length
           console.log(`[identity concurrency] ${target.name}: concurrent updateProfile outcomes ${outcomes.join(" ")}`)
           assert.isAtLeast(wins, 1, outcomes.join(" "))
-          assert.strictEqual(wins + outcomes.filter((t) => t === "Conflict").length, 6, outcomes.join(" "))
+          assert.strictEqual(wins + outcomes.filter((t) => t === "StaleVersion").length, 6, outcomes.join(" "))
           const stored = yield* Users.getUser(admin, { userId: user.id })
           assert.strictEqual(stored.version, 1 + wins, "every successful write is one version, none lost")
         }))

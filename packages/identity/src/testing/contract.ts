@@ -405,7 +405,7 @@ export const membershipRepositoryContract: Suite<unknown> = suite("MembershipRep
       assert.sameMembers([...(yield* inTx(a.tenant, repo.organizationsOf(a.admin.id)))], [a.tenant.organizationId, b.tenant.organizationId])
       const demoted = next(elsewhere, { role: "employee", updatedAt: 3_000 })
       yield* inTx(b.tenant, repo.update(demoted))
-      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(next(elsewhere, { role: "Admin" })))), "Conflict", "stale")
+      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(next(elsewhere, { role: "Admin" })))), "StaleVersion", "stale")
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.find(a.tenant.organizationId, a.admin.id)), Option.some(home), "A's role untouched")
       assert.deepStrictEqual(yield* inTx(b.tenant, repo.remove(b.tenant.organizationId, a.admin.id)), Option.some(demoted))
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.remove(b.tenant.organizationId, a.admin.id))))
@@ -430,13 +430,13 @@ export const invitationRepositoryContract: Suite<unknown> = suite("InvitationRep
       assert.deepStrictEqual(yield* inTx(b.tenant, repo.listByOrganization(b.tenant.organizationId, 10)), [])
       const accepted = next(older, { status: "accepted", updatedAt: 3_000 })
       yield* inTx(a.tenant, repo.update(accepted))
-      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.update(next(older, { status: "declined" })))), "Conflict", "second answer")
+      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.update(next(older, { status: "declined" })))), "StaleVersion", "second answer")
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.findById(a.tenant.organizationId, older.id)), Option.some(accepted))
     }))
 })
 
 export const optimisticConcurrencyContract: Suite<unknown> = suite("optimistic concurrency", (it, f) => {
-  it.effect("a write that is not exactly one version after the stored row is Conflict and changes nothing", () =>
+  it.effect("a write that is not exactly one version after the stored row is StaleVersion and changes nothing", () =>
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const users = yield* UserRepository
@@ -460,11 +460,11 @@ export const optimisticConcurrencyContract: Suite<unknown> = suite("optimistic c
         departments.update(tenant, { ...d, name: "same version" }),
         settings.update(tenant, { ...s, value: "same version" })
       ]
-      for (const write of stale) assert.strictEqual(yield* tagOf(inTx(tenant, write)), "Conflict")
+      for (const write of stale) assert.strictEqual(yield* tagOf(inTx(tenant, write)), "StaleVersion")
       assert.deepStrictEqual(yield* inTx(tenant, users.findById(admin.id)), Option.some(admin))
       assert.deepStrictEqual(yield* inTx(tenant, settings.findById(tenant, s.id)), Option.some(s))
       yield* inTx(tenant, users.update(next(admin, { name: "v2" })))
-      assert.strictEqual(yield* tagOf(inTx(tenant, users.update(next(admin, { name: "lost update" })))), "Conflict")
+      assert.strictEqual(yield* tagOf(inTx(tenant, users.update(next(admin, { name: "lost update" })))), "StaleVersion")
       assert.deepStrictEqual(Option.map(yield* inTx(tenant, users.findById(admin.id)), (u) => [u.name, u.version]), Option.some(["v2", 2]))
     }))
 })

@@ -63,9 +63,9 @@ export const mapWrite = (entity: string, reasons: Readonly<Record<string, string
 /** Reads: every SQL error is a defect (retryable ones are still retried by the unit of work). */
 export const read = SqlState.orDie
 
-/** The stale-write `Conflict` of `Versioned.checkNext`, for an update that matched no row at `version - 1`. */
-export const staleWrite = (entity: string, storedVersion: number, written: number): Errors.Conflict =>
-  new Errors.Conflict({ entity, reason: `stale write: stored version ${storedVersion}, written ${written}` })
+/** The `StaleVersion` of `Versioned.checkNext`, for an update that matched no row at `version - 1`. */
+export const staleWrite = (entity: string, storedVersion: number, written: number): Errors.StaleVersion =>
+  new Errors.StaleVersion({ entity, storedVersion, writtenVersion: written })
 
 /**
  * An optimistic update: `update` writes only when the stored row is at `written - 1` and returns the
@@ -78,10 +78,10 @@ export const versioned = <E, R1, R2>(
   written: number,
   update: Effect.Effect<ReadonlyArray<unknown>, E, R1>,
   stored: Effect.Effect<ReadonlyArray<{ readonly version: number }>, SqlError, R2>
-): Effect.Effect<void, E | Errors.Conflict | Errors.NotFound, R1 | R2> =>
+): Effect.Effect<void, E | Errors.StaleVersion | Errors.NotFound, R1 | R2> =>
   Effect.flatMap(update, (rows) => {
     if (rows.length > 0) return Effect.void
-    return Effect.flatMap(read(stored), (found): Effect.Effect<never, Errors.Conflict | Errors.NotFound> => {
+    return Effect.flatMap(read(stored), (found): Effect.Effect<never, Errors.StaleVersion | Errors.NotFound> => {
       const row = found[0]
       return row === undefined
         ? Effect.fail(new Errors.NotFound({ entity, id }))
