@@ -87,7 +87,7 @@ export const authenticate = Command.query({
     if (Option.isNone(user) || User.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
     const session = found.value
     // The host may not know the session's tenant before this call: read the membership in it.
-    const membership = yield* UnitOfWork.transactionFor(
+    const membership = yield* UnitOfWork.runFor(
       session.tenant,
       MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
     )
@@ -173,12 +173,12 @@ export const listSessions = Command.query({
  */
 export const deleteExpiredSessions: Effect.Effect<
   { readonly deleted: number },
-  never,
+  Errors.StorageUnavailable,
   SessionRepository | UnitOfWork.UnitOfWork | Outbox.Outbox | AuditLog.AuditLog | Ids.IdGenerator
 > = Effect.gen(function*() {
   const now = yield* Clock.currentTimeMillis
   const { cleanupBatchSizeMax } = yield* IdentityConfig
-  return yield* UnitOfWork.transaction(Effect.gen(function*() {
+  return yield* UnitOfWork.run(Effect.gen(function*() {
     const gone = yield* SessionRepository.use((r) => r.deleteExpired(now, cleanupBatchSizeMax))
     const byTenant = new Map<string, Array<Session.Session>>()
     for (const s of gone) byTenant.set(Tenant.key(s.tenant), [...(byTenant.get(Tenant.key(s.tenant)) ?? []), s])
@@ -190,7 +190,7 @@ export const deleteExpiredSessions: Effect.Effect<
 const recordExpired = (sessions: ReadonlyArray<Session.Session>, now: number) => {
   const tenant = sessions[0]!.tenant
   const stamp = { tenant, actorId: Actor.systemUserId, command: "identity.deleteExpiredSessions", at: now }
-  return UnitOfWork.transactionFor(tenant, Effect.gen(function*() {
+  return UnitOfWork.runFor(tenant, Effect.gen(function*() {
     const events = yield* Effect.forEach(sessions, (s) => DomainEvent.envelope(tenant, now, IdentityEvent.sessionDeleted(s, "expired")))
     yield* Outbox.Outbox.use((o) => o.append(events))
     const entries = yield* Effect.forEach(sessions, (s) => AuditLog.entryFor(stamp, deleted("Session", s.id, Session.view(s))))

@@ -120,5 +120,5 @@ export const consumeVerificationCode = Command.make({
 export const deleteExpiredVerifications = Effect.gen(function*() {
   const now = yield* Clock.currentTimeMillis
   const { cleanupBatchSizeMax } = yield* IdentityConfig
-  return yield* UnitOfWork.transaction(VerificationRepository.use((r) => r.deleteExpired(now, cleanupBatchSizeMax)))
+  return yield* UnitOfWork.run(VerificationRepository.use((r) => r.deleteExpired(now, cleanupBatchSizeMax)))
 }).pipe(Effect.withSpan("identity.deleteExpiredVerifications"))
