@@ -24,7 +24,7 @@ import { SessionRepository } from "./SessionRepository.ts"
 import * as User from "./User.ts"
 import { emailTaken, UserRepository } from "./UserRepository.ts"
 import { successor } from "./Versioned.ts"
-import { IssuedCode, consume, issue } from "./Verifications.ts"
+import { audited, IssuedCode, consume, issue } from "./Verifications.ts"
 import { VerificationRepository } from "./VerificationRepository.ts"
 
 const UserIdInput = Schema.Struct({ userId: Ids.UserId })
@@ -256,7 +256,7 @@ export const deleteUser = Command.make({
     const home = yield* MembershipRepository.use((r) => r.remove(user.organizationId, user.id))
     const sessions = yield* SessionRepository.use((r) => r.removeByUser(user.id))
     const accounts = yield* AccountRepository.use((r) => r.removeByUser(user.id))
-    yield* VerificationRepository.use((r) => r.removeByUser(user.id))
+    const codes = yield* VerificationRepository.use((r) => r.removeByUser(user.id))
     yield* UserRepository.use((r) => r.remove(user.id))
     return {
       result: { userId: user.id, sessionsDeleted: sessions.length, accountsDeleted: accounts.length },
@@ -266,6 +266,7 @@ export const deleteUser = Command.make({
         ...Option.toArray(home).map((m) => deleted("Membership", Membership.auditId(m), m)),
         ...sessions.map((s) => deleted("Session", s.id, Session.view(s))),
         ...accounts.map((a) => deleted("Account", a.id, a)),
+        ...codes.map((v) => deleted("Verification", v.id, audited(v))),
         ...employeeChanges
       ]
     }

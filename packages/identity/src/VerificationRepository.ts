@@ -14,7 +14,8 @@ export class VerificationRepository extends Context.Service<VerificationReposito
   readonly listFor: (emailKey: string, type: VerificationType) => Effect.Effect<ReadonlyArray<Verification>>
   /** Sets `usedAt` if the code is still unused; whether it did. */
   readonly markUsed: (id: VerificationId, usedAt: number) => Effect.Effect<boolean>
-  readonly removeByUser: (userId: Ids.UserId) => Effect.Effect<number>
+  /** Deletes the user's codes and returns them (their deletion is audited without the hash). */
+  readonly removeByUser: (userId: Ids.UserId) => Effect.Effect<ReadonlyArray<Verification>>
   /** Deletes up to `limit` expired codes; how many. */
   readonly deleteExpired: (now: number, limit: number) => Effect.Effect<number>
 }>()("@erpkit/identity/VerificationRepository") {
@@ -41,7 +42,8 @@ export class VerificationRepository extends Context.Service<VerificationReposito
             yield* rows.put(id, { ...found.value, usedAt })
             return true
           })),
-        removeByUser: (userId) => store.transaction(Effect.flatMap(rows.find((v) => v.userId === userId), removeAll)),
+        removeByUser: (userId) =>
+          store.transaction(Effect.flatMap(rows.find((v) => v.userId === userId), (found) => Effect.as(removeAll(found), found))),
         deleteExpired: (now, limit) =>
           store.transaction(Effect.flatMap(rows.find((v) => isExpired(v, now)), (found) => removeAll(found.slice(0, Math.max(0, limit)))))
       }

@@ -19,7 +19,7 @@ import { VerificationRepository } from "./VerificationRepository.ts"
 export const candidatesMax = 5
 
 /** The stored record without its hash: what audit entries and results show. */
-const audited = ({ codeHash: _, ...rest }: Verification.Verification) => rest
+export const audited = ({ codeHash: _, ...rest }: Verification.Verification) => rest
 
 export const IssuedCode = Schema.Struct({
   id: Verification.VerificationId,

@@ -164,6 +164,11 @@ layer(layerTest())("users", (it) => {
       assert.deepStrictEqual(yield* Employees.listEmployees(actor, {}), [])
       const audit = yield* AuditLog.AuditLog.use((a) => a.byEntity(tenant, "User", user.id))
       assert.strictEqual(audit.at(-1)?.action, "DELETE")
+      // TEN-07: the registration code went with the user, and its deletion is audited without its hash
+      const codeDeletions = (yield* AuditLog.AuditLog.use((a) => a.byActor(tenant, actor.userId)))
+        .filter((e) => e.entityType === "Verification" && e.action === "DELETE")
+      assert.strictEqual(codeDeletions.length, 1)
+      assert.notProperty(codeDeletions[0]!.oldValues as object, "codeHash")
     }))
 
   it.effect("AUTH-09 the cascade is one unit of work: a failure while deleting accounts keeps user and sessions", () =>

@@ -68,7 +68,7 @@ export const layer = Layer.effect(
           (updated) => updated.length > 0
         )),
       removeByUser: (userId) =>
-        inTx(Effect.map(read(sql`DELETE FROM auth.email_verifications WHERE user_id = ${userId} RETURNING id`), (f) => f.length)),
+        inTx(rows(sql<VerificationRow>`DELETE FROM auth.email_verifications WHERE user_id = ${userId} RETURNING ${sql.literal(columns)}`)),
       deleteExpired: (now, limit) =>
         inTx(Effect.map(
           read(sql`
