@@ -158,6 +158,32 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
             expect((yield* onClock(Jobs.expireQuotes(Actor.system(b), {}))).quotes.map((q) => q.id)).toEqual([theirs.quote.id])
           }))
 
+        it.effect("BIL-QUO-03 X-04 quote acceptance with an upfront payment and dispute approval with its credit note succeed on Postgres, every row written", () =>
+          Effect.gen(function*() {
+            const tenant = freshTenant()
+            const clock = new ManualClock(clockStart)
+            const w = yield* world(tenant, "2026-03").pipe(Effect.provideService(Clock.Clock, clock))
+            const u = userOf(tenant)
+            const run = <A, E, R>(effect: Effect.Effect<A, E, R>) => effect.pipe(Effect.provideService(Clock.Clock, clock))
+            yield* run(Quotes.sendQuote(u, { quoteId: w.quote.id }))
+            const payment = { amountMinor: w.quote.totalMinor, currency: "KZT", method: "CARD", reference: "auth 1" } as const
+            const accepted = yield* run(Quotes.acceptQuote(u, { quoteId: w.quote.id, invoiceNumber: "INV-Q-1", payment }))
+            expect([accepted.quote.status, accepted.quote.paidUpfront, accepted.invoice.status]).toEqual(["Accepted", true, "Paid"])
+            expect(accepted.payment?.baseAmountMinor).toBe(w.quote.totalMinor)
+            const approved = yield* run(Disputes.approveDispute(u, { disputeId: w.dispute.id }))
+            expect(approved.dispute.status).toBe("Approved")
+            expect(approved.creditNote?.amountMinor).toBe(100n)
+            expect(approved.invoice.amountCreditedMinor).toBe(100n)
+            const db = yield* PgDatabase
+            const [rows] = yield* Effect.orDie(db.sql<{ quotes: number; payments: number; notes: number; disputes: number }>`
+              SELECT
+                (SELECT count(*)::int FROM billing.quotes WHERE organization_id = ${tenant.organizationId} AND status = 'Accepted') AS quotes,
+                (SELECT count(*)::int FROM billing.payments WHERE organization_id = ${tenant.organizationId} AND invoice_id = ${accepted.invoice.id}) AS payments,
+                (SELECT count(*)::int FROM billing.credit_notes WHERE organization_id = ${tenant.organizationId} AND invoice_id = ${w.invoice.id}) AS notes,
+                (SELECT count(*)::int FROM billing.disputes WHERE organization_id = ${tenant.organizationId} AND status = 'Approved') AS disputes`)
+            expect(rows).toEqual({ quotes: 1, payments: 1, notes: 1, disputes: 1 })
+          }))
+
         it.effect("TEN-01 a raw query through erpkit_app with another tenant's setting, or none, sees zero part-two rows", () =>
           Effect.gen(function*() {
             const db = yield* PgDatabase
