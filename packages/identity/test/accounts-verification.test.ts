@@ -111,7 +111,7 @@ layer(layerTest())("verification codes", (it) => {
       assert.strictEqual(yield* outcome(Users.confirmEmailChange(actorOf(other, tenant), { userId: other.id, email: target, code: stolen.code })), "Conflict")
     }))
 
-  it("AUTH-20 the compare is constant-time over the whole string (no early exit on the first difference)", () => {
+  it("AUTH-20 the code-hash compare tells equal from unequal wherever they differ (its loop always runs to the end; timing itself is not measured here)", () => {
     assert.isTrue(SecureRandom.constantTimeEqual("abc", "abc"))
     for (const [a, b] of [["abc", "abd"], ["abc", "xbc"], ["abc", "ab"], ["", "a"]] as const) assert.isFalse(SecureRandom.constantTimeEqual(a, b))
   })

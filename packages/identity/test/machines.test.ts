@@ -81,7 +81,16 @@ describe("state machines", () => {
   it("AUTH-19 user transitions keep every user invariant", () => {
     for (const t of User.statusMachine.transitions) {
       const result = User.setStatus(Fixtures.user(f, tenant.organizationId, { status: t.from }), t.to, 9)
+      assert.isTrue(Result.isSuccess(result), `${t.from} → ${t.to} is an edge`)
       if (Result.isSuccess(result)) assert.deepStrictEqual(User.brokenInvariants(result.success), [])
     }
+    for (const t of User.registrationMachine.transitions) {
+      const user = Fixtures.user(f, tenant.organizationId, { status: "active", emailVerified: true, registrationStatus: t.from })
+      const result = User.advanceRegistration(user, t.to, 9)
+      assert.isTrue(Result.isSuccess(result), `${t.from} → ${t.to} is an edge`)
+      if (Result.isSuccess(result)) assert.deepStrictEqual(User.brokenInvariants(result.success), [])
+    }
+    // the check can fail: a banned user without a reason breaks AUTH-08
+    assert.deepStrictEqual(User.brokenInvariants(Fixtures.user(f, tenant.organizationId, { banned: true })), ["AUTH-08 banned ⇒ non-empty reason"])
   })
 })
