@@ -70,6 +70,33 @@ const anyRequest = fc.record({
   })
 })
 
+/** A card usable for `basis` of `request` on the pricing date (its zone's or every zone's). */
+const coveringCard = (request: Pricing.ServiceRequest, basis: RateCard.PricingBasis) =>
+  fc.record({
+    tiers: Arbitraries.tiers(false),
+    mode: Arbitraries.tierMode,
+    zone: fc.constantFrom(null, request.zone),
+    minimumChargeMinor: fc.bigInt({ min: 0n, max: 100_000n })
+  }).map((r) => card({ ...r, basis, serviceLevel: request.serviceLevel, currency: "KZT" }))
+
+/**
+ * Half the cases are random cards (mostly unpriceable: the refusal branch), half add a usable card for
+ * every measure among the random ones (the success branch), so both branches are exercised; `hits`
+ * counts them and the tests require a minimum of each.
+ */
+const pricingCase = fc.oneof(
+  fc.tuple(fc.array(anyCard, { maxLength: 12 }), fc.array(anySurcharge, { maxLength: 5 }), anyRequest),
+  anyRequest.chain((request) =>
+    fc.tuple(
+      fc.tuple(fc.array(anyCard, { maxLength: 8 }), fc.tuple(...request.measures.map((m) => coveringCard(request, m.basis))))
+        .map(([random, covering]) => [...random, ...covering]),
+      fc.array(anySurcharge, { maxLength: 5 }),
+      fc.constant(request)
+    ))
+)
+
+const minimumHitRate = 0.25
+
 describe("pricing engine properties", () => {
   it("BIL-RC-02 pricing is monotone in quantity for non-decreasing rate tables (graduated and all-units, with a minimum charge)", () => {
     fc.assert(
@@ -86,9 +113,11 @@ describe("pricing engine properties", () => {
   })
 
   it("BIL-RC-02 pricing never uses a card that is inactive, deleted, out of range, or for another currency, level or zone", () => {
+    const hits = { priced: 0, refused: 0 }
     fc.assert(
-      fc.property(fc.array(anyCard, { maxLength: 12 }), fc.array(anySurcharge, { maxLength: 5 }), anyRequest, (cards, surcharges, request) => {
+      fc.property(pricingCase, ([cards, surcharges, request]) => {
         const result = Pricing.price(request, "KZT", pricingDate, cards, surcharges)
+        hits[Result.isSuccess(result) ? "priced" : "refused"]++
         const usable = (c: RateCard.RateCard, basis: RateCard.PricingBasis) =>
           c.isActive && c.deletedAt === null && c.validFrom <= pricingDate && pricingDate <= c.validTo && c.currency === "KZT" &&
           c.basis === basis && c.serviceLevel === request.serviceLevel && (c.zone === null || c.zone === request.zone)
@@ -113,13 +142,17 @@ describe("pricing engine properties", () => {
       }),
       { numRuns: 500 }
     )
+    expect(hits.priced / 500, JSON.stringify(hits)).toBeGreaterThanOrEqual(minimumHitRate)
+    expect(hits.refused / 500, JSON.stringify(hits)).toBeGreaterThanOrEqual(minimumHitRate)
   })
 
   it("BIL-RC-02 totals equal the sum of the lines (rate lines, tiers and surcharges), exactly", () => {
+    let priced = 0
     fc.assert(
-      fc.property(fc.array(anyCard, { maxLength: 12 }), fc.array(anySurcharge, { maxLength: 5 }), anyRequest, (cards, surcharges, request) => {
+      fc.property(pricingCase, ([cards, surcharges, request]) => {
         const result = Pricing.price(request, "KZT", pricingDate, cards, surcharges)
         if (Result.isSuccess(result)) {
+          priced++
           expect(Pricing.brokenInvariants(result.success)).toEqual([])
           expect(result.success.totalMinor).toBe(
             result.success.lines.reduce((s, l) => s + l.amountMinor, 0n) + result.success.surcharges.reduce((s, l) => s + l.amountMinor, 0n)
@@ -129,6 +162,7 @@ describe("pricing engine properties", () => {
       }),
       { numRuns: 500 }
     )
+    expect(priced / 500, `${priced} of 500 cases priced`).toBeGreaterThanOrEqual(minimumHitRate)
   })
 
   it("BIL-RC-02 a graduated line is Σ tier portions; an all-units line prices all of the quantity in one tier", () => {
