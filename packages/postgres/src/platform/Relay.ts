@@ -16,7 +16,7 @@
  * Wake-ups: LISTEN `erpkit_outbox` (on a server; the insert trigger NOTIFYs at commit), in-process
  * `RelaySignal` after `Outbox.append` commits, and polling every `pollInterval` as the fallback.
  */
-import { Cause, Context, Duration, Effect, Layer, Queue, Random } from "effect"
+import { Cause, Context, Duration, Effect, Fiber, Layer, Queue, Random } from "effect"
 import { type DomainEvent } from "@erpkit/kernel"
 import { PgClient } from "@effect/sql-pg"
 import { PgDatabase } from "../Database.ts"
@@ -43,6 +43,8 @@ export interface RelayOptions<R = never> {
   readonly leaseMillis?: number
   /** Poll period when nothing wakes the relay. Default 1 s. */
   readonly pollInterval?: Duration.Input
+  /** How long a stopping relay waits for the cycle in flight before interrupting it (default 5 s). */
+  readonly stopGraceMillis?: number
   /** LISTEN for NOTIFY wake-ups. Default: on for servers, off for the embedded PGlite (one connection). */
   readonly listen?: boolean
   /** Handlers run concurrently per cycle, at most this many. Default 4. */
@@ -169,9 +171,21 @@ export const layer = <R = never>(options: RelayOptions<R>) =>
       const cycle = relay.drain().pipe(
         Effect.catchCause((cause) => Effect.logError("outbox relay cycle failed", cause))
       )
-      yield* Effect.forkScoped(
-        Effect.forever(Effect.andThen(cycle, Effect.raceFirst(Queue.take(wakeUps), Effect.sleep(poll))))
-      )
+      // A graceful stop lets the cycle in flight finish (its leases would otherwise hold those events
+      // until they expire), up to `stopGraceMillis`; a handler stuck longer is interrupted and its
+      // events stay pending for the next relay.
+      let stopping = false
+      const fiber = yield* Effect.forkScoped(Effect.whileLoop({
+        while: () => !stopping,
+        body: () => Effect.andThen(cycle, Effect.raceFirst(Queue.take(wakeUps), Effect.sleep(poll))),
+        step: () => {}
+      }))
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => void (stopping = true)).pipe(
+          Effect.andThen(Queue.offer(wakeUps, undefined)),
+          Effect.andThen(Effect.timeoutOption(Fiber.await(fiber), Duration.millis(options.stopGraceMillis ?? 5_000))),
+          Effect.asVoid
+        ))
       return relay
     })
   )
