@@ -1,6 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
-import { Deferred, Duration, Effect, Fiber, Layer, Ref } from "effect"
+import { Deferred, Duration, Effect, Fiber, Layer, Metric, Ref } from "effect"
 import * as fc from "fast-check"
 import { type DomainEvent, Outbox } from "@erpkit/kernel"
 import { PgDatabase } from "../src/Database.ts"
@@ -83,6 +83,22 @@ for (const target of targets("outbox.test.ts")) {
           expect(again.delivered).toBe(0)
           const rows = yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.deliveries(events[0]!.id)).pipe(Effect.provide(relay))
           expect(rows.map((r) => [r.status, r.attempts])).toEqual([["delivered", 1], ["delivered", 1]])
+        }))
+
+      it.effect("deliveries are measured: the relay-lag histogram and the deliveries counter, by handler", () =>
+        Effect.gen(function*() {
+          const tenant = freshTenant()
+          const type = `t.${randomUUID()}`
+          const a = yield* recorder(`lag-${randomUUID()}`, [type])
+          yield* append([event(tenant, type, { n: 1 }), event(tenant, type, { n: 2 })])
+          const relay = Relay.layerManual({ handlers: [a.handler] })
+          yield* Effect.flatMap(Relay.OutboxRelay, (r) => r.drain()).pipe(Effect.provide(relay))
+          const count = yield* Metric.value(Relay.relayDeliveries.pipe(Metric.withAttributes({ handler: a.handler.name })))
+          expect(count.count).toBe(2)
+          const lag = yield* Metric.value(Relay.relayLag.pipe(Metric.withAttributes({ type, handler: a.handler.name })))
+          expect(lag.count).toBe(2)
+          // the events happened at 1_763_700_000_123 (November 2025): their lag is at least the time since
+          expect(lag.min).toBeGreaterThan(0)
         }))
 
       it.effect("two relays draining at once (SKIP LOCKED + leases) deliver each event exactly once per handler when nothing fails", () =>

@@ -16,12 +16,32 @@
  * Wake-ups: LISTEN `erpkit_outbox` (on a server; the insert trigger NOTIFYs at commit), in-process
  * `RelaySignal` after `Outbox.append` commits, and polling every `pollInterval` as the fallback.
  */
-import { Cause, Context, Duration, Effect, Fiber, Layer, Queue, Random } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Fiber, Layer, Metric, Queue, Random } from "effect"
 import { type DomainEvent } from "@erpkit/kernel"
 import { PgClient } from "@effect/sql-pg"
 import { PgDatabase } from "../Database.ts"
 import * as Store from "./RelayStore.ts"
 import { RelaySignal } from "./RelaySignal.ts"
+
+/**
+ * Relay lag: from the moment an event happened (`occurredAt`, the command's clock) to its delivery to a
+ * handler, in milliseconds, by event type and handler. Exported with the host's metrics (OTLP,
+ * Prometheus) like every effect `Metric`.
+ */
+export const relayLag = Metric.histogram("erpkit_relay_lag_ms", {
+  description: "time from an event to its delivery to a handler (ms)",
+  boundaries: [10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000]
+})
+
+/** Deliveries by handler and outcome. */
+export const relayDeliveries = Metric.counter("erpkit_relay_deliveries_total", { description: "outbox deliveries by handler", incremental: true })
+
+const recordLag = (c: Store.Claimed) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.andThen(
+      Metric.update(relayLag.pipe(Metric.withAttributes({ type: c.event.type, handler: c.handler })), Math.max(0, now - c.event.occurredAt)),
+      Metric.update(relayDeliveries.pipe(Metric.withAttributes({ handler: c.handler })), 1)
+    ))
 
 export interface OutboxHandler<R = never> {
   /** Stable name: delivery state is kept per (event, handler name). */
@@ -109,10 +129,20 @@ const makeRelay = <R>(options: RelayOptions<R>) =>
         Effect.provideContext(context),
         Effect.exit,
         Effect.flatMap((exit) => {
-          if (exit._tag === "Success") return Effect.as(Store.markDelivered(db, c), "delivered" as const)
+          if (exit._tag === "Success") return Effect.as(Effect.andThen(Store.markDelivered(db, c), recordLag(c)), "delivered" as const)
           const dead = c.attempts >= maxAttempts
           return Effect.flatMap(backoffMillis(c.attempts), (delay) =>
             Effect.as(Store.markFailed(db, c, dead, errorText(exit.cause), delay), dead ? "dead" as const : "failed" as const))
+        }),
+        Effect.tap((outcome) => Effect.annotateCurrentSpan("erpkit.relay.outcome", outcome)),
+        Effect.withSpan("erpkit.relay.deliver", {
+          attributes: {
+            "erpkit.event.type": c.event.type,
+            "erpkit.event.id": c.event.id,
+            "erpkit.relay.handler": c.handler,
+            "erpkit.relay.attempt": c.attempts,
+            "erpkit.tenant.organization_id": c.event.tenant.organizationId
+          }
         })
       )
 
