@@ -5,6 +5,7 @@
  * carrying the original tag and message, so no failure is ever reported as a 500.
  */
 import { BillingError } from "@erpkit/billing"
+import { IdentityError } from "@erpkit/identity"
 import { Errors } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import { HttpApiMiddleware, HttpApiSchema } from "effect/http-api"
@@ -21,6 +22,10 @@ export const CreditLimitExceeded = BillingError.CreditLimitExceeded.pipe(HttpApi
 export const IdempotencyKeyReused = Errors.IdempotencyKeyReused.pipe(HttpApiSchema.status(409))
 /** 409: a concurrent change or a uniqueness conflict. */
 export const Conflict = Errors.Conflict.pipe(HttpApiSchema.status(409))
+/** 409: the record changed since it was read (optimistic concurrency): read it again. */
+export const StaleVersion = Errors.StaleVersion.pipe(HttpApiSchema.status(409))
+/** 409: another user has this e-mail address. */
+export const EmailTaken = IdentityError.EmailTaken.pipe(HttpApiSchema.status(409))
 /** 503: the database is unavailable; `retryable` and `outcome` say whether to retry. */
 export const ServiceUnavailable = Errors.StorageUnavailable.pipe(HttpApiSchema.status(503))
 
@@ -37,7 +42,9 @@ export class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {
 }, { httpApiStatus: 422 }) {}
 
 /** Every error an endpoint of this API may answer with. */
-export const ApiErrors = [BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, Conflict, ServiceUnavailable, Unauthorized, Rejected] as const
+export const ApiErrors = [
+  BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, Conflict, StaleVersion, EmailTaken, ServiceUnavailable, Unauthorized, Rejected
+] as const
 
 /** The union of the error bodies. */
 export type ApiError =
@@ -47,6 +54,8 @@ export type ApiError =
   | BillingError.CreditLimitExceeded
   | Errors.IdempotencyKeyReused
   | Errors.Conflict
+  | Errors.StaleVersion
+  | IdentityError.EmailTaken
   | Errors.StorageUnavailable
   | Unauthorized
   | Rejected
@@ -58,6 +67,8 @@ const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError>
   BillingError.CreditLimitExceeded,
   Errors.IdempotencyKeyReused,
   Errors.Conflict,
+  Errors.StaleVersion,
+  IdentityError.EmailTaken,
   Errors.StorageUnavailable,
   Unauthorized,
   Rejected

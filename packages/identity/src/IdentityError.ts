@@ -17,6 +17,13 @@ export class VerificationFailed extends Schema.TaggedError<VerificationFailed>()
   }
 }
 
+/** AUTH-03/06: another user has this e-mail address (compared case-insensitively, NFC). */
+export class EmailTaken extends Schema.TaggedError<EmailTaken>()("EmailTaken", {}) {
+  override get message(): string {
+    return "email is already registered"
+  }
+}
+
 /** A session token is unknown or past its expiry. Which of the two is deliberately not said. */
 export class SessionInvalid extends Schema.TaggedError<SessionInvalid>()("SessionInvalid", {}) {
   override get message(): string {

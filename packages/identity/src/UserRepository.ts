@@ -6,22 +6,23 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
+import { EmailTaken } from "./IdentityError.ts"
 import { type User } from "./User.ts"
 import { checkNext } from "./Versioned.ts"
 
-export const emailTaken = () => new Errors.Conflict({ entity: "User", reason: "email is already registered" })
+export const emailTaken = () => new EmailTaken()
 
 export class UserRepository extends Context.Service<UserRepository, {
   readonly findById: (id: Ids.UserId) => Effect.Effect<Option.Option<User>>
   readonly findByEmailKey: (emailKey: string) => Effect.Effect<Option.Option<User>>
   readonly listByOrganization: (organizationId: Ids.OrganizationId) => Effect.Effect<ReadonlyArray<User>>
-  /** `Conflict` when another user has the e-mail key. */
-  readonly insert: (user: User) => Effect.Effect<void, Errors.Conflict>
+  /** `EmailTaken` when another user has the e-mail key (a reused id is `Conflict`). */
+  readonly insert: (user: User) => Effect.Effect<void, EmailTaken | Errors.Conflict>
   /**
    * Writes `user`, which must be one version after the stored row (`Versioned`); `StaleVersion` on a stale
    * version or when the e-mail key belongs to another user.
    */
-  readonly update: (user: User) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
+  readonly update: (user: User) => Effect.Effect<void, EmailTaken | Errors.StaleVersion | Errors.NotFound>
   /** Hard delete (the auth schema has no soft delete); whether a row was removed. */
   readonly remove: (id: Ids.UserId) => Effect.Effect<boolean>
 }>()("@erpkit/identity/UserRepository") {
@@ -36,7 +37,8 @@ export class UserRepository extends Context.Service<UserRepository, {
         listByOrganization: (organizationId) => rows.find((u) => u.organizationId === organizationId),
         insert: (user) =>
           store.transaction(Effect.gen(function*() {
-            if ((yield* holder(user.emailKey)) !== undefined || Option.isSome(yield* rows.get(user.id))) return yield* emailTaken()
+            if (Option.isSome(yield* rows.get(user.id))) return yield* new Errors.Conflict({ entity: "User", reason: "id exists" })
+            if ((yield* holder(user.emailKey)) !== undefined) return yield* emailTaken()
             yield* rows.put(user.id, user)
           })),
         update: (user) =>

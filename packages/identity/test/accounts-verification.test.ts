@@ -101,14 +101,14 @@ layer(layerTest())("verification codes", (it) => {
       const { user } = yield* register(tenant)
       const { user: other } = yield* register(tenant)
       const self = actorOf(user, tenant)
-      assert.strictEqual(yield* outcome(Users.requestEmailChange(self, { userId: user.id, email: other.email.toUpperCase() })), "Conflict")
+      assert.strictEqual(yield* outcome(Users.requestEmailChange(self, { userId: user.id, email: other.email.toUpperCase() })), "EmailTaken")
       const target = freshEmail("moved")
       const issued = yield* Users.requestEmailChange(self, { userId: user.id, email: target })
       const stolen = yield* Users.requestEmailChange(actorOf(other, tenant), { userId: other.id, email: target })
       assert.strictEqual(yield* outcome(Users.confirmEmailChange(self, { userId: user.id, email: target, code: stolen.code })), "VerificationFailed")
       const changed = yield* Users.confirmEmailChange(self, { userId: user.id, email: target, code: issued.code })
       assert.deepStrictEqual([changed.email, changed.emailVerified], [target, true])
-      assert.strictEqual(yield* outcome(Users.confirmEmailChange(actorOf(other, tenant), { userId: other.id, email: target, code: stolen.code })), "Conflict")
+      assert.strictEqual(yield* outcome(Users.confirmEmailChange(actorOf(other, tenant), { userId: other.id, email: target, code: stolen.code })), "EmailTaken")
     }))
 
   it("AUTH-20 the code-hash compare tells equal from unequal wherever they differ (its loop always runs to the end; timing itself is not measured here)", () => {

@@ -15,7 +15,7 @@ type Services = Layer.Success<ReturnType<typeof layerTest>>
 type AnyCommand = Command.AnyCommand | Command.AnyQuery
 
 const typedErrors = new Set([
-  "ValidationError", "Forbidden", "NotFound", "Conflict", "StaleVersion", "InvalidTransition", "Immutable",
+  "ValidationError", "Forbidden", "NotFound", "Conflict", "StaleVersion", "EmailTaken", "InvalidTransition", "Immutable",
   "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle", "InvitationClosed", "EmailNotVerified", "HomeMembership"
 ])
 

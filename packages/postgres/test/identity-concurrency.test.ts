@@ -35,7 +35,7 @@ const tags = <A, E extends { readonly _tag: string }>(exits: ReadonlyArray<Exit.
 for (const target of targets("identity-concurrency.test.ts")) {
   describe(target.name, () => {
     layer(shared(stackLayer(target)), { excludeTestServices: true, timeout: "120 seconds" })("identity concurrency on Postgres", (it) => {
-      it.effect("AUTH-03 concurrent registrations of case/Unicode variants: exactly one wins, the others get Conflict", () =>
+      it.effect("AUTH-03 concurrent registrations of case/Unicode variants: exactly one wins, the others get EmailTaken", () =>
         Effect.gen(function*() {
           const db = yield* PgDatabase
           const tenant = yield* openTenant()
@@ -47,11 +47,11 @@ for (const target of targets("identity-concurrency.test.ts")) {
             )
             const outcomes = tags(exits)
             assert.strictEqual(outcomes.filter((t) => t === "Success").length, 1, `round ${round}: ${outcomes.join(" ")}`)
-            assert.strictEqual(outcomes.filter((t) => t === "Conflict").length, variants(local).length - 1, outcomes.join(" "))
+            assert.strictEqual(outcomes.filter((t) => t === "EmailTaken").length, variants(local).length - 1, outcomes.join(" "))
             for (const exit of exits) {
               if (Exit.isFailure(exit)) {
                 const error = exit.cause.reasons[0]
-                assert.include(error?._tag === "Fail" ? String((error.error as { reason?: unknown }).reason) : "", "already registered")
+                assert.include(error?._tag === "Fail" ? (error.error as { message?: string }).message ?? "" : "", "already registered")
               }
             }
             const key = `${local}josé@example.kz`.normalize("NFC")

@@ -75,24 +75,24 @@ const suite = <E>(port: string, body: (it: Parameters<Parameters<ReturnType<type
   (name, layer) => withLayer(layer, { timeout: "120 seconds" })(`identity contract ${port}: ${name}`, (it) => body(it, Fixtures.makeFixtures(`${port}/${name}`)))
 
 export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (it, f) => {
-  it.effect("AUTH-03 insert then find by id and by e-mail key; a taken key is Conflict", () =>
+  it.effect("AUTH-03 insert then find by id and by e-mail key; a taken key is EmailTaken", () =>
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* UserRepository
       assert.deepStrictEqual(yield* inTx(tenant, repo.findById(admin.id)), Option.some(admin))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findByEmailKey(admin.emailKey)), Option.some(admin))
       const twin = Fixtures.user(f, tenant.organizationId, { email: admin.email.toUpperCase(), emailKey: admin.emailKey })
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(twin))), "Conflict")
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(twin))), "EmailTaken")
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(twin.id))))
     }))
 
-  it.effect("AUTH-06 update to another user's key is Conflict; own key and new keys are fine", () =>
+  it.effect("AUTH-06 update to another user's key is EmailTaken; own key and new keys are fine", () =>
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* UserRepository
       const other = Fixtures.user(f, tenant.organizationId)
       yield* inTx(tenant, repo.insert(other))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(other, { emailKey: admin.emailKey })))), "Conflict")
+      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(other, { emailKey: admin.emailKey })))), "EmailTaken")
       const renamed = next(other, { name: "Renamed" })
       yield* inTx(tenant, repo.update(renamed))
       const fresh = f.email()
@@ -451,7 +451,7 @@ export const optimisticConcurrencyContract: Suite<unknown> = suite("optimistic c
       const d = Fixtures.department(f, tenant)
       const s = Fixtures.setting(f, tenant, admin.id)
       yield* inTx(tenant, Effect.all([employees.insert(tenant, e), departments.insert(tenant, d), settings.insert(tenant, s)]))
-      const stale = [
+      const stale: ReadonlyArray<Effect.Effect<void, { readonly _tag: string }>> = [
         users.update({ ...admin, name: "same version" }),
         users.update({ ...admin, name: "skipped", version: admin.version + 2 }),
         orgs.update({ ...org, name: "same version" }),

@@ -3,9 +3,9 @@
  * gives `Conflict`; updates are optimistic (`WHERE version = $v - 1`).
  */
 import { Effect, Layer, Option } from "effect"
-import type { Ids } from "@erpkit/kernel"
+import { Errors, type Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
-import { type User, UserRepository } from "@erpkit/identity"
+import { IdentityError, type User, UserRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
 import { checkStorable, global, lookup, mapWrite, read, versioned } from "./shared.ts"
@@ -46,7 +46,16 @@ const toUser = (row: UserRow): User.User => ({
   version: row.version
 })
 
-const reasons = { users_email_key_key: "email is already registered", users_pkey: "email is already registered" }
+const emailReason = "email is already registered"
+const reasons = { users_email_key_key: emailReason, users_pkey: "id exists" }
+
+/** AUTH-03/06: the unique e-mail key's violation is `EmailTaken`; any other clash stays `Conflict`. */
+const emailTakenOr = <A, E, R>(effect: Effect.Effect<A, E | Errors.Conflict, R>): Effect.Effect<A, E | Errors.Conflict | IdentityError.EmailTaken, R> =>
+  Effect.mapError(effect, (e) => (e instanceof Errors.Conflict && e.reason === emailReason ? new IdentityError.EmailTaken() : e))
+
+/** An update can only clash on the e-mail key (ids never change): every clash is `EmailTaken`. */
+const emailTaken = <A, E, R>(effect: Effect.Effect<A, E | Errors.Conflict, R>): Effect.Effect<A, Exclude<E, Errors.Conflict> | IdentityError.EmailTaken, R> =>
+  Effect.mapError(effect, (e) => (e instanceof Errors.Conflict ? new IdentityError.EmailTaken() : e) as Exclude<E, Errors.Conflict> | IdentityError.EmailTaken)
 
 export const layer = Layer.effect(
   UserRepository,
@@ -67,12 +76,12 @@ export const layer = Layer.effect(
       insert: (user) =>
         inTx(Effect.andThen(
           storable(user),
-          mapWrite("User", reasons)(sql`
+          emailTakenOr(mapWrite("User", reasons)(sql`
             INSERT INTO auth.users (id, email, email_key, name, status, registration_status, email_verified, banned,
               ban_reason, organization_id, created_at, updated_at, version)
             VALUES (${user.id}, ${user.email}, ${user.emailKey}, ${user.name}, ${user.status},
               ${user.registrationStatus}, ${user.emailVerified}, ${user.banned}, ${user.banReason}, ${user.organizationId},
-              ${toTimestamptz(user.createdAt)}, ${toTimestamptz(user.updatedAt)}, ${user.version})`)
+              ${toTimestamptz(user.createdAt)}, ${toTimestamptz(user.updatedAt)}, ${user.version})`))
         )),
       update: (user) =>
         inTx(Effect.andThen(
@@ -81,12 +90,12 @@ export const layer = Layer.effect(
             "User",
             user.id,
             user.version,
-            mapWrite("User", reasons)(sql`
+            emailTaken(mapWrite("User", reasons)(sql`
               UPDATE auth.users SET email = ${user.email}, email_key = ${user.emailKey}, name = ${user.name},
                 status = ${user.status}, registration_status = ${user.registrationStatus}, email_verified = ${user.emailVerified},
                 banned = ${user.banned}, ban_reason = ${user.banReason}, updated_at = ${toTimestamptz(user.updatedAt)}, version = ${user.version}
               WHERE id = ${user.id} AND version = ${user.version - 1}
-              RETURNING id`),
+              RETURNING id`)),
             sql<{ version: number }>`SELECT version FROM auth.users WHERE id = ${user.id}`
           )
         )),
