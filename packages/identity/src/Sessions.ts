@@ -83,14 +83,14 @@ export const authenticate = Command.query({
     const hash = yield* sha256Hex(input.token)
     const found = yield* SessionRepository.use((r) => r.findByTokenHash(hash))
     if (Option.isNone(found) || Session.isExpired(found.value, now)) return yield* new SessionInvalid()
-    const user = yield* UserRepository.use((r) => r.findById(found.value.userId))
-    if (Option.isNone(user) || User.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
     const session = found.value
-    // The host may not know the session's tenant before this call: read the membership in it.
-    const membership = yield* UnitOfWork.runFor(
-      session.tenant,
-      MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
-    )
+    // The host may not know the session's tenant before this call: user and membership are read in it,
+    // in one unit of work (one transaction on Postgres instead of two, on every request).
+    const { user, membership } = yield* UnitOfWork.runFor(session.tenant, Effect.all({
+      user: UserRepository.use((r) => r.findById(session.userId)),
+      membership: MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
+    }))
+    if (Option.isNone(user) || User.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
     if (Option.isNone(membership)) return yield* new SessionInvalid()
     return { session: Session.view(session), user: user.value, membership: membership.value, actor: Membership.actorIn(membership.value, session.tenant) }
   })
