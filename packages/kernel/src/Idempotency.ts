@@ -7,11 +7,11 @@ import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { MemoryStore } from "./MemoryStore.ts"
-import { noNul } from "./Text.ts"
+import { storable } from "./Text.ts"
 import { type Tenant, key as tenantKey } from "./Tenant.ts"
 
 export const IdempotencyKey = Schema.String.pipe(
-  Schema.check(Schema.isMinLength(1), Schema.isMaxLength(200), noNul),
+  Schema.check(Schema.isMinLength(1), Schema.isMaxLength(200), storable),
   Schema.brand("IdempotencyKey")
 )
 export type IdempotencyKey = typeof IdempotencyKey.Type
