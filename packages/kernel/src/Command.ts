@@ -8,7 +8,7 @@
  * The handler returns its result plus the events it raised and the entities it changed; the pipeline
  * stamps them with the tenant, the actor and the time from `Clock`.
  */
-import { Clock, Effect, Option, Schema } from "effect"
+import { Clock, Effect, Option, Schema, SchemaAST } from "effect"
 import { Actor, Authorization, authorize, type Permission } from "./Actor.ts"
 import { AuditLog, type AuditChange, entryFor } from "./AuditLog.ts"
 import { type EventDraft, envelope } from "./DomainEvent.ts"
@@ -111,7 +111,14 @@ export const decoder = <A>(schema: Schema.Codec<A, unknown>, prefix: ReadonlyArr
     const base = fromSchemaIssue(error.issue)
     return new ValidationError({ issues: base.issues.map((i) => ({ ...i, path: [...prefix, ...i.path] })) })
   }
-  return (input: unknown) => Effect.mapError(decodeUnknown(input), toValidationError)
+  // a struct with no required field (`Schema.Struct({})`, all-optional inputs) accepts any non-null value
+  // as a TypeScript `{}` does; an input of that shape must still be an object, not `42` or `[]`
+  const needsObject = SchemaAST.isObjects(schema.ast)
+  const notAnObject = ValidationError.at(prefix, "must be an object")
+  return (input: unknown) =>
+    needsObject && (typeof input !== "object" || input === null || Array.isArray(input))
+      ? Effect.fail(notAnObject)
+      : Effect.mapError(decodeUnknown(input), toValidationError)
 }
 
 /** Decodes untrusted input; any failure is a `ValidationError` whose paths start at `prefix`. */

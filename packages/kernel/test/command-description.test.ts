@@ -64,3 +64,15 @@ describe("typed commands", () => {
       assert.strictEqual(forged._tag, "ValidationError")
     }).pipe(Effect.provide(platform)))
 })
+
+describe("inputs without required fields", () => {
+  it.effect("a query taking no input refuses anything but an object (42, a string, an array, null)", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* peek(who, {}), 1)
+      for (const junk of [42, "x", [], null, undefined, true]) {
+        const error = yield* Effect.flip(Command.untyped(peek)(who, junk))
+        assert.strictEqual(error._tag, "ValidationError", `input ${String(junk)}`)
+      }
+    }).pipe(Effect.provide(platform)))
+})
+
