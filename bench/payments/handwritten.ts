@@ -38,22 +38,22 @@ const q = (name: string, text: string) => (values: ReadonlyArray<unknown>) => ({
 const S = {
   bind: q("bind", `SELECT set_config('role', 'erpkit_app', true), set_config('erpkit.organization_id', $1, true),
     set_config('erpkit.workspace_id', $2, true)`),
-  lockInvoice: q("lockInvoice", `SELECT id, account_id, customer_id, invoice_number, status, currency, total_amount, amount_paid,
-      amount_credited, updated_at FROM billing.invoices
+  lockInvoice: q("lockInvoice", `SELECT id, account_id, customer_id, invoice_number, status, currency, total_minor, amount_paid_minor,
+      amount_credited_minor, updated_at FROM billing.invoices
     WHERE organization_id = $1 AND workspace_id = $2 AND id = $3 AND deleted_at IS NULL FOR NO KEY UPDATE`),
-  lockAccount: q("lockAccount", `SELECT id, currency, balance, wallet_balance, holds, last_sequence, last_payment_date, updated_at
+  lockAccount: q("lockAccount", `SELECT id, currency, balance_minor, wallet_balance_minor, holds_minor, last_sequence, last_payment_date, updated_at
     FROM billing.client_accounts WHERE organization_id = $1 AND workspace_id = $2 AND id = $3 FOR NO KEY UPDATE`),
-  updateInvoice: q("updateInvoice", `UPDATE billing.invoices SET amount_paid = $4, status = $5, paid_at = $6, updated_at = $7
+  updateInvoice: q("updateInvoice", `UPDATE billing.invoices SET amount_paid_minor = $4, status = $5, paid_at = $6, updated_at = $7
     WHERE organization_id = $1 AND workspace_id = $2 AND id = $3`),
-  updateAccount: q("updateAccount", `UPDATE billing.client_accounts SET balance = $4, last_sequence = $5, last_payment_date = $6,
+  updateAccount: q("updateAccount", `UPDATE billing.client_accounts SET balance_minor = $4, last_sequence = $5, last_payment_date = $6,
     updated_at = $7 WHERE organization_id = $1 AND workspace_id = $2 AND id = $3`),
   ledger: q("ledger", `INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind, currency,
-      amount, wallet_amount, running_balance, running_wallet_balance, source_id, invoice_id, at)
+      amount_minor, wallet_amount_minor, running_balance_minor, running_wallet_balance_minor, source_id, invoice_id, at)
     VALUES ($1, $2, $3, $4, $5, 'PaymentReceived', $6, $7, 0, $8, $9, $10, $11, $12)`),
   event: q("event", `INSERT INTO billing.invoice_events (id, organization_id, workspace_id, invoice_id, event_type, event_data,
       triggered_by, triggered_by_system, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)`),
-  payment: q("payment", `INSERT INTO billing.payments (id, organization_id, workspace_id, invoice_id, account_id, customer_id, amount,
-      currency, exchange_rate_numerator, exchange_rate_denominator, base_amount, base_currency, payment_method, status, from_wallet,
+  payment: q("payment", `INSERT INTO billing.payments (id, organization_id, workspace_id, invoice_id, account_id, customer_id, amount_minor,
+      currency, exchange_rate_numerator, exchange_rate_denominator, base_amount_minor, base_currency, payment_method, status, from_wallet,
       payment_date, reference_number, created_at, updated_at, completed_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 1, $7, $8, 'CASH', 'Completed', false, $9, NULL, $10, $10, $10)`),
   sync: q("sync", `INSERT INTO billing.accounting_syncs (id, organization_id, workspace_id, entity_type, entity_id, status, attempts,
@@ -79,18 +79,18 @@ interface InvoiceRow {
   readonly invoice_number: string
   readonly status: string
   readonly currency: string
-  readonly total_amount: string
-  readonly amount_paid: string
-  readonly amount_credited: string
+  readonly total_minor: string
+  readonly amount_paid_minor: string
+  readonly amount_credited_minor: string
   readonly updated_at: Date
 }
 
 interface AccountRow {
   readonly id: string
   readonly currency: string
-  readonly balance: string
-  readonly wallet_balance: string
-  readonly holds: string
+  readonly balance_minor: string
+  readonly wallet_balance_minor: string
+  readonly holds_minor: string
   readonly last_sequence: number
   readonly last_payment_date: string | null
   readonly updated_at: Date
@@ -107,21 +107,21 @@ export const pay = async (client: pg.Client, f: Fixture, invoiceId: string, amou
     const invoice = (await client.query<InvoiceRow>(S.lockInvoice([...t, invoiceId]))).rows[0]
     if (invoice === undefined) throw new Error(`invoice ${invoiceId} not found`)
     const account = (await client.query<AccountRow>(S.lockAccount([...t, invoice.account_id]))).rows[0]!
-    const outstanding = BigInt(invoice.total_amount) - BigInt(invoice.amount_paid) - BigInt(invoice.amount_credited)
+    const outstanding = BigInt(invoice.total_minor) - BigInt(invoice.amount_paid_minor) - BigInt(invoice.amount_credited_minor)
     if ((invoice.status !== "Sent" && invoice.status !== "Overdue") || amount > outstanding) throw new Error("not payable")
     const now = new Date()
-    const paid = BigInt(invoice.amount_paid) + amount
+    const paid = BigInt(invoice.amount_paid_minor) + amount
     const settled = amount === outstanding
     const status = settled ? "Paid" : invoice.status
-    const balance = BigInt(account.balance) - amount
+    const balance = BigInt(account.balance_minor) - amount
     const sequence = account.last_sequence + 1
     const date = today()
     const [paymentId, transactionId, eventId, syncId, e1, e2] = [uuidv7(), uuidv7(), uuidv7(), uuidv7(), uuidv7(), uuidv7()]
     await client.query(S.updateInvoice([...t, invoiceId, String(paid), status, settled ? now : null, now]))
     await client.query(S.updateAccount([...t, account.id, String(balance), sequence, date, now]))
     await client.query(S.ledger([transactionId, ...t, account.id, sequence, account.currency, String(-amount), String(balance),
-      account.wallet_balance, paymentId, invoiceId, now]))
-    const eventData = { paymentId, amountMinor: String(amount), method: "CASH" }
+      account.wallet_balance_minor, paymentId, invoiceId, now]))
+    const eventData = { paymentId, baseAmountMinor: String(amount), method: "CASH" }
     await client.query(S.event([eventId, ...t, invoiceId, settled ? "payment_received" : "payment_partial", eventData, f.userId, now]))
     await client.query(S.payment([paymentId, ...t, invoiceId, account.id, invoice.customer_id, String(amount), invoice.currency, date, now]))
     await client.query(S.sync([syncId, ...t, paymentId, now]))
@@ -133,8 +133,8 @@ export const pay = async (client: pg.Client, f: Fixture, invoiceId: string, amou
     }
     await client.query(S.outbox([e1, e2, ...t, paymentId, syncId, now, { _tag: "PaymentRecorded", payment },
       { _tag: "AccountingSyncRequested", syncId, entityType: "Payment", entityId: paymentId }]))
-    const invoiceAfter = { ...invoice, amount_paid: String(paid), status, updated_at: now }
-    const accountAfter = { ...account, balance: String(balance), last_sequence: sequence, last_payment_date: date, updated_at: now }
+    const invoiceAfter = { ...invoice, amount_paid_minor: String(paid), status, updated_at: now }
+    const accountAfter = { ...account, balance_minor: String(balance), last_sequence: sequence, last_payment_date: date, updated_at: now }
     const audit = [
       { id: uuidv7(), entity_type: "Payment", entity_id: paymentId, action: "CREATE", old_values: null, new_values: payment,
         changed_fields: Object.keys(payment) },

@@ -48,8 +48,8 @@ describe.runIf(server !== undefined)("payments benchmark parity", () => {
   const state = async (invoiceId: string) => {
     const counts: Record<string, number> = {}
     for (const table of tables) counts[table] = Number((await hand.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)
-    const invoice = (await hand.query("SELECT status, amount_paid::text AS paid, account_id FROM billing.invoices WHERE id = $1", [invoiceId])).rows[0]
-    const account = (await hand.query("SELECT balance::text AS balance, last_sequence FROM billing.client_accounts WHERE id = $1", [invoice.account_id])).rows[0]
+    const invoice = (await hand.query("SELECT status, amount_paid_minor::text AS paid, account_id FROM billing.invoices WHERE id = $1", [invoiceId])).rows[0]
+    const account = (await hand.query("SELECT balance_minor::text AS balance, last_sequence FROM billing.client_accounts WHERE id = $1", [invoice.account_id])).rows[0]
     return { counts, invoice: { status: invoice.status, paid: invoice.paid }, account }
   }
 

@@ -100,10 +100,10 @@ export class InvoiceNotPayable extends Schema.TaggedError<InvoiceNotPayable>()("
 export class PaymentExceedsOutstanding extends Schema.TaggedError<PaymentExceedsOutstanding>()("PaymentExceedsOutstanding", {
   invoiceId: Schema.String,
   outstandingMinor: Schema.BigInt,
-  appliedMinor: Schema.BigInt
+  baseAmountMinor: Schema.BigInt
 }) {
   override get message(): string {
-    return `invoice ${this.invoiceId}: payment of ${this.appliedMinor} exceeds outstanding ${this.outstandingMinor}`
+    return `invoice ${this.invoiceId}: payment of ${this.baseAmountMinor} exceeds outstanding ${this.outstandingMinor}`
   }
 }
 
@@ -144,10 +144,10 @@ export class InsufficientWalletBalance extends Schema.TaggedError<InsufficientWa
 export class UpfrontPaymentMismatch extends Schema.TaggedError<UpfrontPaymentMismatch>()("UpfrontPaymentMismatch", {
   invoiceId: Schema.String,
   totalMinor: Schema.BigInt,
-  appliedMinor: Schema.BigInt
+  baseAmountMinor: Schema.BigInt
 }) {
   override get message(): string {
-    return `invoice ${this.invoiceId}: upfront payment ${this.appliedMinor} does not equal total ${this.totalMinor}`
+    return `invoice ${this.invoiceId}: upfront payment ${this.baseAmountMinor} does not equal total ${this.totalMinor}`
   }
 }
 

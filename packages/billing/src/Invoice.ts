@@ -326,23 +326,23 @@ const withPaid = (invoice: Invoice, amountPaidMinor: bigint, now: number): Invoi
 }
 
 /**
- * A completed payment of `appliedMinor` (invoice currency): BIL-PAY-02/03, BIL-INV-05/06. Settles
+ * A completed payment of `baseAmountMinor` (invoice currency): BIL-PAY-02/03, BIL-INV-05/06. Settles
  * (→ Paid) when nothing stays outstanding; logs payment_received (settled) or payment_partial, and
  * deposit_received when payments first reach the deposit.
  */
 export const applyPayment = (
   invoice: Invoice,
-  appliedMinor: bigint,
+  baseAmountMinor: bigint,
   data: Schema.JsonObject,
   now: number
 ): Result.Result<Transitioned, InvoiceNotPayable | PaymentExceedsOutstanding> =>
   Result.gen(function*() {
     yield* assertPayable(invoice)
     const outstanding = amountOutstanding(invoice)
-    if (appliedMinor > outstanding) {
-      return yield* Result.fail(new PaymentExceedsOutstanding({ invoiceId: invoice.id, outstandingMinor: outstanding, appliedMinor }))
+    if (baseAmountMinor > outstanding) {
+      return yield* Result.fail(new PaymentExceedsOutstanding({ invoiceId: invoice.id, outstandingMinor: outstanding, baseAmountMinor }))
     }
-    const next = settleIfCovered(withPaid(invoice, invoice.amountPaidMinor + appliedMinor, now), now)
+    const next = settleIfCovered(withPaid(invoice, invoice.amountPaidMinor + baseAmountMinor, now), now)
     const kind = next.status === "Paid" ? "payment_received" : "payment_partial"
     return { invoice: next, events: [event(next, kind, data), ...depositEvents(invoice, next)] }
   })

@@ -28,7 +28,10 @@ export class InvoiceEvent extends Schema.Class<InvoiceEvent>("InvoiceEvent")({
   tenant: Tenant.Tenant,
   invoiceId: InvoiceId,
   type: InvoiceEventType,
-  /** Event data as JSON (amounts as decimal strings), e.g. `{ "amountMinor": "50000", "paymentId": … }`. */
+  /**
+   * Event data as JSON (amounts as decimal strings), each figure named as on the entity it comes from,
+   * e.g. a payment's entry `{ "paymentId": …, "baseAmountMinor": "50000", … }` (`Payment.baseAmountMinor`).
+   */
   data: Schema.Json,
   /** The user who caused it; null for the system (jobs, processes). */
   triggeredBy: Schema.NullOr(Ids.UserId),

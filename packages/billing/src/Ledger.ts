@@ -4,7 +4,7 @@
  *
  * Sign convention (from the client's side, what the client owes):
  *   InvoiceIssued      amount = +total            (debit, BIL-AT-02)
- *   PaymentReceived    amount = −applied amount    (credit, BIL-AT-01); from the wallet also wallet = −applied
+ *   PaymentReceived    amount = −Payment.baseAmountMinor (credit, BIL-AT-01); from the wallet also wallet = −baseAmountMinor
  *   CreditNoteApplied  amount = −credit            (credit)
  *   InvoiceVoided      amount = −outstanding       (credit reversing what the void cancels)
  *   WalletTopUp        wallet = +top-up            (prepaid funds; the receivable is unchanged)
@@ -61,10 +61,10 @@ export const invoiceDebit = (invoiceId: InvoiceId, totalMinor: bigint): Posting 
   kind: "InvoiceIssued", amountMinor: totalMinor, walletAmountMinor: 0n, sourceId: invoiceId, invoiceId
 })
 
-export const paymentCredit = (paymentId: string, invoiceId: InvoiceId, appliedMinor: bigint, fromWallet: boolean): Posting => ({
+export const paymentCredit = (paymentId: string, invoiceId: InvoiceId, baseAmountMinor: bigint, fromWallet: boolean): Posting => ({
   kind: "PaymentReceived",
-  amountMinor: -appliedMinor,
-  walletAmountMinor: fromWallet ? -appliedMinor : 0n,
+  amountMinor: -baseAmountMinor,
+  walletAmountMinor: fromWallet ? -baseAmountMinor : 0n,
   sourceId: paymentId,
   invoiceId
 })

@@ -75,7 +75,7 @@ export const recordPayment = Command.make({
     const payment = yield* newPayment(context, input, before, status, fromWallet)
     if (payment.status !== "Completed" && payment.baseAmountMinor > Invoice.amountOutstanding(before)) {
       return yield* new PaymentExceedsOutstanding({
-        invoiceId: before.id, outstandingMinor: Invoice.amountOutstanding(before), appliedMinor: payment.baseAmountMinor
+        invoiceId: before.id, outstandingMinor: Invoice.amountOutstanding(before), baseAmountMinor: payment.baseAmountMinor
       })
     }
     const { accountChanges, invoice } = payment.status === "Completed"

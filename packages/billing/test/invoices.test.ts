@@ -60,7 +60,7 @@ describe("invoices", () => {
       const account = yield* openAccount() // no credit at all: prepaid work needs none
       const draft = yield* draftInvoice(account.id, 1_000n)
       expect(yield* failure(Invoices.issuePaidInvoice(fm, { invoiceId: draft.id, payment: { amountMinor: 1_000n, currency: "KZT", method: "CARD" } })))
-        .toMatchObject({ _tag: "UpfrontPaymentMismatch", totalMinor: 1_120n, appliedMinor: 1_000n })
+        .toMatchObject({ _tag: "UpfrontPaymentMismatch", totalMinor: 1_120n, baseAmountMinor: 1_000n })
       const { invoice, payment } = yield* Invoices.issuePaidInvoice(fm, {
         invoiceId: draft.id, payment: { amountMinor: 1_120n, currency: "KZT", method: "CARD", reference: "ch_1" }
       })
@@ -93,7 +93,7 @@ describe("invoices", () => {
       const account = yield* openAccount({ creditLimitMinor: 100_000n })
       const invoice = yield* sentInvoice(account.id, 1_000n)
       yield* pay(invoice.id, 1_000n)
-      expect(yield* failure(pay(invoice.id, 121n))).toMatchObject({ _tag: "PaymentExceedsOutstanding", outstandingMinor: 120n, appliedMinor: 121n })
+      expect(yield* failure(pay(invoice.id, 121n))).toMatchObject({ _tag: "PaymentExceedsOutstanding", outstandingMinor: 120n, baseAmountMinor: 121n })
       const after = yield* Invoices.getInvoice(financeManager(), { invoiceId: invoice.id })
       expect(after.amountPaidMinor).toBe(1_000n)
       expect(after.amountPaidMinor <= after.totalMinor).toBe(true)
@@ -223,7 +223,7 @@ describe("invoices", () => {
       const log2 = yield* Invoices.invoiceEvents(fm, { invoiceId: draft.id })
       expect(log2.slice(0, log1.length)).toEqual(log1)
       expect(log2.map((e) => e.type)).toEqual(["created", "sent", "viewed", "payment_partial", "deposit_received", "viewed", "payment_received"])
-      expect(log2[3]!.data).toMatchObject({ amountMinor: "600", method: "BANK_TRANSFER" })
+      expect(log2[3]!.data).toMatchObject({ baseAmountMinor: "600", method: "BANK_TRANSFER" })
       expect(log2[2]!.triggeredBy).not.toBeNull()
       const viewed = yield* Invoices.getInvoice(fm, { invoiceId: draft.id })
       expect(viewed.viewedAt).toBe(log2[2]!.at)

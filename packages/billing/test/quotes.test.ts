@@ -87,7 +87,7 @@ describe("quotes", () => {
       const payment = { amountMinor: 1_572_480n, currency: "KZT", method: "CARD", reference: "auth 7" } as const
       expect(yield* failureTag(Quotes.acceptQuote(customerUser(), { quoteId: quote.id, invoiceNumber: "INV-UP", payment }))).toBe("Forbidden")
       expect(yield* failure(Quotes.acceptQuote(financeManager(), { quoteId: quote.id, invoiceNumber: "INV-UP", payment: { ...payment, amountMinor: 1n } })))
-        .toMatchObject({ _tag: "UpfrontPaymentMismatch", totalMinor: 1_572_480n, appliedMinor: 1n })
+        .toMatchObject({ _tag: "UpfrontPaymentMismatch", totalMinor: 1_572_480n, baseAmountMinor: 1n })
       expect(yield* snapshot).toEqual(before)
       const accepted = yield* Quotes.acceptQuote(financeManager(), { quoteId: quote.id, invoiceNumber: "INV-UP", payment })
       expect([accepted.quote.status, accepted.quote.paidUpfront, accepted.invoice.status]).toEqual(["Accepted", true, "Paid"])

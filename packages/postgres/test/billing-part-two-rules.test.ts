@@ -238,10 +238,10 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
               ["last tier unbounded", sql`UPDATE billing.rate_cards SET tiers = '[{"upTo":"5","unitPriceMinor":"1"}]' WHERE id = ${w.card.id}`],
               ["tiers not empty", sql`UPDATE billing.rate_cards SET tiers = '[]' WHERE id = ${w.card.id}`],
               ["percent ≤ 100 %", sql`UPDATE billing.surcharges SET rate_numerator = 2, rate_denominator = 1 WHERE id = ${w.surcharge.id}`],
-              ["quote total", sql`UPDATE billing.quotes SET total_amount = total_amount + 1 WHERE id = ${w.quote.id}`],
-              ["Σ lines = quote total (at commit)", sql`UPDATE billing.quotes SET subtotal = subtotal + 1, total_amount = total_amount + 1 WHERE id = ${w.quote.id}`],
+              ["quote total", sql`UPDATE billing.quotes SET total_minor = total_minor + 1 WHERE id = ${w.quote.id}`],
+              ["Σ lines = quote total (at commit)", sql`UPDATE billing.quotes SET subtotal_minor = subtotal_minor + 1, total_minor = total_minor + 1 WHERE id = ${w.quote.id}`],
               ["accepted needs invoice", sql`UPDATE billing.quotes SET status = 'Accepted' WHERE id = ${w.quote.id}`],
-              ["approved ≤ disputed", sql`UPDATE billing.disputes SET status = 'Approved', approved_amount = amount + 1, credit_note_id = gen_random_uuid(), resolved_at = now() WHERE id = ${w.dispute.id}`],
+              ["approved ≤ disputed", sql`UPDATE billing.disputes SET status = 'Approved', approved_minor = amount_minor + 1, credit_note_id = gen_random_uuid(), resolved_at = now() WHERE id = ${w.dispute.id}`],
               ["invoiced needs invoice", sql`UPDATE billing.billing_runs SET invoice_id = NULL WHERE organization_id = ${a.organizationId}`],
               ["period shape", sql`UPDATE billing.billing_runs SET period = '2026-13' WHERE organization_id = ${a.organizationId}`]
             ]

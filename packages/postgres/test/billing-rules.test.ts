@@ -161,8 +161,8 @@ for (const target of targets("billing-rules.test.ts")) {
           const a = freshTenant()
           const b = freshTenant()
           const exit = yield* Effect.exit(db.inTenant(a)(db.sql`
-            INSERT INTO billing.client_accounts (id, organization_id, workspace_id, customer_id, currency, credit_limit, is_credit_approved,
-              balance, wallet_balance, holds, last_sequence, created_at, updated_at)
+            INSERT INTO billing.client_accounts (id, organization_id, workspace_id, customer_id, currency, credit_limit_minor, is_credit_approved,
+              balance_minor, wallet_balance_minor, holds_minor, last_sequence, created_at, updated_at)
             VALUES (${crypto.randomUUID()}, ${b.organizationId}, ${b.workspaceId}, ${crypto.randomUUID()}, 'KZT', 0, false, 0, 0, 0, 0, now(), now())`))
           expect(sqlStateOf(exit)).toBe("42501")
         }))
@@ -189,20 +189,20 @@ for (const target of targets("billing-rules.test.ts")) {
           const { sent, account } = yield* world(a)
           const inA = (statement: Effect.Effect<unknown, unknown>) => Effect.map(Effect.exit(db.inTenant(a)(statement)), sqlStateOf)
           const cases: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown>]> = [
-            ["amount_paid > total (BIL-INV-05)", db.sql`UPDATE billing.invoices SET amount_paid = total_amount + 1 WHERE id = ${sent.id}`],
-            ["paid + credited > total", db.sql`UPDATE billing.invoices SET amount_credited = total_amount WHERE id = ${sent.id}`],
+            ["amount_paid_minor > total (BIL-INV-05)", db.sql`UPDATE billing.invoices SET amount_paid_minor = total_minor + 1 WHERE id = ${sent.id}`],
+            ["paid + credited > total", db.sql`UPDATE billing.invoices SET amount_credited_minor = total_minor WHERE id = ${sent.id}`],
             ["due before issue (BIL-INV-04)", db.sql`UPDATE billing.invoices SET due_date = issue_date - 1 WHERE id = ${sent.id}`],
-            ["deposit paid without deposit (BIL-INV-11)", db.sql`UPDATE billing.invoices SET deposit_amount = NULL, deposit_paid_at = now() WHERE id = ${sent.id}`],
+            ["deposit paid without deposit (BIL-INV-11)", db.sql`UPDATE billing.invoices SET deposit_amount_minor = NULL, deposit_paid_at = now() WHERE id = ${sent.id}`],
             ["Paid with something outstanding", db.sql`UPDATE billing.invoices SET status = 'Paid', paid_at = now() WHERE id = ${sent.id}`],
             ["a reminder twice (BIL-INV-14)", db.sql`UPDATE billing.invoices SET reminders_sent = ARRAY['reminder_due', 'reminder_due'] WHERE id = ${sent.id}`],
-            ["negative holds", db.sql`UPDATE billing.client_accounts SET holds = -1 WHERE id = ${account.id}`],
-            ["negative wallet", db.sql`UPDATE billing.client_accounts SET wallet_balance = -1 WHERE id = ${account.id}`],
-            ["payment amount 0 (BIL-PAY-01)", db.sql`UPDATE billing.payments SET amount = 0 WHERE invoice_id = ${sent.id}`],
+            ["negative holds", db.sql`UPDATE billing.client_accounts SET holds_minor = -1 WHERE id = ${account.id}`],
+            ["negative wallet", db.sql`UPDATE billing.client_accounts SET wallet_balance_minor = -1 WHERE id = ${account.id}`],
+            ["payment amount 0 (BIL-PAY-01)", db.sql`UPDATE billing.payments SET amount_minor = 0 WHERE invoice_id = ${sent.id}`],
             ["a pending hold with a resolution time", db.sql`UPDATE billing.credit_holds SET resolved_at = now() WHERE account_id = ${account.id} AND status = 'Pending'`]
           ]
           for (const [name, statement] of cases) expect([name, yield* inA(statement)]).toEqual([name, "23514"])
           const ledger = yield* inA(db.sql`INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind, currency,
-            amount, wallet_amount, running_balance, running_wallet_balance, source_id, at)
+            amount_minor, wallet_amount_minor, running_balance_minor, running_wallet_balance_minor, source_id, at)
             VALUES (${crypto.randomUUID()}, ${a.organizationId}, ${a.workspaceId}, ${account.id}, 1, 'WalletTopUp', 'KZT', 0, 5, 0, 5, 'x', now())`)
           expect(["duplicate (account, sequence)", ledger]).toEqual(["duplicate (account, sequence)", "23505"])
         }))

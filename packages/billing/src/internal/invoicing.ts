@@ -144,7 +144,7 @@ export const issuePaid = (context: Command.CommandContext, before: Invoice.Invoi
     const payment = yield* newPayment(context, fields, before, "Completed", false)
     const issued = yield* Effect.fromResult(Invoice.issuePaid(before, eventData(payment), context.now))
     if (payment.baseAmountMinor !== before.totalMinor) {
-      return yield* new UpfrontPaymentMismatch({ invoiceId: before.id, totalMinor: before.totalMinor, appliedMinor: payment.baseAmountMinor })
+      return yield* new UpfrontPaymentMismatch({ invoiceId: before.id, totalMinor: before.totalMinor, baseAmountMinor: payment.baseAmountMinor })
     }
     const postings = [
       Ledger.invoiceDebit(before.id, before.totalMinor),

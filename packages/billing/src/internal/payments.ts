@@ -64,7 +64,8 @@ export const newPayment = (
 
 export const eventData = (payment: Payment.Payment): Schema.JsonObject => ({
   paymentId: payment.id,
-  amountMinor: String(payment.baseAmountMinor),
+  /** In the invoice's currency (`Payment.baseAmountMinor`), the amount the invoice was credited with. */
+  baseAmountMinor: String(payment.baseAmountMinor),
   method: payment.method,
   ...(payment.reference === null ? {} : { reference: payment.reference })
 })

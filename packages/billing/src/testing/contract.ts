@@ -97,7 +97,7 @@ const newCreditNote = (invoice: Invoice.Invoice) =>
 const newEvent = (invoice: Invoice.Invoice, type: InvoiceEvent["type"], at: number) =>
   new InvoiceEvent({
     id: uuid<InvoiceEventId>(), tenant: invoice.tenant, invoiceId: invoice.id, type,
-    data: { amountMinor: "100", nested: { ok: true } }, triggeredBy: null, triggeredBySystem: "test", at
+    data: { baseAmountMinor: "100", nested: { ok: true } }, triggeredBy: null, triggeredBySystem: "test", at
   })
 
 const ports = Effect.gen(function*() {

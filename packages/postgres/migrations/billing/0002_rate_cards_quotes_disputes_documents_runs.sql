@@ -1,8 +1,12 @@
--- erpkit billing schema, part two: rate cards, surcharges, quotes with their priced lines (the price
+-- erpkit billing schema: rate cards, surcharges, quotes with their priced lines (the price
 -- snapshot), disputes, documents (append-only), billing runs. Same conventions as 0001: tenant columns
 -- on every row, tenant-qualified keys for children, CHECKs repeating the domain invariants, RLS enabled
--- and forced with the tenant_isolation policy, least-privilege grants (docs/postgres.md, "Billing,
--- part two"). Every statement is idempotent.
+-- and forced with the tenant_isolation policy, least-privilege grants (docs/postgres.md). Every
+-- statement is idempotent.
+--
+-- Shipped as 0002_part_two.sql and renamed for what it holds. The migrator records and compares the
+-- number only (a database that applied "2_part_two" finds nothing pending); see
+-- test/billing-migration-names.test.ts. Columns holding money were renamed by 0003.
 --
 -- No foreign keys to the core tables (quotes/billing runs → client_accounts, disputes → invoices):
 -- the ports' contract stores these records for accounts and invoices that are not in the database

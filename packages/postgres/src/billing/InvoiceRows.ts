@@ -18,18 +18,18 @@ interface LineJson {
   readonly unit: string
   readonly productId: string | null
   readonly quantity: string
-  readonly unitPrice: string
+  readonly unitPriceMinor: string
   readonly discountKind: "Amount" | "Percent" | null
-  readonly discountGiven: string | null
+  readonly discountAmountMinor: string | null
   readonly discountRateNumerator: string | null
   readonly discountRateDenominator: string | null
   readonly taxRateNumerator: string
   readonly taxRateDenominator: string
   readonly priceIncludesVat: boolean
-  readonly amount: string
-  readonly discount: string
-  readonly tax: string
-  readonly total: string
+  readonly amountMinor: string
+  readonly discountMinor: string
+  readonly taxMinor: string
+  readonly totalMinor: string
 }
 
 
@@ -43,13 +43,13 @@ export interface InvoiceRow extends TenantColumns {
   readonly issueDate: string
   readonly dueDate: string
   readonly lines: ReadonlyArray<LineJson>
-  readonly subtotal: bigint
-  readonly discount: bigint
-  readonly tax: bigint
-  readonly totalAmount: bigint
-  readonly amountPaid: bigint
-  readonly amountCredited: bigint
-  readonly depositAmount: bigint | null
+  readonly subtotalMinor: bigint
+  readonly discountMinor: bigint
+  readonly taxMinor: bigint
+  readonly totalMinor: bigint
+  readonly amountPaidMinor: bigint
+  readonly amountCreditedMinor: bigint
+  readonly depositAmountMinor: bigint | null
   readonly depositPaidAt: Date | null
   readonly creditHoldId: string | null
   readonly remindersSent: ReadonlyArray<Invoice.ReminderKind>
@@ -87,13 +87,13 @@ export const invoices = TenantTable.make<I, InvoiceRow>({
     column("currency", (i) => i.currency, { fixed: true }),
     column("issue_date", (i) => i.issueDate, { cast: "date" }),
     column("due_date", (i) => i.dueDate, { cast: "date" }),
-    column("subtotal", (i) => i.subtotalMinor, { fixed: true }),
-    column("discount", (i) => i.discountMinor, { fixed: true }),
-    column("tax", (i) => i.taxMinor, { fixed: true }),
-    column("total_amount", (i) => i.totalMinor, { fixed: true }),
-    column("amount_paid", (i) => i.amountPaidMinor),
-    column("amount_credited", (i) => i.amountCreditedMinor),
-    column("deposit_amount", (i) => i.depositAmountMinor, { cast: "bigint" }),
+    column("subtotal_minor", (i) => i.subtotalMinor, { fixed: true }),
+    column("discount_minor", (i) => i.discountMinor, { fixed: true }),
+    column("tax_minor", (i) => i.taxMinor, { fixed: true }),
+    column("total_minor", (i) => i.totalMinor, { fixed: true }),
+    column("amount_paid_minor", (i) => i.amountPaidMinor),
+    column("amount_credited_minor", (i) => i.amountCreditedMinor),
+    column("deposit_amount_minor", (i) => i.depositAmountMinor, { cast: "bigint" }),
     instantColumn("deposit_paid_at", (i) => i.depositPaidAt),
     column("credit_hold_id", (i) => i.creditHoldId, { cast: "uuid" }),
     column("reminders_sent", (i) => reminders(i.remindersSent), { wrap: ["string_to_array(", ", ',')"] }),
@@ -114,17 +114,17 @@ export const invoices = TenantTable.make<I, InvoiceRow>({
 export const invoiceColumns = (a: string) => `${invoices.selectList(a)},
   (SELECT coalesce(json_agg(json_build_object(
       'description', it.description, 'unit', it.unit, 'productId', it.product_id, 'quantity', it.quantity::text,
-      'unitPrice', it.unit_price::text, 'discountKind', it.discount_kind, 'discountGiven', it.discount_given::text,
+      'unitPriceMinor', it.unit_price_minor::text, 'discountKind', it.discount_kind, 'discountAmountMinor', it.discount_amount_minor::text,
       'discountRateNumerator', it.discount_rate_numerator::text, 'discountRateDenominator', it.discount_rate_denominator::text,
       'taxRateNumerator', it.tax_rate_numerator::text, 'taxRateDenominator', it.tax_rate_denominator::text,
-      'priceIncludesVat', it.price_includes_vat, 'amount', it.amount::text, 'discount', it.discount_amount::text,
-      'tax', it.tax_amount::text, 'total', it.line_total::text) ORDER BY it.line_no), '[]'::json)
+      'priceIncludesVat', it.price_includes_vat, 'amountMinor', it.amount_minor::text, 'discountMinor', it.discount_minor::text,
+      'taxMinor', it.tax_minor::text, 'totalMinor', it.total_minor::text) ORDER BY it.line_no), '[]'::json)
     FROM billing.invoice_items it
     WHERE it.invoice_id = ${a}.id AND it.organization_id = ${a}.organization_id AND it.workspace_id = ${a}.workspace_id) AS lines`
 
 const toDiscount = (l: LineJson): Invoice.Discount | null =>
   l.discountKind === "Amount"
-    ? { _tag: "Amount", amountMinor: BigInt(l.discountGiven!) }
+    ? { _tag: "Amount", amountMinor: BigInt(l.discountAmountMinor!) }
     : l.discountKind === "Percent"
     ? { _tag: "Percent", rate: rate(l.discountRateNumerator!, l.discountRateDenominator!) }
     : null
@@ -135,14 +135,14 @@ const toLine = (l: LineJson): Invoice.InvoiceLine =>
     unit: l.unit,
     productId: l.productId as Ids.ProductId | null,
     quantity: Result.getOrThrow(Q.parse(l.quantity)),
-    unitPriceMinor: BigInt(l.unitPrice),
+    unitPriceMinor: BigInt(l.unitPriceMinor),
     discount: toDiscount(l),
     taxRate: rate(l.taxRateNumerator, l.taxRateDenominator),
     priceIncludesVat: l.priceIncludesVat,
-    amountMinor: BigInt(l.amount),
-    discountMinor: BigInt(l.discount),
-    taxMinor: BigInt(l.tax),
-    totalMinor: BigInt(l.total)
+    amountMinor: BigInt(l.amountMinor),
+    discountMinor: BigInt(l.discountMinor),
+    taxMinor: BigInt(l.taxMinor),
+    totalMinor: BigInt(l.totalMinor)
   })
 
 export const toInvoice = (row: InvoiceRow): Invoice.Invoice =>
@@ -157,13 +157,13 @@ export const toInvoice = (row: InvoiceRow): Invoice.Invoice =>
     issueDate: row.issueDate as LocalDate.LocalDate,
     dueDate: row.dueDate as LocalDate.LocalDate,
     lines: row.lines.map(toLine),
-    subtotalMinor: row.subtotal,
-    discountMinor: row.discount,
-    taxMinor: row.tax,
-    totalMinor: row.totalAmount,
-    amountPaidMinor: row.amountPaid,
-    amountCreditedMinor: row.amountCredited,
-    depositAmountMinor: row.depositAmount,
+    subtotalMinor: row.subtotalMinor,
+    discountMinor: row.discountMinor,
+    taxMinor: row.taxMinor,
+    totalMinor: row.totalMinor,
+    amountPaidMinor: row.amountPaidMinor,
+    amountCreditedMinor: row.amountCreditedMinor,
+    depositAmountMinor: row.depositAmountMinor,
     depositPaidAt: fromTimestamptzOrNull(row.depositPaidAt),
     creditHoldId: row.creditHoldId as Invoice.Invoice["creditHoldId"],
     remindersSent: row.remindersSent,
@@ -185,30 +185,30 @@ const lineRecord = (l: Invoice.InvoiceLine, index: number) => ({
   unit: l.unit,
   product_id: l.productId,
   quantity: Q.format(l.quantity as Quantity.Quantity),
-  unit_price: l.unitPriceMinor,
+  unit_price_minor: l.unitPriceMinor,
   discount_kind: l.discount?._tag ?? null,
-  discount_given: l.discount?._tag === "Amount" ? l.discount.amountMinor : null,
+  discount_amount_minor: l.discount?._tag === "Amount" ? l.discount.amountMinor : null,
   discount_rate_numerator: l.discount?._tag === "Percent" ? l.discount.rate.numerator : null,
   discount_rate_denominator: l.discount?._tag === "Percent" ? l.discount.rate.denominator : null,
   tax_rate_numerator: l.taxRate.numerator,
   tax_rate_denominator: l.taxRate.denominator,
   price_includes_vat: l.priceIncludesVat,
-  amount: l.amountMinor,
-  discount_amount: l.discountMinor,
-  tax_amount: l.taxMinor,
-  line_total: l.totalMinor
+  amount_minor: l.amountMinor,
+  discount_minor: l.discountMinor,
+  tax_minor: l.taxMinor,
+  total_minor: l.totalMinor
 })
 
 /** The invoice and its lines, inserted by ONE statement (the lines from `jsonb_to_recordset`). */
 export const insertInvoice = (sql: PgDatabase["Service"]["sql"], tenant: Tenant.Tenant, i: I) => sql`
   WITH invoice AS (${invoices.insert(sql, tenant, i)} RETURNING id)
   INSERT INTO billing.invoice_items (invoice_id, line_no, organization_id, workspace_id, description, unit, product_id, quantity,
-    unit_price, discount_kind, discount_given, discount_rate_numerator, discount_rate_denominator, tax_rate_numerator,
-    tax_rate_denominator, price_includes_vat, amount, discount_amount, tax_amount, line_total)
+    unit_price_minor, discount_kind, discount_amount_minor, discount_rate_numerator, discount_rate_denominator, tax_rate_numerator,
+    tax_rate_denominator, price_includes_vat, amount_minor, discount_minor, tax_minor, total_minor)
   SELECT (SELECT id FROM invoice), x.line_no, ${tenant.organizationId}, ${tenant.workspaceId}, x.description, x.unit, x.product_id,
-    x.quantity, x.unit_price, x.discount_kind, x.discount_given, x.discount_rate_numerator, x.discount_rate_denominator,
-    x.tax_rate_numerator, x.tax_rate_denominator, x.price_includes_vat, x.amount, x.discount_amount, x.tax_amount, x.line_total
+    x.quantity, x.unit_price_minor, x.discount_kind, x.discount_amount_minor, x.discount_rate_numerator, x.discount_rate_denominator,
+    x.tax_rate_numerator, x.tax_rate_denominator, x.price_includes_vat, x.amount_minor, x.discount_minor, x.tax_minor, x.total_minor
   FROM jsonb_to_recordset(${jsonRows(i.lines.map(lineRecord))}::jsonb) AS x(line_no integer, description text, unit text,
-    product_id uuid, quantity numeric, unit_price bigint, discount_kind text, discount_given bigint, discount_rate_numerator numeric,
+    product_id uuid, quantity numeric, unit_price_minor bigint, discount_kind text, discount_amount_minor bigint, discount_rate_numerator numeric,
     discount_rate_denominator numeric, tax_rate_numerator numeric, tax_rate_denominator numeric, price_includes_vat boolean,
-    amount bigint, discount_amount bigint, tax_amount bigint, line_total bigint)`
+    amount_minor bigint, discount_minor bigint, tax_minor bigint, total_minor bigint)`

@@ -17,11 +17,11 @@ interface AccountRow extends TenantColumns {
   readonly id: string
   readonly customerId: string
   readonly currency: string
-  readonly creditLimit: bigint
+  readonly creditLimitMinor: bigint
   readonly isCreditApproved: boolean
-  readonly balance: bigint
-  readonly walletBalance: bigint
-  readonly holds: bigint
+  readonly balanceMinor: bigint
+  readonly walletBalanceMinor: bigint
+  readonly holdsMinor: bigint
   readonly lastSequence: number
   readonly lastPaymentDate: string | null
   readonly createdAt: Date
@@ -34,11 +34,11 @@ export const toAccount = (row: AccountRow): ClientAccount.ClientAccount =>
     tenant: tenantOf(row),
     customerId: row.customerId as Ids.CustomerId,
     currency: row.currency as ClientAccount.ClientAccount["currency"],
-    creditLimitMinor: row.creditLimit,
+    creditLimitMinor: row.creditLimitMinor,
     isCreditApproved: row.isCreditApproved,
-    balanceMinor: row.balance,
-    walletBalanceMinor: row.walletBalance,
-    holdsMinor: row.holds,
+    balanceMinor: row.balanceMinor,
+    walletBalanceMinor: row.walletBalanceMinor,
+    holdsMinor: row.holdsMinor,
     lastSequence: row.lastSequence,
     lastPaymentDate: row.lastPaymentDate as LocalDate.LocalDate | null,
     createdAt: fromTimestamptz(row.createdAt),
@@ -56,11 +56,11 @@ export const accounts = TenantTable.make<A, AccountRow>({
     column("id", (a) => a.id, { fixed: true }),
     column("customer_id", (a) => a.customerId, { fixed: true }),
     column("currency", (a) => a.currency, { fixed: true }),
-    column("credit_limit", (a) => a.creditLimitMinor),
+    column("credit_limit_minor", (a) => a.creditLimitMinor),
     column("is_credit_approved", (a) => a.isCreditApproved),
-    column("balance", (a) => a.balanceMinor),
-    column("wallet_balance", (a) => a.walletBalanceMinor),
-    column("holds", (a) => a.holdsMinor),
+    column("balance_minor", (a) => a.balanceMinor),
+    column("wallet_balance_minor", (a) => a.walletBalanceMinor),
+    column("holds_minor", (a) => a.holdsMinor),
     column("last_sequence", (a) => a.lastSequence),
     column("last_payment_date", (a) => a.lastPaymentDate, { cast: "date" }),
     column("created_at", (a) => toTimestamptz(a.createdAt), { fixed: true }),

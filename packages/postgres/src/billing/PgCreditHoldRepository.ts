@@ -1,7 +1,7 @@
 /**
  * `CreditHoldRepository` on `billing.credit_holds`. `expire` is ONE statement: a CTE expires the due
  * Pending holds (oldest expiry first, at most `limit`, `FOR UPDATE SKIP LOCKED` so a hold a command is
- * posting or voiding right now is left for the next run) and lowers each affected account's `holds`
+ * posting or voiding right now is left for the next run) and lowers each affected account's `holds_minor`
  * by the sum it released, holds before accounts as the lock order says.
  */
 import { Effect, Layer } from "effect"
@@ -17,7 +17,7 @@ import { assertTenant, sameTenant, type TenantColumns, tenantOf, touched } from 
 interface HoldRow extends TenantColumns {
   readonly id: string
   readonly accountId: string
-  readonly amount: bigint
+  readonly amountMinor: bigint
   readonly status: CreditHold.CreditHoldStatus
   readonly reference: string | null
   readonly expiresAt: Date
@@ -31,7 +31,7 @@ export const toHold = (row: HoldRow): CreditHold.CreditHold =>
     id: row.id as CreditHold.CreditHold["id"],
     tenant: tenantOf(row),
     accountId: row.accountId as CreditHold.CreditHold["accountId"],
-    amountMinor: row.amount,
+    amountMinor: row.amountMinor,
     status: row.status,
     reference: row.reference,
     expiresAt: fromTimestamptz(row.expiresAt),
@@ -50,7 +50,7 @@ export const holds = TenantTable.make<H, HoldRow>({
   columns: [
     column("id", (h) => h.id, { fixed: true }),
     column("account_id", (h) => h.accountId, { fixed: true }),
-    column("amount", (h) => h.amountMinor),
+    column("amount_minor", (h) => h.amountMinor),
     column("status", (h) => h.status),
     column("reference", (h) => h.reference, { cast: "text" }),
     column("expires_at", (h) => toTimestamptz(h.expiresAt)),
@@ -100,8 +100,8 @@ export const layer = Layer.effect(
                 AND h.status = 'Pending'
               RETURNING h.*
             ), released AS (
-              UPDATE billing.client_accounts a SET holds = a.holds - e.total, updated_at = ${toTimestamptz(now)}
-              FROM (SELECT account_id, sum(amount) AS total FROM expired GROUP BY account_id) e
+              UPDATE billing.client_accounts a SET holds_minor = a.holds_minor - e.total, updated_at = ${toTimestamptz(now)}
+              FROM (SELECT account_id, sum(amount_minor) AS total FROM expired GROUP BY account_id) e
               WHERE a.organization_id = ${tenant.organizationId} AND a.workspace_id = ${tenant.workspaceId} AND a.id = e.account_id
               RETURNING a.id
             )

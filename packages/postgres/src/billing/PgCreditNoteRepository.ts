@@ -16,7 +16,7 @@ interface CreditNoteRow extends TenantColumns {
   readonly id: string
   readonly invoiceId: string
   readonly accountId: string
-  readonly amount: bigint
+  readonly amountMinor: bigint
   readonly currency: string
   readonly reason: string
   readonly createdAt: Date
@@ -28,7 +28,7 @@ export const toCreditNote = (row: CreditNoteRow): CreditNote.CreditNote =>
     tenant: tenantOf(row),
     invoiceId: row.invoiceId as CreditNote.CreditNote["invoiceId"],
     accountId: row.accountId as CreditNote.CreditNote["accountId"],
-    amountMinor: row.amount,
+    amountMinor: row.amountMinor,
     currency: row.currency as CreditNote.CreditNote["currency"],
     reason: row.reason,
     createdAt: fromTimestamptz(row.createdAt)
@@ -45,7 +45,7 @@ export const creditNotes = TenantTable.make<C, CreditNoteRow>({
     column("id", (c) => c.id, { fixed: true }),
     column("invoice_id", (c) => c.invoiceId, { fixed: true }),
     column("account_id", (c) => c.accountId, { fixed: true }),
-    column("amount", (c) => c.amountMinor, { fixed: true }),
+    column("amount_minor", (c) => c.amountMinor, { fixed: true }),
     column("currency", (c) => c.currency, { fixed: true }),
     column("reason", (c) => c.reason, { fixed: true }),
     column("created_at", (c) => toTimestamptz(c.createdAt), { fixed: true })

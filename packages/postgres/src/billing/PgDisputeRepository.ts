@@ -17,11 +17,11 @@ interface DisputeRow extends TenantColumns {
   readonly invoiceId: string
   readonly accountId: string
   readonly lineIndex: number
-  readonly amount: bigint
+  readonly amountMinor: bigint
   readonly currency: string
   readonly reason: string
   readonly status: Dispute.DisputeStatus
-  readonly approvedAmount: bigint | null
+  readonly approvedMinor: bigint | null
   readonly creditNoteId: string | null
   readonly resolutionNote: string | null
   readonly createdAt: Date
@@ -35,11 +35,11 @@ const toDispute = (row: DisputeRow): Dispute.Dispute =>
     invoiceId: row.invoiceId as Dispute.Dispute["invoiceId"],
     accountId: row.accountId as Dispute.Dispute["accountId"],
     lineIndex: row.lineIndex,
-    amountMinor: row.amount,
+    amountMinor: row.amountMinor,
     currency: row.currency as Dispute.Dispute["currency"],
     reason: row.reason,
     status: row.status,
-    approvedMinor: row.approvedAmount,
+    approvedMinor: row.approvedMinor,
     creditNoteId: row.creditNoteId as Dispute.Dispute["creditNoteId"],
     resolutionNote: row.resolutionNote,
     createdAt: fromTimestamptz(row.createdAt),
@@ -58,11 +58,11 @@ export const disputes = TenantTable.make<D, DisputeRow>({
     column("invoice_id", (d) => d.invoiceId),
     column("account_id", (d) => d.accountId),
     column("line_index", (d) => d.lineIndex),
-    column("amount", (d) => d.amountMinor),
+    column("amount_minor", (d) => d.amountMinor),
     column("currency", (d) => d.currency),
     column("reason", (d) => d.reason),
     column("status", (d) => d.status),
-    column("approved_amount", (d) => d.approvedMinor, { cast: "bigint" }),
+    column("approved_minor", (d) => d.approvedMinor, { cast: "bigint" }),
     column("credit_note_id", (d) => d.creditNoteId, { cast: "uuid" }),
     column("resolution_note", (d) => d.resolutionNote, { cast: "text" }),
     column("created_at", (d) => toTimestamptz(d.createdAt), { fixed: true }),

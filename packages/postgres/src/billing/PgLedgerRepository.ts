@@ -21,10 +21,10 @@ interface TransactionRow extends TenantColumns {
   readonly sequence: number
   readonly kind: Ledger.TransactionKind
   readonly currency: string
-  readonly amount: bigint
-  readonly walletAmount: bigint
-  readonly runningBalance: bigint
-  readonly runningWalletBalance: bigint
+  readonly amountMinor: bigint
+  readonly walletAmountMinor: bigint
+  readonly runningBalanceMinor: bigint
+  readonly runningWalletBalanceMinor: bigint
   readonly sourceId: string
   readonly invoiceId: string | null
   readonly at: Date
@@ -38,10 +38,10 @@ export const toTransaction = (row: TransactionRow): Ledger.AccountTransaction =>
     sequence: row.sequence,
     kind: row.kind,
     currency: row.currency as Ledger.AccountTransaction["currency"],
-    amountMinor: row.amount,
-    walletAmountMinor: row.walletAmount,
-    runningBalanceMinor: row.runningBalance,
-    runningWalletBalanceMinor: row.runningWalletBalance,
+    amountMinor: row.amountMinor,
+    walletAmountMinor: row.walletAmountMinor,
+    runningBalanceMinor: row.runningBalanceMinor,
+    runningWalletBalanceMinor: row.runningWalletBalanceMinor,
     sourceId: row.sourceId,
     invoiceId: row.invoiceId as Ledger.AccountTransaction["invoiceId"],
     at: fromTimestamptz(row.at)
@@ -56,8 +56,8 @@ export const accountTransactions = TenantTable.make<Ledger.AccountTransaction, T
   alias: "t",
   entity: "AccountTransaction",
   columns: [
-    column("id"), column("account_id"), column("sequence"), column("kind"), column("currency"), column("amount"),
-    column("wallet_amount"), column("running_balance"), column("running_wallet_balance"), column("source_id"), column("invoice_id"),
+    column("id"), column("account_id"), column("sequence"), column("kind"), column("currency"), column("amount_minor"),
+    column("wallet_amount_minor"), column("running_balance_minor"), column("running_wallet_balance_minor"), column("source_id"), column("invoice_id"),
     column("at")
   ],
   decode: (row) => toTransaction(row)
@@ -78,17 +78,17 @@ export const layer = Layer.effect(
       return Effect.andThen(
         Storable.checkOrDie(transactions.map((t) => t.sourceId), ["transactions"]),
         db.write(tenant, { tables: ["billing.account_transactions"], statement: sql`
-          INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind, currency, amount,
-            wallet_amount, running_balance, running_wallet_balance, source_id, invoice_id, at)
-          SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.account_id, x.sequence, x.kind, x.currency, x.amount,
-            x.wallet_amount, x.running_balance, x.running_wallet_balance, x.source_id, x.invoice_id,
+          INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind, currency, amount_minor,
+            wallet_amount_minor, running_balance_minor, running_wallet_balance_minor, source_id, invoice_id, at)
+          SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.account_id, x.sequence, x.kind, x.currency, x.amount_minor,
+            x.wallet_amount_minor, x.running_balance_minor, x.running_wallet_balance_minor, x.source_id, x.invoice_id,
             ${sql.literal(at)}
           FROM jsonb_to_recordset(${jsonRows(transactions.map((t) => ({
-            id: t.id, account_id: t.accountId, sequence: t.sequence, kind: t.kind, currency: t.currency, amount: t.amountMinor,
-            wallet_amount: t.walletAmountMinor, running_balance: t.runningBalanceMinor, running_wallet_balance: t.runningWalletBalanceMinor,
+            id: t.id, account_id: t.accountId, sequence: t.sequence, kind: t.kind, currency: t.currency, amount_minor: t.amountMinor,
+            wallet_amount_minor: t.walletAmountMinor, running_balance_minor: t.runningBalanceMinor, running_wallet_balance_minor: t.runningWalletBalanceMinor,
             source_id: t.sourceId, invoice_id: t.invoiceId, at: t.at
-          })))}::jsonb) AS x(id uuid, account_id uuid, sequence integer, kind text, currency char(3), amount bigint, wallet_amount bigint,
-            running_balance bigint, running_wallet_balance bigint, source_id text, invoice_id uuid, at bigint)` })
+          })))}::jsonb) AS x(id uuid, account_id uuid, sequence integer, kind text, currency char(3), amount_minor bigint, wallet_amount_minor bigint,
+            running_balance_minor bigint, running_wallet_balance_minor bigint, source_id text, invoice_id uuid, at bigint)` })
       )
     }
 

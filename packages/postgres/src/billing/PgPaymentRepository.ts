@@ -19,11 +19,11 @@ interface PaymentRow extends TenantColumns {
   readonly invoiceId: string
   readonly accountId: string
   readonly customerId: string
-  readonly amount: bigint
+  readonly amountMinor: bigint
   readonly currency: string
   readonly rateNumerator: string
   readonly rateDenominator: string
-  readonly baseAmount: bigint
+  readonly baseAmountMinor: bigint
   readonly baseCurrency: string
   readonly method: Payment.PaymentMethod
   readonly status: Payment.PaymentStatus
@@ -42,10 +42,10 @@ export const toPayment = (row: PaymentRow): Payment.Payment =>
     invoiceId: row.invoiceId as Payment.Payment["invoiceId"],
     accountId: row.accountId as Payment.Payment["accountId"],
     customerId: row.customerId as Ids.CustomerId,
-    amountMinor: row.amount,
+    amountMinor: row.amountMinor,
     currency: row.currency as Payment.Payment["currency"],
     exchangeRate: rate(row.rateNumerator, row.rateDenominator),
-    baseAmountMinor: row.baseAmount,
+    baseAmountMinor: row.baseAmountMinor,
     baseCurrency: row.baseCurrency as Payment.Payment["baseCurrency"],
     method: row.method,
     status: row.status,
@@ -69,11 +69,11 @@ export const payments = TenantTable.make<P, PaymentRow>({
     column("invoice_id", (p) => p.invoiceId, { fixed: true }),
     column("account_id", (p) => p.accountId, { fixed: true }),
     column("customer_id", (p) => p.customerId, { fixed: true }),
-    column("amount", (p) => p.amountMinor),
+    column("amount_minor", (p) => p.amountMinor),
     column("currency", (p) => p.currency),
     column("exchange_rate_numerator", (p) => p.exchangeRate.numerator.toString(), { cast: "numeric", readAs: "text", field: "rateNumerator" }),
     column("exchange_rate_denominator", (p) => p.exchangeRate.denominator.toString(), { cast: "numeric", readAs: "text", field: "rateDenominator" }),
-    column("base_amount", (p) => p.baseAmountMinor),
+    column("base_amount_minor", (p) => p.baseAmountMinor),
     column("base_currency", (p) => p.baseCurrency),
     column("payment_method", (p) => p.method, { field: "method" }),
     column("status", (p) => p.status),

@@ -28,9 +28,9 @@ interface QuoteRow extends TenantColumns {
   readonly quoteNumber: string
   readonly status: Quote.QuoteStatus
   readonly currency: string
-  readonly subtotal: bigint
-  readonly tax: bigint
-  readonly totalAmount: bigint
+  readonly subtotalMinor: bigint
+  readonly taxMinor: bigint
+  readonly totalMinor: bigint
   readonly expiresAt: Date
   readonly notes: string | null
   readonly invoiceId: string | null
@@ -61,9 +61,9 @@ const toQuote = (row: QuoteRow): Quote.Quote =>
     status: row.status,
     currency: row.currency as Quote.Quote["currency"],
     lines: decodeLines(row.lines),
-    subtotalMinor: row.subtotal,
-    taxMinor: row.tax,
-    totalMinor: row.totalAmount,
+    subtotalMinor: row.subtotalMinor,
+    taxMinor: row.taxMinor,
+    totalMinor: row.totalMinor,
     expiresAt: fromTimestamptz(row.expiresAt),
     notes: row.notes,
     invoiceId: row.invoiceId as Quote.Quote["invoiceId"],
@@ -91,9 +91,9 @@ export const quotes = TenantTable.make<Q, QuoteRow>({
     column("quote_number", (q) => q.quoteNumber),
     column("status", (q) => q.status),
     column("currency", (q) => q.currency, { fixed: true }),
-    column("subtotal", (q) => q.subtotalMinor, { fixed: true }),
-    column("tax", (q) => q.taxMinor, { fixed: true }),
-    column("total_amount", (q) => q.totalMinor, { fixed: true }),
+    column("subtotal_minor", (q) => q.subtotalMinor, { fixed: true }),
+    column("tax_minor", (q) => q.taxMinor, { fixed: true }),
+    column("total_minor", (q) => q.totalMinor, { fixed: true }),
     column("expires_at", (q) => toTimestamptz(q.expiresAt)),
     column("notes", (q) => q.notes, { cast: "text" }),
     column("invoice_id", (q) => q.invoiceId, { cast: "uuid" }),

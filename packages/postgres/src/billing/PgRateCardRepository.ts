@@ -28,7 +28,7 @@ interface CardRow extends TenantColumns {
   readonly mode: string
   readonly currency: string
   readonly tiers: unknown
-  readonly minimumCharge: bigint
+  readonly minimumChargeMinor: bigint
   readonly validFrom: string
   readonly validTo: string
   readonly isActive: boolean
@@ -48,7 +48,7 @@ const toCard = (row: CardRow): RateCard.RateCard =>
     mode: row.mode as RateCard.TierMode,
     currency: row.currency as RateCard.RateCard["currency"],
     tiers: decodeTiers(row.tiers),
-    minimumChargeMinor: row.minimumCharge,
+    minimumChargeMinor: row.minimumChargeMinor,
     validFrom: row.validFrom as LocalDate.LocalDate,
     validTo: row.validTo as LocalDate.LocalDate,
     isActive: row.isActive,
@@ -74,7 +74,7 @@ export const rateCards = TenantTable.make<C, CardRow>({
     column("mode", (c) => c.mode),
     column("currency", (c) => c.currency),
     column("tiers", (c) => encodeTiers(c.tiers), { cast: "jsonb" }),
-    column("minimum_charge", (c) => c.minimumChargeMinor),
+    column("minimum_charge_minor", (c) => c.minimumChargeMinor),
     column("valid_from", (c) => c.validFrom, { cast: "date" }),
     column("valid_to", (c) => c.validTo, { cast: "date" }),
     column("is_active", (c) => c.isActive),

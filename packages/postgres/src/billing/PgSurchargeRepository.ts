@@ -1,5 +1,5 @@
 /**
- * `SurchargeRepository` on `billing.surcharges`: the kind as columns (`Fixed`: `amount`; `Percent`: the
+ * `SurchargeRepository` on `billing.surcharges`: the kind as columns (`Fixed`: `amount_minor`; `Percent`: the
  * exact rate as numerator/denominator, the decimal a generated column). Everything else is the rate
  * cards' shared `ratePort` (`RatePort.ts`): soft-deleted rows hidden, `FOR NO KEY UPDATE`, and
  * `deactivateExpired` as one statement.
@@ -18,7 +18,7 @@ interface SurchargeRow extends TenantColumns {
   readonly id: string
   readonly name: string
   readonly kind: "Fixed" | "Percent"
-  readonly amount: bigint | null
+  readonly amountMinor: bigint | null
   readonly rateNumerator: string | null
   readonly rateDenominator: string | null
   readonly currency: string
@@ -34,7 +34,7 @@ interface SurchargeRow extends TenantColumns {
 
 const toKind = (row: SurchargeRow): Surcharge.SurchargeKind =>
   row.kind === "Fixed"
-    ? { _tag: "Fixed", amountMinor: row.amount! }
+    ? { _tag: "Fixed", amountMinor: row.amountMinor! }
     : { _tag: "Percent", rate: rate(row.rateNumerator!, row.rateDenominator!) }
 
 const toSurcharge = (row: SurchargeRow): Surcharge.Surcharge =>
@@ -69,7 +69,7 @@ export const surcharges = TenantTable.make<S, SurchargeRow>({
     column("id", (s) => s.id, { fixed: true }),
     column("name", (s) => s.name),
     column("kind", (s) => s.kind._tag),
-    column("amount", fixed, { cast: "bigint" }),
+    column("amount_minor", fixed, { cast: "bigint" }),
     column("rate_numerator", (s) => percent(s)?.numerator.toString() ?? null, { cast: "numeric", readAs: "text", field: "rateNumerator" }),
     column("rate_denominator", (s) => percent(s)?.denominator.toString() ?? null, { cast: "numeric", readAs: "text", field: "rateDenominator" }),
     column("currency", (s) => s.currency),

@@ -23,34 +23,34 @@ export const violations = (sql: SqlClient.SqlClient, tenant: Tenant.Tenant) =>
     return [
       ...(yield* q("ledger rows off the chain (gap or wrong running balance)", sql`
         SELECT count(*)::int AS n FROM (
-          SELECT sequence, running_balance, running_wallet_balance,
-            row_number() OVER w AS expected_sequence, sum(amount) OVER w AS expected_balance, sum(wallet_amount) OVER w AS expected_wallet
+          SELECT sequence, running_balance_minor, running_wallet_balance_minor,
+            row_number() OVER w AS expected_sequence, sum(amount_minor) OVER w AS expected_balance, sum(wallet_amount_minor) OVER w AS expected_wallet
           FROM billing.account_transactions WHERE organization_id = ${org}
           WINDOW w AS (PARTITION BY account_id ORDER BY sequence)) t
-        WHERE sequence <> expected_sequence OR running_balance <> expected_balance OR running_wallet_balance <> expected_wallet`)),
+        WHERE sequence <> expected_sequence OR running_balance_minor <> expected_balance OR running_wallet_balance_minor <> expected_wallet`)),
       ...(yield* q("accounts whose balance/wallet/last sequence differ from their ledger", sql`
         SELECT count(*)::int AS n FROM billing.client_accounts a
-        LEFT JOIN (SELECT account_id, sum(amount) AS balance, sum(wallet_amount) AS wallet, count(*) AS n
+        LEFT JOIN (SELECT account_id, sum(amount_minor) AS balance, sum(wallet_amount_minor) AS wallet, count(*) AS n
                    FROM billing.account_transactions WHERE organization_id = ${org} GROUP BY account_id) l ON l.account_id = a.id
         WHERE a.organization_id = ${org}
-          AND (a.balance <> coalesce(l.balance, 0) OR a.wallet_balance <> coalesce(l.wallet, 0) OR a.last_sequence <> coalesce(l.n, 0))`)),
+          AND (a.balance_minor <> coalesce(l.balance, 0) OR a.wallet_balance_minor <> coalesce(l.wallet, 0) OR a.last_sequence <> coalesce(l.n, 0))`)),
       ...(yield* q("accounts whose holds differ from their pending holds", sql`
         SELECT count(*)::int AS n FROM billing.client_accounts a
         WHERE a.organization_id = ${org}
-          AND a.holds <> coalesce((SELECT sum(amount) FROM billing.credit_holds h WHERE h.account_id = a.id AND h.status = 'Pending'), 0)`)),
+          AND a.holds_minor <> coalesce((SELECT sum(amount_minor) FROM billing.credit_holds h WHERE h.account_id = a.id AND h.status = 'Pending'), 0)`)),
       ...(yield* q("accounts whose balance differs from what open invoices owe", sql`
         SELECT count(*)::int AS n FROM billing.client_accounts a
         WHERE a.organization_id = ${org}
-          AND a.balance <> coalesce((SELECT sum(total_amount - amount_paid - amount_credited) FROM billing.invoices i
+          AND a.balance_minor <> coalesce((SELECT sum(total_minor - amount_paid_minor - amount_credited_minor) FROM billing.invoices i
                                      WHERE i.account_id = a.id AND i.status IN ('Sent', 'Overdue')), 0)`)),
       ...(yield* q("accounts with negative available credit", sql`
-        SELECT count(*)::int AS n FROM billing.client_accounts WHERE organization_id = ${org} AND credit_limit - balance - holds < 0`)),
+        SELECT count(*)::int AS n FROM billing.client_accounts WHERE organization_id = ${org} AND credit_limit_minor - balance_minor - holds_minor < 0`)),
       ...(yield* q("invoices whose amount paid differs from their completed payments", sql`
         SELECT count(*)::int AS n FROM billing.invoices i WHERE i.organization_id = ${org}
-          AND i.amount_paid <> coalesce((SELECT sum(base_amount) FROM billing.payments p WHERE p.invoice_id = i.id AND p.status = 'Completed'), 0)`)),
+          AND i.amount_paid_minor <> coalesce((SELECT sum(base_amount_minor) FROM billing.payments p WHERE p.invoice_id = i.id AND p.status = 'Completed'), 0)`)),
       ...(yield* q("invoices whose amount credited differs from their credit notes", sql`
         SELECT count(*)::int AS n FROM billing.invoices i WHERE i.organization_id = ${org}
-          AND i.amount_credited <> coalesce((SELECT sum(amount) FROM billing.credit_notes c WHERE c.invoice_id = i.id), 0)`)),
+          AND i.amount_credited_minor <> coalesce((SELECT sum(amount_minor) FROM billing.credit_notes c WHERE c.invoice_id = i.id), 0)`)),
       ...(yield* q("ledger postings per payment or credit note other than one", sql`
         SELECT count(*)::int AS n FROM (
           SELECT p.id FROM billing.payments p LEFT JOIN billing.account_transactions t ON t.source_id = p.id::text
@@ -193,7 +193,7 @@ export const adminLayer = Layer.unwrap(Effect.gen(function*() {
 export const sampleAvailableCredit = (sql: SqlClient.SqlClient, tenant: Tenant.Tenant, least: Ref.Ref<bigint>, samples: Ref.Ref<number>) =>
   Effect.forever(Effect.gen(function*() {
     const rows = yield* Effect.orDie(sql<{ readonly least: bigint | null }>`
-      SELECT min(credit_limit - balance - holds) AS least FROM billing.client_accounts WHERE organization_id = ${tenant.organizationId}`)
+      SELECT min(credit_limit_minor - balance_minor - holds_minor) AS least FROM billing.client_accounts WHERE organization_id = ${tenant.organizationId}`)
     const value = rows[0]?.least
     if (value !== null && value !== undefined) yield* Ref.update(least, (m) => (value < m ? value : m))
     yield* Ref.update(samples, (n) => n + 1)
