@@ -1,5 +1,5 @@
 /**
- * Bad input for the part-two commands: junk in any field, junk as the whole input or the actor, gives
+ * Bad input for the workflow commands: junk in any field, junk as the whole input or the actor, gives
  * a ValidationError and changes no table; well-typed but wrong input gives the typed domain error and
  * changes no table either.
  */
@@ -24,7 +24,7 @@ const shipment = {
   lines: [{ description: "Slab", quantity: "2.5", weightKg: "10" }]
 }
 
-/** One of everything, and one valid input per part-two command, run by the given actor. */
+/** One of everything, and one valid input per workflow command, run by the given actor. */
 const prepare = (real: Real) =>
   real.runtime.runPromise(Effect.gen(function*() {
     yield* TestClock.setTime(Date.parse("2026-03-10T06:00:00Z"))
@@ -74,8 +74,8 @@ const prepare = (real: Real) =>
     return { cases, account, quote, invoice, dispute, card }
   }))
 
-describe("bad input (part two)", () => {
-  it("every part-two command fed junk in any field, as its whole input or as its actor returns a ValidationError and changes no table", () =>
+describe("bad input (workflow commands)", () => {
+  it("every workflow command fed junk in any field, as its whole input or as its actor returns a ValidationError and changes no table", () =>
     withReal(async (real) => {
       const { cases } = await prepare(real)
       // the valid inputs really are valid (retryAccountingSync excepted: its id is a dispute's, so NotFound)
@@ -85,7 +85,7 @@ describe("bad input (part two)", () => {
       })
     }), 120_000)
 
-  it("well-typed but wrong part-two inputs give typed domain errors and change no table", () =>
+  it("well-typed but wrong workflow inputs give typed domain errors and change no table", () =>
     withReal(async (real) => {
       const { account, card, invoice, quote } = await prepare(real)
       const pa = pricingAnalyst()

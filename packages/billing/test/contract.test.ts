@@ -1,3 +1,3 @@
-import { billingContractSuite, layerTest, partTwoPorts } from "../src/testing/index.ts"
+import { billingContractSuite, layerTest, workflowPorts } from "../src/testing/index.ts"
 
-billingContractSuite("memory", layerTest(), { partTwo: partTwoPorts })
+billingContractSuite("memory", layerTest(), { workflow: workflowPorts })

@@ -1,5 +1,5 @@
 /**
- * The part-two machines, walked edge by edge through their pure transitions: every edge is allowed,
+ * The workflow machines, walked edge by edge through their pure transitions: every edge is allowed,
  * every non-edge refused, and nothing ever leaves a terminal state (`Immutable`).
  */
 import { Errors, LocalDate, Quantity, StateMachine } from "@erpkit/kernel"
@@ -76,7 +76,7 @@ const walk = <S extends string, A extends { readonly status: S }>(
   }
 }
 
-describe("part-two state machines", () => {
+describe("workflow state machines", () => {
   it("BIL-QUO-01 quotes move exactly along the machine's edges; Accepted and Expired are immutable", () => walk(Quote.machine, quoteIn, quoteMove))
   it("BIL-DSP-02 disputes move exactly along Open → Approved | Rejected; resolved disputes are immutable", () => walk(Dispute.machine, disputeIn, disputeMove))
   it("X-07 accounting syncs: Pending → Pending | Synced | GaveUp, GaveUp → Pending; Synced is immutable", () => walk(AccountingSync.machine, syncIn, syncMove))

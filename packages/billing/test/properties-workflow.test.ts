@@ -1,5 +1,5 @@
 /**
- * Part two in the middle of the core: random sequences that mix quote acceptance (on credit and paid
+ * The workflow commands in the middle of the core: random sequences that mix quote acceptance (on credit and paid
  * upfront), disputes (approved and rejected) and recurring billing with the core operations. After
  * every step the core invariants hold (ledger chains, balance = what Sent and Overdue invoices owe,
  * available credit ≥ 0, paid ≤ total, terminal states stay) — the new paths reuse the invoice,
@@ -83,7 +83,7 @@ const applyOp2 = async (real: Real, op: Op2, usage: ReturnType<typeof fakeUsageS
   }
 }
 
-describe("part-two properties", () => {
+describe("workflow properties", () => {
   it("X-04 X-06 BIL-QUO-01 quotes, disputes and recurring billing keep the ledger right among any core operations; one accounting sync per invoice and payment", async () => {
     const property = (outcomes: Map<string, number>) =>
       fc.asyncProperty(scenario, async (ops) => {

@@ -156,7 +156,7 @@ for (const target of targets("billing-rules.test.ts")) {
           const rows = yield* Effect.orDie(db.sql<{ relname: string; on: boolean; forced: boolean }>`
             SELECT c.relname, c.relrowsecurity AS on, c.relforcerowsecurity AS forced FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'billing' AND c.relkind = 'r' ORDER BY c.relname`)
-          expect(rows.map((r) => r.relname)).toEqual(expect.arrayContaining(tables)) // part two's tables: billing-part-two-rules
+          expect(rows.map((r) => r.relname)).toEqual(expect.arrayContaining(tables)) // the workflow tables: billing-workflow-rules
           expect(rows.every((r) => r.on && r.forced)).toBe(true)
           const a = freshTenant()
           const b = freshTenant()

@@ -1,5 +1,5 @@
 /**
- * Billing part two on Postgres at the database level, on PGlite and a real server:
+ * Billing's workflow tables on Postgres at the database level, on PGlite and a real server:
  * tenancy through the commands (forged ids of another tenant are NotFound, nothing of B changes, A's jobs
  * never sweep B) and through raw `erpkit_app` queries; forced RLS, grants, append-only documents and
  * quote lines, CHECKs; the jobs as ONE statement each, idempotent; and the recurring billing job run
@@ -25,9 +25,9 @@ const clockStart = 1_796_083_200_000
 
 type Tenant = ReturnType<typeof freshTenant>
 
-const partTwoTables = ["billing_runs", "disputes", "documents", "quote_lines", "quotes", "rate_cards", "surcharges"]
+const workflowTables = ["billing_runs", "disputes", "documents", "quote_lines", "quotes", "rate_cards", "surcharges"]
 
-/** One actor with every billing role the part-two commands need. */
+/** One actor with every billing role the workflow commands need. */
 const userOf = (tenant: Tenant) => actor(["Finance Manager", "Pricing Analyst", "Sales Manager", "Accounts Manager"], tenant)
 
 const tiers = [{ upTo: "100", unitPriceMinor: 10_000n }, { upTo: null, unitPriceMinor: 8_000n }]
@@ -35,7 +35,7 @@ const tiers = [{ upTo: "100", unitPriceMinor: 10_000n }, { upTo: null, unitPrice
 const source = fakeUsageSource()
 
 /**
- * A tenant with a row in every part-two table: a current card, an expired card and surcharge (for the
+ * A tenant with a row in every workflow table: a current card, an expired card and surcharge (for the
  * deactivate job), a quote expiring in `quoteMillis`, a dispute on a Sent invoice, a Bill of Lading,
  * and a billing run for `period`.
  */
@@ -82,9 +82,9 @@ const sqlStateOf = (exit: Exit.Exit<unknown, unknown>): string | undefined => {
   return error === undefined ? undefined : SqlState.sqlState(error)
 }
 
-/** Every part-two row of an organization, as text (read by the owner, so RLS does not hide anything). */
+/** Every workflow row of an organization, as text (read by the owner, so RLS does not hide anything). */
 const snapshotOf = (sql: PgDatabase["Service"]["sql"], tenant: Tenant) =>
-  Effect.orDie(Effect.forEach(partTwoTables, (table) =>
+  Effect.orDie(Effect.forEach(workflowTables, (table) =>
     Effect.map(
       sql<{ t: string | null }>`SELECT json_agg(x ORDER BY x::text)::text AS t FROM ${sql.literal(`billing.${table}`)} x
         WHERE organization_id = ${tenant.organizationId}`,
@@ -110,12 +110,12 @@ const buildFresh = <A>(layer: Layer.Layer<A>) =>
     return yield* Layer.buildWithMemoMap(layer, yield* Layer.makeMemoMap, yield* Effect.scope)
   }))
 
-for (const target of targets("billing-part-two-rules.test.ts")) {
+for (const target of targets("billing-workflow-rules.test.ts")) {
   describe(target.name, () => {
     layer(Layer.merge(billingLayer(target), source.layer), { excludeTestServices: true, timeout: "120 seconds" })(
-      "billing part two at the database level",
+      "billing workflow tables at the database level",
       (it) => {
-        it.effect("TEN-01 part-two commands under tenant A with B's ids are NotFound; B's rows stay as they were; A's jobs never sweep B", () =>
+        it.effect("TEN-01 workflow commands under tenant A with B's ids are NotFound; B's rows stay as they were; A's jobs never sweep B", () =>
           Effect.gen(function*() {
             const a = freshTenant()
             const b = freshTenant()
@@ -184,13 +184,13 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
             expect(rows).toEqual({ quotes: 1, payments: 1, notes: 1, disputes: 1 })
           }))
 
-        it.effect("TEN-01 a raw query through erpkit_app with another tenant's setting, or none, sees zero part-two rows", () =>
+        it.effect("TEN-01 a raw query through erpkit_app with another tenant's setting, or none, sees zero workflow rows", () =>
           Effect.gen(function*() {
             const db = yield* PgDatabase
             const a = freshTenant()
             const b = freshTenant()
             yield* world(a, "2026-03")
-            for (const table of partTwoTables) {
+            for (const table of workflowTables) {
               const count = db.sql<{ n: number }>`SELECT count(*)::int AS n FROM ${db.sql.literal(`billing.${table}`)} WHERE organization_id = ${a.organizationId}`
               const asB = yield* db.inTenant(b)(Effect.orDie(count))
               const none = yield* db.transaction(Effect.orDie(count))
@@ -208,7 +208,7 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
             expect(sqlStateOf(exit)).toBe("42501")
           }))
 
-        it.effect("RLS forced and least grants on every part-two table; documents and quote lines are append-only (42501); CHECKs (23514)", () =>
+        it.effect("RLS forced and least grants on every workflow table; documents and quote lines are append-only (42501); CHECKs (23514)", () =>
           Effect.gen(function*() {
             const db = yield* PgDatabase
             const sql = db.sql
@@ -217,8 +217,8 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
                 (SELECT count(*)::int FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant_isolation') AS policies,
                 has_table_privilege('erpkit_app', c.oid, 'UPDATE') AS upd, has_table_privilege('erpkit_app', c.oid, 'DELETE') AS del
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = 'billing' AND c.relkind = 'r' AND c.relname = ANY(${partTwoTables}) ORDER BY c.relname`)
-            expect(rows.map((r) => [r.relname, r.on, r.forced, r.policies, r.upd, r.del])).toEqual(partTwoTables.map((t) =>
+              WHERE n.nspname = 'billing' AND c.relkind = 'r' AND c.relname = ANY(${workflowTables}) ORDER BY c.relname`)
+            expect(rows.map((r) => [r.relname, r.on, r.forced, r.policies, r.upd, r.del])).toEqual(workflowTables.map((t) =>
               [t, true, true, 1, !["documents", "quote_lines"].includes(t), false]
             ))
             const a = freshTenant()
@@ -248,7 +248,7 @@ for (const target of targets("billing-part-two-rules.test.ts")) {
             for (const [name, statement] of checks) expect([name, yield* asOwner(statement)]).toEqual([name, "23514"])
           }))
 
-        it.effect("BIL-RC-03 BIL-QUO-02 each part-two job is ONE statement (cards, surcharges, quotes), returns the changed rows, and is idempotent", () =>
+        it.effect("BIL-RC-03 BIL-QUO-02 each workflow job is ONE statement (cards, surcharges, quotes), returns the changed rows, and is idempotent", () =>
           Effect.gen(function*() {
             const count = { n: 0 }
             const outer = yield* Effect.context<PgDatabase>()

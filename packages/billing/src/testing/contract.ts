@@ -12,7 +12,7 @@ import { Errors, Ids, LocalDate, Quantity, type Tenant, UnitOfWork } from "@erpk
 import { expect, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Option, Result } from "effect"
 import * as ClientAccount from "../ClientAccount.ts"
-import { type PartTwoPort, partTwoContractTests } from "./contractPartTwo.ts"
+import { type WorkflowPort, workflowContractTests } from "./contractWorkflow.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
 import * as CreditHold from "../CreditHold.ts"
 import { CreditHoldRepository } from "../CreditHoldRepository.ts"
@@ -438,7 +438,7 @@ const eventLogOrder = Effect.gen(function*() {
   expect(yield* p.invoices.events(tenant, invoice.id)).toEqual(entries)
 })
 
-/** The core contract, one entry per test: what any adapter of billing's core ports must satisfy (part two: `partTwoContractTests`). */
+/** The core contract, one entry per test: what any adapter of billing's core ports must satisfy (the workflow ports: `workflowContractTests`). */
 export const contractTests: ReadonlyArray<readonly [title: string, test: Effect.Effect<void, unknown, Repositories | UnitOfWork.UnitOfWork>]> = [
   ["stores and returns every record unchanged (values round-trip exactly)", roundTrip],
   ["TEN-01 scopes every operation by tenant: another tenant's rows are NotFound and never listed", tenantScoping],
@@ -457,18 +457,18 @@ export const contractTests: ReadonlyArray<readonly [title: string, test: Effect.
 
 /**
  * Registers the contract tests for `layerUnderTest` (every billing port plus the kernel `UnitOfWork`)
- * in one `describe`, sharing one instance of the layer: the core ports always, and the part-two ports
- * listed in `partTwo` (rate cards, surcharges, quotes, disputes, documents, accounting syncs, billing
- * runs; `partTwoPorts` for all of them). An adapter lists what it implements; ports it still takes from
+ * in one `describe`, sharing one instance of the layer: the core ports always, and the workflow ports
+ * listed in `workflow` (rate cards, surcharges, quotes, disputes, documents, accounting syncs, billing
+ * runs; `workflowPorts` for all of them). An adapter lists what it implements; ports it still takes from
  * billing's memory layer are left out, since they cannot share its unit of work.
  */
 export const billingContractSuite = <E>(
   name: string,
   layerUnderTest: Layer.Layer<Repositories | UnitOfWork.UnitOfWork, E>,
-  options: { readonly partTwo?: ReadonlyArray<PartTwoPort> } = {}
+  options: { readonly workflow?: ReadonlyArray<WorkflowPort> } = {}
 ): void => {
-  const partTwo = options.partTwo ?? []
-  const tests = partTwo.length === 0 ? contractTests : [...contractTests, ...partTwoContractTests(partTwo)]
+  const workflow = options.workflow ?? []
+  const tests = workflow.length === 0 ? contractTests : [...contractTests, ...workflowContractTests(workflow)]
   layer(layerUnderTest, { timeout: "120 seconds" })(`billing ports contract: ${name}`, (it) => {
     for (const [title, test] of tests) it.effect(title, () => test)
   })

@@ -1,6 +1,7 @@
 /**
- * The contract of billing's part-two ports: rate cards, surcharges, quotes, disputes, documents, the
- * accounting sync records and log, billing runs. Each job operation is checked against the pure
+ * The contract of billing's workflow ports, the records around the receivable (the core contract,
+ * `contract.ts`, covers the receivable itself: accounts, holds, invoices, payments, credit notes, ledger):
+ * rate cards, surcharges, quotes, disputes, documents, the accounting sync records and log, billing runs. Each job operation is checked against the pure
  * predicate it must implement set-based (`isExpired`, `isDue`), within its limit, once.
  */
 import { type Ids, LocalDate, Quantity, type Tenant, UnitOfWork } from "@erpkit/kernel"
@@ -101,8 +102,8 @@ const failureTag = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.exit(effect), (exit) =>
     Exit.isFailure(exit) ? Option.getOrUndefined(Option.map(Cause.findErrorOption(exit.cause), (e) => (e as { _tag?: string })._tag)) : "success")
 
-/** Which part-two ports a test run covers; sections for the others are skipped. */
-type On = (port: PartTwoPort) => boolean
+/** Which workflow ports a test run covers; sections for the others are skipped. */
+type On = (port: WorkflowPort) => boolean
 
 const roundTrip = (on: On) => Effect.gen(function*() {
   const p = yield* ports
@@ -438,24 +439,24 @@ const rollback = (on: On) => Effect.gen(function*() {
   }
 })
 
-/** The part-two ports; an adapter may implement some of them first and run the contract for those. */
-export type PartTwoPort = "RateCard" | "Surcharge" | "Quote" | "Dispute" | "Document" | "AccountingSync" | "BillingRun"
-export const partTwoPorts: ReadonlyArray<PartTwoPort> = ["RateCard", "Surcharge", "Quote", "Dispute", "Document", "AccountingSync", "BillingRun"]
+/** The workflow ports; an adapter may implement some of them first and run the contract for those. */
+export type WorkflowPort = "RateCard" | "Surcharge" | "Quote" | "Dispute" | "Document" | "AccountingSync" | "BillingRun"
+export const workflowPorts: ReadonlyArray<WorkflowPort> = ["RateCard", "Surcharge", "Quote", "Dispute", "Document", "AccountingSync", "BillingRun"]
 
 type Test = Effect.Effect<void, unknown, Repositories | UnitOfWork.UnitOfWork>
 
 /**
- * The part-two contract for `only` (default: every part-two port), one entry per test. Tests that span
+ * The workflow contract for `only` (default: every workflow port), one entry per test. Tests that span
  * ports skip the sections of ports not listed, so an adapter that keeps some ports elsewhere (in
  * memory, say) is not held to a unit of work it does not share.
  */
-export const partTwoContractTests = (
-  only: ReadonlyArray<PartTwoPort> = partTwoPorts
+export const workflowContractTests = (
+  only: ReadonlyArray<WorkflowPort> = workflowPorts
 ): ReadonlyArray<readonly [title: string, test: Test]> => {
   const on: On = (port) => only.includes(port)
-  const all: ReadonlyArray<readonly [ReadonlyArray<PartTwoPort>, string, Test]> = [
-    [partTwoPorts, "part-two records round-trip exactly", roundTrip(on)],
-    [partTwoPorts, "TEN-01 every part-two port scopes by tenant; jobs never touch another tenant", tenantScoping(on)],
+  const all: ReadonlyArray<readonly [ReadonlyArray<WorkflowPort>, string, Test]> = [
+    [workflowPorts, "workflow records round-trip exactly", roundTrip(on)],
+    [workflowPorts, "TEN-01 every workflow port scopes by tenant; jobs never touch another tenant", tenantScoping(on)],
     [["RateCard", "Surcharge"], "BIL-RC-03 deactivateExpired changes exactly what isExpired selects (cards and surcharges), within the limit, once", deactivateMatchesPredicate],
     [["RateCard", "Surcharge"], "a soft-deleted rate card or surcharge is hidden and never swept", softDeleteHides],
     [["Quote"], "BIL-QUO-02 quotes.expire changes exactly what Quote.isExpired selects, within the limit, once", expireQuotesMatchesPredicate],
@@ -464,7 +465,7 @@ export const partTwoContractTests = (
     [["AccountingSync"], "X-07 insert adds a new entity's sync, seen in its unit of work; a second sync for the entity is a defect", insertNewSync],
     [["Document"], "X-05 document versions are unique per (kind, source) (DocumentExists); latest is the highest", documentVersionsUnique],
     [["BillingRun"], "X-06 a billing run is unique per (account, period) (BillingRunExists) and updated in place", billingRunsUnique],
-    [partTwoPorts, "a failed unit of work leaves no part-two row behind", rollback(on)]
+    [workflowPorts, "a failed unit of work leaves no workflow row behind", rollback(on)]
   ]
   return all.filter(([ports]) => ports.some(on)).map(([, title, test]) => [title, test] as const)
 }

@@ -7,7 +7,7 @@ export * as Arbitraries from "./arbitraries.ts"
 export * as Operations from "./operations.ts"
 export { type FakeAccountingSystem, fakeAccountingSystem, type FakeUsageSource, fakeUsageSource } from "./fakes.ts"
 export { billingContractSuite, contractTests } from "./contract.ts"
-export { type PartTwoPort, partTwoContractTests, partTwoPorts } from "./contractPartTwo.ts"
+export { type WorkflowPort, workflowContractTests, workflowPorts } from "./contractWorkflow.ts"
 export {
   accountsManager,
   customerId,

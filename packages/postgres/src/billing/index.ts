@@ -1,8 +1,8 @@
 /**
  * Billing on Postgres: every billing port, with the `billing` schema's migrations, as one `PgModule`:
  * the core (client accounts, ledger, credit holds, invoices with their event log, payments, credit
- * notes, accounting sync records, X-07) and part two (rate cards, surcharges, quotes, disputes,
- * documents, billing runs). See docs/postgres.md, "Billing" and "Billing, part two".
+ * notes, accounting sync records, X-07) and the workflow records (rate cards, surcharges, quotes, disputes,
+ * documents, billing runs). See docs/postgres.md, "Billing"; migrations 0001 (core), 0002 (workflow), 0003 (money column names).
  *
  * Naming: the adapter of a port is `Pg<Port>.ts` (`PgInvoiceRepository.ts` implements billing's
  * `InvoiceRepository`), as the platform's (`platform/PgOutbox.ts`, `PgAuditLog.ts`, `PgIdempotency.ts`);
