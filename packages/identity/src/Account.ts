@@ -9,7 +9,7 @@ import { Ids, Instant } from "@erpkit/kernel"
 export const AccountId = Ids.makeId("AccountId")
 export type AccountId = typeof AccountId.Type
 
-export const Account = Schema.Struct({
+export class Account extends Schema.Class<Account>("Account")({
   id: AccountId,
   userId: Ids.UserId,
   /** e.g. `credential`, `google`, `github`. */
@@ -17,8 +17,7 @@ export const Account = Schema.Struct({
   /** The user's id at the provider. */
   accountId: Schema.String,
   createdAt: Instant.Instant
-})
-export type Account = typeof Account.Type
+}) {}
 
 /** The uniqueness key (AUTH-17); Postgres has `UNIQUE (provider_id, account_id)`. */
 export const providerKey = (a: { readonly providerId: string; readonly accountId: string }): string =>

@@ -21,13 +21,13 @@ export const linkAccount = Command.make({
   output: Account.Account,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.accountLink)
-    const account: Account.Account = {
+    const account = new Account.Account({
       id: yield* Ids.nextId(Account.AccountId),
       userId: user.id,
       providerId: input.providerId,
       accountId: input.accountId,
       createdAt: ctx.now
-    }
+    })
     yield* AccountRepository.use((r) => r.insert(account))
     return { result: account, changes: [created("Account", account.id, account)] }
   })

@@ -3,17 +3,17 @@
  * departments and the tree never has a cycle (TEN-04).
  */
 import { Result, Schema } from "effect"
-import { Ids, Instant } from "@erpkit/kernel"
+import { Ids, Instant, Tenant } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 import { DepartmentCycle } from "./IdentityError.ts"
 
 export const DepartmentId = Ids.makeId("DepartmentId")
 export type DepartmentId = typeof DepartmentId.Type
 
-export const Department = Schema.Struct({
+export class Department extends Schema.Class<Department>("Department")({
   id: DepartmentId,
-  organizationId: Ids.OrganizationId,
-  workspaceId: Ids.WorkspaceId,
+  /** The workspace the department belongs to; its code is unique in the whole organization. */
+  tenant: Tenant.Tenant,
   name: Schema.String,
   code: Schema.NullOr(Schema.String),
   parentId: Schema.NullOr(DepartmentId),
@@ -23,8 +23,7 @@ export const Department = Schema.Struct({
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version,
   deletedAt: Schema.NullOr(Instant.Instant)
-})
-export type Department = typeof Department.Type
+}) {}
 
 /**
  * Whether putting `id` under `parentId` closes a loop: walk up from the new parent; meeting `id`
@@ -52,7 +51,7 @@ export const move = (
 ): Result.Result<Department, DepartmentCycle> =>
   wouldCycle(parentOf, dept.id, parentId)
     ? Result.fail(new DepartmentCycle({ departmentId: dept.id, parentId: parentId ?? "" }))
-    : Result.succeed({ ...dept, parentId, updatedAt: now })
+    : Result.succeed(new Department({ ...dept, parentId, updatedAt: now }))
 
 /** Invariant: following parents from any department ends at a root within `size` steps. */
 export const isAcyclic = (parentOf: ReadonlyMap<string, string | null>): boolean =>

@@ -25,10 +25,9 @@ export const createDepartment = Command.make({
   handler: Effect.fnUntraced(function*(input, ctx) {
     const parentId = input.parentId ?? null
     if (parentId !== null) yield* load(ctx.tenant, parentId)
-    const dept: Department.Department = {
+    const dept = new Department.Department({
       id: yield* Ids.nextId(Department.DepartmentId),
-      organizationId: ctx.tenant.organizationId,
-      workspaceId: ctx.tenant.workspaceId,
+      tenant: ctx.tenant,
       name: input.name,
       code: input.code ?? null,
       parentId,
@@ -37,7 +36,7 @@ export const createDepartment = Command.make({
       updatedAt: ctx.now,
       deletedAt: null,
       version: 1
-    }
+    })
     yield* DepartmentRepository.use((r) => r.insert(ctx.tenant, dept))
     return { result: dept, changes: [created("Department", dept.id, dept)] }
   })

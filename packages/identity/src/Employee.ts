@@ -3,7 +3,7 @@
  * optionally a department. One live employee per (user, organization) (TEN-03, TEN-06).
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, Instant, StateMachine } from "@erpkit/kernel"
+import { Errors, Ids, Instant, StateMachine, Tenant } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 import { DepartmentId } from "./Department.ts"
 
@@ -28,11 +28,11 @@ export const statusMachine = StateMachine.make<EmployeeStatus>({
   ]
 })
 
-export const Employee = Schema.Struct({
+export class Employee extends Schema.Class<Employee>("Employee")({
   id: EmployeeId,
   userId: Ids.UserId,
-  organizationId: Ids.OrganizationId,
-  workspaceId: Ids.WorkspaceId,
+  /** The workspace the employee is placed in; uniqueness spans the whole organization. */
+  tenant: Tenant.Tenant,
   departmentId: Schema.NullOr(DepartmentId),
   /** Unique among the organization's live employees when set. */
   employeeNumber: Schema.NullOr(Schema.String),
@@ -43,12 +43,11 @@ export const Employee = Schema.Struct({
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version,
   deletedAt: Schema.NullOr(Instant.Instant)
-})
-export type Employee = typeof Employee.Type
+}) {}
 
 export const setStatus = (
   e: Employee,
   to: EmployeeStatus,
   now: number
 ): Result.Result<Employee, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, e.status, to), (status) => ({ ...e, status, updatedAt: now }))
+  Result.map(StateMachine.transition(statusMachine, e.status, to), (status) => new Employee({ ...e, status, updatedAt: now }))

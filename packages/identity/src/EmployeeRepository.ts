@@ -1,44 +1,50 @@
 /**
  * The employees port. Reads see the tenant's workspace (TEN-01); uniqueness spans the whole
  * organization: one live employee per (user, organization) (TEN-03) and one live holder of each
- * employee number. Postgres: partial unique indexes `(user_id, organization_id)` and
- * `(organization_id, employee_number)` `WHERE deleted_at IS NULL` → `Conflict`.
+ * employee number. Postgres: partial unique indexes `(user_id, organization_id)` → `AlreadyEmployed` and
+ * `(organization_id, employee_number)` → `EmployeeNumberTaken`, both `WHERE deleted_at IS NULL`.
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
-import { type Employee, type EmployeeId } from "./Employee.ts"
+import { Employee, type EmployeeId } from "./Employee.ts"
+import { AlreadyEmployed, EmployeeNumberTaken } from "./IdentityError.ts"
 import { checkNext } from "./Versioned.ts"
 
 export class EmployeeRepository extends Context.Service<EmployeeRepository, {
-  readonly insert: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict>
+  /** `AlreadyEmployed` / `EmployeeNumberTaken` on a clash with a live employee (a reused id is `Conflict`). */
+  readonly insert: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, AlreadyEmployed | EmployeeNumberTaken | Errors.Conflict>
   readonly findById: (tenant: Tenant.Tenant, id: EmployeeId) => Effect.Effect<Option.Option<Employee>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Employee>>
   /** The user's live employment in the tenant's organization (any workspace). */
   readonly findByUser: (tenant: Tenant.Tenant, userId: Ids.UserId) => Effect.Effect<Option.Option<Employee>>
-  /** Writes `e` one version after the stored row (`StaleVersion` when stale or on a uniqueness clash). */
-  readonly update: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
+  /** Writes `e` one version after the stored row (`StaleVersion` when stale; uniqueness clashes as `insert`). */
+  readonly update: (
+    tenant: Tenant.Tenant,
+    e: Employee
+  ) => Effect.Effect<void, AlreadyEmployed | EmployeeNumberTaken | Errors.StaleVersion | Errors.NotFound>
 }>()("@erpkit/identity/EmployeeRepository") {
   static readonly layerMemory = Layer.effect(
     EmployeeRepository,
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = store.table<Employee>("identity.employees")
       const live = (e: Employee) => e.deletedAt === null
-      const inOrg = (tenant: Tenant.Tenant) => (e: Employee) => live(e) && e.organizationId === tenant.organizationId
-      const visible = (tenant: Tenant.Tenant) => (e: Employee) => inOrg(tenant)(e) && e.workspaceId === tenant.workspaceId
+      const inOrg = (tenant: Tenant.Tenant) => (e: Employee) => live(e) && e.tenant.organizationId === tenant.organizationId
+      const visible = (tenant: Tenant.Tenant) => (e: Employee) => inOrg(tenant)(e) && e.tenant.workspaceId === tenant.workspaceId
       const findById = (tenant: Tenant.Tenant, id: string) => Effect.map(rows.get(id), Option.filter(visible(tenant)))
       const clash = (tenant: Tenant.Tenant, e: Employee) =>
         Effect.gen(function*() {
           if (!live(e)) return undefined
           const others = yield* rows.find((o) => inOrg(tenant)(o) && o.id !== e.id)
-          if (others.some((o) => o.userId === e.userId)) return "the user is already an employee of this organization"
-          if (e.employeeNumber !== null && others.some((o) => o.employeeNumber === e.employeeNumber)) return "employee number is taken"
+          if (others.some((o) => o.userId === e.userId)) return new AlreadyEmployed({ userId: e.userId })
+          const employeeNumber = e.employeeNumber
+          if (employeeNumber !== null && others.some((o) => o.employeeNumber === employeeNumber)) return new EmployeeNumberTaken({ employeeNumber })
           return undefined
         })
       const write = (tenant: Tenant.Tenant, e: Employee) =>
         Effect.gen(function*() {
-          const reason = yield* clash(tenant, e)
-          if (reason !== undefined) return yield* new Errors.Conflict({ entity: "Employee", reason })
-          yield* rows.put(e.id, { ...e, organizationId: tenant.organizationId, workspaceId: tenant.workspaceId })
+          const taken = yield* clash(tenant, e)
+          if (taken !== undefined) return yield* taken
+          yield* rows.put(e.id, new Employee({ ...e, tenant }))
         })
       return {
         insert: (tenant, e) =>

@@ -49,11 +49,10 @@ export const hireEmployee = Command.make({
     if (Option.isNone(member)) return yield* new Errors.NotFound({ entity: "User", id: input.userId })
     const departmentId = input.departmentId ?? null
     if (departmentId !== null) yield* loadDepartment(ctx.tenant, departmentId)
-    const employee: Employee.Employee = {
+    const employee = new Employee.Employee({
       id: yield* Ids.nextId(Employee.EmployeeId),
       userId: input.userId,
-      organizationId: ctx.tenant.organizationId,
-      workspaceId: ctx.tenant.workspaceId,
+      tenant: ctx.tenant,
       departmentId,
       employeeNumber: input.employeeNumber ?? null,
       position: input.position ?? null,
@@ -62,7 +61,7 @@ export const hireEmployee = Command.make({
       updatedAt: ctx.now,
       deletedAt: null,
       version: 1
-    }
+    })
     yield* EmployeeRepository.use((r) => r.insert(ctx.tenant, employee))
     return { result: employee, changes: [created("Employee", employee.id, employee)] }
   })

@@ -1,7 +1,10 @@
 /**
- * Errors of the identity context. Uniqueness clashes, unknown records, forbidden actions and bad
- * transitions use the kernel's shared errors (`Conflict`, `NotFound`, `Forbidden`,
- * `InvalidTransition`, `Immutable`, `ValidationError`); these tags cover what only identity knows.
+ * Errors of the identity context. Unknown records, forbidden actions and bad transitions use the
+ * kernel's shared errors (`NotFound`, `Forbidden`, `InvalidTransition`, `Immutable`, `ValidationError`,
+ * `StaleVersion`); these tags cover what only identity knows, among them every uniqueness clash a
+ * caller can cause (`EmailTaken`, `BinTaken`, `DepartmentCodeTaken`, `EmployeeNumberTaken`,
+ * `AlreadyEmployed`). The kernel's `Conflict` remains for a reused id and for state conflicts that
+ * have no tag yet.
  */
 import { Schema } from "effect"
 
@@ -21,6 +24,42 @@ export class VerificationFailed extends Schema.TaggedError<VerificationFailed>()
 export class EmailTaken extends Schema.TaggedError<EmailTaken>()("EmailTaken", {}) {
   override get message(): string {
     return "email is already registered"
+  }
+}
+
+/** TEN-02/06: a live organization already has this BIN. */
+export class BinTaken extends Schema.TaggedError<BinTaken>()("BinTaken", {
+  bin: Schema.String
+}) {
+  override get message(): string {
+    return `BIN ${this.bin} is already used by a live organization`
+  }
+}
+
+/** TEN-04/06: a live department of the organization already has this code. */
+export class DepartmentCodeTaken extends Schema.TaggedError<DepartmentCodeTaken>()("DepartmentCodeTaken", {
+  code: Schema.String
+}) {
+  override get message(): string {
+    return `department code ${this.code} is taken in this organization`
+  }
+}
+
+/** TEN-03/06: a live employee of the organization already has this employee number. */
+export class EmployeeNumberTaken extends Schema.TaggedError<EmployeeNumberTaken>()("EmployeeNumberTaken", {
+  employeeNumber: Schema.String
+}) {
+  override get message(): string {
+    return `employee number ${this.employeeNumber} is taken in this organization`
+  }
+}
+
+/** TEN-03: the user already has a live employment in the organization (one per user and organization). */
+export class AlreadyEmployed extends Schema.TaggedError<AlreadyEmployed>()("AlreadyEmployed", {
+  userId: Schema.String
+}) {
+  override get message(): string {
+    return `user ${this.userId} is already an employee of this organization`
   }
 }
 

@@ -6,7 +6,7 @@
  * the user record itself.
  */
 import { Result, Schema } from "effect"
-import { Actor, Errors, Ids, Instant, StateMachine } from "@erpkit/kernel"
+import { Actor, Errors, Ids, Instant, StateMachine, Tenant } from "@erpkit/kernel"
 import { InvitationClosed } from "./IdentityError.ts"
 import { Version } from "./Versioned.ts"
 
@@ -31,11 +31,13 @@ export const statusMachine = StateMachine.make<InvitationStatus>({
   ]
 })
 
-export const Invitation = Schema.Struct({
+export class Invitation extends Schema.Class<Invitation>("Invitation")({
   id: InvitationId,
-  organizationId: Ids.OrganizationId,
-  /** The workspace the invitation was sent from: where the invitee's first session can open. */
-  workspaceId: Ids.WorkspaceId,
+  /**
+   * The organization that invites, and the workspace the invitation was sent from: where the invitee's
+   * first session can open.
+   */
+  tenant: Tenant.Tenant,
   /** The uniqueness key of the invited address (`Email.keyOf`): only its verified holder may answer. */
   emailKey: Schema.String,
   role: Actor.Role,
@@ -48,14 +50,13 @@ export const Invitation = Schema.Struct({
   createdAt: Instant.Instant,
   updatedAt: Instant.Instant,
   version: Version
-})
-export type Invitation = typeof Invitation.Type
+}) {}
 
 export const isExpired = (i: Invitation, now: number): boolean => i.expiresAt <= now
 
 /** The status change itself, checked against `statusMachine` (the model-based walk drives this). */
 export const transition = (i: Invitation, to: InvitationStatus, now: number): Result.Result<Invitation, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, i.status, to), (status) => ({ ...i, status, updatedAt: now }))
+  Result.map(StateMachine.transition(statusMachine, i.status, to), (status) => new Invitation({ ...i, status, updatedAt: now }))
 
 /** Why `i` can no longer be answered or revoked, if it cannot. */
 const closed = (i: Invitation, now: number): InvitationClosed | undefined =>

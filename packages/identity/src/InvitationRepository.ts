@@ -20,7 +20,7 @@ export class InvitationRepository extends Context.Service<InvitationRepository, 
     InvitationRepository,
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = store.table<Invitation>("identity.invitations")
-      const inOrganization = (organizationId: string) => (i: Invitation) => i.organizationId === organizationId
+      const inOrganization = (organizationId: string) => (i: Invitation) => i.tenant.organizationId === organizationId
       const newestFirst = (a: Invitation, b: Invitation) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)
       return {
         findById: (organizationId, id) => Effect.map(rows.get(id), Option.filter(inOrganization(organizationId))),
@@ -33,7 +33,7 @@ export class InvitationRepository extends Context.Service<InvitationRepository, 
           })),
         update: (i) =>
           store.transaction(Effect.gen(function*() {
-            const stored = Option.filter(yield* rows.get(i.id), inOrganization(i.organizationId))
+            const stored = Option.filter(yield* rows.get(i.id), inOrganization(i.tenant.organizationId))
             if (Option.isNone(stored)) return yield* new Errors.NotFound({ entity: "Invitation", id: i.id })
             yield* checkNext("Invitation", stored.value, i)
             yield* rows.put(i.id, i)

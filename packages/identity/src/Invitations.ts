@@ -50,10 +50,9 @@ export const inviteMember = Command.make({
       if (Option.isSome(member)) return yield* alreadyMember()
     }
     const { invitationTtlMillis } = yield* IdentityConfig
-    const invitation: Invitation.Invitation = {
+    const invitation = new Invitation.Invitation({
       id: yield* Ids.nextId(Invitation.InvitationId),
-      organizationId: ctx.tenant.organizationId,
-      workspaceId: ctx.tenant.workspaceId,
+      tenant: ctx.tenant,
       emailKey: email.key,
       role,
       customerId,
@@ -63,7 +62,7 @@ export const inviteMember = Command.make({
       createdAt: ctx.now,
       updatedAt: ctx.now,
       version: 1
-    }
+    })
     yield* InvitationRepository.use((r) => r.insert(invitation))
     return { result: invitation, changes: [created("Invitation", invitation.id, invitation)] }
   })
@@ -99,7 +98,7 @@ export const acceptInvitation = Command.make({
     const answered = yield* Effect.fromResult(Invitation.answer(invitation, "accepted", ctx.now))
     const change = yield* saveAnswer(invitation, answered)
     const membership = yield* Effect.orDie(Effect.fromResult(Membership.create({
-      organizationId: invitation.organizationId,
+      organizationId: invitation.tenant.organizationId,
       userId: user.id,
       role: invitation.role,
       customerId: invitation.customerId,

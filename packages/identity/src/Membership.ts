@@ -12,7 +12,7 @@ import { Result, Schema } from "effect"
 import { Actor, Errors, Ids, Instant, Invariants } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
-export const Membership = Schema.Struct({
+export class Membership extends Schema.Class<Membership>("Membership")({
   organizationId: Ids.OrganizationId,
   userId: Ids.UserId,
   role: Actor.Role,
@@ -23,8 +23,7 @@ export const Membership = Schema.Struct({
   updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version
-})
-export type Membership = typeof Membership.Type
+}) {}
 
 /** The id of a membership in audit entries: `<organizationId>/<userId>`. */
 export const auditId = (m: { readonly organizationId: string; readonly userId: string }): string => `${m.organizationId}/${m.userId}`
@@ -65,15 +64,16 @@ export interface NewMembership {
 
 /** A new membership with a checked role. */
 export const create = (input: NewMembership): Result.Result<Membership, Errors.ValidationError> =>
-  Result.map(checkRole(input.role, input.customerId), ({ role, customerId }) => ({
-    organizationId: input.organizationId,
-    userId: input.userId,
-    role,
-    customerId,
-    createdAt: input.now,
-    updatedAt: input.now,
-    version: 1
-  }))
+  Result.map(checkRole(input.role, input.customerId), ({ role, customerId }) =>
+    new Membership({
+      organizationId: input.organizationId,
+      userId: input.userId,
+      role,
+      customerId,
+      createdAt: input.now,
+      updatedAt: input.now,
+      version: 1
+    }))
 
 /** AUTH-02/07: the role the user holds in this organization (the version is the repository's business). */
 export const assignRole = (
@@ -83,7 +83,7 @@ export const assignRole = (
   now: number
 ): Result.Result<Membership, Errors.ValidationError> =>
   Result.map(checkRole(role, customerId), (checked) =>
-    checked.role === m.role && checked.customerId === m.customerId ? m : { ...m, ...checked, updatedAt: now })
+    checked.role === m.role && checked.customerId === m.customerId ? m : new Membership({ ...m, ...checked, updatedAt: now }))
 
 /** The actor a member is in `tenant` (a workspace of the membership's organization). */
 export const actorIn = (m: Membership, tenant: { readonly organizationId: Ids.OrganizationId; readonly workspaceId: Ids.WorkspaceId }): Actor.Actor => ({

@@ -28,7 +28,7 @@ export const statusMachine = StateMachine.make<OrganizationStatus>({
 
 export const Bin = Schema.String.pipe(Schema.check(Schema.isPattern(/^\d{12}$/, { message: "BIN must be exactly 12 digits" })))
 
-export const Organization = Schema.Struct({
+export class Organization extends Schema.Class<Organization>("Organization")({
   id: Ids.OrganizationId,
   name: Schema.String,
   bin: Schema.String,
@@ -48,8 +48,7 @@ export const Organization = Schema.Struct({
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version,
   deletedAt: Schema.NullOr(Instant.Instant)
-})
-export type Organization = typeof Organization.Type
+}) {}
 
 /**
  * The IIN/BIN check digit: weights 1..11 over the first 11 digits, mod 11; a result of 10 retries
@@ -84,4 +83,4 @@ export const setStatus = (
   to: OrganizationStatus,
   now: number
 ): Result.Result<Organization, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, org.status, to), (status) => ({ ...org, status, updatedAt: now }))
+  Result.map(StateMachine.transition(statusMachine, org.status, to), (status) => new Organization({ ...org, status, updatedAt: now }))

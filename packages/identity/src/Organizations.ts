@@ -48,7 +48,7 @@ export const createOrganization = Command.make({
     if (input.kind === "internal" && input.customerId != null) {
       return yield* Errors.ValidationError.at(["customerId"], "only customer organizations link to a CRM customer")
     }
-    const organization: Organization.Organization = {
+    const organization = new Organization.Organization({
       id: yield* Ids.nextId(Ids.OrganizationId),
       name: input.name,
       bin,
@@ -62,7 +62,7 @@ export const createOrganization = Command.make({
       updatedAt: ctx.now,
       deletedAt: null,
       version: 1
-    }
+    })
     yield* OrganizationRepository.use((r) => r.insert(organization))
     const workspace = yield* mainWorkspace(organization, personOf(ctx.actor), ctx.now)
     return {
@@ -74,7 +74,7 @@ export const createOrganization = Command.make({
 
 const mainWorkspace = (org: Organization.Organization, createdBy: Ids.UserId | null, now: number) =>
   Effect.gen(function*() {
-    const workspace: Workspace.Workspace = {
+    const workspace = new Workspace.Workspace({
       id: yield* Ids.nextId(Ids.WorkspaceId),
       organizationId: org.id,
       name: "Main",
@@ -86,7 +86,7 @@ const mainWorkspace = (org: Organization.Organization, createdBy: Ids.UserId | n
       updatedAt: now,
       deletedAt: null,
       version: 1
-    }
+    })
     yield* WorkspaceRepository.use((r) => r.insert({ organizationId: org.id, workspaceId: workspace.id }, workspace))
     return workspace
   })

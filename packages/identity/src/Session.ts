@@ -9,7 +9,7 @@ import { Errors, Ids, Instant, Tenant } from "@erpkit/kernel"
 export const SessionId = Ids.makeId("SessionId")
 export type SessionId = typeof SessionId.Type
 
-export const Session = Schema.Struct({
+export class Session extends Schema.Class<Session>("Session")({
   id: SessionId,
   /** SHA-256 hex of the token. */
   tokenHash: Schema.String,
@@ -21,11 +21,10 @@ export const Session = Schema.Struct({
   expiresAt: Instant.Instant,
   ipAddress: Schema.NullOr(Schema.String),
   userAgent: Schema.NullOr(Schema.String)
-})
-export type Session = typeof Session.Type
+}) {}
 
 /** What a caller sees of a session: never the token hash. */
-export const SessionView = Schema.Struct({
+export class SessionView extends Schema.Class<SessionView>("SessionView")({
   id: SessionId,
   userId: Ids.UserId,
   tenant: Tenant.Tenant,
@@ -33,10 +32,9 @@ export const SessionView = Schema.Struct({
   expiresAt: Instant.Instant,
   ipAddress: Schema.NullOr(Schema.String),
   userAgent: Schema.NullOr(Schema.String)
-})
-export type SessionView = typeof SessionView.Type
+}) {}
 
-export const view = ({ tokenHash: _, ...rest }: Session): SessionView => rest
+export const view = ({ tokenHash: _, ...rest }: Session): SessionView => new SessionView(rest)
 
 export const immutableFields = ["id", "token", "tokenHash", "userId", "tenant", "createdAt", "expiresAt"] as const
 export const mutableFields = ["ipAddress", "userAgent"] as const
@@ -55,16 +53,18 @@ export interface NewSession {
 /** AUTH-12: a session must expire strictly after it is created. */
 export const create = (input: NewSession): Result.Result<Session, Errors.ValidationError> =>
   input.expiresAt > input.now
-    ? Result.succeed({
-      id: input.id,
-      tokenHash: input.tokenHash,
-      userId: input.userId,
-      tenant: input.tenant,
-      createdAt: input.now,
-      expiresAt: input.expiresAt,
-      ipAddress: input.ipAddress,
-      userAgent: input.userAgent
-    })
+    ? Result.succeed(
+      new Session({
+        id: input.id,
+        tokenHash: input.tokenHash,
+        userId: input.userId,
+        tenant: input.tenant,
+        createdAt: input.now,
+        expiresAt: input.expiresAt,
+        ipAddress: input.ipAddress,
+        userAgent: input.userAgent
+      })
+    )
     : Result.fail(Errors.ValidationError.at(["expiresAt"], "must be in the future"))
 
 const MetadataValue = Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(1024))))
@@ -88,7 +88,7 @@ export const patch = (
     if (!(field in changes)) continue
     const value = changes[field]
     if (!isMetadataValue(value)) return Result.fail(Errors.ValidationError.at(["changes", field], "must be a string (≤ 1024) or null"))
-    next = { ...next, [field]: value }
+    next = new Session({ ...next, [field]: value })
   }
   return Result.succeed(next)
 }

@@ -5,7 +5,7 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
-import { isExpired, type Session, type SessionId } from "./Session.ts"
+import { isExpired, Session, type SessionId } from "./Session.ts"
 
 export class SessionRepository extends Context.Service<SessionRepository, {
   /** `Conflict` when the token hash is taken (AUTH-10; Postgres: unique index on `token_hash`). */
@@ -43,7 +43,7 @@ export class SessionRepository extends Context.Service<SessionRepository, {
           store.transaction(Effect.gen(function*() {
             const found = yield* rows.get(id)
             if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Session", id })
-            yield* rows.put(id, { ...found.value, ipAddress: metadata.ipAddress, userAgent: metadata.userAgent })
+            yield* rows.put(id, new Session({ ...found.value, ipAddress: metadata.ipAddress, userAgent: metadata.userAgent }))
           })),
         remove: (id) =>
           store.transaction(Effect.tap(rows.get(id), (found) => (Option.isSome(found) ? rows.remove(id) : Effect.void))),

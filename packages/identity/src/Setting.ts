@@ -31,7 +31,7 @@ export const ValidationRules = Schema.Struct({
 })
 export type ValidationRules = typeof ValidationRules.Type
 
-export const Setting = Schema.Struct({
+export class Setting extends Schema.Class<Setting>("Setting")({
   id: SettingId,
   organizationId: Ids.OrganizationId,
   workspaceId: Schema.NullOr(Ids.WorkspaceId),
@@ -50,18 +50,16 @@ export const Setting = Schema.Struct({
   updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version
-})
-export type Setting = typeof Setting.Type
+}) {}
 
 /** What reads return: a secret's value is replaced by null and `masked` is set. */
-export const SettingView = Schema.Struct({
+export class SettingView extends Schema.Class<SettingView>("SettingView")({
   ...Setting.fields,
   masked: Schema.Boolean
-})
-export type SettingView = typeof SettingView.Type
+}) {}
 
 export const view = (s: Setting): SettingView =>
-  s.secret ? { ...s, value: null, masked: true } : { ...s, masked: false }
+  new SettingView(s.secret ? { ...s, value: null, masked: true } : { ...s, masked: false })
 
 /** The audit form: a secret value never reaches the audit log. */
 export const auditValues = (s: Setting): Schema.Json =>

@@ -5,7 +5,7 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
-import { type Setting, type SettingId } from "./Setting.ts"
+import { Setting, type SettingId } from "./Setting.ts"
 import { checkNext } from "./Versioned.ts"
 
 export class SettingRepository extends Context.Service<SettingRepository, {
@@ -34,7 +34,7 @@ export class SettingRepository extends Context.Service<SettingRepository, {
       return {
         insert: (tenant, s) =>
           store.transaction(Effect.gen(function*() {
-            const scoped = { ...s, organizationId: tenant.organizationId, workspaceId: s.workspaceId === null ? null : tenant.workspaceId }
+            const scoped = new Setting({ ...s, organizationId: tenant.organizationId, workspaceId: s.workspaceId === null ? null : tenant.workspaceId })
             const clash = Option.isSome(yield* rows.get(s.id)) || Option.isSome(yield* findByKey(tenant, s.key, scoped.workspaceId))
             if (clash) return yield* new Errors.Conflict({ entity: "Setting", reason: `${s.key} already exists at this scope` })
             yield* rows.put(s.id, scoped)
@@ -48,7 +48,7 @@ export class SettingRepository extends Context.Service<SettingRepository, {
             if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Setting", id: s.id })
             yield* checkNext("Setting", found.value, s)
             // Scope and key are part of the identity: an update cannot move a setting.
-            yield* rows.put(s.id, { ...s, organizationId: found.value.organizationId, workspaceId: found.value.workspaceId, key: found.value.key })
+            yield* rows.put(s.id, new Setting({ ...s, organizationId: found.value.organizationId, workspaceId: found.value.workspaceId, key: found.value.key }))
           })),
         remove: (tenant, id) =>
           store.transaction(Effect.tap(findById(tenant, id), (f) => (Option.isSome(f) ? rows.remove(id) : Effect.void)))

@@ -62,7 +62,7 @@ export const defineSetting = Command.make({
     const rules = yield* Effect.fromResult(Setting.checkRules(input.dataType, input.rules ?? {}))
     const value = yield* Effect.fromResult(Setting.validateValue(input.dataType, rules, input.value))
     yield* checkKnownKey(input.key, value)
-    const setting: Setting.Setting = {
+    const setting = new Setting.Setting({
       id: yield* Ids.nextId(Setting.SettingId),
       organizationId: ctx.tenant.organizationId,
       workspaceId: input.scope === "workspace" ? ctx.tenant.workspaceId : null,
@@ -79,7 +79,7 @@ export const defineSetting = Command.make({
       createdAt: ctx.now,
       updatedAt: ctx.now,
       version: 1
-    }
+    })
     yield* SettingRepository.use((r) => r.insert(ctx.tenant, setting))
     return { result: Setting.view(setting), changes: [audit("CREATE", null, setting, setting.id)] }
   })

@@ -41,7 +41,7 @@ export const registrationMachine = StateMachine.make<RegistrationStatus>({
   ]
 })
 
-export const User = Schema.Struct({
+export class User extends Schema.Class<User>("User")({
   id: Ids.UserId,
   /** As typed, trimmed and NFC-normalized (see `Email.normalize`). */
   email: Schema.String,
@@ -63,8 +63,7 @@ export const User = Schema.Struct({
   updatedAt: Instant.Instant,
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version
-})
-export type User = typeof User.Type
+}) {}
 
 /** Input text: trimmed, then non-empty and at most `max` characters (AUTH-04 for names). */
 /** Trimmed, non-empty, bounded, without NUL (kernel `Text.Trimmed`). */
@@ -91,7 +90,8 @@ export interface NewUser {
 }
 
 /** AUTH-01/04/05: a fresh registration, e-mail unverified, status pending. */
-export const register = (input: NewUser): User => ({
+export const register = (input: NewUser): User =>
+  new User({
   id: input.id,
   email: input.email.display,
   emailKey: input.email.key,
@@ -105,35 +105,36 @@ export const register = (input: NewUser): User => ({
   createdAt: input.now,
   updatedAt: input.now,
   version: 1
-})
+  })
 
 /** The e-mail was proven: verified flag, registration step, and a pending user becomes active. */
-export const verifyEmail = (user: User, now: number): User => ({
-  ...user,
-  emailVerified: true,
-  registrationStatus: user.registrationStatus === "email_pending" ? "email_verified" : user.registrationStatus,
-  status: user.status === "pending" ? "active" : user.status,
-  updatedAt: now
-})
+export const verifyEmail = (user: User, now: number): User =>
+  new User({
+    ...user,
+    emailVerified: true,
+    registrationStatus: user.registrationStatus === "email_pending" ? "email_verified" : user.registrationStatus,
+    status: user.status === "pending" ? "active" : user.status,
+    updatedAt: now
+  })
 
 /** AUTH-06: a new address must be proven again. */
 export const changeEmail = (user: User, email: { readonly display: string; readonly key: string }, now: number): User =>
   user.emailKey === email.key && user.email === email.display
     ? user
-    : { ...user, email: email.display, emailKey: email.key, emailVerified: user.emailKey === email.key && user.emailVerified, updatedAt: now }
+    : new User({ ...user, email: email.display, emailKey: email.key, emailVerified: user.emailKey === email.key && user.emailVerified, updatedAt: now })
 
 /** AUTH-08: a ban always carries its reason. */
 export const ban = (user: User, reason: string, now: number): Result.Result<User, Errors.ValidationError> => {
   const trimmed = reason.trim()
   if (trimmed.length === 0) return Result.fail(Errors.ValidationError.at(["reason"], "a ban needs a non-empty reason"))
-  return Result.succeed({ ...user, banned: true, banReason: trimmed, updatedAt: now })
+  return Result.succeed(new User({ ...user, banned: true, banReason: trimmed, updatedAt: now }))
 }
 
-export const unban = (user: User, now: number): User => ({ ...user, banned: false, banReason: null, updatedAt: now })
+export const unban = (user: User, now: number): User => new User({ ...user, banned: false, banReason: null, updatedAt: now })
 
 /** AUTH-19: status changes follow `statusMachine`. */
 export const setStatus = (user: User, to: UserStatus, now: number): Result.Result<User, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, user.status, to), (status) => ({ ...user, status, updatedAt: now }))
+  Result.map(StateMachine.transition(statusMachine, user.status, to), (status) => new User({ ...user, status, updatedAt: now }))
 
 /** AUTH-19: the registration steps after e-mail verification follow `registrationMachine`. */
 export const advanceRegistration = (
@@ -141,14 +142,11 @@ export const advanceRegistration = (
   to: RegistrationStatus,
   now: number
 ): Result.Result<User, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(registrationMachine, user.registrationStatus, to), (registrationStatus) => ({
-    ...user,
-    registrationStatus,
-    updatedAt: now
-  }))
+  Result.map(StateMachine.transition(registrationMachine, user.registrationStatus, to), (registrationStatus) =>
+    new User({ ...user, registrationStatus, updatedAt: now }))
 
 export const rename = (user: User, name: string, now: number): User =>
-  name === user.name ? user : { ...user, name, updatedAt: now }
+  name === user.name ? user : new User({ ...user, name, updatedAt: now })
 
 /** Why the user may not open a session, if any. */
 export const loginBlock = (user: User): "banned" | "suspended" | "inactive" | undefined =>

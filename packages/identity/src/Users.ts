@@ -281,7 +281,7 @@ export const endEmployment = (tenant: Tenant.Tenant, userId: Ids.UserId, now: nu
     const e = found.value
     const gone = successor(e, { ...e, deletedAt: now, updatedAt: now })
     // The employee may sit in another workspace of the organization: write it in its own scope.
-    yield* repo.update({ organizationId: e.organizationId, workspaceId: e.workspaceId }, gone)
+    yield* repo.update(e.tenant, gone)
     return [deleted("Employee", e.id, e, gone)]
   })
 

@@ -27,7 +27,7 @@ export const constantTimeEqual = (a: string, b: string): boolean => {
 export const defaultTtlMillis = 24 * 60 * 60 * 1000
 export const codeLength = 8
 
-export const Verification = Schema.Struct({
+export class Verification extends Schema.Class<Verification>("Verification")({
   id: VerificationId,
   /** The uniqueness key of the address the code was sent to (see `Email.keyOf`). */
   emailKey: Schema.String,
@@ -38,8 +38,7 @@ export const Verification = Schema.Struct({
   usedAt: Schema.NullOr(Instant.Instant),
   expiresAt: Instant.Instant,
   createdAt: Instant.Instant
-})
-export type Verification = typeof Verification.Type
+}) {}
 
 /** What the hash covers; `SecureRandom.sha256Hex` of this is stored. */
 export const hashInput = (id: VerificationId, code: string): string => `${id}:${code}`
@@ -56,7 +55,7 @@ export const check = (
   if (!constantTimeEqual(v.codeHash, offeredHash)) return Result.fail(new VerificationFailed({ reason: "mismatch" }))
   if (v.usedAt !== null) return Result.fail(new VerificationFailed({ reason: "used" }))
   if (v.expiresAt <= now) return Result.fail(new VerificationFailed({ reason: "expired" }))
-  return Result.succeed({ ...v, usedAt: now })
+  return Result.succeed(new Verification({ ...v, usedAt: now }))
 }
 
 export const isExpired = (v: Verification, now: number): boolean => v.expiresAt <= now

@@ -5,7 +5,7 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
-import { isExpired, type Verification, type VerificationId, type VerificationType } from "./Verification.ts"
+import { isExpired, Verification, type VerificationId, type VerificationType } from "./Verification.ts"
 
 export class VerificationRepository extends Context.Service<VerificationRepository, {
   readonly insert: (v: Verification) => Effect.Effect<void, Errors.Conflict>
@@ -39,7 +39,7 @@ export class VerificationRepository extends Context.Service<VerificationReposito
           store.transaction(Effect.gen(function*() {
             const found = yield* rows.get(id)
             if (Option.isNone(found) || found.value.usedAt !== null) return false
-            yield* rows.put(id, { ...found.value, usedAt })
+            yield* rows.put(id, new Verification({ ...found.value, usedAt }))
             return true
           })),
         removeByUser: (userId) =>

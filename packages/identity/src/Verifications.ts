@@ -35,7 +35,7 @@ export const issue = (emailKey: string, type: Verification.VerificationType, use
     const config = yield* IdentityConfig
     const id = yield* Ids.nextId(Verification.VerificationId)
     const code = yield* digits(Verification.codeLength)
-    const verification: Verification.Verification = {
+    const verification = new Verification.Verification({
       id,
       emailKey,
       codeHash: yield* sha256Hex(Verification.hashInput(id, code)),
@@ -44,7 +44,7 @@ export const issue = (emailKey: string, type: Verification.VerificationType, use
       usedAt: null,
       expiresAt: expiresAfter(now, config.verificationTtlMillis),
       createdAt: now
-    }
+    })
     yield* VerificationRepository.use((r) => r.insert(verification))
     return {
       issued: { id, code, expiresAt: verification.expiresAt } satisfies IssuedCode,

@@ -10,8 +10,15 @@ import { Errors } from "@erpkit/kernel"
 
 export const Version = Schema.Number.pipe(Schema.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)))
 
-/** `after` stamped one version later than `before`: what a command writes. */
-export const successor = <A extends { readonly version: number }>(before: A, after: A): A => ({ ...after, version: before.version + 1 })
+/**
+ * `after` stamped one version later than `before`: what a command writes. An entity class's instance
+ * stays one (`after` spread from `before` becomes an instance of `before`'s class again), made by the
+ * class's constructor, which checks the fields.
+ */
+export const successor = <A extends { readonly version: number }>(before: A, after: A): A => {
+  const make = (after.constructor === Object ? before.constructor : after.constructor) as new(fields: A) => A
+  return new make({ ...after, version: before.version + 1 })
+}
 
 /** The repository's check: `next` must be exactly one version after the stored row. */
 export const checkNext = (

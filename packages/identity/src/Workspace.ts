@@ -1,6 +1,7 @@
 /**
  * Workspaces (seed 001): divisions of an organization. `(organizationId, workspaceId)` is the kernel
- * `Tenant`; workspace-scoped records carry both.
+ * `Tenant`; workspace-scoped records carry it as `tenant`, a workspace (a record of the organization as a
+ * whole) carries `organizationId`.
  */
 import { Result, Schema } from "effect"
 import { Errors, Ids, Instant, StateMachine } from "@erpkit/kernel"
@@ -24,7 +25,7 @@ export const statusMachine = StateMachine.make<WorkspaceStatus>({
   ]
 })
 
-export const Workspace = Schema.Struct({
+export class Workspace extends Schema.Class<Workspace>("Workspace")({
   id: Ids.WorkspaceId,
   organizationId: Ids.OrganizationId,
   name: Schema.String,
@@ -38,8 +39,7 @@ export const Workspace = Schema.Struct({
   /** Optimistic concurrency: +1 on every write (see `Versioned`). */
   version: Version,
   deletedAt: Schema.NullOr(Instant.Instant)
-})
-export type Workspace = typeof Workspace.Type
+}) {}
 
 /** Archived workspaces are frozen; other changes follow the machine. */
 export const setStatus = (
@@ -47,9 +47,9 @@ export const setStatus = (
   to: WorkspaceStatus,
   now: number
 ): Result.Result<Workspace, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, ws.status, to), (status) => ({ ...ws, status, updatedAt: now }))
+  Result.map(StateMachine.transition(statusMachine, ws.status, to), (status) => new Workspace({ ...ws, status, updatedAt: now }))
 
 export const rename = (ws: Workspace, name: string, now: number): Result.Result<Workspace, Errors.Immutable> =>
   StateMachine.isTerminal(statusMachine, ws.status)
     ? Result.fail(new Errors.Immutable({ entity: "Workspace", id: ws.id, state: ws.status }))
-    : Result.succeed({ ...ws, name, updatedAt: now })
+    : Result.succeed(new Workspace({ ...ws, name, updatedAt: now }))

@@ -5,7 +5,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { checkNext } from "./Versioned.ts"
-import { type Workspace } from "./Workspace.ts"
+import { Workspace } from "./Workspace.ts"
 
 export class WorkspaceRepository extends Context.Service<WorkspaceRepository, {
   readonly insert: (tenant: Tenant.Tenant, ws: Workspace) => Effect.Effect<void, Errors.Conflict>
@@ -24,7 +24,7 @@ export class WorkspaceRepository extends Context.Service<WorkspaceRepository, {
         insert: (tenant, ws) =>
           store.transaction(Effect.gen(function*() {
             if (Option.isSome(yield* rows.get(ws.id))) return yield* new Errors.Conflict({ entity: "Workspace", reason: "id exists" })
-            yield* rows.put(ws.id, { ...ws, organizationId: tenant.organizationId })
+            yield* rows.put(ws.id, new Workspace({ ...ws, organizationId: tenant.organizationId }))
           })),
         findById,
         list: (tenant) => rows.find(visible(tenant)),
@@ -33,7 +33,7 @@ export class WorkspaceRepository extends Context.Service<WorkspaceRepository, {
             const stored = yield* findById(tenant, ws.id)
             if (Option.isNone(stored)) return yield* new Errors.NotFound({ entity: "Workspace", id: ws.id })
             yield* checkNext("Workspace", stored.value, ws)
-            yield* rows.put(ws.id, { ...ws, organizationId: tenant.organizationId })
+            yield* rows.put(ws.id, new Workspace({ ...ws, organizationId: tenant.organizationId }))
           }))
       }
     })

@@ -34,7 +34,7 @@ export const createWorkspace = Command.make({
   output: Workspace.Workspace,
   permission: Permissions.workspaceManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
-    const ws: Workspace.Workspace = {
+    const ws = new Workspace.Workspace({
       id: yield* Ids.nextId(Ids.WorkspaceId),
       organizationId: ctx.tenant.organizationId,
       name: input.name,
@@ -46,7 +46,7 @@ export const createWorkspace = Command.make({
       updatedAt: ctx.now,
       deletedAt: null,
       version: 1
-    }
+    })
     yield* WorkspaceRepository.use((r) => r.insert(ctx.tenant, ws))
     return { result: ws, changes: [created("Workspace", ws.id, ws)] }
   })

@@ -103,9 +103,9 @@ layer(layerTest())("sessions", (it) => {
       assert.strictEqual(yield* outcome(Sessions.updateSession(self, { sessionId: session.id, changes: { color: "red" } })), "ValidationError")
       assert.deepStrictEqual(yield* SessionRepository.use((r) => r.findById(session.id)), Option.some(stored))
       const updated = yield* Sessions.updateSession(self, { sessionId: session.id, changes: { ipAddress: "2.2.2.2", userAgent: "Firefox" } })
-      assert.deepStrictEqual(updated, { ...session, ipAddress: "2.2.2.2", userAgent: "Firefox" })
+      assert.deepStrictEqual(updated, new Session.SessionView({ ...session, ipAddress: "2.2.2.2", userAgent: "Firefox" }))
       const after = Option.getOrThrow(yield* SessionRepository.use((r) => r.findById(session.id)))
-      assert.deepStrictEqual({ ...after, ipAddress: stored.ipAddress, userAgent: stored.userAgent }, stored)
+      assert.deepStrictEqual(new Session.Session({ ...after, ipAddress: stored.ipAddress, userAgent: stored.userAgent }), stored)
       assert.strictEqual((yield* Sessions.authenticate(Access.anonymous(tenant), { token })).session.ipAddress, "2.2.2.2")
     }))
 

@@ -31,7 +31,7 @@ layer(layerTest())("organizations and workspaces", (it) => {
       assert.strictEqual(yield* snapshot, before)
       const bin = freshBin()
       yield* Organizations.createOrganization(system, { name: "First", bin, kind: "internal" })
-      assert.strictEqual(yield* outcome(Organizations.createOrganization(system, { name: "Second", bin: ` ${bin} `, kind: "customer" })), "Conflict")
+      assert.strictEqual(yield* outcome(Organizations.createOrganization(system, { name: "Second", bin: ` ${bin} `, kind: "customer" })), "BinTaken")
     }))
 
   it.effect("TEN-02 the check digit is enforced when IdentityConfig.binCheckDigit is on", () =>
@@ -101,8 +101,8 @@ layer(layerTest())("employees and departments", (it) => {
       const branch = yield* Workspaces.createWorkspace(actor, { name: "Branch", type: "branch" })
       const inBranch = { ...actor, tenant: { ...tenant, workspaceId: branch.id } }
       const hired = yield* Employees.hireEmployee(actor, { userId: user.id, employeeNumber: "E-1" })
-      assert.strictEqual(yield* outcome(Employees.hireEmployee(actor, { userId: user.id })), "Conflict")
-      assert.strictEqual(yield* outcome(Employees.hireEmployee(inBranch, { userId: user.id })), "Conflict")
+      assert.strictEqual(yield* outcome(Employees.hireEmployee(actor, { userId: user.id })), "AlreadyEmployed")
+      assert.strictEqual(yield* outcome(Employees.hireEmployee(inBranch, { userId: user.id })), "AlreadyEmployed")
       const other = yield* openTenant()
       const { actor: otherAdmin } = yield* userWithRole(other, "admin")
       yield* join(other, user)
@@ -110,7 +110,26 @@ layer(layerTest())("employees and departments", (it) => {
       yield* Employees.removeEmployee(actor, { employeeId: hired.id })
       assert.strictEqual(yield* outcome(Employees.getEmployee(actor, { employeeId: hired.id })), "NotFound", "TEN-06 hidden")
       const rehired = yield* Employees.hireEmployee(inBranch, { userId: user.id, employeeNumber: "E-1" })
-      assert.strictEqual(rehired.workspaceId, branch.id)
+      assert.strictEqual(rehired.tenant.workspaceId, branch.id)
+    }))
+
+  it.effect("TEN-03 TEN-06 an employee number is unique among the organization's live employees (EmployeeNumberTaken)", () =>
+    Effect.gen(function*() {
+      const tenant = yield* openTenant()
+      const { actor } = yield* userWithRole(tenant, "admin")
+      const first = yield* registerVerified(tenant)
+      const second = yield* registerVerified(tenant)
+      const branch = yield* Workspaces.createWorkspace(actor, { name: "Branch", type: "branch" })
+      const inBranch = { ...actor, tenant: { ...tenant, workspaceId: branch.id } }
+      const hired = yield* Employees.hireEmployee(actor, { userId: first.id, employeeNumber: "E-7" })
+      const before = yield* snapshot
+      assert.strictEqual(yield* outcome(Employees.hireEmployee(inBranch, { userId: second.id, employeeNumber: "E-7" })), "EmployeeNumberTaken")
+      assert.strictEqual(yield* snapshot, before)
+      const other = yield* Employees.hireEmployee(actor, { userId: second.id, employeeNumber: "E-8" })
+      assert.strictEqual(yield* outcome(Employees.updateEmployee(actor, { employeeId: other.id, employeeNumber: "E-7" })), "EmployeeNumberTaken")
+      yield* Employees.removeEmployee(actor, { employeeId: hired.id })
+      const renumbered = yield* Employees.updateEmployee(actor, { employeeId: other.id, employeeNumber: "E-7" })
+      assert.strictEqual(renumbered.employeeNumber, "E-7")
     }))
 
   it.effect("TEN-04 department codes are unique per organization; the tree has no cycles", () =>
@@ -120,8 +139,8 @@ layer(layerTest())("employees and departments", (it) => {
       const root = yield* Departments.createDepartment(actor, { name: "HQ", code: "HQ" })
       const ops = yield* Departments.createDepartment(actor, { name: "Ops", code: "OPS", parentId: root.id })
       const fleet = yield* Departments.createDepartment(actor, { name: "Fleet", code: "FLT", parentId: ops.id })
-      assert.strictEqual(yield* outcome(Departments.createDepartment(actor, { name: "Dup", code: "OPS" })), "Conflict")
-      assert.strictEqual(yield* outcome(Departments.updateDepartment(actor, { departmentId: fleet.id, code: "HQ" })), "Conflict")
+      assert.strictEqual(yield* outcome(Departments.createDepartment(actor, { name: "Dup", code: "OPS" })), "DepartmentCodeTaken")
+      assert.strictEqual(yield* outcome(Departments.updateDepartment(actor, { departmentId: fleet.id, code: "HQ" })), "DepartmentCodeTaken")
       const before = yield* snapshot
       assert.strictEqual(yield* outcome(Departments.moveDepartment(actor, { departmentId: root.id, parentId: fleet.id })), "DepartmentCycle")
       assert.strictEqual(yield* outcome(Departments.moveDepartment(actor, { departmentId: ops.id, parentId: ops.id })), "DepartmentCycle")

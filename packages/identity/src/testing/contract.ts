@@ -19,7 +19,7 @@ import { MembershipRepository } from "../MembershipRepository.ts"
 import type { layerMemory } from "../layers.ts"
 import { OrganizationRepository } from "../OrganizationRepository.ts"
 import { RolePermissionRepository } from "../RolePermissionRepository.ts"
-import { isExpired as sessionExpired } from "../Session.ts"
+import { isExpired as sessionExpired, Session } from "../Session.ts"
 import { SessionRepository } from "../SessionRepository.ts"
 import { SettingRepository } from "../SettingRepository.ts"
 import { UserRepository } from "../UserRepository.ts"
@@ -43,6 +43,14 @@ const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<
   Effect.map(Effect.exit(effect), (exit) =>
     Exit.isSuccess(exit) ? "Success" : exit.cause.reasons.map((r) => (r._tag === "Fail" ? (r.error as { _tag: string })._tag : r._tag)).join(","))
 
+/** The typed failure of `effect` (its first), to check the figures it carries; `undefined` when it succeeded. */
+const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.exit(effect), (exit) => {
+    if (Exit.isSuccess(exit)) return undefined
+    const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
+    return failure?._tag === "Fail" ? failure.error as object : { _tag: `not a typed failure: ${exit.cause.reasons.map((r) => r._tag).join(",")}` }
+  })
+
 /** Writes an organization, its workspace and a user through the ports; returns the tenant and user. */
 const seedTenant = (f: Fixtures.Fixtures) =>
   Effect.gen(function*() {
@@ -64,8 +72,11 @@ const seedWorkspace = (f: Fixtures.Fixtures, tenant: Tenant.Tenant, createdBy: I
     return other
   })
 
-/** `row` with `changes`, one version later: what a command writes after reading `row`. */
-const next = <A extends { readonly version: number }>(row: A, changes: Partial<A> = {}): A => ({ ...row, ...changes, version: row.version + 1 })
+/** `row` one version later with `changes`, an instance of `row`'s class (what a command writes). */
+const next = <A extends { readonly version: number }>(row: A, changes: Partial<A> = {}): A => {
+  const make = row.constructor as new(fields: A) => A
+  return new make({ ...row, ...changes, version: row.version + 1 })
+}
 
 const inTx = <A, E, R>(tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) => UnitOfWork.transactionFor(tenant, effect)
 
@@ -141,7 +152,7 @@ export const sessionRepositoryContract: Suite<unknown> = suite("SessionRepositor
       const s = Fixtures.session(f, admin.id, tenant)
       yield* inTx(tenant, repo.insert(s))
       yield* inTx(tenant, repo.updateMetadata(s.id, { ipAddress: "10.0.0.1", userAgent: "curl" }))
-      assert.deepStrictEqual(yield* inTx(tenant, repo.findById(s.id)), Option.some({ ...s, ipAddress: "10.0.0.1", userAgent: "curl" }))
+      assert.deepStrictEqual(yield* inTx(tenant, repo.findById(s.id)), Option.some(new Session({ ...s, ipAddress: "10.0.0.1", userAgent: "curl" })))
       assert.strictEqual(yield* tagOf(inTx(tenant, repo.updateMetadata(Fixtures.session(f, admin.id, tenant).id, { ipAddress: null, userAgent: null }))), "NotFound")
     }))
 
@@ -238,21 +249,21 @@ export const organizationRepositoryContract: Suite<unknown> = suite("Organizatio
       const org = Option.getOrThrow(yield* inTx(tenant, repo.findById(tenant.organizationId)))
       const rival = f.tenant()
       const twin = Fixtures.organization(f, rival, { bin: org.bin })
-      assert.strictEqual(yield* tagOf(inTx(rival, repo.insert(twin))), "Conflict")
+      assert.deepInclude(yield* failureOf(inTx(rival, repo.insert(twin))), { _tag: "BinTaken", bin: org.bin })
       yield* inTx(tenant, repo.update(next(org, { deletedAt: 5_000 })))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(org.id))))
       yield* inTx(rival, repo.insert(twin))
       assert.deepStrictEqual(yield* inTx(rival, repo.findById(twin.id)), Option.some(twin))
     }))
 
-  it.effect("TEN-02 update to a BIN held by another live organization is Conflict", () =>
+  it.effect("TEN-02 update to a BIN held by another live organization is BinTaken", () =>
     Effect.gen(function*() {
       const a = yield* seedTenant(f)
       const b = yield* seedTenant(f)
       const repo = yield* OrganizationRepository
       const orgA = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant.organizationId)))
       const orgB = Option.getOrThrow(yield* inTx(b.tenant, repo.findById(b.tenant.organizationId)))
-      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(next(orgB, { bin: orgA.bin })))), "Conflict")
+      assert.deepInclude(yield* failureOf(inTx(b.tenant, repo.update(next(orgB, { bin: orgA.bin })))), { _tag: "BinTaken", bin: orgA.bin })
       yield* inTx(b.tenant, repo.update(next(orgB, { name: "Renamed" })))
       assert.deepStrictEqual(Option.map(yield* inTx(b.tenant, repo.findById(orgB.id)), (o) => o.name), Option.some("Renamed"))
     }))
@@ -284,7 +295,10 @@ export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeReposit
       const repo = yield* EmployeeRepository
       const e = Fixtures.employee(f, admin.id, tenant)
       yield* inTx(tenant, repo.insert(tenant, e))
-      assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, Fixtures.employee(f, admin.id, branch)))), "Conflict")
+      assert.deepInclude(yield* failureOf(inTx(branch, repo.insert(branch, Fixtures.employee(f, admin.id, branch)))), {
+        _tag: "AlreadyEmployed",
+        userId: admin.id
+      })
       yield* inTx(tenant, repo.update(tenant, next(e, { deletedAt: 2_000 })))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(tenant, e.id))))
       yield* inTx(branch, repo.insert(branch, Fixtures.employee(f, admin.id, branch)))
@@ -304,7 +318,13 @@ export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeReposit
       const colleague = Fixtures.user(f, a.tenant.organizationId)
       yield* inTx(a.tenant, UserRepository.use((r) => r.insert(colleague)))
       const clash = Fixtures.employee(f, colleague.id, a.tenant, { employeeNumber: "E-1" })
-      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(a.tenant, clash))), "Conflict")
+      assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.insert(a.tenant, clash))), { _tag: "EmployeeNumberTaken", employeeNumber: "E-1" })
+      const renumbered = Fixtures.employee(f, colleague.id, a.tenant, { employeeNumber: "E-2" })
+      yield* inTx(a.tenant, repo.insert(a.tenant, renumbered))
+      assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.update(a.tenant, next(renumbered, { employeeNumber: "E-1" })))), {
+        _tag: "EmployeeNumberTaken",
+        employeeNumber: "E-1"
+      })
       yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.employee(f, b.admin.id, b.tenant, { employeeNumber: "E-1" })))
     }))
 })
@@ -318,7 +338,13 @@ export const departmentRepositoryContract: Suite<unknown> = suite("DepartmentRep
       const repo = yield* DepartmentRepository
       const d = Fixtures.department(f, a.tenant, { code: "OPS" })
       yield* inTx(a.tenant, repo.insert(a.tenant, d))
-      assert.strictEqual(yield* tagOf(inTx(branch, repo.insert(branch, Fixtures.department(f, branch, { code: "OPS" })))), "Conflict")
+      assert.deepInclude(yield* failureOf(inTx(branch, repo.insert(branch, Fixtures.department(f, branch, { code: "OPS" })))), {
+        _tag: "DepartmentCodeTaken",
+        code: "OPS"
+      })
+      const other = Fixtures.department(f, branch, { code: "HQ" })
+      yield* inTx(branch, repo.insert(branch, other))
+      assert.deepInclude(yield* failureOf(inTx(branch, repo.update(branch, next(other, { code: "OPS" })))), { _tag: "DepartmentCodeTaken", code: "OPS" })
       yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.department(f, b.tenant, { code: "OPS" })))
       yield* inTx(a.tenant, repo.update(a.tenant, next(d, { deletedAt: 3 })))
       yield* inTx(branch, repo.insert(branch, Fixtures.department(f, branch, { code: "OPS" })))

@@ -7,21 +7,21 @@ import { Effect, Exit } from "effect"
 import { Actor, type Ids, type Tenant } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import * as Access from "../Access.ts"
-import { type Account, type AccountId } from "../Account.ts"
-import { type Department, type DepartmentId } from "../Department.ts"
-import { type Employee, type EmployeeId } from "../Employee.ts"
-import { type Invitation, type InvitationId } from "../Invitation.ts"
-import { type Membership } from "../Membership.ts"
+import { Account, type AccountId } from "../Account.ts"
+import { Department, type DepartmentId } from "../Department.ts"
+import { Employee, type EmployeeId } from "../Employee.ts"
+import { Invitation, type InvitationId } from "../Invitation.ts"
+import { Membership } from "../Membership.ts"
 import * as Invitations from "../Invitations.ts"
 import * as Memberships from "../Memberships.ts"
-import { type Organization } from "../Organization.ts"
-import { type Session, type SessionId } from "../Session.ts"
-import { type Setting, type SettingId } from "../Setting.ts"
-import { type User } from "../User.ts"
+import { Organization } from "../Organization.ts"
+import { Session, type SessionId } from "../Session.ts"
+import { Setting, type SettingId } from "../Setting.ts"
+import { User } from "../User.ts"
 import * as Users from "../Users.ts"
 import * as Organizations from "../Organizations.ts"
-import { type Verification, type VerificationId } from "../Verification.ts"
-import { type Workspace } from "../Workspace.ts"
+import { Verification, type VerificationId } from "../Verification.ts"
+import { Workspace } from "../Workspace.ts"
 import { binCheckDigit } from "../Organization.ts"
 
 /** FNV-1a of the text, 8 hex digits: separates the ids of two suites that share a database. */
@@ -54,41 +54,43 @@ export const makeFixtures = (suite: string) => {
 }
 export type Fixtures = ReturnType<typeof makeFixtures>
 
-export const organization = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<Organization> = {}): Organization => ({
-  id: tenant.organizationId,
-  name: "Org",
-  bin: f.bin(),
-  kind: "internal",
-  customerId: null,
-  legalName: null,
-  email: null,
-  phone: null,
-  status: "active",
-  createdAt: 1_000,
-  updatedAt: 1_000,
-  deletedAt: null,
-  version: 1,
-  ...over
-})
+export const organization = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<Organization> = {}): Organization =>
+  new Organization({
+    id: tenant.organizationId,
+    name: "Org",
+    bin: f.bin(),
+    kind: "internal",
+    customerId: null,
+    legalName: null,
+    email: null,
+    phone: null,
+    status: "active",
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    deletedAt: null,
+    version: 1,
+    ...over
+  })
 
-export const workspace = (tenant: Tenant.Tenant, createdBy: Ids.UserId | null, over: Partial<Workspace> = {}): Workspace => ({
-  id: tenant.workspaceId,
-  organizationId: tenant.organizationId,
-  name: "Main",
-  description: null,
-  type: "main",
-  status: "active",
-  createdBy,
-  createdAt: 1_000,
-  updatedAt: 1_000,
-  deletedAt: null,
-  version: 1,
-  ...over
-})
+export const workspace = (tenant: Tenant.Tenant, createdBy: Ids.UserId | null, over: Partial<Workspace> = {}): Workspace =>
+  new Workspace({
+    id: tenant.workspaceId,
+    organizationId: tenant.organizationId,
+    name: "Main",
+    description: null,
+    type: "main",
+    status: "active",
+    createdBy,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    deletedAt: null,
+    version: 1,
+    ...over
+  })
 
 export const user = (f: Fixtures, organizationId: Ids.OrganizationId, over: Partial<User> = {}): User => {
   const email = f.email()
-  return {
+  return new User({
     id: f.uuid() as Ids.UserId,
     email,
     emailKey: email.toLowerCase(),
@@ -103,119 +105,124 @@ export const user = (f: Fixtures, organizationId: Ids.OrganizationId, over: Part
     updatedAt: 1_000,
     version: 1,
     ...over
-  }
+  })
 }
 
-export const membership = (userId: Ids.UserId, organizationId: Ids.OrganizationId, over: Partial<Membership> = {}): Membership => ({
-  organizationId,
-  userId,
-  role: "employee",
-  customerId: null,
-  createdAt: 1_000,
-  updatedAt: 1_000,
-  version: 1,
-  ...over
-})
+export const membership = (userId: Ids.UserId, organizationId: Ids.OrganizationId, over: Partial<Membership> = {}): Membership =>
+  new Membership({
+    organizationId,
+    userId,
+    role: "employee",
+    customerId: null,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    version: 1,
+    ...over
+  })
 
-export const invitation = (f: Fixtures, tenant: Tenant.Tenant, emailKey: string, over: Partial<Invitation> = {}): Invitation => ({
-  id: f.uuid() as InvitationId,
-  organizationId: tenant.organizationId,
-  workspaceId: tenant.workspaceId,
-  emailKey,
-  role: "employee",
-  customerId: null,
-  status: "pending",
-  invitedBy: null,
-  expiresAt: 100_000,
-  createdAt: 1_000,
-  updatedAt: 1_000,
-  version: 1,
-  ...over
-})
+export const invitation = (f: Fixtures, tenant: Tenant.Tenant, emailKey: string, over: Partial<Invitation> = {}): Invitation =>
+  new Invitation({
+    id: f.uuid() as InvitationId,
+    tenant,
+    emailKey,
+    role: "employee",
+    customerId: null,
+    status: "pending",
+    invitedBy: null,
+    expiresAt: 100_000,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    version: 1,
+    ...over
+  })
 
-export const session = (f: Fixtures, userId: Ids.UserId, tenant: Tenant.Tenant, over: Partial<Session> = {}): Session => ({
-  id: f.uuid() as SessionId,
-  tokenHash: `hash-${f.uuid()}`,
-  userId,
-  tenant,
-  createdAt: 1_000,
-  expiresAt: 100_000,
-  ipAddress: null,
-  userAgent: null,
-  ...over
-})
+export const session = (f: Fixtures, userId: Ids.UserId, tenant: Tenant.Tenant, over: Partial<Session> = {}): Session =>
+  new Session({
+    id: f.uuid() as SessionId,
+    tokenHash: `hash-${f.uuid()}`,
+    userId,
+    tenant,
+    createdAt: 1_000,
+    expiresAt: 100_000,
+    ipAddress: null,
+    userAgent: null,
+    ...over
+  })
 
-export const account = (f: Fixtures, userId: Ids.UserId, over: Partial<Account> = {}): Account => ({
-  id: f.uuid() as AccountId,
-  userId,
-  providerId: "google",
-  accountId: `acc-${f.uuid()}`,
-  createdAt: 1_000,
-  ...over
-})
+export const account = (f: Fixtures, userId: Ids.UserId, over: Partial<Account> = {}): Account =>
+  new Account({
+    id: f.uuid() as AccountId,
+    userId,
+    providerId: "google",
+    accountId: `acc-${f.uuid()}`,
+    createdAt: 1_000,
+    ...over
+  })
 
-export const verification = (f: Fixtures, emailKey: string, over: Partial<Verification> = {}): Verification => ({
-  id: f.uuid() as VerificationId,
-  emailKey,
-  codeHash: `hash-${f.uuid()}`,
-  userId: null,
-  type: "registration",
-  usedAt: null,
-  expiresAt: 100_000,
-  createdAt: 1_000,
-  ...over
-})
+export const verification = (f: Fixtures, emailKey: string, over: Partial<Verification> = {}): Verification =>
+  new Verification({
+    id: f.uuid() as VerificationId,
+    emailKey,
+    codeHash: `hash-${f.uuid()}`,
+    userId: null,
+    type: "registration",
+    usedAt: null,
+    expiresAt: 100_000,
+    createdAt: 1_000,
+    ...over
+  })
 
-export const employee = (f: Fixtures, userId: Ids.UserId, tenant: Tenant.Tenant, over: Partial<Employee> = {}): Employee => ({
-  id: f.uuid() as EmployeeId,
-  userId,
-  organizationId: tenant.organizationId,
-  workspaceId: tenant.workspaceId,
-  departmentId: null,
-  employeeNumber: null,
-  position: null,
-  status: "pending",
-  createdAt: 1_000,
-  updatedAt: 1_000,
-  deletedAt: null,
-  version: 1,
-  ...over
-})
+export const employee = (f: Fixtures, userId: Ids.UserId, tenant: Tenant.Tenant, over: Partial<Employee> = {}): Employee =>
+  new Employee({
+    id: f.uuid() as EmployeeId,
+    userId,
+    tenant,
+    departmentId: null,
+    employeeNumber: null,
+    position: null,
+    status: "pending",
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    deletedAt: null,
+    version: 1,
+    ...over
+  })
 
-export const department = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<Department> = {}): Department => ({
-  id: f.uuid() as DepartmentId,
-  organizationId: tenant.organizationId,
-  workspaceId: tenant.workspaceId,
-  name: "Dept",
-  code: null,
-  parentId: null,
-  isActive: true,
-  createdAt: 1_000,
-  updatedAt: 1_000,
-  deletedAt: null,
-  version: 1,
-  ...over
-})
+export const department = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<Department> = {}): Department =>
+  new Department({
+    id: f.uuid() as DepartmentId,
+    tenant,
+    name: "Dept",
+    code: null,
+    parentId: null,
+    isActive: true,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    deletedAt: null,
+    version: 1,
+    ...over
+  })
 
-export const setting = (f: Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId | null, over: Partial<Setting> = {}): Setting => ({
-  id: f.uuid() as SettingId,
-  organizationId: tenant.organizationId,
-  workspaceId: null,
-  key: "general.locale",
-  category: "general",
-  dataType: "string",
-  value: "kk-KZ",
-  description: null,
-  secret: false,
-  readOnly: false,
-  rules: {},
-  createdBy,
-  updatedBy: createdBy,
-  createdAt: 1_000,
-  updatedAt: 1_000,
-  version: 1,
-  ...over
-})
+export const setting = (f: Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId | null, over: Partial<Setting> = {}): Setting =>
+  new Setting({
+    id: f.uuid() as SettingId,
+    organizationId: tenant.organizationId,
+    workspaceId: null,
+    key: "general.locale",
+    category: "general",
+    dataType: "string",
+    value: "kk-KZ",
+    description: null,
+    secret: false,
+    readOnly: false,
+    rules: {},
+    createdBy,
+    updatedBy: createdBy,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    version: 1,
+    ...over
+  })
 
 /**
  * The e-mails and BINs of this run. An e-mail carries a run-unique suffix, so test files that share

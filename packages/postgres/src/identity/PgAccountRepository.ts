@@ -4,7 +4,7 @@
  */
 import { Effect, Layer, Option } from "effect"
 import type { Ids } from "@erpkit/kernel"
-import { type Account, AccountRepository } from "@erpkit/identity"
+import { Account, AccountRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
@@ -20,13 +20,14 @@ interface AccountRow {
 
 const columns = `id, user_id AS "userId", provider_id AS "providerId", account_id AS "accountId", created_at AS "createdAt"`
 
-const toAccount = (row: AccountRow): Account.Account => ({
-  id: row.id as Account.AccountId,
-  userId: row.userId as Ids.UserId,
-  providerId: row.providerId,
-  accountId: row.accountId,
-  createdAt: fromTimestamptz(row.createdAt)
-})
+const toAccount = (row: AccountRow): Account.Account => 
+  new Account.Account({
+    id: row.id as Account.AccountId,
+    userId: row.userId as Ids.UserId,
+    providerId: row.providerId,
+    accountId: row.accountId,
+    createdAt: fromTimestamptz(row.createdAt)
+  })
 
 const linked = "this provider account is already linked"
 

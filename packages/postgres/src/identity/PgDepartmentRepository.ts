@@ -1,20 +1,20 @@
 /**
  * `DepartmentRepository` on `identity.departments` (workspace rows). TEN-04/06: the live
- * (organization, code) partial unique index gives `Conflict`; a trigger re-checks that the tree stays
- * acyclic in the writing transaction (a second line behind `Department.wouldCycle`).
+ * (organization, code) partial unique index gives `DepartmentCodeTaken`; a trigger re-checks that the
+ * tree stays acyclic in the writing transaction (a second line behind `Department.wouldCycle`).
  */
 import { Effect, Layer, Option } from "effect"
-import type { Ids, Tenant } from "@erpkit/kernel"
-import { type Department, DepartmentRepository } from "@erpkit/identity"
+import type { Tenant } from "@erpkit/kernel"
+import { Department, DepartmentRepository, IdentityError } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
-import { checkStorable, inWorkspace, mapWrite, read, versioned } from "./shared.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
+import { checkStorable, inWorkspace, mapWrite, noConflict, read, tenantOf, versioned } from "./shared.ts"
 
-interface DepartmentRow {
+interface DepartmentRow extends TenantTable.TenantColumns {
   readonly id: string
-  readonly organizationId: string
-  readonly workspaceId: string
   readonly name: string
   readonly code: string | null
   readonly parentId: string | null
@@ -25,59 +25,72 @@ interface DepartmentRow {
   readonly version: number
 }
 
-const columns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", name, code, parent_id AS "parentId",
-  is_active AS "isActive", created_at AS "createdAt", updated_at AS "updatedAt",
-  deleted_at AS "deletedAt", version`
+const toDepartment = (row: DepartmentRow): Department.Department =>
+  new Department.Department({
+    id: row.id as Department.DepartmentId,
+    tenant: tenantOf(row),
+    name: row.name,
+    code: row.code,
+    parentId: row.parentId as Department.DepartmentId | null,
+    isActive: row.isActive,
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt),
+    deletedAt: fromTimestamptzOrNull(row.deletedAt),
+    version: row.version
+  })
 
-const toDepartment = (row: DepartmentRow): Department.Department => ({
-  id: row.id as Department.DepartmentId,
-  organizationId: row.organizationId as Ids.OrganizationId,
-  workspaceId: row.workspaceId as Ids.WorkspaceId,
-  name: row.name,
-  code: row.code,
-  parentId: row.parentId as Department.DepartmentId | null,
-  isActive: row.isActive,
-  createdAt: fromTimestamptz(row.createdAt),
-  updatedAt: fromTimestamptz(row.updatedAt),
-  deletedAt: fromTimestamptzOrNull(row.deletedAt),
-  version: row.version
+type D = Department.Department
+
+/** `identity.departments` (alias `d`); reads and updates see live rows only. */
+export const departments = TenantTable.make<D, DepartmentRow>({
+  table: "identity.departments",
+  alias: "d",
+  entity: "Department",
+  columns: [
+    column("id", (d) => d.id, { fixed: true }),
+    column("name", (d) => d.name),
+    column("code", (d) => d.code),
+    column("parent_id", (d) => d.parentId),
+    column("is_active", (d) => d.isActive),
+    column("created_at", (d) => toTimestamptz(d.createdAt), { fixed: true }),
+    column("updated_at", (d) => toTimestamptz(d.updatedAt)),
+    column("deleted_at", (d) => toTimestamptzOrNull(d.deletedAt), { cast: "timestamptz" }),
+    column("version", (d) => d.version)
+  ],
+  decode: toDepartment,
+  live: "d.deleted_at IS NULL"
 })
 
-const reasons = (d: Department.Department) => ({
-  departments_code_live_key: `code ${d.code ?? ""} is taken in this organization`,
-  departments_pkey: "id exists"
-})
+const reasons = { departments_pkey: "id exists" }
+/** TEN-04/06: the live code index's violation, with the code written. */
+const taken = (d: D) => ({ departments_code_live_key: () => new IdentityError.DepartmentCodeTaken({ code: d.code ?? "" }) })
 
 export const layer = Layer.effect(
   DepartmentRepository,
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const sql = db.sql
-    const storable = (d: Department.Department) => checkStorable(d, ["department"])
-    const visible = (tenant: Tenant.Tenant) =>
-      sql`organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND deleted_at IS NULL`
-    const select = (where: Fragment) =>
-      Effect.map(read(sql<DepartmentRow>`SELECT ${sql.literal(columns)} FROM identity.departments WHERE ${where}`), (rows) => rows.map(toDepartment))
+    const storable = (d: D) => checkStorable(d, ["department"])
+    const select = (tenant: Tenant.Tenant, where: Fragment) =>
+      Effect.map(
+        read(sql<DepartmentRow>`SELECT ${sql.literal(departments.selectList())} FROM identity.departments d
+          WHERE ${departments.scope(sql, tenant)} ${where}`),
+        (rows) => rows.map(toDepartment)
+      )
 
     return {
       insert: (tenant, d) =>
-        inWorkspace(db, tenant)(Effect.andThen(
-          storable(d),
-          mapWrite("Department", reasons(d))(sql`
-            INSERT INTO identity.departments (id, organization_id, workspace_id, name, code, parent_id, is_active, created_at, updated_at,
-              deleted_at, version)
-            VALUES (${d.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${d.name}, ${d.code}, ${d.parentId}, ${d.isActive},
-              ${toTimestamptz(d.createdAt)}, ${toTimestamptz(d.updatedAt)}, ${toTimestamptzOrNull(d.deletedAt)}::timestamptz, ${d.version})`)
-        )),
+        inWorkspace(db, tenant)(Effect.andThen(storable(d), mapWrite("Department", reasons, taken(d))(departments.insert(sql, tenant, d)))),
       findById: (tenant, id) =>
-        inWorkspace(db, tenant)(Effect.map(select(sql`id = ${id} AND ${visible(tenant)}`), (found) => Option.fromNullishOr(found[0]))),
-      list: (tenant) => inWorkspace(db, tenant)(select(sql`${visible(tenant)} ORDER BY created_at, id`)),
+        inWorkspace(db, tenant)(Effect.map(select(tenant, sql`AND d.id = ${id}`), (found) => Option.fromNullishOr(found[0]))),
+      list: (tenant) => inWorkspace(db, tenant)(select(tenant, sql`ORDER BY d.created_at, d.id`)),
       parents: (tenant) =>
         inWorkspace(db, tenant)(Effect.map(
           read(sql<{ id: string; parentId: string | null }>`
-            SELECT id, parent_id AS "parentId" FROM identity.departments WHERE ${visible(tenant)}`),
+            SELECT d.id, d.parent_id AS "parentId" FROM identity.departments d WHERE ${departments.scope(sql, tenant)}`),
           (rows) => new Map(rows.map((r) => [r.id, r.parentId] as const))
         )),
+      // Optimistic: TenantTable.update has no version predicate, so the UPDATE is written here.
       update: (tenant, d) =>
         inWorkspace(db, tenant)(Effect.andThen(
           storable(d),
@@ -85,12 +98,12 @@ export const layer = Layer.effect(
             "Department",
             d.id,
             d.version,
-            mapWrite("Department", reasons(d))(sql`
-              UPDATE identity.departments SET name = ${d.name}, code = ${d.code}, parent_id = ${d.parentId}, is_active = ${d.isActive},
+            noConflict(mapWrite("Department", reasons, taken(d))(sql`
+              UPDATE identity.departments d SET name = ${d.name}, code = ${d.code}, parent_id = ${d.parentId}, is_active = ${d.isActive},
                 updated_at = ${toTimestamptz(d.updatedAt)}, deleted_at = ${toTimestamptzOrNull(d.deletedAt)}::timestamptz, version = ${d.version}
-              WHERE id = ${d.id} AND ${visible(tenant)} AND version = ${d.version - 1}
-              RETURNING id`),
-            sql<{ version: number }>`SELECT version FROM identity.departments WHERE id = ${d.id} AND ${visible(tenant)}`
+              WHERE d.id = ${d.id} AND ${departments.scope(sql, tenant)} AND d.version = ${d.version - 1}
+              RETURNING d.id`)),
+            sql<{ version: number }>`SELECT d.version FROM identity.departments d WHERE d.id = ${d.id} AND ${departments.scope(sql, tenant)}`
           )
         ))
     }

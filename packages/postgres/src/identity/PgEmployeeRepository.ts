@@ -1,21 +1,21 @@
 /**
  * `EmployeeRepository` on `identity.employees` (organization-wide rows, reads filtered to the tenant's
- * workspace). TEN-03: the live (user, organization) and (organization, employee number) partial unique
- * indexes give `Conflict`.
+ * workspace). TEN-03: the live (user, organization) partial unique index gives `AlreadyEmployed`, the
+ * live (organization, employee number) one `EmployeeNumberTaken`.
  */
 import { Effect, Layer, Option } from "effect"
 import type { Ids, Tenant } from "@erpkit/kernel"
-import { type Employee, EmployeeRepository } from "@erpkit/identity"
+import { Employee, EmployeeRepository, IdentityError } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
-import { checkStorable, inOrganization, mapWrite, read, versioned } from "./shared.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
+import { column } from "../sql/TenantTable.ts"
+import { checkStorable, inOrganization, mapWrite, noConflict, read, tenantOf, versioned } from "./shared.ts"
 
-interface EmployeeRow {
+interface EmployeeRow extends TenantTable.TenantColumns {
   readonly id: string
   readonly userId: string
-  readonly organizationId: string
-  readonly workspaceId: string
   readonly departmentId: string | null
   readonly employeeNumber: string | null
   readonly position: string | null
@@ -26,76 +26,89 @@ interface EmployeeRow {
   readonly version: number
 }
 
-const columns = `id, user_id AS "userId", organization_id AS "organizationId", workspace_id AS "workspaceId",
-  department_id AS "departmentId", employee_number AS "employeeNumber", position, status,
-  created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt", version`
+const toEmployee = (row: EmployeeRow): Employee.Employee =>
+  new Employee.Employee({
+    id: row.id as Employee.EmployeeId,
+    userId: row.userId as Ids.UserId,
+    tenant: tenantOf(row),
+    departmentId: row.departmentId as Employee.Employee["departmentId"],
+    employeeNumber: row.employeeNumber,
+    position: row.position,
+    status: row.status,
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt),
+    deletedAt: fromTimestamptzOrNull(row.deletedAt),
+    version: row.version
+  })
 
-const toEmployee = (row: EmployeeRow): Employee.Employee => ({
-  id: row.id as Employee.EmployeeId,
-  userId: row.userId as Ids.UserId,
-  organizationId: row.organizationId as Ids.OrganizationId,
-  workspaceId: row.workspaceId as Ids.WorkspaceId,
-  departmentId: row.departmentId as Employee.Employee["departmentId"],
-  employeeNumber: row.employeeNumber,
-  position: row.position,
-  status: row.status,
-  createdAt: fromTimestamptz(row.createdAt),
-  updatedAt: fromTimestamptz(row.updatedAt),
-  deletedAt: fromTimestamptzOrNull(row.deletedAt),
-  version: row.version
+type E = Employee.Employee
+
+/** `identity.employees` (alias `e`); reads and updates see live rows only. */
+export const employees = TenantTable.make<E, EmployeeRow>({
+  table: "identity.employees",
+  alias: "e",
+  entity: "Employee",
+  columns: [
+    column("id", (e) => e.id, { fixed: true }),
+    column("user_id", (e) => e.userId),
+    column("department_id", (e) => e.departmentId),
+    column("employee_number", (e) => e.employeeNumber),
+    column("position", (e) => e.position),
+    column("status", (e) => e.status),
+    column("created_at", (e) => toTimestamptz(e.createdAt), { fixed: true }),
+    column("updated_at", (e) => toTimestamptz(e.updatedAt)),
+    column("deleted_at", (e) => toTimestamptzOrNull(e.deletedAt), { cast: "timestamptz" }),
+    column("version", (e) => e.version)
+  ],
+  decode: toEmployee,
+  live: "e.deleted_at IS NULL"
 })
 
-const employed = "the user is already an employee of this organization"
-const reasons = {
-  employees_user_live_key: employed,
-  employees_number_live_key: "employee number is taken",
-  employees_pkey: "id exists"
-}
+const reasons = { employees_pkey: "id exists" }
+/** TEN-03/06: the live unique indexes' violations, with the figures written. */
+const taken = (e: E) => ({
+  employees_user_live_key: () => new IdentityError.AlreadyEmployed({ userId: e.userId }),
+  employees_number_live_key: () => new IdentityError.EmployeeNumberTaken({ employeeNumber: e.employeeNumber ?? "" })
+})
 
 export const layer = Layer.effect(
   EmployeeRepository,
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const sql = db.sql
-    const storable = (e: Employee.Employee) => checkStorable(e, ["employee"])
-    const visible = (tenant: Tenant.Tenant) =>
-      sql`organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND deleted_at IS NULL`
+    const storable = (e: E) => checkStorable(e, ["employee"])
     const select = (where: Fragment) =>
-      Effect.map(read(sql<EmployeeRow>`SELECT ${sql.literal(columns)} FROM identity.employees WHERE ${where}`), (rows) => rows.map(toEmployee))
+      Effect.map(
+        read(sql<EmployeeRow>`SELECT ${sql.literal(employees.selectList())} FROM identity.employees e WHERE ${where}`),
+        (rows) => rows.map(toEmployee)
+      )
 
     return {
       insert: (tenant, e) =>
-        inOrganization(db, tenant)(Effect.andThen(
-          storable(e),
-          mapWrite("Employee", reasons)(sql`
-            INSERT INTO identity.employees (id, user_id, organization_id, workspace_id, department_id, employee_number, position, status,
-              created_at, updated_at, deleted_at, version)
-            VALUES (${e.id}, ${e.userId}, ${tenant.organizationId}, ${tenant.workspaceId}, ${e.departmentId}, ${e.employeeNumber},
-              ${e.position}, ${e.status}, ${toTimestamptz(e.createdAt)}, ${toTimestamptz(e.updatedAt)}, ${toTimestamptzOrNull(e.deletedAt)}::timestamptz,
-              ${e.version})`)
-        )),
+        inOrganization(db, tenant)(Effect.andThen(storable(e), mapWrite("Employee", reasons, taken(e))(employees.insert(sql, tenant, e)))),
       findById: (tenant, id) =>
-        inOrganization(db, tenant)(Effect.map(select(sql`id = ${id} AND ${visible(tenant)}`), (found) => Option.fromNullishOr(found[0]))),
-      list: (tenant) => inOrganization(db, tenant)(select(sql`${visible(tenant)} ORDER BY created_at, id`)),
+        inOrganization(db, tenant)(Effect.map(select(sql`e.id = ${id} AND ${employees.scope(sql, tenant)}`), (found) => Option.fromNullishOr(found[0]))),
+      list: (tenant) => inOrganization(db, tenant)(select(sql`${employees.scope(sql, tenant)} ORDER BY e.created_at, e.id`)),
       findByUser: (tenant, userId) =>
         inOrganization(db, tenant)(Effect.map(
-          select(sql`user_id = ${userId} AND organization_id = ${tenant.organizationId} AND deleted_at IS NULL`),
+          select(sql`e.user_id = ${userId} AND e.organization_id = ${tenant.organizationId} AND e.deleted_at IS NULL`),
           (found) => Option.fromNullishOr(found[0])
         )),
-      update: (tenant, e) =>
+      // Optimistic: TenantTable.update has no version predicate, so the UPDATE is written here.
+      update: (tenant: Tenant.Tenant, e: E) =>
         inOrganization(db, tenant)(Effect.andThen(
           storable(e),
           versioned(
             "Employee",
             e.id,
             e.version,
-            mapWrite("Employee", reasons)(sql`
-              UPDATE identity.employees SET user_id = ${e.userId}, department_id = ${e.departmentId}, employee_number = ${e.employeeNumber},
+            noConflict(mapWrite("Employee", reasons, taken(e))(sql`
+              UPDATE identity.employees e SET user_id = ${e.userId}, department_id = ${e.departmentId}, employee_number = ${e.employeeNumber},
                 position = ${e.position}, status = ${e.status}, updated_at = ${toTimestamptz(e.updatedAt)},
                 deleted_at = ${toTimestamptzOrNull(e.deletedAt)}::timestamptz, version = ${e.version}
-              WHERE id = ${e.id} AND ${visible(tenant)} AND version = ${e.version - 1}
-              RETURNING id`),
-            sql<{ version: number }>`SELECT version FROM identity.employees WHERE id = ${e.id} AND ${visible(tenant)}`
+              WHERE e.id = ${e.id} AND ${employees.scope(sql, tenant)} AND e.version = ${e.version - 1}
+              RETURNING e.id`)),
+            sql<{ version: number }>`SELECT e.version FROM identity.employees e WHERE e.id = ${e.id} AND ${employees.scope(sql, tenant)}`
           )
         ))
     }

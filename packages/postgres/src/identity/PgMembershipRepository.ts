@@ -8,7 +8,7 @@
 import { Effect, Layer, Option } from "effect"
 import type { Actor, Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
-import { type Membership, MembershipRepository } from "@erpkit/identity"
+import { Membership, MembershipRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
 import { checkStorable, global, mapWrite, read, versioned } from "./shared.ts"
@@ -26,15 +26,16 @@ interface MembershipRow {
 const columns = `organization_id AS "organizationId", user_id AS "userId", role, customer_id AS "customerId",
   created_at AS "createdAt", updated_at AS "updatedAt", version`
 
-const toMembership = (row: MembershipRow): Membership.Membership => ({
-  organizationId: row.organizationId as Ids.OrganizationId,
-  userId: row.userId as Ids.UserId,
-  role: row.role as Actor.Role,
-  customerId: row.customerId as Ids.CustomerId | null,
-  createdAt: fromTimestamptz(row.createdAt),
-  updatedAt: fromTimestamptz(row.updatedAt),
-  version: row.version
-})
+const toMembership = (row: MembershipRow): Membership.Membership => 
+  new Membership.Membership({
+    organizationId: row.organizationId as Ids.OrganizationId,
+    userId: row.userId as Ids.UserId,
+    role: row.role as Actor.Role,
+    customerId: row.customerId as Ids.CustomerId | null,
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt),
+    version: row.version
+  })
 
 const reasons = { memberships_pkey: "the user is already a member of this organization" }
 

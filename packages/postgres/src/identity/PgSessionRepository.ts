@@ -6,7 +6,7 @@
  */
 import { Effect, Layer, Option } from "effect"
 import { Errors, type Ids, type Tenant } from "@erpkit/kernel"
-import { type Session, SessionRepository } from "@erpkit/identity"
+import { Session, SessionRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
@@ -28,16 +28,17 @@ const columns = `id, token_hash AS "tokenHash", user_id AS "userId", organizatio
   workspace_id AS "workspaceId", created_at AS "createdAt", expires_at AS "expiresAt",
   ip_address AS "ipAddress", user_agent AS "userAgent"`
 
-const toSession = (row: SessionRow): Session.Session => ({
-  id: row.id as Session.SessionId,
-  tokenHash: row.tokenHash,
-  userId: row.userId as Ids.UserId,
-  tenant: { organizationId: row.organizationId, workspaceId: row.workspaceId } as Tenant.Tenant,
-  createdAt: fromTimestamptz(row.createdAt),
-  expiresAt: fromTimestamptz(row.expiresAt),
-  ipAddress: row.ipAddress,
-  userAgent: row.userAgent
-})
+const toSession = (row: SessionRow): Session.Session => 
+  new Session.Session({
+    id: row.id as Session.SessionId,
+    tokenHash: row.tokenHash,
+    userId: row.userId as Ids.UserId,
+    tenant: { organizationId: row.organizationId, workspaceId: row.workspaceId } as Tenant.Tenant,
+    createdAt: fromTimestamptz(row.createdAt),
+    expiresAt: fromTimestamptz(row.expiresAt),
+    ipAddress: row.ipAddress,
+    userAgent: row.userAgent
+  })
 
 const byExpiry = (a: Session.Session, b: Session.Session) => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 

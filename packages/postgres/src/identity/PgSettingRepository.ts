@@ -6,7 +6,7 @@
  */
 import { Effect, Layer, Option, type Schema } from "effect"
 import type { Ids, Tenant } from "@erpkit/kernel"
-import { type Setting, SettingRepository } from "@erpkit/identity"
+import { Setting, SettingRepository } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
@@ -35,24 +35,25 @@ const columns = `id, organization_id AS "organizationId", workspace_id AS "works
   description, secret, read_only AS "readOnly", rules, created_by AS "createdBy", updated_by AS "updatedBy",
   created_at AS "createdAt", updated_at AS "updatedAt", version`
 
-const toSetting = (row: SettingRow): Setting.Setting => ({
-  id: row.id as Setting.SettingId,
-  organizationId: row.organizationId as Ids.OrganizationId,
-  workspaceId: row.workspaceId as Ids.WorkspaceId | null,
-  key: row.key,
-  category: row.category,
-  dataType: row.dataType,
-  value: row.value,
-  description: row.description,
-  secret: row.secret,
-  readOnly: row.readOnly,
-  rules: row.rules,
-  createdBy: row.createdBy as Ids.UserId | null,
-  updatedBy: row.updatedBy as Ids.UserId | null,
-  createdAt: fromTimestamptz(row.createdAt),
-  updatedAt: fromTimestamptz(row.updatedAt),
-  version: row.version
-})
+const toSetting = (row: SettingRow): Setting.Setting => 
+  new Setting.Setting({
+    id: row.id as Setting.SettingId,
+    organizationId: row.organizationId as Ids.OrganizationId,
+    workspaceId: row.workspaceId as Ids.WorkspaceId | null,
+    key: row.key,
+    category: row.category,
+    dataType: row.dataType,
+    value: row.value,
+    description: row.description,
+    secret: row.secret,
+    readOnly: row.readOnly,
+    rules: row.rules,
+    createdBy: row.createdBy as Ids.UserId | null,
+    updatedBy: row.updatedBy as Ids.UserId | null,
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt),
+    version: row.version
+  })
 
 export const layer = Layer.effect(
   SettingRepository,

@@ -5,7 +5,7 @@
 import { Effect, Layer, Option } from "effect"
 import { Errors, type Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
-import { IdentityError, type User, UserRepository } from "@erpkit/identity"
+import { IdentityError, User, UserRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
 import { checkStorable, global, lookup, mapWrite, read, versioned } from "./shared.ts"
@@ -30,21 +30,22 @@ const columns = `id, email, email_key AS "emailKey", name, status, registration_
   email_verified AS "emailVerified", banned, ban_reason AS "banReason", organization_id AS "organizationId",
   created_at AS "createdAt", updated_at AS "updatedAt", version`
 
-const toUser = (row: UserRow): User.User => ({
-  id: row.id as Ids.UserId,
-  email: row.email,
-  emailKey: row.emailKey,
-  name: row.name,
-  status: row.status,
-  registrationStatus: row.registrationStatus,
-  emailVerified: row.emailVerified,
-  banned: row.banned,
-  banReason: row.banReason,
-  organizationId: row.organizationId as Ids.OrganizationId,
-  createdAt: fromTimestamptz(row.createdAt),
-  updatedAt: fromTimestamptz(row.updatedAt),
-  version: row.version
-})
+const toUser = (row: UserRow): User.User => 
+  new User.User({
+    id: row.id as Ids.UserId,
+    email: row.email,
+    emailKey: row.emailKey,
+    name: row.name,
+    status: row.status,
+    registrationStatus: row.registrationStatus,
+    emailVerified: row.emailVerified,
+    banned: row.banned,
+    banReason: row.banReason,
+    organizationId: row.organizationId as Ids.OrganizationId,
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt),
+    version: row.version
+  })
 
 const emailReason = "email is already registered"
 const reasons = { users_email_key_key: emailReason, users_pkey: "id exists" }

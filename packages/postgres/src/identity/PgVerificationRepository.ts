@@ -5,7 +5,7 @@
  */
 import { Effect, Layer, Option } from "effect"
 import type { Ids } from "@erpkit/kernel"
-import { type Verification, VerificationRepository } from "@erpkit/identity"
+import { Verification, VerificationRepository } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
@@ -25,16 +25,17 @@ interface VerificationRow {
 const columns = `id, email_key AS "emailKey", code_hash AS "codeHash", user_id AS "userId", type,
   used_at AS "usedAt", expires_at AS "expiresAt", created_at AS "createdAt"`
 
-const toVerification = (row: VerificationRow): Verification.Verification => ({
-  id: row.id as Verification.VerificationId,
-  emailKey: row.emailKey,
-  codeHash: row.codeHash,
-  userId: row.userId as Ids.UserId | null,
-  type: row.type,
-  usedAt: fromTimestamptzOrNull(row.usedAt),
-  expiresAt: fromTimestamptz(row.expiresAt),
-  createdAt: fromTimestamptz(row.createdAt)
-})
+const toVerification = (row: VerificationRow): Verification.Verification => 
+  new Verification.Verification({
+    id: row.id as Verification.VerificationId,
+    emailKey: row.emailKey,
+    codeHash: row.codeHash,
+    userId: row.userId as Ids.UserId | null,
+    type: row.type,
+    usedAt: fromTimestamptzOrNull(row.usedAt),
+    expiresAt: fromTimestamptz(row.expiresAt),
+    createdAt: fromTimestamptz(row.createdAt)
+  })
 
 export const layer = Layer.effect(
   VerificationRepository,

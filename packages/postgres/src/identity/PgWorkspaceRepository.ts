@@ -6,7 +6,7 @@
  */
 import { Effect, Layer, Option } from "effect"
 import { type Ids, Tenant } from "@erpkit/kernel"
-import { type Workspace, WorkspaceRepository } from "@erpkit/identity"
+import { Workspace, WorkspaceRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
 import { checkStorable, inOrganization, mapWrite, read, versioned } from "./shared.ts"
@@ -28,19 +28,20 @@ interface WorkspaceRow {
 const columns = `id, organization_id AS "organizationId", name, description, type, status, created_by AS "createdBy",
   created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt", version`
 
-const toWorkspace = (row: WorkspaceRow): Workspace.Workspace => ({
-  id: row.id as Ids.WorkspaceId,
-  organizationId: row.organizationId as Ids.OrganizationId,
-  name: row.name,
-  description: row.description,
-  type: row.type,
-  status: row.status,
-  createdBy: row.createdBy as Ids.UserId | null,
-  createdAt: fromTimestamptz(row.createdAt),
-  updatedAt: fromTimestamptz(row.updatedAt),
-  deletedAt: fromTimestamptzOrNull(row.deletedAt),
-  version: row.version
-})
+const toWorkspace = (row: WorkspaceRow): Workspace.Workspace => 
+  new Workspace.Workspace({
+    id: row.id as Ids.WorkspaceId,
+    organizationId: row.organizationId as Ids.OrganizationId,
+    name: row.name,
+    description: row.description,
+    type: row.type,
+    status: row.status,
+    createdBy: row.createdBy as Ids.UserId | null,
+    createdAt: fromTimestamptz(row.createdAt),
+    updatedAt: fromTimestamptz(row.updatedAt),
+    deletedAt: fromTimestamptzOrNull(row.deletedAt),
+    version: row.version
+  })
 
 export const layer = Layer.effect(
   WorkspaceRepository,

@@ -14,18 +14,18 @@ import { Layer } from "effect"
 import type { Repositories } from "@erpkit/identity"
 import * as Migrations from "../Migrations.ts"
 import type { PgModule } from "../Postgres.ts"
-import * as Accounts from "./Accounts.ts"
-import * as Departments from "./Departments.ts"
-import * as Employees from "./Employees.ts"
-import * as Invitations from "./Invitations.ts"
-import * as Memberships from "./Memberships.ts"
-import * as Organizations from "./Organizations.ts"
-import * as RolePermissions from "./RolePermissions.ts"
-import * as Sessions from "./Sessions.ts"
-import * as Settings from "./Settings.ts"
-import * as Users from "./Users.ts"
-import * as Verifications from "./Verifications.ts"
-import * as Workspaces from "./Workspaces.ts"
+import * as PgAccountRepository from "./PgAccountRepository.ts"
+import * as PgDepartmentRepository from "./PgDepartmentRepository.ts"
+import * as PgEmployeeRepository from "./PgEmployeeRepository.ts"
+import * as PgInvitationRepository from "./PgInvitationRepository.ts"
+import * as PgMembershipRepository from "./PgMembershipRepository.ts"
+import * as PgOrganizationRepository from "./PgOrganizationRepository.ts"
+import * as PgRolePermissionRepository from "./PgRolePermissionRepository.ts"
+import * as PgSessionRepository from "./PgSessionRepository.ts"
+import * as PgSettingRepository from "./PgSettingRepository.ts"
+import * as PgUserRepository from "./PgUserRepository.ts"
+import * as PgVerificationRepository from "./PgVerificationRepository.ts"
+import * as PgWorkspaceRepository from "./PgWorkspaceRepository.ts"
 
 /** Every identity repository port (identity's own `Repositories`). */
 export type IdentityRepositories = Repositories
@@ -35,18 +35,18 @@ export const migrations: Migrations.MigrationSet = Migrations.fromDirectory("ide
 
 /** The repositories over `PgDatabase`. */
 export const layer = Layer.mergeAll(
-  Users.layer,
-  Sessions.layer,
-  Accounts.layer,
-  Verifications.layer,
-  Organizations.layer,
-  Workspaces.layer,
-  Employees.layer,
-  Memberships.layer,
-  Invitations.layer,
-  Departments.layer,
-  Settings.layer,
-  RolePermissions.layer
+  PgUserRepository.layer,
+  PgSessionRepository.layer,
+  PgAccountRepository.layer,
+  PgVerificationRepository.layer,
+  PgOrganizationRepository.layer,
+  PgWorkspaceRepository.layer,
+  PgEmployeeRepository.layer,
+  PgMembershipRepository.layer,
+  PgInvitationRepository.layer,
+  PgDepartmentRepository.layer,
+  PgSettingRepository.layer,
+  PgRolePermissionRepository.layer
 )
 
 export const identityModule: PgModule<IdentityRepositories> = {

@@ -13,10 +13,11 @@
  * - workspace rows (`departments`, `settings`): `db.inTenant(tenant)`, strictly one tenant.
  */
 import { Effect } from "effect"
-import { Errors, Tenant } from "@erpkit/kernel"
+import { Errors, type Ids, Tenant } from "@erpkit/kernel"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import type { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
+import * as TenantTable from "../sql/TenantTable.ts"
 import * as Storable from "../Storable.ts"
 
 type Db = PgDatabase["Service"]
@@ -40,25 +41,46 @@ export const inWorkspace = (db: Db, tenant: Tenant.Tenant) => db.inTenant(tenant
 /** Strings Postgres cannot store (U+0000): the ports have no error channel for it, so it is a defect. */
 export const checkStorable = (value: unknown, path: ReadonlyArray<string>): Effect.Effect<void> => Storable.checkOrDie(value, path)
 
+/** The typed errors of a `taken` map (constraint → error). */
+type Taken<M> = ReturnOf<M[keyof M]>
+type ReturnOf<F> = F extends () => infer T ? T : never
+
 /**
- * Write errors as the ports declare them: a unique violation is `Conflict` for `entity`, with the
- * reason the memory layer gives for that constraint; any other integrity violation breaks a second
- * line the commands should have kept, so it dies (as `ConstraintViolation`); other SQL errors die as
- * they are, so the unit of work can retry the retryable ones.
+ * Write errors as the ports declare them: a unique violation of a constraint in `taken` is that typed
+ * error (`BinTaken`, `DepartmentCodeTaken`, …, with its figures), of any other constraint `Conflict` for
+ * `entity`, with the reason the memory layer gives for that constraint; any other integrity violation
+ * breaks a second line the commands should have kept, so it dies (as `ConstraintViolation`); other SQL
+ * errors die as they are, so the unit of work can retry the retryable ones.
  */
-export const mapWrite = (entity: string, reasons: Readonly<Record<string, string>> = {}) =>
-  <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>): Effect.Effect<A, Exclude<E, SqlError> | Errors.Conflict, R> =>
-    Effect.catch(effect, (error): Effect.Effect<never, Exclude<E, SqlError> | Errors.Conflict> => {
+export const mapWrite = <M extends Readonly<Record<string, () => unknown>> = {}>(
+  entity: string,
+  reasons: Readonly<Record<string, string>> = {},
+  taken?: M
+) =>
+  <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>): Effect.Effect<A, Exclude<E, SqlError> | Errors.Conflict | Taken<M>, R> =>
+    Effect.catch(effect, (error): Effect.Effect<never, Exclude<E, SqlError> | Errors.Conflict | Taken<M>> => {
       if (!isSqlError(error)) return Effect.fail(error as Exclude<E, SqlError>)
       const mapped = SqlState.toDomainError(error)
       if (mapped === undefined) return Effect.die(error)
       if (mapped instanceof Errors.Conflict) {
         const constraint = SqlState.fields(error).constraint
+        const typed = constraint === undefined ? undefined : taken?.[constraint]
+        if (typed !== undefined) return Effect.fail(typed() as Taken<M>)
         const reason = constraint === undefined ? undefined : reasons[constraint]
         return Effect.fail(new Errors.Conflict({ entity, reason: reason ?? mapped.reason }))
       }
       return Effect.die(mapped)
     })
+
+/** An update's `Conflict` cannot happen (ids never change, every unique key is in `taken`): it dies. */
+export const noConflict = <A, E, R>(effect: Effect.Effect<A, E | Errors.Conflict, R>): Effect.Effect<A, Exclude<E, Errors.Conflict>, R> =>
+  Effect.catchIf(effect, (e): e is Errors.Conflict => e instanceof Errors.Conflict, (e) => Effect.die(e)) as Effect.Effect<A, Exclude<E, Errors.Conflict>, R>
+
+/** The tenant of a row that carries the tenant columns. */
+export const tenantOf = (row: TenantTable.TenantColumns): Tenant.Tenant => ({
+  organizationId: row.organizationId as Ids.OrganizationId,
+  workspaceId: row.workspaceId as Ids.WorkspaceId
+})
 
 /** Reads: every SQL error is a defect (retryable ones are still retried by the unit of work). */
 export const read = SqlState.orDie
