@@ -166,7 +166,7 @@ const compareValues = (row: NetRow, entry: Entry, coverage: Coverage): ReadonlyA
       }
     }
   }
-  if (row.op === "UPDATE" && entry.newValues !== null) problems.push(...compareChangedFields(row, entry, where))
+  if (row.op === "UPDATE" && entry.newValues !== null && row.old !== null && row.new !== null) problems.push(...compareChangedFields(row, entry, where))
   return problems
 }
 
@@ -198,11 +198,29 @@ export interface StepReport {
   readonly partTables: ReadonlyArray<string>
 }
 
+/**
+ * The entity ids a row may have in the audit log: its `id`, else its primary key's values joined with
+ * "/" (in key order or reversed: memberships are `organization/user`, role overrides `organization/role`).
+ */
+export const rowKeys = (values: Record<string, unknown>, primaryKey: ReadonlyArray<string> | undefined): ReadonlyArray<string> => {
+  if (typeof values["id"] === "string") return [values["id"]]
+  if (primaryKey === undefined) return []
+  const parts = primaryKey.map((c) => String(values[c]))
+  return [parts.join("/"), [...parts].reverse().join("/")]
+}
+
 export interface Expected {
   readonly command: string
   readonly actorId: string
   /** The tables whose rows are parts of another table's entity (matched through a foreign key); any other row needs an entry of its own. */
   readonly parts: ReadonlySet<string>
+  /** Primary-key columns per table. */
+  readonly primaryKeys: ReadonlyMap<string, ReadonlyArray<string>>
+  /**
+   * Entity types that exist without a row (defaults) and are stored as override rows: any row
+   * operation is an UPDATE of the entity.
+   */
+  readonly overrides: ReadonlySet<string>
 }
 
 /** Splits one command's captured changes into entries and row changes, and matches them. */
@@ -218,7 +236,7 @@ export const matchStep = (changes: ReadonlyArray<Change>, foreignKeys: ReadonlyA
     const recomputed = AuditLog.changedFields(e.oldValues as never, e.newValues as never)
     if (JSON.stringify(recomputed) !== JSON.stringify(e.changedFields)) problems.push(`entry ${e.entityType} ${e.entityId}: changedFields ${JSON.stringify(e.changedFields)} ≠ diff ${JSON.stringify(recomputed)}`)
   }
-  const { own, parts, unmatched } = assign(rows, entries, foreignKeys.filter((fk) => expected.parts.has(fk.table)))
+  const { own, parts, unmatched } = assign(rows, entries, foreignKeys.filter((fk) => expected.parts.has(fk.table)), expected.primaryKeys)
   for (const c of unmatched) problems.push(`${c.tbl} ${c.op} ${JSON.stringify(c.new ?? c.old).slice(0, 300)}: no audit entry`)
   const byEntity = groupBy(entries, (e) => e.entityId)
   const ownTypes: Array<readonly [string, string]> = []
@@ -232,7 +250,8 @@ export const matchStep = (changes: ReadonlyArray<Change>, foreignKeys: ReadonlyA
     if (entityEntries.length > rowChanges.length) problems.push(`audit ${entry.entityType} ${entityId}: ${entityEntries.length} entries for ${rowChanges.length} row changes`)
     const row = netRow(rowChanges)
     ownTypes.push([row.table, entry.entityType])
-    problems.push(...compareValues(row, entry, coverage), ...compareTenant(row, entry))
+    const asEntity = expected.overrides.has(entry.entityType) && entry.action === "UPDATE" ? { ...row, op: "UPDATE" as const } : row
+    problems.push(...compareValues(asEntity, entry, coverage), ...compareTenant(row, entry))
   }
   return { rowChanges: rows.length, entries: entries.length, problems, ownTypes, partTables: [...new Set([...parts.values()].flat())] }
 }
@@ -249,15 +268,15 @@ const compareTenant = (row: NetRow, entry: Entry): ReadonlyArray<string> => {
 }
 
 /** Rows to entities: by own id, else as a part through a foreign key to an audited entity; the rest unmatched. */
-const assign = (rows: ReadonlyArray<Change>, entries: ReadonlyArray<Entry>, foreignKeys: ReadonlyArray<ForeignKey>) => {
+const assign = (rows: ReadonlyArray<Change>, entries: ReadonlyArray<Entry>, foreignKeys: ReadonlyArray<ForeignKey>, primaryKeys: ReadonlyMap<string, ReadonlyArray<string>>) => {
   const audited = new Set(entries.map((e) => e.entityId))
   const own = new Map<string, Array<Change>>()
   const parts = new Map<string, Array<string>>()
   const unmatched: Array<Change> = []
   for (const c of rows) {
     const values = (c.new ?? c.old)!
-    const id = values["id"]
-    if (typeof id === "string" && audited.has(id)) {
+    const id = rowKeys(values, primaryKeys.get(c.tbl)).find((k) => audited.has(k))
+    if (id !== undefined) {
       own.set(id, [...(own.get(id) ?? []), c])
       continue
     }

@@ -109,3 +109,15 @@ export const foreignKeys = Effect.gen(function*() {
     WHERE c.contype = 'f' AND n.nspname IN ${db.sql.in([...watchedSchemas])}`)
   return rows.map((r) => ({ table: r.tbl, columns: [...r.cols], refTable: r.ref, refColumns: [...r.refCols] }))
 })
+
+/** The primary-key columns of every watched table, in key order. */
+export const primaryKeys = Effect.gen(function*() {
+  const db = yield* PgDatabase
+  const rows = yield* SqlState.orDie(db.sql<{ tbl: string; cols: ReadonlyArray<string> }>`
+    SELECT n.nspname || '.' || t.relname AS tbl,
+      (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS cols
+    FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+    WHERE c.contype = 'p' AND n.nspname IN ${db.sql.in([...watchedSchemas])}`)
+  return new Map(rows.map((r) => [r.tbl, [...r.cols]]))
+})

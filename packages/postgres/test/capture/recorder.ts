@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect"
 import { Command } from "@erpkit/kernel"
-import { type Coverage, emptyCoverage, type ForeignKey, matchStep } from "./audit-match.ts"
+import { type Coverage, emptyCoverage, type ForeignKey, matchStep, rowKeys } from "./audit-match.ts"
 import { type Change, changesSince, lastChangeId } from "./capture.ts"
 
 export interface CommandFigures {
@@ -34,18 +34,34 @@ export interface Controls {
 }
 
 /** Sabotages a clean step's capture two ways; each must be caught by the match. */
-const sabotage = (controls: Controls, changes: ReadonlyArray<Change>, match: (changes: ReadonlyArray<Change>) => { problems: ReadonlyArray<string> }) => {
+const sabotage = (
+  controls: Controls,
+  changes: ReadonlyArray<Change>,
+  primaryKeys: ReadonlyMap<string, ReadonlyArray<string>>,
+  match: (changes: ReadonlyArray<Change>) => { problems: ReadonlyArray<string> }
+) => {
   const firstEntry = changes.find((c) => c.tbl === "platform.audit_log")
   if (firstEntry === undefined) return
   controls.entryDropped += 1
   if (match(changes.filter((c) => c !== firstEntry)).problems.length > 0) controls.entryDroppedCaught += 1
   const entityId = firstEntry.new!["entity_id"]
   controls.rowsDropped += 1
-  if (match(changes.filter((c) => c.tbl === "platform.audit_log" || (c.new ?? c.old)!["id"] !== entityId)).problems.length > 0) controls.rowsDroppedCaught += 1
+  const kept = changes.filter((c) => c.tbl === "platform.audit_log" || !rowKeys((c.new ?? c.old)!, primaryKeys.get(c.tbl)).includes(entityId as string))
+  if (match(kept).problems.length > 0) controls.rowsDroppedCaught += 1
 }
 
-export const recorder = (foreignKeys: ReadonlyArray<ForeignKey>, partTables: ReadonlyArray<string>): Recorder => {
-  const parts = new Set(partTables)
+export interface Schema {
+  readonly foreignKeys: ReadonlyArray<ForeignKey>
+  readonly primaryKeys: ReadonlyMap<string, ReadonlyArray<string>>
+  /** Tables whose rows are parts of another table's entity. */
+  readonly parts: ReadonlyArray<string>
+  /** Entity types stored as override rows (see `Expected.overrides`). */
+  readonly overrides: ReadonlyArray<string>
+}
+
+export const recorder = (schema: Schema): Recorder => {
+  const foreignKeys = schema.foreignKeys
+  const expected = { parts: new Set(schema.parts), overrides: new Set(schema.overrides), primaryKeys: schema.primaryKeys }
   const self: Recorder = {
     figures: new Map(),
     problems: [],
@@ -59,8 +75,8 @@ export const recorder = (foreignKeys: ReadonlyArray<ForeignKey>, partTables: Rea
         const result = yield* Command.untyped(command)(actor, input)
         const changes = yield* changesSince(before)
         const actorId = (actor as { readonly userId: string }).userId
-        const report = matchStep(changes, foreignKeys, { command: command.name, actorId, parts }, self.coverage)
-        if (report.problems.length === 0) sabotage(self.controls, changes, (c) => matchStep(c, foreignKeys, { command: command.name, actorId, parts }, emptyCoverage()))
+        const report = matchStep(changes, foreignKeys, { command: command.name, actorId, ...expected }, self.coverage)
+        if (report.problems.length === 0) sabotage(self.controls, changes, schema.primaryKeys, (c) => matchStep(c, foreignKeys, { command: command.name, actorId, ...expected }, emptyCoverage()))
         const figures = self.figures.get(command.name) ?? { calls: 0, rowChanges: 0, entries: 0 }
         figures.calls += 1
         figures.rowChanges += report.rowChanges
