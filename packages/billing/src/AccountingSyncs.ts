@@ -229,7 +229,7 @@ export const accountingSyncLog = Command.query({
 
 export const findAccountingSync = Command.query({
   name: "billing.findAccountingSync",
-  input: Schema.Struct({ entityType: AccountingSync.SyncEntityType, entityId: Schema.String.pipe(Schema.check(Schema.isMaxLength(100))) }),
+  input: Schema.Struct({ entityType: AccountingSync.SyncEntityType, entityId: Text(100) }),
   permission: permissions.accountingSyncRead,
   handler: (input, context) => AccountingSyncRepository.use((repo) => repo.findByEntity(context.tenant, input.entityType, input.entityId))
 })

@@ -13,6 +13,7 @@ import { audit, freshIds } from "./internal/command.ts"
 import * as Invoice from "./Invoice.ts"
 import { InvoiceRepository } from "./InvoiceRepository.ts"
 import { permissions } from "./Permissions.ts"
+import { Text } from "./Values.ts"
 
 const encodeInvoice = Schema.encodeSync(Schema.toCodecJson(Invoice.Invoice))
 const encodeBillOfLading = Schema.encodeSync(Schema.toCodecJson(Document.BillOfLadingData))
@@ -88,7 +89,7 @@ export const getDocument = Command.query({
 
 export const listDocuments = Command.query({
   name: "billing.listDocuments",
-  input: Schema.Struct({ kind: Document.DocumentKind, sourceId: Schema.String.pipe(Schema.check(Schema.isMaxLength(100))) }),
+  input: Schema.Struct({ kind: Document.DocumentKind, sourceId: Text(100) }),
   permission: permissions.documentRead,
   handler: (input, context) => DocumentRepository.use((documents) => documents.listBySource(context.tenant, input.kind, input.sourceId))
 })

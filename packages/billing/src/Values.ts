@@ -66,7 +66,10 @@ export const PositiveQuantity = Quantity.QuantityFromString.pipe(
   Schema.check(Schema.makeFilter((q: bigint) => q > 0n || "must be greater than 0"))
 )
 
-/** A non-blank text of at most `maxLength` characters, without NUL (kernel `Text.NonBlank`). */
+/**
+ * A non-blank text of at most `maxLength` characters that PostgreSQL can store exactly (no NUL, no lone
+ * UTF-16 surrogate): kernel `Text.NonBlank`, the schema of every text field of billing's command inputs.
+ */
 export const Text = KernelText.NonBlank
 
 /** A UTC instant in epoch milliseconds (from `Clock`): the kernel's `Instant`. */

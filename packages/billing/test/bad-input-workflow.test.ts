@@ -3,14 +3,16 @@
  * a ValidationError and changes no table; well-typed but wrong input gives the typed domain error and
  * changes no table either.
  */
-import { describe, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { AccountingSyncs, Disputes, Documents, Jobs, Quotes, RateCards, RecurringBilling } from "../src/index.ts"
 import {
   fakeAccountingSystem, fakeUsageSource, financeManager, openAccount, pricingAnalyst, rateCard, request, sentInvoice, system
 } from "../src/testing/index.ts"
-import { type AnyCommand, assertJunkRefused, assertValidInputs, call, type Case, refused } from "./junk.ts"
+import {
+  type AnyCommand, assertJunkRefused, assertUnstorableTextRefused, assertValidInputs, call, type Case, notObjects, refused
+} from "./junk.ts"
 import { type Real, withReal } from "./world.ts"
 
 const accounting = fakeAccountingSystem()
@@ -20,8 +22,8 @@ const withFakes = (command: AnyCommand): AnyCommand =>
 
 const shipment = {
   shipmentId: "0e000000-0000-7000-8000-000000000042", shipmentNumber: "SHP-1",
-  shipper: { name: "A", address: "Almaty" }, consignee: { name: "B", address: "Astana" }, shipDate: "2026-03-10",
-  lines: [{ description: "Slab", quantity: "2.5", weightKg: "10" }]
+  shipper: { name: "A", address: "Almaty" }, consignee: { name: "B", address: "Astana" }, carrier: "C", trackingNumber: "T-1",
+  shipDate: "2026-03-10", lines: [{ description: "Slab", quantity: "2.5", unit: "pcs", weightKg: "10" }], notes: "n"
 }
 
 /** One of everything, and one valid input per workflow command, run by the given actor. */
@@ -43,15 +45,15 @@ const prepare = (real: Real) =>
     const fm = financeManager()
     const cases: ReadonlyArray<Case> = [
       ["createRateCard", RateCards.createRateCard, {
-        name: "n", serviceLevel: "Express", zone: "Almaty", basis: "Volume", mode: "AllUnits", currency: "KZT", tiers, minimumChargeMinor: 5n,
+        name: "n", serviceLevel: "Express", zone: null, basis: "Volume", mode: "AllUnits", currency: "KZT", tiers, minimumChargeMinor: 5n,
         validFrom: "2026-01-01", validTo: "2026-12-31", isActive: true
       }, pa],
-      ["updateRateCard", RateCards.updateRateCard, { rateCardId: card.id, name: "m", tiers, validTo: "2026-11-30", isActive: true }, pa],
+      ["updateRateCard", RateCards.updateRateCard, { rateCardId: card.id, name: "m", serviceLevel: "Express", tiers, validTo: "2026-11-30", isActive: true }, pa],
       ["deleteRateCard", RateCards.deleteRateCard, { rateCardId: card.id }, pa],
       ["createSurcharge", RateCards.createSurcharge, {
-        name: "n", kind: { _tag: "Fixed", amountMinor: 5n }, currency: "KZT", serviceLevel: "Express", zone: null, validFrom: "2026-01-01", validTo: "2026-12-31"
+        name: "n", kind: { _tag: "Fixed", amountMinor: 5n }, currency: "KZT", serviceLevel: null, zone: null, validFrom: "2026-01-01", validTo: "2026-12-31"
       }, pa],
-      ["updateSurcharge", RateCards.updateSurcharge, { surchargeId: fuel.id, kind: { _tag: "Percent", rate: "5%" }, validFrom: "2026-02-01" }, pa],
+      ["updateSurcharge", RateCards.updateSurcharge, { surchargeId: fuel.id, name: "m", kind: { _tag: "Percent", rate: "5%" }, validFrom: "2026-02-01" }, pa],
       ["deleteSurcharge", RateCards.deleteSurcharge, { surchargeId: fuel.id }, pa],
       ["createQuote", Quotes.createQuote, { accountId: account.id, quoteNumber: "Q-BAD-2", lines: [{ description: "d", request: request("2.5"), taxRate: "12%" }], notes: "n" }, fm],
       ["sendQuote", Quotes.sendQuote, { quoteId: draftQuote.id }, fm],
@@ -69,9 +71,44 @@ const prepare = (real: Real) =>
       ["expireQuotes", Jobs.expireQuotes, { batchSizeMax: 5 }, system()],
       ["runAccountingSync", withFakes(AccountingSyncs.runAccountingSync), { batchSizeMax: 5, leaseSeconds: 60 }, system()],
       ["runRecurringBilling", withFakes(RecurringBilling.runRecurringBilling), { period: "2026-02", batchSizeMax: 5 }, system()],
-      ["billUsage", RecurringBilling.billUsage, { customerId: account.customerId, period: "2026-02", items: [{ request: request("1") }] }, system()]
+      ["billUsage", RecurringBilling.billUsage, { customerId: account.customerId, period: "2026-02", items: [{ description: "d", request: request("1") }] }, system()],
+      ["recordBillingRunFailure", RecurringBilling.recordBillingRunFailure, { customerId: account.customerId, period: "2026-01", error: "e" }, system()],
+      ["recordAccountingSyncAttempt", AccountingSyncs.recordAccountingSyncAttempt, {
+        syncId: dispute.id, claimedAttempts: 0, outcome: { _tag: "Succeeded", externalId: "X-1" }
+      }, system()],
+      ["recordAccountingSyncFailure", AccountingSyncs.recordAccountingSyncAttempt, {
+        syncId: dispute.id, claimedAttempts: 0, outcome: { _tag: "Failed", reason: "r", retryable: true }
+      }, system()],
+      ["claimAccountingSyncs", AccountingSyncs.claimAccountingSyncs, { batchSizeMax: 5, leaseSeconds: 60 }, system()]
     ]
-    return { cases, account, quote, invoice, dispute, card }
+    // commands with their nullable texts set (`null` is valid there, so these stay out of the any-junk cases,
+    // where null is junk), and the queries
+    const nullableTexts: ReadonlyArray<Case> = [
+      ["createRateCard (zone)", RateCards.createRateCard, {
+        name: "n", serviceLevel: "Express", zone: "Almaty", basis: "Volume", currency: "KZT", tiers, validFrom: "2026-01-01", validTo: "2026-12-31"
+      }, pa],
+      ["updateRateCard (zone)", RateCards.updateRateCard, { rateCardId: card.id, zone: "Almaty" }, pa],
+      ["createSurcharge (level, zone)", RateCards.createSurcharge, {
+        name: "n", kind: { _tag: "Fixed", amountMinor: 5n }, currency: "KZT", serviceLevel: "Express", zone: "Almaty", validFrom: "2026-01-01", validTo: "2026-12-31"
+      }, pa],
+      ["updateSurcharge (level, zone)", RateCards.updateSurcharge, { surchargeId: fuel.id, serviceLevel: "Express", zone: "Almaty" }, pa]
+    ]
+    const textCases: ReadonlyArray<Case> = [...nullableTexts,
+      ["priceService", RateCards.priceService, { request: request("1"), currency: "KZT", pricingDate: "2026-03-10" }, pa],
+      ["getRateCard", RateCards.getRateCard, { rateCardId: card.id }, pa],
+      ["listRateCards", RateCards.listRateCards, { currency: "KZT", usableOn: "2026-03-10", limit: 5 }, pa],
+      ["getSurcharge", RateCards.getSurcharge, { surchargeId: fuel.id }, pa],
+      ["listSurcharges", RateCards.listSurcharges, { currency: "KZT", usableOn: "2026-03-10", limit: 5 }, pa],
+      ["getQuote", Quotes.getQuote, { quoteId: quote.id }, fm],
+      ["listQuotes", Quotes.listQuotes, { accountId: account.id, status: "Sent", limit: 5 }, fm],
+      ["getDispute", Disputes.getDispute, { disputeId: dispute.id }, fm],
+      ["listDisputes", Disputes.listDisputes, { invoiceId: invoice.id }, fm],
+      ["listDocuments", Documents.listDocuments, { kind: "Invoice", sourceId: invoice.id }, fm],
+      ["findAccountingSync", AccountingSyncs.findAccountingSync, { entityType: "Invoice", entityId: invoice.id }, fm],
+      ["listAccountingSyncs", AccountingSyncs.listAccountingSyncs, { status: "Pending", limit: 5 }, fm],
+      ["listBillingRuns", RecurringBilling.listBillingRuns, { period: "2026-02", status: "Invoiced", limit: 5 }, fm]
+    ]
+    return { cases, textCases, account, quote, invoice, dispute, card }
   }))
 
 describe("bad input (workflow commands)", () => {
@@ -79,10 +116,44 @@ describe("bad input (workflow commands)", () => {
     withReal(async (real) => {
       const { cases } = await prepare(real)
       // the valid inputs really are valid (retryAccountingSync excepted: its id is a dispute's, so NotFound)
-      await assertValidInputs(prepare, cases.map(([name]) => name), ["retryAccountingSync"])
+      await assertValidInputs(prepare, cases.map(([name]) => name), ["retryAccountingSync", "recordAccountingSyncAttempt", "recordAccountingSyncFailure"])
       await assertJunkRefused(real, cases, {
-        fields: 250, whole: 150, actor: 80, allOptional: ["deactivateExpiredRates", "expireQuotes", "runAccountingSync", "runRecurringBilling"]
+        fields: 250, whole: 150, actor: 80,
+        allOptional: ["deactivateExpiredRates", "expireQuotes", "runAccountingSync", "runRecurringBilling", "claimAccountingSyncs"]
       })
+    }), 120_000)
+
+  it("issue 13: NUL or a lone surrogate in any text field (any string field) of any workflow command or query is a ValidationError and changes no table", () =>
+    withReal(async (real) => {
+      const { cases, textCases } = await prepare(real)
+      await assertValidInputs(async (probe) => ({ cases: (await prepare(probe)).textCases }), textCases.map(([name]) => name))
+      const tried = await assertUnstorableTextRefused(real, [...cases, ...textCases])
+      expect(tried).toEqual(expect.arrayContaining([
+        "createRateCard: name", "createRateCard: serviceLevel", "createRateCard (zone): zone", "updateRateCard: name", "updateRateCard: serviceLevel",
+        "updateRateCard (zone): zone", "createSurcharge: name", "createSurcharge (level, zone): serviceLevel", "createSurcharge (level, zone): zone",
+        "updateSurcharge: name", "updateSurcharge (level, zone): serviceLevel", "updateSurcharge (level, zone): zone", "createQuote: quoteNumber", "createQuote: notes", "createQuote: lines.0.description",
+        "createQuote: lines.0.request.serviceLevel", "createQuote: lines.0.request.zone", "acceptQuote: invoiceNumber", "acceptQuote: payment.reference",
+        "openDispute: reason", "approveDispute: note", "rejectDispute: note", "createBillOfLading: shipmentNumber", "createBillOfLading: shipper.name",
+        "createBillOfLading: shipper.address", "createBillOfLading: consignee.name", "createBillOfLading: consignee.address",
+        "createBillOfLading: carrier", "createBillOfLading: trackingNumber", "createBillOfLading: lines.0.description", "createBillOfLading: lines.0.unit",
+        "createBillOfLading: notes", "billUsage: items.0.description", "billUsage: items.0.request.serviceLevel", "recordBillingRunFailure: error",
+        "recordAccountingSyncAttempt: outcome.externalId", "recordAccountingSyncFailure: outcome.reason", "priceService: request.serviceLevel",
+        "priceService: request.zone", "listDocuments: sourceId", "findAccountingSync: entityId"
+      ]))
+    }), 120_000)
+
+  it("issue 13: workflow commands and queries whose every field is optional still refuse an input that is not an object", () =>
+    withReal(async (real) => {
+      const { cases, textCases } = await prepare(real)
+      const allOptional = [
+        "deactivateExpiredRates", "expireQuotes", "runAccountingSync", "runRecurringBilling", "claimAccountingSyncs", "listRateCards",
+        "listSurcharges", "listQuotes", "listAccountingSyncs", "listBillingRuns"
+      ]
+      const targets = [...cases, ...textCases].filter(([name]) => allOptional.includes(name))
+      expect(targets.map(([name]) => name).sort()).toEqual([...allOptional].sort())
+      for (const [, command, , actor] of targets) {
+        for (const junk of notObjects) await refused(real, command, actor, junk, "ValidationError")
+      }
     }), 120_000)
 
   it("well-typed but wrong workflow inputs give typed domain errors and change no table", () =>

@@ -2,7 +2,10 @@ import { describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { ClientAccounts, CreditNotes, Invoices, Jobs, Payments } from "../src/index.ts"
 import { customerId, financeManager, openAccount, sentInvoice, draftInvoice } from "../src/testing/index.ts"
-import { type AnyCommand, assertJunkRefused, assertValidInputs, type Case, refused } from "./junk.ts"
+import { expect } from "@effect/vitest"
+import {
+  type AnyCommand, assertJunkRefused, assertUnstorableTextRefused, assertValidInputs, type Case, notObjects, refused
+} from "./junk.ts"
 import { type Real, withReal } from "./world.ts"
 
 /** A world with one of everything, and one valid input per command against it (all run by a finance manager). */
@@ -22,10 +25,10 @@ const prepare = (real: Real) =>
       ["topUpWallet", ClientAccounts.topUpWallet, { accountId: account.id, amountMinor: 5n }],
       ["createInvoice", Invoices.createInvoice, {
         accountId: account.id, invoiceNumber: "INV-BAD-1", issueDate: "2026-01-01", dueDate: "2026-01-31",
-        items: [{ description: "x", quantity: "1", unitPriceMinor: 100 }], depositRequired: true, depositAmountMinor: 10, notes: "n"
+        items: [{ description: "x", quantity: "1", unit: "pcs", unitPriceMinor: 100 }], depositRequired: true, depositAmountMinor: 10, notes: "n"
       }],
       ["issueInvoice", Invoices.issueInvoice, { invoiceId: draft.id, holdId: hold.id }],
-      ["issuePaidInvoice", Invoices.issuePaidInvoice, { invoiceId: draft.id, payment: { amountMinor: 1_120n, currency: "KZT", method: "CARD" } }],
+      ["issuePaidInvoice", Invoices.issuePaidInvoice, { invoiceId: draft.id, payment: { amountMinor: 1_120n, currency: "KZT", method: "CARD", reference: "r" } }],
       ["markInvoiceViewed", Invoices.markInvoiceViewed, { invoiceId: sent.id }],
       ["voidInvoice", Invoices.voidInvoice, { invoiceId: sent.id, reason: "r" }],
       ["deleteDraftInvoice", Invoices.deleteDraftInvoice, { invoiceId: draft.id }],
@@ -40,7 +43,19 @@ const prepare = (real: Real) =>
       ["expireCreditHolds", Jobs.expireCreditHolds, { batchSizeMax: 10 }]
     ]
     const cases = inputs.map(([name, command, input]): Case => [name, command, input, fm])
-    return { cases, account, sent, draft }
+    const queryInputs: ReadonlyArray<readonly [string, AnyCommand, Record<string, unknown>]> = [
+      ["getAccount", ClientAccounts.getAccount, { accountId: account.id }],
+      ["findAccountByCustomer", ClientAccounts.findAccountByCustomer, { customerId: account.customerId }],
+      ["accountStatement", ClientAccounts.accountStatement, { accountId: account.id, afterSequence: 0, limit: 10 }],
+      ["listCreditNotes", CreditNotes.listCreditNotes, { invoiceId: sent.id }],
+      ["getInvoice", Invoices.getInvoice, { invoiceId: sent.id }],
+      ["listInvoices", Invoices.listInvoices, { accountId: account.id, status: "Sent", limit: 10 }],
+      ["invoiceEvents", Invoices.invoiceEvents, { invoiceId: sent.id }],
+      ["getPayment", Payments.getPayment, { paymentId: payment.id }],
+      ["listPayments", Payments.listPayments, { invoiceId: sent.id }]
+    ]
+    const queries = queryInputs.map(([name, command, input]): Case => [name, command, input, fm])
+    return { cases, queries, account, sent, draft }
   }))
 
 describe("bad input", () => {
@@ -52,6 +67,29 @@ describe("bad input", () => {
       await assertJunkRefused(real, cases, {
         fields: 300, whole: 200, actor: 100, allOptional: ["markOverdueInvoices", "sendInvoiceReminders", "expireCreditHolds"]
       })
+    }), 120_000)
+
+  it("issue 13: NUL or a lone surrogate in any text field (any string field) of any command or query is a ValidationError and changes no table", () =>
+    withReal(async (real) => {
+      const { cases, queries } = await prepare(real)
+      await assertValidInputs(async (probe) => ({ cases: (await prepare(probe)).queries }), queries.map(([name]) => name))
+      const tried = await assertUnstorableTextRefused(real, [...cases, ...queries])
+      expect(tried).toEqual(expect.arrayContaining([
+        "reserveCredit: reference", "createInvoice: invoiceNumber", "createInvoice: items.0.description", "createInvoice: items.0.unit",
+        "createInvoice: notes", "issuePaidInvoice: payment.reference", "voidInvoice: reason", "recordPayment: reference",
+        "issueCreditNote: reason"
+      ]))
+    }), 120_000)
+
+  it("issue 13: commands and queries whose every field is optional still refuse an input that is not an object", () =>
+    withReal(async (real) => {
+      const { cases, queries } = await prepare(real)
+      const allOptional = ["markOverdueInvoices", "sendInvoiceReminders", "expireCreditHolds", "listInvoices"]
+      const targets = [...cases, ...queries].filter(([name]) => allOptional.includes(name))
+      expect(targets.map(([name]) => name).sort()).toEqual([...allOptional].sort())
+      for (const [, command, , actor] of targets) {
+        for (const junk of notObjects) await refused(real, command, actor, junk, "ValidationError")
+      }
     }), 120_000)
 
   it("well-typed but wrong inputs (mixed currencies, huge amounts, missing records) give typed domain errors and change no table", () =>

@@ -82,3 +82,46 @@ export const assertJunkRefused = async (real: Real, cases: ReadonlyArray<Case>, 
     { numRuns: runs.actor }
   )
 }
+
+/** The two strings PostgreSQL cannot store exactly (issue 13): a NUL, and a lone UTF-16 surrogate. */
+export const unstorableTexts: ReadonlyArray<string> = ["a\u0000b", "a\uD800b"]
+
+type Path = ReadonlyArray<string | number>
+
+/** The path of every string inside `input`, objects and arrays walked: `["items", 0, "description"]`. */
+export const stringPaths = (input: unknown, at: Path = []): ReadonlyArray<Path> =>
+  typeof input === "string"
+    ? [at]
+    : Array.isArray(input)
+    ? input.flatMap((value, i) => stringPaths(value, [...at, i]))
+    : input !== null && typeof input === "object"
+    ? Object.entries(input).flatMap(([key, value]) => stringPaths(value, [...at, key]))
+    : []
+
+/** A copy of `input` with `value` at `path` (everything else shared). */
+const setAt = (input: unknown, path: Path, value: unknown): unknown => {
+  if (path.length === 0) return value
+  const [head, ...rest] = path
+  if (Array.isArray(input)) return input.map((inner, i) => (i === head ? setAt(inner, rest, value) : inner))
+  const record = input as Record<string, unknown>
+  return { ...record, [head!]: setAt(record[head!], rest, value) }
+}
+
+/**
+ * Every string field of every case's valid input (text, ids, dates, codes alike), set to each of
+ * `unstorableTexts`: a ValidationError at decoding, and no table changed. Returns `"<case>: a.0.b"` for
+ * each field tried, so a test can assert which text fields its inputs reach.
+ */
+export const assertUnstorableTextRefused = async (real: Real, cases: ReadonlyArray<Case>): Promise<ReadonlyArray<string>> => {
+  const tried: Array<string> = []
+  for (const [name, command, input, actor] of cases) {
+    for (const path of stringPaths(input)) {
+      for (const text of unstorableTexts) await refused(real, command, actor, setAt(input, path, text), "ValidationError")
+      tried.push(`${name}: ${path.join(".")}`)
+    }
+  }
+  return tried
+}
+
+/** Non-object junk as the whole input: refused even by commands and queries whose every field is optional. */
+export const notObjects: ReadonlyArray<unknown> = [42, "x", true, null, [], [{}]]
