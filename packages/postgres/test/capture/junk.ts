@@ -3,13 +3,14 @@
  * by junk of two kinds.
  *
  * - `refuse`: junk no field of any command may accept: text with NUL or a lone UTF-16 surrogate,
- *   a string of 1 MiB, numbers that are not numbers (NaN, ±Infinity, 1e400, beyond ±10^400), numeric
- *   and date strings that are not numbers or dates. The command must answer `ValidationError` and
- *   write no row (not even one rolled back).
+ *   a string of 1 MiB, numbers that are not numbers (NaN, ±Infinity, 1e400, beyond ±10^400), dates that
+ *   are not dates. The command must fail with typed errors only (`ValidationError`, or a tag of its
+ *   own) and write no row (not even one rolled back); a tag other than `ValidationError` is listed, as
+ *   the junk got past the input schema.
  * - `maybe`: junk some field may accept (a missing or extra field, null, a wrong type where a field
- *   holds any JSON, -0, -1, 1.5, "", an id-shaped string): the command's own input schema says
- *   whether it is junk; when it is, the same as above; when not, the command may run, and must still
- *   never die (typed errors only).
+ *   holds any JSON, -0, -1, 1.5, "", "NaN" or "1e400" where a number is written as text, an id-shaped
+ *   string): the command's own input schema says whether it is junk; when it is, `ValidationError` and
+ *   no row written; when not, the command may run, and must still never die.
  */
 import * as fc from "fast-check"
 
@@ -40,7 +41,8 @@ export const junkFor = (value: unknown): ReadonlyArray<readonly [kind: Mutation[
       refuse("NUL", "a\u0000b"), refuse("lone high surrogate", "a\uD800b"), refuse("NUL appended", `${value}\u0000`),
       refuse("lone low surrogate prepended", `\uDFFF${value}`), refuse("1 MiB string", huge),
       ...(numericString.test(value)
-        ? [refuse("NaN", "NaN"), refuse("Infinity", "Infinity"), refuse("-Infinity", "-Infinity"), refuse("1e400", "1e400"), refuse("hex", "0x10"), maybe("-0", "-0"), maybe("negative", `-${value}`), maybe("non-integer", "2.5")]
+        // text that looks like a number may be a number (a quantity, a rate) or text (a code): the schema says
+        ? [maybe("NaN", "NaN"), maybe("Infinity", "Infinity"), maybe("-Infinity", "-Infinity"), maybe("1e400", "1e400"), maybe("hex", "0x10"), maybe("-0", "-0"), maybe("negative", `-${value}`), maybe("non-integer", "2.5")]
         : []),
       ...(dateString.test(value) ? [refuse("30 February", "2026-02-30"), refuse("month 13", "2026-13-01"), refuse("date with NUL", `${value}\u0000`)] : []),
       ...(uuid.test(value) ? [maybe("not a uuid", "not-a-uuid"), maybe("nil uuid", "00000000-0000-0000-0000-000000000000"), maybe("uuid cut", value.slice(0, 35))] : []),
