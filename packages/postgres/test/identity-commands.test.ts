@@ -72,7 +72,7 @@ for (const target of targets("identity-commands.test.ts")) {
           assert.deepStrictEqual(yield* Organizations.getOrganization(admin, { organizationId: tenant.organizationId }), opened.organization)
           assert.strictEqual(
             yield* outcome(Organizations.createOrganization(Actor.system(tenantA), { name: "Twin", bin, kind: "internal" })),
-            "Conflict"
+            "BinTaken"
           )
           // The soft delete's audit entry is a DELETE that records the tombstone as its new values.
           const deleted = yield* Organizations.deleteOrganization(Actor.system(tenant), { organizationId: tenant.organizationId })

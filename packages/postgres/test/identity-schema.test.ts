@@ -7,7 +7,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
 import { Actor, type Ids, type Tenant, UnitOfWork } from "@erpkit/kernel"
-import { DepartmentRepository, MembershipRepository, OrganizationRepository, SessionRepository, UserRepository } from "@erpkit/identity"
+import { DepartmentRepository, MembershipRepository, OrganizationRepository, Session, SessionRepository, UserRepository } from "@erpkit/identity"
 import { Fixtures } from "@erpkit/identity/testing"
 import { SqlClient } from "effect/sql"
 import { PgDatabase } from "../src/Database.ts"
@@ -151,7 +151,7 @@ for (const target of targets("identity-schema.test.ts")) {
           yield* UnitOfWork.transactionFor(tenant, SessionRepository.use((r) => r.updateMetadata(s.id, { ipAddress: "10.1.1.1", userAgent: null })))
           assert.deepStrictEqual(
             yield* UnitOfWork.transactionFor(tenant, SessionRepository.use((r) => r.findById(s.id))),
-            Option.some({ ...s, ipAddress: "10.1.1.1" })
+            Option.some(new Session.Session({ ...s, ipAddress: "10.1.1.1" }))
           )
         }))
 
