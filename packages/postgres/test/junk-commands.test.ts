@@ -134,7 +134,7 @@ const randomCases = (valid: Valid, tally: Tally, findings: Findings) =>
   Effect.gen(function*() {
     const textPaths = pathsOf(valid.input).filter((p) => typeof p.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], valid.input) === "string")
     if (textPaths.length === 0) return
-    const context = yield* Effect.context<never>()
+    const context = yield* Effect.context<PgDatabase>()
     const property = fc.asyncProperty(fc.constantFrom(...textPaths), randomBadText, async (path, [text, bad]) => {
       const m: Mutation = { path, kind: "refuse", label: `random text with ${bad}`, value: text }
       tally.cases += 1
