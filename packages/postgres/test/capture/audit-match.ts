@@ -212,6 +212,8 @@ export const rowKeys = (values: Record<string, unknown>, primaryKey: ReadonlyArr
 export interface Expected {
   readonly command: string
   readonly actorId: string
+  /** The caller's tenant: every entry is written in it. */
+  readonly tenant: { readonly organizationId: string; readonly workspaceId: string }
   /** The tables whose rows are parts of another table's entity (matched through a foreign key); any other row needs an entry of its own. */
   readonly parts: ReadonlySet<string>
   /** Primary-key columns per table. */
@@ -233,6 +235,9 @@ export const matchStep = (changes: ReadonlyArray<Change>, foreignKeys: ReadonlyA
   for (const e of entries) {
     if (e.command !== expected.command) problems.push(`entry ${e.entityType} ${e.entityId}: command ${e.command}, expected ${expected.command}`)
     if (e.actorId !== expected.actorId) problems.push(`entry ${e.entityType} ${e.entityId}: actor ${e.actorId}, expected ${expected.actorId}`)
+    if (e.organizationId !== expected.tenant.organizationId || e.workspaceId !== expected.tenant.workspaceId) {
+      problems.push(`entry ${e.entityType} ${e.entityId}: tenant ${e.organizationId}/${e.workspaceId}, expected the caller's`)
+    }
     const recomputed = AuditLog.changedFields(e.oldValues as never, e.newValues as never)
     if (JSON.stringify(recomputed) !== JSON.stringify(e.changedFields)) problems.push(`entry ${e.entityType} ${e.entityId}: changedFields ${JSON.stringify(e.changedFields)} ≠ diff ${JSON.stringify(recomputed)}`)
   }

@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect"
 import { Command } from "@erpkit/kernel"
-import { type Coverage, emptyCoverage, type ForeignKey, matchStep, rowKeys } from "./audit-match.ts"
+import { type Coverage, emptyCoverage, type Expected, type ForeignKey, matchStep, rowKeys } from "./audit-match.ts"
 import { type Change, changesSince, lastChangeId } from "./capture.ts"
 
 export interface CommandFigures {
@@ -74,9 +74,9 @@ export const recorder = (schema: Schema): Recorder => {
         const before = yield* lastChangeId
         const result = yield* Command.untyped(command)(actor, input)
         const changes = yield* changesSince(before)
-        const actorId = (actor as { readonly userId: string }).userId
-        const report = matchStep(changes, foreignKeys, { command: command.name, actorId, ...expected }, self.coverage)
-        if (report.problems.length === 0) sabotage(self.controls, changes, schema.primaryKeys, (c) => matchStep(c, foreignKeys, { command: command.name, actorId, ...expected }, emptyCoverage()))
+        const { userId: actorId, tenant } = actor as { readonly userId: string; readonly tenant: Expected["tenant"] }
+        const report = matchStep(changes, foreignKeys, { command: command.name, actorId, tenant, ...expected }, self.coverage)
+        if (report.problems.length === 0) sabotage(self.controls, changes, schema.primaryKeys, (c) => matchStep(c, foreignKeys, { command: command.name, actorId, tenant, ...expected }, emptyCoverage()))
         const figures = self.figures.get(command.name) ?? { calls: 0, rowChanges: 0, entries: 0 }
         figures.calls += 1
         figures.rowChanges += report.rowChanges
