@@ -30,7 +30,7 @@ export const layer: Layer.Layer<SessionRepository, never, MapStore> = Layer.effe
         store.transaction(Effect.gen(function*() {
           const found = yield* rows.get(id)
           if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Session", id })
-          yield* rows.put(id, { ...found.value, ipAddress: metadata.ipAddress, userAgent: metadata.userAgent })
+          yield* rows.put(id, new Session.Session({ ...found.value, ipAddress: metadata.ipAddress, userAgent: metadata.userAgent }))
         })),
       remove: (id) => store.transaction(Effect.tap(rows.get(id), (found) => (Option.isSome(found) ? rows.remove(id) : Effect.void))),
       removeByUser: (userId) => store.transaction(Effect.flatMap(find((s) => s.userId === userId), removeAll)),

@@ -26,6 +26,14 @@ export const Conflict = Errors.Conflict.pipe(HttpApiSchema.status(409))
 export const StaleVersion = Errors.StaleVersion.pipe(HttpApiSchema.status(409))
 /** 409: another user has this e-mail address. */
 export const EmailTaken = IdentityError.EmailTaken.pipe(HttpApiSchema.status(409))
+/** 409: a live organization already has this BIN. */
+export const BinTaken = IdentityError.BinTaken.pipe(HttpApiSchema.status(409))
+/** 409: a live department of the organization already has this code. */
+export const DepartmentCodeTaken = IdentityError.DepartmentCodeTaken.pipe(HttpApiSchema.status(409))
+/** 409: a live employee of the organization already has this employee number. */
+export const EmployeeNumberTaken = IdentityError.EmployeeNumberTaken.pipe(HttpApiSchema.status(409))
+/** 409: the user is already an employee of the organization. */
+export const AlreadyEmployed = IdentityError.AlreadyEmployed.pipe(HttpApiSchema.status(409))
 /** 503: the database is unavailable; `retryable` and `outcome` say whether to retry. */
 export const ServiceUnavailable = Errors.StorageUnavailable.pipe(HttpApiSchema.status(503))
 
@@ -43,7 +51,8 @@ export class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {
 
 /** Every error an endpoint of this API may answer with. */
 export const ApiErrors = [
-  BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, Conflict, StaleVersion, EmailTaken, ServiceUnavailable, Unauthorized, Rejected
+  BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, Conflict, StaleVersion, EmailTaken, BinTaken, DepartmentCodeTaken, EmployeeNumberTaken,
+  AlreadyEmployed, ServiceUnavailable, Unauthorized, Rejected
 ] as const
 
 /** The union of the error bodies. */
@@ -56,6 +65,10 @@ export type ApiError =
   | Errors.Conflict
   | Errors.StaleVersion
   | IdentityError.EmailTaken
+  | IdentityError.BinTaken
+  | IdentityError.DepartmentCodeTaken
+  | IdentityError.EmployeeNumberTaken
+  | IdentityError.AlreadyEmployed
   | Errors.StorageUnavailable
   | Unauthorized
   | Rejected
@@ -69,6 +82,10 @@ const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError>
   Errors.Conflict,
   Errors.StaleVersion,
   IdentityError.EmailTaken,
+  IdentityError.BinTaken,
+  IdentityError.DepartmentCodeTaken,
+  IdentityError.EmployeeNumberTaken,
+  IdentityError.AlreadyEmployed,
   Errors.StorageUnavailable,
   Unauthorized,
   Rejected

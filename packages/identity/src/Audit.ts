@@ -3,11 +3,11 @@
  * the actor's tenant as the scope: another tenant's entries are never returned.
  */
 import { Effect, Schema } from "effect"
-import { type Actor, AuditLog, Command, type Errors, Ids } from "@erpkit/kernel"
+import { type Actor, AuditLog, Command, type Errors, Ids, Text } from "@erpkit/kernel"
 import * as Permissions from "./Permissions.ts"
 
 const Limit = Schema.optionalKey(Schema.Number.pipe(Schema.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1000 }))))
-const Name = Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(200)))
+const Name = Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(200), Text.storable))
 
 export const auditByEntity = Command.query({
   name: "identity.auditByEntity",

@@ -3,7 +3,7 @@
  * (TEN-04), soft delete (TEN-06). Ids from another tenant are `NotFound` (TEN-01).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Department from "./Department.ts"
 import { DepartmentRepository } from "./DepartmentRepository.ts"
@@ -11,7 +11,8 @@ import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
 import { successor } from "./Versioned.ts"
 
-const Code = Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(50))))
+/** A department code: trimmed, non-empty, storable (kernel `Text.Trimmed`), or null. */
+const Code = Schema.NullOr(Text.Trimmed(50))
 
 export const load = (tenant: Tenant.Tenant, id: Department.DepartmentId) =>
   Effect.flatMap(DepartmentRepository.use((r) => r.findById(tenant, id)), (found) =>

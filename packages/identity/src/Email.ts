@@ -5,7 +5,7 @@
  * unique index.
  */
 import { Result, Schema } from "effect"
-import { Errors } from "@erpkit/kernel"
+import { Errors, Text } from "@erpkit/kernel"
 
 /** A pragmatic RFC 5321 shape: one `@`, no spaces or control characters, a dotted domain. */
 const shape = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}.]+(?:\.[^\s@\p{Cc}.]+)+$/u
@@ -30,4 +30,4 @@ export const normalize = (raw: string, path: ReadonlyArray<string> = ["email"]):
 }
 
 /** Input schema: a string of sane length; the format is checked by `normalize` after trimming. */
-export const EmailInput = Schema.String.pipe(Schema.check(Schema.isMaxLength(1024)))
+export const EmailInput = Text.Bounded(1024)

@@ -3,7 +3,7 @@
  * delete (TEN-06), status lifecycle. Ids from another tenant are `NotFound` (TEN-01).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import { created, deleted, updated } from "./Changes.ts"
 import { DepartmentId } from "./Department.ts"
 import { load as loadDepartment } from "./Departments.ts"
@@ -13,7 +13,8 @@ import * as Permissions from "./Permissions.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
 import { successor } from "./Versioned.ts"
 
-const Text = (max: number) => Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(max))))
+/** Trimmed, non-empty, storable text (kernel `Text.Trimmed`), or null. */
+const OptionalText = (max: number) => Schema.NullOr(Text.Trimmed(max))
 
 export const load = (tenant: Tenant.Tenant, id: Employee.EmployeeId) =>
   Effect.flatMap(EmployeeRepository.use((r) => r.findById(tenant, id)), (found) =>
@@ -31,8 +32,8 @@ const save = (tenant: Tenant.Tenant, before: Employee.Employee, changed: Employe
 /** What hiring sets and an update may change. */
 const employmentFields = {
   departmentId: Schema.optionalKey(Schema.NullOr(DepartmentId)),
-  employeeNumber: Schema.optionalKey(Text(50)),
-  position: Schema.optionalKey(Text(255))
+  employeeNumber: Schema.optionalKey(OptionalText(50)),
+  position: Schema.optionalKey(OptionalText(255))
 }
 
 /**

@@ -4,7 +4,7 @@
  * once. Everything else acts only on the actor's own organization: another id is `NotFound` (TEN-01).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
@@ -16,7 +16,10 @@ import { RequiredText } from "./User.ts"
 import * as Workspace from "./Workspace.ts"
 import { WorkspaceRepository } from "./WorkspaceRepository.ts"
 
-const OptionalText = (max: number) => Schema.optionalKey(Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isMaxLength(max)))))
+/** Trimmed storable text, possibly empty (kernel `Text.storable`), or null. */
+const OptionalText = (max: number) => Schema.optionalKey(Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isMaxLength(max), Text.storable))))
+/** The BIN as typed (checked after trimming by `Organization.validateBin`). */
+const BinInput = Text.Bounded(64)
 
 /** The actor's own live organization; any other id is `NotFound`. */
 export const loadOwn = (tenant: Tenant.Tenant, id: Ids.OrganizationId) =>
@@ -33,7 +36,7 @@ export const createOrganization = Command.make({
   name: "identity.createOrganization",
   input: Schema.Struct({
     name: RequiredText(255),
-    bin: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))),
+    bin: BinInput,
     kind: Organization.OrganizationKind,
     customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)),
     legalName: OptionalText(255),
@@ -103,7 +106,7 @@ export const updateOrganization = Command.make({
   input: Schema.Struct({
     organizationId: Ids.OrganizationId,
     name: Schema.optionalKey(RequiredText(255)),
-    bin: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isMaxLength(64)))),
+    bin: Schema.optionalKey(BinInput),
     legalName: OptionalText(255),
     email: OptionalText(255),
     phone: OptionalText(20)

@@ -4,7 +4,7 @@
  * immutable (AUTH-13): the only update is `patch`, which touches `ipAddress` and `userAgent`.
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, Instant, Tenant } from "@erpkit/kernel"
+import { Errors, Ids, Instant, Tenant, Text } from "@erpkit/kernel"
 
 export const SessionId = Ids.makeId("SessionId")
 export type SessionId = typeof SessionId.Type
@@ -67,7 +67,7 @@ export const create = (input: NewSession): Result.Result<Session, Errors.Validat
     )
     : Result.fail(Errors.ValidationError.at(["expiresAt"], "must be in the future"))
 
-const MetadataValue = Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(1024))))
+const MetadataValue = Schema.NullOr(Text.Bounded(1024))
 const isMetadataValue = Schema.is(MetadataValue)
 
 /**

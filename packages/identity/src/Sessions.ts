@@ -4,7 +4,7 @@
  * the cleanup job (AUTH-10 … AUTH-15, AUTH-18).
  */
 import { Clock, Effect, Option, Schema } from "effect"
-import { Actor, AuditLog, Command, DomainEvent, Errors, Ids, Instant, Outbox, Tenant, UnitOfWork } from "@erpkit/kernel"
+import { Actor, AuditLog, Command, DomainEvent, Errors, Ids, Instant, Outbox, Tenant, Text, UnitOfWork } from "@erpkit/kernel"
 import { selfOr } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import { expiresAfter, IdentityConfig } from "./IdentityConfig.ts"
@@ -20,8 +20,8 @@ import * as User from "./User.ts"
 import { UserRepository } from "./UserRepository.ts"
 import { loadVisible } from "./Users.ts"
 
-const TokenInput = Schema.String.pipe(Schema.check(Schema.isMaxLength(512)))
-const Metadata = Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(1024))))
+const TokenInput = Text.Bounded(512)
+const Metadata = Schema.NullOr(Text.Bounded(1024))
 
 export const CreatedSession = Schema.Struct({
   session: Session.SessionView,
@@ -114,7 +114,7 @@ const loadOwnOrRevocable = (actor: Actor.Actor, tenant: Tenant.Tenant, id: Sessi
  */
 export const updateSession = Command.make({
   name: "identity.updateSession",
-  input: Schema.Struct({ sessionId: Session.SessionId, changes: Schema.Record(Schema.String, Schema.Unknown) }),
+  input: Schema.Struct({ sessionId: Session.SessionId, changes: Schema.Record(Schema.String, Schema.Unknown).pipe(Schema.check(Text.storableJson)) }),
   output: Session.SessionView,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadOwnOrRevocable(ctx.actor, ctx.tenant, input.sessionId)

@@ -5,7 +5,7 @@
  * written to the audit log); read-only settings refuse updates.
  */
 import { Result, Schema } from "effect"
-import { Errors, Idempotency, Ids, Instant } from "@erpkit/kernel"
+import { Errors, Idempotency, Ids, Instant, Text } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 
 export const SettingId = Ids.makeId("SettingId")
@@ -18,16 +18,19 @@ export const SettingKey = Schema.String.pipe(
   Schema.check(Schema.isPattern(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, { message: "a key is a letter then letters, digits, _ . - (≤ 128)" }))
 )
 
+/** A setting's value as input: any JSON whose strings PostgreSQL can store (kernel `Text.storableJson`). */
+export const ValueInput = Schema.Json.pipe(Schema.check(Text.storableJson))
+
 export const ValidationRules = Schema.Struct({
   /** Strings: a regular expression the whole value must match (≤ 200 characters). */
-  pattern: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isMaxLength(200)))),
+  pattern: Schema.optionalKey(Text.Bounded(200)),
   minLength: Schema.optionalKey(Schema.Number.pipe(Schema.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)))),
   maxLength: Schema.optionalKey(Schema.Number.pipe(Schema.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)))),
   /** Numbers: inclusive bounds. */
   min: Schema.optionalKey(Schema.Finite),
   max: Schema.optionalKey(Schema.Finite),
   /** Strings or numbers: the allowed values. */
-  enum: Schema.optionalKey(Schema.Array(Schema.Union([Schema.String, Schema.Finite])).pipe(Schema.check(Schema.isMinLength(1))))
+  enum: Schema.optionalKey(Schema.Array(Schema.Union([Schema.String.pipe(Schema.check(Text.storable)), Schema.Finite])).pipe(Schema.check(Schema.isMinLength(1))))
 })
 export type ValidationRules = typeof ValidationRules.Type
 

@@ -4,7 +4,7 @@
  * a port read, not a command or query a remote caller can reach.
  */
 import { Effect, Option, Result, Schema } from "effect"
-import { type Actor, type AuditLog, Command, Errors, Ids, Rate, type Tenant, TenantDefaults } from "@erpkit/kernel"
+import { type Actor, type AuditLog, Command, Errors, Ids, Rate, type Tenant, TenantDefaults, Text } from "@erpkit/kernel"
 import { personOf } from "./Access.ts"
 import * as Permissions from "./Permissions.ts"
 import * as Setting from "./Setting.ts"
@@ -49,9 +49,9 @@ export const defineSetting = Command.make({
     /** `organization`: for every workspace; `workspace`: the actor's workspace only (overrides). */
     scope: Schema.Literals(["organization", "workspace"]),
     dataType: Setting.SettingType,
-    value: Schema.Json,
-    category: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(100)))),
-    description: Schema.optionalKey(Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(2000))))),
+    value: Setting.ValueInput,
+    category: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(100), Text.storable))),
+    description: Schema.optionalKey(Schema.NullOr(Text.Bounded(2000))),
     secret: Schema.optionalKey(Schema.Boolean),
     readOnly: Schema.optionalKey(Schema.Boolean),
     rules: Schema.optionalKey(Setting.ValidationRules)
@@ -88,7 +88,7 @@ export const defineSetting = Command.make({
 /** TEN-08: the new value must pass the type and rules; read-only settings are `Immutable`. */
 export const updateSetting = Command.make({
   name: "identity.updateSetting",
-  input: Schema.Struct({ settingId: Setting.SettingId, value: Schema.Json }),
+  input: Schema.Struct({ settingId: Setting.SettingId, value: Setting.ValueInput }),
   output: Setting.SettingView,
   permission: Permissions.settingManage,
   handler: Effect.fnUntraced(function*(input, ctx) {

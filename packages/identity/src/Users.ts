@@ -6,7 +6,7 @@
  * (`Access.homeOnly`); roles are per organization (`Memberships`).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, AuditLog, Command, Errors, Ids, Invariants, type Tenant } from "@erpkit/kernel"
+import { type Actor, AuditLog, Command, Errors, Ids, Invariants, type Tenant, Text } from "@erpkit/kernel"
 import { homeOnly, selfOr } from "./Access.ts"
 import { AccountRepository } from "./AccountRepository.ts"
 import { created, deleted, updated } from "./Changes.ts"
@@ -24,7 +24,7 @@ import { SessionRepository } from "./SessionRepository.ts"
 import * as User from "./User.ts"
 import { emailTaken, UserRepository } from "./UserRepository.ts"
 import { successor } from "./Versioned.ts"
-import { audited, IssuedCode, consume, issue } from "./Verifications.ts"
+import { audited, CodeInput, IssuedCode, consume, issue } from "./Verifications.ts"
 import { VerificationRepository } from "./VerificationRepository.ts"
 
 const UserIdInput = Schema.Struct({ userId: Ids.UserId })
@@ -116,7 +116,7 @@ export const register = Command.make({
 /** AUTH-19/20: public; the registration code proves the address, the user becomes active. */
 export const verifyEmail = Command.make({
   name: "identity.verifyEmail",
-  input: Schema.Struct({ email: Email.EmailInput, code: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))) }),
+  input: Schema.Struct({ email: Email.EmailInput, code: CodeInput }),
   output: User.User,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const email = yield* Effect.fromResult(Email.normalize(input.email))
@@ -169,7 +169,7 @@ export const requestEmailChange = Command.make({
 /** Completes `requestEmailChange`: the code proves the new address, which becomes verified. */
 export const confirmEmailChange = Command.make({
   name: "identity.confirmEmailChange",
-  input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput, code: Schema.String.pipe(Schema.check(Schema.isMaxLength(64))) }),
+  input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput, code: CodeInput }),
   output: User.User,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userUpdate)
@@ -185,7 +185,7 @@ export const confirmEmailChange = Command.make({
 /** AUTH-08: a ban needs its reason; the user's sessions end with it. */
 export const banUser = Command.make({
   name: "identity.banUser",
-  input: Schema.Struct({ userId: Ids.UserId, reason: Schema.String.pipe(Schema.check(Schema.isMaxLength(1000))) }),
+  input: Schema.Struct({ userId: Ids.UserId, reason: Text.Bounded(1000) }),
   output: User.User,
   permission: Permissions.userBan,
   handler: Effect.fnUntraced(function*(input, ctx) {

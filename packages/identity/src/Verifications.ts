@@ -3,7 +3,7 @@
  * host's mailer runs as the system actor); consuming is public, since holding the code is the proof.
  */
 import { Clock, Effect, Schema } from "effect"
-import { type AuditLog, Command, Errors, Ids, Instant, UnitOfWork } from "@erpkit/kernel"
+import { type AuditLog, Command, Errors, Ids, Instant, Text, UnitOfWork } from "@erpkit/kernel"
 import { homeOnly } from "./Access.ts"
 import { created, updated } from "./Changes.ts"
 import * as Email from "./Email.ts"
@@ -75,7 +75,8 @@ export const consume = (emailKey: string, type: Verification.VerificationType, c
     return yield* failure
   })
 
-const CodeInput = Schema.String.pipe(Schema.check(Schema.isMaxLength(64)))
+/** A code as typed (storable text, at most 64 characters). */
+export const CodeInput = Text.Bounded(64)
 
 /**
  * A code for `email` (system actor: the host's mailer sends it). The code is returned to the caller,

@@ -2,7 +2,7 @@
  * Workspaces of the actor's organization. Another organization's workspace id is `NotFound` (TEN-01).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
+import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Permissions from "./Permissions.ts"
@@ -29,7 +29,7 @@ export const createWorkspace = Command.make({
   input: Schema.Struct({
     name: RequiredText(255),
     type: Workspace.WorkspaceType,
-    description: Schema.optionalKey(Schema.NullOr(Schema.String.pipe(Schema.check(Schema.isMaxLength(2000)))))
+    description: Schema.optionalKey(Schema.NullOr(Text.Bounded(2000)))
   }),
   output: Workspace.Workspace,
   permission: Permissions.workspaceManage,

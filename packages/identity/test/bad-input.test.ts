@@ -1,13 +1,14 @@
 /**
  * Bad input: every identity command and query fed arbitrary junk (as input, and as the actor) fails
- * with a typed error, never a defect, and a failed command writes nothing.
+ * with a typed error, never a defect, and a failed command writes nothing; every text field of every
+ * command refuses text PostgreSQL cannot store (NUL, a lone surrogate) with a `ValidationError`.
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, type Layer, ManagedRuntime } from "effect"
 import * as fc from "fast-check"
 import { type Actor, Command } from "@erpkit/kernel"
 import { Accounts, Audit, Departments, Employees, Invitations, Memberships, Organizations, Roles, Sessions, Settings, Users, Verifications, Workspaces } from "@erpkit/identity"
-import { Arbitraries, layerTest } from "@erpkit/identity/testing"
+import { Arbitraries, expectTextRefused, layerTest, textFieldCases } from "@erpkit/identity/testing"
 import { openTenant, snapshot, userWithRole } from "./helpers.ts"
 
 type Services = Layer.Success<ReturnType<typeof layerTest>>
@@ -16,7 +17,8 @@ type AnyCommand = Command.AnyCommand | Command.AnyQuery
 
 const typedErrors = new Set([
   "ValidationError", "Forbidden", "NotFound", "Conflict", "StaleVersion", "EmailTaken", "InvalidTransition", "Immutable",
-  "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle", "InvitationClosed", "EmailNotVerified", "HomeMembership"
+  "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle", "InvitationClosed", "EmailNotVerified", "HomeMembership",
+  "BinTaken", "DepartmentCodeTaken", "EmployeeNumberTaken", "AlreadyEmployed"
 ])
 
 const commands: Record<string, AnyCommand> = {
@@ -71,5 +73,14 @@ describe("bad input", () => {
       assert.isFalse(report.failed, `${name}: ${fc.defaultReportMessage(report) ?? ""}`)
     }
     assert.strictEqual(Object.keys(commands).length, 66)
+  }, 60_000)
+
+  it("every text field of every command refuses NUL and a lone UTF-16 surrogate with ValidationError at decoding, writing nothing", async () => {
+    const tenant = await runtime.runPromise(openTenant())
+    const { actor: admin } = await runtime.runPromise(userWithRole(tenant, "admin"))
+    const checked = await runtime.runPromise(expectTextRefused(admin, snapshot))
+    assert.strictEqual(checked, 120, "60 text fields, two junk strings each")
+    const covered = new Set(textFieldCases.map((c) => c.command.name))
+    assert.strictEqual(covered.size, 30, "every command with a text field in its input")
   }, 60_000)
 })

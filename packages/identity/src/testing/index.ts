@@ -15,6 +15,7 @@ export { actorOf, freshBin, freshEmail, join, openTenant, outcome, register, reg
 export * from "./isolation.ts"
 export * from "./sessions.ts"
 export * from "./takeover.ts"
+export * from "./textFields.ts"
 
 /**
  * Identity in memory with sequential ids and deterministic (NOT secure) randomness: every run of a
