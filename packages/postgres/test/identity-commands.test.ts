@@ -29,7 +29,7 @@ import {
 import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { shared, stackLayer } from "./identity/harness.ts"
-import { expectSessionCleanup } from "@erpkit/identity/testing"
+import { expectSessionCleanup, expectTextRefused } from "@erpkit/identity/testing"
 import { actorOf, freshBin, join, openTenant, outcome, register, registerVerified, snapshot, userWithRole } from "./identity/helpers.ts"
 import { targets } from "./targets.ts"
 
@@ -198,6 +198,13 @@ for (const target of targets("identity-commands.test.ts")) {
           assert.strictEqual(yield* snapshot, before)
           // A lookup key with NUL matches nothing stored: an answer, not a failure.
           assert.isTrue(Option.isNone(yield* UserRepository.use((r) => r.findByEmailKey("a\u0000@example.kz"))))
+        }))
+
+      it.effect("every text field of every identity command refuses NUL and a lone UTF-16 surrogate with ValidationError at decoding, no row written", () =>
+        Effect.gen(function*() {
+          const tenant = yield* openTenant()
+          const { actor: admin } = yield* userWithRole(tenant, "admin")
+          assert.strictEqual(yield* expectTextRefused(admin, snapshot), 120)
         }))
 
       it.effect("tenant role overrides are stored in Postgres and read back by the authorization service", () =>
