@@ -3,7 +3,7 @@
  * race; on PGlite (one connection) they serialize, and the same assertions must hold.
  *
  * - AUTH-03: concurrent registrations of case and Unicode variants of one address: exactly one wins,
- *   every other gets the typed `Conflict` from the unique e-mail key, one row exists.
+ *   every other gets the typed `EmailTaken` from the unique e-mail key, one row exists.
  * - AUTH-20: a code consumed concurrently is used exactly once.
  * - Optimistic concurrency: two concurrent updates of one user read the same version; one writes.
  */
@@ -14,7 +14,7 @@ import { Access, Users, Verifications } from "@erpkit/identity"
 import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { shared, stackLayer } from "./identity/harness.ts"
-import { openTenant, register, userWithRole } from "./identity/helpers.ts"
+import { freshEmail, openTenant, register, userWithRole } from "./identity/helpers.ts"
 import { targets } from "./targets.ts"
 
 /** Spellings of one address that `Email.keyOf` maps to the same key (case, NFC/NFD, spaces). */
@@ -40,7 +40,8 @@ for (const target of targets("identity-concurrency.test.ts")) {
           const db = yield* PgDatabase
           const tenant = yield* openTenant()
           for (let round = 0; round < 5; round++) {
-            const local = `r${round}.${Date.now().toString(36)}.`
+            // unique per round, file and run without a clock: the fixtures' counter and run suffix
+            const local = `${freshEmail(`r${round}x`).split("@")[0]!}.`
             const exits = yield* Effect.all(
               variants(local).map((email) => Effect.exit(Users.register(Access.anonymous(tenant), { email, name: "José" }))),
               { concurrency: "unbounded" }
