@@ -34,6 +34,12 @@ export const DepartmentCodeTaken = IdentityError.DepartmentCodeTaken.pipe(HttpAp
 export const EmployeeNumberTaken = IdentityError.EmployeeNumberTaken.pipe(HttpApiSchema.status(409))
 /** 409: the user is already an employee of the organization. */
 export const AlreadyEmployed = IdentityError.AlreadyEmployed.pipe(HttpApiSchema.status(409))
+/** 409: the user is already a member of the organization. */
+export const AlreadyMember = IdentityError.AlreadyMember.pipe(HttpApiSchema.status(409))
+/** 409: a setting with this key exists at this scope. */
+export const SettingKeyTaken = IdentityError.SettingKeyTaken.pipe(HttpApiSchema.status(409))
+/** 409: the provider account is already linked. */
+export const AccountLinked = IdentityError.AccountLinked.pipe(HttpApiSchema.status(409))
 /** 503: the database is unavailable; `retryable` and `outcome` say whether to retry. */
 export const ServiceUnavailable = Errors.StorageUnavailable.pipe(HttpApiSchema.status(503))
 
@@ -52,7 +58,7 @@ export class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {
 /** Every error an endpoint of this API may answer with. */
 export const ApiErrors = [
   BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, Conflict, StaleVersion, EmailTaken, BinTaken, DepartmentCodeTaken, EmployeeNumberTaken,
-  AlreadyEmployed, ServiceUnavailable, Unauthorized, Rejected
+  AlreadyEmployed, AlreadyMember, SettingKeyTaken, AccountLinked, ServiceUnavailable, Unauthorized, Rejected
 ] as const
 
 /** The union of the error bodies. */
@@ -69,6 +75,9 @@ export type ApiError =
   | IdentityError.DepartmentCodeTaken
   | IdentityError.EmployeeNumberTaken
   | IdentityError.AlreadyEmployed
+  | IdentityError.AlreadyMember
+  | IdentityError.SettingKeyTaken
+  | IdentityError.AccountLinked
   | Errors.StorageUnavailable
   | Unauthorized
   | Rejected
@@ -86,6 +95,9 @@ const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError>
   IdentityError.DepartmentCodeTaken,
   IdentityError.EmployeeNumberTaken,
   IdentityError.AlreadyEmployed,
+  IdentityError.AlreadyMember,
+  IdentityError.SettingKeyTaken,
+  IdentityError.AccountLinked,
   Errors.StorageUnavailable,
   Unauthorized,
   Rejected

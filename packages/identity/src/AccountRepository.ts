@@ -1,13 +1,15 @@
 /**
  * The provider accounts port (global `auth.account`). `(providerId, accountId)` is unique
- * (AUTH-17; Postgres: unique index → `Conflict`).
+ * (AUTH-17; Postgres: unique index → `AccountLinked`).
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
 import { type Account, type AccountId, providerKey } from "./Account.ts"
+import { AccountLinked } from "./IdentityError.ts"
 
 export class AccountRepository extends Context.Service<AccountRepository, {
-  readonly insert: (account: Account) => Effect.Effect<void, Errors.Conflict>
+  /** `AccountLinked` when the provider account is linked already (a reused id is `Conflict`). */
+  readonly insert: (account: Account) => Effect.Effect<void, AccountLinked | Errors.Conflict>
   readonly findById: (id: AccountId) => Effect.Effect<Option.Option<Account>>
   readonly findByProvider: (providerId: string, accountId: string) => Effect.Effect<Option.Option<Account>>
   readonly listByUser: (userId: Ids.UserId) => Effect.Effect<ReadonlyArray<Account>>
@@ -23,10 +25,10 @@ export class AccountRepository extends Context.Service<AccountRepository, {
       return {
         insert: (account) =>
           store.transaction(Effect.gen(function*() {
-            const clash = yield* byProvider(account.providerId, account.accountId)
-            if (Option.isSome(clash) || Option.isSome(yield* rows.get(account.id))) {
-              return yield* new Errors.Conflict({ entity: "Account", reason: "this provider account is already linked" })
+            if (Option.isSome(yield* byProvider(account.providerId, account.accountId))) {
+              return yield* new AccountLinked({ providerId: account.providerId, accountId: account.accountId })
             }
+            if (Option.isSome(yield* rows.get(account.id))) return yield* new Errors.Conflict({ entity: "Account", reason: "id exists" })
             yield* rows.put(account.id, account)
           })),
         findById: (id) => rows.get(id),

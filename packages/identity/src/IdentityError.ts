@@ -3,8 +3,8 @@
  * kernel's shared errors (`NotFound`, `Forbidden`, `InvalidTransition`, `Immutable`, `ValidationError`,
  * `StaleVersion`); these tags cover what only identity knows, among them every uniqueness clash a
  * caller can cause (`EmailTaken`, `BinTaken`, `DepartmentCodeTaken`, `EmployeeNumberTaken`,
- * `AlreadyEmployed`). The kernel's `Conflict` remains for a reused id and for state conflicts that
- * have no tag yet.
+ * `AlreadyEmployed`, `AlreadyMember`, `SettingKeyTaken`, `AccountLinked`). The kernel's `Conflict`
+ * remains for a reused id or token hash and for state conflicts that have no tag yet.
  */
 import { Schema } from "effect"
 
@@ -60,6 +60,36 @@ export class AlreadyEmployed extends Schema.TaggedError<AlreadyEmployed>()("Alre
 }) {
   override get message(): string {
     return `user ${this.userId} is already an employee of this organization`
+  }
+}
+
+/** The user is already a member of the organization (a second membership, or inviting a member). */
+export class AlreadyMember extends Schema.TaggedError<AlreadyMember>()("AlreadyMember", {
+  userId: Schema.String,
+  organizationId: Schema.String
+}) {
+  override get message(): string {
+    return `user ${this.userId} is already a member of organization ${this.organizationId}`
+  }
+}
+
+/** TEN-08: a setting with this key already exists at this scope (organization-wide or the workspace's). */
+export class SettingKeyTaken extends Schema.TaggedError<SettingKeyTaken>()("SettingKeyTaken", {
+  key: Schema.String,
+  scope: Schema.Literals(["organization", "workspace"])
+}) {
+  override get message(): string {
+    return `setting ${this.key} already exists at the ${this.scope} scope`
+  }
+}
+
+/** AUTH-17: this provider account is already linked (to this user or another). */
+export class AccountLinked extends Schema.TaggedError<AccountLinked>()("AccountLinked", {
+  providerId: Schema.String,
+  accountId: Schema.String
+}) {
+  override get message(): string {
+    return `the ${this.providerId} account ${this.accountId} is already linked`
   }
 }
 

@@ -47,7 +47,7 @@ export const inviteMember = Command.make({
     const holder = yield* UserRepository.use((r) => r.findByEmailKey(email.key))
     if (Option.isSome(holder)) {
       const member = yield* MembershipRepository.use((r) => r.find(ctx.tenant.organizationId, holder.value.id))
-      if (Option.isSome(member)) return yield* alreadyMember()
+      if (Option.isSome(member)) return yield* alreadyMember(holder.value.id, ctx.tenant.organizationId)
     }
     const { invitationTtlMillis } = yield* IdentityConfig
     const invitation = new Invitation.Invitation({

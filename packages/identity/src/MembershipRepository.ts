@@ -7,9 +7,10 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
 import { type Membership } from "./Membership.ts"
+import { AlreadyMember } from "./IdentityError.ts"
 import { checkNext } from "./Versioned.ts"
 
-export const alreadyMember = () => new Errors.Conflict({ entity: "Membership", reason: "the user is already a member of this organization" })
+export const alreadyMember = (userId: string, organizationId: string) => new AlreadyMember({ userId, organizationId })
 
 export class MembershipRepository extends Context.Service<MembershipRepository, {
   readonly find: (organizationId: Ids.OrganizationId, userId: Ids.UserId) => Effect.Effect<Option.Option<Membership>>
@@ -17,8 +18,8 @@ export class MembershipRepository extends Context.Service<MembershipRepository, 
   readonly listByOrganization: (organizationId: Ids.OrganizationId) => Effect.Effect<ReadonlyArray<Membership>>
   /** Every organization the user is a member of (for the home organization's delete guard). */
   readonly organizationsOf: (userId: Ids.UserId) => Effect.Effect<ReadonlyArray<Ids.OrganizationId>>
-  /** `Conflict` when the user is already a member of the organization. */
-  readonly insert: (m: Membership) => Effect.Effect<void, Errors.Conflict>
+  /** `AlreadyMember` when the user is already a member of the organization. */
+  readonly insert: (m: Membership) => Effect.Effect<void, AlreadyMember>
   /** Writes `m` one version after the stored row (`StaleVersion` when stale, `NotFound` when gone). */
   readonly update: (m: Membership) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
   /** The removed membership, if there was one. */
@@ -37,7 +38,7 @@ export class MembershipRepository extends Context.Service<MembershipRepository, 
         organizationsOf: (userId) => Effect.map(rows.find((m) => m.userId === userId), (found) => found.map((m) => m.organizationId)),
         insert: (m) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(key(m.organizationId, m.userId)))) return yield* alreadyMember()
+            if (Option.isSome(yield* rows.get(key(m.organizationId, m.userId)))) return yield* alreadyMember(m.userId, m.organizationId)
             yield* rows.put(key(m.organizationId, m.userId), m)
           })),
         update: (m) =>

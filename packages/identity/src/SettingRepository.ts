@@ -1,15 +1,20 @@
 /**
  * The tenant settings port (TEN-08). A tenant sees its organization-wide settings (workspace null)
  * and its own workspace's. `(key, organizationId, workspaceId)` is unique (Postgres: unique index
- * with `NULLS NOT DISTINCT` → `Conflict`).
+ * with `NULLS NOT DISTINCT` → `SettingKeyTaken`).
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { Setting, type SettingId } from "./Setting.ts"
+import { SettingKeyTaken } from "./IdentityError.ts"
 import { checkNext } from "./Versioned.ts"
 
+/** TEN-08: the key is taken at `s`'s scope. */
+export const settingKeyTaken = (s: Setting) => new SettingKeyTaken({ key: s.key, scope: s.workspaceId === null ? "organization" : "workspace" })
+
 export class SettingRepository extends Context.Service<SettingRepository, {
-  readonly insert: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.Conflict>
+  /** `SettingKeyTaken` when the key exists at the setting's scope (a reused id is `Conflict`). */
+  readonly insert: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, SettingKeyTaken | Errors.Conflict>
   readonly findById: (tenant: Tenant.Tenant, id: SettingId) => Effect.Effect<Option.Option<Setting>>
   /** The setting at exactly this scope (`workspaceId` null: organization-wide). */
   readonly findByKey: (
@@ -35,8 +40,8 @@ export class SettingRepository extends Context.Service<SettingRepository, {
         insert: (tenant, s) =>
           store.transaction(Effect.gen(function*() {
             const scoped = new Setting({ ...s, organizationId: tenant.organizationId, workspaceId: s.workspaceId === null ? null : tenant.workspaceId })
-            const clash = Option.isSome(yield* rows.get(s.id)) || Option.isSome(yield* findByKey(tenant, s.key, scoped.workspaceId))
-            if (clash) return yield* new Errors.Conflict({ entity: "Setting", reason: `${s.key} already exists at this scope` })
+            if (Option.isSome(yield* findByKey(tenant, s.key, scoped.workspaceId))) return yield* settingKeyTaken(s)
+            if (Option.isSome(yield* rows.get(s.id))) return yield* new Errors.Conflict({ entity: "Setting", reason: "id exists" })
             yield* rows.put(s.id, scoped)
           })),
         findById,

@@ -26,8 +26,8 @@ layer(layerTest())("accounts", (it) => {
       const { user: other } = yield* register(tenant)
       const accountId = `gh-${user.id}`
       yield* Accounts.linkAccount(actorOf(user, tenant), { userId: user.id, providerId: "github", accountId })
-      assert.strictEqual(yield* outcome(Accounts.linkAccount(actorOf(other, tenant), { userId: other.id, providerId: "github", accountId })), "Conflict")
-      assert.strictEqual(yield* outcome(Accounts.linkAccount(actorOf(user, tenant), { userId: user.id, providerId: " github ", accountId })), "Conflict")
+      assert.strictEqual(yield* outcome(Accounts.linkAccount(actorOf(other, tenant), { userId: other.id, providerId: "github", accountId })), "AccountLinked")
+      assert.strictEqual(yield* outcome(Accounts.linkAccount(actorOf(user, tenant), { userId: user.id, providerId: " github ", accountId })), "AccountLinked")
       yield* Accounts.linkAccount(actorOf(other, tenant), { userId: other.id, providerId: "google", accountId })
       assert.strictEqual((yield* Accounts.listAccounts(actorOf(other, tenant), { userId: other.id })).length, 1)
     }))

@@ -18,7 +18,7 @@ type AnyCommand = Command.AnyCommand | Command.AnyQuery
 const typedErrors = new Set([
   "ValidationError", "Forbidden", "NotFound", "Conflict", "StaleVersion", "EmailTaken", "InvalidTransition", "Immutable",
   "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle", "InvitationClosed", "EmailNotVerified", "HomeMembership",
-  "BinTaken", "DepartmentCodeTaken", "EmployeeNumberTaken", "AlreadyEmployed"
+  "BinTaken", "DepartmentCodeTaken", "EmployeeNumberTaken", "AlreadyEmployed", "AlreadyMember", "SettingKeyTaken", "AccountLinked"
 ])
 
 const commands: Record<string, AnyCommand> = {

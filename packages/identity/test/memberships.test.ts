@@ -47,7 +47,7 @@ layer(layerTest())("memberships and invitations", (it) => {
       const membership = yield* Invitations.acceptInvitation(Access.invitee(verified.id, other), { invitationId: again.id })
       assert.deepStrictEqual([membership.organizationId, membership.role], [other.organizationId, "Sales Rep"])
       assert.strictEqual(yield* outcome(Invitations.acceptInvitation(Access.invitee(verified.id, other), { invitationId: again.id })), "InvitationClosed", "single use")
-      assert.strictEqual(yield* outcome(Invitations.inviteMember(admin, { email: verified.email, role: "staff" })), "Conflict", "already a member")
+      assert.strictEqual(yield* outcome(Invitations.inviteMember(admin, { email: verified.email, role: "staff" })), "AlreadyMember", "already a member")
     }))
 
   it.effect("an expired invitation cannot be accepted; a revoked or declined one is closed", () =>

@@ -174,9 +174,9 @@ layer(layerTest())("settings", (it) => {
       const { actor } = yield* userWithRole(tenant, "admin")
       const base = { key: "billing.currency", dataType: "string", value: "KZT" } as const
       yield* Settings.defineSetting(actor, { ...base, scope: "organization" })
-      assert.strictEqual(yield* outcome(Settings.defineSetting(actor, { ...base, scope: "organization" })), "Conflict")
+      assert.strictEqual(yield* outcome(Settings.defineSetting(actor, { ...base, scope: "organization" })), "SettingKeyTaken")
       yield* Settings.defineSetting(actor, { ...base, scope: "workspace", value: "USD" })
-      assert.strictEqual(yield* outcome(Settings.defineSetting(actor, { ...base, scope: "workspace" })), "Conflict")
+      assert.strictEqual(yield* outcome(Settings.defineSetting(actor, { ...base, scope: "workspace" })), "SettingKeyTaken")
       assert.strictEqual((yield* Settings.getSetting(actor, { key: base.key })).value, "USD", "the workspace value wins")
       const branch = yield* Workspaces.createWorkspace(actor, { name: "B", type: "branch" })
       const inBranch = { ...actor, tenant: { ...tenant, workspaceId: branch.id } }

@@ -15,6 +15,7 @@ import { AccountRepository } from "../AccountRepository.ts"
 import { DepartmentRepository } from "../DepartmentRepository.ts"
 import { EmployeeRepository } from "../EmployeeRepository.ts"
 import { InvitationRepository } from "../InvitationRepository.ts"
+import { Membership } from "../Membership.ts"
 import { MembershipRepository } from "../MembershipRepository.ts"
 import type { layerMemory } from "../layers.ts"
 import { OrganizationRepository } from "../OrganizationRepository.ts"
@@ -194,7 +195,11 @@ export const accountRepositoryContract: Suite<unknown> = suite("AccountRepositor
       const a = Fixtures.account(f, admin.id)
       yield* inTx(tenant, repo.insert(a))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findByProvider(a.providerId, a.accountId)), Option.some(a))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(Fixtures.account(f, admin.id, { accountId: a.accountId })))), "Conflict")
+      assert.deepInclude(yield* failureOf(inTx(tenant, repo.insert(Fixtures.account(f, admin.id, { accountId: a.accountId })))), {
+        _tag: "AccountLinked",
+        providerId: a.providerId,
+        accountId: a.accountId
+      })
       yield* inTx(tenant, repo.insert(Fixtures.account(f, admin.id, { providerId: "github", accountId: a.accountId })))
       assert.strictEqual((yield* inTx(tenant, repo.listByUser(admin.id))).length, 2)
     }))
@@ -376,7 +381,15 @@ export const settingRepositoryContract: Suite<unknown> = suite("SettingRepositor
       const orgWide = Fixtures.setting(f, a.tenant, a.admin.id)
       const own = Fixtures.setting(f, a.tenant, a.admin.id, { workspaceId: a.tenant.workspaceId, value: "ru-KZ" })
       yield* inTx(a.tenant, Effect.forEach([orgWide, own], (s) => repo.insert(a.tenant, s)))
-      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(a.tenant, Fixtures.setting(f, a.tenant, a.admin.id)))), "Conflict")
+      assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.insert(a.tenant, Fixtures.setting(f, a.tenant, a.admin.id)))), {
+        _tag: "SettingKeyTaken",
+        key: orgWide.key,
+        scope: "organization"
+      })
+      assert.deepInclude(
+        yield* failureOf(inTx(a.tenant, repo.insert(a.tenant, Fixtures.setting(f, a.tenant, a.admin.id, { workspaceId: a.tenant.workspaceId })))),
+        { _tag: "SettingKeyTaken", key: own.key, scope: "workspace" }
+      )
       assert.deepStrictEqual(Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, orgWide.key, null)), (s) => s.id), Option.some(orgWide.id))
       assert.deepStrictEqual(Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, own.key, a.tenant.workspaceId)), (s) => s.id), Option.some(own.id))
       yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.setting(f, b.tenant, b.admin.id)))
@@ -424,7 +437,11 @@ export const membershipRepositoryContract: Suite<unknown> = suite("MembershipRep
       const elsewhere = Fixtures.membership(a.admin.id, b.tenant.organizationId, { role: "Dispatcher", createdAt: 2_000, updatedAt: 2_000 })
       yield* inTx(a.tenant, repo.insert(home))
       yield* inTx(b.tenant, repo.insert(elsewhere))
-      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert({ ...home, role: "staff" }))), "Conflict")
+      assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.insert(new Membership({ ...home, role: "staff" })))), {
+        _tag: "AlreadyMember",
+        userId: a.admin.id,
+        organizationId: a.tenant.organizationId
+      })
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.find(a.tenant.organizationId, a.admin.id)), Option.some(home))
       assert.deepStrictEqual(yield* inTx(b.tenant, repo.listByOrganization(b.tenant.organizationId)), [elsewhere])
       // the home organization sees where its user is a member (its delete guard)

@@ -1,10 +1,10 @@
 /**
  * `AccountRepository` on `auth.accounts` (global). AUTH-17: `accounts_provider_account_key` gives
- * `Conflict`; AUTH-09: the foreign key to the user cascades as a second line to `removeByUser`.
+ * `AccountLinked`; AUTH-09: the foreign key to the user cascades as a second line to `removeByUser`.
  */
 import { Effect, Layer, Option } from "effect"
 import type { Ids } from "@erpkit/kernel"
-import { Account, AccountRepository } from "@erpkit/identity"
+import { Account, AccountRepository, IdentityError } from "@erpkit/identity"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
@@ -29,7 +29,10 @@ const toAccount = (row: AccountRow): Account.Account =>
     createdAt: fromTimestamptz(row.createdAt)
   })
 
-const linked = "this provider account is already linked"
+/** AUTH-17: the provider key's violation, with the provider account written. */
+const linked = (a: Account.Account) => ({
+  accounts_provider_account_key: () => new IdentityError.AccountLinked({ providerId: a.providerId, accountId: a.accountId })
+})
 
 export const layer = Layer.effect(
   AccountRepository,
@@ -44,7 +47,7 @@ export const layer = Layer.effect(
       insert: (a) =>
         inTx(Effect.andThen(
           checkStorable(a, ["account"]),
-          mapWrite("Account", { accounts_provider_account_key: linked, accounts_pkey: linked })(sql`
+          mapWrite("Account", { accounts_pkey: "id exists" }, linked(a))(sql`
             INSERT INTO auth.accounts (id, user_id, provider_id, account_id, created_at)
             VALUES (${a.id}, ${a.userId}, ${a.providerId}, ${a.accountId}, ${toTimestamptz(a.createdAt)})`)
         )),

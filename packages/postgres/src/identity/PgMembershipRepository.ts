@@ -8,10 +8,10 @@
 import { Effect, Layer, Option } from "effect"
 import type { Actor, Ids } from "@erpkit/kernel"
 import type { Fragment } from "effect/sql/Statement"
-import { Membership, MembershipRepository } from "@erpkit/identity"
+import { IdentityError, Membership, MembershipRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
-import { checkStorable, global, mapWrite, read, versioned } from "./shared.ts"
+import { checkStorable, global, mapWrite, noConflict, read, versioned } from "./shared.ts"
 
 interface MembershipRow {
   readonly organizationId: string
@@ -38,6 +38,11 @@ const toMembership = (row: MembershipRow): Membership.Membership =>
   })
 
 const reasons = { memberships_pkey: "the user is already a member of this organization" }
+/** The (organization, user) keys' violation: a second membership. */
+const member = (m: Membership.Membership) => {
+  const taken = () => new IdentityError.AlreadyMember({ userId: m.userId, organizationId: m.organizationId })
+  return { memberships_pkey: taken, memberships_user_organization_key: taken }
+}
 
 export const layer = Layer.effect(
   MembershipRepository,
@@ -58,10 +63,10 @@ export const layer = Layer.effect(
       insert: (m) =>
         inTx(Effect.andThen(
           checkStorable(m, ["membership"]),
-          mapWrite("Membership", reasons)(sql`
+          noConflict(mapWrite("Membership", reasons, member(m))(sql`
             INSERT INTO identity.memberships (organization_id, user_id, role, customer_id, created_at, updated_at, version)
             VALUES (${m.organizationId}, ${m.userId}, ${m.role}, ${m.customerId}, ${toTimestamptz(m.createdAt)},
-              ${toTimestamptz(m.updatedAt)}, ${m.version})`)
+              ${toTimestamptz(m.updatedAt)}, ${m.version})`))
         )),
       update: (m) =>
         inTx(versioned(

@@ -1,12 +1,12 @@
 /**
  * `SettingRepository` on `identity.settings` (TEN-08). A tenant sees its organization-wide settings
  * (workspace null) and its own workspace's, in the policy and in every statement. The unique
- * `(key, organization_id, workspace_id)` constraint (NULLS NOT DISTINCT) gives `Conflict`; an update
+ * `(key, organization_id, workspace_id)` constraint (NULLS NOT DISTINCT) gives `SettingKeyTaken`; an update
  * never moves a setting's key or scope (the app role cannot even write those columns).
  */
 import { Effect, Layer, Option, type Schema } from "effect"
 import type { Ids, Tenant } from "@erpkit/kernel"
-import { Setting, SettingRepository } from "@erpkit/identity"
+import { IdentityError, Setting, SettingRepository } from "@erpkit/identity"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
@@ -55,6 +55,11 @@ const toSetting = (row: SettingRow): Setting.Setting =>
     version: row.version
   })
 
+/** TEN-08: the scope key's violation, with the key and the scope written. */
+const taken = (s: Setting.Setting) => ({
+  settings_scope_key: () => new IdentityError.SettingKeyTaken({ key: s.key, scope: s.workspaceId === null ? "organization" : "workspace" })
+})
+
 export const layer = Layer.effect(
   SettingRepository,
   Effect.gen(function*() {
@@ -71,7 +76,7 @@ export const layer = Layer.effect(
       insert: (tenant, s) =>
         inWorkspace(db, tenant)(Effect.andThen(
           storable(s),
-          mapWrite("Setting", { settings_scope_key: `${s.key} already exists at this scope`, settings_pkey: `${s.key} already exists at this scope` })(sql`
+          mapWrite("Setting", { settings_pkey: "id exists" }, taken(s))(sql`
             INSERT INTO identity.settings (id, organization_id, workspace_id, key, category, data_type, value, description, secret, read_only,
               rules, created_by, updated_by, created_at, updated_at, version)
             VALUES (${s.id}, ${tenant.organizationId}, ${s.workspaceId === null ? null : tenant.workspaceId}, ${s.key}, ${s.category},
