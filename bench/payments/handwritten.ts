@@ -50,11 +50,11 @@ const S = {
   ledger: q("ledger", `INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind, currency,
       amount_minor, wallet_amount_minor, running_balance_minor, running_wallet_balance_minor, source_id, invoice_id, at)
     VALUES ($1, $2, $3, $4, $5, 'PaymentReceived', $6, $7, 0, $8, $9, $10, $11, $12)`),
-  event: q("event", `INSERT INTO billing.invoice_events (id, organization_id, workspace_id, invoice_id, event_type, event_data,
-      triggered_by, triggered_by_system, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)`),
+  event: q("event", `INSERT INTO billing.invoice_events (id, organization_id, workspace_id, invoice_id, type, data,
+      triggered_by, triggered_by_system, at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)`),
   payment: q("payment", `INSERT INTO billing.payments (id, organization_id, workspace_id, invoice_id, account_id, customer_id, amount_minor,
-      currency, exchange_rate_numerator, exchange_rate_denominator, base_amount_minor, base_currency, payment_method, status, from_wallet,
-      payment_date, reference_number, created_at, updated_at, completed_at)
+      currency, exchange_rate_numerator, exchange_rate_denominator, base_amount_minor, base_currency, method, status, from_wallet,
+      payment_date, reference, created_at, updated_at, completed_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 1, $7, $8, 'CASH', 'Completed', false, $9, NULL, $10, $10, $10)`),
   sync: q("sync", `INSERT INTO billing.accounting_syncs (id, organization_id, workspace_id, entity_type, entity_id, status, attempts,
       next_attempt_at, last_error, external_id, created_at, updated_at, synced_at)

@@ -70,7 +70,8 @@ for (const target of targets("billing-migration-names.test.ts")) {
           expect(after.pending).toEqual([])
 
           const payments = yield* columns(sql, "payments")
-          expect(payments).toEqual(expect.arrayContaining(["amount_minor", "base_amount_minor"]))
+          expect(payments).toEqual(expect.arrayContaining(["amount_minor", "base_amount_minor", "method", "reference"]))
+          expect(yield* columns(sql, "invoice_events")).toEqual(expect.arrayContaining(["type", "data", "at"]))
           expect(payments).not.toEqual(expect.arrayContaining(["amount"]))
           const items = yield* columns(sql, "invoice_items")
           expect(items).toEqual(expect.arrayContaining(["unit_price_minor", "discount_amount_minor", "amount_minor", "discount_minor", "tax_minor", "total_minor"]))
@@ -79,7 +80,7 @@ for (const target of targets("billing-migration-names.test.ts")) {
           expect(a).toEqual({ credit_limit_minor: "9000", wallet_balance_minor: "70", holds_minor: "5" })
           const [i] = yield* sql<{ total_minor: string }>`SELECT total_minor::text FROM billing.invoices WHERE id = ${invoice}`.withoutTransform
           expect(i).toEqual({ total_minor: "1120" })
-          const [e] = yield* sql<{ data: unknown }>`SELECT event_data AS data FROM billing.invoice_events WHERE invoice_id = ${invoice}`
+          const [e] = yield* sql<{ data: unknown }>`SELECT data FROM billing.invoice_events WHERE invoice_id = ${invoice}`
           expect(e!.data).toEqual({ paymentId: "p-1", baseAmountMinor: "600", method: "CASH" })
           // the log is append-only and under forced RLS again after the key rename
           const [log] = yield* sql<{ forced: boolean; triggers: number }>`

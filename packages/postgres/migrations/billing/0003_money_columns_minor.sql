@@ -2,6 +2,9 @@
 -- snake_case, unit last (issue 11, "one name per value from input to column"; the table of names is in
 -- docs/billing.md, "Names of amounts"). Before this, a payment's amount was `amount` and the invoice
 -- amount it settles `base_amount`, a ledger posting `amount`, an invoice's total `total_amount`, …
+-- The last columns named otherwise than their field follow: payments.method and .reference (were
+-- payment_method, reference_number), invoice_events.type, .data and .at (were event_type, event_data,
+-- created_at).
 --
 -- RENAME COLUMN carries the CHECKs, indexes, generated columns and the trigger's column list along;
 -- the quote-lines trigger function names a column in its body, so it is replaced. The payment entries
@@ -44,7 +47,12 @@ BEGIN
     (29, 'quotes', 'tax', 'tax_minor'),
     (30, 'quotes', 'total_amount', 'total_minor'),
     (31, 'disputes', 'amount', 'amount_minor'),
-    (32, 'disputes', 'approved_amount', 'approved_minor')
+    (32, 'disputes', 'approved_amount', 'approved_minor'),
+    (33, 'payments', 'payment_method', 'method'),
+    (34, 'payments', 'reference_number', 'reference'),
+    (35, 'invoice_events', 'event_type', 'type'),
+    (36, 'invoice_events', 'event_data', 'data'),
+    (37, 'invoice_events', 'created_at', 'at')
   ) AS t(n, tbl, old, new) ORDER BY n LOOP
     -- in this order: invoice_items.discount_amount is renamed before discount_given takes the name
     IF EXISTS (SELECT 1 FROM information_schema.columns
@@ -74,7 +82,7 @@ END $$;
 ALTER TABLE billing.invoice_events NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE billing.invoice_events DISABLE TRIGGER append_only;
 UPDATE billing.invoice_events
-SET event_data = (event_data - 'amountMinor') || jsonb_build_object('baseAmountMinor', event_data -> 'amountMinor')
-WHERE event_type IN ('payment_received', 'payment_partial') AND event_data ? 'amountMinor' AND NOT event_data ? 'baseAmountMinor';
+SET data = (data - 'amountMinor') || jsonb_build_object('baseAmountMinor', data -> 'amountMinor')
+WHERE type IN ('payment_received', 'payment_partial') AND data ? 'amountMinor' AND NOT data ? 'baseAmountMinor';
 ALTER TABLE billing.invoice_events ENABLE TRIGGER append_only;
 ALTER TABLE billing.invoice_events FORCE ROW LEVEL SECURITY;
