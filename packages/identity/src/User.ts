@@ -65,8 +65,10 @@ export class User extends Schema.Class<User>("User")({
   version: Version
 }) {}
 
-/** Input text: trimmed, then non-empty and at most `max` characters (AUTH-04 for names). */
-/** Trimmed, non-empty, bounded, without NUL (kernel `Text.Trimmed`). */
+/**
+ * Input text: trimmed, then non-empty, at most `max` characters and storable (no NUL, no lone UTF-16
+ * surrogate): the kernel's `Text.Trimmed` (AUTH-04 for names).
+ */
 export const RequiredText = KernelText.Trimmed
 
 // ---- invariants: broken ones are defects, checked after every transition in tests -------------
@@ -92,19 +94,19 @@ export interface NewUser {
 /** AUTH-01/04/05: a fresh registration, e-mail unverified, status pending. */
 export const register = (input: NewUser): User =>
   new User({
-  id: input.id,
-  email: input.email.display,
-  emailKey: input.email.key,
-  name: input.name,
-  status: "pending",
-  registrationStatus: "email_pending",
-  emailVerified: false,
-  banned: false,
-  banReason: null,
-  organizationId: input.organizationId,
-  createdAt: input.now,
-  updatedAt: input.now,
-  version: 1
+    id: input.id,
+    email: input.email.display,
+    emailKey: input.email.key,
+    name: input.name,
+    status: "pending",
+    registrationStatus: "email_pending",
+    emailVerified: false,
+    banned: false,
+    banReason: null,
+    organizationId: input.organizationId,
+    createdAt: input.now,
+    updatedAt: input.now,
+    version: 1
   })
 
 /** The e-mail was proven: verified flag, registration step, and a pending user becomes active. */
