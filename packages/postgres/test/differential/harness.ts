@@ -150,4 +150,26 @@ export const runStep = async (
 }
 
 /** fast-check parameters of every differential suite: the seed, and the path printed on failure. */
-export const assertParameters = (numRuns: number): fc.Parameters<unknown> => ({ seed: testSeed, numRuns, verbose: 1 })
+export const assertParameters = (numRuns: number): fc.Parameters<unknown> => ({ seed: testSeed, numRuns, verbose: 0 })
+
+/**
+ * The final states of both sides, key by key; a difference names the key and shows both values
+ * (shortened). Under `unordered` (a list of `{ name, r }`), the lists as each side returned them: a
+ * difference there is returned (the names of the lists whose order differs), not failed; the same
+ * lists compared as sets sit under another key.
+ */
+export const expectSameState = (actual: unknown, expected: unknown, unordered?: string): ReadonlyArray<string> => {
+  const a = actual as Record<string, unknown>
+  const e = expected as Record<string, unknown>
+  const show = (v: unknown) => JSON.stringify(v).slice(0, 3_000)
+  for (const key of Object.keys({ ...e, ...a })) {
+    if (key === unordered) continue
+    if (JSON.stringify(a[key]) !== JSON.stringify(e[key])) {
+      expect.fail(because(`final state differs in "${key}":\n  postgres: ${show(a[key])}\n  memory:   ${show(e[key])}`))
+    }
+  }
+  if (unordered === undefined) return []
+  const mine = (a[unordered] ?? []) as ReadonlyArray<{ name: string; r: unknown }>
+  const theirs = (e[unordered] ?? []) as ReadonlyArray<{ name: string; r: unknown }>
+  return mine.filter((m, n) => JSON.stringify(m.r) !== JSON.stringify(theirs[n]?.r)).map((m) => m.name)
+}
