@@ -46,6 +46,9 @@ const usersPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor) =>
 const accessPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor, bob: { readonly id: string }, email: string) =>
   Effect.gen(function*() {
     const sys = Actor.system(tenant)
+    // a session that stays open: the first update (the junk test's valid input) is on a live session
+    const live = yield* step(Sessions.createSession, sys, { userId: bob.id })
+    yield* step(Sessions.updateSession, sys, { sessionId: live.session.id, changes: { userAgent: "agent 2" } })
     const first = yield* step(Sessions.createSession, sys, { userId: bob.id, ipAddress: "10.0.0.1", userAgent: "test" })
     yield* step(Sessions.updateSession, sys, { sessionId: first.session.id, changes: { ipAddress: "10.0.0.2" } })
     yield* step(Sessions.logout, Access.anonymous(tenant), { token: first.token })
@@ -85,6 +88,11 @@ const organizationPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor)
 /** Departments, employees, settings, role overrides. */
 const staffPart = (step: Step, admin: Actor.Actor, bob: { readonly id: string }) =>
   Effect.gen(function*() {
+    // records that stay: the first update of each (the junk test's valid input) is on a live record
+    const staying = yield* step(Employees.hireEmployee, admin, { userId: admin.userId, employeeNumber: "E-0", position: "Owner" })
+    yield* step(Employees.updateEmployee, admin, { employeeId: staying.id, position: "Founder" })
+    const locale = yield* step(Settings.defineSetting, admin, { key: "ui.locale", scope: "workspace", dataType: "string", value: "kk" })
+    yield* step(Settings.updateSetting, admin, { settingId: locale.id, value: "ru" })
     const ops = yield* step(Departments.createDepartment, admin, { name: "Ops", code: "OPS" })
     const team = yield* step(Departments.createDepartment, admin, { name: "Team", parentId: ops.id })
     yield* step(Departments.updateDepartment, admin, { departmentId: team.id, name: "Team 2", isActive: false })
