@@ -18,8 +18,18 @@ export const SettingKey = Schema.String.pipe(
   Schema.check(Schema.isPattern(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, { message: "a key is a letter then letters, digits, _ . - (≤ 128)" }))
 )
 
-/** A setting's value as input: any JSON whose strings PostgreSQL can store (kernel `Text.storableJson`). */
-export const ValueInput = Schema.Json.pipe(Schema.check(Text.storableJson))
+/** The most characters a setting's value may have as JSON text (64 KiB): settings are configuration, not documents. */
+export const valueMaxLength = 65_536
+
+/**
+ * A setting's value as input: any JSON whose strings PostgreSQL can store (kernel `Text.storableJson`),
+ * at most `valueMaxLength` characters as JSON text.
+ */
+export const ValueInput = Schema.Json.pipe(Schema.check(
+  Text.storableJson,
+  Schema.makeFilter((value: Schema.Json) =>
+    JSON.stringify(value).length <= valueMaxLength || `must be at most ${valueMaxLength} characters as JSON`)
+))
 
 export const ValidationRules = Schema.Struct({
   /** Strings: a regular expression the whole value must match (≤ 200 characters). */

@@ -3,7 +3,7 @@ import { assert, describe, it as vitest, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { Actor, AuditLog, Command, Rate, TenantDefaults } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
-import { Departments, Employees, IdentityConfig, Organization, Organizations, Permissions, Settings, Workspaces } from "@erpkit/identity"
+import { Departments, Employees, IdentityConfig, Organization, Organizations, Permissions, Setting, Settings, Workspaces } from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
 import { freshBin, join, openTenant, outcome, register, registerVerified, snapshot, userWithRole } from "./helpers.ts"
 
@@ -203,6 +203,14 @@ layer(layerTest())("settings", (it) => {
       assert.strictEqual((yield* Settings.updateSetting(actor, { settingId: ttl.id, value: 24 })).value, 24)
       const json = yield* define({ key: "ui.theme", dataType: "json", value: { dark: true, accents: ["#fff"] } })
       assert.deepStrictEqual(json.value, { dark: true, accents: ["#fff"] })
+      // a value is configuration: at most Setting.valueMaxLength characters as JSON, on define and update
+      const before = yield* snapshot
+      const huge = "x".repeat(Setting.valueMaxLength)
+      assert.strictEqual(yield* outcome(define({ key: "ui.banner", dataType: "json", value: { text: huge } })), "ValidationError")
+      assert.strictEqual(yield* outcome(Settings.updateSetting(actor, { settingId: json.id, value: [huge] })), "ValidationError")
+      assert.strictEqual(yield* snapshot, before)
+      const largest = "x".repeat(Setting.valueMaxLength - 2)
+      assert.strictEqual((yield* define({ key: "ui.banner", dataType: "string", value: largest })).value, largest)
     }))
 
   it.effect("TEN-08 secret values are never returned by reads nor written to the audit log", () =>
