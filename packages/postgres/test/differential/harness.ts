@@ -46,11 +46,22 @@ export const runnerOf = (
     Effect.provideContext(context)
   ) as Effect.Effect<any, any, never>)
 
-/** Plain JSON of a value: class instances as plain objects, bigints as `"<n>n"`, `undefined` fields dropped. */
+/** Sorts object keys, recursively: the order of a JSON object's keys is not data (jsonb reorders them). */
+const sortKeys = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(sortKeys)
+    : value !== null && typeof value === "object"
+    ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]))
+    : value
+
+/**
+ * Plain JSON of a value: class instances as plain objects, bigints as `"<n>n"`, `undefined` fields
+ * dropped, object keys sorted.
+ */
 export const normalize = (value: unknown): unknown =>
   value === undefined
     ? null
-    : JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v)))
+    : sortKeys(JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v))))
 
 /** An exit as comparable JSON: `{ ok }` with the normalized value, or `{ error }` with the typed error's tag and fields. */
 export const normalizedOutcome = (exit: Exit.Exit<unknown, unknown>): unknown => normalize(outcome(exit))
@@ -152,6 +163,25 @@ export const runStep = async (
 /** fast-check parameters of every differential suite: the seed, and the path printed on failure. */
 export const assertParameters = (numRuns: number): fc.Parameters<unknown> => ({ seed: testSeed, numRuns, verbose: 0 })
 
+/** Where two normalized values first differ (a path like `lists[3].r.ok[1]`), or undefined when equal. */
+const firstDifference = (actual: unknown, expected: unknown, path: string): { path: string; actual: unknown; expected: unknown } | undefined => {
+  if (JSON.stringify(actual) === JSON.stringify(expected)) return undefined
+  if (Array.isArray(actual) && Array.isArray(expected) && actual.length === expected.length) {
+    for (let n = 0; n < actual.length; n++) {
+      const inner = firstDifference(actual[n], expected[n], `${path}[${n}]`)
+      if (inner !== undefined) return inner
+    }
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v)
+  if (isObject(actual) && isObject(expected)) {
+    for (const k of Object.keys({ ...expected, ...actual })) {
+      const inner = firstDifference(actual[k], expected[k], `${path}.${k}`)
+      if (inner !== undefined) return inner
+    }
+  }
+  return { path, actual, expected }
+}
+
 /**
  * The final states of both sides, key by key; a difference names the key and shows both values
  * (shortened). Under `unordered` (a list of `{ name, r }`), the lists as each side returned them: a
@@ -161,11 +191,12 @@ export const assertParameters = (numRuns: number): fc.Parameters<unknown> => ({ 
 export const expectSameState = (actual: unknown, expected: unknown, unordered?: string): ReadonlyArray<string> => {
   const a = actual as Record<string, unknown>
   const e = expected as Record<string, unknown>
-  const show = (v: unknown) => JSON.stringify(v).slice(0, 3_000)
+  const show = (v: unknown) => JSON.stringify(v)?.slice(0, 2_000)
   for (const key of Object.keys({ ...e, ...a })) {
     if (key === unordered) continue
-    if (JSON.stringify(a[key]) !== JSON.stringify(e[key])) {
-      expect.fail(because(`final state differs in "${key}":\n  postgres: ${show(a[key])}\n  memory:   ${show(e[key])}`))
+    const at = firstDifference(a[key], e[key], key)
+    if (at !== undefined) {
+      expect.fail(because(`final state differs at ${at.path}:\n  postgres: ${show(at.actual)}\n  memory:   ${show(at.expected)}`))
     }
   }
   if (unordered === undefined) return []
