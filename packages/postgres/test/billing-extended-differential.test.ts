@@ -56,7 +56,12 @@ const runOnce = async (pgContext: any, base: number, run: number, ops: ReadonlyA
   const expected = await pair.memory(readWorld(world))
   const actual = await pair.postgres(readWorld(world))
   expect(Exit.isSuccess(actual) && Exit.isSuccess(expected), because("final state read on both sides")).toBe(true)
-  if (Exit.isSuccess(actual) && Exit.isSuccess(expected)) expectSameState(normalize(actual.value), normalize(expected.value))
+  if (Exit.isSuccess(actual) && Exit.isSuccess(expected)) {
+    expectSameState(normalize(actual.value), normalize(expected.value))
+    const platform = (normalize(expected.value) as { platform: { events: ReadonlyArray<unknown>; audit: ReadonlyArray<ReadonlyArray<unknown>> } }).platform
+    expect(platform.events.length, because("events compared")).toBeGreaterThan(0)
+    expect(platform.audit.flat().length, because("audit entries compared")).toBeGreaterThan(0)
+  }
 }
 
 for (const target of targets("billing-extended-differential.test.ts")) {

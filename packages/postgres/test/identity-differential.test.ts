@@ -60,6 +60,9 @@ const runOnce = async (pgContext: Context.Context<any>, seed: number, ops: Reado
   expect(Exit.isSuccess(actual) && Exit.isSuccess(expected), because("final state read on both sides")).toBe(true)
   if (Exit.isSuccess(actual) && Exit.isSuccess(expected)) {
     for (const name of expectSameState(normalize(actual.value), normalize(expected.value), unorderedKey)) orderOnly.set(name, (orderOnly.get(name) ?? 0) + 1)
+    const platform = (normalize(expected.value) as { platform: { events: ReadonlyArray<unknown>; audit: ReadonlyArray<ReadonlyArray<unknown>> } }).platform
+    expect(platform.events.length, because("events compared")).toBeGreaterThan(0)
+    expect(platform.audit.flat().length, because("audit entries compared")).toBeGreaterThan(0)
   }
 }
 

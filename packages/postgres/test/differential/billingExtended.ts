@@ -13,7 +13,7 @@ import {
   AccountingSyncRepository, AccountingSyncs, BillingError, BillingRunRepository, ClientAccounts, CreditNotes, Disputes, Documents,
   Invoices, Jobs, Quotes, RateCards, RecurringBilling
 } from "@erpkit/billing"
-import { type ManualClock, normalizedOutcome, type Step } from "./harness.ts"
+import { type ManualClock, normalizedOutcome, platformRecords, type Step } from "./harness.ts"
 
 export const texts = ["Freight 'A'", "'; DROP TABLE billing.quotes; --", "Қазақ тілі ✓ 🚚", "$$ $1 %s", "\"q\" \\ b"]
 
@@ -463,6 +463,7 @@ export const readWorld = (world: World): Effect.Effect<unknown, never, any> =>
       bills: yield* each(world.shipments, (id) => Documents.listDocuments(u, { kind: "BillOfLading", sourceId: id })),
       syncs: yield* one(AccountingSyncs.listAccountingSyncs(u, {})),
       syncLogs: yield* each(world.syncs, (id) => AccountingSyncs.accountingSyncLog(u, { syncId: id })),
-      runs: yield* one(RecurringBilling.listBillingRuns(u, {}))
+      runs: yield* one(RecurringBilling.listBillingRuns(u, {})),
+      platform: yield* platformRecords(world.tenant, [u.userId, world.system.userId])
     }
   })

@@ -10,7 +10,7 @@
  * minimum hit rates so a run cannot pass vacuously, and print the counts.
  */
 import { Clock, Context, Effect, Exit } from "effect"
-import { Ids } from "@erpkit/kernel"
+import { AuditLog, Ids, Outbox, type Tenant } from "@erpkit/kernel"
 import * as fc from "fast-check"
 import { expect } from "@effect/vitest"
 import { ManualClock, outcome, type SequentialIds, sequentialIds } from "../billing/driver.ts"
@@ -204,3 +204,18 @@ export const expectSameState = (actual: unknown, expected: unknown, unordered?: 
   const theirs = (e[unordered] ?? []) as ReadonlyArray<{ name: string; r: unknown }>
   return mine.filter((m, n) => JSON.stringify(m.r) !== JSON.stringify(theirs[n]?.r)).map((m) => m.name)
 }
+
+/**
+ * The platform's records of a run, through the kernel ports: the tenant's committed domain events
+ * (outbox, oldest first) and the audit entries of each actor. Commands write them in the same unit of
+ * work as their changes, so both sides must hold the same ones.
+ */
+export const platformRecords = (tenant: Tenant.Tenant, actorIds: ReadonlyArray<Ids.UserId>) =>
+  Effect.gen(function*() {
+    const outbox = yield* Outbox.Outbox
+    const audit = yield* AuditLog.AuditLog
+    return {
+      events: normalize(yield* outbox.list(tenant)),
+      audit: normalize(yield* Effect.forEach(actorIds, (id) => audit.byActor(tenant, id)))
+    }
+  })

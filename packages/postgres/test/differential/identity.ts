@@ -12,7 +12,7 @@ import {
   Access, Accounts, Departments, Employees, Invitations, Memberships, Organization, Organizations, Permissions, Roles, SecureRandom,
   Sessions, Settings, Users, Verifications, Workspaces
 } from "@erpkit/identity"
-import { type ManualClock, normalizedOutcome, type Step } from "./harness.ts"
+import { type ManualClock, normalizedOutcome, platformRecords, type Step } from "./harness.ts"
 
 const names = ["Ana", "O'Brien", "Қазақ ✓", "'; DROP TABLE auth.users; --", "$$ %s"]
 const roles = ["admin", "manager", "employee", "customer", "Finance Manager"] as const
@@ -594,6 +594,8 @@ export const readWorld = (world: World): Effect.Effect<unknown, never, any> =>
           sessions: set(perUser(u).sessions),
           accounts: set(perUser(u).accounts)
         })),
+      platform: yield* platformRecords(world.tenant, [o.userId, world.system.userId, ...users.map((u) => u.id)]),
+      otherPlatform: yield* platformRecords(world.other ?? world.root, [Actor.system(world.other ?? world.root).userId, ...world.otherUsers.map((u) => u.id)]),
       /** The same lists as each side returned them: only their order may differ (counted, not failed). */
       [unorderedKey]: yield* Effect.forEach(Object.entries(lists), ([name, list]) => Effect.map(one(list), (r) => ({ name, r })))
     }
