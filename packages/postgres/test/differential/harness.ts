@@ -92,7 +92,12 @@ export class Coverage {
     return n
   }
   summary(): string {
-    return [...this.counts.entries()].sort().map(([k, n]) => `${k}=${n}`).join(" ")
+    const total = this.total
+    const ok = this.count((_, r) => r === "ok")
+    const kinds = new Set([...this.counts.keys()].map((k) => k.slice(0, k.indexOf(":"))))
+    const pct = (n: number) => (total === 0 ? "0" : ((100 * n) / total).toFixed(1))
+    const head = `${kinds.size} kinds, ok ${ok}/${total} (${pct(ok)}%), refused ${total - ok} (${pct(total - ok)}%)`
+    return `${head}: ${[...this.counts.entries()].sort().map(([k, n]) => `${k}=${n}`).join(" ")}`
   }
   /**
    * Fails unless: more than `minSteps` steps ran; at least `minOkRate` of them succeeded and at least
