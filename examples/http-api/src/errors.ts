@@ -20,6 +20,8 @@ export const NotFound = Errors.NotFound.pipe(HttpApiSchema.status(404))
 export const CreditLimitExceeded = BillingError.CreditLimitExceeded.pipe(HttpApiSchema.status(409))
 /** 409: an `Idempotency-Key` sent again with another request. */
 export const IdempotencyKeyReused = Errors.IdempotencyKeyReused.pipe(HttpApiSchema.status(409))
+/** 409: an `Idempotency-Key` sent again for a command whose result held a secret: it succeeded, do not retry. */
+export const ReplayWithheld = Errors.ReplayWithheld.pipe(HttpApiSchema.status(409))
 /** 409: a concurrent change or a uniqueness conflict. */
 export const Conflict = Errors.Conflict.pipe(HttpApiSchema.status(409))
 /** 409: the record changed since it was read (optimistic concurrency): read it again. */
@@ -57,7 +59,7 @@ export class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {
 
 /** Every error an endpoint of this API may answer with. */
 export const ApiErrors = [
-  BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, Conflict, StaleVersion, EmailTaken, BinTaken, DepartmentCodeTaken, EmployeeNumberTaken,
+  BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, ReplayWithheld, Conflict, StaleVersion, EmailTaken, BinTaken, DepartmentCodeTaken, EmployeeNumberTaken,
   AlreadyEmployed, AlreadyMember, SettingKeyTaken, AccountLinked, ServiceUnavailable, Unauthorized, Rejected
 ] as const
 
@@ -68,6 +70,7 @@ export type ApiError =
   | Errors.NotFound
   | BillingError.CreditLimitExceeded
   | Errors.IdempotencyKeyReused
+  | Errors.ReplayWithheld
   | Errors.Conflict
   | Errors.StaleVersion
   | IdentityError.EmailTaken
@@ -88,6 +91,7 @@ const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError>
   Errors.NotFound,
   BillingError.CreditLimitExceeded,
   Errors.IdempotencyKeyReused,
+  Errors.ReplayWithheld,
   Errors.Conflict,
   Errors.StaleVersion,
   IdentityError.EmailTaken,

@@ -3,8 +3,8 @@
  * decoded (encoded-form) body and the `Idempotency-Key`, map the domain errors to HTTP bodies.
  */
 import { ClientAccounts, Invoices, Payments } from "@erpkit/billing"
-import { Access, Memberships, Organizations, Sessions, Users } from "@erpkit/identity"
-import { Actor, type Command, Errors } from "@erpkit/kernel"
+import { Access, IdentityError, Memberships, Organizations, Sessions, Users } from "@erpkit/identity"
+import { Actor, type Command } from "@erpkit/kernel"
 import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { ErpApi } from "./Api.ts"
@@ -53,7 +53,7 @@ const signUp = ({ payload }: { readonly payload: typeof import("./Api.ts").SignU
     const root = yield* RootTenant
     // a known e-mail is refused before anything is written (register would refuse it after the organization)
     if (Option.isSome(yield* (yield* Credentials).find(payload.user.email))) {
-      return yield* new Errors.Conflict({ entity: "User", reason: "the e-mail is already registered" })
+      return yield* new IdentityError.EmailTaken()
     }
     const opened = yield* Organizations.createOrganization(Actor.system(root), payload.organization)
     const tenant = { organizationId: opened.organization.id, workspaceId: opened.workspace.id }

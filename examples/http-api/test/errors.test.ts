@@ -38,7 +38,7 @@ describe("http-api: authentication", () => {
     const again = await call("/auth/sign-up", {
       body: { organization: { name: "Again LLP", bin: validBin(), kind: "internal" }, user: { email: admin.email, name: "Again" }, password: "long enough password" }
     })
-    expect(again).toMatchObject({ status: 409, body: { _tag: "Conflict", entity: "User" } })
+    expect(again).toMatchObject({ status: 409, body: { _tag: "EmailTaken" } })
   })
 
   it("sign-in sets an HttpOnly session cookie that authenticates; sign-out ends the session", async () => {

@@ -16,7 +16,7 @@ type Services = Layer.Success<ReturnType<typeof layerTest>>
 type AnyCommand = Command.AnyCommand | Command.AnyQuery
 
 const typedErrors = new Set([
-  "ValidationError", "Forbidden", "NotFound", "Conflict", "StaleVersion", "EmailTaken", "InvalidTransition", "Immutable",
+  "ValidationError", "Forbidden", "NotFound", "Conflict", "ReplayWithheld", "StaleVersion", "EmailTaken", "InvalidTransition", "Immutable",
   "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle", "InvitationClosed", "EmailNotVerified", "HomeMembership",
   "BinTaken", "DepartmentCodeTaken", "EmployeeNumberTaken", "AlreadyEmployed", "AlreadyMember", "SettingKeyTaken", "AccountLinked"
 ])

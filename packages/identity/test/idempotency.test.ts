@@ -1,8 +1,8 @@
 /**
  * Idempotency keys through identity commands: the same key and input returns the first result (the
  * output schemas round-trip through JSON), other input under the key is `IdempotencyKeyReused`. Commands whose
- * result holds a one-time secret (registration code, session token) keep no result: a replay is a
- * Conflict too, and writes nothing.
+ * result holds a one-time secret (registration code, session token) keep no result: a replay is
+ * `ReplayWithheld`, and writes nothing.
  */
 import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
@@ -19,7 +19,7 @@ layer(layerTest())("idempotency", (it) => {
       const input = { email: freshEmail(), name: "Ana" }
       yield* Users.register(Access.anonymous(tenant), input, { idempotencyKey: "reg-1" })
       const users = yield* snapshot
-      assert.strictEqual(yield* outcome(Users.register(Access.anonymous(tenant), input, { idempotencyKey: "reg-1" })), "Conflict")
+      assert.strictEqual(yield* outcome(Users.register(Access.anonymous(tenant), input, { idempotencyKey: "reg-1" })), "ReplayWithheld")
       assert.strictEqual(yield* snapshot, users, "a refused replay writes nothing")
       assert.strictEqual(yield* outcome(Users.register(Access.anonymous(tenant), { ...input, name: "Other" }, { idempotencyKey: "reg-1" })), "IdempotencyKeyReused")
       const setting = { key: "ui.layout", scope: "organization", dataType: "json", value: { columns: [1, 2], dense: true } } as const

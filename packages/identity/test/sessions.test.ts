@@ -36,10 +36,10 @@ layer(layerTest())("sessions", (it) => {
       const everything = yield* snapshot
       assert.isFalse(everything.includes(token), "no plain token at rest, idempotency records included")
       assert.isFalse(everything.includes(`"${code}"`), "no plain code at rest, idempotency records included")
-      assert.strictEqual(yield* outcome(Sessions.createSession(system, { userId: user.id }, { idempotencyKey: "login-1" })), "Conflict")
+      assert.strictEqual(yield* outcome(Sessions.createSession(system, { userId: user.id }, { idempotencyKey: "login-1" })), "ReplayWithheld")
       assert.strictEqual(
         yield* outcome(Verifications.issueVerificationCode(system, { email: user.email, type: "password_reset" }, { idempotencyKey: "code-1" })),
-        "Conflict"
+        "ReplayWithheld"
       )
       // the replay wrote nothing: still one session
       assert.strictEqual((yield* Sessions.listSessions(system, { userId: user.id })).length, 1)

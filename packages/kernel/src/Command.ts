@@ -12,7 +12,7 @@ import { Clock, Effect, Option, Schema, SchemaAST } from "effect"
 import { Actor, Authorization, authorize, type Permission } from "./Actor.ts"
 import { AuditLog, type AuditChange, entryFor } from "./AuditLog.ts"
 import { type EventDraft, envelope } from "./DomainEvent.ts"
-import { Conflict, type Forbidden, fromSchemaIssue, IdempotencyKeyReused, type StorageUnavailable, ValidationError } from "./Errors.ts"
+import { type Forbidden, fromSchemaIssue, IdempotencyKeyReused, ReplayWithheld, type StorageUnavailable, ValidationError } from "./Errors.ts"
 import { Idempotency, IdempotencyKey, type IdempotencyRecord, requestHash } from "./Idempotency.ts"
 import { IdGenerator } from "./Ids.ts"
 import { Outbox } from "./Outbox.ts"
@@ -51,7 +51,7 @@ export interface CommandSpec<I, IE, O, E, R> {
   /**
    * The result carries a one-time secret (a bearer token, a verification code) that is stored nowhere
    * else in plain. With an idempotency key the record then keeps no result, and a replay fails with
-   * `Conflict` instead of handing the secret out again: send a new request.
+   * `ReplayWithheld` instead of handing the secret out again: send a new request.
    */
   readonly resultHoldsSecret?: boolean
   readonly handler: (input: I, context: CommandContext) => Effect.Effect<Outcome<O>, E, R>
@@ -99,10 +99,10 @@ const describe = <F extends (...args: ReadonlyArray<never>) => unknown, D extend
 
 /**
  * The failures every command may report besides its own: bad input, a missing permission, an
- * idempotency key sent with another request, a replay of a one-time secret (`Conflict`), and the store
+ * idempotency key sent with another request, a replay of a one-time secret (`ReplayWithheld`), and the store
  * being unavailable (`StorageUnavailable`: its `outcome` says whether the command may have taken effect).
  */
-export type CommandFailure = ValidationError | Forbidden | IdempotencyKeyReused | Conflict | StorageUnavailable
+export type CommandFailure = ValidationError | Forbidden | IdempotencyKeyReused | ReplayWithheld | StorageUnavailable
 
 /** A decoder of untrusted input, built once; any failure is a `ValidationError` whose paths start at `prefix`. */
 export const decoder = <A>(schema: Schema.Codec<A, unknown>, prefix: ReadonlyArray<string> = []) => {
@@ -162,12 +162,12 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
   const decodeResult = Schema.decodeUnknownEffect(resultJson)
 
   /** The first result stored under `key`, or why it cannot be given again. */
-  const replay = (key: IdempotencyKey, hash: string, previous: IdempotencyRecord): Effect.Effect<O, IdempotencyKeyReused | Conflict> => {
+  const replay = (key: IdempotencyKey, hash: string, previous: IdempotencyRecord): Effect.Effect<O, IdempotencyKeyReused | ReplayWithheld> => {
     if (previous.command !== spec.name || previous.requestHash !== hash) {
       return Effect.fail(new IdempotencyKeyReused({ key, command: previous.command }))
     }
     if (spec.resultHoldsSecret) {
-      return Effect.fail(new Conflict({ entity: "IdempotencyKey", reason: `key ${key} was used; its result held a one-time secret, which is not kept` }))
+      return Effect.fail(new ReplayWithheld({ key, command: spec.name }))
     }
     return Effect.orDie(decodeResult(previous.result)) as Effect.Effect<O>
   }

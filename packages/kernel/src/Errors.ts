@@ -105,6 +105,21 @@ export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReuse
 }
 
 /**
+ * An idempotency key came back with the same request, whose command succeeded the first time; but its
+ * result held a one-time secret (a bearer token, a verification code) that is stored nowhere, so it
+ * cannot be given again. The first request's effect stands: do not retry; start over (sign in again,
+ * ask for a new code) if the first reply was lost.
+ */
+export class ReplayWithheld extends Schema.TaggedError<ReplayWithheld>()("ReplayWithheld", {
+  key: Schema.String,
+  command: Schema.String
+}) {
+  override get message(): string {
+    return `idempotency key ${this.key} was used by ${this.command}, which succeeded; its result held a one-time secret, which is not kept`
+  }
+}
+
+/**
  * An optimistic write was based on a version that is no longer the stored one: someone changed the
  * record since it was read. Read it again and decide again.
  */
