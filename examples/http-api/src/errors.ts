@@ -40,6 +40,10 @@ export const AlreadyEmployed = IdentityError.AlreadyEmployed.pipe(HttpApiSchema.
 export const AlreadyMember = IdentityError.AlreadyMember.pipe(HttpApiSchema.status(409))
 /** 409: a setting with this key exists at this scope. */
 export const SettingKeyTaken = IdentityError.SettingKeyTaken.pipe(HttpApiSchema.status(409))
+/** 409: the state refuses the deletion (sub-departments, other memberships, the workspace in use). */
+export const DepartmentHasChildren = IdentityError.DepartmentHasChildren.pipe(HttpApiSchema.status(409))
+export const UserStillMember = IdentityError.UserStillMember.pipe(HttpApiSchema.status(409))
+export const WorkspaceInUse = IdentityError.WorkspaceInUse.pipe(HttpApiSchema.status(409))
 /** 409: the provider account is already linked. */
 export const AccountLinked = IdentityError.AccountLinked.pipe(HttpApiSchema.status(409))
 /** 503: the database is unavailable; `retryable` and `outcome` say whether to retry. */
@@ -60,7 +64,7 @@ export class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {
 /** Every error an endpoint of this API may answer with. */
 export const ApiErrors = [
   BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, ReplayWithheld, Conflict, StaleVersion, EmailTaken, BinTaken, DepartmentCodeTaken, EmployeeNumberTaken,
-  AlreadyEmployed, AlreadyMember, SettingKeyTaken, AccountLinked, ServiceUnavailable, Unauthorized, Rejected
+  AlreadyEmployed, AlreadyMember, SettingKeyTaken, AccountLinked, DepartmentHasChildren, UserStillMember, WorkspaceInUse, ServiceUnavailable, Unauthorized, Rejected
 ] as const
 
 /** The union of the error bodies. */
@@ -81,6 +85,9 @@ export type ApiError =
   | IdentityError.AlreadyMember
   | IdentityError.SettingKeyTaken
   | IdentityError.AccountLinked
+  | IdentityError.DepartmentHasChildren
+  | IdentityError.UserStillMember
+  | IdentityError.WorkspaceInUse
   | Errors.StorageUnavailable
   | Unauthorized
   | Rejected
@@ -102,6 +109,9 @@ const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError>
   IdentityError.AlreadyMember,
   IdentityError.SettingKeyTaken,
   IdentityError.AccountLinked,
+  IdentityError.DepartmentHasChildren,
+  IdentityError.UserStillMember,
+  IdentityError.WorkspaceInUse,
   Errors.StorageUnavailable,
   Unauthorized,
   Rejected

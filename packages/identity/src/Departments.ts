@@ -4,6 +4,7 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
+import * as IdentityError from "./IdentityError.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Department from "./Department.ts"
 import { DepartmentRepository } from "./DepartmentRepository.ts"
@@ -83,7 +84,7 @@ export const moveDepartment = Command.make({
   })
 })
 
-/** TEN-06: soft delete; a department with live sub-departments is refused (`Conflict`). */
+/** TEN-06: soft delete; a department with live sub-departments is refused (`DepartmentHasChildren`). */
 export const deleteDepartment = Command.make({
   name: "identity.deleteDepartment",
   input: Schema.Struct({ departmentId: Department.DepartmentId }),
@@ -92,9 +93,8 @@ export const deleteDepartment = Command.make({
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.departmentId)
     const parents = yield* DepartmentRepository.use((r) => r.parents(ctx.tenant))
-    if ([...parents.values()].includes(before.id)) {
-      return yield* new Errors.Conflict({ entity: "Department", reason: "it still has sub-departments" })
-    }
+    const childCount = [...parents.values()].filter((parent) => parent === before.id).length
+    if (childCount > 0) return yield* new IdentityError.DepartmentHasChildren({ departmentId: before.id, childCount })
     const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
     yield* DepartmentRepository.use((r) => r.update(ctx.tenant, after))
     return { result: after, changes: [deleted("Department", after.id, before, after)] }

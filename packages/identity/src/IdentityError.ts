@@ -3,8 +3,9 @@
  * kernel's shared errors (`NotFound`, `Forbidden`, `InvalidTransition`, `Immutable`, `ValidationError`,
  * `StaleVersion`); these tags cover what only identity knows, among them every uniqueness clash a
  * caller can cause (`EmailTaken`, `BinTaken`, `DepartmentCodeTaken`, `EmployeeNumberTaken`,
- * `AlreadyEmployed`, `AlreadyMember`, `SettingKeyTaken`, `AccountLinked`). The kernel's `Conflict`
- * remains for a reused id or token hash and for state conflicts that have no tag yet.
+ * `AlreadyEmployed`, `AlreadyMember`, `SettingKeyTaken`, `AccountLinked`) and every state that refuses a
+ * deletion (`DepartmentHasChildren`, `UserStillMember`, `WorkspaceInUse`). The kernel's `Conflict` remains
+ * only for a reused id or token hash, which a caller cannot cause.
  */
 import { Schema } from "effect"
 
@@ -152,5 +153,34 @@ export class HomeMembership extends Schema.TaggedError<HomeMembership>()("HomeMe
 }) {
   override get message(): string {
     return `organization ${this.organizationId} is the home of user ${this.userId}: delete the user instead`
+  }
+}
+
+/** TEN-06: a department with live sub-departments cannot be deleted; delete or move them first. */
+export class DepartmentHasChildren extends Schema.TaggedError<DepartmentHasChildren>()("DepartmentHasChildren", {
+  departmentId: Schema.String,
+  childCount: Schema.Number
+}) {
+  override get message(): string {
+    return `department ${this.departmentId} still has ${this.childCount} live sub-department(s)`
+  }
+}
+
+/** A user who is still a member of other organizations cannot be deleted: they must leave them first. */
+export class UserStillMember extends Schema.TaggedError<UserStillMember>()("UserStillMember", {
+  userId: Schema.String,
+  organizationIds: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `user ${this.userId} is still a member of ${this.organizationIds.length} other organization(s)`
+  }
+}
+
+/** The workspace the actor is working in cannot be deleted from inside it. */
+export class WorkspaceInUse extends Schema.TaggedError<WorkspaceInUse>()("WorkspaceInUse", {
+  workspaceId: Schema.String
+}) {
+  override get message(): string {
+    return `workspace ${this.workspaceId} is the one you are working in`
   }
 }

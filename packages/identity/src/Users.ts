@@ -14,7 +14,7 @@ import * as Email from "./Email.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
 import * as IdentityEvent from "./IdentityEvent.ts"
-import { VerificationFailed } from "./IdentityError.ts"
+import * as IdentityError from "./IdentityError.ts"
 import * as Membership from "./Membership.ts"
 import { MembershipRepository } from "./MembershipRepository.ts"
 import * as Permissions from "./Permissions.ts"
@@ -176,7 +176,7 @@ export const confirmEmailChange = Command.make({
     const email = yield* Effect.fromResult(Email.normalize(input.email))
     const used = yield* consume(email.key, "email_change", input.code.trim(), ctx.now)
     // A code issued for another user's change proves nothing about this one.
-    if (used.verification.userId !== before.id) return yield* new VerificationFailed({ reason: "mismatch" })
+    if (used.verification.userId !== before.id) return yield* new IdentityError.VerificationFailed({ reason: "mismatch" })
     const outcome = yield* saveUser(before, { ...User.changeEmail(before, email, ctx.now), emailVerified: true })
     return { ...outcome, changes: [...outcome.changes, used.change] }
   })
@@ -249,9 +249,8 @@ export const deleteUser = Command.make({
       return yield* new Errors.Forbidden({ permission: Permissions.userDelete, actorId: ctx.actor.userId, roles: [...ctx.actor.roles] })
     }
     const orgs = yield* MembershipRepository.use((r) => r.organizationsOf(user.id))
-    if (orgs.some((o) => o !== user.organizationId)) {
-      return yield* new Errors.Conflict({ entity: "User", reason: "the user is still a member of another organization" })
-    }
+    const others = orgs.filter((o) => o !== user.organizationId)
+    if (others.length > 0) return yield* new IdentityError.UserStillMember({ userId: user.id, organizationIds: others })
     const employeeChanges = yield* endEmployment(ctx.tenant, user.id, ctx.now)
     const home = yield* MembershipRepository.use((r) => r.remove(user.organizationId, user.id))
     const sessions = yield* SessionRepository.use((r) => r.removeByUser(user.id))

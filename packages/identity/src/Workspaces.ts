@@ -3,6 +3,7 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
+import * as IdentityError from "./IdentityError.ts"
 import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Permissions from "./Permissions.ts"
@@ -83,7 +84,7 @@ export const deleteWorkspace = Command.make({
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* load(ctx.tenant, input.workspaceId)
     if (before.id === ctx.tenant.workspaceId) {
-      return yield* new Errors.Conflict({ entity: "Workspace", reason: "cannot delete the workspace you are working in" })
+      return yield* new IdentityError.WorkspaceInUse({ workspaceId: before.id })
     }
     const after = successor(before, { ...before, deletedAt: ctx.now, updatedAt: ctx.now })
     yield* WorkspaceRepository.use((r) => r.update(ctx.tenant, after))

@@ -18,7 +18,8 @@ type AnyCommand = Command.AnyCommand | Command.AnyQuery
 const typedErrors = new Set([
   "ValidationError", "Forbidden", "NotFound", "Conflict", "ReplayWithheld", "StaleVersion", "EmailTaken", "InvalidTransition", "Immutable",
   "VerificationFailed", "SessionInvalid", "LoginRefused", "DepartmentCycle", "InvitationClosed", "EmailNotVerified", "HomeMembership",
-  "BinTaken", "DepartmentCodeTaken", "EmployeeNumberTaken", "AlreadyEmployed", "AlreadyMember", "SettingKeyTaken", "AccountLinked"
+  "BinTaken", "DepartmentCodeTaken", "EmployeeNumberTaken", "AlreadyEmployed", "AlreadyMember", "SettingKeyTaken", "AccountLinked",
+  "DepartmentHasChildren", "UserStillMember", "WorkspaceInUse"
 ])
 
 const commands: Record<string, AnyCommand> = {

@@ -198,7 +198,7 @@ layer(layerTest())("users", (it) => {
       yield* join(other, user)
       yield* Employees.hireEmployee(otherAdmin, { userId: user.id })
       const before = yield* snapshot
-      assert.strictEqual(yield* outcome(Users.deleteUser(actor, { userId: user.id })), "Conflict")
+      assert.strictEqual(yield* outcome(Users.deleteUser(actor, { userId: user.id })), "UserStillMember")
       assert.strictEqual(yield* snapshot, before)
     }))
 

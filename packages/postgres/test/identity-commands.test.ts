@@ -131,7 +131,7 @@ for (const target of targets("identity-commands.test.ts")) {
           const user = yield* registerVerified(home)
           yield* join(other, user)
           yield* Employees.hireEmployee(otherAdmin, { userId: user.id })
-          assert.strictEqual(yield* outcome(Users.deleteUser(homeAdmin, { userId: user.id })), "Conflict")
+          assert.strictEqual(yield* outcome(Users.deleteUser(homeAdmin, { userId: user.id })), "UserStillMember")
           // Second line: the user row cannot go while a membership references it (23503, a defect).
           const raw = yield* Effect.exit(UnitOfWork.transactionFor(home, UserRepository.use((r) => r.remove(user.id))))
           const [error] = Exit.isFailure(raw) ? SqlState.findSqlErrors(raw.cause) : []
