@@ -26,7 +26,8 @@ import { actor } from "@erpkit/kernel/testing"
 import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { AfterInsert, createItem, grants, Items, testModule } from "./fixtures.ts"
-import { freshTenant, serverTarget } from "./targets.ts"
+import type { Tenant } from "@erpkit/kernel"
+import { serverTarget } from "./targets.ts"
 
 const adminUrl = process.env["DATABASE_URL"] || process.env["ERPKIT_TEST_SERVER_URL"]
 
@@ -58,7 +59,11 @@ const activity = (sql: SqlClient.SqlClient, pid: number) =>
     (rows) => rows[0]
   )
 
-class NotThereYet extends Error {}
+class NotThereYet extends Error {
+  constructor(pid: number, seen: Activity | undefined) {
+    super(`backend ${pid} not blocked at the COMMIT gate (last seen: ${JSON.stringify(seen ?? null)})`)
+  }
+}
 
 /**
  * Where the backend must be when it is killed: `idle in transaction` is checked once (it is already so
@@ -78,7 +83,7 @@ const kill = (pid: number, point: KillPoint) =>
         expect((yield* activity(sql, pid))?.state).toBe("idle in transaction")
       } else {
         const seen = yield* activity(sql, pid).pipe(
-          Effect.flatMap((a) => (atCommitGate(a) ? Effect.succeed(a) : Effect.fail(new NotThereYet()))),
+          Effect.flatMap((a) => (atCommitGate(a) ? Effect.succeed(a) : Effect.fail(new NotThereYet(pid, a)))),
           Effect.retry({ schedule: Schedule.spaced("10 millis"), times: 3_000 })
         )
         expect(atCommitGate(seen)).toBe(true)
@@ -155,6 +160,14 @@ const whileGateClosed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return yield* effect.pipe(Effect.ensuring(Effect.andThen(Deferred.succeed(open, undefined), Fiber.join(holder))))
   })
 
+/** Ids of this file's rows: fixed, since the file has a database of its own. */
+let ids = 0
+const nextId = (): string => `0e000000-0000-7000-8000-${(++ids).toString(16).padStart(12, "0")}`
+const freshTenant = (): Tenant.Tenant => ({
+  organizationId: nextId() as Tenant.Tenant["organizationId"],
+  workspaceId: nextId() as Tenant.Tenant["workspaceId"]
+})
+
 const manager = (tenant = freshTenant()) => ({ ...actor(["Sales Manager"], tenant), tenant })
 
 if (adminUrl === undefined || adminUrl === "") {
@@ -203,10 +216,10 @@ if (adminUrl === undefined || adminUrl === "") {
           const db = yield* PgDatabase
           const tenant = freshTenant()
           const work = db.unitOfWork(Effect.gen(function*() {
-            yield* Items.use((r) => r.insert(tenant, { id: crypto.randomUUID(), code: "L-4", note: "", quantity: 0 }))
+            yield* Items.use((r) => r.insert(tenant, { id: nextId(), code: "L-4", note: "", quantity: 0 }))
             const hook = yield* AfterInsert
             yield* hook(tenant)
-            yield* Items.use((r) => r.insert(tenant, { id: crypto.randomUUID(), code: "L-5", note: "", quantity: 0 }))
+            yield* Items.use((r) => r.insert(tenant, { id: nextId(), code: "L-5", note: "", quantity: 0 }))
           }))
           const error = onlyFailure(yield* withKill(work, "idle in transaction"))
           expect(error).toMatchObject({ _tag: "StorageUnavailable", outcome: "not-applied" })
