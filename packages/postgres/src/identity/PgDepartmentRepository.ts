@@ -90,7 +90,7 @@ export const layer = Layer.effect(
             SELECT d.id, d.parent_id AS "parentId" FROM identity.departments d WHERE ${departments.scope(sql, tenant)}`),
           (rows) => new Map(rows.map((r) => [r.id, r.parentId] as const))
         )),
-      // Optimistic: TenantTable.update has no version predicate, so the UPDATE is written here.
+      // optimistic: matches only the version this write follows
       update: (tenant, d) =>
         inWorkspace(db, tenant)(Effect.andThen(
           storable(d),
@@ -98,12 +98,8 @@ export const layer = Layer.effect(
             "Department",
             d.id,
             d.version,
-            noConflict(mapWrite("Department", reasons, taken(d))(sql`
-              UPDATE identity.departments d SET name = ${d.name}, code = ${d.code}, parent_id = ${d.parentId}, is_active = ${d.isActive},
-                updated_at = ${toTimestamptz(d.updatedAt)}, deleted_at = ${toTimestamptzOrNull(d.deletedAt)}::timestamptz, version = ${d.version}
-              WHERE d.id = ${d.id} AND ${departments.scope(sql, tenant)} AND d.version = ${d.version - 1}
-              RETURNING d.id`)),
-            sql<{ version: number }>`SELECT d.version FROM identity.departments d WHERE d.id = ${d.id} AND ${departments.scope(sql, tenant)}`
+            noConflict(mapWrite("Department", reasons, taken(d))(departments.updateVersioned(sql, tenant, d.id, d, d.version - 1))),
+            departments.storedVersion(sql, tenant, d.id)
           )
         ))
     }

@@ -94,7 +94,7 @@ export const layer = Layer.effect(
           select(sql`e.user_id = ${userId} AND e.organization_id = ${tenant.organizationId} AND e.deleted_at IS NULL`),
           (found) => Option.fromNullishOr(found[0])
         )),
-      // Optimistic: TenantTable.update has no version predicate, so the UPDATE is written here.
+      // optimistic: matches only the version this write follows
       update: (tenant: Tenant.Tenant, e: E) =>
         inOrganization(db, tenant)(Effect.andThen(
           storable(e),
@@ -102,13 +102,8 @@ export const layer = Layer.effect(
             "Employee",
             e.id,
             e.version,
-            noConflict(mapWrite("Employee", reasons, taken(e))(sql`
-              UPDATE identity.employees e SET user_id = ${e.userId}, department_id = ${e.departmentId}, employee_number = ${e.employeeNumber},
-                position = ${e.position}, status = ${e.status}, updated_at = ${toTimestamptz(e.updatedAt)},
-                deleted_at = ${toTimestamptzOrNull(e.deletedAt)}::timestamptz, version = ${e.version}
-              WHERE e.id = ${e.id} AND ${employees.scope(sql, tenant)} AND e.version = ${e.version - 1}
-              RETURNING e.id`)),
-            sql<{ version: number }>`SELECT e.version FROM identity.employees e WHERE e.id = ${e.id} AND ${employees.scope(sql, tenant)}`
+            noConflict(mapWrite("Employee", reasons, taken(e))(employees.updateVersioned(sql, tenant, e.id, e, e.version - 1))),
+            employees.storedVersion(sql, tenant, e.id)
           )
         ))
     }

@@ -87,6 +87,13 @@ export interface TenantTable<E, Row> extends TableSpec<E, Row> {
   readonly insert: (sql: Sql, tenant: Tenant.Tenant, entity: E) => Statement<unknown>
   /** `UPDATE table alias SET <every column not fixed> WHERE <scope> AND id = … RETURNING alias.id`. */
   readonly update: (sql: Sql, tenant: Tenant.Tenant, id: string, entity: E) => Statement<unknown>
+  /**
+   * The optimistic `update`: it matches only while the stored `version` is `expected` (the entity's
+   * version − 1), so a concurrent writer's change makes it match no row (see `storedVersion`).
+   */
+  readonly updateVersioned: (sql: Sql, tenant: Tenant.Tenant, id: string, entity: E, expected: number) => Statement<unknown>
+  /** `SELECT alias.version … WHERE <scope> AND id = …`: after an optimistic update matched nothing, a stale write or a missing row. */
+  readonly storedVersion: (sql: Sql, tenant: Tenant.Tenant, id: string) => Statement<{ readonly version: number }>
   /** The key `PgDatabase.lock` records for the row `id` (`<table>/<id>`). */
   readonly lockKey: (id: string) => string
 }
@@ -113,6 +120,9 @@ export const make = <E, Row extends object>(spec: TableSpec<E, Row>): TenantTabl
       : sql`${sql.literal(before(c))}${c.value!(entity) as never}${sql.literal(after(c))}`
   const scope = (sql: Sql, tenant: Tenant.Tenant) =>
     sql`${sql.literal(`${spec.alias}.organization_id = `)}${tenant.organizationId}${sql.literal(` AND ${spec.alias}.workspace_id = `)}${tenant.workspaceId}${sql.literal(spec.live === undefined ? "" : ` AND ${spec.live}`)}`
+  const update = (sql: Sql, tenant: Tenant.Tenant, id: string, entity: E, also: Fragment) =>
+    sql`${sql.literal(updateHead)}${sql.join(", ", false)(updated.map((c) => sql`${sql.literal(`${c.name} = `)}${param(sql, c, entity)}`))}
+        WHERE ${scope(sql, tenant)} AND ${sql.literal(`${spec.alias}.id = `)}${id}${also} RETURNING ${sql.literal(`${spec.alias}.id`)}`
   return {
     ...spec,
     selectList: (alias = spec.alias) => selected(alias).map(([expr, field]) => `${expr} AS "${field}"`).join(", "),
@@ -122,9 +132,12 @@ export const make = <E, Row extends object>(spec: TableSpec<E, Row>): TenantTabl
     scope,
     insert: (sql, tenant, entity) =>
       sql`${sql.literal(insertHead)}${tenant.organizationId}, ${tenant.workspaceId}, ${sql.join(", ", false)(written.map((c) => param(sql, c, entity)))})`,
-    update: (sql, tenant, id, entity) =>
-      sql`${sql.literal(updateHead)}${sql.join(", ", false)(updated.map((c) => sql`${sql.literal(`${c.name} = `)}${param(sql, c, entity)}`))}
-        WHERE ${scope(sql, tenant)} AND ${sql.literal(`${spec.alias}.id = `)}${id} RETURNING ${sql.literal(`${spec.alias}.id`)}`,
+    update: (sql, tenant, id, entity) => update(sql, tenant, id, entity, sql``),
+    updateVersioned: (sql, tenant, id, entity, expected) =>
+      update(sql, tenant, id, entity, sql`${sql.literal(` AND ${spec.alias}.version = `)}${expected}`),
+    storedVersion: (sql, tenant, id) =>
+      sql<{ readonly version: number }>`SELECT ${sql.literal(`${spec.alias}.version FROM ${spec.table} ${spec.alias}`)}
+        WHERE ${scope(sql, tenant)} AND ${sql.literal(`${spec.alias}.id = `)}${id}`,
     lockKey: (id) => `${spec.table}/${id}`
   }
 }
