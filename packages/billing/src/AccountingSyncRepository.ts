@@ -12,6 +12,7 @@ import * as AccountingSync from "./AccountingSync.ts"
 import { type AccountingSystemError } from "./BillingError.ts"
 import { type AccountingSyncId } from "./Ids.ts"
 import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
+import type { Changed } from "./Values.ts"
 
 export interface SyncQuery {
   readonly status?: AccountingSync.SyncStatus
@@ -48,8 +49,8 @@ export class AccountingSyncRepository extends Context.Service<AccountingSyncRepo
   /**
    * Claims due syncs as ONE set-based operation: every row with `AccountingSync.isDue(row, now)`
    * (Pending, nextAttemptAt ≤ now), only `syncId` when given, at most `limit`, earliest due first,
-   * gets `nextAttemptAt = leaseUntil, updatedAt = now` (`AccountingSync.lease`); returns the leased
-   * rows. Postgres: `UPDATE … WHERE id IN (SELECT id … WHERE status = 'Pending' AND next_attempt_at <=
+   * gets `nextAttemptAt = leaseUntil, updatedAt = now` (`AccountingSync.lease`); returns each leased
+   * row before and after the lease (its audit entry). Postgres: `UPDATE … WHERE id IN (SELECT id … WHERE status = 'Pending' AND next_attempt_at <=
    * $now ORDER BY next_attempt_at, id LIMIT $limit FOR UPDATE SKIP LOCKED) RETURNING *`, so concurrent
    * runs never claim the same row.
    */
@@ -59,7 +60,7 @@ export class AccountingSyncRepository extends Context.Service<AccountingSyncRepo
     leaseUntil: number,
     limit: number,
     syncId?: AccountingSyncId
-  ) => Effect.Effect<ReadonlyArray<AccountingSync.AccountingSync>>
+  ) => Effect.Effect<ReadonlyArray<Changed<AccountingSync.AccountingSync>>>
   /** Appends attempts to the accounting sync log; there is no update or delete. */
   readonly appendLog: (tenant: Tenant.Tenant, entries: ReadonlyArray<AccountingSync.AccountingSyncLogEntry>) => Effect.Effect<void>
   /** A sync's attempts, in the order appended (attempt 1, 2, …). */
@@ -100,8 +101,8 @@ export class AccountingSyncRepository extends Context.Service<AccountingSyncRepo
               yield* rows.find(tenant, (s) => AccountingSync.isDue(s, now) && (syncId === undefined || s.id === syncId)),
               (s) => s.nextAttemptAt
             ).slice(0, Math.max(0, limit))
-            const leased = due.map((s) => AccountingSync.lease(s, leaseUntil, now))
-            yield* Effect.forEach(leased, (s) => Effect.orDie(rows.update(tenant, s)), { discard: true })
+            const leased = due.map((before) => ({ before, after: AccountingSync.lease(before, leaseUntil, now) }))
+            yield* Effect.forEach(leased, (s) => Effect.orDie(rows.update(tenant, s.after)), { discard: true })
             return leased
           })),
         appendLog: (tenant, entries) =>

@@ -8,13 +8,14 @@
  *      (no database transaction stays open while the external system answers);
  *   3. record the outcome (one unit of work per sync): the sync row, its log entry, the outbox event.
  * Step 3 checks that the sync is still Pending with the attempt count it was claimed with, so a run
- * whose lease ran out while another run took the sync over records nothing (`Conflict`).
+ * whose lease ran out while another run took the sync over records nothing (`SyncLeaseLost`).
  */
 // `Ids` is imported as a type so declaration emit can name the kernel types commands infer.
-import { Actor, Command, type DomainEvent, Errors, type Ids, UnitOfWork } from "@erpkit/kernel"
+import { Actor, Command, type DomainEvent, type Errors, type Ids, UnitOfWork } from "@erpkit/kernel"
 import { Cause, Context, Effect, Exit, Option, Schema } from "effect"
 import * as AccountingSync from "./AccountingSync.ts"
 import { AccountingSyncRepository, AccountingSystem } from "./AccountingSyncRepository.ts"
+import { SyncLeaseLost } from "./BillingError.ts"
 import * as BillingEvent from "./BillingEvent.ts"
 import { AccountingSyncId, AccountingSyncLogId } from "./Ids.ts"
 import { audit, freshIds } from "./internal/command.ts"
@@ -49,10 +50,14 @@ export const claimAccountingSyncs = Command.make({
   permission: permissions.jobsRun,
   handler: Effect.fnUntraced(function*(input, context) {
     const leaseUntil = context.now + (input.leaseSeconds ?? defaultLeaseSeconds) * 1000
-    const syncs = yield* (yield* AccountingSyncRepository).claimDue(
+    const leased = yield* (yield* AccountingSyncRepository).claimDue(
       context.tenant, context.now, leaseUntil, input.batchSizeMax ?? defaultBatchSizeMax, input.syncId
     )
-    return { result: { syncs } }
+    // the lease is a change of the sync (its nextAttemptAt): audited like any other (TEN-07)
+    return {
+      result: { syncs: leased.map((s) => s.after) },
+      changes: leased.map((s) => audit(AccountingSync.AccountingSync, s.before, s.after))
+    }
   })
 })
 
@@ -79,7 +84,7 @@ export const recordAccountingSyncAttempt = Command.make({
     const repo = yield* AccountingSyncRepository
     const before = yield* repo.getForUpdate(context.tenant, input.syncId)
     if (before.status !== "Pending" || before.attempts !== input.claimedAttempts) {
-      return yield* new Errors.Conflict({ entity: "AccountingSync", reason: `sync ${before.id} was handled by another run` })
+      return yield* new SyncLeaseLost({ syncId: before.id, status: before.status, attempts: before.attempts, claimedAttempts: input.claimedAttempts })
     }
     const policy = yield* RetryPolicy
     const outcome = input.outcome

@@ -1,7 +1,7 @@
 /**
  * Billing's domain errors. Each carries the figures that explain it, so a host can show a precise
  * message and match on `_tag`. State errors (`InvalidTransition`, `Immutable`), `NotFound`,
- * `ValidationError`, `Forbidden` and `Conflict` are the kernel's.
+ * `ValidationError` and `Forbidden` are the kernel's; billing raises no free-text `Conflict`.
  */
 import { Currency, LocalDate } from "@erpkit/kernel"
 import { Schema } from "effect"
@@ -299,5 +299,51 @@ export class QuoteNumberTaken extends Schema.TaggedError<QuoteNumberTaken>()("Qu
 }) {
   override get message(): string {
     return `quote number ${this.quoteNumber} is taken`
+  }
+}
+
+/** An invoice still in Draft has not been sent: the customer cannot have viewed it. */
+export class InvoiceNotSent extends Schema.TaggedError<InvoiceNotSent>()("InvoiceNotSent", {
+  invoiceId: Schema.String,
+  status: Schema.String
+}) {
+  override get message(): string {
+    return `invoice ${this.invoiceId} is ${this.status}: it has not been sent`
+  }
+}
+
+/** Only a Draft invoice may be deleted; an issued one is voided instead (`voidInvoice`). */
+export class InvoiceNotDraft extends Schema.TaggedError<InvoiceNotDraft>()("InvoiceNotDraft", {
+  invoiceId: Schema.String,
+  status: Schema.String
+}) {
+  override get message(): string {
+    return `invoice ${this.invoiceId} is ${this.status}: only a Draft is deleted, void it instead`
+  }
+}
+
+/** X-05: a shipment has one Bill of Lading; it exists already with other data. */
+export class BillOfLadingExists extends Schema.TaggedError<BillOfLadingExists>()("BillOfLadingExists", {
+  shipmentId: Schema.String,
+  documentId: Schema.String,
+  documentNumber: Schema.String
+}) {
+  override get message(): string {
+    return `shipment ${this.shipmentId} already has Bill of Lading ${this.documentNumber} (${this.documentId}) with other data`
+  }
+}
+
+/**
+ * X-07: the sync is no longer what this run claimed (its lease ran out and another run took it over):
+ * it is not Pending any more, or its attempts moved on. Nothing is recorded.
+ */
+export class SyncLeaseLost extends Schema.TaggedError<SyncLeaseLost>()("SyncLeaseLost", {
+  syncId: Schema.String,
+  status: Schema.String,
+  attempts: Schema.Number,
+  claimedAttempts: Schema.Number
+}) {
+  override get message(): string {
+    return `sync ${this.syncId} was handled by another run: ${this.status} after ${this.attempts} attempts, claimed at ${this.claimedAttempts}`
   }
 }

@@ -8,6 +8,13 @@ import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { type CreditHold, expire, isExpired } from "./CreditHold.ts"
 import { type ClientAccountId, type CreditHoldId } from "./Ids.ts"
 import { sortBy, tables, tenantTable } from "./internal/memory.ts"
+import type { Changed } from "./Values.ts"
+
+/** What `expire` changed: the holds (Pending → Expired) and their accounts (holds released). */
+export interface ExpiredHolds {
+  readonly holds: ReadonlyArray<Changed<CreditHold>>
+  readonly accounts: ReadonlyArray<Changed<ClientAccount.ClientAccount>>
+}
 
 export class CreditHoldRepository extends Context.Service<CreditHoldRepository, {
   readonly insert: (tenant: Tenant.Tenant, hold: CreditHold) => Effect.Effect<void>
@@ -19,10 +26,11 @@ export class CreditHoldRepository extends Context.Service<CreditHoldRepository, 
    * The `expireCreditHolds` job as one set-based operation: every Pending hold of the tenant with
    * `expiresAt ≤ now` (`CreditHold.isExpired`), at most `limit`, earliest expiry first, becomes Expired
    * with `resolvedAt = now`, and each affected account's `holdsMinor` falls by the sum of its expired
-   * holds (and `updatedAt = now`). Returns the expired holds. Postgres: one statement (CTE
-   * `UPDATE credit_holds … RETURNING` feeding `UPDATE client_accounts`), locking holds before accounts.
+   * holds (and `updatedAt = now`). Returns the expired holds and the released accounts, each before
+   * and after (their audit entries). Postgres: one statement (CTE `UPDATE credit_holds … RETURNING`
+   * feeding `UPDATE client_accounts`), locking holds before accounts.
    */
-  readonly expire: (tenant: Tenant.Tenant, now: number, limit: number) => Effect.Effect<ReadonlyArray<CreditHold>>
+  readonly expire: (tenant: Tenant.Tenant, now: number, limit: number) => Effect.Effect<ExpiredHolds>
 }>()("@erpkit/billing/CreditHoldRepository") {
   /**
    * Holds in the `MemoryStore`. `expire` releases the accounts' holds through the
@@ -39,16 +47,19 @@ export class CreditHoldRepository extends Context.Service<CreditHoldRepository, 
       const expireAll = (tenant: Tenant.Tenant, now: number, limit: number) =>
         Effect.gen(function*() {
           const due = sortBy(yield* rows.find(tenant, (h) => isExpired(h, now)), (h) => h.expiresAt).slice(0, Math.max(0, limit))
-          const expired = due.map((h) => Result.getOrThrow(expire(h, now)))
-          yield* Effect.forEach(expired, (h) => Effect.orDie(rows.update(tenant, h)), { discard: true })
+          const holds = due.map((before) => ({ before, after: Result.getOrThrow(expire(before, now)) }))
+          yield* Effect.forEach(holds, (h) => Effect.orDie(rows.update(tenant, h.after)), { discard: true })
           const released = new Map<ClientAccountId, bigint>()
-          for (const h of expired) released.set(h.accountId, (released.get(h.accountId) ?? 0n) + h.amountMinor)
+          for (const { after: h } of holds) released.set(h.accountId, (released.get(h.accountId) ?? 0n) + h.amountMinor)
+          const changed: Array<Changed<ClientAccount.ClientAccount>> = []
           for (const [accountId, amount] of released) {
             // holds before accounts: the port's lock order
-            const account = yield* Effect.orDie(accounts.getForUpdate(tenant, accountId))
-            yield* Effect.orDie(accounts.update(tenant, ClientAccount.release(account, amount, now)))
+            const before = yield* Effect.orDie(accounts.getForUpdate(tenant, accountId))
+            const after = ClientAccount.release(before, amount, now)
+            yield* Effect.orDie(accounts.update(tenant, after))
+            changed.push({ before, after })
           }
-          return expired
+          return { holds, accounts: changed }
         })
       return {
         insert: rows.insert,

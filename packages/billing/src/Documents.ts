@@ -3,9 +3,10 @@
  * shipment (X-05, once per shipment).
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
-import { type Actor, Command, Errors, type Ids } from "@erpkit/kernel"
+import { type Actor, Command, type Errors, type Ids } from "@erpkit/kernel"
 import { Effect, Option, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
+import { BillOfLadingExists } from "./BillingError.ts"
 import * as Document from "./Document.ts"
 import { DocumentRepository } from "./DocumentRepository.ts"
 import { DocumentId, InvoiceId } from "./Ids.ts"
@@ -52,7 +53,7 @@ export const generateInvoiceDocument = Command.make({
  * X-05 (billing side): the Bill of Lading of a confirmed shipment, from the shipment data the caller
  * passes in (billing cannot read inventory; the process reacting to the confirmation does). Idempotent
  * per shipment: called again with the same data it returns the existing document and writes nothing;
- * with different data for the same shipment it is a `Conflict` (a shipment has one Bill of Lading).
+ * with different data for the same shipment it is `BillOfLadingExists` (a shipment has one Bill of Lading).
  */
 export const createBillOfLading = Command.make({
   name: "billing.createBillOfLading",
@@ -65,8 +66,8 @@ export const createBillOfLading = Command.make({
     const existing = yield* documents.latest(context.tenant, "BillOfLading", input.shipmentId)
     if (Option.isSome(existing)) {
       if (JSON.stringify(existing.value.data) === JSON.stringify(data)) return { result: existing.value }
-      return yield* new Errors.Conflict({
-        entity: "Document", reason: `shipment ${input.shipmentId} already has Bill of Lading ${existing.value.documentNumber} with other data`
+      return yield* new BillOfLadingExists({
+        shipmentId: input.shipmentId, documentId: existing.value.id, documentNumber: existing.value.documentNumber
       })
     }
     const [id] = yield* freshIds(DocumentId, 1)

@@ -16,7 +16,9 @@ import {
   AmountOutOfRange,
   CreditNoteExceedsOutstanding,
   DueDateBeforeIssueDate,
+  InvoiceNotDraft,
   InvoiceNotPayable,
+  InvoiceNotSent,
   PaymentExceedsOutstanding
 } from "./BillingError.ts"
 import { type ClientAccount } from "./ClientAccount.ts"
@@ -377,11 +379,11 @@ export const issuePaid = (invoice: Invoice, data: Schema.JsonObject, now: number
 export const markViewed = (
   invoice: Invoice,
   now: number
-): Result.Result<Transitioned, Errors.Immutable | Errors.Conflict> =>
+): Result.Result<Transitioned, Errors.Immutable | InvoiceNotSent> =>
   Result.gen(function*() {
     yield* assertMutable(machine, invoice.id, invoice.status)
     if (invoice.status === "Draft") {
-      return yield* Result.fail(new Errors.Conflict({ entity: "Invoice", reason: `invoice ${invoice.id} has not been sent` }))
+      return yield* Result.fail(new InvoiceNotSent({ invoiceId: invoice.id, status: invoice.status }))
     }
     const next = with_(invoice, { viewedAt: invoice.viewedAt ?? now }, now)
     return { invoice: next, events: [event(next, "viewed")] }
@@ -440,11 +442,11 @@ export const void_ = (
   })
 
 /** Soft delete: drafts only (an issued invoice is voided instead); frees the invoice number. */
-export const softDelete = (invoice: Invoice, now: number): Result.Result<Invoice, Errors.Immutable | Errors.Conflict> =>
+export const softDelete = (invoice: Invoice, now: number): Result.Result<Invoice, Errors.Immutable | InvoiceNotDraft> =>
   Result.flatMap(assertMutable(machine, invoice.id, invoice.status), () =>
     invoice.status === "Draft"
       ? Result.succeed(with_(invoice, { deletedAt: now }, now))
-      : Result.fail(new Errors.Conflict({ entity: "Invoice", reason: `invoice ${invoice.id} is ${invoice.status}: void it instead` })))
+      : Result.fail(new InvoiceNotDraft({ invoiceId: invoice.id, status: invoice.status })))
 
 /** Named invariants, checked after every transition in tests; a broken one is a defect. */
 export const invariants: ReadonlyArray<Invariants.Invariant<Invoice>> = [

@@ -12,6 +12,7 @@ import * as Invoice from "./Invoice.ts"
 import { type InvoiceEvent } from "./InvoiceEvent.ts"
 import { type ClientAccount } from "./ClientAccount.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
+import type { Changed } from "./Values.ts"
 
 export interface InvoiceQuery {
   readonly accountId?: string
@@ -26,6 +27,8 @@ export interface InvoiceWithAccount {
 }
 
 export interface ClaimedReminder {
+  /** The invoice before the reminder was recorded (its audit entry's old values). */
+  readonly before: Invoice.Invoice
   /** The invoice after the reminder was recorded in `remindersSent`. */
   readonly invoice: Invoice.Invoice
   readonly reminder: Invoice.ReminderKind
@@ -50,7 +53,7 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
   /**
    * The `markOverdueInvoices` job as one set-based operation: every invoice with
    * `Invoice.isOverdue(invoice, today)` (Sent, due date before `today`), at most `limit`, earliest due
-   * first, becomes Overdue with `updatedAt = now`. Returns the changed invoices.
+   * first, becomes Overdue with `updatedAt = now`. Returns the changed invoices, before and after.
    * Postgres: `UPDATE … WHERE status = 'Sent' AND due_date < $today … RETURNING`.
    */
   readonly markOverdue: (
@@ -58,7 +61,7 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
     today: LocalDate.LocalDate,
     now: number,
     limit: number
-  ) => Effect.Effect<ReadonlyArray<Invoice.Invoice>>
+  ) => Effect.Effect<ReadonlyArray<Changed<Invoice.Invoice>>>
   /**
    * The `sendInvoiceReminders` job as one set-based operation: for every invoice where
    * `Invoice.reminderDue(invoice, today)` names a reminder, at most `limit`, earliest due first,
@@ -103,7 +106,7 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
       ) =>
         store.transaction(Effect.gen(function*() {
           const candidates = sortBy(yield* rows.find(tenant, (i) => pick(i) !== undefined), (i) => i.dueDate)
-          const changed = candidates.slice(0, Math.max(0, limit)).map((i) => ({ next: apply(i, pick(i)!), picked: pick(i)! }))
+          const changed = candidates.slice(0, Math.max(0, limit)).map((i) => ({ before: i, next: apply(i, pick(i)!), picked: pick(i)! }))
           yield* Effect.forEach(changed, ({ next }) => Effect.orDie(rows.update(tenant, next)), { discard: true })
           return changed
         }))
@@ -132,12 +135,12 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
           Effect.map(
             sweep(tenant, limit, (i) => (Invoice.isOverdue(i, today) ? true : undefined), (i) =>
               Result.getOrThrow(Invoice.markOverdue(i, now)).invoice),
-            (changed) => changed.map((c) => c.next)
+            (changed) => changed.map((c) => ({ before: c.before, after: c.next }))
           ),
         claimReminders: (tenant, today, now, limit) =>
           Effect.map(
             sweep(tenant, limit, (i) => Invoice.reminderDue(i, today), (i, kind) => Invoice.recordReminder(i, kind, now).invoice),
-            (changed) => changed.map((c) => ({ invoice: c.next, reminder: c.picked }))
+            (changed) => changed.map((c) => ({ before: c.before, invoice: c.next, reminder: c.picked }))
           ),
         appendEvents: (tenant, events) =>
           store.transaction(Effect.forEach(events, (event) =>

@@ -9,7 +9,7 @@ import * as BillingEvent from "./BillingEvent.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { CreditHoldRepository } from "./CreditHoldRepository.ts"
 import { ClientAccountId, CreditHoldId, InvoiceId } from "./Ids.ts"
-import { audit, logEntries, savePosted, transactionIds } from "./internal/command.ts"
+import { audit, auditSoftDelete, logEntries, savePosted, transactionIds } from "./internal/command.ts"
 import { insertDraft, issue, issuePaid } from "./internal/invoicing.ts"
 import { PaymentFields } from "./internal/payments.ts"
 import * as Invoice from "./Invoice.ts"
@@ -173,7 +173,7 @@ export const deleteDraftInvoice = Command.make({
     return {
       result: deleted,
       events: [BillingEvent.draft({ _tag: "InvoiceDeleted", invoiceId: before.id, invoiceNumber: before.invoiceNumber })],
-      changes: [audit(Invoice.Invoice, before, null)]
+      changes: [auditSoftDelete(Invoice.Invoice, before, deleted)]
     }
   })
 })

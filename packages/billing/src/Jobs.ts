@@ -11,7 +11,7 @@ import { Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
 import * as CreditHold from "./CreditHold.ts"
 import { CreditHoldRepository } from "./CreditHoldRepository.ts"
-import { logEntries, today } from "./internal/command.ts"
+import { audit, logEntries, today } from "./internal/command.ts"
 import * as Invoice from "./Invoice.ts"
 import { InvoiceRepository } from "./InvoiceRepository.ts"
 import { permissions } from "./Permissions.ts"
@@ -20,16 +20,17 @@ import { QuoteRepository } from "./QuoteRepository.ts"
 import * as RateCard from "./RateCard.ts"
 import { RateCardRepository, SurchargeRepository } from "./RateCardRepository.ts"
 import * as Surcharge from "./Surcharge.ts"
-import { BatchSizeMax, defaultBatchSizeMax } from "./Values.ts"
+import { BatchSizeMax, type Changed, defaultBatchSizeMax } from "./Values.ts"
+import * as ClientAccount from "./ClientAccount.ts"
 
 export const JobInput = Schema.Struct({
   /** 1 … 10 000; default 1 000. */
   batchSizeMax: Schema.optionalKey(BatchSizeMax)
 })
 
-const statusChange = (entityType: string, id: string, from: Schema.Json, to: Schema.Json): AuditLog.AuditChange => ({
-  entityType, entityId: id, action: "UPDATE", oldValues: from, newValues: to
-})
+/** Audit changes of rows a sweep changed: every field, old and new (TEN-07). */
+const changesOf = <A extends { readonly id: string }>(schema: Schema.Codec<A, unknown>, rows: ReadonlyArray<Changed<A>>): Array<AuditLog.AuditChange> =>
+  rows.map((r) => audit(schema, r.before, r.after))
 
 export const MarkOverdueOutput = Schema.Struct({ invoices: Schema.Array(Invoice.Invoice) })
 
@@ -42,7 +43,8 @@ export const markOverdueInvoices = Command.make({
   handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const day = yield* today(context)
-    const changed = yield* invoices.markOverdue(context.tenant, day, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const swept = yield* invoices.markOverdue(context.tenant, day, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const changed = swept.map((c) => c.after)
     const drafts = changed.map((i) => ({ invoiceId: i.id, type: "marked_overdue" as const, data: { dueDate: i.dueDate, today: day } }))
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, drafts))
     return {
@@ -52,7 +54,7 @@ export const markOverdueInvoices = Command.make({
           _tag: "InvoiceOverdue", invoiceId: i.id, customerId: i.customerId, dueDate: i.dueDate,
           amountOutstandingMinor: Invoice.amountOutstanding(i)
         })),
-      changes: changed.map((i) => statusChange("Invoice", i.id, { status: "Sent" }, { status: "Overdue" }))
+      changes: changesOf(Invoice.Invoice, swept)
     }
   })
 })
@@ -87,8 +89,7 @@ export const sendInvoiceReminders = Command.make({
           _tag: "InvoiceReminderDue", invoiceId: invoice.id, customerId: invoice.customerId, reminder,
           dueDate: invoice.dueDate, amountOutstandingMinor: Invoice.amountOutstanding(invoice)
         })),
-      changes: claimed.map(({ invoice, reminder }) =>
-        statusChange("Invoice", invoice.id, { remindersSent: invoice.remindersSent.filter((r) => r !== reminder) }, { remindersSent: [...invoice.remindersSent] }))
+      changes: changesOf(Invoice.Invoice, claimed.map(({ before, invoice }) => ({ before, after: invoice })))
     }
   })
 })
@@ -103,12 +104,14 @@ export const expireCreditHolds = Command.make({
   output: ExpireHoldsOutput,
   permission: permissions.jobsRun,
   handler: Effect.fnUntraced(function*(input, context) {
-    const expired = yield* (yield* CreditHoldRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const { accounts, holds } = yield* (yield* CreditHoldRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const expired = holds.map((h) => h.after)
     return {
       result: { holds: expired },
       events: expired.map((h) =>
         BillingEvent.draft({ _tag: "CreditHoldResolved", holdId: h.id, accountId: h.accountId, amountMinor: h.amountMinor, status: h.status, invoiceId: null })),
-      changes: expired.map((h) => statusChange("CreditHold", h.id, { status: "Pending" }, { status: "Expired" }))
+      // the holds and the accounts whose holds they released, as `voidCreditHold` records them
+      changes: [...changesOf(CreditHold.CreditHold, holds), ...changesOf(ClientAccount.ClientAccount, accounts)]
     }
   })
 })
@@ -131,18 +134,17 @@ export const deactivateExpiredRates = Command.make({
   handler: Effect.fnUntraced(function*(input, context) {
     const day = yield* today(context)
     const limit = input.batchSizeMax ?? defaultBatchSizeMax
-    const rateCards = yield* (yield* RateCardRepository).deactivateExpired(context.tenant, day, context.now, limit)
-    const surcharges = yield* (yield* SurchargeRepository).deactivateExpired(context.tenant, day, context.now, limit)
+    const cardRows = yield* (yield* RateCardRepository).deactivateExpired(context.tenant, day, context.now, limit)
+    const surchargeRows = yield* (yield* SurchargeRepository).deactivateExpired(context.tenant, day, context.now, limit)
+    const rateCards = cardRows.map((r) => r.after)
+    const surcharges = surchargeRows.map((r) => r.after)
     return {
       result: { rateCards, surcharges },
       events: [
         ...rateCards.map((c) => BillingEvent.draft({ _tag: "RateCardChanged", rateCardId: c.id, change: "Deactivated" })),
         ...surcharges.map((s) => BillingEvent.draft({ _tag: "SurchargeChanged", surchargeId: s.id, change: "Deactivated" }))
       ],
-      changes: [
-        ...rateCards.map((c) => statusChange("RateCard", c.id, { isActive: true }, { isActive: false })),
-        ...surcharges.map((s) => statusChange("Surcharge", s.id, { isActive: true }, { isActive: false }))
-      ]
+      changes: [...changesOf(RateCard.RateCard, cardRows), ...changesOf(Surcharge.Surcharge, surchargeRows)]
     }
   })
 })
@@ -156,11 +158,12 @@ export const expireQuotes = Command.make({
   output: ExpireQuotesOutput,
   permission: permissions.jobsRun,
   handler: Effect.fnUntraced(function*(input, context) {
-    const expired = yield* (yield* QuoteRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const rows = yield* (yield* QuoteRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const expired = rows.map((q) => q.after)
     return {
       result: { quotes: expired },
       events: expired.map((q) => BillingEvent.draft({ _tag: "QuoteExpired", quoteId: q.id, customerId: q.customerId, expiresAt: q.expiresAt })),
-      changes: expired.map((q) => statusChange("Quote", q.id, { status: q.sentAt === null ? "Draft" : "Sent" }, { status: "Expired" }))
+      changes: changesOf(Quote.Quote, rows)
     }
   })
 })

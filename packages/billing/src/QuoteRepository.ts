@@ -8,6 +8,7 @@ import { QuoteNumberTaken } from "./BillingError.ts"
 import { type QuoteId } from "./Ids.ts"
 import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
 import * as Quote from "./Quote.ts"
+import type { Changed } from "./Values.ts"
 
 export interface QuoteQuery {
   readonly accountId?: string
@@ -27,11 +28,11 @@ export class QuoteRepository extends Context.Service<QuoteRepository, {
   /**
    * The `expireQuotes` job (BIL-QUO-02) as ONE set-based operation: every quote with
    * `Quote.isExpired(quote, now)` (Draft or Sent, expiresAt ≤ now), at most `limit`, earliest expiry
-   * first, becomes Expired (`expiredAt = updatedAt = now`); returns the changed quotes. Postgres:
+   * first, becomes Expired (`expiredAt = updatedAt = now`); returns the changed quotes, before and after. Postgres:
    * `UPDATE quotes SET status = 'Expired', … WHERE id IN (SELECT id … WHERE status IN ('Draft','Sent')
    * AND expires_at <= $now ORDER BY expires_at, id LIMIT $limit FOR UPDATE SKIP LOCKED) RETURNING *`.
    */
-  readonly expire: (tenant: Tenant.Tenant, now: number, limit: number) => Effect.Effect<ReadonlyArray<Quote.Quote>>
+  readonly expire: (tenant: Tenant.Tenant, now: number, limit: number) => Effect.Effect<ReadonlyArray<Changed<Quote.Quote>>>
 }>()("@erpkit/billing/QuoteRepository") {
   static readonly layerMemory = Layer.effect(
     QuoteRepository,
@@ -55,8 +56,8 @@ export class QuoteRepository extends Context.Service<QuoteRepository, {
         expire: (tenant, now, limit) =>
           store.transaction(Effect.gen(function*() {
             const due = sortBy(yield* rows.find(tenant, (q) => Quote.isExpired(q, now)), (q) => q.expiresAt).slice(0, Math.max(0, limit))
-            const expired = due.map((q) => Result.getOrThrow(Quote.expire(q, now)))
-            yield* Effect.forEach(expired, (q) => Effect.orDie(rows.update(tenant, q)), { discard: true })
+            const expired = due.map((before) => ({ before, after: Result.getOrThrow(Quote.expire(before, now)) }))
+            yield* Effect.forEach(expired, (q) => Effect.orDie(rows.update(tenant, q.after)), { discard: true })
             return expired
           }))
       }

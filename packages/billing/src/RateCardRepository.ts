@@ -10,6 +10,7 @@ import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory
 import { isExpired, isUsableOn, type Validity } from "./internal/validity.ts"
 import * as RateCard from "./RateCard.ts"
 import * as Surcharge from "./Surcharge.ts"
+import type { Changed } from "./Values.ts"
 
 export interface RateQuery {
   readonly currency?: Currency.Currency
@@ -31,7 +32,7 @@ export interface RatePort<A, Id> {
   /**
    * The `deactivateExpiredRates` job (BIL-RC-03) as ONE set-based operation: every row with
    * `isExpired(row, today)` (active, not deleted, validTo < today), at most `limit`, earliest validTo
-   * first, gets `isActive = false, updatedAt = now`; returns the changed rows. Postgres:
+   * first, gets `isActive = false, updatedAt = now`; returns the changed rows, before and after. Postgres:
    * `UPDATE … SET is_active = false, updated_at = $now WHERE id IN (SELECT id … WHERE is_active AND
    * deleted_at IS NULL AND valid_to < $today ORDER BY valid_to, id LIMIT $limit FOR UPDATE SKIP LOCKED) RETURNING *`.
    */
@@ -40,7 +41,7 @@ export interface RatePort<A, Id> {
     today: LocalDate.LocalDate,
     now: number,
     limit: number
-  ) => Effect.Effect<ReadonlyArray<A>>
+  ) => Effect.Effect<ReadonlyArray<Changed<A>>>
 }
 
 interface RateRow extends Validity {
@@ -72,8 +73,8 @@ const memoryPort = <A extends RateRow, Id extends string>(
     deactivateExpired: (tenant, today, now, limit) =>
       store.transaction(Effect.gen(function*() {
         const due = sortBy(yield* rows.find(tenant, (r) => isExpired(r, today)), (r) => r.validTo).slice(0, Math.max(0, limit))
-        const changed = due.map((r) => deactivate(r, now))
-        yield* Effect.forEach(changed, (r) => Effect.orDie(rows.update(tenant, r)), { discard: true })
+        const changed = due.map((before) => ({ before, after: deactivate(before, now) }))
+        yield* Effect.forEach(changed, (r) => Effect.orDie(rows.update(tenant, r.after)), { discard: true })
         return changed
       }))
   }

@@ -8,7 +8,7 @@ import { type Actor, Command, Currency, type Errors, type Ids, LocalDate, type T
 import { Clock, Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
 import { RateCardId, SurchargeId } from "./Ids.ts"
-import { audit, businessDate, freshIds } from "./internal/command.ts"
+import { audit, auditSoftDelete, businessDate, freshIds } from "./internal/command.ts"
 import { permissions } from "./Permissions.ts"
 import * as Pricing from "./Pricing.ts"
 import * as RateCard from "./RateCard.ts"
@@ -98,7 +98,7 @@ export const deleteRateCard = Command.make({
     return {
       result: after,
       events: [BillingEvent.draft({ _tag: "RateCardChanged", rateCardId: after.id, change: "Deleted" })],
-      changes: [audit(RateCard.RateCard, before, null)]
+      changes: [auditSoftDelete(RateCard.RateCard, before, after)]
     }
   })
 })
@@ -174,7 +174,7 @@ export const deleteSurcharge = Command.make({
     return {
       result: after,
       events: [BillingEvent.draft({ _tag: "SurchargeChanged", surchargeId: after.id, change: "Deleted" })],
-      changes: [audit(Surcharge.Surcharge, before, null)]
+      changes: [auditSoftDelete(Surcharge.Surcharge, before, after)]
     }
   })
 })

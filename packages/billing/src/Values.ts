@@ -93,3 +93,12 @@ export const NonNegativeQuantity = Quantity.QuantityFromString.pipe(
 
 /** A service level or zone name ("Express", "Almaty-Astana"), compared exactly. */
 export const Label = Text(100)
+
+/**
+ * A row a set-based operation changed: its values before and after (the job's audit entry is
+ * `AuditLog.entityChange(schema, before, after)`, TEN-07).
+ */
+export interface Changed<A> {
+  readonly before: A
+  readonly after: A
+}

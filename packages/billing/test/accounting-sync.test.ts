@@ -116,7 +116,7 @@ describe("accounting sync", () => {
     }).pipe(Effect.provide(fake.layer)))
   })
 
-  it.effect("X-07 runAccountingSync honours batchSizeMax and the jobs permission; a stale claim records nothing (Conflict)", () => {
+  it.effect("X-07 runAccountingSync honours batchSizeMax and the jobs permission; a stale claim records nothing (SyncLeaseLost)", () => {
     const fake = fakeAccountingSystem()
     return fresh(Effect.gen(function*() {
       yield* TestClock.setTime(T)
@@ -128,7 +128,7 @@ describe("accounting sync", () => {
       const sync = yield* syncOf("Invoice", drafts[0]!.id)
       expect(yield* failure(AccountingSyncs.recordAccountingSyncAttempt(system(), {
         syncId: sync.id, claimedAttempts: 0, outcome: { _tag: "Succeeded", externalId: "X" }
-      }))).toMatchObject({ _tag: "Conflict", entity: "AccountingSync" })
+      }))).toMatchObject({ _tag: "SyncLeaseLost", syncId: sync.id, status: sync.status, attempts: sync.attempts, claimedAttempts: 0 })
       expect(fake.pushes).toHaveLength(3)
     }).pipe(Effect.provide(fake.layer)))
   })

@@ -56,7 +56,7 @@ describe("documents", () => {
       expect(yield* Documents.createBillOfLading(system(), shipment)).toEqual(first)
       expect(yield* snapshot).toEqual(before)
       // other data for the same shipment is a conflict, not a second Bill of Lading
-      expect(yield* failure(Documents.createBillOfLading(system(), { ...shipment, carrier: "Other" }))).toMatchObject({ _tag: "Conflict", entity: "Document" })
+      expect(yield* failure(Documents.createBillOfLading(system(), { ...shipment, carrier: "Other" }))).toMatchObject({ _tag: "BillOfLadingExists", shipmentId: shipment.shipmentId })
       expect(yield* snapshot).toEqual(before)
       expect(yield* Documents.listDocuments(financeManager(), { kind: "BillOfLading", sourceId: shipmentId })).toEqual([first])
       const events = yield* Outbox.Outbox.use((o) => o.list(tenantA, { type: "billing.DocumentCreated" }))

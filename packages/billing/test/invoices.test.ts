@@ -212,6 +212,8 @@ describe("invoices", () => {
       const fm = financeManager()
       const account = yield* openAccount({ creditLimitMinor: 100_000n })
       const invoice = yield* sentInvoice(account.id, 1_000n)
+      // an issued invoice is voided, never deleted
+      expect(yield* failure(Invoices.deleteDraftInvoice(fm, { invoiceId: invoice.id }))).toMatchObject({ _tag: "InvoiceNotDraft", invoiceId: invoice.id, status: "Sent" })
       const { invoice: paid } = yield* pay(invoice.id, 500n)
       expect(paid.balanceDueMinor).toBe(paid.totalMinor - paid.amountPaidMinor)
       expect(Invoice.balanceDue(paid)).toBe(620n)
@@ -281,6 +283,8 @@ describe("invoices", () => {
         accountId: account.id, invoiceNumber: invoiceNumber(), issueDate: "2026-01-01", dueDate: "2026-01-31",
         items: [{ description: "x", quantity: "1", unitPriceMinor: 1_000 }], depositRequired: true, depositAmountMinor: 500
       })
+      // a Draft has not been sent: nobody can have viewed it
+      expect(yield* failure(Invoices.markInvoiceViewed(customerUser(), { invoiceId: draft.id }))).toMatchObject({ _tag: "InvoiceNotSent", invoiceId: draft.id, status: "Draft" })
       yield* Invoices.issueInvoice(fm, { invoiceId: draft.id })
       yield* Invoices.markInvoiceViewed(customerUser(), { invoiceId: draft.id })
       const log1 = yield* Invoices.invoiceEvents(fm, { invoiceId: draft.id })

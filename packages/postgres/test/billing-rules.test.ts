@@ -277,7 +277,7 @@ for (const target of targets("billing-rules.test.ts")) {
           const jobs: ReadonlyArray<readonly [string, (r: any) => Effect.Effect<ReadonlyArray<unknown>>]> = [
             ["markOverdue", (r) => r.markOverdue(a, "2026-02-01", later, 100)],
             ["claimReminders", (r) => r.claimReminders(a, "2026-02-01", later, 100)],
-            ["expire", (r) => r.expire(a, later, 100)]
+            ["expire", (r) => Effect.map(r.expire(a, later, 100), (x: { readonly holds: ReadonlyArray<unknown> }) => x.holds)]
           ]
           for (const [name, job] of jobs) {
             const port = name === "expire"

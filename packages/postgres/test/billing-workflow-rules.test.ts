@@ -261,7 +261,7 @@ for (const target of targets("billing-workflow-rules.test.ts")) {
             const cards = Context.get(repos, RateCardRepository.RateCardRepository)
             const surcharges = Context.get(repos, RateCardRepository.SurchargeRepository)
             const quotes = Context.get(repos, QuoteRepository.QuoteRepository)
-            const jobs: ReadonlyArray<readonly [string, () => Effect.Effect<ReadonlyArray<{ readonly id: string }>>, string]> = [
+            const jobs: ReadonlyArray<readonly [string, () => Effect.Effect<ReadonlyArray<{ readonly after: { readonly id: string } }>>, string]> = [
               ["rate cards", () => cards.deactivateExpired(a, today, now, 100), w.oldCard.id],
               ["surcharges", () => surcharges.deactivateExpired(a, today, now, 100), w.surcharge.id],
               ["quotes", () => quotes.expire(a, now, 100), w.quote.id]
@@ -269,7 +269,7 @@ for (const target of targets("billing-workflow-rules.test.ts")) {
             for (const [name, job, id] of jobs) {
               count.n = 0
               const changed = yield* job()
-              expect([name, changed.map((r) => r.id), count.n]).toEqual([name, [id], 1])
+              expect([name, changed.map((r) => r.after.id), count.n]).toEqual([name, [id], 1])
               count.n = 0
               expect([name, (yield* job()).length, count.n]).toEqual([name, 0, 1])
             }

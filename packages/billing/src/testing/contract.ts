@@ -192,7 +192,7 @@ const tenantScoping = Effect.gen(function*() {
   expect(yield* p.ledger.list(b, account.id)).toEqual([])
   expect(yield* p.invoices.markOverdue(b, day("2026-12-31"), T0, 100)).toEqual([])
   expect(yield* p.invoices.claimReminders(b, day("2026-12-31"), T0, 100)).toEqual([])
-  expect(yield* p.holds.expire(b, T0 + 86_400_000, 100)).toEqual([])
+  expect(yield* p.holds.expire(b, T0 + 86_400_000, 100)).toEqual({ holds: [], accounts: [] })
   // tenant A still sees its own rows untouched
   expect((yield* p.invoices.get(a, invoice.id)).status).toBe("Sent")
   expect((yield* p.holds.get(a, hold.id)).status).toBe("Pending")
@@ -315,9 +315,10 @@ const markOverdueMatchesPredicate = Effect.gen(function*() {
   const firstBatch = yield* p.invoices.markOverdue(tenant, today, T0 + 5, 1)
   expect(firstBatch.length).toBe(1)
   const rest = yield* p.invoices.markOverdue(tenant, today, T0 + 5, 100)
-  expect([...firstBatch, ...rest].map((i) => i.id).sort()).toEqual(expected)
-  for (const i of [...firstBatch, ...rest]) {
-    const expectedRow = Result.getOrThrow(Invoice.markOverdue(all.find((x) => x.id === i.id)!, T0 + 5)).invoice
+  expect([...firstBatch, ...rest].map((i) => i.after.id).sort()).toEqual(expected)
+  for (const { after: i, before } of [...firstBatch, ...rest]) {
+    expect(before).toEqual(all.find((x) => x.id === i.id)) // the row as it was: its audit entry's old values
+    const expectedRow = Result.getOrThrow(Invoice.markOverdue(before, T0 + 5)).invoice
     expect(i).toEqual(expectedRow)
     expect(yield* p.invoices.get(tenant, i.id)).toEqual(expectedRow)
   }
@@ -338,7 +339,8 @@ const claimRemindersMatchesPredicate = Effect.gen(function*() {
   const claimed = yield* p.invoices.claimReminders(tenant, today, T0 + 7, 100)
   expect(claimed.map((c) => `${c.invoice.id}:${c.reminder}`).sort()).toEqual(expected)
   for (const c of claimed) {
-    const expectedRow = Invoice.recordReminder(all.find((x) => x.id === c.invoice.id)!, c.reminder, T0 + 7).invoice
+    expect(c.before).toEqual(all.find((x) => x.id === c.invoice.id))
+    const expectedRow = Invoice.recordReminder(c.before, c.reminder, T0 + 7).invoice
     expect(c.invoice).toEqual(expectedRow)
     expect(yield* p.invoices.get(tenant, c.invoice.id)).toEqual(expectedRow)
   }
@@ -359,8 +361,14 @@ const expireMatchesPredicate = Effect.gen(function*() {
   const now = T0 + 30_000
   const expected = [...holds, voided].filter((h) => CreditHold.isExpired(h, now)).map((h) => h.id).sort()
   expect(expected.length).toBe(3)
-  const expired = yield* p.holds.expire(tenant, now, 100)
+  const { accounts, holds: changed } = yield* p.holds.expire(tenant, now, 100)
+  const expired = changed.map((h) => h.after)
   expect(expired.map((h) => h.id).sort()).toEqual(expected)
+  expect(changed.map((h) => h.before)).toEqual(expired.map((h) => holds.find((x) => x.id === h.id)))
+  // the released accounts, before and after (the job's ClientAccount entries)
+  expect(accounts.map((a) => [a.before, a.after.holdsMinor]).sort((x, y) => String(x[1]).localeCompare(String(y[1]))))
+    .toEqual([[second, 0n], [first, 400n]])
+  for (const a of accounts) expect(yield* p.accounts.get(tenant, a.after.id)).toEqual(a.after)
   for (const h of expired) {
     const expectedRow = Result.getOrThrow(CreditHold.expire(holds.find((x) => x.id === h.id)!, now))
     expect(h).toEqual(expectedRow)
@@ -368,7 +376,7 @@ const expireMatchesPredicate = Effect.gen(function*() {
   }
   expect((yield* p.accounts.get(tenant, first.id)).holdsMinor).toBe(400n)
   expect((yield* p.accounts.get(tenant, second.id)).holdsMinor).toBe(0n)
-  expect(yield* p.holds.expire(tenant, now, 100)).toEqual([])
+  expect(yield* p.holds.expire(tenant, now, 100)).toEqual({ holds: [], accounts: [] })
 })
 
 const failedUnitOfWorkLeavesNothing = Effect.gen(function*() {

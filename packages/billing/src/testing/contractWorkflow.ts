@@ -239,17 +239,18 @@ const deactivateMatchesPredicate = Effect.gen(function*() {
   const expected = cards.filter((c) => RateCard.isExpired(c, today)).map((c) => c.id).sort()
   expect(expected.length).toBe(2)
   const first = yield* p.cards.deactivateExpired(tenant, today, T0 + 5, 1)
-  expect(first.map((c) => c.id)).toEqual([cards[1]!.id]) // earliest validTo first
+  expect(first.map((c) => c.after.id)).toEqual([cards[1]!.id]) // earliest validTo first
   const rest = yield* p.cards.deactivateExpired(tenant, today, T0 + 5, 100)
-  expect([...first, ...rest].map((c) => c.id).sort()).toEqual(expected)
-  for (const c of [...first, ...rest]) {
-    const expectedRow = RateCard.deactivate(cards.find((x) => x.id === c.id)!, T0 + 5)
+  expect([...first, ...rest].map((c) => c.after.id).sort()).toEqual(expected)
+  for (const { after: c, before } of [...first, ...rest]) {
+    expect(before).toEqual(cards.find((x) => x.id === c.id)) // the row as it was: its audit entry's old values
+    const expectedRow = RateCard.deactivate(before, T0 + 5)
     expect(c).toEqual(expectedRow)
     expect(yield* p.cards.get(tenant, c.id)).toEqual(expectedRow)
   }
   expect(yield* p.cards.deactivateExpired(tenant, today, T0 + 6, 100)).toEqual([])
   const deactivated = yield* p.surcharges.deactivateExpired(tenant, today, T0 + 5, 100)
-  expect(deactivated).toEqual([Surcharge.deactivate(surcharges[0]!, T0 + 5)])
+  expect(deactivated).toEqual([{ before: surcharges[0]!, after: Surcharge.deactivate(surcharges[0]!, T0 + 5) }])
   expect(yield* p.surcharges.deactivateExpired(tenant, today, T0 + 6, 100)).toEqual([])
   // usable-on filter and soft delete in lists
   expect((yield* p.cards.list(tenant, { usableOn: today })).map((c) => c.id)).toEqual([cards[2]!.id])
@@ -271,11 +272,12 @@ const expireQuotesMatchesPredicate = Effect.gen(function*() {
   const expected = all.filter((q) => Quote.isExpired(q, now)).map((q) => q.id).sort()
   expect(expected.length).toBe(3)
   const first = yield* p.quotes.expire(tenant, now, 2)
-  expect(first.map((q) => q.id)).toEqual([draft.id, sent.id]) // earliest expiry first
+  expect(first.map((q) => q.after.id)).toEqual([draft.id, sent.id]) // earliest expiry first
   const rest = yield* p.quotes.expire(tenant, now, 100)
-  expect([...first, ...rest].map((q) => q.id).sort()).toEqual(expected)
-  for (const q of [...first, ...rest]) {
-    const expectedRow = Result.getOrThrow(Quote.expire(all.find((x) => x.id === q.id)!, now))
+  expect([...first, ...rest].map((q) => q.after.id).sort()).toEqual(expected)
+  for (const { after: q, before } of [...first, ...rest]) {
+    expect(before).toEqual(all.find((x) => x.id === q.id))
+    const expectedRow = Result.getOrThrow(Quote.expire(before, now))
     expect(q).toEqual(expectedRow)
     expect(yield* p.quotes.get(tenant, q.id)).toEqual(expectedRow)
   }
@@ -296,14 +298,15 @@ const claimDueMatchesPredicate = Effect.gen(function*() {
   const expected = all.filter((s) => AccountingSync.isDue(s, now)).map((s) => s.id).sort()
   expect(expected.length).toBe(3)
   const first = yield* p.syncs.claimDue(tenant, now, now + 300_000, 1)
-  expect(first).toEqual([AccountingSync.lease(all[1]!, now + 300_000, now)])
+  expect(first).toEqual([{ before: all[1]!, after: AccountingSync.lease(all[1]!, now + 300_000, now) }])
   const only = yield* p.syncs.claimDue(tenant, now, now + 300_000, 100, all[2]!.id)
-  expect(only.map((s) => s.id)).toEqual([all[2]!.id])
+  expect(only.map((s) => s.after.id)).toEqual([all[2]!.id])
   const rest = yield* p.syncs.claimDue(tenant, now, now + 300_000, 100)
-  expect([...first, ...only, ...rest].map((s) => s.id).sort()).toEqual(expected)
+  expect([...first, ...only, ...rest].map((s) => s.after.id).sort()).toEqual(expected)
+  expect(rest.map((s) => s.before)).toEqual(rest.map((s) => all.find((x) => x.id === s.after.id)))
   expect(yield* p.syncs.get(tenant, all[0]!.id)).toEqual(AccountingSync.lease(all[0]!, now + 300_000, now))
   // leased rows are not claimed again until the lease ends
-  expect(yield* p.syncs.claimDue(tenant, now + 299_999, now + 600_000, 100)).toEqual([all[3]!].map((s) => AccountingSync.lease(s, now + 600_000, now + 299_999)))
+  expect((yield* p.syncs.claimDue(tenant, now + 299_999, now + 600_000, 100)).map((s) => s.after)).toEqual([all[3]!].map((s) => AccountingSync.lease(s, now + 600_000, now + 299_999)))
   expect((yield* p.syncs.claimDue(tenant, now + 300_000, now + 600_000, 100)).length).toBe(3)
   expect((yield* p.syncs.list(tenant, { status: "Pending" })).length).toBe(4)
   // the log keeps append order

@@ -117,13 +117,16 @@ const insert = (db: Db): Service["insert"] => (tenant, s) =>
     yield* db.write(tenant, { tables: ["billing.accounting_syncs"], statement: syncs.insert(db.sql, tenant, s) })
   })
 
-/** Leases the due Pending syncs (at most `limit`, earliest due first) until `leaseUntil`. */
+/**
+ * Leases the due Pending syncs (at most `limit`, earliest due first) until `leaseUntil`; each row
+ * before (as locked by the `due` CTE) and after.
+ */
 const claimDue = (db: Db): Service["claimDue"] => (tenant, now, leaseUntil, limit, syncId) => {
   const sql = db.sql
   return db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<SyncRow>`
+    SqlState.orDie(sql<Record<string, unknown>>`
       WITH due AS MATERIALIZED (
-        SELECT s.id, s.next_attempt_at AS due_at FROM billing.accounting_syncs s
+        SELECT s.* FROM billing.accounting_syncs s
         WHERE ${syncs.scope(sql, tenant)} AND s.status = 'Pending' AND s.next_attempt_at <= ${toTimestamptz(now)}
           ${syncId === undefined ? sql`` : sql`AND s.id = ${syncId}`}
         ORDER BY s.next_attempt_at, s.id LIMIT ${Math.max(0, Math.floor(limit))}
@@ -132,10 +135,11 @@ const claimDue = (db: Db): Service["claimDue"] => (tenant, now, leaseUntil, limi
         UPDATE billing.accounting_syncs s SET next_attempt_at = ${toTimestamptz(leaseUntil)}, updated_at = ${toTimestamptz(now)}
         FROM due d
         WHERE s.id = d.id AND ${syncs.scope(sql, tenant)}
-        RETURNING s.*, d.due_at
+        RETURNING s.*
       )
-      SELECT ${sql.literal(syncs.selectList("leased"))} FROM leased ORDER BY due_at, id`),
-    (rows) => rows.map(toSync)
+      SELECT ${sql.literal(`${syncs.selectListAs("leased", "")}, ${syncs.selectListAs("d", "old.")}`)}
+      FROM leased JOIN due d ON d.id = leased.id ORDER BY d.next_attempt_at, d.id`),
+    (rows) => rows.map((row) => ({ before: syncs.decodeAs(row, "old."), after: syncs.decodeAs(row, "") }))
   ))
 }
 

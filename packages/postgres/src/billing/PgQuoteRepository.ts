@@ -130,13 +130,13 @@ const insert = (db: Db): Service["insert"] => (tenant, q) =>
       ORDER BY x.line_no`)
   }))
 
-/** BIL-QUO-02: Draft/Sent quotes past `expires_at` become Expired (at most `limit`, earliest first). */
+/** BIL-QUO-02: Draft/Sent quotes past `expires_at` become Expired (at most `limit`, earliest first), each before and after. */
 const expire = (db: Db): Service["expire"] => (tenant, now, limit) => {
   const sql = db.sql
   return db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<QuoteRow>`
+    SqlState.orDie(sql<QuoteRow & { readonly oldStatus: QuoteRow["status"]; readonly oldUpdatedAt: Date; readonly oldExpiredAt: Date | null }>`
       WITH due AS MATERIALIZED (
-        SELECT q.id FROM billing.quotes q
+        SELECT q.id, q.status AS old_status, q.updated_at AS old_updated_at, q.expired_at AS old_expired_at FROM billing.quotes q
         WHERE ${quotes.scope(sql, tenant)} AND q.status IN ('Draft', 'Sent') AND q.expires_at <= ${toTimestamptz(now)}
         ORDER BY q.expires_at, q.id LIMIT ${Math.max(0, Math.floor(limit))}
         FOR NO KEY UPDATE SKIP LOCKED
@@ -144,10 +144,12 @@ const expire = (db: Db): Service["expire"] => (tenant, now, limit) => {
         UPDATE billing.quotes q SET status = 'Expired', expired_at = ${toTimestamptz(now)}, updated_at = ${toTimestamptz(now)}
         FROM due d
         WHERE q.id = d.id AND ${quotes.scope(sql, tenant)} AND q.status IN ('Draft', 'Sent')
-        RETURNING q.*
+        RETURNING q.*, d.old_status, d.old_updated_at, d.old_expired_at
       )
-      SELECT ${sql.literal(quoteColumns("q"))} FROM expired q ORDER BY q.expires_at, q.id`),
-    (rows) => rows.map(toQuote)
+      SELECT ${sql.literal(quoteColumns("q"))}, q.old_status AS "oldStatus", q.old_updated_at AS "oldUpdatedAt", q.old_expired_at AS "oldExpiredAt"
+      FROM expired q ORDER BY q.expires_at, q.id`),
+    // the UPDATE sets only these columns: the quote before is the one after with their old values
+    (rows) => rows.map((row) => ({ before: toQuote({ ...row, status: row.oldStatus, updatedAt: row.oldUpdatedAt, expiredAt: row.oldExpiredAt }), after: toQuote(row) }))
   ))
 }
 

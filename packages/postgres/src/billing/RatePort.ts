@@ -20,7 +20,7 @@ interface Row {
   readonly validTo: string
 }
 
-/** The live rows of a rate table (alias `r`) whose validity ended before `today`, deactivated (at most `limit`). */
+/** The live rows of a rate table (alias `r`) whose validity ended before `today`, deactivated (at most `limit`), each before and after. */
 const deactivateExpired = <A extends Row, R extends object>(
   db: PgDatabase["Service"],
   t: TenantTable.TenantTable<A, R>
@@ -28,9 +28,9 @@ const deactivateExpired = <A extends Row, R extends object>(
 (tenant, today, now, limit) => {
   const sql = db.sql
   return db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<R>`
+    SqlState.orDie(sql<Record<string, unknown>>`
       WITH due AS MATERIALIZED (
-        SELECT r.id FROM ${sql.literal(t.table)} r
+        SELECT r.* FROM ${sql.literal(t.table)} r
         WHERE ${t.scope(sql, tenant)} AND r.is_active AND r.valid_to < ${today}::date
         ORDER BY r.valid_to, r.id LIMIT ${Math.max(0, Math.floor(limit))}
         FOR NO KEY UPDATE SKIP LOCKED
@@ -40,8 +40,9 @@ const deactivateExpired = <A extends Row, R extends object>(
         WHERE r.id = d.id AND ${t.scope(sql, tenant)} AND r.is_active
         RETURNING r.*
       )
-      SELECT ${sql.literal(t.selectList("changed"))} FROM changed ORDER BY valid_to, id`),
-    (rows) => rows.map(t.decode)
+      SELECT ${sql.literal(`${t.selectListAs("c", "")}, ${t.selectListAs("d", "old.")}`)}
+      FROM changed c JOIN due d ON d.id = c.id ORDER BY c.valid_to, c.id`),
+    (rows) => rows.map((row) => ({ before: t.decodeAs(row, "old."), after: t.decodeAs(row, "") }))
   ))
 }
 

@@ -8,10 +8,12 @@
  *   (pg_catalog), which must have an audit entry of its own row change in the same command;
  * - per entity, the row changes and the entries are folded to one net change each (first old → last
  *   new): INSERT ↔ CREATE, DELETE ↔ DELETE, UPDATE ↔ UPDATE, and UPDATE ↔ DELETE for a soft delete
- *   (the entry records the tombstone as its new values);
+ *   (the row's `deleted_at` set, and the entry records the tombstone as its new values);
  * - every column whose camelCase name is a field of the entry's values holds the same value (after
  *   encoding: timestamptz ↔ epoch ms, bigint ↔ decimal string, numeric ↔ string), before and after;
  *   a changed column is in `changedFields`, and every changed field that names a column changed;
+ *   every changed column is a field of the entry (or part of a structured one), so an entry of only
+ *   some of the changed fields is reported;
  * - the entry's tenant is the row's (organization_id, workspace_id), its actor the caller, its command
  *   the command; all of it in one transaction.
  */
@@ -121,14 +123,15 @@ const tombstoned = (row: NetRow): boolean =>
   row.op === "UPDATE" && row.old?.["deleted_at"] === null && row.new?.["deleted_at"] !== null && row.new?.["deleted_at"] !== undefined
 
 /**
- * A soft delete is UPDATE ↔ DELETE: the entry either records the tombstone as its new values, or (as
- * a hard delete would) none, when the row became a tombstone.
+ * A soft delete is UPDATE ↔ DELETE, one convention for every context (the kernel's `AuditLog.change`,
+ * identity's and billing's soft deletes): the row became a tombstone (its `deleted_at` set) and the
+ * entry records that tombstone as its new values. A DELETE entry without new values is a hard delete.
  */
 const opMatches = (row: NetRow, entry: Entry): boolean =>
   (row.op === "INSERT" && entry.action === "CREATE") ||
   (row.op === "DELETE" && entry.action === "DELETE") ||
   (row.op === "UPDATE" && entry.action === "UPDATE") ||
-  (row.op === "UPDATE" && entry.action === "DELETE" && (entry.newValues !== null || tombstoned(row)))
+  (row.op === "UPDATE" && entry.action === "DELETE" && entry.newValues !== null && tombstoned(row))
 
 export interface Coverage {
   /** table → columns compared with an audit field at least once. */
@@ -179,6 +182,12 @@ const compareChangedFields = (row: NetRow, entry: Entry, where: string): Readonl
       problems.push(`${where}: column ${column} changed but ${camel(column)} is not in changedFields ${JSON.stringify(entry.changedFields)}`)
     }
   }
+  // every changed column is in the entry (old and new values): an entry of only some fields hides a change
+  for (const column of changedColumns) {
+    if (!Object.hasOwn(audited, camel(column)) && !spansStructured(column, audited)) {
+      problems.push(`${where}: column ${column} changed but the entry has no ${camel(column)}`)
+    }
+  }
   const columnsByField = new Map(Object.keys(row.new!).map((c) => [camel(c), c]))
   for (const field of entry.changedFields) {
     const column = columnsByField.get(field)
@@ -187,6 +196,16 @@ const compareChangedFields = (row: NetRow, entry: Entry, where: string): Readonl
   }
   return problems
 }
+
+/**
+ * A column that stores part of a structured field (a tagged union or an object spread over columns
+ * named after the field or one of its keys, e.g. a surcharge's `kind: { _tag: "Percent", rate }` in
+ * `rate` and `rate_denominator`): the entry holds it in that field.
+ */
+const spansStructured = (column: string, audited: Record<string, unknown>): boolean =>
+  Object.entries(audited).some(([field, value]) =>
+    value !== null && typeof value === "object" && !Array.isArray(value) &&
+    [field, ...Object.keys(value)].some((name) => camel(column).startsWith(name)))
 
 export interface StepReport {
   readonly rowChanges: number
