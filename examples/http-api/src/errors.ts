@@ -46,6 +46,13 @@ export const UserStillMember = IdentityError.UserStillMember.pipe(HttpApiSchema.
 export const WorkspaceInUse = IdentityError.WorkspaceInUse.pipe(HttpApiSchema.status(409))
 /** 409: the provider account is already linked. */
 export const AccountLinked = IdentityError.AccountLinked.pipe(HttpApiSchema.status(409))
+/** 409: the invoice's state refuses the request (viewing a Draft; deleting an issued invoice: void it instead). */
+export const InvoiceNotSent = BillingError.InvoiceNotSent.pipe(HttpApiSchema.status(409))
+export const InvoiceNotDraft = BillingError.InvoiceNotDraft.pipe(HttpApiSchema.status(409))
+/** 409: the shipment already has a Bill of Lading, with other data. */
+export const BillOfLadingExists = BillingError.BillOfLadingExists.pipe(HttpApiSchema.status(409))
+/** 409: another accounting-sync run took the sync over; nothing was recorded. */
+export const SyncLeaseLost = BillingError.SyncLeaseLost.pipe(HttpApiSchema.status(409))
 /** 503: the database is unavailable; `retryable` and `outcome` say whether to retry. */
 export const ServiceUnavailable = Errors.StorageUnavailable.pipe(HttpApiSchema.status(503))
 
@@ -64,7 +71,8 @@ export class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {
 /** Every error an endpoint of this API may answer with. */
 export const ApiErrors = [
   BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, ReplayWithheld, Conflict, StaleVersion, EmailTaken, BinTaken, DepartmentCodeTaken, EmployeeNumberTaken,
-  AlreadyEmployed, AlreadyMember, SettingKeyTaken, AccountLinked, DepartmentHasChildren, UserStillMember, WorkspaceInUse, ServiceUnavailable, Unauthorized, Rejected
+  AlreadyEmployed, AlreadyMember, SettingKeyTaken, AccountLinked, DepartmentHasChildren, UserStillMember, WorkspaceInUse,
+  InvoiceNotSent, InvoiceNotDraft, BillOfLadingExists, SyncLeaseLost, ServiceUnavailable, Unauthorized, Rejected
 ] as const
 
 /** The union of the error bodies. */
@@ -88,6 +96,10 @@ export type ApiError =
   | IdentityError.DepartmentHasChildren
   | IdentityError.UserStillMember
   | IdentityError.WorkspaceInUse
+  | BillingError.InvoiceNotSent
+  | BillingError.InvoiceNotDraft
+  | BillingError.BillOfLadingExists
+  | BillingError.SyncLeaseLost
   | Errors.StorageUnavailable
   | Unauthorized
   | Rejected
@@ -112,6 +124,10 @@ const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError>
   IdentityError.DepartmentHasChildren,
   IdentityError.UserStillMember,
   IdentityError.WorkspaceInUse,
+  BillingError.InvoiceNotSent,
+  BillingError.InvoiceNotDraft,
+  BillingError.BillOfLadingExists,
+  BillingError.SyncLeaseLost,
   Errors.StorageUnavailable,
   Unauthorized,
   Rejected
