@@ -9,12 +9,12 @@
  * Controls, on every clean step: the same capture with one audit entry dropped, and with one audited
  * entity's row changes dropped, must both be reported by the match.
  */
-import { assert, describe, layer } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import * as Billing from "@erpkit/billing"
 import * as Identity from "@erpkit/identity"
-import { bookkeeping } from "./capture/audit-match.ts"
+import { bookkeeping, emptyCoverage, matchStep } from "./capture/audit-match.ts"
 import { billingLayer } from "./billing/support.ts"
 import { billingScenario } from "./capture/billing-scenario.ts"
 import { identityScenario } from "./capture/identity-scenario.ts"
@@ -87,7 +87,29 @@ const verdict = (context: string, rec: Recorder, commands: ReadonlyArray<{ reado
   assert.strictEqual(c.rowsDroppedCaught, c.rowsDropped)
 }
 
+/** One UPDATE of an invoice row and one audit entry for it, as the capture gives them (for the match's own controls). */
+const invoiceStep = (old: Record<string, unknown>, next: Record<string, unknown>, action: string, oldValues: unknown, newValues: unknown, changedFields: ReadonlyArray<string>) => {
+  const tenant = { organization_id: "o", workspace_id: "w" }
+  return matchStep([
+    { id: 1, txid: "1", tbl: "billing.invoices", op: "UPDATE", old: { id: "i", ...tenant, ...old }, new: { id: "i", ...tenant, ...next } },
+    {
+      id: 2, txid: "1", tbl: "platform.audit_log", op: "INSERT", old: null,
+      new: { entity_type: "Invoice", entity_id: "i", action, old_values: oldValues, new_values: newValues, changed_fields: changedFields, actor_id: "a", ...tenant, command: "c" }
+    }
+  ], [], {
+    command: "c", actorId: "a", tenant: { organizationId: "o", workspaceId: "w" }, parts: new Set(), primaryKeys: new Map(), overrides: new Set()
+  }, emptyCoverage()).problems
+}
+
 describe("TEN-07 audit completeness", () => {
+  it("TEN-07 the match reports an entry of only some changed fields, and a soft delete without its tombstone", () => {
+    const [t1, t2] = ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"]
+    assert.include(invoiceStep({ status: "Sent", updated_at: t1 }, { status: "Overdue", updated_at: t2 }, "UPDATE", { status: "Sent" }, { status: "Overdue" }, ["status"]).join("\n"),
+      "column updated_at changed but the entry has no updatedAt")
+    assert.include(invoiceStep({ deleted_at: null }, { deleted_at: t2 }, "DELETE", { deletedAt: null }, null, []).join("\n"), "row UPDATE but audit DELETE")
+    assert.deepStrictEqual(invoiceStep({ deleted_at: null }, { deleted_at: t2 }, "DELETE", { deletedAt: null }, { deletedAt: Date.parse(t2) }, ["deletedAt"]), [])
+  })
+
   layer(billingLayer(target), { excludeTestServices: true, timeout: "300 seconds" })("billing", (it) => {
     it.effect("TEN-07 every billing command's row changes equal its audit entries, one for one", () =>
       Effect.gen(function*() {
