@@ -1,4 +1,4 @@
-import { Outbox } from "@erpkit/kernel"
+import { AuditLog, Outbox } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
@@ -126,6 +126,9 @@ describe("accounting sync", () => {
       expect((yield* AccountingSyncs.runAccountingSync(system(), { batchSizeMax: 2 })).attempts).toHaveLength(2)
       expect((yield* AccountingSyncs.runAccountingSync(system(), { batchSizeMax: 2 })).attempts).toHaveLength(1)
       const sync = yield* syncOf("Invoice", drafts[0]!.id)
+      // TEN-07: the lease is audited (when the sync is tried again is business data)
+      const leases = (yield* AuditLog.AuditLog.use((a) => a.byEntity(sync.tenant, "AccountingSync", sync.id))).filter((e) => e.command === "billing.claimAccountingSyncs")
+      expect(leases).toMatchObject([{ action: "UPDATE", changedFields: expect.arrayContaining(["nextAttemptAt"]) }])
       expect(yield* failure(AccountingSyncs.recordAccountingSyncAttempt(system(), {
         syncId: sync.id, claimedAttempts: 0, outcome: { _tag: "Succeeded", externalId: "X" }
       }))).toMatchObject({ _tag: "SyncLeaseLost", syncId: sync.id, status: sync.status, attempts: sync.attempts, claimedAttempts: 0 })

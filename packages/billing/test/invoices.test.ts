@@ -1,3 +1,4 @@
+import { AuditLog } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit } from "effect"
@@ -221,8 +222,11 @@ describe("invoices", () => {
       const input = { accountId: account.id, invoiceNumber: number, issueDate: "2026-01-01", dueDate: "2026-01-02", items: [{ description: "x", quantity: "1", unitPriceMinor: 1 }] }
       const first = yield* Invoices.createInvoice(fm, input)
       expect(yield* failure(Invoices.createInvoice(fm, input))).toMatchObject({ _tag: "InvoiceNumberTaken", invoiceNumber: number })
-      yield* Invoices.deleteDraftInvoice(fm, { invoiceId: first.id })
+      const deleted = yield* Invoices.deleteDraftInvoice(fm, { invoiceId: first.id })
       expect(yield* failureTag(Invoices.getInvoice(fm, { invoiceId: first.id }))).toBe("NotFound")
+      // TEN-07 soft delete: a DELETE entry with the tombstone as its new values (the kernel's and identity's convention)
+      const [entry] = (yield* AuditLog.AuditLog.use((a) => a.byEntity(deleted.tenant, "Invoice", first.id))).filter((e) => e.action === "DELETE")
+      expect(entry).toMatchObject({ oldValues: { deletedAt: null }, newValues: { deletedAt: deleted.deletedAt, invoiceNumber: number } })
       const again = yield* Invoices.createInvoice(fm, input)
       expect(again.invoiceNumber).toBe(number)
     })))

@@ -1,4 +1,4 @@
-import { Outbox, TenantDefaults } from "@erpkit/kernel"
+import { AuditLog, Outbox, TenantDefaults } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -34,6 +34,9 @@ describe("jobs (TestClock)", () => {
       expect(log.at(-1)).toMatchObject({ type: "marked_overdue", triggeredBy: null, triggeredBySystem: "billing.markOverdueInvoices" })
       const events = yield* Outbox.Outbox.use((o) => o.list(tenantA, { type: "billing.InvoiceOverdue" }))
       expect(events.map((e) => e.aggregateId).sort()).toEqual([invoice.id, other.id].sort())
+      // TEN-07: the job's entry carries every changed field, old and new
+      const audit = (yield* AuditLog.AuditLog.use((a) => a.byEntity(tenantA, "Invoice", invoice.id))).filter((e) => e.command === "billing.markOverdueInvoices")
+      expect(audit).toMatchObject([{ action: "UPDATE", changedFields: ["status", "updatedAt"], oldValues: { status: "Sent" }, newValues: { status: "Overdue", invoiceNumber: invoice.invoiceNumber } }])
       // an Overdue invoice still takes payments and becomes Paid
       const { invoice: settled } = yield* Payments.recordPayment(financeManager(), { invoiceId: invoice.id, amountMinor: 1_120n, currency: "KZT", method: "CASH" })
       expect(settled.status).toBe("Paid")
@@ -96,6 +99,14 @@ describe("jobs (TestClock)", () => {
       expect((yield* Jobs.expireCreditHolds(system(), {})).holds).toEqual([])
       const after = yield* ClientAccounts.getAccount(fm, { accountId: account.id })
       expect([after.holdsMinor, after.availableCreditMinor]).toEqual([100n, 900n])
+      // TEN-07: the hold's and the account's entries, every changed field old and new (as voidCreditHold writes them)
+      const entries = (type: string, id: string) =>
+        Effect.map(AuditLog.AuditLog.use((a) => a.byEntity(tenantA, type, id)), (all) => all.filter((e) => e.command === "billing.expireCreditHolds"))
+      const [holdEntry] = yield* entries("CreditHold", hold.id)
+      expect(holdEntry).toMatchObject({ action: "UPDATE", changedFields: ["resolvedAt", "status"], oldValues: { status: "Pending", resolvedAt: null }, newValues: { status: "Expired" } })
+      const [accountEntry] = yield* entries("ClientAccount", account.id)
+      expect(accountEntry).toMatchObject({ action: "UPDATE", oldValues: { holdsMinor: "900" }, newValues: { holdsMinor: "100" } })
+      expect(accountEntry!.changedFields).toEqual(expect.arrayContaining(["holdsMinor", "updatedAt"]))
       expect(yield* failureTag(ClientAccounts.voidCreditHold(fm, { holdId: hold.id }))).toBe("Immutable")
       expect((yield* ClientAccounts.voidCreditHold(fm, { holdId: longHold.id })).status).toBe("Voided")
     })))
