@@ -107,6 +107,30 @@ for (const target of targets("identity-differential.test.ts")) {
           })
         }))
 
+      // Found by this suite (seed 42): advancing an unverified user's registration to email_verified
+      // breaks the User invariant "email verified once registration passed email_pending": a defect
+      // (InvariantBroken) on both sides instead of a typed refusal. The random operations avoid it; this
+      // test pins it and fails once the command refuses it (then let the random steps do it again).
+      it.effect("KNOWN DEFECT (issue 13): advanceRegistration to email_verified of an unverified user dies with InvariantBroken on memory and Postgres", () =>
+        Effect.gen(function*() {
+          const pgContext = (yield* Effect.context<never>()) as Context.Context<any>
+          const seed = 0x5400_0000 + (target.name === "server" ? 0x10_0000 : 0) + (testSeed % 0x1000) * 0x100
+          yield* Effect.promise(async () => {
+            const { next, pair, restart, world } = await prepare(pgContext, seed)
+            const unverified = world.users[0]!
+            const advance = Users.advanceRegistration(world.owner, { userId: unverified.id, to: "email_verified" })
+            next()
+            restart()
+            const memory = await pair.memory(advance)
+            restart()
+            const postgres = await pair.postgres(advance)
+            for (const [side, exit] of [["memory", memory], ["postgres", postgres]] as const) {
+              expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause), because(`${side} dies`)).toBe(true)
+              if (Exit.isFailure(exit)) expect(Cause.pretty(exit.cause)).toContain("InvariantBroken")
+            }
+          })
+        }))
+
       // Found by this suite (seeds 1 and 42): after the acting owner deleted their own user, the owner's
       // actor changes a setting. Memory accepts it; Postgres dies (a defect, not a typed error) on the
       // settings.updated_by foreign key. The random operations never delete the acting owner for that
