@@ -7,6 +7,7 @@
  */
 import { Result, Schema } from "effect"
 import { Errors, Ids, Instant, Invariants, StateMachine, Text as KernelText } from "@erpkit/kernel"
+import { EmailNotVerified } from "./IdentityError.ts"
 import { Version } from "./Versioned.ts"
 
 export const UserStatus = Schema.Literals(["pending", "active", "inactive", "suspended"])
@@ -143,9 +144,12 @@ export const advanceRegistration = (
   user: User,
   to: RegistrationStatus,
   now: number
-): Result.Result<User, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(registrationMachine, user.registrationStatus, to), (registrationStatus) =>
-    new User({ ...user, registrationStatus, updatedAt: now }))
+): Result.Result<User, Errors.InvalidTransition | EmailNotVerified> =>
+  Result.flatMap(StateMachine.transition(registrationMachine, user.registrationStatus, to), (registrationStatus) =>
+    // past email_pending only with a proven address (`verifyEmail` moves a pending user there itself)
+    user.status === "pending" && registrationStatus !== "email_pending"
+      ? Result.fail(new EmailNotVerified({ userId: user.id }))
+      : Result.succeed(new User({ ...user, registrationStatus, updatedAt: now })))
 
 export const rename = (user: User, name: string, now: number): User =>
   name === user.name ? user : new User({ ...user, name, updatedAt: now })

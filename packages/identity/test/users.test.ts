@@ -236,6 +236,8 @@ layer(layerTest())("users", (it) => {
       const self = actorOf(user, tenant)
       assert.strictEqual(user.registrationStatus, "email_pending")
       assert.strictEqual(yield* outcome(Users.advanceRegistration(self, { userId: user.id, to: "onboarding_pending" })), "InvalidTransition")
+      // an edge of the machine, but only a proven address passes email_pending (it was InvariantBroken)
+      assert.strictEqual(yield* outcome(Users.advanceRegistration(self, { userId: user.id, to: "email_verified" })), "EmailNotVerified")
       const verified = yield* Users.verifyEmail(Access.anonymous(tenant), { email, code: verification.code })
       assert.deepStrictEqual([verified.registrationStatus, verified.status], ["email_verified", "active"])
       yield* Users.advanceRegistration(self, { userId: user.id, to: "onboarding_pending" })

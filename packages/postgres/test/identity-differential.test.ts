@@ -108,10 +108,9 @@ for (const target of targets("identity-differential.test.ts")) {
         }))
 
       // Found by this suite (seed 42): advancing an unverified user's registration to email_verified
-      // breaks the User invariant "email verified once registration passed email_pending": a defect
-      // (InvariantBroken) on both sides instead of a typed refusal. The random operations avoid it; this
-      // test pins it and fails once the command refuses it (then let the random steps do it again).
-      it.effect("KNOWN DEFECT (issue 13): advanceRegistration to email_verified of an unverified user dies with InvariantBroken on memory and Postgres", () =>
+      // broke the User invariant "email verified once registration passed email_pending" (InvariantBroken,
+      // a defect, on both sides). Fixed: it is the typed EmailNotVerified on both.
+      it.effect("advanceRegistration to email_verified of an unverified user is EmailNotVerified on memory and Postgres (was InvariantBroken)", () =>
         Effect.gen(function*() {
           const pgContext = (yield* Effect.context<never>()) as Context.Context<any>
           const seed = 0x5400_0000 + (target.name === "server" ? 0x10_0000 : 0) + (testSeed % 0x1000) * 0x100
@@ -125,8 +124,8 @@ for (const target of targets("identity-differential.test.ts")) {
             restart()
             const postgres = await pair.postgres(advance)
             for (const [side, exit] of [["memory", memory], ["postgres", postgres]] as const) {
-              expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause), because(`${side} dies`)).toBe(true)
-              if (Exit.isFailure(exit)) expect(Cause.pretty(exit.cause)).toContain("InvariantBroken")
+              expect(Exit.isFailure(exit) && !Cause.hasDies(exit.cause), because(`${side} refuses, typed`)).toBe(true)
+              if (Exit.isFailure(exit)) expect(Cause.pretty(exit.cause)).toContain("EmailNotVerified")
             }
           })
         }))
