@@ -12,7 +12,9 @@ import { pathToFileURL } from "node:url"
 const root = pathToFileURL(`${process.cwd()}/package.json`).href
 const hook = `
 export async function resolve(specifier, context, next) {
-  if (specifier === "typescript") return next("@typescript/typescript6", { ...context, parentURL: ${JSON.stringify(root)} })
+  if (specifier === "typescript") return next("@typescript/typescript6", { ...context, parentURL: ${
+    JSON.stringify(root)
+  } })
   return next(specifier, context)
 }`
 register(`data:text/javascript,${encodeURIComponent(hook)}`, import.meta.url)

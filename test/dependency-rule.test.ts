@@ -22,8 +22,11 @@ const sourceFiles = (dir: string): Array<string> =>
   })
 
 const importsOf = (file: string): Array<string> =>
-  [...readFileSync(file, "utf8").matchAll(/(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)]
-    .map((m) => (m[1] ?? m[2])!)
+  [
+    ...readFileSync(file, "utf8").matchAll(
+      /(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g
+    )
+  ].map((m) => (m[1] ?? m[2])!)
 
 const packageRoot = (specifier: string): string =>
   specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!
@@ -40,16 +43,16 @@ const contexts = readdirSync(join(root, "packages")).filter((p) => !composers.ha
 describe("dependency rule", () => {
   it.each(contexts)("%s imports only effect and @erpkit/kernel", (pkg) => {
     const offending = sourceFiles(join(root, "packages", pkg, "src")).flatMap((file) =>
-      importsOf(file)
-        .filter((s) => !s.startsWith("."))
-        .filter((s) => !allowedFor(pkg, file).includes(packageRoot(s)))
+      importsOf(file).filter((s) => !s.startsWith(".")).filter((s) => !allowedFor(pkg, file).includes(packageRoot(s)))
         .map((s) => `${relative(root, file)} imports ${s}`)
     )
     expect(offending).toEqual([])
   })
 
   it.each(contexts)("%s declares no runtime dependency on another context", (pkg) => {
-    const manifest = JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")) as { dependencies?: Record<string, string> }
+    const manifest = JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>
+    }
     const deps = Object.keys(manifest.dependencies ?? {})
     const allowed = ["@erpkit/kernel", "effect", ...(pkg === "kernel" ? kernelLibraries : [])]
     expect(deps.filter((d) => !allowed.includes(d))).toEqual([])

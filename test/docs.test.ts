@@ -9,7 +9,10 @@ describe("generated docs", async () => {
   it("covers docs/rules.md", () => {
     expect([...files.keys()].map((p) => relative(root, p))).toContain("docs/rules.md")
   })
-  it.each([...files.entries()].map(([path, content]) => [relative(root, path), content] as const))("%s is up to date (run `pnpm run docs`)", (_path, content) => {
-    expect(readFileSync(`${root}/${_path}`, "utf8")).toBe(content)
-  })
+  it.each([...files.entries()].map(([path, content]) => [relative(root, path), content] as const))(
+    "%s is up to date (run `pnpm run docs`)",
+    (_path, content) => {
+      expect(readFileSync(`${root}/${_path}`, "utf8")).toBe(content)
+    }
+  )
 })

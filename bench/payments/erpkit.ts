@@ -11,11 +11,13 @@ import { randomUUID } from "node:crypto"
 import type { Fixture } from "./handwritten.ts"
 
 export const runtime = (url: string, maxConnections: number) =>
-  ManagedRuntime.make(Layer.mergeAll(
-    Postgres.layer({ url, maxConnections }, { modules: [billingModule] }),
-    Ids.IdGenerator.layerUuidV7,
-    Actor.Authorization.layerStatic(grants)
-  ).pipe(Layer.orDie))
+  ManagedRuntime.make(
+    Layer.mergeAll(
+      Postgres.layer({ url, maxConnections }, { modules: [billingModule] }),
+      Ids.IdGenerator.layerUuidV7,
+      Actor.Authorization.layerStatic(grants)
+    ).pipe(Layer.orDie)
+  )
 
 export type Runtime = ReturnType<typeof runtime>
 
@@ -33,11 +35,18 @@ export const seed = (rt: Runtime, clients: number, invoices: number): Promise<Fi
     const invoicesByClient: Array<Array<string>> = []
     for (let c = 0; c < clients; c++) {
       const account = yield* ClientAccounts.openAccount(actor, { customerId: randomUUID(), currency: "KZT" })
-      yield* ClientAccounts.setCreditTerms(actor, { accountId: account.id, creditLimitMinor: 10n ** 14n, isCreditApproved: true })
+      yield* ClientAccounts.setCreditTerms(actor, {
+        accountId: account.id,
+        creditLimitMinor: 10n ** 14n,
+        isCreditApproved: true
+      })
       const ids: Array<string> = []
       for (let i = 0; i < invoices; i++) {
         const draft = yield* Invoices.createInvoice(actor, {
-          accountId: account.id, invoiceNumber: `B-${randomUUID()}`, issueDate: "2026-01-01", dueDate: "2026-12-31",
+          accountId: account.id,
+          invoiceNumber: `B-${randomUUID()}`,
+          issueDate: "2026-01-01",
+          dueDate: "2026-12-31",
           items: [{ description: "bench", quantity: "1", unitPriceMinor: 10n ** 10n }]
         })
         ids.push((yield* Invoices.issueInvoice(actor, { invoiceId: draft.id })).id)
@@ -50,4 +59,10 @@ export const seed = (rt: Runtime, clients: number, invoices: number): Promise<Fi
 
 /** One payment of 1 minor unit with a fresh idempotency key. */
 export const pay = (rt: Runtime, f: Fixture, invoiceId: string, key: string): Promise<unknown> =>
-  rt.runPromise(Payments.recordPayment(actorOf(f), { invoiceId, amountMinor: 1n, currency: "KZT", method: "CASH" }, { idempotencyKey: key }) as Effect.Effect<unknown>)
+  rt.runPromise(
+    Payments.recordPayment(
+      actorOf(f),
+      { invoiceId, amountMinor: 1n, currency: "KZT", method: "CASH" },
+      { idempotencyKey: key }
+    ) as Effect.Effect<unknown>
+  )

@@ -29,7 +29,11 @@ export const ensureDatabase = async (): Promise<void> => {
 }
 
 /** Runs `clients` loops of `step` for `seconds`; returns completed transactions per second. */
-export const timed = async (clients: number, seconds: number, step: (client: number, i: number) => Promise<unknown>): Promise<number> => {
+export const timed = async (
+  clients: number,
+  seconds: number,
+  step: (client: number, i: number) => Promise<unknown>
+): Promise<number> => {
   const deadline = performance.now() + seconds * 1000
   const started = performance.now()
   let done = 0
@@ -62,7 +66,8 @@ export const postgresProcesses = (): Array<{ readonly pid: number; readonly stat
 export const pinCores = (): void => {
   const cpus = availableParallelism()
   if (cpus < 2) throw new Error("--pin needs at least 2 CPUs")
-  const setAffinity = (list: string, pid: number) => execFileSync("taskset", ["-apc", list, String(pid)], { stdio: "ignore" })
+  const setAffinity = (list: string, pid: number) =>
+    execFileSync("taskset", ["-apc", list, String(pid)], { stdio: "ignore" })
   const server = postgresProcesses()
   if (server.length === 0) throw new Error("--pin needs the postgres server on this machine")
   setAffinity("0", process.pid)

@@ -25,12 +25,21 @@ export const initialize = (t: PgbenchTarget, scale: number): void => {
 
 /** Transactions per second of the TPC-B-like script with `clients` connections for `seconds`. */
 export const run = (t: PgbenchTarget, clients: number, seconds: number): number => {
-  const out = execFileSync(
-    "pgbench",
-    [...args(t), "-c", String(clients), "-j", String(Math.min(clients, 2)), "-T", String(seconds), "-M", "prepared", "-n", t.database],
-    { encoding: "utf8" }
-  )
-  const match = /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(out) ?? /tps = ([\d.]+)/.exec(out)
+  const out = execFileSync("pgbench", [
+    ...args(t),
+    "-c",
+    String(clients),
+    "-j",
+    String(Math.min(clients, 2)),
+    "-T",
+    String(seconds),
+    "-M",
+    "prepared",
+    "-n",
+    t.database
+  ], { encoding: "utf8" })
+  const match = /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(out) ??
+    /tps = ([\d.]+)/.exec(out)
   if (!match) throw new Error(`could not read tps from pgbench output:\n${out}`)
   return Number(match[1])
 }

@@ -3,7 +3,8 @@
  * `--clients` loops (of `--impl erpkit|hand`) for `--seconds` (`--pin`: the database on a core of its own, as
  * run.ts). Run it under `--cpu-prof` to see where the client CPU goes:
  *
- *   npx -y pnpm@10 exec node --cpu-prof --cpu-prof-dir=/tmp/erpkit-prof bench/payments/profile.ts -- --clients 8 --seconds 8
+ * npx -y pnpm@10 exec node --cpu-prof --cpu-prof-dir=/tmp/erpkit-prof bench/payments/profile.ts -- --clients 8
+ * --seconds 8
  *   npx -y pnpm@10 exec node bench/payments/top.ts /tmp/erpkit-prof/*.cpuprofile --own
  */
 import { randomUUID } from "node:crypto"
@@ -23,14 +24,20 @@ const fixture = await Erpkit.seed(rt, clients, 20)
 const hands = impl === "hand" ? await Promise.all(Array.from({ length: clients }, () => Hand.connect(url))) : []
 const pay = (c: number, i: number) => {
   const invoiceId = fixture.invoicesByClient[c]![i % 20]!
-  return impl === "hand" ? Hand.pay(hands[c]!, fixture, invoiceId, 1n, `p-${randomUUID()}`) : Erpkit.pay(rt, fixture, invoiceId, `p-${randomUUID()}`)
+  return impl === "hand"
+    ? Hand.pay(hands[c]!, fixture, invoiceId, 1n, `p-${randomUUID()}`)
+    : Erpkit.pay(rt, fixture, invoiceId, `p-${randomUUID()}`)
 }
 await timed(clients, 2, pay) // warm-up
 const cpu0 = process.cpuUsage()
 const tps = await timed(clients, seconds, pay)
 const cpu = process.cpuUsage(cpu0)
 const per = (us: number) => (us / 1000 / (tps * seconds)).toFixed(2)
-console.log(`${impl}: ${tps.toFixed(0)} tps, client CPU ${per(cpu.user + cpu.system)} ms/tx (user ${per(cpu.user)}, system ${per(cpu.system)})`)
+console.log(
+  `${impl}: ${tps.toFixed(0)} tps, client CPU ${per(cpu.user + cpu.system)} ms/tx (user ${per(cpu.user)}, system ${
+    per(cpu.system)
+  })`
+)
 await Promise.all(hands.map((h) => h.end()))
 await rt.dispose()
 process.exit(0)

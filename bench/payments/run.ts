@@ -8,7 +8,8 @@
  * in `rounds` interleaved rounds (the order rotates each round); the table shows the median tps and the
  * ratios erpkit / hand-written and erpkit / pgbench from those medians. Round trips per transaction
  * are counted on the wire (wire.ts) before timing; CPU per transaction is this process's
- * (`process.cpuUsage`) and the local postgres processes' (/proc), median over the rounds. `--write` puts the result into docs/performance.md.
+ * (`process.cpuUsage`) and the local postgres processes' (/proc), median over the rounds. `--write` puts the result
+ * into docs/performance.md.
  *
  *   npx -y pnpm@10 bench                                   # 10 s per measurement, 3 rounds
  *   npx -y pnpm@10 bench -- --seconds 5 --rounds 1 --clients 1,8 --write
@@ -55,13 +56,20 @@ interface Measured {
   readonly serverMs: number
 }
 
-const measured = async (count: () => Promise<{ readonly tps: number; readonly seconds: number }>, ownCpu: boolean): Promise<Measured> => {
+const measured = async (
+  count: () => Promise<{ readonly tps: number; readonly seconds: number }>,
+  ownCpu: boolean
+): Promise<Measured> => {
   const cpu0 = process.cpuUsage()
   const srv0 = serverCpu()
   const { seconds: secs, tps } = await count()
   const cpu = process.cpuUsage(cpu0)
   const n = tps * secs
-  return { tps, clientMs: ownCpu ? (cpu.user + cpu.system) / 1000 / n : NaN, serverMs: ((serverCpu() - srv0) * 1000) / n }
+  return {
+    tps,
+    clientMs: ownCpu ? (cpu.user + cpu.system) / 1000 / n : NaN,
+    serverMs: ((serverCpu() - srv0) * 1000) / n
+  }
 }
 
 const median = (xs: ReadonlyArray<number>) => {
@@ -74,7 +82,10 @@ const main = async () => {
   if (pin) pinCores() // undone when the process exits
   const maxClients = Math.max(...clientCounts)
   const target: Pgbench.PgbenchTarget = {
-    host: benchUrl.hostname, port: Number(benchUrl.port || 5432), user: decodeURIComponent(benchUrl.username || "postgres"), database
+    host: benchUrl.hostname,
+    port: Number(benchUrl.port || 5432),
+    user: decodeURIComponent(benchUrl.username || "postgres"),
+    database
   }
   if (only.includes("pgbench")) Pgbench.initialize(target, Math.max(10, maxClients))
 
@@ -89,12 +100,23 @@ const main = async () => {
     // pgbench's backends exit when it ends, taking their CPU counters along: its CPU is not reported (the pause lets
     // them go before the next measurement starts)
     pgbench: (clients: number) =>
-      measured(async () => ({ tps: Pgbench.run(target, clients, seconds), seconds }), false)
-        .then(async (m) => (await new Promise((r) => setTimeout(r, 1000)), { ...m, serverMs: NaN })),
+      measured(async () => ({ tps: Pgbench.run(target, clients, seconds), seconds }), false).then(async (
+        m
+      ) => (await new Promise((r) => setTimeout(r, 1000)), { ...m, serverMs: NaN })),
     hand: (clients: number) =>
-      measured(() => withSeconds(timed(clients, seconds, (c, i) => Hand.pay(hands[c]!, fixture, invoice(c, i), 1n, `h-${randomUUID()}`))), true),
+      measured(
+        () =>
+          withSeconds(
+            timed(clients, seconds, (c, i) => Hand.pay(hands[c]!, fixture, invoice(c, i), 1n, `h-${randomUUID()}`))
+          ),
+        true
+      ),
     erpkit: (clients: number) =>
-      measured(() => withSeconds(timed(clients, seconds, (c, i) => Erpkit.pay(rt, fixture, invoice(c, i), `e-${randomUUID()}`))), true)
+      measured(
+        () =>
+          withSeconds(timed(clients, seconds, (c, i) => Erpkit.pay(rt, fixture, invoice(c, i), `e-${randomUUID()}`))),
+        true
+      )
   }
 
   // warm-up: plans cached, pool connections open, JIT warm
@@ -119,7 +141,9 @@ const main = async () => {
   await handProxied.end()
   await rtProxied.dispose()
   await wire.close()
-  console.log(`round trips per payment: hand-written ${handTrips}, erpkit ${erpkitTrips} (pgbench TPC-B: 7 = BEGIN + 5 + END)`)
+  console.log(
+    `round trips per payment: hand-written ${handTrips}, erpkit ${erpkitTrips} (pgbench TPC-B: 7 = BEGIN + 5 + END)`
+  )
 
   const impls = (["pgbench", "hand", "erpkit"] as const).filter((k) => only.includes(k))
   const results = new Map<string, Array<number>>()
@@ -132,8 +156,11 @@ const main = async () => {
         const key = `${impl}/${clients}`
         results.set(key, [...(results.get(key) ?? []), m.tps])
         cpus.set(key, [...(cpus.get(key) ?? []), m])
-        console.log(`round ${r + 1}  ${impl.padEnd(7)} clients ${clients}: ${m.tps.toFixed(0)} tps, CPU per transaction: client ${
-          m.clientMs.toFixed(2)} ms, server ${m.serverMs.toFixed(2)} ms`)
+        console.log(
+          `round ${r + 1}  ${impl.padEnd(7)} clients ${clients}: ${m.tps.toFixed(0)} tps, CPU per transaction: client ${
+            m.clientMs.toFixed(2)
+          } ms, server ${m.serverMs.toFixed(2)} ms`
+        )
       }
     }
   }
@@ -154,38 +181,60 @@ const main = async () => {
   const rows = clientCounts.map((c) => {
     const p = med("pgbench", c), h = med("hand", c), e = med("erpkit", c)
     const all = (impl: string) => (results.get(`${impl}/${c}`) ?? []).map((x) => x.toFixed(0)).join(" / ")
-    return `| ${c} | ${fmt(p)} (${all("pgbench")}) | ${fmt(h)} (${all("hand")}) | ${fmt(e)} (${all("erpkit")}) | ${ratio(e, h)} | ${ratio(e, p)} |`
+    return `| ${c} | ${fmt(p)} (${all("pgbench")}) | ${fmt(h)} (${all("hand")}) | ${fmt(e)} (${all("erpkit")}) | ${
+      ratio(e, h)
+    } | ${ratio(e, p)} |`
   })
   const table = [
-    `| clients | (a) pgbench TPC-B tps | (b) hand-written pg tps | (c) erpkit recordPayment tps | erpkit / hand-written | erpkit / pgbench |`,
+    "| clients | (a) pgbench TPC-B tps | (b) hand-written pg tps | (c) erpkit recordPayment tps " +
+    "| erpkit / hand-written | erpkit / pgbench |",
     `|---|---|---|---|---|---|`,
     ...rows
   ].join("\n")
   const cpuTable = [
     `| clients | implementation | round trips / tx | client CPU ms / tx | server CPU ms / tx |`,
     `|---|---|---|---|---|`,
-    ...clientCounts.flatMap((c) => impls.map((impl) =>
-      `| ${c} | ${impl === "pgbench" ? "(a) pgbench" : impl === "hand" ? "(b) hand-written" : "(c) erpkit"} | ${
-        impl === "pgbench" ? 7 : impl === "hand" ? handTrips : erpkitTrips} | ${cpuOf(impl, c, (m) => m.clientMs)} | ${cpuOf(impl, c, (m) => m.serverMs)} |`
-    ))
+    ...clientCounts.flatMap((c) =>
+      impls.map((impl) =>
+        `| ${c} | ${impl === "pgbench" ? "(a) pgbench" : impl === "hand" ? "(b) hand-written" : "(c) erpkit"} | ${
+          impl === "pgbench" ? 7 : impl === "hand" ? handTrips : erpkitTrips
+        } | ${cpuOf(impl, c, (m) => m.clientMs)} | ${cpuOf(impl, c, (m) => m.serverMs)} |`
+      )
+    )
   ].join("\n")
   const pgVersion = execFileSync("psql", [url, "-Atc", "SHOW server_version"], { encoding: "utf8" }).trim()
   const info = [
     `- date: ${new Date().toISOString()}`,
-    `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`,
-    `- server: PostgreSQL ${pgVersion} at ${benchUrl.hostname}:${benchUrl.port || 5432} (same machine), database ${database}`,
-    `- cores: ${pin ? `Node and pgbench on CPU 0, postgres on the other ${os.cpus().length - 1} (--pin)` : "shared by Node, pgbench and postgres"}`,
-    `- ${seconds} s per measurement, ${rounds} round(s) interleaved (order rotated per round), median shown, every round in parentheses`,
+    `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${
+      (os.totalmem() / 2 ** 30).toFixed(1)
+    } GiB, ${os.platform()} ${os.release()}, Node ${process.version}`,
+    `- server: PostgreSQL ${pgVersion} at ${benchUrl.hostname}:${
+      benchUrl.port || 5432
+    } (same machine), database ${database}`,
+    `- cores: ${
+      pin
+        ? `Node and pgbench on CPU 0, postgres on the other ${os.cpus().length - 1} (--pin)`
+        : "shared by Node, pgbench and postgres"
+    }`,
+    `- ${seconds} s per measurement, ${rounds} round(s) interleaved (order rotated per round), median shown, ` +
+    "every round in parentheses",
     `- round trips per transaction (counted on the wire): pgbench 7, hand-written ${handTrips}, erpkit ${erpkitTrips}`,
-    `- command: \`npx -y pnpm@10 bench -- --seconds ${seconds} --rounds ${rounds} --clients ${clientCounts.join(",")}${pin ? " --pin" : ""}${write ? " --write" : ""}\``
+    `- command: \`npx -y pnpm@10 bench -- --seconds ${seconds} --rounds ${rounds} --clients ${clientCounts.join(",")}${
+      pin ? " --pin" : ""
+    }${write ? " --write" : ""}\``
   ].join("\n")
   console.log(`\n${table}\n\n${cpuTable}\n\n${info}`)
   if (write) {
     const path = new URL("../../docs/performance.md", import.meta.url)
     const doc = readFileSync(path, "utf8")
     const marked = new RegExp(`<!-- ${block}:start -->[\\s\\S]*<!-- ${block}:end -->`)
-    if (!marked.test(doc)) throw new Error(`docs/performance.md has no <!-- ${block}:start --> … <!-- ${block}:end --> block`)
-    writeFileSync(path, doc.replace(marked, `<!-- ${block}:start -->\n${table}\n\n${cpuTable}\n\n${info}\n<!-- ${block}:end -->`))
+    if (!marked.test(doc)) {
+      throw new Error(`docs/performance.md has no <!-- ${block}:start --> … <!-- ${block}:end --> block`)
+    }
+    writeFileSync(
+      path,
+      doc.replace(marked, `<!-- ${block}:start -->\n${table}\n\n${cpuTable}\n\n${info}\n<!-- ${block}:end -->`)
+    )
     console.log("docs/performance.md updated")
   }
 }

@@ -27,7 +27,9 @@ const argv = process.argv
 const limit = Number(argv[argv.indexOf("--n") + 1] || 40)
 const profile = JSON.parse(readFileSync(argv[2]!, "utf8")) as Profile
 const byId = new Map(profile.nodes.map((node) => [node.id, node]))
-const parentOf = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id] as const)))
+const parentOf = new Map(
+  profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id] as const))
+)
 
 /** Self time per profile node, idle left out. */
 const selfTime = (): Map<number, number> => {
@@ -79,7 +81,9 @@ show("by function (self)", byFunction)
 
 if (argv.includes("--inclusive")) {
   const inclusive = new Map<string, number>()
-  for (const [id, time] of self) for (const key of new Set(Array.from(stackOf(id), functionOf))) add(inclusive, key, time)
+  for (const [id, time] of self) {
+    for (const key of new Set(Array.from(stackOf(id), functionOf))) add(inclusive, key, time)
+  }
   show("by function (inclusive: every function on the stack, once per sample)", inclusive)
 }
 

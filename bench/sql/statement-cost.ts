@@ -58,8 +58,12 @@ for (let round = 1; round <= rounds; round++) {
   const effect = await effectSide()
   const driver = await driverSide()
   console.log(
-    `round ${round}, ${clients} clients: @effect/sql-pg ${effect.micros.toFixed(1)} µs/statement (${effect.tps.toFixed(0)} tx/s), ` +
-      `pg ${driver.micros.toFixed(1)} µs/statement (${driver.tps.toFixed(0)} tx/s), ratio ${(effect.micros / driver.micros).toFixed(2)}×`
+    `round ${round}, ${clients} clients: @effect/sql-pg ${effect.micros.toFixed(1)} µs/statement (${
+      effect.tps.toFixed(0)
+    } tx/s), ` +
+      `pg ${driver.micros.toFixed(1)} µs/statement (${driver.tps.toFixed(0)} tx/s), ratio ${
+        (effect.micros / driver.micros).toFixed(2)
+      }×`
   )
 }
 await Promise.all(drivers.map((client) => client.end()))

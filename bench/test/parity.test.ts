@@ -12,8 +12,15 @@ import * as Hand from "../payments/handwritten.ts"
 
 const server = process.env["DATABASE_URL"]
 const tables = [
-  "billing.invoices", "billing.client_accounts", "billing.account_transactions", "billing.invoice_events", "billing.payments",
-  "billing.accounting_syncs", "platform.outbox", "platform.audit_log", "platform.idempotency_keys"
+  "billing.invoices",
+  "billing.client_accounts",
+  "billing.account_transactions",
+  "billing.invoice_events",
+  "billing.payments",
+  "billing.accounting_syncs",
+  "platform.outbox",
+  "platform.audit_log",
+  "platform.idempotency_keys"
 ]
 
 if (server === undefined) {
@@ -47,16 +54,27 @@ describe.runIf(server !== undefined)("payments benchmark parity", () => {
   /** Rows per table, and the paid invoice and its account, as the owner sees them (no RLS). */
   const state = async (invoiceId: string) => {
     const counts: Record<string, number> = {}
-    for (const table of tables) counts[table] = Number((await hand.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)
-    const invoice = (await hand.query("SELECT status, amount_paid_minor::text AS paid, account_id FROM billing.invoices WHERE id = $1", [invoiceId])).rows[0]
-    const account = (await hand.query("SELECT balance_minor::text AS balance, last_sequence FROM billing.client_accounts WHERE id = $1", [invoice.account_id])).rows[0]
+    for (const table of tables) {
+      counts[table] = Number((await hand.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)
+    }
+    const invoice = (await hand.query(
+      "SELECT status, amount_paid_minor::text AS paid, account_id FROM billing.invoices WHERE id = $1",
+      [invoiceId]
+    )).rows[0]
+    const account = (await hand.query(
+      "SELECT balance_minor::text AS balance, last_sequence FROM billing.client_accounts WHERE id = $1",
+      [invoice.account_id]
+    )).rows[0]
     return { counts, invoice: { status: invoice.status, paid: invoice.paid }, account }
   }
 
   const change = (before: Awaited<ReturnType<typeof state>>, after: Awaited<ReturnType<typeof state>>) => ({
     rows: Object.fromEntries(tables.map((t) => [t, after.counts[t]! - before.counts[t]!])),
     invoice: [before.invoice, after.invoice],
-    account: [Number(after.account.balance) - Number(before.account.balance), after.account.last_sequence - before.account.last_sequence]
+    account: [
+      Number(after.account.balance) - Number(before.account.balance),
+      after.account.last_sequence - before.account.last_sequence
+    ]
   })
 
   it("one erpkit recordPayment and one hand-written payment change the same tables by the same rows", async () => {
@@ -72,7 +90,8 @@ describe.runIf(server !== undefined)("payments benchmark parity", () => {
     const byHand = change(h0, await state(handInvoice))
 
     expect(byHand).toEqual(byErpkit)
-    // and it is the payment the benchmark means: 12 new rows (and 2 updated) in 9 tables, the invoice paid 1, the account credited 1
+    // and it is the payment the benchmark means: 12 new rows (and 2 updated) in 9 tables, the invoice paid 1, the
+    // account credited 1
     expect(Object.values(byErpkit.rows).reduce((a, b) => a + b, 0)).toBe(12)
     expect(byErpkit.invoice[1]).toEqual({ status: "Sent", paid: "1" })
     expect(byErpkit.account).toEqual([-1, 1])

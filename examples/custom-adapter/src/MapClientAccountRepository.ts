@@ -16,23 +16,33 @@ export const layer: Layer.Layer<ClientAccountRepository.ClientAccountRepository,
   Effect.map(MapStore, (store) => {
     const rows = store.table<ClientAccount.ClientAccount>("client_accounts")
     const get = (tenant: Tenant.Tenant, id: string) =>
-      Effect.flatMap(rows.get(keyOf(tenant, id)), (found) =>
-        Option.match(found, {
-          onNone: () => Effect.fail(new Errors.NotFound({ entity: "ClientAccount", id })),
-          onSome: Effect.succeed
-        }))
+      Effect.flatMap(
+        rows.get(keyOf(tenant, id)),
+        (found) =>
+          Option.match(found, {
+            onNone: () => Effect.fail(new Errors.NotFound({ entity: "ClientAccount", id })),
+            onSome: Effect.succeed
+          })
+      )
     const findByCustomer = (tenant: Tenant.Tenant, customerId: Ids.CustomerId) =>
-      Effect.map(rows.values, (all) =>
-        Option.fromNullishOr(all.find((a) => Tenant.sameTenant(a.tenant, tenant) && a.customerId === customerId)))
+      Effect.map(
+        rows.values,
+        (all) =>
+          Option.fromNullishOr(all.find((a) => Tenant.sameTenant(a.tenant, tenant) && a.customerId === customerId))
+      )
     return {
       // check and insert in one transaction of the store: no other writer can slip in between
       insert: (tenant, account) =>
         store.transaction(Effect.gen(function*() {
-          if (!Tenant.sameTenant(account.tenant, tenant)) return yield* Effect.die(new Error("the account belongs to another tenant"))
+          if (!Tenant.sameTenant(account.tenant, tenant)) {
+            return yield* Effect.die(new Error("the account belongs to another tenant"))
+          }
           if (Option.isSome(yield* findByCustomer(tenant, account.customerId))) {
             return yield* new BillingError.AccountAlreadyExists({ customerId: account.customerId })
           }
-          if (Option.isSome(yield* rows.get(keyOf(tenant, account.id)))) return yield* Effect.die(new Error(`account ${account.id} exists`))
+          if (Option.isSome(yield* rows.get(keyOf(tenant, account.id)))) {
+            return yield* Effect.die(new Error(`account ${account.id} exists`))
+          }
           yield* rows.put(keyOf(tenant, account.id), account)
         })),
       get,

@@ -20,24 +20,35 @@ export const layer: Layer.Layer<SessionRepository, never, MapStore> = Layer.effe
       insert: (session) =>
         store.transaction(Effect.gen(function*() {
           const clash = yield* find((s) => s.id === session.id || s.tokenHash === session.tokenHash)
-          if (clash.length > 0) return yield* new Errors.Conflict({ entity: "Session", reason: "token or id already exists" })
+          if (clash.length > 0) {
+            return yield* new Errors.Conflict({ entity: "Session", reason: "token or id already exists" })
+          }
           yield* rows.put(session.id, session)
         })),
       findById: rows.get,
-      findByTokenHash: (hash) => Effect.map(find((s) => s.tokenHash === hash), (found) => Option.fromNullishOr(found[0])),
+      findByTokenHash: (hash) =>
+        Effect.map(find((s) => s.tokenHash === hash), (found) => Option.fromNullishOr(found[0])),
       listByUser: (userId) => find((s) => s.userId === userId),
       updateMetadata: (id, metadata) =>
         store.transaction(Effect.gen(function*() {
           const found = yield* rows.get(id)
           if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Session", id })
-          yield* rows.put(id, new Session.Session({ ...found.value, ipAddress: metadata.ipAddress, userAgent: metadata.userAgent }))
+          yield* rows.put(
+            id,
+            new Session.Session({ ...found.value, ipAddress: metadata.ipAddress, userAgent: metadata.userAgent })
+          )
         })),
-      remove: (id) => store.transaction(Effect.tap(rows.get(id), (found) => (Option.isSome(found) ? rows.remove(id) : Effect.void))),
+      remove: (id) =>
+        store.transaction(Effect.tap(rows.get(id), (found) => (Option.isSome(found) ? rows.remove(id) : Effect.void))),
       removeByUser: (userId) => store.transaction(Effect.flatMap(find((s) => s.userId === userId), removeAll)),
       // bounded, earliest expiry first
       deleteExpired: (now, limit) =>
-        store.transaction(Effect.flatMap(find((s) => Session.isExpired(s, now)), (found) =>
-          removeAll([...found].sort((a, b) => a.expiresAt - b.expiresAt).slice(0, Math.max(0, limit)))))
+        store.transaction(
+          Effect.flatMap(
+            find((s) => Session.isExpired(s, now)),
+            (found) => removeAll([...found].sort((a, b) => a.expiresAt - b.expiresAt).slice(0, Math.max(0, limit)))
+          )
+        )
     }
   })
 )

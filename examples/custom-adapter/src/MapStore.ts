@@ -23,9 +23,10 @@ interface OpenTransaction {
 }
 
 /** The transaction of a `MapStore` the current fiber runs in, if any. */
-const CurrentTransaction = Context.Reference<OpenTransaction | undefined>("@erpkit/example-custom-adapter/MapStore/CurrentTransaction", {
-  defaultValue: () => undefined
-})
+const CurrentTransaction = Context.Reference<OpenTransaction | undefined>(
+  "@erpkit/example-custom-adapter/MapStore/CurrentTransaction",
+  { defaultValue: () => undefined }
+)
 
 /** One table: rows by key. Reads see the committed rows, plus the current transaction's own writes. */
 export interface MapTable<V> {
@@ -58,7 +59,10 @@ export const makeMapStore = (): MapStore["Service"] => {
       // synchronous: no other fiber can see a half-applied transaction
       for (const [name, rows] of writes) {
         const table = committed.get(name) ?? new Map<string, unknown>()
-        for (const [key, row] of rows) row === removed ? table.delete(key) : table.set(key, row)
+        for (const [key, row] of rows) {
+          if (row === removed) table.delete(key)
+          else table.set(key, row)
+        }
         committed.set(name, table)
       }
       commits++
@@ -67,23 +71,25 @@ export const makeMapStore = (): MapStore["Service"] => {
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(CurrentTransaction, (open) => {
       if (open?.store === identity) return effect
-      return permit.withPermits(1)(
-        Effect.suspend(() => {
-          const tx: OpenTransaction = { store: identity, writes: new Map() }
-          // commit only on success; on failure, defect or interruption the overlay is simply dropped
-          return effect.pipe(Effect.provideService(CurrentTransaction, tx), Effect.tap(() => commit(tx.writes)))
-        })
-      )
+      return permit.withPermits(1)(Effect.suspend(() => {
+        const tx: OpenTransaction = { store: identity, writes: new Map() }
+        // commit only on success; on failure, defect or interruption the overlay is simply dropped
+        return effect.pipe(Effect.provideService(CurrentTransaction, tx), Effect.tap(() => commit(tx.writes)))
+      }))
     })
 
-  const overlay: Effect.Effect<Overlay | undefined> = Effect.map(CurrentTransaction, (open) =>
-    open?.store === identity ? open.writes : undefined
+  const overlay: Effect.Effect<Overlay | undefined> = Effect.map(
+    CurrentTransaction,
+    (open) => open?.store === identity ? open.writes : undefined
   )
 
   const table = <V>(name: string): MapTable<V> => {
     const rowsOf = (writes: Overlay | undefined): Map<string, V> => {
       const rows = new Map(committed.get(name) ?? []) as Map<string, unknown>
-      for (const [key, row] of writes?.get(name) ?? []) row === removed ? rows.delete(key) : rows.set(key, row)
+      for (const [key, row] of writes?.get(name) ?? []) {
+        if (row === removed) rows.delete(key)
+        else rows.set(key, row)
+      }
       return rows as Map<string, V>
     }
     const write = (key: string, row: unknown) =>

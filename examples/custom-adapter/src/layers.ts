@@ -17,13 +17,14 @@ import * as MapSessionRepository from "./MapSessionRepository.ts"
 import { MapStore } from "./MapStore.ts"
 
 /** The memory unit of work with the `MapStore` enlisted: the Map store commits first, the memory store last. */
-export const layerUnitOfWork: Layer.Layer<UnitOfWork.UnitOfWork, never, MemoryStore.MemoryStore | MapStore> = Layer.effect(
-  UnitOfWork.UnitOfWork,
-  Effect.gen(function*() {
-    const memory = yield* UnitOfWork.UnitOfWork
-    return UnitOfWork.enlist(memory, yield* MapStore)
-  })
-).pipe(Layer.provide(UnitOfWork.UnitOfWork.layerMemory))
+export const layerUnitOfWork: Layer.Layer<UnitOfWork.UnitOfWork, never, MemoryStore.MemoryStore | MapStore> = Layer
+  .effect(
+    UnitOfWork.UnitOfWork,
+    Effect.gen(function*() {
+      const memory = yield* UnitOfWork.UnitOfWork
+      return UnitOfWork.enlist(memory, yield* MapStore)
+    })
+  ).pipe(Layer.provide(UnitOfWork.UnitOfWork.layerMemory))
 
 /** Unit of work, outbox, audit log and idempotency in memory, over both stores (which stay visible). */
 export const layerPlatform = Layer.mergeAll(
@@ -39,14 +40,20 @@ export const layerBillingPorts = Billing.layerMemoryWith(MapClientAccountReposit
 /** A whole billing host: the ports, the platform over both stores, UUIDv7 ids, static grants. */
 export const layerBilling = (grants: Actor.Grants = Billing.grants) =>
   layerBillingPorts.pipe(
-    Layer.provideMerge(Layer.mergeAll(layerPlatform, Ids.IdGenerator.layerUuidV7, Actor.Authorization.layerStatic(grants)))
+    Layer.provideMerge(
+      Layer.mergeAll(layerPlatform, Ids.IdGenerator.layerUuidV7, Actor.Authorization.layerStatic(grants))
+    )
   )
 
 /** Every identity port: sessions in the `MapStore`, the others in memory. */
 export const layerIdentityPorts = Layer.merge(Identity.layerMemory, MapSessionRepository.layer)
 
-/** A whole identity host: the ports, the platform over both stores, UUIDv7 ids, tenant-configurable grants, the CSPRNG. */
+/**
+ * A whole identity host: the ports, the platform over both stores, UUIDv7 ids, tenant-configurable grants, the CSPRNG.
+ */
 export const layerIdentity = (grants: Actor.Grants = Identity.grants) =>
   Layer.merge(Identity.Roles.layerAuthorization(grants), Identity.SecureRandom.SecureRandom.layerLive).pipe(
-    Layer.provideMerge(layerIdentityPorts.pipe(Layer.provideMerge(Layer.merge(layerPlatform, Ids.IdGenerator.layerUuidV7))))
+    Layer.provideMerge(
+      layerIdentityPorts.pipe(Layer.provideMerge(Layer.merge(layerPlatform, Ids.IdGenerator.layerUuidV7)))
+    )
   )

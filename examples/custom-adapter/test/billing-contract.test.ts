@@ -5,4 +5,6 @@
 import { billingContractSuite, workflowPorts } from "@erpkit/billing/testing"
 import { layerBilling } from "../src/layers.ts"
 
-billingContractSuite("Map-backed ClientAccountRepository, every other port in memory", layerBilling(), { workflow: workflowPorts })
+billingContractSuite("Map-backed ClientAccountRepository, every other port in memory", layerBilling(), {
+  workflow: workflowPorts
+})

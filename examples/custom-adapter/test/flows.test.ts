@@ -17,7 +17,9 @@ import { MapStore } from "../src/MapStore.ts"
 import { layerBilling, layerIdentity, layerPlatform } from "../src/layers.ts"
 
 const staff = (tenant: Tenant.Tenant, role: Actor.Role, n: number): Actor.Actor => ({
-  userId: `0e000000-0000-7000-8000-00000000000${n}` as Ids.UserId, roles: [role], tenant
+  userId: `0e000000-0000-7000-8000-00000000000${n}` as Ids.UserId,
+  roles: [role],
+  tenant
 })
 const manager = staff(tenantA, "Accounts Manager", 1)
 const finance = staff(tenantA, "Finance Manager", 2)
@@ -33,8 +35,15 @@ const rowCounts = (mapTable: string, memoryTable: string) =>
 
 /** An approved account with a credit limit of 1 000 000.00 KZT. */
 const approvedAccount = (n: number) =>
-  Effect.flatMap(ClientAccounts.openAccount(manager, { customerId: customerId(n), currency: "KZT" }), (opened) =>
-    ClientAccounts.setCreditTerms(manager, { accountId: opened.id, creditLimitMinor: 1_000_000_00n, isCreditApproved: true }))
+  Effect.flatMap(
+    ClientAccounts.openAccount(manager, { customerId: customerId(n), currency: "KZT" }),
+    (opened) =>
+      ClientAccounts.setCreditTerms(manager, {
+        accountId: opened.id,
+        creditLimitMinor: 1_000_000_00n,
+        isCreditApproved: true
+      })
+  )
 
 describe("billing with client accounts in the MapStore", () => {
   it.effect("hold, invoice, payment and the expiry job keep the account right through the replaced port", () =>
@@ -43,13 +52,25 @@ describe("billing with client accounts in the MapStore", () => {
       const account = yield* approvedAccount(1)
       const hold = yield* ClientAccounts.reserveCredit(finance, { accountId: account.id, amountMinor: 200_000_00n })
       const draft = yield* Invoices.createInvoice(finance, {
-        accountId: account.id, invoiceNumber: "INV-2026-001", issueDate: "2026-11-21", dueDate: "2026-12-21",
+        accountId: account.id,
+        invoiceNumber: "INV-2026-001",
+        issueDate: "2026-11-21",
+        dueDate: "2026-12-21",
         items: [{ description: "Line haul Almaty → Astana", quantity: "1", unitPriceMinor: 150_000_00n }]
       })
       const invoice = yield* Invoices.issueInvoice(finance, { invoiceId: draft.id, holdId: hold.id })
-      const paid = yield* Payments.recordPayment(finance, { invoiceId: invoice.id, amountMinor: invoice.totalMinor, currency: "KZT", method: "CARD" })
+      const paid = yield* Payments.recordPayment(finance, {
+        invoiceId: invoice.id,
+        amountMinor: invoice.totalMinor,
+        currency: "KZT",
+        method: "CARD"
+      })
       assert.strictEqual(paid.invoice.status, "Paid")
-      const lapsing = yield* ClientAccounts.reserveCredit(finance, { accountId: account.id, amountMinor: 50_000_00n, holdTimeoutSeconds: 3_600 })
+      const lapsing = yield* ClientAccounts.reserveCredit(finance, {
+        accountId: account.id,
+        amountMinor: 50_000_00n,
+        holdTimeoutSeconds: 3_600
+      })
       assert.strictEqual((yield* ClientAccounts.getAccount(finance, { accountId: account.id })).holdsMinor, 50_000_00n)
       yield* TestClock.adjust("2 hours")
       const expired = yield* Jobs.expireCreditHolds(Actor.system(tenantA), {})
@@ -62,10 +83,14 @@ describe("billing with client accounts in the MapStore", () => {
   it.effect("a command that fails inside a unit of work leaves the MapStore account as it was", () =>
     Effect.gen(function*() {
       const account = yield* approvedAccount(2)
-      const exit = yield* Effect.exit(UnitOfWork.run(Effect.andThen(
-        ClientAccounts.reserveCredit(finance, { accountId: account.id, amountMinor: 10_000_00n }),
-        Effect.fail("the caller gives up" as const)
-      )))
+      const exit = yield* Effect.exit(
+        UnitOfWork.run(
+          Effect.andThen(
+            ClientAccounts.reserveCredit(finance, { accountId: account.id, amountMinor: 10_000_00n }),
+            Effect.fail("the caller gives up" as const)
+          )
+        )
+      )
       assert.isTrue(Exit.isFailure(exit))
       assert.deepStrictEqual(yield* ClientAccounts.getAccount(finance, { accountId: account.id }), account)
     }).pipe(Effect.provide(layerBilling())))
@@ -84,13 +109,20 @@ describe("billing with client accounts in the MapStore", () => {
 
 /** `ports` over the platform of src/layers.ts (both stores, the enlisted unit of work). */
 const onPlatform = (ports: Layer.Layer<Billing.Repositories, never, MemoryStore.MemoryStore | MapStore>) =>
-  ports.pipe(Layer.provideMerge(Layer.mergeAll(layerPlatform, Ids.IdGenerator.layerUuidV7, Actor.Authorization.layerStatic(Billing.grants))))
+  ports.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(layerPlatform, Ids.IdGenerator.layerUuidV7, Actor.Authorization.layerStatic(Billing.grants))
+    )
+  )
 
 /** An invoice of a new account, read back with its account through the memory invoice port. */
 const invoiceWithAccount = Effect.gen(function*() {
   const account = yield* approvedAccount(3)
   const draft = yield* Invoices.createInvoice(finance, {
-    accountId: account.id, invoiceNumber: "INV-1", issueDate: "2026-11-21", dueDate: "2026-12-21",
+    accountId: account.id,
+    invoiceNumber: "INV-1",
+    issueDate: "2026-11-21",
+    dueDate: "2026-12-21",
     items: [{ description: "Storage", quantity: "1", unitPriceMinor: 100n }]
   })
   const invoices = yield* Billing.InvoiceRepository.InvoiceRepository
@@ -116,10 +148,14 @@ describe("identity with sessions in the MapStore", () => {
     Effect.gen(function*() {
       const tenant = yield* openTenant()
       const user = yield* registerVerified(tenant)
-      const exit = yield* Effect.exit(UnitOfWork.run(Effect.andThen(
-        Sessions.createSession(Actor.system(tenant), { userId: user.id }),
-        Effect.fail("the caller gives up" as const)
-      )))
+      const exit = yield* Effect.exit(
+        UnitOfWork.run(
+          Effect.andThen(
+            Sessions.createSession(Actor.system(tenant), { userId: user.id }),
+            Effect.fail("the caller gives up" as const)
+          )
+        )
+      )
       assert.isTrue(Exit.isFailure(exit))
       assert.deepStrictEqual(yield* (yield* MapStore).table("sessions").values, [])
     }).pipe(Effect.provide(layerIdentity())))

@@ -51,9 +51,14 @@ describe("a MapStore enlisted in the memory unit of work", () => {
     Effect.gen(function*() {
       const written = yield* Deferred.make<void>()
       const release = yield* Deferred.make<void>()
-      const unit = yield* Effect.forkChild(UnitOfWork.run(
-        Effect.andThen(writeBoth("pending"), Effect.andThen(Deferred.succeed(written, undefined), Deferred.await(release)))
-      ))
+      const unit = yield* Effect.forkChild(
+        UnitOfWork.run(
+          Effect.andThen(
+            writeBoth("pending"),
+            Effect.andThen(Deferred.succeed(written, undefined), Deferred.await(release))
+          )
+        )
+      )
       yield* Deferred.await(written)
       assert.deepStrictEqual(yield* readBoth("pending"), [false, false])
       yield* Deferred.succeed(release, undefined)
@@ -63,7 +68,12 @@ describe("a MapStore enlisted in the memory unit of work", () => {
 
   it.effect("a participant whose commit fails rolls the memory store back and surfaces StorageUnavailable", () =>
     Effect.gen(function*() {
-      const lost = new Errors.StorageUnavailable({ retryable: true, outcome: "not-applied", sqlState: "", reason: "connection lost at commit" })
+      const lost = new Errors.StorageUnavailable({
+        retryable: true,
+        outcome: "not-applied",
+        sqlState: "",
+        reason: "connection lost at commit"
+      })
       const store = yield* MapStore
       // the MapStore losing its connection as it commits: it dies, as ports have no error channel for it
       const failing: UnitOfWork.Participant = {

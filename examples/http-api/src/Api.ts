@@ -37,12 +37,7 @@ const query = <const Id extends string, const Path extends `/${string}`, I, IE, 
   path: Path,
   spec: Command.Query<I, IE, S["Type"], any, any>,
   success: S
-) =>
-  HttpApiEndpoint.get(id, path, {
-    query: Schema.toEncoded(spec.input),
-    success,
-    error: ApiErrors
-  })
+) => HttpApiEndpoint.get(id, path, { query: Schema.toEncoded(spec.input), success, error: ApiErrors })
 
 /** The password a host checks itself (erpkit stores no passwords). */
 const Password = Schema.String.pipe(Schema.check(Schema.isMinLength(8), Schema.isMaxLength(256)))
@@ -68,27 +63,28 @@ export const SignedUp = Schema.Struct({
 export const SignIn = Schema.Struct({ email: Schema.String, password: Schema.String })
 
 /** Public endpoints: they run as the anonymous or system actor, chosen by the server. */
-export class AuthGroup extends HttpApiGroup.make("auth")
-  .add(
-    HttpApiEndpoint.post("signUp", "/auth/sign-up", { payload: SignUp, success: SignedUp, error: ApiErrors }),
-    HttpApiEndpoint.post("verifyEmail", "/auth/verify-email", {
-      payload: Schema.toEncoded(Users.verifyEmail.input),
-      success: Users.verifyEmail.output,
-      error: ApiErrors
-    }),
-    HttpApiEndpoint.post("signIn", "/auth/sign-in", { payload: SignIn, success: Sessions.CreatedSession, error: ApiErrors })
-  )
-  .annotate(OpenApi.Description, "Sign-up, e-mail verification and sign-in (a bearer token and an HttpOnly session cookie).")
-{}
+export class AuthGroup extends HttpApiGroup.make("auth").add(
+  HttpApiEndpoint.post("signUp", "/auth/sign-up", { payload: SignUp, success: SignedUp, error: ApiErrors }),
+  HttpApiEndpoint.post("verifyEmail", "/auth/verify-email", {
+    payload: Schema.toEncoded(Users.verifyEmail.input),
+    success: Users.verifyEmail.output,
+    error: ApiErrors
+  }),
+  HttpApiEndpoint.post("signIn", "/auth/sign-in", {
+    payload: SignIn,
+    success: Sessions.CreatedSession,
+    error: ApiErrors
+  })
+).annotate(
+  OpenApi.Description,
+  "Sign-up, e-mail verification and sign-in (a bearer token and an HttpOnly session cookie)."
+) {}
 
 /** The signed-in user: who the session says they are. */
-export class SessionGroup extends HttpApiGroup.make("session")
-  .add(
-    HttpApiEndpoint.get("me", "/auth/me", { success: Sessions.Authenticated, error: ApiErrors }),
-    HttpApiEndpoint.post("signOut", "/auth/sign-out", { success: Sessions.logout.output, error: ApiErrors })
-  )
-  .middleware(Authentication)
-{}
+export class SessionGroup extends HttpApiGroup.make("session").add(
+  HttpApiEndpoint.get("me", "/auth/me", { success: Sessions.Authenticated, error: ApiErrors }),
+  HttpApiEndpoint.post("signOut", "/auth/sign-out", { success: Sessions.logout.output, error: ApiErrors })
+).middleware(Authentication) {}
 
 /** An Admin adds a colleague to their organization with a role (and the colleague's first password). */
 export const AddMember = Schema.Struct({
@@ -105,33 +101,35 @@ export const MemberAdded = Schema.Struct({
 })
 
 /** The organization's people, managed by its Admins. */
-export class IdentityGroup extends HttpApiGroup.make("identity")
-  .add(HttpApiEndpoint.post("addMember", "/identity/members", { payload: AddMember, success: MemberAdded, error: ApiErrors }))
-  .middleware(Authentication)
-{}
+export class IdentityGroup extends HttpApiGroup.make("identity").add(
+  HttpApiEndpoint.post("addMember", "/identity/members", {
+    payload: AddMember,
+    success: MemberAdded,
+    error: ApiErrors
+  })
+).middleware(Authentication) {}
 
 /** The back office's billing: accounts, invoices, payments and the ledger, in the session's tenant. */
-export class BillingGroup extends HttpApiGroup.make("billing")
-  .add(
-    command("openAccount", "/billing/accounts", ClientAccounts.openAccount),
-    command("setCreditTerms", "/billing/accounts/credit-terms", ClientAccounts.setCreditTerms),
-    query("getAccount", "/billing/account", ClientAccounts.getAccount, ClientAccount.ClientAccount),
-    query("accountStatement", "/billing/ledger", ClientAccounts.accountStatement, Schema.Array(Ledger.AccountTransaction)),
-    command("createInvoice", "/billing/invoices", Invoices.createInvoice),
-    command("issueInvoice", "/billing/invoices/issue", Invoices.issueInvoice),
-    query("getInvoice", "/billing/invoice", Invoices.getInvoice, Invoice.Invoice),
-    query("listInvoices", "/billing/invoices", Invoices.listInvoices, Schema.Array(Invoice.Invoice)),
-    command("recordPayment", "/billing/payments", Payments.recordPayment),
-    query("listPayments", "/billing/payments", Payments.listPayments, Schema.Array(Payment.Payment))
-  )
-  .middleware(Authentication)
-{}
+export class BillingGroup extends HttpApiGroup.make("billing").add(
+  command("openAccount", "/billing/accounts", ClientAccounts.openAccount),
+  command("setCreditTerms", "/billing/accounts/credit-terms", ClientAccounts.setCreditTerms),
+  query("getAccount", "/billing/account", ClientAccounts.getAccount, ClientAccount.ClientAccount),
+  query(
+    "accountStatement",
+    "/billing/ledger",
+    ClientAccounts.accountStatement,
+    Schema.Array(Ledger.AccountTransaction)
+  ),
+  command("createInvoice", "/billing/invoices", Invoices.createInvoice),
+  command("issueInvoice", "/billing/invoices/issue", Invoices.issueInvoice),
+  query("getInvoice", "/billing/invoice", Invoices.getInvoice, Invoice.Invoice),
+  query("listInvoices", "/billing/invoices", Invoices.listInvoices, Schema.Array(Invoice.Invoice)),
+  command("recordPayment", "/billing/payments", Payments.recordPayment),
+  query("listPayments", "/billing/payments", Payments.listPayments, Schema.Array(Payment.Payment))
+).middleware(Authentication) {}
 
 /** The whole API. */
-export class ErpApi extends HttpApi.make("erpkit")
-  .add(AuthGroup, SessionGroup, IdentityGroup, BillingGroup)
-  .middleware(SchemaErrors)
-  // report every failing field, not only the first, as the commands' own decoding does
-  .annotate(HttpApi.ParseOptions, { errors: "all" })
-  .annotate(OpenApi.Title, "erpkit back office")
+export class ErpApi
+  extends HttpApi.make("erpkit").add(AuthGroup, SessionGroup, IdentityGroup, BillingGroup).middleware(SchemaErrors) // report every failing field, not only the first, as the commands' own decoding does
+    .annotate(HttpApi.ParseOptions, { errors: "all" }).annotate(OpenApi.Title, "erpkit back office")
 {}

@@ -16,14 +16,18 @@ export const sessionCookieName = "erpkit_session"
 export const sessionCookie = HttpApiSecurity.apiKey({ in: "cookie", key: sessionCookieName })
 
 /** The authenticated caller of the current request: session, user, membership and `actor`. */
-export class CurrentSession extends Context.Service<CurrentSession, typeof Sessions.Authenticated.Type>()("example/CurrentSession") {}
+export class CurrentSession
+  extends Context.Service<CurrentSession, typeof Sessions.Authenticated.Type>()("example/CurrentSession")
+{}
 
 /** Requires a live session on every endpoint of the groups it is applied to. */
-export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentSession }>()("example/Authentication", {
-  // the session lookup needs the database: when it is down the answer is 503, not 401
-  error: [Unauthorized, ServiceUnavailable],
-  security: { bearer: HttpApiSecurity.bearer, cookie: sessionCookie }
-}) {}
+export class Authentication
+  extends HttpApiMiddleware.Service<Authentication, { provides: CurrentSession }>()("example/Authentication", {
+    // the session lookup needs the database: when it is down the answer is 503, not 401
+    error: [Unauthorized, ServiceUnavailable],
+    security: { bearer: HttpApiSecurity.bearer, cookie: sessionCookie }
+  })
+{}
 
 /**
  * Any token → the session behind it, or `Unauthorized` (unknown, expired, banned, no membership), or
@@ -47,8 +51,10 @@ export const layerAuthentication = Layer.effect(
     const services = yield* Effect.context<Effect.Services<ReturnType<typeof authenticate>>>()
     const check = (token: Redacted.Redacted<string>) => Effect.provide(authenticate(root, token), services)
     return {
-      bearer: (effect, { credential }) => Effect.flatMap(check(credential), (session) => Effect.provideService(effect, CurrentSession, session)),
-      cookie: (effect, { credential }) => Effect.flatMap(check(credential), (session) => Effect.provideService(effect, CurrentSession, session))
+      bearer: (effect, { credential }) =>
+        Effect.flatMap(check(credential), (session) => Effect.provideService(effect, CurrentSession, session)),
+      cookie: (effect, { credential }) =>
+        Effect.flatMap(check(credential), (session) => Effect.provideService(effect, CurrentSession, session))
     }
   })
 )

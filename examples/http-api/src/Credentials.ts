@@ -65,16 +65,23 @@ export const layerMemory = Layer.sync(Credentials, () => {
  * The tenants the host serves, for the scheduled jobs (billing's sweeps run per tenant). Sign-up adds
  * each new organization's tenant. In memory here; a real host lists its tenants from its own records.
  */
-export class TenantDirectory extends Context.Service<TenantDirectory, {
-  readonly add: (tenant: Tenant.Tenant) => Effect.Effect<void>
-  readonly all: Effect.Effect<ReadonlyArray<Tenant.Tenant>>
-}>()("example/TenantDirectory") {}
+export class TenantDirectory extends Context.Service<
+  TenantDirectory,
+  {
+    readonly add: (tenant: Tenant.Tenant) => Effect.Effect<void>
+    readonly all: Effect.Effect<ReadonlyArray<Tenant.Tenant>>
+  }
+>()("example/TenantDirectory") {}
 
 /** `TenantDirectory` in memory. */
-export const layerTenantDirectory = Layer.effect(TenantDirectory, Effect.gen(function*() {
-  const ref = yield* Ref.make<ReadonlyArray<Tenant.Tenant>>([])
-  return {
-    add: (tenant) => Ref.update(ref, (all) => all.some((t) => t.workspaceId === tenant.workspaceId) ? all : [...all, tenant]),
-    all: Ref.get(ref)
-  }
-}))
+export const layerTenantDirectory = Layer.effect(
+  TenantDirectory,
+  Effect.gen(function*() {
+    const ref = yield* Ref.make<ReadonlyArray<Tenant.Tenant>>([])
+    return {
+      add: (tenant) =>
+        Ref.update(ref, (all) => all.some((t) => t.workspaceId === tenant.workspaceId) ? all : [...all, tenant]),
+      all: Ref.get(ref)
+    }
+  })
+)

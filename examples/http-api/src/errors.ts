@@ -57,22 +57,49 @@ export const SyncLeaseLost = BillingError.SyncLeaseLost.pipe(HttpApiSchema.statu
 export const ServiceUnavailable = Errors.StorageUnavailable.pipe(HttpApiSchema.status(503))
 
 /** 401: no session, an expired one, or wrong credentials. */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
-  reason: Schema.String
-}, { httpApiStatus: 401 }) {}
+export class Unauthorized
+  extends Schema.TaggedError<Unauthorized>()("Unauthorized", { reason: Schema.String }, { httpApiStatus: 401 })
+{}
 
 /** 422: any other domain rule the request broke (`InvalidTransition`, `PaymentExceedsOutstanding`, …). */
-export class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {
-  /** The domain error's `_tag`. */
-  error: Schema.String,
-  message: Schema.String
-}, { httpApiStatus: 422 }) {}
+export class Rejected extends Schema.TaggedError<Rejected>()(
+  "Rejected",
+  {
+    /** The domain error's `_tag`. */
+    error: Schema.String,
+    message: Schema.String
+  },
+  { httpApiStatus: 422 }
+) {}
 
 /** Every error an endpoint of this API may answer with. */
 export const ApiErrors = [
-  BadRequest, Forbidden, NotFound, CreditLimitExceeded, IdempotencyKeyReused, ReplayWithheld, Conflict, StaleVersion, EmailTaken, BinTaken, DepartmentCodeTaken, EmployeeNumberTaken,
-  AlreadyEmployed, AlreadyMember, SettingKeyTaken, AccountLinked, DepartmentHasChildren, UserStillMember, WorkspaceInUse,
-  InvoiceNotSent, InvoiceNotDraft, BillOfLadingExists, SyncLeaseLost, ServiceUnavailable, Unauthorized, Rejected
+  BadRequest,
+  Forbidden,
+  NotFound,
+  CreditLimitExceeded,
+  IdempotencyKeyReused,
+  ReplayWithheld,
+  Conflict,
+  StaleVersion,
+  EmailTaken,
+  BinTaken,
+  DepartmentCodeTaken,
+  EmployeeNumberTaken,
+  AlreadyEmployed,
+  AlreadyMember,
+  SettingKeyTaken,
+  AccountLinked,
+  DepartmentHasChildren,
+  UserStillMember,
+  WorkspaceInUse,
+  InvoiceNotSent,
+  InvoiceNotDraft,
+  BillOfLadingExists,
+  SyncLeaseLost,
+  ServiceUnavailable,
+  Unauthorized,
+  Rejected
 ] as const
 
 /** The union of the error bodies. */
@@ -137,7 +164,9 @@ const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError>
 export const toApiError = (error: { readonly _tag: string; readonly message?: string }): ApiError => {
   if (passThrough.some((type) => error instanceof type)) return error as ApiError
   // SessionInvalid is identity's "who are you?": the HTTP answer is 401
-  if (error._tag === "SessionInvalid") return new Unauthorized({ reason: error.message ?? "session is invalid or expired" })
+  if (error._tag === "SessionInvalid") {
+    return new Unauthorized({ reason: error.message ?? "session is invalid or expired" })
+  }
   return new Rejected({ error: error._tag, message: error.message ?? error._tag })
 }
 
@@ -151,8 +180,12 @@ export const mapDomainErrors = <A, E extends { readonly _tag: string; readonly m
  * fails in `HttpApi`'s own decoding, before the command runs. This middleware answers it like the
  * command would: `ValidationError` (400) with one issue per failing path.
  */
-export class SchemaErrors extends HttpApiMiddleware.Service<SchemaErrors>()("example/SchemaErrors", { error: BadRequest }) {}
+export class SchemaErrors
+  extends HttpApiMiddleware.Service<SchemaErrors>()("example/SchemaErrors", { error: BadRequest })
+{}
 
 /** `SchemaErrors`' implementation. */
-export const layerSchemaErrors = HttpApiMiddleware.layerSchemaErrorTransform(SchemaErrors, (error) =>
-  Effect.fail(Errors.fromSchemaIssue(error.cause.issue)))
+export const layerSchemaErrors = HttpApiMiddleware.layerSchemaErrorTransform(
+  SchemaErrors,
+  (error) => Effect.fail(Errors.fromSchemaIssue(error.cause.issue))
+)

@@ -17,31 +17,42 @@ import { measured } from "./telemetry.ts"
 type IdempotencyHeaders = { readonly "idempotency-key"?: string }
 
 /** Runs a command as the session's actor, with the request's `Idempotency-Key` if it sent one. */
-const runCommand = <I, IE, O, E extends { readonly _tag: string }, R>(command: Command.Command<I, IE, O, E, R>) =>
+const runCommand =
+  <I, IE, O, E extends { readonly _tag: string }, R>(command: Command.Command<I, IE, O, E, R>) =>
   ({ headers, payload }: { readonly payload: IE; readonly headers: IdempotencyHeaders }) =>
     CurrentSession.use(({ actor }) => {
       const key = headers["idempotency-key"]
-      return mapDomainErrors(command(actor, payload, key === undefined ? undefined : { idempotencyKey: key }).pipe(measured(command.name)))
+      return mapDomainErrors(
+        command(actor, payload, key === undefined ? undefined : { idempotencyKey: key }).pipe(measured(command.name))
+      )
     })
 
 /** Runs a query as the session's actor on the request's query string. */
-const runQuery = <I, IE, O, E extends { readonly _tag: string }, R>(query: Command.Query<I, IE, O, E, R>) =>
+const runQuery =
+  <I, IE, O, E extends { readonly _tag: string }, R>(query: Command.Query<I, IE, O, E, R>) =>
   ({ query: input }: { readonly query: IE }) =>
     CurrentSession.use(({ actor }) => mapDomainErrors(query(actor, input).pipe(measured(query.name))))
 
 /** Billing: every endpoint is a command or a query of `@erpkit/billing`. */
-export const BillingLive = HttpApiBuilder.group(ErpApi, "billing", (handlers) =>
-  handlers
-    .handle("openAccount", runCommand(ClientAccounts.openAccount))
-    .handle("setCreditTerms", runCommand(ClientAccounts.setCreditTerms))
-    .handle("getAccount", runQuery(ClientAccounts.getAccount))
-    .handle("accountStatement", runQuery(ClientAccounts.accountStatement))
-    .handle("createInvoice", runCommand(Invoices.createInvoice))
-    .handle("issueInvoice", runCommand(Invoices.issueInvoice))
-    .handle("getInvoice", runQuery(Invoices.getInvoice))
-    .handle("listInvoices", runQuery(Invoices.listInvoices))
-    .handle("recordPayment", runCommand(Payments.recordPayment))
-    .handle("listPayments", runQuery(Payments.listPayments)))
+export const BillingLive = HttpApiBuilder.group(
+  ErpApi,
+  "billing",
+  (handlers) =>
+    handlers.handle("openAccount", runCommand(ClientAccounts.openAccount)).handle(
+      "setCreditTerms",
+      runCommand(ClientAccounts.setCreditTerms)
+    ).handle("getAccount", runQuery(ClientAccounts.getAccount)).handle(
+      "accountStatement",
+      runQuery(ClientAccounts.accountStatement)
+    ).handle("createInvoice", runCommand(Invoices.createInvoice)).handle(
+      "issueInvoice",
+      runCommand(Invoices.issueInvoice)
+    ).handle("getInvoice", runQuery(Invoices.getInvoice)).handle("listInvoices", runQuery(Invoices.listInvoices))
+      .handle("recordPayment", runCommand(Payments.recordPayment)).handle(
+        "listPayments",
+        runQuery(Payments.listPayments)
+      )
+)
 
 /**
  * Sign-up as the host's trusted code runs it (docs/identity.md): the organization (system actor of
@@ -72,22 +83,27 @@ const signIn = ({ payload }: { readonly payload: { readonly email: string; reado
     const created = yield* Sessions.createSession(Actor.system(login.value.tenant), { userId: login.value.userId })
     // HttpOnly: the page's script never sees the token; SameSite=Strict: no cross-site request carries it.
     // Behind TLS a host adds `secure: true` (this example serves plain HTTP on loopback).
-    yield* HttpApiBuilder.securitySetCookie(sessionCookie, created.token, { httpOnly: true, sameSite: "strict", path: "/" })
+    yield* HttpApiBuilder.securitySetCookie(sessionCookie, created.token, {
+      httpOnly: true,
+      sameSite: "strict",
+      path: "/"
+    })
     return created
   }).pipe(mapDomainErrors)
 
 /** The public endpoints. */
-export const AuthLive = HttpApiBuilder.group(ErpApi, "auth", (handlers) =>
-  handlers
-    .handle("signUp", signUp)
-    .handle("verifyEmail", ({ payload }) =>
+export const AuthLive = HttpApiBuilder.group(
+  ErpApi,
+  "auth",
+  (handlers) =>
+    handlers.handle("signUp", signUp).handle("verifyEmail", ({ payload }) =>
       Effect.gen(function*() {
         // the code proves the address; it is checked in the user's own tenant
         const login = yield* (yield* Credentials).find(payload.email)
         const tenant = Option.isSome(login) ? login.value.tenant : yield* RootTenant
         return yield* Users.verifyEmail(Access.anonymous(tenant), payload)
-      }).pipe(mapDomainErrors))
-    .handle("signIn", signIn))
+      }).pipe(mapDomainErrors)).handle("signIn", signIn)
+)
 
 /**
  * A colleague in the Admin's own organization (the tenant is the session's): registered there, given
@@ -103,15 +119,25 @@ const addMember = ({ payload }: { readonly payload: typeof import("./Api.ts").Ad
   }).pipe(mapDomainErrors)
 
 /** The organization's people. */
-export const IdentityLive = HttpApiBuilder.group(ErpApi, "identity", (handlers) => handlers.handle("addMember", addMember))
+export const IdentityLive = HttpApiBuilder.group(
+  ErpApi,
+  "identity",
+  (handlers) => handlers.handle("addMember", addMember)
+)
 
 /** The caller's own session. */
-export const SessionLive = HttpApiBuilder.group(ErpApi, "session", (handlers) =>
-  handlers
-    .handle("me", () => CurrentSession.use(Effect.succeed))
-    .handle("signOut", ({ request }) =>
-      Effect.gen(function*() {
-        const { actor } = yield* CurrentSession
-        const token = request.cookies[sessionCookie.key] ?? (request.headers["authorization"] ?? "").replace(/^Bearer\s+/i, "")
-        return yield* Sessions.logout(actor, { token })
-      }).pipe(mapDomainErrors)))
+export const SessionLive = HttpApiBuilder.group(
+  ErpApi,
+  "session",
+  (handlers) =>
+    handlers.handle("me", () => CurrentSession.use(Effect.succeed)).handle(
+      "signOut",
+      ({ request }) =>
+        Effect.gen(function*() {
+          const { actor } = yield* CurrentSession
+          const token = request.cookies[sessionCookie.key] ??
+            (request.headers["authorization"] ?? "").replace(/^Bearer\s+/i, "")
+          return yield* Sessions.logout(actor, { token })
+        }).pipe(mapDomainErrors)
+    )
+)

@@ -16,8 +16,12 @@ import { layerWorker } from "./worker.ts"
 const listen = { host: process.env["HOST"] ?? "127.0.0.1", port: Number(process.env["PORT"] ?? 3000) }
 const database = process.env["DATABASE_URL"] ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite (in memory)"
 
-const announce = Layer.effectDiscard(Effect.flatMap(baseUrl, (url) =>
-  Console.log(`erpkit http-api on ${database}: ${url}/ (page), ${url}/docs (API reference)`)))
+const announce = Layer.effectDiscard(
+  Effect.flatMap(
+    baseUrl,
+    (url) => Console.log(`erpkit http-api on ${database}: ${url}/ (page), ${url}/docs (API reference)`)
+  )
+)
 
 // the worker (outbox relay + jobs) runs in the same process unless ERPKIT_WORKER=off (then run it elsewhere)
 const worker = process.env["ERPKIT_WORKER"] === "off" ? Layer.empty : layerWorker()

@@ -28,14 +28,25 @@ export const pageHtml = `<!doctype html>
 <main id="office" hidden>
   <p>Signed in as <b id="who"></b> (<span id="role"></span>). <a href="/docs">API reference</a></p>
   <h2>Invoices</h2>
-  <table id="invoices"><thead><tr><th>Number</th><th>Status</th><th>Due</th><th>Total</th><th>Paid</th><th>Account</th></tr></thead><tbody></tbody></table>
+  <table id="invoices">
+    <thead><tr><th>Number</th><th>Status</th><th>Due</th><th>Total</th><th>Paid</th><th>Account</th></tr></thead>
+    <tbody></tbody>
+  </table>
   <h2>Ledger <small id="ledger-account"></small></h2>
-  <table id="ledger"><thead><tr><th>#</th><th>Kind</th><th>Amount</th><th>Balance</th></tr></thead><tbody></tbody></table>
+  <table id="ledger">
+    <thead><tr><th>#</th><th>Kind</th><th>Amount</th><th>Balance</th></tr></thead>
+    <tbody></tbody>
+  </table>
 </main>
 <script type="module">
 const $ = (selector) => document.querySelector(selector)
 const money = (minor) => (Number(minor) / 100).toFixed(2)
-const cell = (text, className) => { const td = document.createElement("td"); td.textContent = text; if (className) td.className = className; return td }
+const cell = (text, className) => {
+  const td = document.createElement("td")
+  td.textContent = text
+  if (className) td.className = className
+  return td
+}
 const row = (cells) => { const tr = document.createElement("tr"); tr.append(...cells); return tr }
 
 /** GET a JSON resource with the session cookie; an error body becomes a thrown message. */
@@ -50,7 +61,10 @@ async function showLedger(accountId) {
   $("#ledger-account").textContent = accountId
   const entries = await get("/billing/ledger?accountId=" + encodeURIComponent(accountId))
   $("#ledger tbody").replaceChildren(...entries.map((t) =>
-    row([cell(String(t.sequence)), cell(t.kind), cell(money(t.amountMinor), "amount"), cell(money(t.runningBalanceMinor), "amount")])))
+    row([
+      cell(String(t.sequence)), cell(t.kind), cell(money(t.amountMinor), "amount"),
+      cell(money(t.runningBalanceMinor), "amount")
+    ])))
 }
 
 async function showOffice() {
@@ -64,7 +78,10 @@ async function showOffice() {
     link.textContent = "ledger"
     link.addEventListener("click", (event) => { event.preventDefault(); showLedger(i.accountId) })
     const account = cell(""); account.append(link)
-    return row([cell(i.invoiceNumber), cell(i.status), cell(i.dueDate), cell(money(i.totalMinor), "amount"), cell(money(i.amountPaidMinor), "amount"), account])
+    return row([
+      cell(i.invoiceNumber), cell(i.status), cell(i.dueDate), cell(money(i.totalMinor), "amount"),
+      cell(money(i.amountPaidMinor), "amount"), account
+    ])
   }))
   $("#sign-in").hidden = true
   $("#office").hidden = false

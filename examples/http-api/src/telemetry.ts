@@ -9,10 +9,16 @@ import { FetchHttpClient } from "effect/http"
 import { Otlp } from "effect/observability"
 
 /** Commands and queries run, by `command` and `outcome` (`success` or the error's `_tag`). */
-export const commandsTotal = Metric.counter("erpkit_commands_total", { description: "commands and queries run", incremental: true })
+export const commandsTotal = Metric.counter("erpkit_commands_total", {
+  description: "commands and queries run",
+  incremental: true
+})
 
 /** Failed commands and queries, by `command` and `error` (the `_tag`). */
-export const commandFailures = Metric.counter("erpkit_command_failures_total", { description: "failed commands and queries by error tag", incremental: true })
+export const commandFailures = Metric.counter("erpkit_command_failures_total", {
+  description: "failed commands and queries by error tag",
+  incremental: true
+})
 
 /** Wall time of a command or query in milliseconds, by `command`. */
 export const commandDuration = Metric.histogram("erpkit_command_duration_ms", {
@@ -29,10 +35,14 @@ export const measured = (command: string) => <A, E, R>(effect: Effect.Effect<A, 
     const start = yield* Clock.currentTimeNanos
     const exit = yield* Effect.exit(effect)
     const millis = Number((yield* Clock.currentTimeNanos) - start) / 1e6
-    const outcome = Exit.isSuccess(exit) ? "success" : Option.match(Exit.findErrorOption(exit), { onNone: () => "defect", onSome: tagOf })
+    const outcome = Exit.isSuccess(exit)
+      ? "success"
+      : Option.match(Exit.findErrorOption(exit), { onNone: () => "defect", onSome: tagOf })
     yield* Metric.update(commandsTotal.pipe(Metric.withAttributes({ command, outcome })), 1)
     yield* Metric.update(commandDuration.pipe(Metric.withAttributes({ command })), millis)
-    if (outcome !== "success") yield* Metric.update(commandFailures.pipe(Metric.withAttributes({ command, error: outcome })), 1)
+    if (outcome !== "success") {
+      yield* Metric.update(commandFailures.pipe(Metric.withAttributes({ command, error: outcome })), 1)
+    }
     return yield* exit
   })
 
@@ -57,5 +67,7 @@ export const layerOtlp = (options: ExportOptions) =>
 export const layerFromEnv = Layer.unwrap(Effect.gen(function*() {
   const endpoint = yield* Config.option(Config.String("OTEL_EXPORTER_OTLP_ENDPOINT"))
   const serviceName = yield* Config.withDefault(Config.String("OTEL_SERVICE_NAME"), "erpkit-http-api")
-  return Option.isSome(endpoint) && endpoint.value !== "" ? layerOtlp({ baseUrl: endpoint.value, serviceName }) : Layer.empty
+  return Option.isSome(endpoint) && endpoint.value !== ""
+    ? layerOtlp({ baseUrl: endpoint.value, serviceName })
+    : Layer.empty
 })).pipe(Layer.orDie)

@@ -12,7 +12,7 @@ import { Jobs } from "@erpkit/billing"
 import { Sessions, Verifications } from "@erpkit/identity"
 import { Actor, type DomainEvent, type Tenant } from "@erpkit/kernel"
 import { OutboxRelay, Relay } from "@erpkit/postgres"
-import { Duration, Effect, Layer, Schedule } from "effect"
+import { type Duration, Effect, Layer, Schedule } from "effect"
 import { TenantDirectory } from "./Credentials.ts"
 
 /** A relay handler: a stable name, the event types it takes, and an idempotent effect per event. */
@@ -55,38 +55,63 @@ const billingJobs = (tenant: Tenant.Tenant) => {
 /** One round of every job; a failing tenant is logged and the others still run. */
 export const runJobsOnce = Effect.gen(function*() {
   const tenants = yield* (yield* TenantDirectory).all
-  yield* Effect.forEach(tenants, (tenant) =>
-    billingJobs(tenant).pipe(Effect.catchCause((cause) => Effect.logError(`billing jobs failed in ${tenant.workspaceId}`, cause))), { discard: true })
+  yield* Effect.forEach(
+    tenants,
+    (tenant) =>
+      billingJobs(tenant).pipe(
+        Effect.catchCause((cause) => Effect.logError(`billing jobs failed in ${tenant.workspaceId}`, cause))
+      ),
+    { discard: true }
+  )
   yield* Sessions.deleteExpiredSessions
   yield* Verifications.deleteExpiredVerifications
 }).pipe(Effect.withSpan("example.jobs"))
 
 /** The jobs on a fixed interval in a scoped fiber (interrupted, between rounds or mid-round, at stop). */
 const layerJobs = (interval: Duration.Input) =>
-  Layer.effectDiscard(Effect.forkScoped(
-    Effect.repeat(runJobsOnce.pipe(Effect.catchCause((cause) => Effect.logError("jobs round failed", cause))), Schedule.spaced(interval))
-  ))
+  Layer.effectDiscard(
+    Effect.forkScoped(
+      Effect.repeat(
+        runJobsOnce.pipe(Effect.catchCause((cause) => Effect.logError("jobs round failed", cause))),
+        Schedule.spaced(interval)
+      )
+    )
+  )
 
 /**
  * At stop, before the relay's fiber and the database go: one more bounded drain, so what was
  * committed is delivered now rather than by the next process. Anything it does not finish stays pending.
  */
 const layerDrainOnStop = (cycles: number, timeout: Duration.Input) =>
-  cycles <= 0 ? Layer.empty : Layer.effectDiscard(Effect.addFinalizer(() =>
-    OutboxRelay.use((relay) => relay.drain(cycles)).pipe(
-      Effect.timeoutOption(timeout),
-      Effect.tap((report) =>
-        Effect.logInfo(report._tag === "Some" ? `worker stopping: drained ${report.value.delivered} deliveries` : "worker stopping: final drain timed out; the rest stays pending")),
-      Effect.catchCause((cause) => Effect.logWarning("final drain failed; undelivered events stay pending", cause))
-    )))
+  cycles <= 0 ?
+    Layer.empty :
+    Layer.effectDiscard(
+      Effect.addFinalizer(() =>
+        OutboxRelay.use((relay) => relay.drain(cycles)).pipe(
+          Effect.timeoutOption(timeout),
+          Effect.tap((report) =>
+            Effect.logInfo(
+              report._tag === "Some"
+                ? `worker stopping: drained ${report.value.delivered} deliveries`
+                : "worker stopping: final drain timed out; the rest stays pending"
+            )
+          ),
+          Effect.catchCause((cause) => Effect.logWarning("final drain failed; undelivered events stay pending", cause))
+        )
+      )
+    )
 
 /** The worker: relay + jobs + the drain at stop. Needs the domain (database, identity, billing). */
 export const layerWorker = (options: WorkerOptions = {}) =>
   Layer.mergeAll(
     layerDrainOnStop(options.drainOnStopCycles ?? 10, options.drainOnStopTimeout ?? "10 seconds"),
     layerJobs(options.jobInterval ?? "1 minute")
-  ).pipe(Layer.provideMerge(Relay.layer({
-    ...options.relay,
-    handlers: options.handlers ?? [mailerLog],
-    pollInterval: options.pollInterval ?? "1 second"
-  })))
+  ).pipe(
+    Layer.provideMerge(
+      Relay.layer({
+        ...options.relay,
+        handlers: options.handlers ?? [mailerLog],
+        pollInterval: options.pollInterval ?? "1 second"
+      })
+    )
+  )

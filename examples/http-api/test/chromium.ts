@@ -12,7 +12,9 @@ const path = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
 export const findChromium = (): { readonly path: string } | { readonly skip: string } => {
   if (existsSync(path)) return { path }
   const allowed = process.env["CI"] === "true" || process.env["ERPKIT_INSTALL_CHROMIUM"] === "1"
-  if (!allowed) return { skip: `${path} is missing; set ERPKIT_INSTALL_CHROMIUM=1 (or CI=true) to apt-get install chromium` }
+  if (!allowed) {
+    return { skip: `${path} is missing; set ERPKIT_INSTALL_CHROMIUM=1 (or CI=true) to apt-get install chromium` }
+  }
   try {
     execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
       stdio: "inherit",

@@ -14,7 +14,10 @@ afterAll(async () => {
 })
 
 /** A JSON request with plain fetch; returns status and parsed body. */
-const call = async (path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+const call = async (
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}
+) => {
   const response = await fetch(`${server.url}${path}`, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
     headers: {
@@ -31,12 +34,21 @@ const call = async (path: string, init: { method?: string; token?: string; body?
 describe("http-api: authentication", () => {
   it("401 without a session, with a junk token, and with a wrong password", async () => {
     expect(await call("/auth/me")).toMatchObject({ status: 401 })
-    expect(await call("/billing/invoices", { token: "not-a-token" })).toMatchObject({ status: 401, body: { _tag: "Unauthorized" } })
+    expect(await call("/billing/invoices", { token: "not-a-token" })).toMatchObject({
+      status: 401,
+      body: { _tag: "Unauthorized" }
+    })
     const admin = await signUpAndIn(server.url, "auth")
-    expect(await call("/auth/sign-in", { body: { email: admin.email, password: "wrong password" } }))
-      .toMatchObject({ status: 401, body: { _tag: "Unauthorized", reason: "wrong e-mail or password" } })
+    expect(await call("/auth/sign-in", { body: { email: admin.email, password: "wrong password" } })).toMatchObject({
+      status: 401,
+      body: { _tag: "Unauthorized", reason: "wrong e-mail or password" }
+    })
     const again = await call("/auth/sign-up", {
-      body: { organization: { name: "Again LLP", bin: validBin(), kind: "internal" }, user: { email: admin.email, name: "Again" }, password: "long enough password" }
+      body: {
+        organization: { name: "Again LLP", bin: validBin(), kind: "internal" },
+        user: { email: admin.email, name: "Again" },
+        password: "long enough password"
+      }
     })
     expect(again).toMatchObject({ status: 409, body: { _tag: "EmailTaken" } })
   })
@@ -49,7 +61,9 @@ describe("http-api: authentication", () => {
     const sessionCookie = cookie.split(";")[0]!
     const me = await call("/auth/me", { headers: { cookie: sessionCookie } })
     expect(me).toMatchObject({ status: 200, body: { user: { email: admin.email }, actor: { roles: ["Admin"] } } })
-    expect(await call("/auth/sign-out", { method: "POST", headers: { cookie: sessionCookie } })).toMatchObject({ status: 200 })
+    expect(await call("/auth/sign-out", { method: "POST", headers: { cookie: sessionCookie } })).toMatchObject({
+      status: 200
+    })
     expect(await call("/auth/me", { headers: { cookie: sessionCookie } })).toMatchObject({ status: 401 })
   })
 })
@@ -57,26 +71,48 @@ describe("http-api: authentication", () => {
 describe("http-api: domain errors → HTTP statuses", () => {
   it("ValidationError → 400 with every issue path, from the command and from HTTP decoding", async () => {
     const admin = await signUpAndIn(server.url, "validation")
-    const fromCommand = await call("/billing/accounts", { token: admin.token, body: { customerId: "nope", currency: "XXX" } })
+    const fromCommand = await call("/billing/accounts", {
+      token: admin.token,
+      body: { customerId: "nope", currency: "XXX" }
+    })
     expect(fromCommand.status).toBe(400)
     expect(fromCommand.body._tag).toBe("ValidationError")
-    expect(fromCommand.body.issues.map((i: { path: Array<string> }) => i.path.join("."))).toEqual(["customerId", "currency"])
+    expect(fromCommand.body.issues.map((i: { path: Array<string> }) => i.path.join("."))).toEqual([
+      "customerId",
+      "currency"
+    ])
     const fromHttp = await call("/billing/accounts", { token: admin.token, body: { customerId: 5, currency: false } })
     expect(fromHttp.status).toBe(400)
     expect(fromHttp.body._tag).toBe("ValidationError")
-    expect(fromHttp.body.issues.map((i: { path: Array<string> }) => i.path.join("."))).toEqual(["customerId", "currency"])
+    expect(fromHttp.body.issues.map((i: { path: Array<string> }) => i.path.join("."))).toEqual([
+      "customerId",
+      "currency"
+    ])
   })
 
   it("Forbidden → 403 naming the permission; NotFound → 404; the typed client gets the same errors", async () => {
     const admin = await signUpAndIn(server.url, "forbidden")
-    const account = await run(admin.api.billing.openAccount({ payload: { customerId: crypto.randomUUID(), currency: "KZT" }, headers: {} }))
-    const forbidden = await call("/billing/accounts/credit-terms", { token: admin.token, body: { accountId: account.id, creditLimitMinor: "1" } })
-    expect(forbidden).toMatchObject({ status: 403, body: { _tag: "Forbidden", permission: "billing.account.credit", roles: ["Admin"] } })
-    expect(await failure(admin.api.billing.setCreditTerms({ payload: { accountId: account.id, creditLimitMinor: "1" }, headers: {} })))
-      .toMatchObject({ _tag: "Forbidden", permission: "billing.account.credit" })
+    const account = await run(
+      admin.api.billing.openAccount({ payload: { customerId: crypto.randomUUID(), currency: "KZT" }, headers: {} })
+    )
+    const forbidden = await call("/billing/accounts/credit-terms", {
+      token: admin.token,
+      body: { accountId: account.id, creditLimitMinor: "1" }
+    })
+    expect(forbidden).toMatchObject({
+      status: 403,
+      body: { _tag: "Forbidden", permission: "billing.account.credit", roles: ["Admin"] }
+    })
+    expect(
+      await failure(
+        admin.api.billing.setCreditTerms({ payload: { accountId: account.id, creditLimitMinor: "1" }, headers: {} })
+      )
+    ).toMatchObject({ _tag: "Forbidden", permission: "billing.account.credit" })
     const missing = crypto.randomUUID()
-    expect(await call(`/billing/account?accountId=${missing}`, { token: admin.token }))
-      .toMatchObject({ status: 404, body: { _tag: "NotFound", entity: "ClientAccount", id: missing } })
+    expect(await call(`/billing/account?accountId=${missing}`, { token: admin.token })).toMatchObject({
+      status: 404,
+      body: { _tag: "NotFound", entity: "ClientAccount", id: missing }
+    })
   })
 
   it("IdempotencyKeyReused → 409; other domain rules → 422 Rejected with the domain tag", async () => {
@@ -105,15 +141,25 @@ describe("http-api: tenants come from the session", () => {
   it("another organization's invoice is 404 to read and to pay, with the typed client and with fetch", async () => {
     const a = await memberSignedIn(server.url, await signUpAndIn(server.url, "tenant-a"), "Finance Manager")
     const b = await memberSignedIn(server.url, await signUpAndIn(server.url, "tenant-b"), "Finance Manager")
-    const account = await run(a.api.billing.openAccount({ payload: { customerId: crypto.randomUUID(), currency: "KZT" }, headers: {} }))
-    const invoice = await run(a.api.billing.createInvoice({
-      payload: {
-        accountId: account.id, invoiceNumber: "A-1", issueDate: "2026-11-21", dueDate: "2026-12-21",
-        items: [{ description: "Freight", quantity: "1", unitPriceMinor: "1000" }]
-      },
-      headers: {}
-    }))
-    expect(await failure(b.api.billing.getInvoice({ query: { invoiceId: invoice.id } }))).toMatchObject({ _tag: "NotFound", id: invoice.id })
+    const account = await run(
+      a.api.billing.openAccount({ payload: { customerId: crypto.randomUUID(), currency: "KZT" }, headers: {} })
+    )
+    const invoice = await run(
+      a.api.billing.createInvoice({
+        payload: {
+          accountId: account.id,
+          invoiceNumber: "A-1",
+          issueDate: "2026-11-21",
+          dueDate: "2026-12-21",
+          items: [{ description: "Freight", quantity: "1", unitPriceMinor: "1000" }]
+        },
+        headers: {}
+      })
+    )
+    expect(await failure(b.api.billing.getInvoice({ query: { invoiceId: invoice.id } }))).toMatchObject({
+      _tag: "NotFound",
+      id: invoice.id
+    })
     const pay = await call("/billing/payments", {
       token: b.token,
       body: { invoiceId: invoice.id, amountMinor: "1", currency: "KZT", method: "BANK_TRANSFER" }
@@ -122,10 +168,17 @@ describe("http-api: tenants come from the session", () => {
     // a tenant in the body is no input of any command: ignored, the session's tenant is used
     const smuggled = await call("/billing/accounts", {
       token: b.token,
-      body: { customerId: crypto.randomUUID(), currency: "KZT", tenant: account.tenant, organizationId: account.tenant.organizationId }
+      body: {
+        customerId: crypto.randomUUID(),
+        currency: "KZT",
+        tenant: account.tenant,
+        organizationId: account.tenant.organizationId
+      }
     })
     expect(smuggled.status).toBe(200)
     expect(smuggled.body.tenant).not.toEqual(account.tenant)
-    expect(await failure(a.api.billing.getAccount({ query: { accountId: smuggled.body.id } }))).toMatchObject({ _tag: "NotFound" })
+    expect(await failure(a.api.billing.getAccount({ query: { accountId: smuggled.body.id } }))).toMatchObject({
+      _tag: "NotFound"
+    })
   })
 })

@@ -15,7 +15,10 @@ describe.skipIf("skip" in browserPath)("http-api: the back-office page in chromi
   let browser: Browser
   beforeAll(async () => {
     server = await startServer()
-    browser = await chromium.launch({ executablePath: "path" in browserPath ? browserPath.path : "", args: ["--no-sandbox"] })
+    browser = await chromium.launch({
+      executablePath: "path" in browserPath ? browserPath.path : "",
+      args: ["--no-sandbox"]
+    })
   })
   afterAll(async () => {
     await browser?.close()
@@ -25,15 +28,27 @@ describe.skipIf("skip" in browserPath)("http-api: the back-office page in chromi
   it("signs in, lists the invoices and shows the account's ledger", async () => {
     const admin = await signUpAndIn(server.url, "page")
     const finance = await memberSignedIn(server.url, admin, "Finance Manager")
-    const account = await run(finance.api.billing.openAccount({ payload: { customerId: crypto.randomUUID(), currency: "KZT" }, headers: {} }))
-    await run(finance.api.billing.setCreditTerms({ payload: { accountId: account.id, creditLimitMinor: "1000000", isCreditApproved: true }, headers: {} }))
-    const draft = await run(finance.api.billing.createInvoice({
-      payload: {
-        accountId: account.id, invoiceNumber: "PAGE-1", issueDate: "2026-11-21", dueDate: "2026-12-21",
-        items: [{ description: "Freight", quantity: "1", unitPriceMinor: "10000" }]
-      },
-      headers: {}
-    }))
+    const account = await run(
+      finance.api.billing.openAccount({ payload: { customerId: crypto.randomUUID(), currency: "KZT" }, headers: {} })
+    )
+    await run(
+      finance.api.billing.setCreditTerms({
+        payload: { accountId: account.id, creditLimitMinor: "1000000", isCreditApproved: true },
+        headers: {}
+      })
+    )
+    const draft = await run(
+      finance.api.billing.createInvoice({
+        payload: {
+          accountId: account.id,
+          invoiceNumber: "PAGE-1",
+          issueDate: "2026-11-21",
+          dueDate: "2026-12-21",
+          items: [{ description: "Freight", quantity: "1", unitPriceMinor: "10000" }]
+        },
+        headers: {}
+      })
+    )
     await run(finance.api.billing.issueInvoice({ payload: { invoiceId: draft.id }, headers: {} }))
 
     const page = await browser.newPage()
@@ -48,9 +63,15 @@ describe.skipIf("skip" in browserPath)("http-api: the back-office page in chromi
     await page.waitForSelector("#office:not([hidden])")
     expect(await page.textContent("#who")).toBe(admin.email)
     await page.waitForSelector("#ledger tbody tr")
-    const invoices = await page.$$eval("#invoices tbody tr", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)))
+    const invoices = await page.$$eval(
+      "#invoices tbody tr",
+      (rows) => rows.map((r) => [...r.children].map((c) => c.textContent))
+    )
     expect(invoices).toEqual([["PAGE-1", "Sent", "2026-12-21", "112.00", "0.00", "ledger"]])
-    const ledger = await page.$$eval("#ledger tbody tr", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)))
+    const ledger = await page.$$eval(
+      "#ledger tbody tr",
+      (rows) => rows.map((r) => [...r.children].map((c) => c.textContent))
+    )
     expect(ledger).toEqual([["1", "InvoiceIssued", "112.00", "112.00"]])
     expect(await page.textContent("#ledger-account")).toBe(account.id)
   })

@@ -52,16 +52,26 @@ export const signUpAndIn = async (url: string, label: string) => {
   const api = await run(client(url))
   const email = `${label}-${Date.now()}-${counter++}@example.kz`
   const password = "correct horse battery"
-  const signedUp = await run(api.auth.signUp({
-    payload: { organization: { name: `${label} LLP`, bin: validBin(), kind: "internal" }, user: { email, name: label }, password }
-  }))
+  const signedUp = await run(
+    api.auth.signUp({
+      payload: {
+        organization: { name: `${label} LLP`, bin: validBin(), kind: "internal" },
+        user: { email, name: label },
+        password
+      }
+    })
+  )
   await run(api.auth.verifyEmail({ payload: { email, code: signedUp.verificationCode } }))
   const session = await run(api.auth.signIn({ payload: { email, password } }))
   return { email, password, token: session.token, signedUp, api: await run(client(url, session.token)) }
 }
 
 /** The Admin adds a colleague with `role`; the colleague verifies the e-mail and signs in. */
-export const memberSignedIn = async (url: string, admin: Awaited<ReturnType<typeof signUpAndIn>>, role: "Finance Manager" | "Sales Rep" | "Dispatcher") => {
+export const memberSignedIn = async (
+  url: string,
+  admin: Awaited<ReturnType<typeof signUpAndIn>>,
+  role: "Finance Manager" | "Sales Rep" | "Dispatcher"
+) => {
   const email = `${role.replace(/ /g, "-").toLowerCase()}-${Date.now()}-${counter++}@example.kz`
   const password = "another horse battery"
   const added = await run(admin.api.identity.addMember({ payload: { user: { email, name: role }, role, password } }))

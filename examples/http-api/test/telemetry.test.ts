@@ -32,7 +32,11 @@ const startReceiver = async () => {
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
+  }
 }
 
 const attributes = (span: OtlpSpan): Record<string, unknown> =>
@@ -45,8 +49,14 @@ const renderTrace = (spans: ReadonlyArray<OtlpSpan>, traceId: string): string =>
   const lines: Array<string> = []
   const walk = (span: OtlpSpan, depth: number) => {
     const ms = (Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6).toFixed(1)
-    const erpkit = Object.entries(attributes(span)).filter(([k]) => k.startsWith("erpkit.") || k.startsWith("http.request.method") || k === "http.response.status_code")
-    lines.push(`${"  ".repeat(depth)}${span.name} (${ms} ms)${erpkit.length ? " " + erpkit.map(([k, v]) => `${k}=${String(v)}`).join(" ") : ""}`)
+    const erpkit = Object.entries(attributes(span)).filter(([k]) =>
+      k.startsWith("erpkit.") || k.startsWith("http.request.method") || k === "http.response.status_code"
+    )
+    lines.push(
+      `${"  ".repeat(depth)}${span.name} (${ms} ms)${
+        erpkit.length ? " " + erpkit.map(([k, v]) => `${k}=${String(v)}`).join(" ") : ""
+      }`
+    )
     inTrace.filter((c) => c.parentSpanId === span.spanId).forEach((c) => walk(c, depth + 1))
   }
   inTrace.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId)).forEach((root) => walk(root, 0))
@@ -57,7 +67,9 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>
 let server: Awaited<ReturnType<typeof startServer>>
 beforeAll(async () => {
   receiver = await startReceiver()
-  server = await startServer(Telemetry.layerOtlp({ baseUrl: receiver.url, serviceName: "erpkit-http-api-test", exportInterval: 200 }))
+  server = await startServer(
+    Telemetry.layerOtlp({ baseUrl: receiver.url, serviceName: "erpkit-http-api-test", exportInterval: 200 })
+  )
 })
 afterAll(async () => {
   await server?.dispose()
@@ -65,33 +77,48 @@ afterAll(async () => {
 })
 
 describe("http-api: OpenTelemetry", () => {
-  it("command spans carry command, tenant, actor, idempotency key, replayed and outcome; metrics count commands by outcome", async () => {
+  it("command spans carry command, tenant, actor, idempotency key, replayed, outcome; metrics by outcome", async () => {
     const admin = await signUpAndIn(server.url, "otel")
     const { api, membership } = await memberSignedIn(server.url, admin, "Finance Manager")
-    const account = await run(api.billing.openAccount({ payload: { customerId: crypto.randomUUID(), currency: "KZT" }, headers: {} }))
-    await run(api.billing.setCreditTerms({ payload: { accountId: account.id, creditLimitMinor: "15000", isCreditApproved: true }, headers: {} }))
-    const draft = (n: number) =>
-      run(api.billing.createInvoice({
-        payload: {
-          accountId: account.id, invoiceNumber: `OT-${n}`, issueDate: "2026-11-21", dueDate: "2026-12-21",
-          items: [{ description: "Freight", quantity: "1", unitPriceMinor: "10000" }]
-        },
+    const account = await run(
+      api.billing.openAccount({ payload: { customerId: crypto.randomUUID(), currency: "KZT" }, headers: {} })
+    )
+    await run(
+      api.billing.setCreditTerms({
+        payload: { accountId: account.id, creditLimitMinor: "15000", isCreditApproved: true },
         headers: {}
-      }))
+      })
+    )
+    const draft = (n: number) =>
+      run(
+        api.billing.createInvoice({
+          payload: {
+            accountId: account.id,
+            invoiceNumber: `OT-${n}`,
+            issueDate: "2026-11-21",
+            dueDate: "2026-12-21",
+            items: [{ description: "Freight", quantity: "1", unitPriceMinor: "10000" }]
+          },
+          headers: {}
+        })
+      )
     const invoice = await run(api.billing.issueInvoice({ payload: { invoiceId: (await draft(1)).id }, headers: {} }))
     await failure(api.billing.issueInvoice({ payload: { invoiceId: (await draft(2)).id }, headers: {} }))
     const pay = () =>
-      run(api.billing.recordPayment({
-        payload: { invoiceId: invoice.id, amountMinor: "5000", currency: "KZT", method: "BANK_TRANSFER" },
-        headers: { "idempotency-key": "otel-pay-1" }
-      }))
+      run(
+        api.billing.recordPayment({
+          payload: { invoiceId: invoice.id, amountMinor: "5000", currency: "KZT", method: "BANK_TRANSFER" },
+          headers: { "idempotency-key": "otel-pay-1" }
+        })
+      )
     await pay()
     await pay()
     // disposing the runtime shuts the exporter down, which flushes what is buffered
     await server.dispose()
 
-    const spans: Array<OtlpSpan> = receiver.received.filter((r) => r.path === "/v1/traces")
-      .flatMap((r) => r.body.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans)))
+    const spans: Array<OtlpSpan> = receiver.received.filter((r) => r.path === "/v1/traces").flatMap((r) =>
+      r.body.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans))
+    )
     const payments = spans.filter((s) => s.name === "billing.recordPayment").map(attributes)
     expect(payments).toHaveLength(2)
     for (const attrs of payments) {
@@ -109,10 +136,12 @@ describe("http-api: OpenTelemetry", () => {
     expect(issues).toEqual(["success", "CreditLimitExceeded"])
 
     const metrics = JSON.stringify(receiver.received.filter((r) => r.path === "/v1/metrics").map((r) => r.body))
-    for (const name of ["erpkit_commands_total", "erpkit_command_failures_total", "erpkit_command_duration_ms"]) expect(metrics).toContain(name)
+    for (const name of ["erpkit_commands_total", "erpkit_command_failures_total", "erpkit_command_duration_ms"]) {
+      expect(metrics).toContain(name)
+    }
     expect(metrics).toContain("CreditLimitExceeded")
 
-    const replayed = spans.filter((s) => s.name === "billing.recordPayment").at(-1)!
+    const replayed = spans.findLast((s) => s.name === "billing.recordPayment")!
     console.log(`trace of the replayed payment request:\n${renderTrace(spans, replayed.traceId)}`)
   })
 })

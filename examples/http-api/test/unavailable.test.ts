@@ -5,8 +5,7 @@
  */
 import { Embedded, Postgres } from "@erpkit/postgres"
 import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
-import { connect, createServer, type Socket } from "node:net"
-import type { AddressInfo } from "node:net"
+import { connect, createServer, type Socket, type AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Domain from "../src/domain.ts"
 import { baseUrl, layerServer } from "../src/server.ts"
@@ -49,7 +48,9 @@ beforeAll(async () => {
     { host: "127.0.0.1", port: proxy.port, username: "postgres", database: "postgres", maxConnections: 1 },
     { modules: Domain.modules, retry: { maxAttempts: 2, baseDelayMillis: 10, maxDelayMillis: 50 } }
   )
-  const server = ManagedRuntime.make(layerServer({ host: "127.0.0.1", port: 0, logRequests: false }).pipe(Layer.provide(Domain.layerOver(database))))
+  const server = ManagedRuntime.make(
+    layerServer({ host: "127.0.0.1", port: 0, logRequests: false }).pipe(Layer.provide(Domain.layerOver(database)))
+  )
   runtime = server
   url = await server.runPromise(baseUrl)
 })
@@ -59,7 +60,7 @@ afterAll(async () => {
 })
 
 describe("http-api: the database down", () => {
-  it("answers 503 StorageUnavailable (typed body with retryable and outcome) once the database is unreachable", async () => {
+  it("answers 503 StorageUnavailable (typed body: retryable, outcome) once the database is unreachable", async () => {
     const admin = await signUpAndIn(url, "down")
     proxy.cut()
     const response = await fetch(`${url}/billing/accounts`, {

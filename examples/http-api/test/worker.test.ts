@@ -5,7 +5,7 @@
  * across the two processes' lifetimes.
  */
 import { ClientAccounts } from "@erpkit/billing"
-import { Actor, type Ids, Outbox, type Tenant, UnitOfWork } from "@erpkit/kernel"
+import { type Actor, type Ids, Outbox, type Tenant, UnitOfWork } from "@erpkit/kernel"
 import { OutboxRelay, Postgres, Relay } from "@erpkit/postgres"
 import { Deferred, Effect, Layer, ManagedRuntime } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -27,7 +27,11 @@ const tenantAndManager = (n: number) => {
     organizationId: `01000000-0000-7000-8000-00000000a${String(n).padStart(3, "0")}` as Ids.OrganizationId,
     workspaceId: `01000000-0000-7000-8000-00000000b${String(n).padStart(3, "0")}` as Ids.WorkspaceId
   }
-  const manager: Actor.Actor = { userId: "0e000000-0000-7000-8000-00000000a003" as Ids.UserId, roles: ["Accounts Manager"], tenant }
+  const manager: Actor.Actor = {
+    userId: "0e000000-0000-7000-8000-00000000a003" as Ids.UserId,
+    roles: ["Accounts Manager"],
+    tenant
+  }
   return { tenant, manager }
 }
 
@@ -35,30 +39,45 @@ const tenantAndManager = (n: number) => {
  * Runs a first process with the worker (its handler given), writes 30 events, waits for `ready`,
  * stops it; then a second process inspects the deliveries and drains the rest with a recorder.
  */
-const stopAndRestart = async (n: number, options: WorkerOptions, firstHandler: (seen: Deferred.Deferred<void>) => Relay.OutboxHandler) => {
+const stopAndRestart = async (
+  n: number,
+  options: WorkerOptions,
+  firstHandler: (seen: Deferred.Deferred<void>) => Relay.OutboxHandler
+) => {
   const dataDir = mkdtempSync(join(tmpdir(), "erpkit-worker-"))
   dirs.push(dataDir)
   const domain = () => Domain.layerOver(Postgres.layerEmbedded({ dataDir }, { modules: Domain.modules }))
   const { manager, tenant } = tenantAndManager(n)
   const seen = Deferred.makeUnsafe<void>()
-  const first = ManagedRuntime.make(layerWorker({ ...options, handlers: [firstHandler(seen)] }).pipe(Layer.provideMerge(domain())))
+  const first = ManagedRuntime.make(
+    layerWorker({ ...options, handlers: [firstHandler(seen)] }).pipe(Layer.provideMerge(domain()))
+  )
   await first.runPromise(Effect.gen(function*() {
     yield* (yield* TenantDirectory).add(tenant)
     yield* runJobsOnce
-    yield* Effect.forEach(Array.from({ length: 30 }, () => crypto.randomUUID()), (customerId) =>
-      ClientAccounts.openAccount(manager, { customerId, currency: "KZT" }), { discard: true })
+    yield* Effect.forEach(
+      Array.from({ length: 30 }, () => crypto.randomUUID()),
+      (customerId) => ClientAccounts.openAccount(manager, { customerId, currency: "KZT" }),
+      { discard: true }
+    )
     yield* Deferred.await(seen) // the relay is at work when the process stops
   }))
   await first.dispose()
 
   const deliveredLater: Array<string> = []
-  const recorder: Relay.OutboxHandler = { name: handlerName, handle: (event) => Effect.sync(() => void deliveredLater.push(event.id)) }
+  const recorder: Relay.OutboxHandler = {
+    name: handlerName,
+    handle: (event) => Effect.sync(() => void deliveredLater.push(event.id))
+  }
   const second = ManagedRuntime.make(Relay.layerManual({ handlers: [recorder] }).pipe(Layer.provideMerge(domain())))
   const report = await second.runPromise(Effect.gen(function*() {
     const events = yield* UnitOfWork.transactionFor(tenant, Outbox.Outbox.use((o) => o.list(tenant)))
     const relay = yield* OutboxRelay
-    const states = yield* Effect.forEach(events, (event) =>
-      Effect.map(relay.deliveries(event.id), (rows) => ({ id: event.id, statuses: rows.map((r) => r.status) })))
+    const states = yield* Effect.forEach(
+      events,
+      (event) =>
+        Effect.map(relay.deliveries(event.id), (rows) => ({ id: event.id, statuses: rows.map((r) => r.status) }))
+    )
     yield* relay.drain(50)
     return { events: events.map((e) => e.id), states }
   }))
@@ -71,7 +90,8 @@ describe("http-api: the worker", () => {
     const deliveredBefore = new Set<string>()
     const result = await stopAndRestart(1, { pollInterval: "50 millis", jobInterval: "1 hour" }, (seen) => ({
       name: handlerName,
-      handle: (event) => Effect.andThen(Effect.sync(() => void deliveredBefore.add(event.id)), Deferred.succeed(seen, undefined))
+      handle: (event) =>
+        Effect.andThen(Effect.sync(() => void deliveredBefore.add(event.id)), Deferred.succeed(seen, undefined))
     }))
     expect(result.events).toHaveLength(30)
     expect(result.states.every((s) => s.statuses.every((status) => status === "delivered"))).toBe(true)
@@ -79,7 +99,7 @@ describe("http-api: the worker", () => {
     expect(result.deliveredLater).toEqual([])
   })
 
-  it("a stop in the middle of deliveries (a stuck handler): every event stays pending and the next process delivers all", async () => {
+  it("a stop mid-delivery (a stuck handler): every event stays pending and the next process delivers all", async () => {
     const result = await stopAndRestart(2, {
       pollInterval: "50 millis",
       jobInterval: "1 hour",

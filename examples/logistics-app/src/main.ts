@@ -17,7 +17,9 @@ const tenant = {
   workspaceId: "01000000-0000-7000-8000-000000000002" as Ids.WorkspaceId
 }
 
-const database = process.env["DATABASE_URL"] ? `PostgreSQL at ${process.env["DATABASE_URL"]}` : "embedded PGlite (in memory)"
+const database = process.env["DATABASE_URL"]
+  ? `PostgreSQL at ${process.env["DATABASE_URL"]}`
+  : "embedded PGlite (in memory)"
 
 const program = Effect.gen(function*() {
   yield* Console.log(`erpkit logistics app on ${database}: migrated`)
@@ -25,7 +27,9 @@ const program = Effect.gen(function*() {
   const events = yield* Outbox.Outbox.use((o) => o.list(tenant))
   yield* Console.log(`outbox: ${events.length} events (${[...new Set(events.map((e) => e.type))].join(", ")})`)
   const audit = yield* AuditLog.AuditLog.use((a) => a.byEntity(tenant, "ClientAccount", account.id))
-  yield* Console.log(`audit log for the account: ${audit.map((e) => `${e.command} [${e.changedFields.join(", ")}]`).join("; ")}`)
+  yield* Console.log(
+    `audit log for the account: ${audit.map((e) => `${e.command} [${e.changedFields.join(", ")}]`).join("; ")}`
+  )
 })
 
 const layer = Postgres.layerFromEnv({ modules: [billingModule] }).pipe(

@@ -7,7 +7,13 @@ import { runBillingFlow } from "../src/flow.ts"
 it.effect("the quickstart flow ends with a chained ledger that matches the account", () =>
   Effect.gen(function*() {
     const { ledger, account } = yield* runBillingFlow(tenantA)
-    assert.deepStrictEqual(ledger.map((t) => t.kind), ["InvoiceIssued", "PaymentReceived", "CreditNoteApplied", "PaymentReceived", "InvoiceIssued"])
+    assert.deepStrictEqual(ledger.map((t) => t.kind), [
+      "InvoiceIssued",
+      "PaymentReceived",
+      "CreditNoteApplied",
+      "PaymentReceived",
+      "InvoiceIssued"
+    ])
     let running = 0n
     ledger.forEach((t, i) => {
       running += t.amountMinor

@@ -14,11 +14,18 @@ it("the README example runs and pays the invoice", async () => {
     `const manager = { userId: "0c000000-0000-7000-8000-0000000000aa", roles: ["Finance Manager"], tenant: tenantA }`,
     `const customerId = "0c000000-0000-7000-8000-0000000000cc"`
   ]
-  const body = lines.map((l) => l.replace(/^Effect\.runPromise\((.*)\)$/, "export const run = () => Effect.runPromise($1)"))
+  const body = lines.map((l) =>
+    l.replace(/^Effect\.runPromise\((.*)\)$/, "export const run = () => Effect.runPromise($1)")
+  )
   const dir = join(import.meta.dirname, "../.readme")
   mkdirSync(dir, { recursive: true })
   const file = join(dir, "snippet.ts")
-  writeFileSync(file, [...body.filter((l) => l.startsWith("import")), ...preamble, ...body.filter((l) => !l.startsWith("import"))].join("\n"))
+  writeFileSync(
+    file,
+    [...body.filter((l) => l.startsWith("import")), ...preamble, ...body.filter((l) => !l.startsWith("import"))].join(
+      "\n"
+    )
+  )
   const module = (await import(file)) as { run: () => Promise<string> }
   expect(await module.run()).toBe("Paid")
 })

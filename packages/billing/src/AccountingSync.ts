@@ -15,7 +15,7 @@
  * push it twice; a run that dies mid-push leaves it to be retried when the lease ends, and the sync
  * id travels as the external system's idempotency key, so a repeated push is recognised there.
  */
-import { Errors, StateMachine, Tenant } from "@erpkit/kernel"
+import { type Errors, StateMachine, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import { AccountingSyncId, AccountingSyncLogId } from "./Ids.ts"
 import { move } from "./internal/machine.ts"
@@ -47,7 +47,11 @@ export interface RetryPolicy {
   readonly maxAttempts: number
 }
 
-export const defaultRetryPolicy: RetryPolicy = { baseDelayMillis: 60_000, maxDelayMillis: 6 * 3_600_000, maxAttempts: 8 }
+export const defaultRetryPolicy: RetryPolicy = {
+  baseDelayMillis: 60_000,
+  maxDelayMillis: 6 * 3_600_000,
+  maxAttempts: 8
+}
 
 /** Delay before the next attempt after `attempts` failed ones (1, 2, …): base × 2^(attempts − 1), capped. */
 export const backoffMillis = (policy: RetryPolicy, attempts: number): number =>
@@ -99,8 +103,18 @@ export const enqueue = (
   now: number
 ): AccountingSync =>
   new AccountingSync({
-    id, tenant, entityType, entityId, status: "Pending", attempts: 0, nextAttemptAt: now, lastError: null, externalId: null,
-    createdAt: now, updatedAt: now, syncedAt: null
+    id,
+    tenant,
+    entityType,
+    entityId,
+    status: "Pending",
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    externalId: null,
+    createdAt: now,
+    updatedAt: now,
+    syncedAt: null
   })
 
 /** The job's predicate: Pending and due (`nextAttemptAt ≤ now`). */
@@ -112,9 +126,24 @@ export const lease = (s: AccountingSync, leaseUntil: number, now: number): Accou
 
 type StateError = Errors.Immutable | Errors.InvalidTransition
 
-export const succeeded = (s: AccountingSync, externalId: string, now: number): Result.Result<AccountingSync, StateError> =>
-  Result.map(move(machine, s.id, s.status, "Synced"), (status) =>
-    new AccountingSync({ ...s, status, attempts: s.attempts + 1, externalId, lastError: null, updatedAt: now, syncedAt: now }))
+export const succeeded = (
+  s: AccountingSync,
+  externalId: string,
+  now: number
+): Result.Result<AccountingSync, StateError> =>
+  Result.map(
+    move(machine, s.id, s.status, "Synced"),
+    (status) =>
+      new AccountingSync({
+        ...s,
+        status,
+        attempts: s.attempts + 1,
+        externalId,
+        lastError: null,
+        updatedAt: now,
+        syncedAt: now
+      })
+  )
 
 export const failed = (
   s: AccountingSync,
@@ -125,17 +154,26 @@ export const failed = (
 ): Result.Result<AccountingSync, StateError> => {
   const attempts = s.attempts + 1
   const giveUp = !retryable || attempts >= policy.maxAttempts
-  return Result.map(move(machine, s.id, s.status, giveUp ? "GaveUp" : "Pending"), (status) =>
-    new AccountingSync({
-      ...s, status, attempts, lastError: error, updatedAt: now,
-      nextAttemptAt: giveUp ? s.nextAttemptAt : now + backoffMillis(policy, attempts)
-    }))
+  return Result.map(
+    move(machine, s.id, s.status, giveUp ? "GaveUp" : "Pending"),
+    (status) =>
+      new AccountingSync({
+        ...s,
+        status,
+        attempts,
+        lastError: error,
+        updatedAt: now,
+        nextAttemptAt: giveUp ? s.nextAttemptAt : now + backoffMillis(policy, attempts)
+      })
+  )
 }
 
 /** GaveUp → Pending, due at once; the attempt count starts again (the log keeps the history). */
 export const requeue = (s: AccountingSync, now: number): Result.Result<AccountingSync, StateError> =>
-  Result.map(move(machine, s.id, s.status, "Pending"), (status) =>
-    new AccountingSync({ ...s, status, attempts: 0, nextAttemptAt: now, updatedAt: now }))
+  Result.map(
+    move(machine, s.id, s.status, "Pending"),
+    (status) => new AccountingSync({ ...s, status, attempts: 0, nextAttemptAt: now, updatedAt: now })
+  )
 
 /** Named invariants, checked in tests. */
 export const invariants: ReadonlyArray<readonly [string, (s: AccountingSync) => boolean]> = [

@@ -11,6 +11,7 @@
  * whose lease ran out while another run took the sync over records nothing (`SyncLeaseLost`).
  */
 // `Ids` is imported as a type so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { Actor, Command, type DomainEvent, type Errors, type Ids, UnitOfWork } from "@erpkit/kernel"
 import { Cause, Context, Effect, Exit, Option, Schema } from "effect"
 import * as AccountingSync from "./AccountingSync.ts"
@@ -51,7 +52,11 @@ export const claimAccountingSyncs = Command.make({
   handler: Effect.fnUntraced(function*(input, context) {
     const leaseUntil = context.now + (input.leaseSeconds ?? defaultLeaseSeconds) * 1000
     const leased = yield* (yield* AccountingSyncRepository).claimDue(
-      context.tenant, context.now, leaseUntil, input.batchSizeMax ?? defaultBatchSizeMax, input.syncId
+      context.tenant,
+      context.now,
+      leaseUntil,
+      input.batchSizeMax ?? defaultBatchSizeMax,
+      input.syncId
     )
     // the lease is a change of the sync (its nextAttemptAt): audited like any other (TEN-07)
     return {
@@ -84,27 +89,56 @@ export const recordAccountingSyncAttempt = Command.make({
     const repo = yield* AccountingSyncRepository
     const before = yield* repo.getForUpdate(context.tenant, input.syncId)
     if (before.status !== "Pending" || before.attempts !== input.claimedAttempts) {
-      return yield* new SyncLeaseLost({ syncId: before.id, status: before.status, attempts: before.attempts, claimedAttempts: input.claimedAttempts })
+      return yield* new SyncLeaseLost({
+        syncId: before.id,
+        status: before.status,
+        attempts: before.attempts,
+        claimedAttempts: input.claimedAttempts
+      })
     }
     const policy = yield* RetryPolicy
     const outcome = input.outcome
-    const after = yield* Effect.fromResult(outcome._tag === "Succeeded"
-      ? AccountingSync.succeeded(before, outcome.externalId, context.now)
-      : AccountingSync.failed(before, outcome.reason, outcome.retryable, context.now, policy))
+    const after = yield* Effect.fromResult(
+      outcome._tag === "Succeeded"
+        ? AccountingSync.succeeded(before, outcome.externalId, context.now)
+        : AccountingSync.failed(before, outcome.reason, outcome.retryable, context.now, policy)
+    )
     const [id] = yield* freshIds(AccountingSyncLogId, 1)
     const entry = new AccountingSync.AccountingSyncLogEntry({
-      id: id!, tenant: context.tenant, syncId: after.id, entityType: after.entityType, entityId: after.entityId, attempt: after.attempts,
-      outcome: outcome._tag, error: outcome._tag === "Failed" ? outcome.reason : null,
-      externalId: outcome._tag === "Succeeded" ? outcome.externalId : null, statusAfter: after.status,
-      nextAttemptAt: after.status === "Pending" ? after.nextAttemptAt : null, at: context.now
+      id: id!,
+      tenant: context.tenant,
+      syncId: after.id,
+      entityType: after.entityType,
+      entityId: after.entityId,
+      attempt: after.attempts,
+      outcome: outcome._tag,
+      error: outcome._tag === "Failed" ? outcome.reason : null,
+      externalId: outcome._tag === "Succeeded" ? outcome.externalId : null,
+      statusAfter: after.status,
+      nextAttemptAt: after.status === "Pending" ? after.nextAttemptAt : null,
+      at: context.now
     })
     yield* Effect.orDie(repo.update(context.tenant, after))
     yield* repo.appendLog(context.tenant, [entry])
     const ref = { syncId: after.id, entityType: after.entityType, entityId: after.entityId }
     const events = after.status === "Synced"
-      ? [BillingEvent.draft({ _tag: "AccountingSynced", ...ref, externalId: after.externalId ?? "", attempts: after.attempts })]
+      ? [
+        BillingEvent.draft({
+          _tag: "AccountingSynced",
+          ...ref,
+          externalId: after.externalId ?? "",
+          attempts: after.attempts
+        })
+      ]
       : after.status === "GaveUp"
-      ? [BillingEvent.draft({ _tag: "AccountingSyncGaveUp", ...ref, attempts: after.attempts, lastError: after.lastError ?? "" })]
+      ? [
+        BillingEvent.draft({
+          _tag: "AccountingSyncGaveUp",
+          ...ref,
+          attempts: after.attempts,
+          lastError: after.lastError ?? ""
+        })
+      ]
       : []
     return { result: { sync: after, entry }, events, changes: [audit(AccountingSync.AccountingSync, before, after)] }
   })
@@ -115,10 +149,15 @@ const encodePayment = Schema.encodeSync(Schema.toCodecJson(Payment.Payment))
 
 /** The entity as JSON, read in the tenant's scope; gone (a deleted draft) is a failure that will not heal. */
 const payloadOf = (sync: AccountingSync.AccountingSync) =>
-  UnitOfWork.runFor(sync.tenant, Effect.gen(function*() {
-    if (sync.entityType === "Invoice") return encodeInvoice(yield* (yield* InvoiceRepository).get(sync.tenant, sync.entityId as never)) as Schema.Json
-    return encodePayment(yield* (yield* PaymentRepository).get(sync.tenant, sync.entityId as never)) as Schema.Json
-  }))
+  UnitOfWork.runFor(
+    sync.tenant,
+    Effect.gen(function*() {
+      if (sync.entityType === "Invoice") {
+        return encodeInvoice(yield* (yield* InvoiceRepository).get(sync.tenant, sync.entityId as never)) as Schema.Json
+      }
+      return encodePayment(yield* (yield* PaymentRepository).get(sync.tenant, sync.entityId as never)) as Schema.Json
+    })
+  )
 
 /** A push that takes longer counts as a retryable failure (well inside the default lease of 300 s). */
 export const pushTimeoutSeconds = 30
@@ -131,12 +170,22 @@ const push = (sync: AccountingSync.AccountingSync) =>
       // a lost database is worth another try; an entity that cannot be read is not
       const lost = Cause.findErrorOption(payload.cause)
       const retryable = lost._tag === "Some" && (lost.value as { readonly _tag?: string })._tag === "StorageUnavailable"
-      return { _tag: "Failed", reason: `${sync.entityType} ${sync.entityId} cannot be read: ${Cause.pretty(payload.cause).slice(0, 500)}`, retryable } as const
+      return {
+        _tag: "Failed",
+        reason: `${sync.entityType} ${sync.entityId} cannot be read: ${Cause.pretty(payload.cause).slice(0, 500)}`,
+        retryable
+      } as const
     }
     const system = yield* AccountingSystem
-    const pushed = yield* Effect.exit(system.push({
-      tenant: sync.tenant, syncId: sync.id, entityType: sync.entityType, entityId: sync.entityId, payload: payload.value
-    }).pipe(Effect.timeoutOption(`${pushTimeoutSeconds} seconds`)))
+    const pushed = yield* Effect.exit(
+      system.push({
+        tenant: sync.tenant,
+        syncId: sync.id,
+        entityType: sync.entityType,
+        entityId: sync.entityId,
+        payload: payload.value
+      }).pipe(Effect.timeoutOption(`${pushTimeoutSeconds} seconds`))
+    )
     if (Exit.isSuccess(pushed)) {
       return Option.isSome(pushed.value)
         ? { _tag: "Succeeded", externalId: pushed.value.value.externalId.slice(0, 200) || "-" } as const
@@ -144,8 +193,16 @@ const push = (sync: AccountingSync.AccountingSync) =>
     }
     const error = Cause.findErrorOption(pushed.cause)
     return error._tag === "Some"
-      ? { _tag: "Failed", reason: error.value.reason.slice(0, 2000) || "failed", retryable: error.value.retryable } as const
-      : { _tag: "Failed", reason: `adapter defect: ${Cause.pretty(pushed.cause).slice(0, 1900)}`, retryable: true } as const
+      ? {
+        _tag: "Failed",
+        reason: error.value.reason.slice(0, 2000) || "failed",
+        retryable: error.value.retryable
+      } as const
+      : {
+        _tag: "Failed",
+        reason: `adapter defect: ${Cause.pretty(pushed.cause).slice(0, 1900)}`,
+        retryable: true
+      } as const
   })
 
 export interface SyncAttempt {
@@ -166,10 +223,18 @@ export const runAccountingSync = (actor: Actor.Actor, input: Command.InputOf<typ
     const attempts: Array<SyncAttempt> = []
     for (const sync of syncs) {
       const outcome = yield* push(sync)
-      const recorded = yield* Effect.exit(recordAccountingSyncAttempt(actor, { syncId: sync.id, claimedAttempts: sync.attempts, outcome }))
+      const recorded = yield* Effect.exit(
+        recordAccountingSyncAttempt(actor, { syncId: sync.id, claimedAttempts: sync.attempts, outcome })
+      )
       if (Exit.isSuccess(recorded)) {
         const s = recorded.value.sync
-        attempts.push({ syncId: s.id, entityType: s.entityType, entityId: s.entityId, outcome: outcome._tag, status: s.status })
+        attempts.push({
+          syncId: s.id,
+          entityType: s.entityType,
+          entityId: s.entityId,
+          outcome: outcome._tag,
+          status: s.status
+        })
       } else if (Cause.hasDies(recorded.cause) || Cause.hasInterrupts(recorded.cause)) {
         return yield* Effect.failCause(recorded.cause)
       }
@@ -185,10 +250,13 @@ export const runAccountingSync = (actor: Actor.Actor, input: Command.InputOf<typ
 export const handleEvent = (event: DomainEvent.DomainEvent) =>
   event.type !== "billing.AccountingSyncRequested"
     ? Effect.succeed({ attempts: [] as ReadonlyArray<SyncAttempt> })
-    : Effect.flatMap(Effect.orDie(BillingEvent.decodePayload(event.payload)), (payload) =>
-      payload._tag !== "AccountingSyncRequested"
-        ? Effect.succeed({ attempts: [] as ReadonlyArray<SyncAttempt> })
-        : runAccountingSync(Actor.system(event.tenant), { syncId: payload.syncId, batchSizeMax: 1 }))
+    : Effect.flatMap(
+      Effect.orDie(BillingEvent.decodePayload(event.payload)),
+      (payload) =>
+        payload._tag !== "AccountingSyncRequested"
+          ? Effect.succeed({ attempts: [] as ReadonlyArray<SyncAttempt> })
+          : runAccountingSync(Actor.system(event.tenant), { syncId: payload.syncId, batchSizeMax: 1 })
+    )
 
 /** GaveUp → Pending, due now (after someone fixed the cause). */
 export const retryAccountingSync = Command.make({
@@ -203,7 +271,14 @@ export const retryAccountingSync = Command.make({
     yield* Effect.orDie(repo.update(context.tenant, after))
     return {
       result: after,
-      events: [BillingEvent.draft({ _tag: "AccountingSyncRequested", syncId: after.id, entityType: after.entityType, entityId: after.entityId })],
+      events: [
+        BillingEvent.draft({
+          _tag: "AccountingSyncRequested",
+          syncId: after.id,
+          entityType: after.entityType,
+          entityId: after.entityId
+        })
+      ],
       changes: [audit(AccountingSync.AccountingSync, before, after)]
     }
   })
@@ -236,5 +311,6 @@ export const findAccountingSync = Command.query({
   name: "billing.findAccountingSync",
   input: Schema.Struct({ entityType: AccountingSync.SyncEntityType, entityId: Text(100) }),
   permission: permissions.accountingSyncRead,
-  handler: (input, context) => AccountingSyncRepository.use((repo) => repo.findByEntity(context.tenant, input.entityType, input.entityId))
+  handler: (input, context) =>
+    AccountingSyncRepository.use((repo) => repo.findByEntity(context.tenant, input.entityType, input.entityId))
 })

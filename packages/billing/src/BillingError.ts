@@ -18,20 +18,22 @@ export class CreditLimitExceeded extends Schema.TaggedError<CreditLimitExceeded>
 }
 
 /** Work on credit needs `isCreditApproved`. */
-export class CreditNotApproved extends Schema.TaggedError<CreditNotApproved>()("CreditNotApproved", {
-  accountId: Schema.String
-}) {
+export class CreditNotApproved
+  extends Schema.TaggedError<CreditNotApproved>()("CreditNotApproved", { accountId: Schema.String })
+{
   override get message(): string {
     return `account ${this.accountId} is not approved for credit`
   }
 }
 
 /** A credit limit may not be set below what the account already owes plus its open holds. */
-export class CreditLimitBelowExposure extends Schema.TaggedError<CreditLimitBelowExposure>()("CreditLimitBelowExposure", {
-  accountId: Schema.String,
-  creditLimitMinor: Schema.BigInt,
-  exposureMinor: Schema.BigInt
-}) {
+export class CreditLimitBelowExposure
+  extends Schema.TaggedError<CreditLimitBelowExposure>()("CreditLimitBelowExposure", {
+    accountId: Schema.String,
+    creditLimitMinor: Schema.BigInt,
+    exposureMinor: Schema.BigInt
+  })
+{
   override get message(): string {
     return `account ${this.accountId}: limit ${this.creditLimitMinor} is below exposure ${this.exposureMinor}`
   }
@@ -59,18 +61,18 @@ export class CreditHoldMismatch extends Schema.TaggedError<CreditHoldMismatch>()
 }
 
 /** A customer has one client account per tenant. */
-export class AccountAlreadyExists extends Schema.TaggedError<AccountAlreadyExists>()("AccountAlreadyExists", {
-  customerId: Schema.String
-}) {
+export class AccountAlreadyExists
+  extends Schema.TaggedError<AccountAlreadyExists>()("AccountAlreadyExists", { customerId: Schema.String })
+{
   override get message(): string {
     return `customer ${this.customerId} already has a client account`
   }
 }
 
 /** BIL-INV-10: invoice numbers are unique per tenant among live (not soft-deleted) invoices. */
-export class InvoiceNumberTaken extends Schema.TaggedError<InvoiceNumberTaken>()("InvoiceNumberTaken", {
-  invoiceNumber: Schema.String
-}) {
+export class InvoiceNumberTaken
+  extends Schema.TaggedError<InvoiceNumberTaken>()("InvoiceNumberTaken", { invoiceNumber: Schema.String })
+{
   override get message(): string {
     return `invoice number ${this.invoiceNumber} is taken`
   }
@@ -97,22 +99,26 @@ export class InvoiceNotPayable extends Schema.TaggedError<InvoiceNotPayable>()("
 }
 
 /** BIL-PAY-03: a payment never exceeds the invoice's amount outstanding. */
-export class PaymentExceedsOutstanding extends Schema.TaggedError<PaymentExceedsOutstanding>()("PaymentExceedsOutstanding", {
-  invoiceId: Schema.String,
-  outstandingMinor: Schema.BigInt,
-  baseAmountMinor: Schema.BigInt
-}) {
+export class PaymentExceedsOutstanding
+  extends Schema.TaggedError<PaymentExceedsOutstanding>()("PaymentExceedsOutstanding", {
+    invoiceId: Schema.String,
+    outstandingMinor: Schema.BigInt,
+    baseAmountMinor: Schema.BigInt
+  })
+{
   override get message(): string {
     return `invoice ${this.invoiceId}: payment of ${this.baseAmountMinor} exceeds outstanding ${this.outstandingMinor}`
   }
 }
 
 /** BIL-CN-02: a credit note never exceeds the invoice's amount outstanding. */
-export class CreditNoteExceedsOutstanding extends Schema.TaggedError<CreditNoteExceedsOutstanding>()("CreditNoteExceedsOutstanding", {
-  invoiceId: Schema.String,
-  outstandingMinor: Schema.BigInt,
-  amountMinor: Schema.BigInt
-}) {
+export class CreditNoteExceedsOutstanding
+  extends Schema.TaggedError<CreditNoteExceedsOutstanding>()("CreditNoteExceedsOutstanding", {
+    invoiceId: Schema.String,
+    outstandingMinor: Schema.BigInt,
+    amountMinor: Schema.BigInt
+  })
+{
   override get message(): string {
     return `invoice ${this.invoiceId}: credit note of ${this.amountMinor} exceeds outstanding ${this.outstandingMinor}`
   }
@@ -130,11 +136,13 @@ export class InvalidExchangeRate extends Schema.TaggedError<InvalidExchangeRate>
 }
 
 /** A payment from the wallet needs that much prepaid money on the account. */
-export class InsufficientWalletBalance extends Schema.TaggedError<InsufficientWalletBalance>()("InsufficientWalletBalance", {
-  accountId: Schema.String,
-  walletBalanceMinor: Schema.BigInt,
-  requestedMinor: Schema.BigInt
-}) {
+export class InsufficientWalletBalance
+  extends Schema.TaggedError<InsufficientWalletBalance>()("InsufficientWalletBalance", {
+    accountId: Schema.String,
+    walletBalanceMinor: Schema.BigInt,
+    requestedMinor: Schema.BigInt
+  })
+{
   override get message(): string {
     return `account ${this.accountId}: wallet holds ${this.walletBalanceMinor}, ${this.requestedMinor} requested`
   }
@@ -183,15 +191,15 @@ export class NoApplicableRateCard extends Schema.TaggedError<NoApplicableRateCar
   pricingDate: LocalDate.LocalDate
 }) {
   override get message(): string {
-    return `no active rate card valid on ${this.pricingDate} prices ${this.basis} for service level ${this.serviceLevel}, zone ${this.zone}, in ${this.currency}`
+    return `no active rate card valid on ${this.pricingDate} prices ${this.basis} ` +
+      `for service level ${this.serviceLevel}, zone ${this.zone}, in ${this.currency}`
   }
 }
 
 /** BIL-QUO-01: the quote's `expiresAt` has passed (the `expireQuotes` job will mark it Expired). */
-export class QuoteExpired extends Schema.TaggedError<QuoteExpired>()("QuoteExpired", {
-  quoteId: Schema.String,
-  expiresAt: Schema.Number
-}) {
+export class QuoteExpired
+  extends Schema.TaggedError<QuoteExpired>()("QuoteExpired", { quoteId: Schema.String, expiresAt: Schema.Number })
+{
   override get message(): string {
     return `quote ${this.quoteId} expired at ${this.expiresAt} (epoch ms)`
   }
@@ -237,7 +245,8 @@ export class DisputeExceedsLine extends Schema.TaggedError<DisputeExceedsLine>()
   amountMinor: Schema.BigInt
 }) {
   override get message(): string {
-    return `invoice ${this.invoiceId} line ${this.lineIndex}: ${this.amountMinor} disputed on top of ${this.alreadyDisputedMinor} exceeds the line total ${this.lineTotalMinor}`
+    return `invoice ${this.invoiceId} line ${this.lineIndex}: ${this.amountMinor} disputed on top of ` +
+      `${this.alreadyDisputedMinor} exceeds the line total ${this.lineTotalMinor}`
   }
 }
 
@@ -263,10 +272,9 @@ export class BillingRunExists extends Schema.TaggedError<BillingRunExists>()("Bi
 }
 
 /** The account has no usage to bill for the period (nothing to invoice). */
-export class NoBillableUsage extends Schema.TaggedError<NoBillableUsage>()("NoBillableUsage", {
-  customerId: Schema.String,
-  period: Schema.String
-}) {
+export class NoBillableUsage
+  extends Schema.TaggedError<NoBillableUsage>()("NoBillableUsage", { customerId: Schema.String, period: Schema.String })
+{
   override get message(): string {
     return `customer ${this.customerId} has no billable usage in ${this.period}`
   }
@@ -294,29 +302,27 @@ export class AccountingSystemError extends Schema.TaggedError<AccountingSystemEr
 }
 
 /** Quote numbers are unique per tenant. */
-export class QuoteNumberTaken extends Schema.TaggedError<QuoteNumberTaken>()("QuoteNumberTaken", {
-  quoteNumber: Schema.String
-}) {
+export class QuoteNumberTaken
+  extends Schema.TaggedError<QuoteNumberTaken>()("QuoteNumberTaken", { quoteNumber: Schema.String })
+{
   override get message(): string {
     return `quote number ${this.quoteNumber} is taken`
   }
 }
 
 /** An invoice still in Draft has not been sent: the customer cannot have viewed it. */
-export class InvoiceNotSent extends Schema.TaggedError<InvoiceNotSent>()("InvoiceNotSent", {
-  invoiceId: Schema.String,
-  status: Schema.String
-}) {
+export class InvoiceNotSent
+  extends Schema.TaggedError<InvoiceNotSent>()("InvoiceNotSent", { invoiceId: Schema.String, status: Schema.String })
+{
   override get message(): string {
     return `invoice ${this.invoiceId} is ${this.status}: it has not been sent`
   }
 }
 
 /** Only a Draft invoice may be deleted; an issued one is voided instead (`voidInvoice`). */
-export class InvoiceNotDraft extends Schema.TaggedError<InvoiceNotDraft>()("InvoiceNotDraft", {
-  invoiceId: Schema.String,
-  status: Schema.String
-}) {
+export class InvoiceNotDraft
+  extends Schema.TaggedError<InvoiceNotDraft>()("InvoiceNotDraft", { invoiceId: Schema.String, status: Schema.String })
+{
   override get message(): string {
     return `invoice ${this.invoiceId} is ${this.status}: only a Draft is deleted, void it instead`
   }
@@ -329,7 +335,8 @@ export class BillOfLadingExists extends Schema.TaggedError<BillOfLadingExists>()
   documentNumber: Schema.String
 }) {
   override get message(): string {
-    return `shipment ${this.shipmentId} already has Bill of Lading ${this.documentNumber} (${this.documentId}) with other data`
+    return `shipment ${this.shipmentId} already has Bill of Lading ${this.documentNumber} (${this.documentId})` +
+      " with other data"
   }
 }
 
@@ -344,6 +351,7 @@ export class SyncLeaseLost extends Schema.TaggedError<SyncLeaseLost>()("SyncLeas
   claimedAttempts: Schema.Number
 }) {
   override get message(): string {
-    return `sync ${this.syncId} was handled by another run: ${this.status} after ${this.attempts} attempts, claimed at ${this.claimedAttempts}`
+    return `sync ${this.syncId} was handled by another run: ${this.status} after ${this.attempts} attempts,` +
+      ` claimed at ${this.claimedAttempts}`
   }
 }

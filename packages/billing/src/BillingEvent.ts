@@ -12,92 +12,220 @@ import { type Payment, PaymentMethod, PaymentStatus } from "./Payment.ts"
 const Id = Schema.String
 const Amount = Schema.BigInt
 
-export const AccountOpened = Schema.TaggedStruct("AccountOpened", { accountId: Id, customerId: Id, currency: Currency.Currency })
+export const AccountOpened = Schema.TaggedStruct("AccountOpened", {
+  accountId: Id,
+  customerId: Id,
+  currency: Currency.Currency
+})
 export const CreditTermsChanged = Schema.TaggedStruct("CreditTermsChanged", {
-  accountId: Id, creditLimitMinor: Amount, isCreditApproved: Schema.Boolean
+  accountId: Id,
+  creditLimitMinor: Amount,
+  isCreditApproved: Schema.Boolean
 })
 export const CreditReserved = Schema.TaggedStruct("CreditReserved", {
-  holdId: Id, accountId: Id, amountMinor: Amount, expiresAt: Schema.Number
+  holdId: Id,
+  accountId: Id,
+  amountMinor: Amount,
+  expiresAt: Schema.Number
 })
 export const CreditHoldResolved = Schema.TaggedStruct("CreditHoldResolved", {
-  holdId: Id, accountId: Id, amountMinor: Amount, status: CreditHoldStatus, invoiceId: Schema.NullOr(Id)
+  holdId: Id,
+  accountId: Id,
+  amountMinor: Amount,
+  status: CreditHoldStatus,
+  invoiceId: Schema.NullOr(Id)
 })
 export const WalletToppedUp = Schema.TaggedStruct("WalletToppedUp", {
-  accountId: Id, amountMinor: Amount, walletBalanceMinor: Amount
+  accountId: Id,
+  amountMinor: Amount,
+  walletBalanceMinor: Amount
 })
 export const InvoiceCreated = Schema.TaggedStruct("InvoiceCreated", {
-  invoiceId: Id, invoiceNumber: Schema.String, accountId: Id, customerId: Id, totalMinor: Amount, currency: Currency.Currency
+  invoiceId: Id,
+  invoiceNumber: Schema.String,
+  accountId: Id,
+  customerId: Id,
+  totalMinor: Amount,
+  currency: Currency.Currency
 })
 export const InvoiceIssued = Schema.TaggedStruct("InvoiceIssued", {
-  invoiceId: Id, invoiceNumber: Schema.String, accountId: Id, customerId: Id, totalMinor: Amount,
-  currency: Currency.Currency, dueDate: LocalDate.LocalDate, status: InvoiceStatus
+  invoiceId: Id,
+  invoiceNumber: Schema.String,
+  accountId: Id,
+  customerId: Id,
+  totalMinor: Amount,
+  currency: Currency.Currency,
+  dueDate: LocalDate.LocalDate,
+  status: InvoiceStatus
 })
 export const InvoiceViewed = Schema.TaggedStruct("InvoiceViewed", { invoiceId: Id })
 export const InvoicePaid = Schema.TaggedStruct("InvoicePaid", {
-  invoiceId: Id, accountId: Id, customerId: Id, amountPaidMinor: Amount, amountCreditedMinor: Amount
+  invoiceId: Id,
+  accountId: Id,
+  customerId: Id,
+  amountPaidMinor: Amount,
+  amountCreditedMinor: Amount
 })
 export const InvoiceOverdue = Schema.TaggedStruct("InvoiceOverdue", {
-  invoiceId: Id, customerId: Id, dueDate: LocalDate.LocalDate, amountOutstandingMinor: Amount
+  invoiceId: Id,
+  customerId: Id,
+  dueDate: LocalDate.LocalDate,
+  amountOutstandingMinor: Amount
 })
 export const InvoiceReminderDue = Schema.TaggedStruct("InvoiceReminderDue", {
-  invoiceId: Id, customerId: Id, reminder: ReminderKind, dueDate: LocalDate.LocalDate, amountOutstandingMinor: Amount
+  invoiceId: Id,
+  customerId: Id,
+  reminder: ReminderKind,
+  dueDate: LocalDate.LocalDate,
+  amountOutstandingMinor: Amount
 })
-export const InvoiceVoided = Schema.TaggedStruct("InvoiceVoided", { invoiceId: Id, accountId: Id, reversedMinor: Amount, reason: Schema.String })
+export const InvoiceVoided = Schema.TaggedStruct("InvoiceVoided", {
+  invoiceId: Id,
+  accountId: Id,
+  reversedMinor: Amount,
+  reason: Schema.String
+})
 export const InvoiceDeleted = Schema.TaggedStruct("InvoiceDeleted", { invoiceId: Id, invoiceNumber: Schema.String })
 export const PaymentRecorded = Schema.TaggedStruct("PaymentRecorded", {
-  paymentId: Id, invoiceId: Id, accountId: Id, status: PaymentStatus, method: PaymentMethod,
-  amountMinor: Amount, currency: Currency.Currency, baseAmountMinor: Amount, baseCurrency: Currency.Currency
+  paymentId: Id,
+  invoiceId: Id,
+  accountId: Id,
+  status: PaymentStatus,
+  method: PaymentMethod,
+  amountMinor: Amount,
+  currency: Currency.Currency,
+  baseAmountMinor: Amount,
+  baseCurrency: Currency.Currency
 })
 export const PaymentStatusChanged = Schema.TaggedStruct("PaymentStatusChanged", {
-  paymentId: Id, invoiceId: Id, from: PaymentStatus, to: PaymentStatus
+  paymentId: Id,
+  invoiceId: Id,
+  from: PaymentStatus,
+  to: PaymentStatus
 })
 export const CreditNoteIssued = Schema.TaggedStruct("CreditNoteIssued", {
-  creditNoteId: Id, invoiceId: Id, accountId: Id, amountMinor: Amount, currency: Currency.Currency
+  creditNoteId: Id,
+  invoiceId: Id,
+  accountId: Id,
+  amountMinor: Amount,
+  currency: Currency.Currency
 })
 
 const RateChange = Schema.Literals(["Created", "Updated", "Deleted", "Deactivated"])
 export const RateCardChanged = Schema.TaggedStruct("RateCardChanged", { rateCardId: Id, change: RateChange })
 export const SurchargeChanged = Schema.TaggedStruct("SurchargeChanged", { surchargeId: Id, change: RateChange })
 export const QuoteCreated = Schema.TaggedStruct("QuoteCreated", {
-  quoteId: Id, quoteNumber: Schema.String, accountId: Id, customerId: Id, totalMinor: Amount, currency: Currency.Currency, expiresAt: Schema.Number
+  quoteId: Id,
+  quoteNumber: Schema.String,
+  accountId: Id,
+  customerId: Id,
+  totalMinor: Amount,
+  currency: Currency.Currency,
+  expiresAt: Schema.Number
 })
 export const QuoteSent = Schema.TaggedStruct("QuoteSent", { quoteId: Id, customerId: Id, expiresAt: Schema.Number })
 /** The quote became an invoice; `paidUpfront` when it was paid at once (processes create the shipment, X-10). */
 export const QuoteAccepted = Schema.TaggedStruct("QuoteAccepted", {
-  quoteId: Id, accountId: Id, customerId: Id, invoiceId: Id, paidUpfront: Schema.Boolean, totalMinor: Amount, currency: Currency.Currency
+  quoteId: Id,
+  accountId: Id,
+  customerId: Id,
+  invoiceId: Id,
+  paidUpfront: Schema.Boolean,
+  totalMinor: Amount,
+  currency: Currency.Currency
 })
-export const QuoteExpired = Schema.TaggedStruct("QuoteExpired", { quoteId: Id, customerId: Id, expiresAt: Schema.Number })
+export const QuoteExpired = Schema.TaggedStruct("QuoteExpired", {
+  quoteId: Id,
+  customerId: Id,
+  expiresAt: Schema.Number
+})
 export const DisputeOpened = Schema.TaggedStruct("DisputeOpened", {
-  disputeId: Id, invoiceId: Id, lineIndex: Schema.Number, amountMinor: Amount, currency: Currency.Currency
+  disputeId: Id,
+  invoiceId: Id,
+  lineIndex: Schema.Number,
+  amountMinor: Amount,
+  currency: Currency.Currency
 })
 export const DisputeResolved = Schema.TaggedStruct("DisputeResolved", {
-  disputeId: Id, invoiceId: Id, status: Schema.Literals(["Approved", "Rejected"]), approvedMinor: Amount, creditNoteId: Schema.NullOr(Id)
+  disputeId: Id,
+  invoiceId: Id,
+  status: Schema.Literals(["Approved", "Rejected"]),
+  approvedMinor: Amount,
+  creditNoteId: Schema.NullOr(Id)
 })
 export const DocumentCreated = Schema.TaggedStruct("DocumentCreated", {
-  documentId: Id, kind: Schema.String, sourceId: Id, documentNumber: Schema.String, version: Schema.Number
+  documentId: Id,
+  kind: Schema.String,
+  sourceId: Id,
+  documentNumber: Schema.String,
+  version: Schema.Number
 })
 const SyncEntity = Schema.Literals(["Invoice", "Payment"])
 /** X-07: an invoice or payment waits for the accounting system; the sync handler consumes this. */
-export const AccountingSyncRequested = Schema.TaggedStruct("AccountingSyncRequested", { syncId: Id, entityType: SyncEntity, entityId: Id })
+export const AccountingSyncRequested = Schema.TaggedStruct("AccountingSyncRequested", {
+  syncId: Id,
+  entityType: SyncEntity,
+  entityId: Id
+})
 export const AccountingSynced = Schema.TaggedStruct("AccountingSynced", {
-  syncId: Id, entityType: SyncEntity, entityId: Id, externalId: Schema.String, attempts: Schema.Number
+  syncId: Id,
+  entityType: SyncEntity,
+  entityId: Id,
+  externalId: Schema.String,
+  attempts: Schema.Number
 })
 export const AccountingSyncGaveUp = Schema.TaggedStruct("AccountingSyncGaveUp", {
-  syncId: Id, entityType: SyncEntity, entityId: Id, attempts: Schema.Number, lastError: Schema.String
+  syncId: Id,
+  entityType: SyncEntity,
+  entityId: Id,
+  attempts: Schema.Number,
+  lastError: Schema.String
 })
 export const RecurringInvoiceIssued = Schema.TaggedStruct("RecurringInvoiceIssued", {
-  billingRunId: Id, accountId: Id, period: Schema.String, invoiceId: Id, totalMinor: Amount
+  billingRunId: Id,
+  accountId: Id,
+  period: Schema.String,
+  invoiceId: Id,
+  totalMinor: Amount
 })
 export const BillingRunFailed = Schema.TaggedStruct("BillingRunFailed", {
-  billingRunId: Id, accountId: Id, period: Schema.String, error: Schema.String
+  billingRunId: Id,
+  accountId: Id,
+  period: Schema.String,
+  error: Schema.String
 })
 
 export const BillingEvent = Schema.Union([
-  AccountOpened, CreditTermsChanged, CreditReserved, CreditHoldResolved, WalletToppedUp,
-  InvoiceCreated, InvoiceIssued, InvoiceViewed, InvoicePaid, InvoiceOverdue, InvoiceReminderDue, InvoiceVoided,
-  InvoiceDeleted, PaymentRecorded, PaymentStatusChanged, CreditNoteIssued,
-  RateCardChanged, SurchargeChanged, QuoteCreated, QuoteSent, QuoteAccepted, QuoteExpired, DisputeOpened, DisputeResolved,
-  DocumentCreated, AccountingSyncRequested, AccountingSynced, AccountingSyncGaveUp, RecurringInvoiceIssued, BillingRunFailed
+  AccountOpened,
+  CreditTermsChanged,
+  CreditReserved,
+  CreditHoldResolved,
+  WalletToppedUp,
+  InvoiceCreated,
+  InvoiceIssued,
+  InvoiceViewed,
+  InvoicePaid,
+  InvoiceOverdue,
+  InvoiceReminderDue,
+  InvoiceVoided,
+  InvoiceDeleted,
+  PaymentRecorded,
+  PaymentStatusChanged,
+  CreditNoteIssued,
+  RateCardChanged,
+  SurchargeChanged,
+  QuoteCreated,
+  QuoteSent,
+  QuoteAccepted,
+  QuoteExpired,
+  DisputeOpened,
+  DisputeResolved,
+  DocumentCreated,
+  AccountingSyncRequested,
+  AccountingSynced,
+  AccountingSyncGaveUp,
+  RecurringInvoiceIssued,
+  BillingRunFailed
 ])
 export type BillingEvent = typeof BillingEvent.Type
 
@@ -154,15 +282,29 @@ export const decodePayload = Schema.decodeUnknownEffect(Schema.toCodecJson(Billi
 
 export const paymentRecorded = (p: Payment): DomainEvent.EventDraft =>
   draft({
-    _tag: "PaymentRecorded", paymentId: p.id, invoiceId: p.invoiceId, accountId: p.accountId, status: p.status,
-    method: p.method, amountMinor: p.amountMinor, currency: p.currency, baseAmountMinor: p.baseAmountMinor, baseCurrency: p.baseCurrency
+    _tag: "PaymentRecorded",
+    paymentId: p.id,
+    invoiceId: p.invoiceId,
+    accountId: p.accountId,
+    status: p.status,
+    method: p.method,
+    amountMinor: p.amountMinor,
+    currency: p.currency,
+    baseAmountMinor: p.baseAmountMinor,
+    baseCurrency: p.baseCurrency
   })
 
 /** `InvoicePaid` when `after` settled an invoice that `before` had not. */
 export const paidIfSettled = (before: Invoice, after: Invoice): ReadonlyArray<DomainEvent.EventDraft> =>
   before.status !== "Paid" && after.status === "Paid"
-    ? [draft({
-      _tag: "InvoicePaid", invoiceId: after.id, accountId: after.accountId, customerId: after.customerId,
-      amountPaidMinor: after.amountPaidMinor, amountCreditedMinor: after.amountCreditedMinor
-    })]
+    ? [
+      draft({
+        _tag: "InvoicePaid",
+        invoiceId: after.id,
+        accountId: after.accountId,
+        customerId: after.customerId,
+        amountPaidMinor: after.amountPaidMinor,
+        amountCreditedMinor: after.amountCreditedMinor
+      })
+    ]
     : []

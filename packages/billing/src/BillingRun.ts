@@ -17,7 +17,9 @@ import { Instant } from "./Values.ts"
 const periodPattern = /^\d{4}-(0[1-9]|1[0-2])$/
 
 /** A calendar month, "YYYY-MM". */
-export const BillingPeriod = Schema.String.pipe(Schema.check(Schema.isPattern(periodPattern, { message: "must be a month YYYY-MM" })))
+export const BillingPeriod = Schema.String.pipe(
+  Schema.check(Schema.isPattern(periodPattern, { message: "must be a month YYYY-MM" }))
+)
 
 export const firstDay = (period: string): LocalDate.LocalDate => LocalDate.unsafeMake(`${period}-01`)
 
@@ -28,7 +30,8 @@ export const lastDay = (period: string): LocalDate.LocalDate => {
 }
 
 /** The month before the one `date` is in: what the monthly job bills by default. */
-export const previousPeriod = (date: LocalDate.LocalDate): string => LocalDate.addDays(firstDay(date.slice(0, 7)), -1).slice(0, 7)
+export const previousPeriod = (date: LocalDate.LocalDate): string =>
+  LocalDate.addDays(firstDay(date.slice(0, 7)), -1).slice(0, 7)
 
 export const BillingRunStatus = Schema.Literals(["Invoiced", "Failed"])
 export type BillingRunStatus = typeof BillingRunStatus.Type
@@ -79,10 +82,24 @@ export const invoiced = (
   now: number
 ): Result.Result<BillingRun, StateError> => {
   if (previous === null) {
-    return Result.succeed(new BillingRun({ id, ...props, status: "Invoiced", invoiceId, error: null, attempts: 1, createdAt: now, updatedAt: now }))
+    return Result.succeed(
+      new BillingRun({
+        id,
+        ...props,
+        status: "Invoiced",
+        invoiceId,
+        error: null,
+        attempts: 1,
+        createdAt: now,
+        updatedAt: now
+      })
+    )
   }
-  return Result.map(move(machine, previous.id, previous.status, "Invoiced"), (status) =>
-    new BillingRun({ ...previous, status, invoiceId, error: null, attempts: previous.attempts + 1, updatedAt: now }))
+  return Result.map(
+    move(machine, previous.id, previous.status, "Invoiced"),
+    (status) =>
+      new BillingRun({ ...previous, status, invoiceId, error: null, attempts: previous.attempts + 1, updatedAt: now })
+  )
 }
 
 export const failed = (
@@ -93,8 +110,21 @@ export const failed = (
   now: number
 ): Result.Result<BillingRun, StateError> => {
   if (previous === null) {
-    return Result.succeed(new BillingRun({ id, ...props, status: "Failed", invoiceId: null, error, attempts: 1, createdAt: now, updatedAt: now }))
+    return Result.succeed(
+      new BillingRun({
+        id,
+        ...props,
+        status: "Failed",
+        invoiceId: null,
+        error,
+        attempts: 1,
+        createdAt: now,
+        updatedAt: now
+      })
+    )
   }
-  return Result.map(move(machine, previous.id, previous.status, "Failed"), (status) =>
-    new BillingRun({ ...previous, status, error, attempts: previous.attempts + 1, updatedAt: now }))
+  return Result.map(
+    move(machine, previous.id, previous.status, "Failed"),
+    (status) => new BillingRun({ ...previous, status, error, attempts: previous.attempts + 1, updatedAt: now })
+  )
 }

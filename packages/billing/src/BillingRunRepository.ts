@@ -10,7 +10,7 @@
 import { type Errors, Ids, type LocalDate, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer, Option, Schema } from "effect"
 import { BillingRunExists } from "./BillingError.ts"
-import { type BillingRun, type BillingRunStatus } from "./BillingRun.ts"
+import type { BillingRun, BillingRunStatus } from "./BillingRun.ts"
 import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
 import * as Quote from "./Quote.ts"
 
@@ -25,7 +25,11 @@ export class BillingRunRepository extends Context.Service<BillingRunRepository, 
   /** Adds a run; another run of the same (account, period) is `BillingRunExists` (unique index). */
   readonly insert: (tenant: Tenant.Tenant, run: BillingRun) => Effect.Effect<void, BillingRunExists>
   /** The run of (account, period), locked until the unit of work ends (Postgres `FOR UPDATE`); memory: plain read. */
-  readonly findForUpdate: (tenant: Tenant.Tenant, accountId: string, period: string) => Effect.Effect<Option.Option<BillingRun>>
+  readonly findForUpdate: (
+    tenant: Tenant.Tenant,
+    accountId: string,
+    period: string
+  ) => Effect.Effect<Option.Option<BillingRun>>
   readonly update: (tenant: Tenant.Tenant, run: BillingRun) => Effect.Effect<void, Errors.NotFound>
   readonly list: (tenant: Tenant.Tenant, query?: BillingRunQuery) => Effect.Effect<ReadonlyArray<BillingRun>>
 }>()("@erpkit/billing/BillingRunRepository") {
@@ -34,16 +38,28 @@ export class BillingRunRepository extends Context.Service<BillingRunRepository, 
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = tenantTable<BillingRun>(store, tables.billingRuns, "BillingRun")
       const find = (tenant: Tenant.Tenant, accountId: string, period: string) =>
-        Effect.map(rows.find(tenant, (r) => r.accountId === accountId && r.period === period), (found) => Option.fromNullishOr(found[0]))
+        Effect.map(
+          rows.find(tenant, (r) => r.accountId === accountId && r.period === period),
+          (found) => Option.fromNullishOr(found[0])
+        )
       return {
         insert: (tenant, run) =>
-          store.transaction(Effect.flatMap(find(tenant, run.accountId, run.period), (existing) =>
-            Option.isSome(existing) ? Effect.fail(new BillingRunExists({ accountId: run.accountId, period: run.period })) : rows.insert(tenant, run))),
+          store.transaction(
+            Effect.flatMap(find(tenant, run.accountId, run.period), (existing) =>
+              Option.isSome(existing)
+                ? Effect.fail(new BillingRunExists({ accountId: run.accountId, period: run.period }))
+                : rows.insert(tenant, run))
+          ),
         findForUpdate: find,
         update: rows.update,
         list: (tenant, query = {}) =>
           Effect.map(
-            rows.find(tenant, (r) => (query.period === undefined || r.period === query.period) && (query.status === undefined || r.status === query.status)),
+            rows.find(
+              tenant,
+              (r) =>
+                (query.period === undefined || r.period === query.period) &&
+                (query.status === undefined || r.status === query.status)
+            ),
             (found) => sortBy(found, (r) => r.createdAt).slice(0, query.limit ?? defaultListLimit)
           )
       }
@@ -75,10 +91,13 @@ export interface UsagePeriod {
  * customer id order. Billing decodes what it returns (`ClientUsage`); malformed usage fails that
  * customer's run, not the job.
  */
-export class UsageSource extends Context.Service<UsageSource, {
-  readonly usage: (
-    tenant: Tenant.Tenant,
-    period: UsagePeriod,
-    page: { readonly after: Ids.CustomerId | null; readonly limit: number }
-  ) => Effect.Effect<ReadonlyArray<unknown>>
-}>()("@erpkit/billing/UsageSource") {}
+export class UsageSource extends Context.Service<
+  UsageSource,
+  {
+    readonly usage: (
+      tenant: Tenant.Tenant,
+      period: UsagePeriod,
+      page: { readonly after: Ids.CustomerId | null; readonly limit: number }
+    ) => Effect.Effect<ReadonlyArray<unknown>>
+  }
+>()("@erpkit/billing/UsageSource") {}

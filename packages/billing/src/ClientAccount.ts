@@ -39,13 +39,15 @@ export class ClientAccount extends Schema.Class<ClientAccount>("ClientAccount")(
   }
 }
 
-export const open = (props: {
-  readonly id: ClientAccountId
-  readonly tenant: Tenant.Tenant
-  readonly customerId: Ids.CustomerId
-  readonly currency: Currency.Currency
-  readonly now: number
-}): ClientAccount =>
+export const open = (
+  props: {
+    readonly id: ClientAccountId
+    readonly tenant: Tenant.Tenant
+    readonly customerId: Ids.CustomerId
+    readonly currency: Currency.Currency
+    readonly now: number
+  }
+): ClientAccount =>
   new ClientAccount({
     id: props.id,
     tenant: props.tenant,
@@ -93,7 +95,9 @@ export const setCreditTerms = (
   if (creditLimitMinor < exposure(a)) {
     return Result.fail(new CreditLimitBelowExposure({ accountId: a.id, creditLimitMinor, exposureMinor: exposure(a) }))
   }
-  return Result.succeed(update(a, { creditLimitMinor, isCreditApproved: terms.isCreditApproved ?? a.isCreditApproved }, now))
+  return Result.succeed(
+    update(a, { creditLimitMinor, isCreditApproved: terms.isCreditApproved ?? a.isCreditApproved }, now)
+  )
 }
 
 /** Opens a credit hold of `amountMinor`: the credit check, then `holdsMinor` rises. */
@@ -122,4 +126,3 @@ export const invariants: ReadonlyArray<Invariants.Invariant<ClientAccount>> = [
 ]
 
 export const brokenInvariants = (a: ClientAccount): ReadonlyArray<string> => Invariants.broken(invariants, a)
-

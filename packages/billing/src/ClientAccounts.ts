@@ -4,6 +4,7 @@
  * events, audit entries, optional idempotency key.
  */
 // `Actor` and `Errors` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, Command, Currency, type Errors, Ids, Money } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import { AmountOutOfRange } from "./BillingError.ts"
@@ -19,10 +20,7 @@ import { LedgerRepository } from "./LedgerRepository.ts"
 import { permissions } from "./Permissions.ts"
 import { HoldTimeoutSeconds, NonNegativeAmountInput, PositiveAmountInput, Text } from "./Values.ts"
 
-export const OpenAccountInput = Schema.Struct({
-  customerId: Ids.CustomerId,
-  currency: Currency.Currency
-})
+export const OpenAccountInput = Schema.Struct({ customerId: Ids.CustomerId, currency: Currency.Currency })
 
 /** Opens the customer's client account (no credit: limit 0, not approved). */
 export const openAccount = Command.make({
@@ -32,11 +30,24 @@ export const openAccount = Command.make({
   permission: permissions.accountOpen,
   handler: Effect.fnUntraced(function*(input, context) {
     const [id] = yield* freshIds(ClientAccountId, 1)
-    const account = ClientAccount.open({ id: id!, tenant: context.tenant, customerId: input.customerId, currency: input.currency, now: context.now })
+    const account = ClientAccount.open({
+      id: id!,
+      tenant: context.tenant,
+      customerId: input.customerId,
+      currency: input.currency,
+      now: context.now
+    })
     yield* (yield* ClientAccountRepository).insert(context.tenant, account)
     return {
       result: account,
-      events: [BillingEvent.draft({ _tag: "AccountOpened", accountId: account.id, customerId: account.customerId, currency: account.currency })],
+      events: [
+        BillingEvent.draft({
+          _tag: "AccountOpened",
+          accountId: account.id,
+          customerId: account.customerId,
+          currency: account.currency
+        })
+      ],
       changes: [audit(ClientAccount.ClientAccount, null, account)]
     }
   })
@@ -61,9 +72,14 @@ export const setCreditTerms = Command.make({
     yield* Effect.orDie(accounts.update(context.tenant, after))
     return {
       result: after,
-      events: [BillingEvent.draft({
-        _tag: "CreditTermsChanged", accountId: after.id, creditLimitMinor: after.creditLimitMinor, isCreditApproved: after.isCreditApproved
-      })],
+      events: [
+        BillingEvent.draft({
+          _tag: "CreditTermsChanged",
+          accountId: after.id,
+          creditLimitMinor: after.creditLimitMinor,
+          isCreditApproved: after.isCreditApproved
+        })
+      ],
       changes: [audit(ClientAccount.ClientAccount, before, after)]
     }
   })
@@ -105,7 +121,15 @@ export const reserveCredit = Command.make({
     yield* Effect.orDie(accounts.update(context.tenant, after))
     return {
       result: hold,
-      events: [BillingEvent.draft({ _tag: "CreditReserved", holdId: hold.id, accountId: hold.accountId, amountMinor: hold.amountMinor, expiresAt: hold.expiresAt })],
+      events: [
+        BillingEvent.draft({
+          _tag: "CreditReserved",
+          holdId: hold.id,
+          accountId: hold.accountId,
+          amountMinor: hold.amountMinor,
+          expiresAt: hold.expiresAt
+        })
+      ],
       changes: [audit(CreditHold.CreditHold, null, hold), audit(ClientAccount.ClientAccount, before, after)]
     }
   })
@@ -130,18 +154,22 @@ export const voidCreditHold = Command.make({
     yield* Effect.orDie(accounts.update(context.tenant, after))
     return {
       result: voided,
-      events: [BillingEvent.draft({
-        _tag: "CreditHoldResolved", holdId: voided.id, accountId: voided.accountId, amountMinor: voided.amountMinor, status: voided.status, invoiceId: null
-      })],
+      events: [
+        BillingEvent.draft({
+          _tag: "CreditHoldResolved",
+          holdId: voided.id,
+          accountId: voided.accountId,
+          amountMinor: voided.amountMinor,
+          status: voided.status,
+          invoiceId: null
+        })
+      ],
       changes: [audit(CreditHold.CreditHold, hold, voided), audit(ClientAccount.ClientAccount, before, after)]
     }
   })
 })
 
-export const TopUpWalletInput = Schema.Struct({
-  accountId: ClientAccountId,
-  amountMinor: PositiveAmountInput
-})
+export const TopUpWalletInput = Schema.Struct({ accountId: ClientAccountId, amountMinor: PositiveAmountInput })
 
 export const TopUpWalletOutput = Schema.Struct({
   account: ClientAccount.ClientAccount,
@@ -157,13 +185,22 @@ export const topUpWallet = Command.make({
   handler: Effect.fnUntraced(function*(input, context) {
     const before = yield* (yield* ClientAccountRepository).getForUpdate(context.tenant, input.accountId)
     const wallet = before.walletBalanceMinor + input.amountMinor
-    if (wallet > Money.maxMinor) return yield* new AmountOutOfRange({ field: "walletBalanceMinor", amountMinor: wallet })
+    if (wallet > Money.maxMinor) {
+      return yield* new AmountOutOfRange({ field: "walletBalanceMinor", amountMinor: wallet })
+    }
     const ids = yield* transactionIds(1)
     const posted = Ledger.post(before, [Ledger.walletTopUp(ids[0]!, input.amountMinor)], ids, context.now)
     const changes = yield* savePosted(context, before, posted)
     return {
       result: { account: posted.account, transaction: posted.transactions[0]! },
-      events: [BillingEvent.draft({ _tag: "WalletToppedUp", accountId: before.id, amountMinor: input.amountMinor, walletBalanceMinor: wallet })],
+      events: [
+        BillingEvent.draft({
+          _tag: "WalletToppedUp",
+          accountId: before.id,
+          amountMinor: input.amountMinor,
+          walletBalanceMinor: wallet
+        })
+      ],
       changes
     }
   })
@@ -175,8 +212,7 @@ export const getAccount = Command.query({
   name: "billing.getAccount",
   input: GetAccountInput,
   permission: permissions.accountRead,
-  handler: (input, context) =>
-    ClientAccountRepository.use((accounts) => accounts.get(context.tenant, input.accountId))
+  handler: (input, context) => ClientAccountRepository.use((accounts) => accounts.get(context.tenant, input.accountId))
 })
 
 export const FindAccountInput = Schema.Struct({ customerId: Ids.CustomerId })
@@ -206,4 +242,3 @@ export const accountStatement = Command.query({
       return yield* (yield* LedgerRepository).list(context.tenant, input.accountId, input)
     })
 })
-

@@ -8,7 +8,7 @@
  *
  * Each exit lowers `holdsMinor` by the hold's amount; a resolved hold never changes again.
  */
-import { Errors, Money, StateMachine, Tenant } from "@erpkit/kernel"
+import { type Errors, Money, StateMachine, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import { CreditHoldExpired } from "./BillingError.ts"
 import { ClientAccountId, CreditHoldId, InvoiceId } from "./Ids.ts"
@@ -46,15 +46,17 @@ export class CreditHold extends Schema.Class<CreditHold>("CreditHold")({
   resolvedAt: Schema.NullOr(Instant)
 }) {}
 
-export const make = (props: {
-  readonly id: CreditHoldId
-  readonly tenant: Tenant.Tenant
-  readonly accountId: ClientAccountId
-  readonly amountMinor: bigint
-  readonly reference: string | null
-  readonly holdTimeoutSeconds: number
-  readonly now: number
-}): CreditHold =>
+export const make = (
+  props: {
+    readonly id: CreditHoldId
+    readonly tenant: Tenant.Tenant
+    readonly accountId: ClientAccountId
+    readonly amountMinor: bigint
+    readonly reference: string | null
+    readonly holdTimeoutSeconds: number
+    readonly now: number
+  }
+): CreditHold =>
   new CreditHold({
     id: props.id,
     tenant: props.tenant,
@@ -79,8 +81,10 @@ const resolve = (
   now: number,
   invoiceId: InvoiceId | null
 ): Result.Result<CreditHold, StateError> =>
-  Result.map(move(machine, hold.id, hold.status, to), (status) =>
-    new CreditHold({ ...hold, status, resolvedAt: now, invoiceId }))
+  Result.map(
+    move(machine, hold.id, hold.status, to),
+    (status) => new CreditHold({ ...hold, status, resolvedAt: now, invoiceId })
+  )
 
 /** Consumed by an invoice; an expired hold can no longer be posted. */
 export const post = (
@@ -90,10 +94,14 @@ export const post = (
 ): Result.Result<CreditHold, Errors.Immutable | Errors.InvalidTransition | CreditHoldExpired> =>
   Result.gen(function*() {
     yield* assertMutable(machine, hold.id, hold.status)
-    if (hold.expiresAt <= now) return yield* Result.fail(new CreditHoldExpired({ holdId: hold.id, expiresAt: hold.expiresAt }))
+    if (hold.expiresAt <= now) {
+      return yield* Result.fail(new CreditHoldExpired({ holdId: hold.id, expiresAt: hold.expiresAt }))
+    }
     return yield* resolve(hold, "Posted", now, invoiceId)
   })
 
-export const void_ = (hold: CreditHold, now: number): Result.Result<CreditHold, StateError> => resolve(hold, "Voided", now, null)
+export const void_ = (hold: CreditHold, now: number): Result.Result<CreditHold, StateError> =>
+  resolve(hold, "Voided", now, null)
 
-export const expire = (hold: CreditHold, now: number): Result.Result<CreditHold, StateError> => resolve(hold, "Expired", now, null)
+export const expire = (hold: CreditHold, now: number): Result.Result<CreditHold, StateError> =>
+  resolve(hold, "Expired", now, null)

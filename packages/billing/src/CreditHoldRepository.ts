@@ -1,12 +1,12 @@
 /**
  * Port: credit holds. Lock order: a hold is locked after the invoice and before the client account.
  */
-import { Errors, MemoryStore, Tenant } from "@erpkit/kernel"
+import { type Errors, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer, Result } from "effect"
 import * as ClientAccount from "./ClientAccount.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { type CreditHold, expire, isExpired } from "./CreditHold.ts"
-import { type ClientAccountId, type CreditHoldId } from "./Ids.ts"
+import type { ClientAccountId, CreditHoldId } from "./Ids.ts"
 import { sortBy, tables, tenantTable } from "./internal/memory.ts"
 import type { Changed } from "./Values.ts"
 
@@ -46,7 +46,10 @@ export class CreditHoldRepository extends Context.Service<CreditHoldRepository, 
       const rows = tenantTable<CreditHold>(store, tables.creditHolds, "CreditHold")
       const expireAll = (tenant: Tenant.Tenant, now: number, limit: number) =>
         Effect.gen(function*() {
-          const due = sortBy(yield* rows.find(tenant, (h) => isExpired(h, now)), (h) => h.expiresAt).slice(0, Math.max(0, limit))
+          const due = sortBy(yield* rows.find(tenant, (h) => isExpired(h, now)), (h) => h.expiresAt).slice(
+            0,
+            Math.max(0, limit)
+          )
           const holds = due.map((before) => ({ before, after: Result.getOrThrow(expire(before, now)) }))
           yield* Effect.forEach(holds, (h) => Effect.orDie(rows.update(tenant, h.after)), { discard: true })
           const released = new Map<ClientAccountId, bigint>()

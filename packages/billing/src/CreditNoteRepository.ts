@@ -1,10 +1,10 @@
 /**
  * Port: credit notes. Append-only: a credit note is applied when issued and never changes.
  */
-import { Errors, MemoryStore, Tenant } from "@erpkit/kernel"
+import { type Errors, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer } from "effect"
-import { type CreditNote } from "./CreditNote.ts"
-import { type CreditNoteId, type InvoiceId } from "./Ids.ts"
+import type { CreditNote } from "./CreditNote.ts"
+import type { CreditNoteId, InvoiceId } from "./Ids.ts"
 import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
 
 export class CreditNoteRepository extends Context.Service<CreditNoteRepository, {
@@ -21,8 +21,10 @@ export class CreditNoteRepository extends Context.Service<CreditNoteRepository, 
         insert: rows.insert,
         get: rows.get,
         listByInvoice: (tenant, invoiceId) =>
-          Effect.map(rows.find(tenant, (c) => c.invoiceId === invoiceId), (found) =>
-            sortBy(found, (c) => c.createdAt).slice(0, defaultListLimit))
+          Effect.map(
+            rows.find(tenant, (c) => c.invoiceId === invoiceId),
+            (found) => sortBy(found, (c) => c.createdAt).slice(0, defaultListLimit)
+          )
       }
     })
   )

@@ -2,6 +2,7 @@
  * Credit note commands (BIL-CN-01…03, BIL-INV-08). Lock order: invoice → client account.
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, Command, type Errors, type Ids } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import { CreditNote } from "./CreditNote.ts"

@@ -10,12 +10,17 @@
  *
  * Approved and Rejected are terminal: a resolved dispute never changes (`Immutable`).
  */
-import { Currency, Errors, Invariants, Money, StateMachine, Tenant } from "@erpkit/kernel"
+import { Currency, type Errors, Invariants, Money, StateMachine, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
-import { ApprovalExceedsDispute, DisputeExceedsLine, InvoiceLineNotFound, InvoiceNotDisputable } from "./BillingError.ts"
+import {
+  ApprovalExceedsDispute,
+  DisputeExceedsLine,
+  InvoiceLineNotFound,
+  InvoiceNotDisputable
+} from "./BillingError.ts"
 import { ClientAccountId, CreditNoteId, DisputeId, InvoiceId } from "./Ids.ts"
 import { move } from "./internal/machine.ts"
-import { type Invoice } from "./Invoice.ts"
+import type { Invoice } from "./Invoice.ts"
 import { Instant } from "./Values.ts"
 
 export const DisputeStatus = Schema.Literals(["Open", "Approved", "Rejected"])
@@ -77,29 +82,56 @@ export const open = (
   }
   const line = invoice.lines[p.lineIndex]
   if (line === undefined) {
-    return Result.fail(new InvoiceLineNotFound({ invoiceId: invoice.id, lineIndex: p.lineIndex, lineCount: invoice.lines.length }))
+    return Result.fail(
+      new InvoiceLineNotFound({ invoiceId: invoice.id, lineIndex: p.lineIndex, lineCount: invoice.lines.length })
+    )
   }
   const already = p.others.filter((d) => d.lineIndex === p.lineIndex).reduce((s, d) => s + claimedMinor(d), 0n)
   if (already + p.amountMinor > line.totalMinor) {
-    return Result.fail(new DisputeExceedsLine({
-      invoiceId: invoice.id, lineIndex: p.lineIndex, lineTotalMinor: line.totalMinor, alreadyDisputedMinor: already, amountMinor: p.amountMinor
-    }))
+    return Result.fail(
+      new DisputeExceedsLine({
+        invoiceId: invoice.id,
+        lineIndex: p.lineIndex,
+        lineTotalMinor: line.totalMinor,
+        alreadyDisputedMinor: already,
+        amountMinor: p.amountMinor
+      })
+    )
   }
-  return Result.succeed(new Dispute({
-    id: p.id, tenant: invoice.tenant, invoiceId: invoice.id, accountId: invoice.accountId, lineIndex: p.lineIndex,
-    amountMinor: p.amountMinor, currency: invoice.currency, reason: p.reason, status: "Open", approvedMinor: null,
-    creditNoteId: null, resolutionNote: null, createdAt: p.now, resolvedAt: null
-  }))
+  return Result.succeed(
+    new Dispute({
+      id: p.id,
+      tenant: invoice.tenant,
+      invoiceId: invoice.id,
+      accountId: invoice.accountId,
+      lineIndex: p.lineIndex,
+      amountMinor: p.amountMinor,
+      currency: invoice.currency,
+      reason: p.reason,
+      status: "Open",
+      approvedMinor: null,
+      creditNoteId: null,
+      resolutionNote: null,
+      createdAt: p.now,
+      resolvedAt: null
+    })
+  )
 }
 
 type StateError = Errors.Immutable | Errors.InvalidTransition
 
 /** Could the dispute be approved for `approvedMinor`? Checked before the credit note is built. */
-export const checkApprovable = (d: Dispute, approvedMinor: bigint): Result.Result<void, StateError | ApprovalExceedsDispute> =>
-  Result.flatMap(move(machine, d.id, d.status, "Approved"), () =>
-    approvedMinor < 1n || approvedMinor > d.amountMinor
-      ? Result.fail(new ApprovalExceedsDispute({ disputeId: d.id, disputedMinor: d.amountMinor, approvedMinor }))
-      : Result.succeed(undefined))
+export const checkApprovable = (
+  d: Dispute,
+  approvedMinor: bigint
+): Result.Result<void, StateError | ApprovalExceedsDispute> =>
+  Result.flatMap(
+    move(machine, d.id, d.status, "Approved"),
+    () =>
+      approvedMinor < 1n || approvedMinor > d.amountMinor
+        ? Result.fail(new ApprovalExceedsDispute({ disputeId: d.id, disputedMinor: d.amountMinor, approvedMinor }))
+        : Result.succeed(undefined)
+  )
 
 /** Open → Approved for `approvedMinor` (1 … disputed), with the credit note that pays it out (X-04). */
 export const approve = (
@@ -109,16 +141,24 @@ export const approve = (
   note: string | null,
   now: number
 ): Result.Result<Dispute, StateError | ApprovalExceedsDispute> =>
-  Result.map(checkApprovable(d, approvedMinor), () =>
-    new Dispute({ ...d, status: "Approved", approvedMinor, creditNoteId, resolutionNote: note, resolvedAt: now }))
+  Result.map(
+    checkApprovable(d, approvedMinor),
+    () => new Dispute({ ...d, status: "Approved", approvedMinor, creditNoteId, resolutionNote: note, resolvedAt: now })
+  )
 
 /** Open → Rejected. */
 export const reject = (d: Dispute, note: string, now: number): Result.Result<Dispute, StateError> =>
-  Result.map(move(machine, d.id, d.status, "Rejected"), (status) => new Dispute({ ...d, status, resolutionNote: note, resolvedAt: now }))
+  Result.map(
+    move(machine, d.id, d.status, "Rejected"),
+    (status) => new Dispute({ ...d, status, resolutionNote: note, resolvedAt: now })
+  )
 
 /** Named invariants, checked in tests. */
 export const invariants: ReadonlyArray<Invariants.Invariant<Dispute>> = [
-  ["Approved has its credit note and amount", (d) => (d.status === "Approved") === (d.creditNoteId !== null && d.approvedMinor !== null)],
+  [
+    "Approved has its credit note and amount",
+    (d) => (d.status === "Approved") === (d.creditNoteId !== null && d.approvedMinor !== null)
+  ],
   ["approved ≤ disputed", (d) => d.approvedMinor === null || d.approvedMinor <= d.amountMinor],
   ["resolved has resolvedAt", (d) => (d.status === "Open") === (d.resolvedAt === null)]
 ]

@@ -5,8 +5,8 @@
  */
 import { type Errors, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer } from "effect"
-import { type Dispute } from "./Dispute.ts"
-import { type DisputeId, type InvoiceId } from "./Ids.ts"
+import type { Dispute } from "./Dispute.ts"
+import type { DisputeId, InvoiceId } from "./Ids.ts"
 import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
 
 export class DisputeRepository extends Context.Service<DisputeRepository, {
@@ -28,7 +28,10 @@ export class DisputeRepository extends Context.Service<DisputeRepository, {
         getForUpdate: rows.get,
         update: rows.update,
         listByInvoice: (tenant, invoiceId) =>
-          Effect.map(rows.find(tenant, (d) => d.invoiceId === invoiceId), (found) => sortBy(found, (d) => d.createdAt).slice(0, defaultListLimit))
+          Effect.map(
+            rows.find(tenant, (d) => d.invoiceId === invoiceId),
+            (found) => sortBy(found, (d) => d.createdAt).slice(0, defaultListLimit)
+          )
       }
     })
   )

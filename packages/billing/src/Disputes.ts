@@ -2,6 +2,7 @@
  * Dispute commands (BIL-DSP-01, BIL-DSP-02, X-04). Lock order: invoice → dispute → client account.
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, Command, type Errors, type Ids } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
@@ -40,10 +41,16 @@ export const openDispute = Command.make({
     yield* disputes.insert(context.tenant, dispute)
     return {
       result: dispute,
-      events: [BillingEvent.draft({
-        _tag: "DisputeOpened", disputeId: dispute.id, invoiceId: dispute.invoiceId, lineIndex: dispute.lineIndex,
-        amountMinor: dispute.amountMinor, currency: dispute.currency
-      })],
+      events: [
+        BillingEvent.draft({
+          _tag: "DisputeOpened",
+          disputeId: dispute.id,
+          invoiceId: dispute.invoiceId,
+          lineIndex: dispute.lineIndex,
+          amountMinor: dispute.amountMinor,
+          currency: dispute.currency
+        })
+      ],
       changes: [audit(Dispute.Dispute, null, dispute)]
     }
   })
@@ -87,7 +94,12 @@ export const approveDispute = Command.make({
     const approvedMinor = input.approvedMinor ?? dispute.amountMinor
     // The state and amount checks first, so a resolved dispute is `Immutable` whatever the invoice says.
     yield* Effect.fromResult(Dispute.checkApprovable(dispute, approvedMinor))
-    const credit = yield* creditNote(context, invoice, approvedMinor, `Dispute ${dispute.id}: ${dispute.reason}`.slice(0, 2000))
+    const credit = yield* creditNote(
+      context,
+      invoice,
+      approvedMinor,
+      `Dispute ${dispute.id}: ${dispute.reason}`.slice(0, 2000)
+    )
     const approved = yield* Effect.fromResult(
       Dispute.approve(dispute, approvedMinor, credit.result.creditNote.id, input.note ?? null, context.now)
     )
@@ -97,8 +109,12 @@ export const approveDispute = Command.make({
       events: [
         ...credit.events,
         BillingEvent.draft({
-          _tag: "DisputeResolved", disputeId: approved.id, invoiceId: approved.invoiceId, status: "Approved",
-          approvedMinor, creditNoteId: credit.result.creditNote.id
+          _tag: "DisputeResolved",
+          disputeId: approved.id,
+          invoiceId: approved.invoiceId,
+          status: "Approved",
+          approvedMinor,
+          creditNoteId: credit.result.creditNote.id
         })
       ],
       changes: [...credit.changes, audit(Dispute.Dispute, dispute, approved)]
@@ -120,9 +136,16 @@ export const rejectDispute = Command.make({
     yield* Effect.orDie((yield* DisputeRepository).update(context.tenant, rejected))
     return {
       result: { dispute: rejected, invoice, creditNote: null },
-      events: [BillingEvent.draft({
-        _tag: "DisputeResolved", disputeId: rejected.id, invoiceId: rejected.invoiceId, status: "Rejected", approvedMinor: 0n, creditNoteId: null
-      })],
+      events: [
+        BillingEvent.draft({
+          _tag: "DisputeResolved",
+          disputeId: rejected.id,
+          invoiceId: rejected.invoiceId,
+          status: "Rejected",
+          approvedMinor: 0n,
+          creditNoteId: null
+        })
+      ],
       changes: [audit(Dispute.Dispute, dispute, rejected)]
     }
   })
@@ -139,5 +162,6 @@ export const listDisputes = Command.query({
   name: "billing.listDisputes",
   input: Schema.Struct({ invoiceId: InvoiceId }),
   permission: permissions.disputeRead,
-  handler: (input, context) => DisputeRepository.use((disputes) => disputes.listByInvoice(context.tenant, input.invoiceId))
+  handler: (input, context) =>
+    DisputeRepository.use((disputes) => disputes.listByInvoice(context.tenant, input.invoiceId))
 })

@@ -34,7 +34,8 @@ export class Document extends Schema.Class<Document>("Document")({
   createdAt: Instant
 }) {}
 
-const money = (amountMinor: bigint, currency: Invoice.Invoice["currency"]) => Money.format(Money.make(amountMinor, currency))
+const money = (amountMinor: bigint, currency: Invoice.Invoice["currency"]) =>
+  Money.format(Money.make(amountMinor, currency))
 
 /** Columns separated by " | ", so the text stays readable and diffable without padding rules. */
 const row = (cells: ReadonlyArray<string>) => cells.join(" | ")
@@ -44,9 +45,16 @@ export const renderInvoice = (i: Invoice.Invoice): string => {
   const c = i.currency
   const lines = i.lines.map((l, n) =>
     row([
-      String(n + 1), l.description, Quantity.format(l.quantity), l.unit, money(l.unitPriceMinor, c), money(l.discountMinor, c),
-      money(l.taxMinor, c), money(l.totalMinor, c)
-    ]))
+      String(n + 1),
+      l.description,
+      Quantity.format(l.quantity),
+      l.unit,
+      money(l.unitPriceMinor, c),
+      money(l.discountMinor, c),
+      money(l.taxMinor, c),
+      money(l.totalMinor, c)
+    ])
+  )
   return [
     `INVOICE ${i.invoiceNumber}`,
     `Status: ${i.status}`,
@@ -66,7 +74,9 @@ export const renderInvoice = (i: Invoice.Invoice): string => {
     `Credited: ${money(i.amountCreditedMinor, c)}`,
     `Balance due: ${money(Invoice.balanceDue(i), c)}`,
     `Amount outstanding: ${money(Invoice.amountOutstanding(i), c)}`,
-    ...(i.depositAmountMinor === null ? [] : [`Deposit: ${money(i.depositAmountMinor, c)}${i.depositPaidAt === null ? "" : " (paid)"}`]),
+    ...(i.depositAmountMinor === null
+      ? []
+      : [`Deposit: ${money(i.depositAmountMinor, c)}${i.depositPaidAt === null ? "" : " (paid)"}`]),
     ...(i.notes === null ? [] : ["", `Notes: ${i.notes}`]),
     ""
   ].join("\n")
@@ -103,7 +113,10 @@ export const billOfLadingNumber = (data: BillOfLadingData): string => `BOL-${dat
 /** The Bill of Lading as plain text: parties, carrier, one row per line, total weight and pieces. */
 export const renderBillOfLading = (data: BillOfLadingData): string => {
   const weights = data.lines.reduce((s, l): bigint => s + (l.weightKg ?? 0n), 0n)
-  const party = (label: string, p: typeof Party.Type) => [`${label}: ${p.name}`, ...p.address.split("\n").map((a) => `  ${a}`)]
+  const party = (
+    label: string,
+    p: typeof Party.Type
+  ) => [`${label}: ${p.name}`, ...p.address.split("\n").map((a) => `  ${a}`)]
   return [
     `BILL OF LADING ${billOfLadingNumber(data)}`,
     `Shipment: ${data.shipmentNumber} (${data.shipmentId})`,
@@ -116,7 +129,14 @@ export const renderBillOfLading = (data: BillOfLadingData): string => {
     "",
     row(["#", "Description", "Quantity", "Unit", "Weight (kg)"]),
     ...data.lines.map((l, n) =>
-      row([String(n + 1), l.description, Quantity.format(l.quantity), l.unit ?? "pcs", l.weightKg === undefined ? "-" : Quantity.format(l.weightKg)])),
+      row([
+        String(n + 1),
+        l.description,
+        Quantity.format(l.quantity),
+        l.unit ?? "pcs",
+        l.weightKg === undefined ? "-" : Quantity.format(l.weightKg)
+      ])
+    ),
     "",
     `Lines: ${data.lines.length}`,
     `Total weight (kg): ${Quantity.format(Quantity.fromMilli(weights))}`,

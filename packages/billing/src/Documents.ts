@@ -3,6 +3,7 @@
  * shipment (X-05, once per shipment).
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, Command, type Errors, type Ids } from "@erpkit/kernel"
 import { Effect, Option, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
@@ -21,9 +22,16 @@ const encodeBillOfLading = Schema.encodeSync(Schema.toCodecJson(Document.BillOfL
 
 const created = (d: Document.Document) => ({
   result: d,
-  events: [BillingEvent.draft({
-    _tag: "DocumentCreated", documentId: d.id, kind: d.kind, sourceId: d.sourceId, documentNumber: d.documentNumber, version: d.version
-  })],
+  events: [
+    BillingEvent.draft({
+      _tag: "DocumentCreated",
+      documentId: d.id,
+      kind: d.kind,
+      sourceId: d.sourceId,
+      documentNumber: d.documentNumber,
+      version: d.version
+    })
+  ],
   changes: [audit(Document.Document, null, d)]
 })
 
@@ -39,10 +47,17 @@ export const generateInvoiceDocument = Command.make({
     const previous = yield* documents.latest(context.tenant, "Invoice", invoice.id)
     const [id] = yield* freshIds(DocumentId, 1)
     const document = new Document.Document({
-      id: id!, tenant: context.tenant, kind: "Invoice", documentNumber: invoice.invoiceNumber, sourceId: invoice.id,
+      id: id!,
+      tenant: context.tenant,
+      kind: "Invoice",
+      documentNumber: invoice.invoiceNumber,
+      sourceId: invoice.id,
       version: Option.match(previous, { onNone: () => 1, onSome: (d) => d.version + 1 }),
-      title: `Invoice ${invoice.invoiceNumber}`, contentType: "text/plain", body: Document.renderInvoice(invoice),
-      data: encodeInvoice(invoice) as Schema.Json, createdAt: context.now
+      title: `Invoice ${invoice.invoiceNumber}`,
+      contentType: "text/plain",
+      body: Document.renderInvoice(invoice),
+      data: encodeInvoice(invoice) as Schema.Json,
+      createdAt: context.now
     })
     yield* documents.insert(context.tenant, document)
     return created(document)
@@ -67,14 +82,24 @@ export const createBillOfLading = Command.make({
     if (Option.isSome(existing)) {
       if (JSON.stringify(existing.value.data) === JSON.stringify(data)) return { result: existing.value }
       return yield* new BillOfLadingExists({
-        shipmentId: input.shipmentId, documentId: existing.value.id, documentNumber: existing.value.documentNumber
+        shipmentId: input.shipmentId,
+        documentId: existing.value.id,
+        documentNumber: existing.value.documentNumber
       })
     }
     const [id] = yield* freshIds(DocumentId, 1)
     const document = new Document.Document({
-      id: id!, tenant: context.tenant, kind: "BillOfLading", documentNumber: Document.billOfLadingNumber(input), sourceId: input.shipmentId,
-      version: 1, title: `Bill of Lading ${input.shipmentNumber}`, contentType: "text/plain", body: Document.renderBillOfLading(input),
-      data, createdAt: context.now
+      id: id!,
+      tenant: context.tenant,
+      kind: "BillOfLading",
+      documentNumber: Document.billOfLadingNumber(input),
+      sourceId: input.shipmentId,
+      version: 1,
+      title: `Bill of Lading ${input.shipmentNumber}`,
+      contentType: "text/plain",
+      body: Document.renderBillOfLading(input),
+      data,
+      createdAt: context.now
     })
     yield* documents.insert(context.tenant, document)
     return created(document)
@@ -92,5 +117,6 @@ export const listDocuments = Command.query({
   name: "billing.listDocuments",
   input: Schema.Struct({ kind: Document.DocumentKind, sourceId: Text(100) }),
   permission: permissions.documentRead,
-  handler: (input, context) => DocumentRepository.use((documents) => documents.listBySource(context.tenant, input.kind, input.sourceId))
+  handler: (input, context) =>
+    DocumentRepository.use((documents) => documents.listBySource(context.tenant, input.kind, input.sourceId))
 })

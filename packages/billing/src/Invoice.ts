@@ -10,7 +10,20 @@
  *   amountOutstanding = total − paid − credited     (what payments and credit notes may still cover)
  *   balanceDue        = total − paid                (BIL-INV-10, the seed-003 column)
  */
-import { Currency, Errors, Ids, Invariants, LocalDate, Money, Quantity, Rate, Rounding, StateMachine, Tenant, TenantDefaults } from "@erpkit/kernel"
+import {
+  Currency,
+  Errors,
+  Ids,
+  Invariants,
+  LocalDate,
+  Money,
+  Quantity,
+  type Rate,
+  Rounding,
+  StateMachine,
+  Tenant,
+  TenantDefaults
+} from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import {
   AmountOutOfRange,
@@ -21,10 +34,10 @@ import {
   InvoiceNotSent,
   PaymentExceedsOutstanding
 } from "./BillingError.ts"
-import { type ClientAccount } from "./ClientAccount.ts"
+import type { ClientAccount } from "./ClientAccount.ts"
 import { ClientAccountId, CreditHoldId, InvoiceId } from "./Ids.ts"
 import { assertMutable, move } from "./internal/machine.ts"
-import { type InvoiceEventDraft, type InvoiceEventType } from "./InvoiceEvent.ts"
+import type { InvoiceEventDraft, InvoiceEventType } from "./InvoiceEvent.ts"
 import { FractionRate, Instant, NonNegativeAmountInput, PositiveQuantity, Text } from "./Values.ts"
 
 export const InvoiceStatus = Schema.Literals(["Draft", "Sent", "Paid", "Overdue", "Void"])
@@ -67,10 +80,12 @@ export const LineInput = Schema.Struct({
   productId: Schema.optionalKey(Ids.ProductId),
   unitPriceMinor: NonNegativeAmountInput,
   /** An amount in the price's basis (VAT included when `priceIncludesVat`) or a percentage of the line. */
-  discount: Schema.optionalKey(Schema.Union([
-    Schema.TaggedStruct("Amount", { amountMinor: NonNegativeAmountInput }),
-    Schema.TaggedStruct("Percent", { rate: FractionRate })
-  ])),
+  discount: Schema.optionalKey(
+    Schema.Union([
+      Schema.TaggedStruct("Amount", { amountMinor: NonNegativeAmountInput }),
+      Schema.TaggedStruct("Percent", { rate: FractionRate })
+    ])
+  ),
   /** Default 12 %. */
   taxRate: Schema.optionalKey(FractionRate),
   /** The unit price already includes VAT (tax is extracted, not added). Default false. */
@@ -98,7 +113,9 @@ export class InvoiceLine extends Schema.Class<InvoiceLine>("InvoiceLine")({
 const halfUp = (numerator: bigint, denominator: bigint) => Rounding.divide(numerator, denominator, "HalfUp")
 
 const inRange = (field: string, amountMinor: bigint): Result.Result<bigint, AmountOutOfRange> =>
-  amountMinor <= Money.maxMinor ? Result.succeed(amountMinor) : Result.fail(new AmountOutOfRange({ field, amountMinor }))
+  amountMinor <= Money.maxMinor
+    ? Result.succeed(amountMinor)
+    : Result.fail(new AmountOutOfRange({ field, amountMinor }))
 
 /**
  * BIL-INV-12, one line, every rounding half-up to a whole minor unit:
@@ -125,14 +142,18 @@ export const computeLine = (
       ? discount.amountMinor
       : halfUp(gross * discount.rate.numerator, discount.rate.denominator)
     if (grossDiscount > gross) {
-      return yield* Result.fail(Errors.ValidationError.at([...path.split("."), "discount"], "discount exceeds the line amount"))
+      return yield* Result.fail(
+        Errors.ValidationError.at([...path.split("."), "discount"], "discount exceeds the line amount")
+      )
     }
     const base = gross - grossDiscount
     const includes = line.priceIncludesVat ?? false
     const tax = includes
       ? halfUp(base * rate.numerator, rate.denominator + rate.numerator)
       : halfUp(base * rate.numerator, rate.denominator)
-    const discountMinor = includes ? halfUp(grossDiscount * rate.denominator, rate.denominator + rate.numerator) : grossDiscount
+    const discountMinor = includes
+      ? halfUp(grossDiscount * rate.denominator, rate.denominator + rate.numerator)
+      : grossDiscount
     const amountMinor = includes ? base - tax + discountMinor : gross
     const totalMinor = yield* inRange(`${path}.totalMinor`, amountMinor - discountMinor + tax)
     return new InvoiceLine({
@@ -248,14 +269,22 @@ export const create = (
   p: DraftProps
 ): Result.Result<Transitioned, DueDateBeforeIssueDate | AmountOutOfRange | Errors.ValidationError> =>
   Result.gen(function*() {
-    if (p.dueDate < p.issueDate) return yield* Result.fail(new DueDateBeforeIssueDate({ issueDate: p.issueDate, dueDate: p.dueDate }))
+    if (p.dueDate < p.issueDate) {
+      return yield* Result.fail(new DueDateBeforeIssueDate({ issueDate: p.issueDate, dueDate: p.dueDate }))
+    }
     const lines: Array<InvoiceLine> = []
-    for (const [index, item] of p.items.entries()) lines.push(yield* computeLine(item, `items.${index}`, p.defaultTaxRate))
+    for (const [index, item] of p.items.entries()) {
+      lines.push(yield* computeLine(item, `items.${index}`, p.defaultTaxRate))
+    }
     const sum = (f: (l: InvoiceLine) => bigint) => lines.reduce((s, l) => s + f(l), 0n)
     const totalMinor = yield* inRange("totalMinor", sum((l) => l.totalMinor))
-    if (totalMinor === 0n) return yield* Result.fail(Errors.ValidationError.at(["items"], "the invoice total must be positive"))
+    if (totalMinor === 0n) {
+      return yield* Result.fail(Errors.ValidationError.at(["items"], "the invoice total must be positive"))
+    }
     if (p.depositAmountMinor !== null && p.depositAmountMinor > totalMinor) {
-      return yield* Result.fail(Errors.ValidationError.at(["depositAmountMinor"], "the deposit exceeds the invoice total"))
+      return yield* Result.fail(
+        Errors.ValidationError.at(["depositAmountMinor"], "the deposit exceeds the invoice total")
+      )
     }
     const invoice = new Invoice({
       id: p.id,
@@ -288,18 +317,28 @@ export const create = (
       voidedAt: null,
       deletedAt: null
     })
-    return { invoice, events: [event(invoice, "created", { totalMinor: String(totalMinor), currency: invoice.currency })] }
+    return {
+      invoice,
+      events: [event(invoice, "created", { totalMinor: String(totalMinor), currency: invoice.currency })]
+    }
   })
 
 /** `Draft → to` only: a Sent invoice must not be issued again (Sent → Paid is an edge, but not this one). */
 const fromDraft = (invoice: Invoice, to: InvoiceStatus): Result.Result<InvoiceStatus, StateError> =>
-  Result.flatMap(move(machine, invoice.id, invoice.status, to), (status) =>
-    invoice.status === "Draft"
-      ? Result.succeed(status)
-      : Result.fail(new Errors.InvalidTransition({ machine: machine.name, from: invoice.status, to })))
+  Result.flatMap(
+    move(machine, invoice.id, invoice.status, to),
+    (status) =>
+      invoice.status === "Draft"
+        ? Result.succeed(status)
+        : Result.fail(new Errors.InvalidTransition({ machine: machine.name, from: invoice.status, to }))
+  )
 
 /** Draft → Sent: the caller posts the ledger debit and passes the credit check (or consumes a hold). */
-export const issue = (invoice: Invoice, creditHoldId: CreditHoldId | null, now: number): Result.Result<Transitioned, StateError> =>
+export const issue = (
+  invoice: Invoice,
+  creditHoldId: CreditHoldId | null,
+  now: number
+): Result.Result<Transitioned, StateError> =>
   Result.map(fromDraft(invoice, "Sent"), (status): Transitioned => {
     const next = with_(invoice, { status, sentAt: now, creditHoldId }, now)
     return { invoice: next, events: [event(next, "sent", { totalMinor: String(invoice.totalMinor) })] }
@@ -342,7 +381,9 @@ export const applyPayment = (
     yield* assertPayable(invoice)
     const outstanding = amountOutstanding(invoice)
     if (baseAmountMinor > outstanding) {
-      return yield* Result.fail(new PaymentExceedsOutstanding({ invoiceId: invoice.id, outstandingMinor: outstanding, baseAmountMinor }))
+      return yield* Result.fail(
+        new PaymentExceedsOutstanding({ invoiceId: invoice.id, outstandingMinor: outstanding, baseAmountMinor })
+      )
     }
     const next = settleIfCovered(withPaid(invoice, invoice.amountPaidMinor + baseAmountMinor, now), now)
     const kind = next.status === "Paid" ? "payment_received" : "payment_partial"
@@ -359,19 +400,32 @@ export const applyCredit = (
     yield* assertPayable(invoice)
     const outstanding = amountOutstanding(invoice)
     if (amountMinor > outstanding) {
-      return yield* Result.fail(new CreditNoteExceedsOutstanding({ invoiceId: invoice.id, outstandingMinor: outstanding, amountMinor }))
+      return yield* Result.fail(
+        new CreditNoteExceedsOutstanding({ invoiceId: invoice.id, outstandingMinor: outstanding, amountMinor })
+      )
     }
-    const next = settleIfCovered(with_(invoice, { amountCreditedMinor: invoice.amountCreditedMinor + amountMinor }, now), now)
+    const next = settleIfCovered(
+      with_(invoice, { amountCreditedMinor: invoice.amountCreditedMinor + amountMinor }, now),
+      now
+    )
     return { invoice: next, events: [] }
   })
 
 /** BIL-INV-03: Draft → Paid, issued against an upfront payment of exactly the total. */
-export const issuePaid = (invoice: Invoice, data: Schema.JsonObject, now: number): Result.Result<Transitioned, StateError> =>
+export const issuePaid = (
+  invoice: Invoice,
+  data: Schema.JsonObject,
+  now: number
+): Result.Result<Transitioned, StateError> =>
   Result.map(fromDraft(invoice, "Paid"), (status): Transitioned => {
     const next = with_(withPaid(invoice, invoice.totalMinor, now), { status, sentAt: now, paidAt: now }, now)
     return {
       invoice: next,
-      events: [event(next, "sent", { totalMinor: String(invoice.totalMinor) }), event(next, "payment_received", data), ...depositEvents(invoice, next)]
+      events: [
+        event(next, "sent", { totalMinor: String(invoice.totalMinor) }),
+        event(next, "payment_received", data),
+        ...depositEvents(invoice, next)
+      ]
     }
   })
 
@@ -414,7 +468,9 @@ export const reminderDue = (invoice: Invoice, today: LocalDate.LocalDate): Remin
     return weekBefore <= today && invoice.issueDate <= weekBefore ? pending("reminder_7day") : undefined
   }
   if (invoice.status === "Sent" && today === invoice.dueDate) return pending("reminder_due")
-  if ((invoice.status === "Sent" || invoice.status === "Overdue") && today > invoice.dueDate) return pending("reminder_overdue")
+  if ((invoice.status === "Sent" || invoice.status === "Overdue") && today > invoice.dueDate) {
+    return pending("reminder_overdue")
+  }
   return undefined
 }
 
@@ -422,7 +478,9 @@ export const recordReminder = (invoice: Invoice, kind: ReminderKind, now: number
   const next = with_(invoice, { remindersSent: [...invoice.remindersSent, kind] }, now)
   return {
     invoice: next,
-    events: [event(next, kind, { dueDate: invoice.dueDate, amountOutstandingMinor: String(amountOutstanding(invoice)) })]
+    events: [
+      event(next, kind, { dueDate: invoice.dueDate, amountOutstandingMinor: String(amountOutstanding(invoice)) })
+    ]
   }
 }
 
@@ -438,29 +496,51 @@ export const void_ = (
   Result.map(move(machine, invoice.id, invoice.status, "Void"), (status) => {
     const reversalMinor = invoice.status === "Draft" ? 0n : amountOutstanding(invoice)
     const next = with_(invoice, { status, voidReason: reason, voidedAt: now }, now)
-    return { invoice: next, events: [event(next, "cancelled", { reason, reversedMinor: String(reversalMinor) })], reversalMinor }
+    return {
+      invoice: next,
+      events: [event(next, "cancelled", { reason, reversedMinor: String(reversalMinor) })],
+      reversalMinor
+    }
   })
 
 /** Soft delete: drafts only (an issued invoice is voided instead); frees the invoice number. */
 export const softDelete = (invoice: Invoice, now: number): Result.Result<Invoice, Errors.Immutable | InvoiceNotDraft> =>
-  Result.flatMap(assertMutable(machine, invoice.id, invoice.status), () =>
-    invoice.status === "Draft"
-      ? Result.succeed(with_(invoice, { deletedAt: now }, now))
-      : Result.fail(new InvoiceNotDraft({ invoiceId: invoice.id, status: invoice.status })))
+  Result.flatMap(
+    assertMutable(machine, invoice.id, invoice.status),
+    () =>
+      invoice.status === "Draft"
+        ? Result.succeed(with_(invoice, { deletedAt: now }, now))
+        : Result.fail(new InvoiceNotDraft({ invoiceId: invoice.id, status: invoice.status }))
+  )
 
 /** Named invariants, checked after every transition in tests; a broken one is a defect. */
 export const invariants: ReadonlyArray<Invariants.Invariant<Invoice>> = [
   ["BIL-INV-04 due date on or after issue date", (i) => i.dueDate >= i.issueDate],
   ["BIL-INV-05 amount paid never exceeds total", (i) => i.amountPaidMinor <= i.totalMinor],
   ["paid + credited never exceeds total", (i) => amountOutstanding(i) >= 0n],
-  ["BIL-INV-12 total = subtotal + tax − discount", (i) => i.totalMinor === i.subtotalMinor + i.taxMinor - i.discountMinor],
-  ["BIL-INV-12 totals are the sums of the lines", (i) =>
-    i.totalMinor === i.lines.reduce((s, l) => s + l.totalMinor, 0n) &&
-    i.lines.every((l) => l.totalMinor === l.amountMinor - l.discountMinor + l.taxMinor)],
-  ["BIL-INV-11 deposit paid implies deposit required", (i) => i.depositPaidAt === null || i.depositAmountMinor !== null],
+  [
+    "BIL-INV-12 total = subtotal + tax − discount",
+    (i) => i.totalMinor === i.subtotalMinor + i.taxMinor - i.discountMinor
+  ],
+  [
+    "BIL-INV-12 totals are the sums of the lines",
+    (i) =>
+      i.totalMinor === i.lines.reduce((s, l) => s + l.totalMinor, 0n) &&
+      i.lines.every((l) => l.totalMinor === l.amountMinor - l.discountMinor + l.taxMinor)
+  ],
+  [
+    "BIL-INV-11 deposit paid implies deposit required",
+    (i) => i.depositPaidAt === null || i.depositAmountMinor !== null
+  ],
   ["Paid means nothing outstanding", (i) => i.status !== "Paid" || amountOutstanding(i) === 0n],
-  ["Sent and Overdue owe something", (i) => (i.status !== "Sent" && i.status !== "Overdue") || amountOutstanding(i) > 0n],
-  ["a Draft has no payments or credits", (i) => i.status !== "Draft" || (i.amountPaidMinor === 0n && i.amountCreditedMinor === 0n)]
+  [
+    "Sent and Overdue owe something",
+    (i) => (i.status !== "Sent" && i.status !== "Overdue") || amountOutstanding(i) > 0n
+  ],
+  [
+    "a Draft has no payments or credits",
+    (i) => i.status !== "Draft" || (i.amountPaidMinor === 0n && i.amountCreditedMinor === 0n)
+  ]
 ]
 
 export const brokenInvariants = (i: Invoice): ReadonlyArray<string> => Invariants.broken(invariants, i)

@@ -3,14 +3,14 @@
  * only: a soft-deleted draft is `NotFound` and its number is free again. Lock order: the invoice is
  * the first row a command locks.
  */
-import { Errors, type LocalDate, MemoryStore, Tenant } from "@erpkit/kernel"
+import { type Errors, type LocalDate, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer, Option, Result } from "effect"
 import { InvoiceNumberTaken } from "./BillingError.ts"
-import { type InvoiceId } from "./Ids.ts"
+import type { InvoiceId } from "./Ids.ts"
 import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
 import * as Invoice from "./Invoice.ts"
-import { type InvoiceEvent } from "./InvoiceEvent.ts"
-import { type ClientAccount } from "./ClientAccount.ts"
+import type { InvoiceEvent } from "./InvoiceEvent.ts"
+import type { ClientAccount } from "./ClientAccount.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import type { Changed } from "./Values.ts"
 
@@ -35,7 +35,9 @@ export interface ClaimedReminder {
 }
 
 export class InvoiceRepository extends Context.Service<InvoiceRepository, {
-  /** Adds an invoice; a live invoice of the tenant with the same number is `InvoiceNumberTaken` (partial unique index). */
+  /**
+   * Adds an invoice; a live invoice of the tenant with the same number is `InvoiceNumberTaken` (partial unique index).
+   */
   readonly insert: (tenant: Tenant.Tenant, invoice: Invoice.Invoice) => Effect.Effect<void, InvoiceNumberTaken>
   readonly get: (tenant: Tenant.Tenant, id: InvoiceId) => Effect.Effect<Invoice.Invoice, Errors.NotFound>
   /** Like `get`, and locks the row until the unit of work ends (Postgres `FOR UPDATE`); memory: plain get. */
@@ -45,7 +47,10 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
    * changes both, e.g. a payment), as one step: Postgres reads and locks both in ONE statement
    * (`FOR NO KEY UPDATE OF i, a`) instead of two round trips. The account always exists (foreign key).
    */
-  readonly getForUpdateWithAccount: (tenant: Tenant.Tenant, id: InvoiceId) => Effect.Effect<InvoiceWithAccount, Errors.NotFound>
+  readonly getForUpdateWithAccount: (
+    tenant: Tenant.Tenant,
+    id: InvoiceId
+  ) => Effect.Effect<InvoiceWithAccount, Errors.NotFound>
   readonly findByNumber: (tenant: Tenant.Tenant, invoiceNumber: string) => Effect.Effect<Option.Option<Invoice.Invoice>>
   readonly list: (tenant: Tenant.Tenant, query?: InvoiceQuery) => Effect.Effect<ReadonlyArray<Invoice.Invoice>>
   /** Replaces a live invoice (the number never changes); setting `deletedAt` soft-deletes it. */
@@ -90,14 +95,15 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
       const store = yield* MemoryStore.MemoryStore
       const accounts = yield* ClientAccountRepository
       const rows = tenantTable<Invoice.Invoice>(store, tables.invoices, "Invoice", (i) => i.deletedAt === null)
-      const log = tenantTable<{ readonly id: string; readonly tenant: Tenant.Tenant; readonly seq: number; readonly event: InvoiceEvent }>(
-        store,
-        tables.invoiceEvents,
-        "InvoiceEvent"
-      )
+      const log = tenantTable<
+        { readonly id: string; readonly tenant: Tenant.Tenant; readonly seq: number; readonly event: InvoiceEvent }
+      >(store, tables.invoiceEvents, "InvoiceEvent")
       let seq = 0
       const findByNumber = (tenant: Tenant.Tenant, invoiceNumber: string) =>
-        Effect.map(rows.find(tenant, (i) => i.invoiceNumber === invoiceNumber), (found) => Option.fromNullishOr(found[0]))
+        Effect.map(
+          rows.find(tenant, (i) => i.invoiceNumber === invoiceNumber),
+          (found) => Option.fromNullishOr(found[0])
+        )
       const sweep = <A>(
         tenant: Tenant.Tenant,
         limit: number,
@@ -106,48 +112,79 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
       ) =>
         store.transaction(Effect.gen(function*() {
           const candidates = sortBy(yield* rows.find(tenant, (i) => pick(i) !== undefined), (i) => i.dueDate)
-          const changed = candidates.slice(0, Math.max(0, limit)).map((i) => ({ before: i, next: apply(i, pick(i)!), picked: pick(i)! }))
+          const changed = candidates.slice(0, Math.max(0, limit)).map((i) => ({
+            before: i,
+            next: apply(i, pick(i)!),
+            picked: pick(i)!
+          }))
           yield* Effect.forEach(changed, ({ next }) => Effect.orDie(rows.update(tenant, next)), { discard: true })
           return changed
         }))
       return {
         insert: (tenant, invoice) =>
-          rows.transaction(Effect.flatMap(findByNumber(tenant, invoice.invoiceNumber), (existing) =>
-            Option.isSome(existing)
-              ? Effect.fail(new InvoiceNumberTaken({ invoiceNumber: invoice.invoiceNumber }))
-              : rows.insert(tenant, invoice))),
+          rows.transaction(
+            Effect.flatMap(findByNumber(tenant, invoice.invoiceNumber), (existing) =>
+              Option.isSome(existing)
+                ? Effect.fail(new InvoiceNumberTaken({ invoiceNumber: invoice.invoiceNumber }))
+                : rows.insert(tenant, invoice))
+          ),
         get: rows.get,
         getForUpdate: rows.get,
         // The lock order of every command: the invoice, then its account (which exists: foreign key).
         getForUpdateWithAccount: (tenant, id) =>
-          Effect.flatMap(rows.get(tenant, id), (invoice) =>
-            Effect.map(Effect.orDie(accounts.getForUpdate(tenant, invoice.accountId)), (account) => ({ invoice, account }))),
+          Effect.flatMap(
+            rows.get(tenant, id),
+            (invoice) =>
+              Effect.map(Effect.orDie(accounts.getForUpdate(tenant, invoice.accountId)), (account) => ({
+                invoice,
+                account
+              }))
+          ),
         findByNumber,
         list: (tenant, query = {}) =>
           Effect.map(
-            rows.find(tenant, (i) =>
-              (query.accountId === undefined || i.accountId === query.accountId) &&
-              (query.status === undefined || i.status === query.status)),
+            rows.find(
+              tenant,
+              (i) =>
+                (query.accountId === undefined || i.accountId === query.accountId) &&
+                (query.status === undefined || i.status === query.status)
+            ),
             (found) => sortBy(found, (i) => i.createdAt).slice(0, query.limit ?? defaultListLimit)
           ),
         update: rows.update,
         markOverdue: (tenant, today, now, limit) =>
           Effect.map(
-            sweep(tenant, limit, (i) => (Invoice.isOverdue(i, today) ? true : undefined), (i) =>
-              Result.getOrThrow(Invoice.markOverdue(i, now)).invoice),
+            sweep(
+              tenant,
+              limit,
+              (i) => (Invoice.isOverdue(i, today) ? true : undefined),
+              (i) => Result.getOrThrow(Invoice.markOverdue(i, now)).invoice
+            ),
             (changed) => changed.map((c) => ({ before: c.before, after: c.next }))
           ),
         claimReminders: (tenant, today, now, limit) =>
           Effect.map(
-            sweep(tenant, limit, (i) => Invoice.reminderDue(i, today), (i, kind) => Invoice.recordReminder(i, kind, now).invoice),
+            sweep(
+              tenant,
+              limit,
+              (i) => Invoice.reminderDue(i, today),
+              (i, kind) => Invoice.recordReminder(i, kind, now).invoice
+            ),
             (changed) => changed.map((c) => ({ before: c.before, invoice: c.next, reminder: c.picked }))
           ),
         appendEvents: (tenant, events) =>
-          store.transaction(Effect.forEach(events, (event) =>
-            log.insert(tenant, { id: event.id, tenant: event.tenant, seq: ++seq, event }), { discard: true })),
+          store.transaction(
+            Effect.forEach(
+              events,
+              (event) => log.insert(tenant, { id: event.id, tenant: event.tenant, seq: ++seq, event }),
+              { discard: true }
+            )
+          ),
         events: (tenant, invoiceId) =>
-          Effect.map(log.find(tenant, (row) => row.event.invoiceId === invoiceId), (found) =>
-            sortBy(found, (row) => row.seq).map((row) => row.event))
+          Effect.map(
+            log.find(tenant, (row) => row.event.invoiceId === invoiceId),
+            (found) => sortBy(found, (row) => row.seq).map((row) => row.event)
+          )
       }
     })
   )

@@ -3,6 +3,7 @@
  * client account (each `getForUpdate`, each at most once).
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, Command, type Errors, type Ids, LocalDate } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
@@ -34,11 +35,22 @@ export const CreateInvoiceInput = Schema.Struct({
   depositRequired: Schema.optionalKey(Schema.Boolean),
   depositAmountMinor: Schema.optionalKey(NonNegativeAmountInput),
   notes: Schema.optionalKey(Text(5000))
-}).pipe(Schema.check(Schema.makeFilter((i) =>
-  (i.depositRequired ?? false) === (i.depositAmountMinor !== undefined) ||
-  { path: ["depositAmountMinor"], issue: "BIL-INV-11: a deposit amount is given exactly when a deposit is required" })))
+}).pipe(
+  Schema.check(
+    Schema.makeFilter((i) =>
+      (i.depositRequired ?? false) === (i.depositAmountMinor !== undefined) ||
+      {
+        path: ["depositAmountMinor"],
+        issue: "BIL-INV-11: a deposit amount is given exactly when a deposit is required"
+      }
+    )
+  )
+)
 
-/** A Draft invoice in the account's currency with its lines and totals (BIL-INV-12); enqueues its accounting sync (X-07). */
+/**
+ * A Draft invoice in the account's currency with its lines and totals (BIL-INV-12); enqueues its accounting sync
+ * (X-07).
+ */
 export const createInvoice = Command.make({
   name: "billing.createInvoice",
   input: CreateInvoiceInput,
@@ -75,7 +87,9 @@ export const issueInvoice = Command.make({
   permission: permissions.invoiceIssue,
   handler: Effect.fnUntraced(function*(input, context) {
     const before = yield* (yield* InvoiceRepository).getForUpdate(context.tenant, input.invoiceId)
-    const hold = input.holdId === undefined ? null : yield* (yield* CreditHoldRepository).getForUpdate(context.tenant, input.holdId)
+    const hold = input.holdId === undefined
+      ? null
+      : yield* (yield* CreditHoldRepository).getForUpdate(context.tenant, input.holdId)
     return yield* issue(context, before, hold)
   })
 })
@@ -143,17 +157,30 @@ export const voidInvoice = Command.make({
     const voided = yield* Effect.fromResult(Invoice.void_(before, input.reason, context.now))
     let accountChanges: ReadonlyArray<ReturnType<typeof audit>> = []
     if (voided.reversalMinor > 0n) {
-      const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
-      const posted = Ledger.post(accountBefore, [Ledger.voidCredit(before.id, voided.reversalMinor)], yield* transactionIds(1), context.now)
+      const accountBefore = yield* Effect.orDie(
+        (yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId)
+      )
+      const posted = Ledger.post(
+        accountBefore,
+        [Ledger.voidCredit(before.id, voided.reversalMinor)],
+        yield* transactionIds(1),
+        context.now
+      )
       accountChanges = yield* savePosted(context, accountBefore, posted)
     }
     yield* Effect.orDie(invoices.update(context.tenant, voided.invoice))
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, voided.events))
     return {
       result: voided.invoice,
-      events: [BillingEvent.draft({
-        _tag: "InvoiceVoided", invoiceId: before.id, accountId: before.accountId, reversedMinor: voided.reversalMinor, reason: input.reason
-      })],
+      events: [
+        BillingEvent.draft({
+          _tag: "InvoiceVoided",
+          invoiceId: before.id,
+          accountId: before.accountId,
+          reversedMinor: voided.reversalMinor,
+          reason: input.reason
+        })
+      ],
       changes: [audit(Invoice.Invoice, before, voided.invoice), ...accountChanges]
     }
   })
@@ -172,7 +199,9 @@ export const deleteDraftInvoice = Command.make({
     yield* Effect.orDie(invoices.update(context.tenant, deleted))
     return {
       result: deleted,
-      events: [BillingEvent.draft({ _tag: "InvoiceDeleted", invoiceId: before.id, invoiceNumber: before.invoiceNumber })],
+      events: [
+        BillingEvent.draft({ _tag: "InvoiceDeleted", invoiceId: before.id, invoiceNumber: before.invoiceNumber })
+      ],
       changes: [auditSoftDelete(Invoice.Invoice, before, deleted)]
     }
   })
@@ -210,4 +239,3 @@ export const invoiceEvents = Command.query({
       return yield* invoices.events(context.tenant, input.invoiceId)
     })
 })
-

@@ -6,6 +6,7 @@
  * runs it again while a run reports a full batch. Running a job twice changes nothing the second time.
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, type AuditLog, Command, type Errors, type Ids, LocalDate } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
@@ -29,8 +30,10 @@ export const JobInput = Schema.Struct({
 })
 
 /** Audit changes of rows a sweep changed: every field, old and new (TEN-07). */
-const changesOf = <A extends { readonly id: string }>(schema: Schema.Codec<A, unknown>, rows: ReadonlyArray<Changed<A>>): Array<AuditLog.AuditChange> =>
-  rows.map((r) => audit(schema, r.before, r.after))
+const changesOf = <A extends { readonly id: string }>(
+  schema: Schema.Codec<A, unknown>,
+  rows: ReadonlyArray<Changed<A>>
+): Array<AuditLog.AuditChange> => rows.map((r) => audit(schema, r.before, r.after))
 
 export const MarkOverdueOutput = Schema.Struct({ invoices: Schema.Array(Invoice.Invoice) })
 
@@ -43,17 +46,30 @@ export const markOverdueInvoices = Command.make({
   handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const day = yield* today(context)
-    const swept = yield* invoices.markOverdue(context.tenant, day, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const swept = yield* invoices.markOverdue(
+      context.tenant,
+      day,
+      context.now,
+      input.batchSizeMax ?? defaultBatchSizeMax
+    )
     const changed = swept.map((c) => c.after)
-    const drafts = changed.map((i) => ({ invoiceId: i.id, type: "marked_overdue" as const, data: { dueDate: i.dueDate, today: day } }))
+    const drafts = changed.map((i) => ({
+      invoiceId: i.id,
+      type: "marked_overdue" as const,
+      data: { dueDate: i.dueDate, today: day }
+    }))
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, drafts))
     return {
       result: { invoices: changed },
       events: changed.map((i) =>
         BillingEvent.draft({
-          _tag: "InvoiceOverdue", invoiceId: i.id, customerId: i.customerId, dueDate: i.dueDate,
+          _tag: "InvoiceOverdue",
+          invoiceId: i.id,
+          customerId: i.customerId,
+          dueDate: i.dueDate,
           amountOutstandingMinor: Invoice.amountOutstanding(i)
-        })),
+        })
+      ),
       changes: changesOf(Invoice.Invoice, swept)
     }
   })
@@ -75,25 +91,38 @@ export const sendInvoiceReminders = Command.make({
   handler: Effect.fnUntraced(function*(input, context) {
     const invoices = yield* InvoiceRepository
     const day = yield* today(context)
-    const claimed = yield* invoices.claimReminders(context.tenant, day, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const claimed = yield* invoices.claimReminders(
+      context.tenant,
+      day,
+      context.now,
+      input.batchSizeMax ?? defaultBatchSizeMax
+    )
     const drafts = claimed.map(({ invoice, reminder }) => ({
       invoiceId: invoice.id,
       type: reminder,
-      data: { dueDate: invoice.dueDate, daysUntilDue: LocalDate.daysBetween(day, invoice.dueDate), amountDueMinor: String(Invoice.amountOutstanding(invoice)) }
+      data: {
+        dueDate: invoice.dueDate,
+        daysUntilDue: LocalDate.daysBetween(day, invoice.dueDate),
+        amountDueMinor: String(Invoice.amountOutstanding(invoice))
+      }
     }))
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, drafts))
     return {
       result: { reminders: claimed.map(({ invoice, reminder }) => ({ invoiceId: invoice.id, reminder })) },
       events: claimed.map(({ invoice, reminder }) =>
         BillingEvent.draft({
-          _tag: "InvoiceReminderDue", invoiceId: invoice.id, customerId: invoice.customerId, reminder,
-          dueDate: invoice.dueDate, amountOutstandingMinor: Invoice.amountOutstanding(invoice)
-        })),
+          _tag: "InvoiceReminderDue",
+          invoiceId: invoice.id,
+          customerId: invoice.customerId,
+          reminder,
+          dueDate: invoice.dueDate,
+          amountOutstandingMinor: Invoice.amountOutstanding(invoice)
+        })
+      ),
       changes: changesOf(Invoice.Invoice, claimed.map(({ before, invoice }) => ({ before, after: invoice })))
     }
   })
 })
-
 
 export const ExpireHoldsOutput = Schema.Struct({ holds: Schema.Array(CreditHold.CreditHold) })
 
@@ -104,12 +133,24 @@ export const expireCreditHolds = Command.make({
   output: ExpireHoldsOutput,
   permission: permissions.jobsRun,
   handler: Effect.fnUntraced(function*(input, context) {
-    const { accounts, holds } = yield* (yield* CreditHoldRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const { accounts, holds } = yield* (yield* CreditHoldRepository).expire(
+      context.tenant,
+      context.now,
+      input.batchSizeMax ?? defaultBatchSizeMax
+    )
     const expired = holds.map((h) => h.after)
     return {
       result: { holds: expired },
       events: expired.map((h) =>
-        BillingEvent.draft({ _tag: "CreditHoldResolved", holdId: h.id, accountId: h.accountId, amountMinor: h.amountMinor, status: h.status, invoiceId: null })),
+        BillingEvent.draft({
+          _tag: "CreditHoldResolved",
+          holdId: h.id,
+          accountId: h.accountId,
+          amountMinor: h.amountMinor,
+          status: h.status,
+          invoiceId: null
+        })
+      ),
       // the holds and the accounts whose holds they released, as `voidCreditHold` records them
       changes: [...changesOf(CreditHold.CreditHold, holds), ...changesOf(ClientAccount.ClientAccount, accounts)]
     }
@@ -141,8 +182,12 @@ export const deactivateExpiredRates = Command.make({
     return {
       result: { rateCards, surcharges },
       events: [
-        ...rateCards.map((c) => BillingEvent.draft({ _tag: "RateCardChanged", rateCardId: c.id, change: "Deactivated" })),
-        ...surcharges.map((s) => BillingEvent.draft({ _tag: "SurchargeChanged", surchargeId: s.id, change: "Deactivated" }))
+        ...rateCards.map((c) =>
+          BillingEvent.draft({ _tag: "RateCardChanged", rateCardId: c.id, change: "Deactivated" })
+        ),
+        ...surcharges.map((s) =>
+          BillingEvent.draft({ _tag: "SurchargeChanged", surchargeId: s.id, change: "Deactivated" })
+        )
       ],
       changes: [...changesOf(RateCard.RateCard, cardRows), ...changesOf(Surcharge.Surcharge, surchargeRows)]
     }
@@ -158,11 +203,17 @@ export const expireQuotes = Command.make({
   output: ExpireQuotesOutput,
   permission: permissions.jobsRun,
   handler: Effect.fnUntraced(function*(input, context) {
-    const rows = yield* (yield* QuoteRepository).expire(context.tenant, context.now, input.batchSizeMax ?? defaultBatchSizeMax)
+    const rows = yield* (yield* QuoteRepository).expire(
+      context.tenant,
+      context.now,
+      input.batchSizeMax ?? defaultBatchSizeMax
+    )
     const expired = rows.map((q) => q.after)
     return {
       result: { quotes: expired },
-      events: expired.map((q) => BillingEvent.draft({ _tag: "QuoteExpired", quoteId: q.id, customerId: q.customerId, expiresAt: q.expiresAt })),
+      events: expired.map((q) =>
+        BillingEvent.draft({ _tag: "QuoteExpired", quoteId: q.id, customerId: q.customerId, expiresAt: q.expiresAt })
+      ),
       changes: changesOf(Quote.Quote, rows)
     }
   })

@@ -4,7 +4,8 @@
  *
  * Sign convention (from the client's side, what the client owes):
  *   InvoiceIssued      amount = +total            (debit, BIL-AT-02)
- *   PaymentReceived    amount = −Payment.baseAmountMinor (credit, BIL-AT-01); from the wallet also wallet = −baseAmountMinor
+ * PaymentReceived    amount = −Payment.baseAmountMinor (credit, BIL-AT-01); from the wallet also wallet =
+ * −baseAmountMinor
  *   CreditNoteApplied  amount = −credit            (credit)
  *   InvoiceVoided      amount = −outstanding       (credit reversing what the void cancels)
  *   WalletTopUp        wallet = +top-up            (prepaid funds; the receivable is unchanged)
@@ -58,10 +59,19 @@ export interface Posting {
 }
 
 export const invoiceDebit = (invoiceId: InvoiceId, totalMinor: bigint): Posting => ({
-  kind: "InvoiceIssued", amountMinor: totalMinor, walletAmountMinor: 0n, sourceId: invoiceId, invoiceId
+  kind: "InvoiceIssued",
+  amountMinor: totalMinor,
+  walletAmountMinor: 0n,
+  sourceId: invoiceId,
+  invoiceId
 })
 
-export const paymentCredit = (paymentId: string, invoiceId: InvoiceId, baseAmountMinor: bigint, fromWallet: boolean): Posting => ({
+export const paymentCredit = (
+  paymentId: string,
+  invoiceId: InvoiceId,
+  baseAmountMinor: bigint,
+  fromWallet: boolean
+): Posting => ({
   kind: "PaymentReceived",
   amountMinor: -baseAmountMinor,
   walletAmountMinor: fromWallet ? -baseAmountMinor : 0n,
@@ -70,15 +80,27 @@ export const paymentCredit = (paymentId: string, invoiceId: InvoiceId, baseAmoun
 })
 
 export const creditNoteCredit = (creditNoteId: string, invoiceId: InvoiceId, amountMinor: bigint): Posting => ({
-  kind: "CreditNoteApplied", amountMinor: -amountMinor, walletAmountMinor: 0n, sourceId: creditNoteId, invoiceId
+  kind: "CreditNoteApplied",
+  amountMinor: -amountMinor,
+  walletAmountMinor: 0n,
+  sourceId: creditNoteId,
+  invoiceId
 })
 
 export const voidCredit = (invoiceId: InvoiceId, outstandingMinor: bigint): Posting => ({
-  kind: "InvoiceVoided", amountMinor: -outstandingMinor, walletAmountMinor: 0n, sourceId: invoiceId, invoiceId
+  kind: "InvoiceVoided",
+  amountMinor: -outstandingMinor,
+  walletAmountMinor: 0n,
+  sourceId: invoiceId,
+  invoiceId
 })
 
 export const walletTopUp = (transactionId: string, amountMinor: bigint): Posting => ({
-  kind: "WalletTopUp", amountMinor: 0n, walletAmountMinor: amountMinor, sourceId: transactionId, invoiceId: null
+  kind: "WalletTopUp",
+  amountMinor: 0n,
+  walletAmountMinor: amountMinor,
+  sourceId: transactionId,
+  invoiceId: null
 })
 
 export interface Posted {
@@ -137,7 +159,9 @@ export const chainsTo = (account: ClientAccount, transactions: ReadonlyArray<Acc
   for (const [i, t] of transactions.entries()) {
     balance += t.amountMinor
     wallet += t.walletAmountMinor
-    if (t.sequence !== i + 1 || t.runningBalanceMinor !== balance || t.runningWalletBalanceMinor !== wallet) return false
+    if (t.sequence !== i + 1 || t.runningBalanceMinor !== balance || t.runningWalletBalanceMinor !== wallet) {
+      return false
+    }
   }
   return balance === account.balanceMinor && wallet === account.walletBalanceMinor &&
     transactions.length === account.lastSequence

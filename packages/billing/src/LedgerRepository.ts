@@ -5,9 +5,9 @@
  */
 import { MemoryStore, Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer } from "effect"
-import { type ClientAccountId } from "./Ids.ts"
+import type { ClientAccountId } from "./Ids.ts"
 import { defaultListLimit, rowKey, sortBy, tables, tenantTable } from "./internal/memory.ts"
-import { type AccountTransaction } from "./Ledger.ts"
+import type { AccountTransaction } from "./Ledger.ts"
 
 export interface LedgerQuery {
   /** Only transactions with a greater sequence (paging). */

@@ -10,7 +10,7 @@
  * Status: Pending → Processing → Completed | Failed, Pending → Completed | Failed | Cancelled;
  * Completed, Failed and Cancelled are terminal (BIL-PAY-04). Only a Completed payment is applied.
  */
-import { Currency, Errors, Ids, LocalDate, Money, Rate, StateMachine, Tenant } from "@erpkit/kernel"
+import { Currency, type Errors, Ids, LocalDate, Money, Rate, StateMachine, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import { AmountOutOfRange, InvalidExchangeRate } from "./BillingError.ts"
 import { ClientAccountId, InvoiceId, PaymentId } from "./Ids.ts"
@@ -74,7 +74,10 @@ export const applied = (
   paymentCurrency: Currency.Currency,
   invoiceCurrency: Currency.Currency,
   exchangeRate: Rate.Rate | undefined
-): Result.Result<{ readonly rate: Rate.Rate; readonly baseAmountMinor: bigint }, InvalidExchangeRate | AmountOutOfRange> => {
+): Result.Result<
+  { readonly rate: Rate.Rate; readonly baseAmountMinor: bigint },
+  InvalidExchangeRate | AmountOutOfRange
+> => {
   const fail = (reason: string) => Result.fail(new InvalidExchangeRate({ paymentCurrency, invoiceCurrency, reason }))
   if (paymentCurrency === invoiceCurrency) {
     if (exchangeRate !== undefined && exchangeRate.numerator !== exchangeRate.denominator) {
@@ -83,7 +86,8 @@ export const applied = (
     return Result.succeed({ rate: Rate.one, baseAmountMinor: amountMinor })
   }
   if (exchangeRate === undefined) return fail("an exchange rate is required")
-  const base = Money.convert(Money.make(amountMinor, paymentCurrency), invoiceCurrency, exchangeRate, "HalfUp").amountMinor
+  const base =
+    Money.convert(Money.make(amountMinor, paymentCurrency), invoiceCurrency, exchangeRate, "HalfUp").amountMinor
   if (base <= 0n) return fail("the amount converts to less than one minor unit")
   if (base > Money.maxMinor) return Result.fail(new AmountOutOfRange({ field: "baseAmountMinor", amountMinor: base }))
   return Result.succeed({ rate: Rate.normalize(exchangeRate), baseAmountMinor: base })
@@ -95,5 +99,13 @@ export const changeStatus = (
   to: PaymentStatus,
   now: number
 ): Result.Result<Payment, Errors.Immutable | Errors.InvalidTransition> =>
-  Result.map(move(machine, payment.id, payment.status, to), (status) =>
-    new Payment({ ...payment, status, updatedAt: now, completedAt: status === "Completed" ? now : payment.completedAt }))
+  Result.map(
+    move(machine, payment.id, payment.status, to),
+    (status) =>
+      new Payment({
+        ...payment,
+        status,
+        updatedAt: now,
+        completedAt: status === "Completed" ? now : payment.completedAt
+      })
+  )

@@ -1,11 +1,11 @@
 /**
  * Port: payments. Lock order: a payment is locked after its invoice and before the client account.
  */
-import { Errors, MemoryStore, Tenant } from "@erpkit/kernel"
+import { type Errors, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer } from "effect"
-import { type InvoiceId, type PaymentId } from "./Ids.ts"
+import type { InvoiceId, PaymentId } from "./Ids.ts"
 import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
-import { type Payment } from "./Payment.ts"
+import type { Payment } from "./Payment.ts"
 
 export class PaymentRepository extends Context.Service<PaymentRepository, {
   readonly insert: (tenant: Tenant.Tenant, payment: Payment) => Effect.Effect<void>
@@ -26,8 +26,10 @@ export class PaymentRepository extends Context.Service<PaymentRepository, {
         getForUpdate: rows.get,
         update: rows.update,
         listByInvoice: (tenant, invoiceId) =>
-          Effect.map(rows.find(tenant, (p) => p.invoiceId === invoiceId), (found) =>
-            sortBy(found, (p) => p.createdAt).slice(0, defaultListLimit))
+          Effect.map(
+            rows.find(tenant, (p) => p.invoiceId === invoiceId),
+            (found) => sortBy(found, (p) => p.createdAt).slice(0, defaultListLimit)
+          )
       }
     })
   )

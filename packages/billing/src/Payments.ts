@@ -4,6 +4,7 @@
  * last payment date (BIL-CA-04). Lock order: invoice → payment → client account.
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, Command, type Errors, type Ids } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import { InvalidExchangeRate, PaymentExceedsOutstanding } from "./BillingError.ts"
@@ -35,12 +36,19 @@ export const PaymentWithInvoice = Schema.Struct({ payment: Payment.Payment, invo
  * Completes `payment` against `before` (both locked): saves the invoice, account, ledger and log.
  * `lockedAccount` is the invoice's account when the caller locked it already, else it is locked here.
  */
-const complete = (context: Command.CommandContext, before: Invoice.Invoice, payment: Payment.Payment, lockedAccount?: ClientAccount.ClientAccount) =>
+const complete = (
+  context: Command.CommandContext,
+  before: Invoice.Invoice,
+  payment: Payment.Payment,
+  lockedAccount?: ClientAccount.ClientAccount
+) =>
   Effect.gen(function*() {
     const accountBefore = lockedAccount ??
       (yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId)))
     const [transactionId] = yield* transactionIds(1)
-    const applied = yield* Effect.fromResult(applyCompleted(before, accountBefore, payment, transactionId!, context.now))
+    const applied = yield* Effect.fromResult(
+      applyCompleted(before, accountBefore, payment, transactionId!, context.now)
+    )
     const invoices = yield* InvoiceRepository
     yield* Effect.orDie(invoices.update(context.tenant, applied.invoice.invoice))
     const accountChanges = yield* savePosted(context, accountBefore, applied.posted)
@@ -69,13 +77,17 @@ export const recordPayment = Command.make({
     const fromWallet = input.fromWallet ?? false
     if (fromWallet && input.currency !== before.currency) {
       return yield* new InvalidExchangeRate({
-        paymentCurrency: input.currency, invoiceCurrency: before.currency, reason: "a wallet payment is in the account's currency"
+        paymentCurrency: input.currency,
+        invoiceCurrency: before.currency,
+        reason: "a wallet payment is in the account's currency"
       })
     }
     const payment = yield* newPayment(context, input, before, status, fromWallet)
     if (payment.status !== "Completed" && payment.baseAmountMinor > Invoice.amountOutstanding(before)) {
       return yield* new PaymentExceedsOutstanding({
-        invoiceId: before.id, outstandingMinor: Invoice.amountOutstanding(before), baseAmountMinor: payment.baseAmountMinor
+        invoiceId: before.id,
+        outstandingMinor: Invoice.amountOutstanding(before),
+        baseAmountMinor: payment.baseAmountMinor
       })
     }
     const { accountChanges, invoice } = payment.status === "Completed"
@@ -87,17 +99,16 @@ export const recordPayment = Command.make({
       result: { payment, invoice },
       events: [BillingEvent.paymentRecorded(payment), ...BillingEvent.paidIfSettled(before, invoice), ...sync.events],
       changes: [
-        audit(Payment.Payment, null, payment), ...(invoice === before ? [] : [audit(Invoice.Invoice, before, invoice)]), ...accountChanges,
+        audit(Payment.Payment, null, payment),
+        ...(invoice === before ? [] : [audit(Invoice.Invoice, before, invoice)]),
+        ...accountChanges,
         ...sync.changes
       ]
     }
   })
 })
 
-export const ChangePaymentStatusInput = Schema.Struct({
-  paymentId: PaymentId,
-  status: Payment.PaymentStatus
-})
+export const ChangePaymentStatusInput = Schema.Struct({ paymentId: PaymentId, status: Payment.PaymentStatus })
 
 /**
  * Moves a Pending or Processing payment on (BIL-PAY-04: Completed, Failed and Cancelled never change).
@@ -123,10 +134,20 @@ export const changePaymentStatus = Command.make({
     return {
       result: { payment: changed, invoice },
       events: [
-        BillingEvent.draft({ _tag: "PaymentStatusChanged", paymentId: changed.id, invoiceId: changed.invoiceId, from: payment.status, to: changed.status }),
+        BillingEvent.draft({
+          _tag: "PaymentStatusChanged",
+          paymentId: changed.id,
+          invoiceId: changed.invoiceId,
+          from: payment.status,
+          to: changed.status
+        }),
         ...BillingEvent.paidIfSettled(before, invoice)
       ],
-      changes: [audit(Payment.Payment, payment, changed), ...(invoice === before ? [] : [audit(Invoice.Invoice, before, invoice)]), ...accountChanges]
+      changes: [
+        audit(Payment.Payment, payment, changed),
+        ...(invoice === before ? [] : [audit(Invoice.Invoice, before, invoice)]),
+        ...accountChanges
+      ]
     }
   })
 })
@@ -144,5 +165,6 @@ export const listPayments = Command.query({
   name: "billing.listPayments",
   input: Schema.Struct({ invoiceId: InvoiceId }),
   permission: permissions.invoiceRead,
-  handler: (input, context) => PaymentRepository.use((payments) => payments.listByInvoice(context.tenant, input.invoiceId))
+  handler: (input, context) =>
+    PaymentRepository.use((payments) => payments.listByInvoice(context.tenant, input.invoiceId))
 })

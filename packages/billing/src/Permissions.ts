@@ -47,18 +47,35 @@ export const permissions = {
   accountingSyncRead: p("billing.accountingSync.read"),
   /** Put a sync that gave up back in the queue. */
   accountingSyncRetry: p("billing.accountingSync.retry"),
-  /** markOverdueInvoices, sendInvoiceReminders, expireCreditHolds, deactivateExpiredRates, expireQuotes, runAccountingSync, runRecurringBilling. */
+  /**
+   * markOverdueInvoices, sendInvoiceReminders, expireCreditHolds, deactivateExpiredRates, expireQuotes,
+   * runAccountingSync, runRecurringBilling.
+   */
   jobsRun: p("billing.jobs.run")
 } as const
 
 const P = permissions
 const reads = [P.accountRead, P.invoiceRead, P.rateCardRead, P.quoteRead, P.disputeRead, P.documentRead]
 const clerk = [
-  ...reads, P.accountOpen, P.invoiceDraft, P.invoiceIssue, P.creditReserve, P.creditVoid, P.quoteManage, P.quoteAccept,
-  P.disputeOpen, P.documentGenerate
+  ...reads,
+  P.accountOpen,
+  P.invoiceDraft,
+  P.invoiceIssue,
+  P.creditReserve,
+  P.creditVoid,
+  P.quoteManage,
+  P.quoteAccept,
+  P.disputeOpen,
+  P.documentGenerate
 ]
 const finance = [
-  ...clerk, P.accountCredit, P.walletTopUp, P.paymentRecord, P.creditNoteIssue, P.invoiceMarkViewed, P.disputeResolve,
+  ...clerk,
+  P.accountCredit,
+  P.walletTopUp,
+  P.paymentRecord,
+  P.creditNoteIssue,
+  P.invoiceMarkViewed,
+  P.disputeResolve,
   P.accountingSyncRead
 ]
 
@@ -75,5 +92,13 @@ export const grants: Actor.Grants = {
   manager: clerk,
   employee: reads,
   staff: [...clerk, P.paymentRecord],
-  customer: [P.invoiceRead, P.invoiceMarkViewed, P.quoteRead, P.quoteAccept, P.disputeOpen, P.disputeRead, P.documentRead]
+  customer: [
+    P.invoiceRead,
+    P.invoiceMarkViewed,
+    P.quoteRead,
+    P.quoteAccept,
+    P.disputeOpen,
+    P.disputeRead,
+    P.documentRead
+  ]
 }

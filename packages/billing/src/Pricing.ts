@@ -36,7 +36,9 @@ export const ServiceRequest = Schema.Struct({
     Schema.check(
       Schema.isMinLength(1),
       Schema.isMaxLength(4),
-      Schema.makeFilter((ms: ReadonlyArray<Measure>) => new Set(ms.map((m) => m.basis)).size === ms.length || "each basis at most once")
+      Schema.makeFilter((ms: ReadonlyArray<Measure>) =>
+        new Set(ms.map((m) => m.basis)).size === ms.length || "each basis at most once"
+      )
     )
   )
 })
@@ -98,18 +100,19 @@ export const selectCard = (
   currency: Currency.Currency,
   date: LocalDate.LocalDate
 ): RateCard.RateCard | undefined =>
-  cards
-    .filter((c) =>
-      RateCard.isUsableOn(c, date) && c.currency === currency && c.basis === basis &&
-      c.serviceLevel === request.serviceLevel && (c.zone === null || c.zone === request.zone))
-    // zone-specific first (0 before 1), then the latest validFrom, then the smallest id
+  cards.filter((c) =>
+    RateCard.isUsableOn(c, date) && c.currency === currency && c.basis === basis &&
+    c.serviceLevel === request.serviceLevel && (c.zone === null || c.zone === request.zone)
+  ) // zone-specific first (0 before 1), then the latest validFrom, then the smallest id
     .sort(byKey((c) => [c.zone === null ? 1 : 0, invert(c.validFrom), c.id]))[0]
 
 /** Sorts later dates first inside an ascending key. */
 const invert = (date: string): string => date.replace(/\d/g, (d) => String(9 - Number(d)))
 
 const inRange = (field: string, amountMinor: bigint): Result.Result<bigint, AmountOutOfRange> =>
-  amountMinor <= Money.maxMinor ? Result.succeed(amountMinor) : Result.fail(new AmountOutOfRange({ field, amountMinor }))
+  amountMinor <= Money.maxMinor
+    ? Result.succeed(amountMinor)
+    : Result.fail(new AmountOutOfRange({ field, amountMinor }))
 
 /** Prices `request` on `date` in `currency` from the given cards and surcharges (see the module comment). */
 export const price = (
@@ -124,47 +127,80 @@ export const price = (
     for (const measure of request.measures) {
       const card = selectCard(cards, request, measure.basis, currency, date)
       if (card === undefined) {
-        return yield* Result.fail(new NoApplicableRateCard({
-          basis: measure.basis, serviceLevel: request.serviceLevel, zone: request.zone, currency, pricingDate: date
-        }))
+        return yield* Result.fail(
+          new NoApplicableRateCard({
+            basis: measure.basis,
+            serviceLevel: request.serviceLevel,
+            zone: request.zone,
+            currency,
+            pricingDate: date
+          })
+        )
       }
       const priced = RateCard.priceQuantity(card, measure.quantity)
       lines.push({
-        rateCardId: card.id, rateCardName: card.name, basis: card.basis, mode: card.mode, quantity: measure.quantity,
-        tiers: priced.tiers, minimumApplied: priced.minimumApplied, amountMinor: yield* inRange("lines.amountMinor", priced.amountMinor)
+        rateCardId: card.id,
+        rateCardName: card.name,
+        basis: card.basis,
+        mode: card.mode,
+        quantity: measure.quantity,
+        tiers: priced.tiers,
+        minimumApplied: priced.minimumApplied,
+        amountMinor: yield* inRange("lines.amountMinor", priced.amountMinor)
       })
     }
     const subtotalMinor = yield* inRange("subtotalMinor", lines.reduce((s, l) => s + l.amountMinor, 0n))
-    const applicable = surcharges
-      .filter((s) => Surcharge.isUsableOn(s, date) && Surcharge.appliesTo(s, request.serviceLevel, request.zone, currency))
-      .sort(byKey((s) => [s.name, s.id]))
+    const applicable = surcharges.filter((s) =>
+      Surcharge.isUsableOn(s, date) && Surcharge.appliesTo(s, request.serviceLevel, request.zone, currency)
+    ).sort(byKey((s) => [s.name, s.id]))
     const surchargeLines: Array<SurchargeLine> = []
     for (const s of applicable) {
       surchargeLines.push({
-        surchargeId: s.id, name: s.name, kind: s.kind._tag, rate: s.kind._tag === "Percent" ? s.kind.rate : null,
-        baseMinor: subtotalMinor, amountMinor: yield* inRange("surcharges.amountMinor", Surcharge.amountOn(s, subtotalMinor))
+        surchargeId: s.id,
+        name: s.name,
+        kind: s.kind._tag,
+        rate: s.kind._tag === "Percent" ? s.kind.rate : null,
+        baseMinor: subtotalMinor,
+        amountMinor: yield* inRange("surcharges.amountMinor", Surcharge.amountOn(s, subtotalMinor))
       })
     }
     const surchargesMinor = yield* inRange("surchargesMinor", surchargeLines.reduce((s, l) => s + l.amountMinor, 0n))
     return new Price({
-      pricingDate: date, currency, serviceLevel: request.serviceLevel, zone: request.zone, lines, surcharges: surchargeLines,
-      subtotalMinor, surchargesMinor, totalMinor: yield* inRange("totalMinor", subtotalMinor + surchargesMinor)
+      pricingDate: date,
+      currency,
+      serviceLevel: request.serviceLevel,
+      zone: request.zone,
+      lines,
+      surcharges: surchargeLines,
+      subtotalMinor,
+      surchargesMinor,
+      totalMinor: yield* inRange("totalMinor", subtotalMinor + surchargesMinor)
     })
   })
 
 /** A one-line description of what was priced, e.g. "Express Almaty: 12.5 kg, 300 km". */
 export const describe = (request: ServiceRequest): string =>
-  `${request.serviceLevel} ${request.zone}: ${request.measures.map((m) => `${Quantity.format(m.quantity)} ${RateCard.unitOf[m.basis]}`).join(", ")}`
+  `${request.serviceLevel} ${request.zone}: ${
+    request.measures.map((m) => `${Quantity.format(m.quantity)} ${RateCard.unitOf[m.basis]}`).join(", ")
+  }`
 
 /** Named invariants of a price, used by the property tests. */
 export const invariants: ReadonlyArray<Invariants.Invariant<Price>> = [
-  ["total = Σ rate lines + Σ surcharge lines", (p) =>
-    p.totalMinor === p.lines.reduce((s, l) => s + l.amountMinor, 0n) + p.surcharges.reduce((s, l) => s + l.amountMinor, 0n)],
+  [
+    "total = Σ rate lines + Σ surcharge lines",
+    (p) =>
+      p.totalMinor ===
+      p.lines.reduce((s, l) => s + l.amountMinor, 0n) + p.surcharges.reduce((s, l) => s + l.amountMinor, 0n)
+  ],
   ["subtotal = Σ rate lines", (p) => p.subtotalMinor === p.lines.reduce((s, l) => s + l.amountMinor, 0n)],
-  ["a line is the sum of its tiers, or the minimum charge", (p) =>
-    p.lines.every((l) => l.minimumApplied || l.amountMinor === l.tiers.reduce((s, t) => s + t.amountMinor, 0n))],
-  ["graduated tiers cover the quantity exactly", (p) =>
-    p.lines.every((l) => l.mode !== "Graduated" || l.tiers.reduce((s, t) => s + t.quantity, 0n) === l.quantity)]
+  [
+    "a line is the sum of its tiers, or the minimum charge",
+    (p) => p.lines.every((l) => l.minimumApplied || l.amountMinor === l.tiers.reduce((s, t) => s + t.amountMinor, 0n))
+  ],
+  [
+    "graduated tiers cover the quantity exactly",
+    (p) => p.lines.every((l) => l.mode !== "Graduated" || l.tiers.reduce((s, t) => s + t.quantity, 0n) === l.quantity)
+  ]
 ]
 
 export const brokenInvariants = (p: Price): ReadonlyArray<string> => Invariants.broken(invariants, p)

@@ -11,10 +11,10 @@
  * Accepted and Expired are terminal: every change is `Immutable`. A quote past its `expiresAt` that the
  * job has not swept yet can no longer be sent or accepted (`QuoteExpired`).
  */
-import { Currency, Errors, Ids, Invariants, Money, Quantity, Rate, StateMachine, Tenant } from "@erpkit/kernel"
+import { Currency, Errors, Ids, Invariants, Money, Quantity, type Rate, StateMachine, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
 import { type AmountOutOfRange, QuoteExpired, QuoteExpiryNotInFuture } from "./BillingError.ts"
-import { type ClientAccount } from "./ClientAccount.ts"
+import type { ClientAccount } from "./ClientAccount.ts"
 import { ClientAccountId, InvoiceId, QuoteId } from "./Ids.ts"
 import { move } from "./internal/machine.ts"
 import * as Invoice from "./Invoice.ts"
@@ -110,22 +110,47 @@ export const create = (
   p: CreateProps
 ): Result.Result<Quote, QuoteExpiryNotInFuture | AmountOutOfRange | Errors.ValidationError> =>
   Result.gen(function*() {
-    if (p.expiresAt <= p.now) return yield* Result.fail(new QuoteExpiryNotInFuture({ expiresAt: p.expiresAt, now: p.now }))
+    if (p.expiresAt <= p.now) {
+      return yield* Result.fail(new QuoteExpiryNotInFuture({ expiresAt: p.expiresAt, now: p.now }))
+    }
     const lines: Array<QuoteLine> = []
     for (const [index, { input, price }] of p.priced.entries()) {
       const description = input.description ?? Pricing.describe(input.request)
-      const line = yield* Invoice.computeLine(lineInput(description, price, input.taxRate ?? p.defaultTaxRate), `lines.${index}`)
+      const line = yield* Invoice.computeLine(
+        lineInput(description, price, input.taxRate ?? p.defaultTaxRate),
+        `lines.${index}`
+      )
       lines.push({ request: input.request, price, line })
     }
     const sum = (f: (l: Invoice.InvoiceLine) => bigint) => lines.reduce((s, l) => s + f(l.line), 0n)
     const totalMinor = sum((l) => l.totalMinor)
-    if (totalMinor === 0n) return yield* Result.fail(Errors.ValidationError.at(["lines"], "the quote total must be positive"))
-    if (totalMinor > Money.maxMinor) return yield* Result.fail(Errors.ValidationError.at(["lines"], "the quote total is out of range"))
+    if (totalMinor === 0n) {
+      return yield* Result.fail(Errors.ValidationError.at(["lines"], "the quote total must be positive"))
+    }
+    if (totalMinor > Money.maxMinor) {
+      return yield* Result.fail(Errors.ValidationError.at(["lines"], "the quote total is out of range"))
+    }
     return new Quote({
-      id: p.id, tenant: p.account.tenant, accountId: p.account.id, customerId: p.account.customerId, quoteNumber: p.quoteNumber,
-      status: "Draft", currency: p.account.currency, lines, subtotalMinor: sum((l) => l.amountMinor - l.discountMinor),
-      taxMinor: sum((l) => l.taxMinor), totalMinor, expiresAt: p.expiresAt, notes: p.notes, invoiceId: null, paidUpfront: false,
-      createdAt: p.now, updatedAt: p.now, sentAt: null, acceptedAt: null, expiredAt: null
+      id: p.id,
+      tenant: p.account.tenant,
+      accountId: p.account.id,
+      customerId: p.account.customerId,
+      quoteNumber: p.quoteNumber,
+      status: "Draft",
+      currency: p.account.currency,
+      lines,
+      subtotalMinor: sum((l) => l.amountMinor - l.discountMinor),
+      taxMinor: sum((l) => l.taxMinor),
+      totalMinor,
+      expiresAt: p.expiresAt,
+      notes: p.notes,
+      invoiceId: null,
+      paidUpfront: false,
+      createdAt: p.now,
+      updatedAt: p.now,
+      sentAt: null,
+      acceptedAt: null,
+      expiredAt: null
     })
   })
 
@@ -133,8 +158,13 @@ type StateError = Errors.Immutable | Errors.InvalidTransition
 
 /** `from → to`, refusing a quote whose time is up even before the job marks it. */
 const live = (q: Quote, to: QuoteStatus, now: number): Result.Result<QuoteStatus, StateError | QuoteExpired> =>
-  Result.flatMap(move(machine, q.id, q.status, to), (status) =>
-    q.expiresAt <= now ? Result.fail(new QuoteExpired({ quoteId: q.id, expiresAt: q.expiresAt })) : Result.succeed(status))
+  Result.flatMap(
+    move(machine, q.id, q.status, to),
+    (status) =>
+      q.expiresAt <= now
+        ? Result.fail(new QuoteExpired({ quoteId: q.id, expiresAt: q.expiresAt }))
+        : Result.succeed(status)
+  )
 
 export const send = (q: Quote, now: number): Result.Result<Quote, StateError | QuoteExpired> =>
   Result.map(live(q, "Sent", now), (status) => new Quote({ ...q, status, sentAt: now, updatedAt: now }))
@@ -145,7 +175,10 @@ export const accept = (
   paidUpfront: boolean,
   now: number
 ): Result.Result<Quote, StateError | QuoteExpired> =>
-  Result.map(live(q, "Accepted", now), (status) => new Quote({ ...q, status, invoiceId, paidUpfront, acceptedAt: now, updatedAt: now }))
+  Result.map(
+    live(q, "Accepted", now),
+    (status) => new Quote({ ...q, status, invoiceId, paidUpfront, acceptedAt: now, updatedAt: now })
+  )
 
 /** Would `accept` succeed now? (Checked before the invoice is built, so the quote's error comes first.) */
 export const checkAcceptable = (q: Quote, now: number): Result.Result<void, StateError | QuoteExpired> =>
@@ -156,16 +189,27 @@ export const invoiceItems = (q: Quote): ReadonlyArray<Invoice.LineInput> =>
   q.lines.map((l) => lineInput(l.line.description, l.price, l.line.taxRate))
 
 /** BIL-QUO-02, the job's predicate: Draft or Sent, and `expiresAt ≤ now`. */
-export const isExpired = (q: Quote, now: number): boolean => (q.status === "Draft" || q.status === "Sent") && q.expiresAt <= now
+export const isExpired = (q: Quote, now: number): boolean =>
+  (q.status === "Draft" || q.status === "Sent") && q.expiresAt <= now
 
 export const expire = (q: Quote, now: number): Result.Result<Quote, StateError> =>
-  Result.map(move(machine, q.id, q.status, "Expired"), (status) => new Quote({ ...q, status, expiredAt: now, updatedAt: now }))
+  Result.map(
+    move(machine, q.id, q.status, "Expired"),
+    (status) => new Quote({ ...q, status, expiredAt: now, updatedAt: now })
+  )
 
 /** Named invariants, checked in tests. */
 export const invariants: ReadonlyArray<Invariants.Invariant<Quote>> = [
-  ["total = Σ line totals = subtotal + tax", (q) =>
-    q.totalMinor === q.lines.reduce((s, l) => s + l.line.totalMinor, 0n) && q.totalMinor === q.subtotalMinor + q.taxMinor],
-  ["each line's net amount is its price snapshot", (q) => q.lines.every((l) => l.line.amountMinor === l.price.totalMinor)],
+  [
+    "total = Σ line totals = subtotal + tax",
+    (q) =>
+      q.totalMinor === q.lines.reduce((s, l) => s + l.line.totalMinor, 0n) &&
+      q.totalMinor === q.subtotalMinor + q.taxMinor
+  ],
+  [
+    "each line's net amount is its price snapshot",
+    (q) => q.lines.every((l) => l.line.amountMinor === l.price.totalMinor)
+  ],
   ["Accepted has its invoice", (q) => (q.status === "Accepted") === (q.invoiceId !== null)]
 ]
 

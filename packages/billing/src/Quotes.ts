@@ -3,6 +3,7 @@
  * account, each at most once.
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { Actor, Command, type Errors, type Ids, LocalDate } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
@@ -30,7 +31,9 @@ export const CreateQuoteInput = Schema.Struct({
   accountId: ClientAccountId,
   /** Unique per tenant, e.g. "Q-2026-001". */
   quoteNumber: Text(50),
-  lines: Schema.Array(Quote.QuoteLineInput).pipe(Schema.check(Schema.isMinLength(1), Schema.isMaxLength(quoteLinesMax))),
+  lines: Schema.Array(Quote.QuoteLineInput).pipe(
+    Schema.check(Schema.isMinLength(1), Schema.isMaxLength(quoteLinesMax))
+  ),
   /** UTC epoch ms after now; default now + 30 days. */
   expiresAt: Schema.optionalKey(Instant),
   notes: Schema.optionalKey(Text(5000))
@@ -49,19 +52,38 @@ export const createQuote = Command.make({
     const account = yield* (yield* ClientAccountRepository).get(context.tenant, input.accountId)
     const date = yield* today(context)
     const pricer = yield* pricerAt(context.tenant, account.currency, date)
-    const priced = yield* Effect.forEach(input.lines, (line) => Effect.map(pricer(line.request), (price) => ({ input: line, price })))
+    const priced = yield* Effect.forEach(
+      input.lines,
+      (line) => Effect.map(pricer(line.request), (price) => ({ input: line, price }))
+    )
     const [id] = yield* freshIds(QuoteId, 1)
-    const quote = yield* Effect.fromResult(Quote.create({
-      id: id!, account, quoteNumber: input.quoteNumber, priced, expiresAt: input.expiresAt ?? context.now + defaultValidityMillis,
-      notes: input.notes ?? null, defaultTaxRate: yield* defaultTaxRate(context.tenant), now: context.now
-    }))
+    const quote = yield* Effect.fromResult(
+      Quote.create({
+        id: id!,
+        account,
+        quoteNumber: input.quoteNumber,
+        priced,
+        expiresAt: input.expiresAt ?? context.now + defaultValidityMillis,
+        notes: input.notes ?? null,
+        defaultTaxRate: yield* defaultTaxRate(context.tenant),
+        now: context.now
+      })
+    )
     yield* (yield* QuoteRepository).insert(context.tenant, quote)
     return {
       result: quote,
-      events: [BillingEvent.draft({
-        _tag: "QuoteCreated", quoteId: quote.id, quoteNumber: quote.quoteNumber, accountId: quote.accountId,
-        customerId: quote.customerId, totalMinor: quote.totalMinor, currency: quote.currency, expiresAt: quote.expiresAt
-      })],
+      events: [
+        BillingEvent.draft({
+          _tag: "QuoteCreated",
+          quoteId: quote.id,
+          quoteNumber: quote.quoteNumber,
+          accountId: quote.accountId,
+          customerId: quote.customerId,
+          totalMinor: quote.totalMinor,
+          currency: quote.currency,
+          expiresAt: quote.expiresAt
+        })
+      ],
       changes: [audit(Quote.Quote, null, quote)]
     }
   })
@@ -82,7 +104,14 @@ export const sendQuote = Command.make({
     yield* Effect.orDie(quotes.update(context.tenant, sent))
     return {
       result: sent,
-      events: [BillingEvent.draft({ _tag: "QuoteSent", quoteId: sent.id, customerId: sent.customerId, expiresAt: sent.expiresAt })],
+      events: [
+        BillingEvent.draft({
+          _tag: "QuoteSent",
+          quoteId: sent.id,
+          customerId: sent.customerId,
+          expiresAt: sent.expiresAt
+        })
+      ],
       changes: [audit(Quote.Quote, before, sent)]
     }
   })
@@ -102,7 +131,11 @@ export const AcceptQuoteInput = Schema.Struct({
   payment: Schema.optionalKey(PaymentFields)
 })
 
-export const AcceptedQuote = Schema.Struct({ quote: Quote.Quote, invoice: Invoice.Invoice, payment: Schema.NullOr(Payment.Payment) })
+export const AcceptedQuote = Schema.Struct({
+  quote: Quote.Quote,
+  invoice: Invoice.Invoice,
+  payment: Schema.NullOr(Payment.Payment)
+})
 
 /**
  * Sent → Accepted, and the invoice in the same unit of work: a Draft with the quote's lines (their
@@ -124,23 +157,36 @@ export const acceptQuote = Command.make({
     const account = yield* (yield* ClientAccountRepository).get(context.tenant, before.accountId)
     const issueDate = yield* today(context)
     const draft = yield* insertDraft(context, account, {
-      invoiceNumber: input.invoiceNumber, issueDate, dueDate: input.dueDate ?? LocalDate.addDays(issueDate, defaultPaymentTermDays),
-      items: Quote.invoiceItems(before), depositAmountMinor: null, notes: `Quote ${before.quoteNumber}`
+      invoiceNumber: input.invoiceNumber,
+      issueDate,
+      dueDate: input.dueDate ?? LocalDate.addDays(issueDate, defaultPaymentTermDays),
+      items: Quote.invoiceItems(before),
+      depositAmountMinor: null,
+      notes: `Quote ${before.quoteNumber}`
     })
     const issued = input.payment === undefined
       ? Effect.map(issue(context, draft.result, null), (s) => ({ ...s, result: { invoice: s.result, payment: null } }))
       : issuePaid(context, draft.result, input.payment)
     const done = yield* issued
-    const accepted = yield* Effect.fromResult(Quote.accept(before, draft.result.id, input.payment !== undefined, context.now))
+    const accepted = yield* Effect.fromResult(
+      Quote.accept(before, draft.result.id, input.payment !== undefined, context.now)
+    )
     yield* Effect.orDie(quotes.update(context.tenant, accepted))
     const { invoice, payment } = done.result
     return {
       result: { quote: accepted, invoice, payment },
       events: [
-        ...draft.events, ...done.events,
+        ...draft.events,
+        ...done.events,
         BillingEvent.draft({
-          _tag: "QuoteAccepted", quoteId: accepted.id, accountId: accepted.accountId, customerId: accepted.customerId,
-          invoiceId: invoice.id, paidUpfront: accepted.paidUpfront, totalMinor: invoice.totalMinor, currency: invoice.currency
+          _tag: "QuoteAccepted",
+          quoteId: accepted.id,
+          accountId: accepted.accountId,
+          customerId: accepted.customerId,
+          invoiceId: invoice.id,
+          paidUpfront: accepted.paidUpfront,
+          totalMinor: invoice.totalMinor,
+          currency: invoice.currency
         })
       ],
       changes: [...draft.changes, ...done.changes, audit(Quote.Quote, before, accepted)]

@@ -15,7 +15,7 @@
  */
 import { Currency, LocalDate, Money, Quantity, Rounding, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
-import { type ValidityRangeInverted } from "./BillingError.ts"
+import type { ValidityRangeInverted } from "./BillingError.ts"
 import { RateCardId } from "./Ids.ts"
 import { checkRange, isExpired as validityExpired, isUsableOn as validityUsable } from "./internal/validity.ts"
 import { Instant, Label, NonNegativeAmountInput, NonNegativeQuantity, PositiveQuantity, Text } from "./Values.ts"
@@ -24,7 +24,12 @@ export const PricingBasis = Schema.Literals(["Weight", "Volume", "Distance", "Pi
 export type PricingBasis = typeof PricingBasis.Type
 
 /** The unit a basis is measured in, for breakdowns and documents. */
-export const unitOf: { readonly [B in PricingBasis]: string } = { Weight: "kg", Volume: "m3", Distance: "km", Pieces: "pcs" }
+export const unitOf: { readonly [B in PricingBasis]: string } = {
+  Weight: "kg",
+  Volume: "m3",
+  Distance: "km",
+  Pieces: "pcs"
+}
 
 export const TierMode = Schema.Literals(["Graduated", "AllUnits"])
 export type TierMode = typeof TierMode.Type
@@ -46,7 +51,9 @@ const tiersWellFormed = (tiers: ReadonlyArray<{ readonly upTo: bigint | null }>)
     const last = i === tiers.length - 1
     if (last !== (tier.upTo === null)) return "exactly the last tier has upTo null (unbounded)"
     const previous = i === 0 ? null : tiers[i - 1]!.upTo
-    if (previous !== null && tier.upTo !== null && tier.upTo <= previous) return "tier bounds must be strictly ascending"
+    if (previous !== null && tier.upTo !== null && tier.upTo <= previous) {
+      return "tier bounds must be strictly ascending"
+    }
   }
   return true
 }
@@ -56,9 +63,9 @@ export const Tiers = Schema.Array(Tier).pipe(
 )
 
 /** Tiers as a command receives them: bounds as decimal strings ("100", "2.5"), prices as amounts. */
-export const TiersInput = Schema.Array(Schema.Struct({ upTo: Schema.NullOr(PositiveQuantity), unitPriceMinor: NonNegativeAmountInput })).pipe(
-  Schema.check(Schema.isMinLength(1), Schema.isMaxLength(tiersMax), Schema.makeFilter(tiersWellFormed))
-)
+export const TiersInput = Schema.Array(
+  Schema.Struct({ upTo: Schema.NullOr(PositiveQuantity), unitPriceMinor: NonNegativeAmountInput })
+).pipe(Schema.check(Schema.isMinLength(1), Schema.isMaxLength(tiersMax), Schema.makeFilter(tiersWellFormed)))
 
 export class RateCard extends Schema.Class<RateCard>("RateCard")({
   id: RateCardId,
@@ -100,9 +107,17 @@ export interface Fields {
   readonly isActive: boolean
 }
 
-export const create = (id: RateCardId, tenant: Tenant.Tenant, fields: Fields, now: number): Result.Result<RateCard, ValidityRangeInverted> =>
-  Result.map(checkRange(fields.validFrom, fields.validTo), () =>
-    new RateCard({ id, tenant, ...fields, tiers: [...fields.tiers], createdAt: now, updatedAt: now, deletedAt: null }))
+export const create = (
+  id: RateCardId,
+  tenant: Tenant.Tenant,
+  fields: Fields,
+  now: number
+): Result.Result<RateCard, ValidityRangeInverted> =>
+  Result.map(
+    checkRange(fields.validFrom, fields.validTo),
+    () =>
+      new RateCard({ id, tenant, ...fields, tiers: [...fields.tiers], createdAt: now, updatedAt: now, deletedAt: null })
+  )
 
 /** What an update may change: basis and currency define the card and stay. */
 export type Patch = Partial<Omit<Fields, "basis" | "currency">>
@@ -113,9 +128,11 @@ export const change = (card: RateCard, patch: Patch, now: number): Result.Result
   return Result.map(checkRange(next.validFrom, next.validTo), () => new RateCard(next))
 }
 
-export const remove = (card: RateCard, now: number): RateCard => new RateCard({ ...card, deletedAt: now, updatedAt: now })
+export const remove = (card: RateCard, now: number): RateCard =>
+  new RateCard({ ...card, deletedAt: now, updatedAt: now })
 
-export const deactivate = (card: RateCard, now: number): RateCard => new RateCard({ ...card, isActive: false, updatedAt: now })
+export const deactivate = (card: RateCard, now: number): RateCard =>
+  new RateCard({ ...card, isActive: false, updatedAt: now })
 
 /** One tier's share of a priced quantity. */
 export const TierUse = Schema.Struct({

@@ -5,7 +5,7 @@
  */
 import { type Currency, type Errors, type LocalDate, MemoryStore, type Tenant } from "@erpkit/kernel"
 import { Context, Effect, Layer } from "effect"
-import { type RateCardId, type SurchargeId } from "./Ids.ts"
+import type { RateCardId, SurchargeId } from "./Ids.ts"
 import { defaultListLimit, sortBy, tables, tenantTable } from "./internal/memory.ts"
 import { isExpired, isUsableOn, type Validity } from "./internal/validity.ts"
 import * as RateCard from "./RateCard.ts"
@@ -65,14 +65,20 @@ const memoryPort = <A extends RateRow, Id extends string>(
     update: rows.update,
     list: (tenant, query = {}) =>
       Effect.map(
-        rows.find(tenant, (r) =>
-          (query.currency === undefined || r.currency === query.currency) &&
-          (query.usableOn === undefined || isUsableOn(r, query.usableOn))),
+        rows.find(
+          tenant,
+          (r) =>
+            (query.currency === undefined || r.currency === query.currency) &&
+            (query.usableOn === undefined || isUsableOn(r, query.usableOn))
+        ),
         (found) => sortBy(found, (r) => r.createdAt).slice(0, query.limit ?? defaultListLimit)
       ),
     deactivateExpired: (tenant, today, now, limit) =>
       store.transaction(Effect.gen(function*() {
-        const due = sortBy(yield* rows.find(tenant, (r) => isExpired(r, today)), (r) => r.validTo).slice(0, Math.max(0, limit))
+        const due = sortBy(yield* rows.find(tenant, (r) => isExpired(r, today)), (r) => r.validTo).slice(
+          0,
+          Math.max(0, limit)
+        )
         const changed = due.map((before) => ({ before, after: deactivate(before, now) }))
         yield* Effect.forEach(changed, (r) => Effect.orDie(rows.update(tenant, r.after)), { discard: true })
         return changed
@@ -85,15 +91,24 @@ export class RateCardRepository extends Context.Service<RateCardRepository, Rate
 ) {
   static readonly layerMemory = Layer.effect(
     RateCardRepository,
-    Effect.map(MemoryStore.MemoryStore, (store) => memoryPort<RateCard.RateCard, RateCardId>(store, tables.rateCards, "RateCard", RateCard.deactivate))
+    Effect.map(
+      MemoryStore.MemoryStore,
+      (store) => memoryPort<RateCard.RateCard, RateCardId>(store, tables.rateCards, "RateCard", RateCard.deactivate)
+    )
   )
 }
 
-export class SurchargeRepository extends Context.Service<SurchargeRepository, RatePort<Surcharge.Surcharge, SurchargeId>>()(
-  "@erpkit/billing/SurchargeRepository"
-) {
+export class SurchargeRepository
+  extends Context.Service<SurchargeRepository, RatePort<Surcharge.Surcharge, SurchargeId>>()(
+    "@erpkit/billing/SurchargeRepository"
+  )
+{
   static readonly layerMemory = Layer.effect(
     SurchargeRepository,
-    Effect.map(MemoryStore.MemoryStore, (store) => memoryPort<Surcharge.Surcharge, SurchargeId>(store, tables.surcharges, "Surcharge", Surcharge.deactivate))
+    Effect.map(
+      MemoryStore.MemoryStore,
+      (store) =>
+        memoryPort<Surcharge.Surcharge, SurchargeId>(store, tables.surcharges, "Surcharge", Surcharge.deactivate)
+    )
   )
 }

@@ -4,6 +4,7 @@
  * and for the quotes that priced with it, but it is hidden and never used again.
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, Command, Currency, type Errors, type Ids, LocalDate, type Tenant } from "@erpkit/kernel"
 import { Clock, Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
@@ -29,19 +30,21 @@ export const createRateCard = Command.make({
   permission: permissions.rateCardManage,
   handler: Effect.fnUntraced(function*(input, context) {
     const [id] = yield* freshIds(RateCardId, 1)
-    const card = yield* Effect.fromResult(RateCard.create(id!, context.tenant, {
-      name: input.name,
-      serviceLevel: input.serviceLevel,
-      zone: input.zone ?? null,
-      basis: input.basis,
-      mode: input.mode ?? "Graduated",
-      currency: input.currency,
-      tiers: input.tiers,
-      minimumChargeMinor: input.minimumChargeMinor ?? 0n,
-      validFrom: input.validFrom,
-      validTo: input.validTo,
-      isActive: input.isActive ?? true
-    }, context.now))
+    const card = yield* Effect.fromResult(
+      RateCard.create(id!, context.tenant, {
+        name: input.name,
+        serviceLevel: input.serviceLevel,
+        zone: input.zone ?? null,
+        basis: input.basis,
+        mode: input.mode ?? "Graduated",
+        currency: input.currency,
+        tiers: input.tiers,
+        minimumChargeMinor: input.minimumChargeMinor ?? 0n,
+        validFrom: input.validFrom,
+        validTo: input.validTo,
+        isActive: input.isActive ?? true
+      }, context.now)
+    )
     yield* (yield* RateCardRepository).insert(context.tenant, card)
     return {
       result: card,
@@ -112,16 +115,18 @@ export const createSurcharge = Command.make({
   permission: permissions.rateCardManage,
   handler: Effect.fnUntraced(function*(input, context) {
     const [id] = yield* freshIds(SurchargeId, 1)
-    const surcharge = yield* Effect.fromResult(Surcharge.create(id!, context.tenant, {
-      name: input.name,
-      kind: input.kind,
-      currency: input.currency,
-      serviceLevel: input.serviceLevel ?? null,
-      zone: input.zone ?? null,
-      validFrom: input.validFrom,
-      validTo: input.validTo,
-      isActive: input.isActive ?? true
-    }, context.now))
+    const surcharge = yield* Effect.fromResult(
+      Surcharge.create(id!, context.tenant, {
+        name: input.name,
+        kind: input.kind,
+        currency: input.currency,
+        serviceLevel: input.serviceLevel ?? null,
+        zone: input.zone ?? null,
+        validFrom: input.validFrom,
+        validTo: input.validTo,
+        isActive: input.isActive ?? true
+      }, context.now)
+    )
     yield* (yield* SurchargeRepository).insert(context.tenant, surcharge)
     return {
       result: surcharge,
@@ -188,16 +193,25 @@ export const deleteSurcharge = Command.make({
 export const pricerAt = (tenant: Tenant.Tenant, currency: Currency.Currency, date: LocalDate.LocalDate) =>
   Effect.gen(function*() {
     const cards = yield* (yield* RateCardRepository).list(tenant, { currency, usableOn: date, limit: rateRowsMax })
-    const surcharges = yield* (yield* SurchargeRepository).list(tenant, { currency, usableOn: date, limit: rateRowsMax })
-    return (request: Pricing.ServiceRequest) => Effect.fromResult(Pricing.price(request, currency, date, cards, surcharges))
+    const surcharges = yield* (yield* SurchargeRepository).list(tenant, {
+      currency,
+      usableOn: date,
+      limit: rateRowsMax
+    })
+    return (request: Pricing.ServiceRequest) =>
+      Effect.fromResult(Pricing.price(request, currency, date, cards, surcharges))
   })
 
 /** Rate cards (and surcharges) one pricing loads at most. */
 export const rateRowsMax = 10_000
 
 /** Prices one request on `date` (see `pricerAt`). */
-export const priceAt = (tenant: Tenant.Tenant, request: Pricing.ServiceRequest, currency: Currency.Currency, date: LocalDate.LocalDate) =>
-  Effect.flatMap(pricerAt(tenant, currency, date), (pricer) => pricer(request))
+export const priceAt = (
+  tenant: Tenant.Tenant,
+  request: Pricing.ServiceRequest,
+  currency: Currency.Currency,
+  date: LocalDate.LocalDate
+) => Effect.flatMap(pricerAt(tenant, currency, date), (pricer) => pricer(request))
 
 export const PriceServiceInput = Schema.Struct({
   request: Pricing.ServiceRequest,
@@ -242,7 +256,8 @@ export const getSurcharge = Command.query({
   name: "billing.getSurcharge",
   input: Schema.Struct({ surchargeId: SurchargeId }),
   permission: permissions.rateCardRead,
-  handler: (input, context) => SurchargeRepository.use((surcharges) => surcharges.get(context.tenant, input.surchargeId))
+  handler: (input, context) =>
+    SurchargeRepository.use((surcharges) => surcharges.get(context.tenant, input.surchargeId))
 })
 
 export const listSurcharges = Command.query({

@@ -60,14 +60,25 @@ export const billUsage = Command.make({
     if (previous?.status === "Invoiced") return { result: { run: previous, created: false, invoice: null } }
     const date = yield* today(context)
     const pricer = yield* pricerAt(context.tenant, account.currency, date)
-    const priced = yield* Effect.forEach(input.items, (item) => Effect.map(pricer(item.request), (price) => ({ item, price })))
+    const priced = yield* Effect.forEach(
+      input.items,
+      (item) => Effect.map(pricer(item.request), (price) => ({ item, price }))
+    )
     const taxRate = yield* defaultTaxRate(context.tenant)
     const items = priced.map(({ item, price }, index) =>
-      Quote.lineInput(item.description ?? `${input.period} #${index + 1} ${Pricing.describe(item.request)}`, price, item.taxRate ?? taxRate))
+      Quote.lineInput(
+        item.description ?? `${input.period} #${index + 1} ${Pricing.describe(item.request)}`,
+        price,
+        item.taxRate ?? taxRate
+      )
+    )
     const draft = yield* insertDraft(context, account, {
-      invoiceNumber: invoiceNumberOf(input.period, account.id), issueDate: date,
+      invoiceNumber: invoiceNumberOf(input.period, account.id),
+      issueDate: date,
       dueDate: LocalDate.addDays(date, paymentTermDays),
-      items, depositAmountMinor: null, notes: `Recurring services ${input.period}`
+      items,
+      depositAmountMinor: null,
+      notes: `Recurring services ${input.period}`
     })
     const issued = yield* issue(context, draft.result, null)
     const [id] = yield* freshIds(BillingRunId, 1)
@@ -78,10 +89,15 @@ export const billUsage = Command.make({
     return {
       result: { run, created: true, invoice: issued.result },
       events: [
-        ...draft.events, ...issued.events,
+        ...draft.events,
+        ...issued.events,
         BillingEvent.draft({
-          _tag: "RecurringInvoiceIssued", billingRunId: run.id, accountId: run.accountId, period: run.period,
-          invoiceId: issued.result.id, totalMinor: issued.result.totalMinor
+          _tag: "RecurringInvoiceIssued",
+          billingRunId: run.id,
+          accountId: run.accountId,
+          period: run.period,
+          invoiceId: issued.result.id,
+          totalMinor: issued.result.totalMinor
         })
       ],
       changes: [...draft.changes, ...issued.changes, audit(BillingRun.BillingRun, previous, run)]
@@ -108,13 +124,26 @@ export const recordBillingRunFailure = Command.make({
     const previous = Option.getOrNull(yield* runs.findForUpdate(context.tenant, found.value.id, input.period))
     if (previous?.status === "Invoiced") return { result: previous }
     const [id] = yield* freshIds(BillingRunId, 1)
-    const key = { tenant: context.tenant, accountId: found.value.id, customerId: found.value.customerId, period: input.period }
+    const key = {
+      tenant: context.tenant,
+      accountId: found.value.id,
+      customerId: found.value.customerId,
+      period: input.period
+    }
     const run = yield* Effect.fromResult(BillingRun.failed(id!, previous, key, input.error, context.now))
     if (previous === null) yield* runs.insert(context.tenant, run)
     else yield* Effect.orDie(runs.update(context.tenant, run))
     return {
       result: run,
-      events: [BillingEvent.draft({ _tag: "BillingRunFailed", billingRunId: run.id, accountId: run.accountId, period: run.period, error: input.error })],
+      events: [
+        BillingEvent.draft({
+          _tag: "BillingRunFailed",
+          billingRunId: run.id,
+          accountId: run.accountId,
+          period: run.period,
+          error: input.error
+        })
+      ],
       changes: [audit(BillingRun.BillingRun, previous, run)]
     }
   })
@@ -123,7 +152,9 @@ export const recordBillingRunFailure = Command.make({
 export const RunRecurringBillingInput = Schema.Struct({
   /** Default: the month before today (tenant's zone). */
   period: Schema.optionalKey(BillingRun.BillingPeriod),
-  /** New invoices one run issues at most: 1 … 10 000, default 1 000 (the scheduler runs it again while a run fills it). */
+  /**
+   * New invoices one run issues at most: 1 … 10 000, default 1 000 (the scheduler runs it again while a run fills it).
+   */
   batchSizeMax: Schema.optionalKey(BatchSizeMax)
 })
 
@@ -150,12 +181,21 @@ const errorText = (cause: Cause.Cause<unknown>): string => {
 const billOne = (actor: Actor.Actor, period: string, raw: unknown) =>
   Effect.gen(function*() {
     // The command decodes the usage itself: malformed usage is its ValidationError, this client's failure.
-    const fields = typeof raw === "object" && raw !== null ? (raw as { readonly customerId?: unknown; readonly items?: unknown }) : {}
+    const fields = typeof raw === "object" && raw !== null
+      ? (raw as { readonly customerId?: unknown; readonly items?: unknown })
+      : {}
     const customerId = typeof fields.customerId === "string" ? fields.customerId : ""
-    const billed = yield* Effect.exit(Command.untyped(billUsage)(actor, { customerId: fields.customerId, period, items: fields.items }))
+    const billed = yield* Effect.exit(
+      Command.untyped(billUsage)(actor, { customerId: fields.customerId, period, items: fields.items })
+    )
     if (Exit.isSuccess(billed)) {
       const { created, invoice, run } = billed.value
-      return { customerId, outcome: created ? "Invoiced" : "AlreadyInvoiced", invoiceId: invoice?.id ?? run.invoiceId, error: null } as RecurringOutcome
+      return {
+        customerId,
+        outcome: created ? "Invoiced" : "AlreadyInvoiced",
+        invoiceId: invoice?.id ?? run.invoiceId,
+        error: null
+      } as RecurringOutcome
     }
     if (Cause.hasDies(billed.cause) || Cause.hasInterrupts(billed.cause)) return yield* Effect.failCause(billed.cause)
     const error = errorText(billed.cause)
@@ -173,7 +213,8 @@ export const runRecurringBilling = (rawActor: unknown, rawInput: unknown) =>
     const actor = yield* Command.decode(Actor.Actor, rawActor, ["actor"])
     const input = yield* Command.decode(RunRecurringBillingInput, rawInput)
     yield* Actor.authorize(actor, permissions.jobsRun)
-    const period = input.period ?? BillingRun.previousPeriod(yield* businessDate(actor.tenant, yield* Clock.currentTimeMillis))
+    const period = input.period ??
+      BillingRun.previousPeriod(yield* businessDate(actor.tenant, yield* Clock.currentTimeMillis))
     const window = { period, from: BillingRun.firstDay(period), to: BillingRun.lastDay(period) }
     const source = yield* UsageSource
     const budget = input.batchSizeMax ?? defaultBatchSizeMax

@@ -6,7 +6,7 @@
  */
 import { Currency, LocalDate, Money, Rounding, Tenant } from "@erpkit/kernel"
 import { Result, Schema } from "effect"
-import { type ValidityRangeInverted } from "./BillingError.ts"
+import type { ValidityRangeInverted } from "./BillingError.ts"
 import { SurchargeId } from "./Ids.ts"
 import { checkRange, isExpired as validityExpired, isUsableOn as validityUsable } from "./internal/validity.ts"
 import { FractionRate, Instant, Label, NonNegativeAmountInput, Text } from "./Values.ts"
@@ -46,11 +46,14 @@ export const isExpired = (s: Surcharge, today: LocalDate.LocalDate): boolean => 
 
 /** Does the surcharge apply to a price of this service level, zone and currency? */
 export const appliesTo = (s: Surcharge, serviceLevel: string, zone: string, currency: Currency.Currency): boolean =>
-  s.currency === currency && (s.serviceLevel === null || s.serviceLevel === serviceLevel) && (s.zone === null || s.zone === zone)
+  s.currency === currency && (s.serviceLevel === null || s.serviceLevel === serviceLevel) &&
+  (s.zone === null || s.zone === zone)
 
 /** The surcharge on a rate-card subtotal of `baseMinor`. */
 export const amountOn = (s: Surcharge, baseMinor: bigint): bigint =>
-  s.kind._tag === "Fixed" ? s.kind.amountMinor : Rounding.divide(baseMinor * s.kind.rate.numerator, s.kind.rate.denominator, "HalfUp")
+  s.kind._tag === "Fixed"
+    ? s.kind.amountMinor
+    : Rounding.divide(baseMinor * s.kind.rate.numerator, s.kind.rate.denominator, "HalfUp")
 
 export interface Fields {
   readonly name: string
@@ -63,9 +66,16 @@ export interface Fields {
   readonly isActive: boolean
 }
 
-export const create = (id: SurchargeId, tenant: Tenant.Tenant, fields: Fields, now: number): Result.Result<Surcharge, ValidityRangeInverted> =>
-  Result.map(checkRange(fields.validFrom, fields.validTo), () =>
-    new Surcharge({ id, tenant, ...fields, createdAt: now, updatedAt: now, deletedAt: null }))
+export const create = (
+  id: SurchargeId,
+  tenant: Tenant.Tenant,
+  fields: Fields,
+  now: number
+): Result.Result<Surcharge, ValidityRangeInverted> =>
+  Result.map(
+    checkRange(fields.validFrom, fields.validTo),
+    () => new Surcharge({ id, tenant, ...fields, createdAt: now, updatedAt: now, deletedAt: null })
+  )
 
 export type Patch = Partial<Omit<Fields, "currency">>
 
@@ -77,7 +87,8 @@ export const change = (s: Surcharge, patch: Patch, now: number): Result.Result<S
 
 export const remove = (s: Surcharge, now: number): Surcharge => new Surcharge({ ...s, deletedAt: now, updatedAt: now })
 
-export const deactivate = (s: Surcharge, now: number): Surcharge => new Surcharge({ ...s, isActive: false, updatedAt: now })
+export const deactivate = (s: Surcharge, now: number): Surcharge =>
+  new Surcharge({ ...s, isActive: false, updatedAt: now })
 
 export const inputFields = {
   name: Text(200),

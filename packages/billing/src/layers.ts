@@ -1,7 +1,12 @@
 /**
  * Billing's in-memory reference layers: every port over the kernel `MemoryStore`.
  */
-import { type Actor, type Command, layerMemoryComplete as kernelLayerMemoryComplete, type MemoryStore } from "@erpkit/kernel"
+import {
+  type Actor,
+  type Command,
+  layerMemoryComplete as kernelLayerMemoryComplete,
+  type MemoryStore
+} from "@erpkit/kernel"
 import { Layer } from "effect"
 import { AccountingSyncRepository } from "./AccountingSyncRepository.ts"
 import { BillingRunRepository } from "./BillingRunRepository.ts"

@@ -1,7 +1,7 @@
 /**
  * Every state machine of billing, for the generated diagrams in docs/billing.md and for model tests.
  */
-import { type StateMachine } from "@erpkit/kernel"
+import type { StateMachine } from "@erpkit/kernel"
 import * as AccountingSync from "./AccountingSync.ts"
 import * as BillingRun from "./BillingRun.ts"
 import * as CreditHold from "./CreditHold.ts"

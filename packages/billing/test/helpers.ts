@@ -1,7 +1,7 @@
-import { type Command, type MemoryStore } from "@erpkit/kernel"
+import type { Command, MemoryStore } from "@erpkit/kernel"
 import { Cause, Effect, Exit, type Layer } from "effect"
 import { expect } from "@effect/vitest"
-import { type Repositories } from "../src/index.ts"
+import type { Repositories } from "../src/index.ts"
 import { layerTest } from "../src/testing/index.ts"
 
 type Env = Repositories | Command.CommandServices | MemoryStore.MemoryStore

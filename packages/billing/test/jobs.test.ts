@@ -4,7 +4,14 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { ClientAccounts, Invoices, Jobs, Payments } from "../src/index.ts"
-import { accountsManager, draftInvoice, financeManager, openAccount, sentInvoice, system } from "../src/testing/index.ts"
+import {
+  accountsManager,
+  draftInvoice,
+  financeManager,
+  openAccount,
+  sentInvoice,
+  system
+} from "../src/testing/index.ts"
 import { failure, failureTag, fresh } from "./helpers.ts"
 
 const at = (iso: string) => TestClock.setTime(Date.parse(iso))
@@ -16,29 +23,53 @@ describe("jobs (TestClock)", () => {
       const invoice = yield* sentInvoice(account.id, 1_000n, { issueDate: "2026-03-01", dueDate: "2026-03-10" })
       const other = yield* sentInvoice(account.id, 1_000n, { issueDate: "2026-03-01", dueDate: "2026-03-10" })
       const prepaid = yield* draftInvoice(account.id, 10n, { dueDate: "2026-03-10" })
-      yield* Invoices.issuePaidInvoice(financeManager(), { invoiceId: prepaid.id, payment: { amountMinor: 11n, currency: "KZT", method: "CASH" } })
+      yield* Invoices.issuePaidInvoice(financeManager(), {
+        invoiceId: prepaid.id,
+        payment: { amountMinor: 11n, currency: "KZT", method: "CASH" }
+      })
       const draft = yield* draftInvoice(account.id, 10n, { dueDate: "2026-03-10" })
       // 2026-03-10 17:00 UTC is 22:00 (or 23:00) on the 10th in Almaty: due today, not overdue
       yield* at("2026-03-10T17:00:00Z")
       expect((yield* Jobs.markOverdueInvoices(system(), {})).invoices).toEqual([])
       // 20:00 UTC is already the 11th in Almaty, while the UTC date is still the 10th
       yield* at("2026-03-10T20:00:00Z")
-      const utc = yield* Effect.provideService(Jobs.markOverdueInvoices(system(), {}), TenantDefaults.TenantDefaults, { timeZone: () => "UTC", taxRate: () => TenantDefaults.standard.taxRate })
+      const utc = yield* Effect.provideService(Jobs.markOverdueInvoices(system(), {}), TenantDefaults.TenantDefaults, {
+        timeZone: () => "UTC",
+        taxRate: () => TenantDefaults.standard.taxRate
+      })
       expect(utc.invoices).toEqual([])
       const almaty = yield* Jobs.markOverdueInvoices(system(), {})
-      expect(almaty.invoices.map((i) => [i.id, i.status]).sort()).toEqual([[invoice.id, "Overdue"], [other.id, "Overdue"]].sort())
+      expect(almaty.invoices.map((i) => [i.id, i.status]).sort()).toEqual(
+        [[invoice.id, "Overdue"], [other.id, "Overdue"]].sort()
+      )
       expect((yield* Invoices.getInvoice(financeManager(), { invoiceId: prepaid.id })).status).toBe("Paid")
       expect((yield* Invoices.getInvoice(financeManager(), { invoiceId: draft.id })).status).toBe("Draft")
       expect((yield* Jobs.markOverdueInvoices(system(), {})).invoices).toEqual([])
       const log = yield* Invoices.invoiceEvents(financeManager(), { invoiceId: invoice.id })
-      expect(log.at(-1)).toMatchObject({ type: "marked_overdue", triggeredBy: null, triggeredBySystem: "billing.markOverdueInvoices" })
+      expect(log.at(-1)).toMatchObject({
+        type: "marked_overdue",
+        triggeredBy: null,
+        triggeredBySystem: "billing.markOverdueInvoices"
+      })
       const events = yield* Outbox.Outbox.use((o) => o.list(tenantA, { type: "billing.InvoiceOverdue" }))
       expect(events.map((e) => e.aggregateId).sort()).toEqual([invoice.id, other.id].sort())
       // TEN-07: the job's entry carries every changed field, old and new
-      const audit = (yield* AuditLog.AuditLog.use((a) => a.byEntity(tenantA, "Invoice", invoice.id))).filter((e) => e.command === "billing.markOverdueInvoices")
-      expect(audit).toMatchObject([{ action: "UPDATE", changedFields: ["status", "updatedAt"], oldValues: { status: "Sent" }, newValues: { status: "Overdue", invoiceNumber: invoice.invoiceNumber } }])
+      const audit = (yield* AuditLog.AuditLog.use((a) => a.byEntity(tenantA, "Invoice", invoice.id))).filter((e) =>
+        e.command === "billing.markOverdueInvoices"
+      )
+      expect(audit).toMatchObject([{
+        action: "UPDATE",
+        changedFields: ["status", "updatedAt"],
+        oldValues: { status: "Sent" },
+        newValues: { status: "Overdue", invoiceNumber: invoice.invoiceNumber }
+      }])
       // an Overdue invoice still takes payments and becomes Paid
-      const { invoice: settled } = yield* Payments.recordPayment(financeManager(), { invoiceId: invoice.id, amountMinor: 1_120n, currency: "KZT", method: "CASH" })
+      const { invoice: settled } = yield* Payments.recordPayment(financeManager(), {
+        invoiceId: invoice.id,
+        amountMinor: 1_120n,
+        currency: "KZT",
+        method: "CASH"
+      })
       expect(settled.status).toBe("Paid")
     })))
 
@@ -58,7 +89,10 @@ describe("jobs (TestClock)", () => {
       const account = yield* openAccount({ creditLimitMinor: 100_000n })
       const invoice = yield* sentInvoice(account.id, 1_000n, { issueDate: "2026-03-01", dueDate: "2026-03-20" })
       const late = yield* sentInvoice(account.id, 1_000n, { issueDate: "2026-03-16", dueDate: "2026-03-20" })
-      const run = Effect.map(Jobs.sendInvoiceReminders(system(), {}), (r) => r.reminders.map((x) => `${x.invoiceId === invoice.id ? "early" : "late"}:${x.reminder}`).sort())
+      const run = Effect.map(
+        Jobs.sendInvoiceReminders(system(), {}),
+        (r) => r.reminders.map((x) => `${x.invoiceId === invoice.id ? "early" : "late"}:${x.reminder}`).sort()
+      )
       yield* at("2026-03-12T12:00:00Z") // the 12th: 8 days before due
       expect(yield* run).toEqual([])
       yield* at("2026-03-13T06:00:00Z") // 7 days before due in Almaty
@@ -76,8 +110,14 @@ describe("jobs (TestClock)", () => {
       expect(yield* run).toEqual([])
       const types = (yield* Invoices.invoiceEvents(financeManager(), { invoiceId: invoice.id })).map((e) => e.type)
       expect(types).toEqual(["created", "sent", "reminder_7day", "reminder_due", "marked_overdue", "reminder_overdue"])
-      const mails = yield* Outbox.Outbox.use((o) => o.list(tenantA, { type: "billing.InvoiceReminderDue", aggregateId: invoice.id }))
-      expect(mails.map((m) => (m.payload as { reminder: string }).reminder)).toEqual(["reminder_7day", "reminder_due", "reminder_overdue"])
+      const mails = yield* Outbox.Outbox.use((o) =>
+        o.list(tenantA, { type: "billing.InvoiceReminderDue", aggregateId: invoice.id })
+      )
+      expect(mails.map((m) => (m.payload as { reminder: string }).reminder)).toEqual([
+        "reminder_7day",
+        "reminder_due",
+        "reminder_overdue"
+      ])
       expect(late.id).not.toBe(invoice.id)
     })))
 
@@ -86,14 +126,25 @@ describe("jobs (TestClock)", () => {
       const fm = financeManager()
       yield* at("2026-05-01T00:00:00Z")
       const account = yield* openAccount({ creditLimitMinor: 1_000n })
-      const hold = yield* ClientAccounts.reserveCredit(fm, { accountId: account.id, amountMinor: 800n, holdTimeoutSeconds: 60 })
-      const longHold = yield* ClientAccounts.reserveCredit(fm, { accountId: account.id, amountMinor: 100n, holdTimeoutSeconds: 3_600 })
+      const hold = yield* ClientAccounts.reserveCredit(fm, {
+        accountId: account.id,
+        amountMinor: 800n,
+        holdTimeoutSeconds: 60
+      })
+      const longHold = yield* ClientAccounts.reserveCredit(fm, {
+        accountId: account.id,
+        amountMinor: 100n,
+        holdTimeoutSeconds: 3_600
+      })
       yield* TestClock.adjust("59 seconds")
       expect((yield* Jobs.expireCreditHolds(system(), {})).holds).toEqual([])
       yield* TestClock.adjust("1 second")
       // due but not yet swept: it can no longer be consumed
       const draft = yield* draftInvoice(account.id, 100n)
-      expect(yield* failure(Invoices.issueInvoice(fm, { invoiceId: draft.id, holdId: hold.id }))).toMatchObject({ _tag: "CreditHoldExpired", holdId: hold.id })
+      expect(yield* failure(Invoices.issueInvoice(fm, { invoiceId: draft.id, holdId: hold.id }))).toMatchObject({
+        _tag: "CreditHoldExpired",
+        holdId: hold.id
+      })
       const expired = yield* Jobs.expireCreditHolds(system(), {})
       expect(expired.holds.map((h) => [h.id, h.status])).toEqual([[hold.id, "Expired"]])
       expect((yield* Jobs.expireCreditHolds(system(), {})).holds).toEqual([])
@@ -101,11 +152,23 @@ describe("jobs (TestClock)", () => {
       expect([after.holdsMinor, after.availableCreditMinor]).toEqual([100n, 900n])
       // TEN-07: the hold's and the account's entries, every changed field old and new (as voidCreditHold writes them)
       const entries = (type: string, id: string) =>
-        Effect.map(AuditLog.AuditLog.use((a) => a.byEntity(tenantA, type, id)), (all) => all.filter((e) => e.command === "billing.expireCreditHolds"))
+        Effect.map(
+          AuditLog.AuditLog.use((a) => a.byEntity(tenantA, type, id)),
+          (all) => all.filter((e) => e.command === "billing.expireCreditHolds")
+        )
       const [holdEntry] = yield* entries("CreditHold", hold.id)
-      expect(holdEntry).toMatchObject({ action: "UPDATE", changedFields: ["resolvedAt", "status"], oldValues: { status: "Pending", resolvedAt: null }, newValues: { status: "Expired" } })
+      expect(holdEntry).toMatchObject({
+        action: "UPDATE",
+        changedFields: ["resolvedAt", "status"],
+        oldValues: { status: "Pending", resolvedAt: null },
+        newValues: { status: "Expired" }
+      })
       const [accountEntry] = yield* entries("ClientAccount", account.id)
-      expect(accountEntry).toMatchObject({ action: "UPDATE", oldValues: { holdsMinor: "900" }, newValues: { holdsMinor: "100" } })
+      expect(accountEntry).toMatchObject({
+        action: "UPDATE",
+        oldValues: { holdsMinor: "900" },
+        newValues: { holdsMinor: "100" }
+      })
       expect(accountEntry!.changedFields).toEqual(expect.arrayContaining(["holdsMinor", "updatedAt"]))
       expect(yield* failureTag(ClientAccounts.voidCreditHold(fm, { holdId: hold.id }))).toBe("Immutable")
       expect((yield* ClientAccounts.voidCreditHold(fm, { holdId: longHold.id })).status).toBe("Voided")

@@ -22,7 +22,13 @@ export type Case = readonly [name: string, command: AnyCommand, input: Record<st
 const show = (input: unknown) => JSON.stringify(input, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))
 
 /** Runs a command and asserts: a typed failure (never a defect) with `tag` when given, and every table unchanged. */
-export const refused = async (real: Real, command: AnyCommand, actor: unknown, input: unknown, tag?: string): Promise<void> => {
+export const refused = async (
+  real: Real,
+  command: AnyCommand,
+  actor: unknown,
+  input: unknown,
+  tag?: string
+): Promise<void> => {
   const before = await real.runtime.runPromise(snapshot)
   const exit = await real.runtime.runPromiseExit(call(command, actor, input))
   expect(Exit.isFailure(exit), show(input)).toBe(true)
@@ -30,7 +36,9 @@ export const refused = async (real: Real, command: AnyCommand, actor: unknown, i
     expect(Cause.hasDies(exit.cause), Cause.pretty(exit.cause)).toBe(false)
     const error = Cause.findErrorOption(exit.cause)
     expect(error._tag).toBe("Some")
-    if (tag !== undefined && error._tag === "Some") expect((error.value as { _tag: string })._tag, show(input)).toBe(tag)
+    if (tag !== undefined && error._tag === "Some") {
+      expect((error.value as { _tag: string })._tag, show(input)).toBe(tag)
+    }
   }
   expect(await real.runtime.runPromise(snapshot)).toEqual(before)
 }
@@ -68,17 +76,30 @@ export interface JunkRuns {
 /** Junk in any field, as the whole input and as the actor: a ValidationError every time, and no table changed. */
 export const assertJunkRefused = async (real: Real, cases: ReadonlyArray<Case>, runs: JunkRuns): Promise<void> => {
   const corrupted = fc.constantFrom(...cases).chain(([name, command, input, actor]) =>
-    Arbitraries.corrupt(input).map((bad) => [name, command, bad, actor] as const))
-  await fc.assert(fc.asyncProperty(corrupted, async ([, command, bad, actor]) => refused(real, command, actor, bad, "ValidationError")), { numRuns: runs.fields })
+    Arbitraries.corrupt(input).map((bad) => [name, command, bad, actor] as const)
+  )
+  await fc.assert(
+    fc.asyncProperty(
+      corrupted,
+      async ([, command, bad, actor]) => refused(real, command, actor, bad, "ValidationError")
+    ),
+    { numRuns: runs.fields }
+  )
   const withRequiredFields = cases.filter(([name]) => !runs.allOptional.includes(name))
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...withRequiredFields), fc.oneof(Arbitraries.junk, fc.anything()), async ([, command, , actor], junk) =>
-      refused(real, command, actor, junk, "ValidationError")),
+    fc.asyncProperty(
+      fc.constantFrom(...withRequiredFields),
+      fc.oneof(Arbitraries.junk, fc.anything()),
+      async ([, command, , actor], junk) => refused(real, command, actor, junk, "ValidationError")
+    ),
     { numRuns: runs.whole }
   )
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...cases), fc.oneof(Arbitraries.junk, fc.anything()), async ([, command, input], junkActor) =>
-      refused(real, command, junkActor, input, "ValidationError")),
+    fc.asyncProperty(
+      fc.constantFrom(...cases),
+      fc.oneof(Arbitraries.junk, fc.anything()),
+      async ([, command, input], junkActor) => refused(real, command, junkActor, input, "ValidationError")
+    ),
     { numRuns: runs.actor }
   )
 }
@@ -112,11 +133,16 @@ const setAt = (input: unknown, path: Path, value: unknown): unknown => {
  * `unstorableTexts`: a ValidationError at decoding, and no table changed. Returns `"<case>: a.0.b"` for
  * each field tried, so a test can assert which text fields its inputs reach.
  */
-export const assertUnstorableTextRefused = async (real: Real, cases: ReadonlyArray<Case>): Promise<ReadonlyArray<string>> => {
+export const assertUnstorableTextRefused = async (
+  real: Real,
+  cases: ReadonlyArray<Case>
+): Promise<ReadonlyArray<string>> => {
   const tried: Array<string> = []
   for (const [name, command, input, actor] of cases) {
     for (const path of stringPaths(input)) {
-      for (const text of unstorableTexts) await refused(real, command, actor, setAt(input, path, text), "ValidationError")
+      for (const text of unstorableTexts) {
+        await refused(real, command, actor, setAt(input, path, text), "ValidationError")
+      }
       tried.push(`${name}: ${path.join(".")}`)
     }
   }

@@ -8,16 +8,37 @@ const T0 = Date.UTC(2026, 0, 1)
 
 const payment = (status: Payment.PaymentStatus) =>
   new Payment.Payment({
-    id: "01000000-0000-7000-8000-000000000001" as never, tenant: tenantA, invoiceId: "02000000-0000-7000-8000-000000000001" as never,
-    accountId: "03000000-0000-7000-8000-000000000001" as never, customerId: "04000000-0000-7000-8000-000000000001" as never,
-    amountMinor: 100n, currency: "KZT", exchangeRate: { numerator: 1n, denominator: 1n }, baseAmountMinor: 100n, baseCurrency: "KZT",
-    method: "CASH", status, fromWallet: false, paymentDate: LocalDate.unsafeMake("2026-01-01"), reference: null,
-    createdAt: T0, updatedAt: T0, completedAt: null
+    id: "01000000-0000-7000-8000-000000000001" as never,
+    tenant: tenantA,
+    invoiceId: "02000000-0000-7000-8000-000000000001" as never,
+    accountId: "03000000-0000-7000-8000-000000000001" as never,
+    customerId: "04000000-0000-7000-8000-000000000001" as never,
+    amountMinor: 100n,
+    currency: "KZT",
+    exchangeRate: { numerator: 1n, denominator: 1n },
+    baseAmountMinor: 100n,
+    baseCurrency: "KZT",
+    method: "CASH",
+    status,
+    fromWallet: false,
+    paymentDate: LocalDate.unsafeMake("2026-01-01"),
+    reference: null,
+    createdAt: T0,
+    updatedAt: T0,
+    completedAt: null
   })
 
 describe("state machines", () => {
   it("machines lists every billing machine; each renders to Mermaid with all its states", () => {
-    expect(machines.map((m) => m.name)).toEqual(["Invoice", "Payment", "CreditHold", "Quote", "Dispute", "AccountingSync", "BillingRun"])
+    expect(machines.map((m) => m.name)).toEqual([
+      "Invoice",
+      "Payment",
+      "CreditHold",
+      "Quote",
+      "Dispute",
+      "AccountingSync",
+      "BillingRun"
+    ])
     for (const machine of machines) {
       const diagram = StateMachine.toMermaid(machine)
       for (const state of machine.states) expect(diagram).toContain(state)
@@ -25,7 +46,7 @@ describe("state machines", () => {
     }
   })
 
-  it("BIL-PAY-04 every payment status change is allowed exactly on the machine's edges; terminal states are Immutable", () => {
+  it("BIL-PAY-04 every payment status change is allowed exactly on the machine's edges; terminal: Immutable", () => {
     for (const from of Payment.machine.states) {
       for (const to of Payment.machine.states) {
         const result = Payment.changeStatus(payment(from), to, T0 + 1)
@@ -34,7 +55,9 @@ describe("state machines", () => {
         } else {
           expect(Result.isFailure(result)).toBe(true)
           if (Result.isFailure(result)) {
-            expect(result.failure).toBeInstanceOf(StateMachine.isTerminal(Payment.machine, from) ? Errors.Immutable : Errors.InvalidTransition)
+            expect(result.failure).toBeInstanceOf(
+              StateMachine.isTerminal(Payment.machine, from) ? Errors.Immutable : Errors.InvalidTransition
+            )
           }
         }
       }
@@ -43,8 +66,13 @@ describe("state machines", () => {
 
   it("BIL-CA-02 a credit hold leaves Pending once, to Posted, Voided or Expired, and never again", () => {
     const pending = CreditHold.make({
-      id: "05000000-0000-7000-8000-000000000001" as never, tenant: tenantA, accountId: "03000000-0000-7000-8000-000000000001" as never,
-      amountMinor: 10n, reference: null, holdTimeoutSeconds: 60, now: T0
+      id: "05000000-0000-7000-8000-000000000001" as never,
+      tenant: tenantA,
+      accountId: "03000000-0000-7000-8000-000000000001" as never,
+      amountMinor: 10n,
+      reference: null,
+      holdTimeoutSeconds: 60,
+      now: T0
     })
     const invoiceId = "02000000-0000-7000-8000-000000000001" as never
     const exits = [
@@ -55,7 +83,11 @@ describe("state machines", () => {
     expect(exits.map((h) => h.status)).toEqual(["Posted", "Voided", "Expired"])
     expect(exits[0]!.invoiceId).toBe(invoiceId)
     for (const resolved of exits) {
-      for (const again of [CreditHold.post(resolved, invoiceId, T0 + 2), CreditHold.void_(resolved, T0 + 2), CreditHold.expire(resolved, T0 + 2)]) {
+      for (const again of [
+        CreditHold.post(resolved, invoiceId, T0 + 2),
+        CreditHold.void_(resolved, T0 + 2),
+        CreditHold.expire(resolved, T0 + 2)
+      ]) {
         expect(Result.isFailure(again) && again.failure._tag).toBe("Immutable")
       }
     }
@@ -64,8 +96,9 @@ describe("state machines", () => {
     expect(Result.isFailure(CreditHold.post(pending, invoiceId, T0 + 60_000))).toBe(true)
   })
 
-  it("BIL-CA-01 BIL-INV-09 grants: credit terms only for Accounts/Finance Manager, Void only for Finance Manager", () => {
-    const holders = (p: string) => Object.entries(grants).filter(([, ps]) => ps?.includes(p as never)).map(([role]) => role).sort()
+  it("BIL-CA-01 BIL-INV-09 grants: credit terms only for Accounts/Finance Manager, Void only Finance Manager", () => {
+    const holders = (p: string) =>
+      Object.entries(grants).filter(([, ps]) => ps?.includes(p as never)).map(([role]) => role).sort()
     expect(holders(permissions.accountCredit)).toEqual(["Accounts Manager", "Finance Manager"])
     expect(holders(permissions.invoiceVoid)).toEqual(["Finance Manager"])
   })

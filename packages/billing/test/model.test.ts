@@ -11,14 +11,39 @@ import { Payment } from "../src/index.ts"
 import { Operations } from "../src/testing/index.ts"
 import { applyOp, checkInvariants, type Op, opArb, readAll, type Real, scenarioArb, start, withReal } from "./world.ts"
 
-interface MAccount { limit: bigint; approved: boolean; balance: bigint; holds: bigint; wallet: bigint }
-interface MHold { account: number; amount: bigint; status: string; expiresAt: number }
-interface MInvoice { account: number; total: bigint; paid: bigint; credited: bigint; status: string; dueDate: string }
-interface MPayment { invoice: number; amount: bigint; status: Payment.PaymentStatus; fromWallet: boolean }
+interface MAccount {
+  limit: bigint
+  approved: boolean
+  balance: bigint
+  holds: bigint
+  wallet: bigint
+}
+interface MHold {
+  account: number
+  amount: bigint
+  status: string
+  expiresAt: number
+}
+interface MInvoice {
+  account: number
+  total: bigint
+  paid: bigint
+  credited: bigint
+  status: string
+  dueDate: string
+}
+interface MPayment {
+  invoice: number
+  amount: bigint
+  status: Payment.PaymentStatus
+  fromWallet: boolean
+}
 
 const pickIndex = (length: number, i: number): number | undefined => (length === 0 ? undefined : i % length)
 
-/** The reference model: plain numbers and the rules as the docs state them, nothing shared with src but the op shapes. */
+/**
+ * The reference model: plain numbers and the rules as the docs state them, nothing shared with src but the op shapes.
+ */
 export class Model {
   accounts: Array<MAccount> = []
   holds: Array<MHold> = []
@@ -56,7 +81,12 @@ export class Model {
         if (!a.approved) return "CreditNotApproved"
         if (op.amount > this.available(a)) return "CreditLimitExceeded"
         a.holds += op.amount
-        this.holds.push({ account, amount: op.amount, status: "Pending", expiresAt: this.now + op.timeoutSeconds * 1000 })
+        this.holds.push({
+          account,
+          amount: op.amount,
+          status: "Pending",
+          expiresAt: this.now + op.timeoutSeconds * 1000
+        })
         return "ok"
       }
       case "VoidHold": {
@@ -72,7 +102,14 @@ export class Model {
         const total = (op.unitPrice * 112n + 50n) / 100n
         if (total === 0n) return "ValidationError"
         const today = LocalDate.atInstant(this.now, "Asia/Almaty")
-        this.invoices.push({ account, total, paid: 0n, credited: 0n, status: "Draft", dueDate: LocalDate.addDays(today, op.dueInDays) })
+        this.invoices.push({
+          account,
+          total,
+          paid: 0n,
+          credited: 0n,
+          status: "Draft",
+          dueDate: LocalDate.addDays(today, op.dueInDays)
+        })
         return "ok"
       }
       case "Issue":
@@ -91,7 +128,12 @@ export class Model {
         const amount = op.amount === "all" ? this.outstanding(invoice) : op.amount
         if (amount <= 0n) return "ValidationError" // input decoding comes first
         if (!this.payable(invoice)) return "InvoiceNotPayable"
-        const payment: MPayment = { invoice: invoiceIndex!, amount, status: op.pending ? "Pending" : "Completed", fromWallet: op.fromWallet }
+        const payment: MPayment = {
+          invoice: invoiceIndex!,
+          amount,
+          status: op.pending ? "Pending" : "Completed",
+          fromWallet: op.fromWallet
+        }
         if (op.pending) {
           if (amount > this.outstanding(invoice)) return "PaymentExceedsOutstanding"
         } else {
@@ -192,12 +234,21 @@ const opCommand = Operations.command<Op, Model, Real>(async (op, model, real) =>
   const actual = await applyOp(real, op)
   expect(actual, Operations.show(op)).toBe(expected)
   const state = await readAll(real)
-  expect(state.accounts.map((a) => ({ limit: a.creditLimitMinor, approved: a.isCreditApproved, balance: a.balanceMinor, holds: a.holdsMinor, wallet: a.walletBalanceMinor })))
-    .toEqual(model.accounts)
+  expect(
+    state.accounts.map((a) => ({
+      limit: a.creditLimitMinor,
+      approved: a.isCreditApproved,
+      balance: a.balanceMinor,
+      holds: a.holdsMinor,
+      wallet: a.walletBalanceMinor
+    }))
+  ).toEqual(model.accounts)
   expect(state.invoices.map((i) => [i.status, i.totalMinor, i.amountPaidMinor, i.amountCreditedMinor, i.dueDate]))
     .toEqual(model.invoices.map((i) => [i.status, i.total, i.paid, i.credited, i.dueDate]))
   expect(state.holds.map((h) => [h.status, h.amountMinor])).toEqual(model.holds.map((h) => [h.status, h.amount]))
-  expect(state.payments.map((p) => [p.status, p.baseAmountMinor, p.fromWallet])).toEqual(model.payments.map((p) => [p.status, p.amount, p.fromWallet]))
+  expect(state.payments.map((p) => [p.status, p.baseAmountMinor, p.fromWallet])).toEqual(
+    model.payments.map((p) => [p.status, p.amount, p.fromWallet])
+  )
   checkInvariants(state, undefined)
 })
 

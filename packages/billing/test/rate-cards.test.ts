@@ -1,4 +1,4 @@
-import { Actor, Command, Outbox, Tenant, TenantDefaults } from "@erpkit/kernel"
+import { Actor, Command, Outbox, TenantDefaults } from "@erpkit/kernel"
 import { actor, tenantA } from "@erpkit/kernel/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -9,25 +9,48 @@ import { failure, failureTag, fresh } from "./helpers.ts"
 
 const at = (iso: string) => TestClock.setTime(Date.parse(iso))
 const price = (req: unknown, pricingDate?: string) =>
-  Command.untyped(RateCards.priceService)(financeManager(), { request: req, currency: "KZT", ...(pricingDate === undefined ? {} : { pricingDate }) })
+  Command.untyped(RateCards.priceService)(financeManager(), {
+    request: req,
+    currency: "KZT",
+    ...(pricingDate === undefined ? {} : { pricingDate })
+  })
 
 const surcharge = (overrides: Record<string, unknown>) =>
   RateCards.createSurcharge(pricingAnalyst(), {
-    name: "Fuel", kind: { _tag: "Percent", rate: "10%" }, currency: "KZT", validFrom: "2026-01-01", validTo: "2026-12-31", ...overrides
+    name: "Fuel",
+    kind: { _tag: "Percent", rate: "10%" },
+    currency: "KZT",
+    validFrom: "2026-01-01",
+    validTo: "2026-12-31",
+    ...overrides
   })
 
 /** Cards and surcharges of the worked example, plus decoys pricing must not use. */
 const worldOfRates = Effect.gen(function*() {
   const weight = yield* rateCard()
   const distance = yield* rateCard({
-    name: "Almaty distance", basis: "Distance", zone: "Almaty", mode: "AllUnits", minimumChargeMinor: 50_000n,
-    tiers: [{ upTo: "50", unitPriceMinor: 500n }, { upTo: "200", unitPriceMinor: 400n }, { upTo: null, unitPriceMinor: 300n }]
+    name: "Almaty distance",
+    basis: "Distance",
+    zone: "Almaty",
+    mode: "AllUnits",
+    minimumChargeMinor: 50_000n,
+    tiers: [
+      { upTo: "50", unitPriceMinor: 500n },
+      { upTo: "200", unitPriceMinor: 400n },
+      { upTo: null, unitPriceMinor: 300n }
+    ]
   })
-  // decoys: every zone (the zone's own card wins), another currency, inactive, out of range, deleted, another service level
+  // decoys: every zone (the zone's own card wins), another currency, inactive, out of range, deleted, another service
+  // level
   yield* rateCard({ name: "Any zone distance", basis: "Distance", tiers: [{ upTo: null, unitPriceMinor: 1n }] })
   yield* rateCard({ name: "USD weight", currency: "USD", tiers: [{ upTo: null, unitPriceMinor: 1n }] })
   yield* rateCard({ name: "Inactive weight", isActive: false, tiers: [{ upTo: null, unitPriceMinor: 1n }] })
-  yield* rateCard({ name: "2025 weight", validFrom: "2025-01-01", validTo: "2025-12-31", tiers: [{ upTo: null, unitPriceMinor: 1n }] })
+  yield* rateCard({
+    name: "2025 weight",
+    validFrom: "2025-01-01",
+    validTo: "2025-12-31",
+    tiers: [{ upTo: null, unitPriceMinor: 1n }]
+  })
   const deleted = yield* rateCard({ name: "Deleted weight", tiers: [{ upTo: null, unitPriceMinor: 1n }] })
   yield* RateCards.deleteRateCard(pricingAnalyst(), { rateCardId: deleted.id })
   yield* rateCard({ name: "Express weight", serviceLevel: "Express", tiers: [{ upTo: null, unitPriceMinor: 1n }] })
@@ -40,27 +63,46 @@ const worldOfRates = Effect.gen(function*() {
 })
 
 describe("rate cards and pricing", () => {
-  it("BIL-RC-01 only Pricing Analyst holds the permission to create, update and delete rate cards and surcharges", () => {
-    const holders = Object.entries(grants).filter(([, ps]) => ps?.includes(permissions.rateCardManage)).map(([role]) => role)
+  it("BIL-RC-01 only Pricing Analyst may create, update and delete rate cards and surcharges", () => {
+    const holders = Object.entries(grants).filter(([, ps]) => ps?.includes(permissions.rateCardManage)).map(([role]) =>
+      role
+    )
     expect(holders).toEqual(["Pricing Analyst"])
   })
 
-  it.effect("BIL-RC-01 every other role is Forbidden on every rate card and surcharge command, and nothing changes", () =>
+  it.effect("BIL-RC-01 every other role is Forbidden on every rate card and surcharge command; nothing changes", () =>
     fresh(Effect.gen(function*() {
       const card = yield* rateCard()
       const fuel = yield* surcharge({})
       const others = Actor.roles.filter((r) => r !== "Pricing Analyst" && r !== "system")
       for (const role of others) {
         const who = actor([role])
-        expect(yield* failureTag(RateCards.createRateCard(who, {
-          name: "x", serviceLevel: "Standard", basis: "Weight", currency: "KZT", tiers: [{ upTo: null, unitPriceMinor: 1n }],
-          validFrom: "2026-01-01", validTo: "2026-12-31"
-        }))).toBe("Forbidden")
+        expect(
+          yield* failureTag(
+            RateCards.createRateCard(who, {
+              name: "x",
+              serviceLevel: "Standard",
+              basis: "Weight",
+              currency: "KZT",
+              tiers: [{ upTo: null, unitPriceMinor: 1n }],
+              validFrom: "2026-01-01",
+              validTo: "2026-12-31"
+            })
+          )
+        ).toBe("Forbidden")
         expect(yield* failureTag(RateCards.updateRateCard(who, { rateCardId: card.id, name: "y" }))).toBe("Forbidden")
         expect(yield* failureTag(RateCards.deleteRateCard(who, { rateCardId: card.id }))).toBe("Forbidden")
-        expect(yield* failureTag(RateCards.createSurcharge(who, {
-          name: "x", kind: { _tag: "Fixed", amountMinor: 1n }, currency: "KZT", validFrom: "2026-01-01", validTo: "2026-12-31"
-        }))).toBe("Forbidden")
+        expect(
+          yield* failureTag(
+            RateCards.createSurcharge(who, {
+              name: "x",
+              kind: { _tag: "Fixed", amountMinor: 1n },
+              currency: "KZT",
+              validFrom: "2026-01-01",
+              validTo: "2026-12-31"
+            })
+          )
+        ).toBe("Forbidden")
         expect(yield* failureTag(RateCards.updateSurcharge(who, { surchargeId: fuel.id, name: "y" }))).toBe("Forbidden")
         expect(yield* failureTag(RateCards.deleteSurcharge(who, { surchargeId: fuel.id }))).toBe("Forbidden")
       }
@@ -68,7 +110,9 @@ describe("rate cards and pricing", () => {
       expect(yield* RateCards.getSurcharge(financeManager(), { surchargeId: fuel.id })).toEqual(fuel)
       // the analyst can do all of it
       const pa = pricingAnalyst()
-      expect((yield* RateCards.updateRateCard(pa, { rateCardId: card.id, name: "Renamed", validTo: "2026-06-30" })).name).toBe("Renamed")
+      expect(
+        (yield* RateCards.updateRateCard(pa, { rateCardId: card.id, name: "Renamed", validTo: "2026-06-30" })).name
+      ).toBe("Renamed")
       expect(yield* failure(RateCards.updateRateCard(pa, { rateCardId: card.id, validTo: "2025-12-31" })))
         .toMatchObject({ _tag: "ValidityRangeInverted", validFrom: "2026-01-01", validTo: "2025-12-31" })
       yield* RateCards.deleteRateCard(pa, { rateCardId: card.id })
@@ -77,7 +121,7 @@ describe("rate cards and pricing", () => {
       expect(yield* failureTag(RateCards.getSurcharge(pa, { surchargeId: fuel.id }))).toBe("NotFound")
     })))
 
-  it.effect("BIL-RC-02 pricing uses only active cards valid on the date, with a breakdown of every tier and surcharge", () =>
+  it.effect("BIL-RC-02 pricing uses only active cards valid on the date, with a breakdown of tiers, surcharges", () =>
     fresh(Effect.gen(function*() {
       const { distance, fuel, remote, weight } = yield* worldOfRates
       const priced = yield* price(request("150.5", [{ basis: "Distance", quantity: "120" }]), "2026-03-10")
@@ -91,19 +135,35 @@ describe("rate cards and pricing", () => {
         [100_000n, null, 50_500n, 8_000n, 404_000n]
       ])
       // all units: 120 km at the 50–200 rate (48 000), below the minimum charge of 50 000
-      expect(priced.lines[1]!.tiers.map((t) => [t.quantity, t.unitPriceMinor, t.amountMinor])).toEqual([[120_000n, 400n, 48_000n]])
+      expect(priced.lines[1]!.tiers.map((t) => [t.quantity, t.unitPriceMinor, t.amountMinor])).toEqual([[
+        120_000n,
+        400n,
+        48_000n
+      ]])
       expect(priced.surcharges.map((s) => [s.surchargeId, s.baseMinor, s.amountMinor])).toEqual([
         [fuel.id, 1_454_000n, 145_400n],
         [remote.id, 1_454_000n, 2_000n]
       ])
-      expect([priced.subtotalMinor, priced.surchargesMinor, priced.totalMinor]).toEqual([1_454_000n, 147_400n, 1_601_400n])
+      expect([priced.subtotalMinor, priced.surchargesMinor, priced.totalMinor]).toEqual([
+        1_454_000n,
+        147_400n,
+        1_601_400n
+      ])
       // out of range on the date: no card prices Weight
       expect(yield* failure(price(request("1"), "2027-01-01"))).toMatchObject({
-        _tag: "NoApplicableRateCard", basis: "Weight", serviceLevel: "Standard", zone: "Almaty", currency: "KZT", pricingDate: "2027-01-01"
+        _tag: "NoApplicableRateCard",
+        basis: "Weight",
+        serviceLevel: "Standard",
+        zone: "Almaty",
+        currency: "KZT",
+        pricingDate: "2027-01-01"
       })
       // deactivated: no longer used
       yield* RateCards.updateRateCard(pricingAnalyst(), { rateCardId: weight.id, isActive: false })
-      expect(yield* failure(price(request("1"), "2026-03-10"))).toMatchObject({ _tag: "NoApplicableRateCard", basis: "Weight" })
+      expect(yield* failure(price(request("1"), "2026-03-10"))).toMatchObject({
+        _tag: "NoApplicableRateCard",
+        basis: "Weight"
+      })
     })))
 
   it.effect("BIL-RC-02 without a pricing date, pricing uses today in the tenant's time zone", () =>
@@ -112,12 +172,18 @@ describe("rate cards and pricing", () => {
       yield* at("2026-12-31T17:00:00Z") // 22:00 or 23:00 on the 31st in Almaty
       expect((yield* price(request("1"))).pricingDate).toBe("2026-12-31")
       yield* at("2026-12-31T20:00:00Z") // already 2027-01-01 in Almaty: the card is no longer valid
-      expect(yield* failure(price(request("1")))).toMatchObject({ _tag: "NoApplicableRateCard", pricingDate: "2027-01-01" })
-      const utc = yield* Effect.provideService(price(request("1")), TenantDefaults.TenantDefaults, { timeZone: () => "UTC", taxRate: () => TenantDefaults.standard.taxRate })
+      expect(yield* failure(price(request("1")))).toMatchObject({
+        _tag: "NoApplicableRateCard",
+        pricingDate: "2027-01-01"
+      })
+      const utc = yield* Effect.provideService(price(request("1")), TenantDefaults.TenantDefaults, {
+        timeZone: () => "UTC",
+        taxRate: () => TenantDefaults.standard.taxRate
+      })
       expect(utc.pricingDate).toBe("2026-12-31")
     })))
 
-  it.effect("BIL-RC-03 the daily job deactivates cards and surcharges past valid_to (tenant's date), once; future ones stay active", () =>
+  it.effect("BIL-RC-03 the daily job deactivates cards and surcharges past valid_to (tenant's date), once", () =>
     fresh(Effect.gen(function*() {
       const expired = yield* rateCard({ name: "Q1", validFrom: "2026-01-01", validTo: "2026-03-09" })
       const current = yield* rateCard({ name: "Year" })
@@ -127,7 +193,11 @@ describe("rate cards and pricing", () => {
       yield* at("2026-03-09T17:00:00Z") // still the 9th in Almaty
       expect(yield* Jobs.deactivateExpiredRates(system(), {})).toEqual({ rateCards: [], surcharges: [] })
       yield* at("2026-03-09T20:00:00Z") // the 10th in Almaty, the 9th in UTC
-      const utc = yield* Effect.provideService(Jobs.deactivateExpiredRates(system(), {}), TenantDefaults.TenantDefaults, { timeZone: () => "UTC", taxRate: () => TenantDefaults.standard.taxRate })
+      const utc = yield* Effect.provideService(
+        Jobs.deactivateExpiredRates(system(), {}),
+        TenantDefaults.TenantDefaults,
+        { timeZone: () => "UTC", taxRate: () => TenantDefaults.standard.taxRate }
+      )
       expect(utc).toEqual({ rateCards: [], surcharges: [] })
       expect(yield* failureTag(Jobs.deactivateExpiredRates(pricingAnalyst(), {}))).toBe("Forbidden")
       const run = yield* Jobs.deactivateExpiredRates(system(), {})
@@ -137,7 +207,9 @@ describe("rate cards and pricing", () => {
       expect(active.sort()).toEqual([current.id, future.id].sort())
       expect((yield* RateCards.getSurcharge(financeManager(), { surchargeId: fuel.id })).isActive).toBe(true)
       expect(yield* Jobs.deactivateExpiredRates(system(), {})).toEqual({ rateCards: [], surcharges: [] })
-      const events = yield* Outbox.Outbox.use((o) => o.list(tenantA, { type: "billing.RateCardChanged", aggregateId: expired.id }))
+      const events = yield* Outbox.Outbox.use((o) =>
+        o.list(tenantA, { type: "billing.RateCardChanged", aggregateId: expired.id })
+      )
       expect(events.map((e) => (e.payload as { change: string }).change)).toEqual(["Created", "Deactivated"])
     })))
 

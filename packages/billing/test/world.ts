@@ -10,8 +10,22 @@ import { Clock, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 import {
-  ClientAccount, ClientAccountRepository, ClientAccounts, CreditHold, CreditHoldRepository, CreditNotes, Invoice,
-  InvoiceRepository, Invoices, Jobs, Ledger, LedgerRepository, Payment, PaymentRepository, Payments, type Repositories
+  ClientAccount,
+  ClientAccountRepository,
+  ClientAccounts,
+  CreditHold,
+  CreditHoldRepository,
+  CreditNotes,
+  Invoice,
+  InvoiceRepository,
+  Invoices,
+  Jobs,
+  Ledger,
+  LedgerRepository,
+  Payment,
+  PaymentRepository,
+  Payments,
+  type Repositories
 } from "../src/index.ts"
 import { customerId, financeManager, invoiceNumber, layerTest, Operations, system } from "../src/testing/index.ts"
 
@@ -37,10 +51,9 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
 )
 
 /** Three accounts (two approved for credit, one not), then 10 … 40 random operations. */
-export const scenarioArb: fc.Arbitrary<ReadonlyArray<Op>> = fc.array(opArb, { minLength: 10, maxLength: 40 }).map((ops) => [
-  ...Operations.openingAccounts,
-  ...ops
-])
+export const scenarioArb: fc.Arbitrary<ReadonlyArray<Op>> = fc.array(opArb, { minLength: 10, maxLength: 40 }).map((
+  ops
+) => [...Operations.openingAccounts, ...ops])
 
 const pick = Operations.pick
 
@@ -48,7 +61,9 @@ const pick = Operations.pick
 type Env = Repositories | Command.CommandServices | MemoryStore.MemoryStore | TestClock.TestClock
 
 export class Real {
-  readonly runtime: ManagedRuntime.ManagedRuntime<Env, never> = ManagedRuntime.make(Layer.merge(layerTest(), TestClock.layer()))
+  readonly runtime: ManagedRuntime.ManagedRuntime<Env, never> = ManagedRuntime.make(
+    Layer.merge(layerTest(), TestClock.layer())
+  )
   readonly tenant: Tenant.Tenant = tenantA
   readonly accounts: Array<string> = []
   readonly holds: Array<string> = []
@@ -94,16 +109,36 @@ export const applyOp = async (real: Real, op: Op): Promise<string> => {
   switch (op._tag) {
     case "Open":
       return real.outcome(
-        Effect.flatMap(ClientAccounts.openAccount(fm, { customerId: customerId(), currency: "KZT" }), (a) =>
-          ClientAccounts.setCreditTerms(fm, { accountId: a.id, creditLimitMinor: op.limit, isCreditApproved: op.approved })),
+        Effect.flatMap(
+          ClientAccounts.openAccount(fm, { customerId: customerId(), currency: "KZT" }),
+          (a) =>
+            ClientAccounts.setCreditTerms(fm, {
+              accountId: a.id,
+              creditLimitMinor: op.limit,
+              isCreditApproved: op.approved
+            })
+        ),
         (a) => real.accounts.push(a.id)
       )
     case "SetTerms":
       if (!account) return "skip"
-      return real.outcome(ClientAccounts.setCreditTerms(fm, { accountId: account, creditLimitMinor: op.limit, isCreditApproved: op.approved }))
+      return real.outcome(
+        ClientAccounts.setCreditTerms(fm, {
+          accountId: account,
+          creditLimitMinor: op.limit,
+          isCreditApproved: op.approved
+        })
+      )
     case "Reserve":
       if (!account) return "skip"
-      return real.outcome(ClientAccounts.reserveCredit(fm, { accountId: account, amountMinor: op.amount, holdTimeoutSeconds: op.timeoutSeconds }), (h) => real.holds.push(h.id))
+      return real.outcome(
+        ClientAccounts.reserveCredit(fm, {
+          accountId: account,
+          amountMinor: op.amount,
+          holdTimeoutSeconds: op.timeoutSeconds
+        }),
+        (h) => real.holds.push(h.id)
+      )
     case "VoidHold": {
       const hold = pick(real.holds, op.hold)
       return hold ? real.outcome(ClientAccounts.voidCreditHold(fm, { holdId: hold })) : "skip"
@@ -113,7 +148,10 @@ export const applyOp = async (real: Real, op: Op): Promise<string> => {
       const create = Effect.gen(function*() {
         const today = LocalDate.atInstant(yield* Clock.currentTimeMillis, "Asia/Almaty")
         return yield* Invoices.createInvoice(fm, {
-          accountId: account, invoiceNumber: invoiceNumber(), issueDate: today, dueDate: LocalDate.addDays(today, op.dueInDays),
+          accountId: account,
+          invoiceNumber: invoiceNumber(),
+          issueDate: today,
+          dueDate: LocalDate.addDays(today, op.dueInDays),
           items: [{ description: "Freight", quantity: "1", unitPriceMinor: op.unitPrice }]
         })
       })
@@ -122,37 +160,63 @@ export const applyOp = async (real: Real, op: Op): Promise<string> => {
     case "Issue": {
       if (!invoice) return "skip"
       const hold = op.hold === null ? undefined : pick(real.holds, op.hold)
-      return real.outcome(Invoices.issueInvoice(fm, { invoiceId: invoice, ...(hold === undefined ? {} : { holdId: hold }) }))
+      return real.outcome(
+        Invoices.issueInvoice(fm, { invoiceId: invoice, ...(hold === undefined ? {} : { holdId: hold }) })
+      )
     }
     case "IssuePaid": {
       if (!invoice) return "skip"
-      const run = Effect.flatMap(Invoices.getInvoice(fm, { invoiceId: invoice }), (i) =>
-        Invoices.issuePaidInvoice(fm, { invoiceId: invoice, payment: { amountMinor: i.totalMinor || 1n, currency: "KZT", method: "CARD" } }))
+      const run = Effect.flatMap(
+        Invoices.getInvoice(fm, { invoiceId: invoice }),
+        (i) =>
+          Invoices.issuePaidInvoice(fm, {
+            invoiceId: invoice,
+            payment: { amountMinor: i.totalMinor || 1n, currency: "KZT", method: "CARD" }
+          })
+      )
       return real.outcome(run, (r) => real.payments.push(r.payment.id))
     }
     case "Pay": {
       if (!invoice) return "skip"
-      const run = Effect.flatMap(Invoices.getInvoice(fm, { invoiceId: invoice }), (i) =>
-        Payments.recordPayment(fm, {
-          invoiceId: invoice, amountMinor: op.amount === "all" ? Invoice.amountOutstanding(i) : op.amount, currency: "KZT",
-          method: "BANK_TRANSFER", status: op.pending ? "Pending" : "Completed", fromWallet: op.fromWallet
-        }))
+      const run = Effect.flatMap(
+        Invoices.getInvoice(fm, { invoiceId: invoice }),
+        (i) =>
+          Payments.recordPayment(fm, {
+            invoiceId: invoice,
+            amountMinor: op.amount === "all" ? Invoice.amountOutstanding(i) : op.amount,
+            currency: "KZT",
+            method: "BANK_TRANSFER",
+            status: op.pending ? "Pending" : "Completed",
+            fromWallet: op.fromWallet
+          })
+      )
       return real.outcome(run, (r) => real.payments.push(r.payment.id))
     }
     case "ChangePayment": {
       const payment = pick(real.payments, op.payment)
-      return payment ? real.outcome(Payments.changePaymentStatus(fm, { paymentId: payment, status: op.status })) : "skip"
+      return payment
+        ? real.outcome(Payments.changePaymentStatus(fm, { paymentId: payment, status: op.status }))
+        : "skip"
     }
     case "Credit": {
       if (!invoice) return "skip"
-      const run = Effect.flatMap(Invoices.getInvoice(fm, { invoiceId: invoice }), (i) =>
-        CreditNotes.issueCreditNote(fm, { invoiceId: invoice, amountMinor: op.amount === "all" ? Invoice.amountOutstanding(i) : op.amount, reason: "model" }))
+      const run = Effect.flatMap(
+        Invoices.getInvoice(fm, { invoiceId: invoice }),
+        (i) =>
+          CreditNotes.issueCreditNote(fm, {
+            invoiceId: invoice,
+            amountMinor: op.amount === "all" ? Invoice.amountOutstanding(i) : op.amount,
+            reason: "model"
+          })
+      )
       return real.outcome(run)
     }
     case "Void":
       return invoice ? real.outcome(Invoices.voidInvoice(fm, { invoiceId: invoice, reason: "model" })) : "skip"
     case "TopUp":
-      return account ? real.outcome(ClientAccounts.topUpWallet(fm, { accountId: account, amountMinor: op.amount })) : "skip"
+      return account
+        ? real.outcome(ClientAccounts.topUpWallet(fm, { accountId: account, amountMinor: op.amount }))
+        : "skip"
     case "Tick":
       return real.outcome(Effect.gen(function*() {
         yield* TestClock.adjust(`${op.hours} hours`)
@@ -166,11 +230,26 @@ export const applyOp = async (real: Real, op: Op): Promise<string> => {
 /** Everything the real system holds, read through the ports. */
 export const readAll = (real: Real) =>
   real.runtime.runPromise(Effect.gen(function*() {
-    const accounts = yield* Effect.forEach(real.accounts, (id) => ClientAccountRepository.ClientAccountRepository.use((r) => r.get(real.tenant, id as never)))
-    const ledgers = yield* Effect.forEach(real.accounts, (id) => LedgerRepository.LedgerRepository.use((r) => r.list(real.tenant, id as never)))
-    const holds = yield* Effect.forEach(real.holds, (id) => CreditHoldRepository.CreditHoldRepository.use((r) => r.get(real.tenant, id as never)))
-    const invoices = yield* Effect.forEach(real.invoices, (id) => InvoiceRepository.InvoiceRepository.use((r) => r.get(real.tenant, id as never)))
-    const payments = yield* Effect.forEach(real.payments, (id) => PaymentRepository.PaymentRepository.use((r) => r.get(real.tenant, id as never)))
+    const accounts = yield* Effect.forEach(
+      real.accounts,
+      (id) => ClientAccountRepository.ClientAccountRepository.use((r) => r.get(real.tenant, id as never))
+    )
+    const ledgers = yield* Effect.forEach(
+      real.accounts,
+      (id) => LedgerRepository.LedgerRepository.use((r) => r.list(real.tenant, id as never))
+    )
+    const holds = yield* Effect.forEach(
+      real.holds,
+      (id) => CreditHoldRepository.CreditHoldRepository.use((r) => r.get(real.tenant, id as never))
+    )
+    const invoices = yield* Effect.forEach(
+      real.invoices,
+      (id) => InvoiceRepository.InvoiceRepository.use((r) => r.get(real.tenant, id as never))
+    )
+    const payments = yield* Effect.forEach(
+      real.payments,
+      (id) => PaymentRepository.PaymentRepository.use((r) => r.get(real.tenant, id as never))
+    )
     return { accounts, ledgers, holds, invoices, payments }
   }))
 
@@ -208,11 +287,15 @@ export const checkInvariants = (now: Snapshot, before: Snapshot | undefined): vo
     expect(Ledger.chainsTo(account, ledger)).toBe(true)
     expect(ledger.reduce((s, t) => s + t.amountMinor, 0n)).toBe(account.balanceMinor)
     expect(ClientAccount.brokenInvariants(account)).toEqual([])
-    expect(ClientAccount.availableCredit(account)).toBe(account.creditLimitMinor - account.balanceMinor - account.holdsMinor)
+    expect(ClientAccount.availableCredit(account)).toBe(
+      account.creditLimitMinor - account.balanceMinor - account.holdsMinor
+    )
     expect(ClientAccount.availableCredit(account) >= 0n).toBe(true)
     const pending = now.holds.filter((h) => h.accountId === account.id && h.status === "Pending")
     expect(pending.reduce((s, h) => s + h.amountMinor, 0n)).toBe(account.holdsMinor)
-    const owed = now.invoices.filter((inv) => inv.accountId === account.id && (inv.status === "Sent" || inv.status === "Overdue"))
+    const owed = now.invoices.filter((inv) =>
+      inv.accountId === account.id && (inv.status === "Sent" || inv.status === "Overdue")
+    )
     expect(owed.reduce((s, inv) => s + Invoice.amountOutstanding(inv), 0n)).toBe(account.balanceMinor)
   })
   for (const invoice of now.invoices) {
@@ -222,7 +305,11 @@ export const checkInvariants = (now: Snapshot, before: Snapshot | undefined): vo
     expect(completed.reduce((s, p) => s + p.baseAmountMinor, 0n)).toBe(invoice.amountPaidMinor)
   }
   if (!before) return
-  const stays = <A extends { readonly id: string; readonly status: string }>(machine: { readonly terminal: ReadonlyArray<string> }, was: ReadonlyArray<A>, is: ReadonlyArray<A>) => {
+  const stays = <A extends { readonly id: string; readonly status: string }>(
+    machine: { readonly terminal: ReadonlyArray<string> },
+    was: ReadonlyArray<A>,
+    is: ReadonlyArray<A>
+  ) => {
     for (const old of was) {
       if (machine.terminal.includes(old.status)) expect(is.find((x) => x.id === old.id)).toEqual(old)
     }

@@ -46,6 +46,7 @@ export const homeOnly = (
   user: { readonly id: Ids.UserId; readonly organizationId: Ids.OrganizationId },
   permission: Actor.Permission
 ): Effect.Effect<void, Errors.Forbidden> =>
-  (actor.userId === user.id && actor.userId !== anonymousUserId) || Actor.isSystem(actor) || user.organizationId === tenant.organizationId
+  (actor.userId === user.id && actor.userId !== anonymousUserId) || Actor.isSystem(actor) ||
+    user.organizationId === tenant.organizationId
     ? Effect.void
     : Effect.fail(new Errors.Forbidden({ permission, actorId: actor.userId, roles: [...actor.roles] }))

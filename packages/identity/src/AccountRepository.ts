@@ -21,23 +21,33 @@ export class AccountRepository extends Context.Service<AccountRepository, {
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = store.table<Account>("auth.accounts")
       const byProvider = (providerId: string, accountId: string) =>
-        Effect.map(rows.find((a) => providerKey(a) === providerKey({ providerId, accountId })), (f) => Option.fromNullishOr(f[0]))
+        Effect.map(
+          rows.find((a) => providerKey(a) === providerKey({ providerId, accountId })),
+          (f) => Option.fromNullishOr(f[0])
+        )
       return {
         insert: (account) =>
           store.transaction(Effect.gen(function*() {
             if (Option.isSome(yield* byProvider(account.providerId, account.accountId))) {
               return yield* new AccountLinked({ providerId: account.providerId, accountId: account.accountId })
             }
-            if (Option.isSome(yield* rows.get(account.id))) return yield* new Errors.Conflict({ entity: "Account", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(account.id))) {
+              return yield* new Errors.Conflict({ entity: "Account", reason: "id exists" })
+            }
             yield* rows.put(account.id, account)
           })),
         findById: (id) => rows.get(id),
         findByProvider: byProvider,
         listByUser: (userId) => rows.find((a) => a.userId === userId),
-        remove: (id) => store.transaction(Effect.tap(rows.get(id), (f) => (Option.isSome(f) ? rows.remove(id) : Effect.void))),
+        remove: (id) =>
+          store.transaction(Effect.tap(rows.get(id), (f) => (Option.isSome(f) ? rows.remove(id) : Effect.void))),
         removeByUser: (userId) =>
-          store.transaction(Effect.flatMap(rows.find((a) => a.userId === userId), (found) =>
-            Effect.as(Effect.forEach(found, (a) => rows.remove(a.id), { discard: true }), found)))
+          store.transaction(
+            Effect.flatMap(
+              rows.find((a) => a.userId === userId),
+              (found) => Effect.as(Effect.forEach(found, (a) => rows.remove(a.id), { discard: true }), found)
+            )
+          )
       }
     })
   )

@@ -2,6 +2,7 @@
  * Provider accounts: linking a login provider's account to a user (AUTH-16, AUTH-17).
  */
 import { Effect, Option, Schema } from "effect"
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Actor, Command, Errors, Ids } from "@erpkit/kernel"
 import { selfOr } from "./Access.ts"
 import * as Account from "./Account.ts"

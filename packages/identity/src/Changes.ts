@@ -3,7 +3,7 @@
  * actor, time and changed fields. Values are canonical JSON; callers strip secrets first (token
  * hashes, code hashes, secret setting values never reach the log).
  */
-import { type Schema } from "effect"
+import type { Schema } from "effect"
 import { AuditLog, Idempotency } from "@erpkit/kernel"
 
 export const toJson = (value: unknown): Schema.Json => JSON.parse(Idempotency.canonicalJson(value)) as Schema.Json
@@ -15,5 +15,10 @@ export const updated = (entityType: string, entityId: string, before: unknown, a
   AuditLog.change(entityType, entityId, toJson(before), toJson(after))
 
 /** A hard delete has no new values; a soft delete passes the row with its `deletedAt` as `after`. */
-export const deleted = (entityType: string, entityId: string, before: unknown, after: unknown = null): AuditLog.AuditChange =>
+export const deleted = (
+  entityType: string,
+  entityId: string,
+  before: unknown,
+  after: unknown = null
+): AuditLog.AuditChange =>
   AuditLog.change(entityType, entityId, toJson(before), after === null ? null : toJson(after), "DELETE")

@@ -18,14 +18,19 @@ export class DepartmentRepository extends Context.Service<DepartmentRepository, 
   /** id → parent id of every live department of the tenant's workspace. */
   readonly parents: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyMap<string, string | null>>
   /** Writes `d` one version after the stored row (`StaleVersion` when stale, `DepartmentCodeTaken` on a code clash). */
-  readonly update: (tenant: Tenant.Tenant, d: Department) => Effect.Effect<void, DepartmentCodeTaken | Errors.StaleVersion | Errors.NotFound>
+  readonly update: (
+    tenant: Tenant.Tenant,
+    d: Department
+  ) => Effect.Effect<void, DepartmentCodeTaken | Errors.StaleVersion | Errors.NotFound>
 }>()("@erpkit/identity/DepartmentRepository") {
   static readonly layerMemory = Layer.effect(
     DepartmentRepository,
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = store.table<Department>("identity.departments")
-      const inOrg = (tenant: Tenant.Tenant) => (d: Department) => d.deletedAt === null && d.tenant.organizationId === tenant.organizationId
-      const visible = (tenant: Tenant.Tenant) => (d: Department) => inOrg(tenant)(d) && d.tenant.workspaceId === tenant.workspaceId
+      const inOrg = (tenant: Tenant.Tenant) => (d: Department) =>
+        d.deletedAt === null && d.tenant.organizationId === tenant.organizationId
+      const visible = (tenant: Tenant.Tenant) => (d: Department) =>
+        inOrg(tenant)(d) && d.tenant.workspaceId === tenant.workspaceId
       const findById = (tenant: Tenant.Tenant, id: string) => Effect.map(rows.get(id), Option.filter(visible(tenant)))
       const write = (tenant: Tenant.Tenant, d: Department) =>
         Effect.gen(function*() {
@@ -39,12 +44,15 @@ export class DepartmentRepository extends Context.Service<DepartmentRepository, 
       return {
         insert: (tenant, d) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(d.id))) return yield* new Errors.Conflict({ entity: "Department", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(d.id))) {
+              return yield* new Errors.Conflict({ entity: "Department", reason: "id exists" })
+            }
             yield* write(tenant, d)
           })),
         findById,
         list: (tenant) => rows.find(visible(tenant)),
-        parents: (tenant) => Effect.map(rows.find(visible(tenant)), (found) => new Map(found.map((d) => [d.id, d.parentId] as const))),
+        parents: (tenant) =>
+          Effect.map(rows.find(visible(tenant)), (found) => new Map(found.map((d) => [d.id, d.parentId] as const))),
         update: (tenant, d) =>
           store.transaction(Effect.gen(function*() {
             const stored = yield* findById(tenant, d.id)

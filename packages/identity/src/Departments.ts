@@ -3,7 +3,7 @@
  * (TEN-04), soft delete (TEN-06). Ids from another tenant are `NotFound` (TEN-01).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
+import { Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import * as IdentityError from "./IdentityError.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Department from "./Department.ts"
@@ -16,12 +16,21 @@ import { successor } from "./Versioned.ts"
 const Code = Schema.NullOr(Text.Trimmed(50))
 
 export const load = (tenant: Tenant.Tenant, id: Department.DepartmentId) =>
-  Effect.flatMap(DepartmentRepository.use((r) => r.findById(tenant, id)), (found) =>
-    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Department", id })))
+  Effect.flatMap(
+    DepartmentRepository.use((r) => r.findById(tenant, id)),
+    (found) =>
+      Option.isSome(found)
+        ? Effect.succeed(found.value)
+        : Effect.fail(new Errors.NotFound({ entity: "Department", id }))
+  )
 
 export const createDepartment = Command.make({
   name: "identity.createDepartment",
-  input: Schema.Struct({ name: RequiredText(255), code: Schema.optionalKey(Code), parentId: Schema.optionalKey(Schema.NullOr(Department.DepartmentId)) }),
+  input: Schema.Struct({
+    name: RequiredText(255),
+    code: Schema.optionalKey(Code),
+    parentId: Schema.optionalKey(Schema.NullOr(Department.DepartmentId))
+  }),
   output: Department.Department,
   permission: Permissions.departmentManage,
   handler: Effect.fnUntraced(function*(input, ctx) {

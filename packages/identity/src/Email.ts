@@ -4,7 +4,7 @@
  * decomposed `é` all collide with their plain forms. Postgres stores the key in a column with a
  * unique index.
  */
-import { Result, Schema } from "effect"
+import { Result } from "effect"
 import { Errors, Text } from "@erpkit/kernel"
 
 /** A pragmatic RFC 5321 shape: one `@`, no spaces or control characters, a dotted domain. */
@@ -21,10 +21,15 @@ export interface NormalizedEmail {
 /** The uniqueness key of an address, without validating it. */
 export const keyOf = (email: string): string => email.trim().normalize("NFC").toLowerCase().normalize("NFC")
 
-export const normalize = (raw: string, path: ReadonlyArray<string> = ["email"]): Result.Result<NormalizedEmail, Errors.ValidationError> => {
+export const normalize = (
+  raw: string,
+  path: ReadonlyArray<string> = ["email"]
+): Result.Result<NormalizedEmail, Errors.ValidationError> => {
   const display = raw.trim().normalize("NFC")
   if (display.length === 0) return Result.fail(Errors.ValidationError.at(path, "email is required"))
-  if (display.length > maxLength) return Result.fail(Errors.ValidationError.at(path, `email is longer than ${maxLength} characters`))
+  if (display.length > maxLength) {
+    return Result.fail(Errors.ValidationError.at(path, `email is longer than ${maxLength} characters`))
+  }
   if (!shape.test(display)) return Result.fail(Errors.ValidationError.at(path, "email has an invalid format"))
   return Result.succeed({ display, key: keyOf(display) })
 }

@@ -3,7 +3,7 @@
  * optionally a department. One live employee per (user, organization) (TEN-03, TEN-06).
  */
 import { Result, Schema } from "effect"
-import { Errors, Ids, Instant, StateMachine, Tenant } from "@erpkit/kernel"
+import { type Errors, Ids, Instant, StateMachine, Tenant } from "@erpkit/kernel"
 import { Version } from "./Versioned.ts"
 import { DepartmentId } from "./Department.ts"
 
@@ -50,4 +50,7 @@ export const setStatus = (
   to: EmployeeStatus,
   now: number
 ): Result.Result<Employee, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, e.status, to), (status) => new Employee({ ...e, status, updatedAt: now }))
+  Result.map(
+    StateMachine.transition(statusMachine, e.status, to),
+    (status) => new Employee({ ...e, status, updatedAt: now })
+  )

@@ -12,7 +12,10 @@ import { checkNext } from "./Versioned.ts"
 
 export class EmployeeRepository extends Context.Service<EmployeeRepository, {
   /** `AlreadyEmployed` / `EmployeeNumberTaken` on a clash with a live employee (a reused id is `Conflict`). */
-  readonly insert: (tenant: Tenant.Tenant, e: Employee) => Effect.Effect<void, AlreadyEmployed | EmployeeNumberTaken | Errors.Conflict>
+  readonly insert: (
+    tenant: Tenant.Tenant,
+    e: Employee
+  ) => Effect.Effect<void, AlreadyEmployed | EmployeeNumberTaken | Errors.Conflict>
   readonly findById: (tenant: Tenant.Tenant, id: EmployeeId) => Effect.Effect<Option.Option<Employee>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Employee>>
   /** The user's live employment in the tenant's organization (any workspace). */
@@ -28,8 +31,10 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = store.table<Employee>("identity.employees")
       const live = (e: Employee) => e.deletedAt === null
-      const inOrg = (tenant: Tenant.Tenant) => (e: Employee) => live(e) && e.tenant.organizationId === tenant.organizationId
-      const visible = (tenant: Tenant.Tenant) => (e: Employee) => inOrg(tenant)(e) && e.tenant.workspaceId === tenant.workspaceId
+      const inOrg = (tenant: Tenant.Tenant) => (e: Employee) =>
+        live(e) && e.tenant.organizationId === tenant.organizationId
+      const visible = (tenant: Tenant.Tenant) => (e: Employee) =>
+        inOrg(tenant)(e) && e.tenant.workspaceId === tenant.workspaceId
       const findById = (tenant: Tenant.Tenant, id: string) => Effect.map(rows.get(id), Option.filter(visible(tenant)))
       const clash = (tenant: Tenant.Tenant, e: Employee) =>
         Effect.gen(function*() {
@@ -37,7 +42,9 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
           const others = yield* rows.find((o) => inOrg(tenant)(o) && o.id !== e.id)
           if (others.some((o) => o.userId === e.userId)) return new AlreadyEmployed({ userId: e.userId })
           const employeeNumber = e.employeeNumber
-          if (employeeNumber !== null && others.some((o) => o.employeeNumber === employeeNumber)) return new EmployeeNumberTaken({ employeeNumber })
+          if (employeeNumber !== null && others.some((o) => o.employeeNumber === employeeNumber)) {
+            return new EmployeeNumberTaken({ employeeNumber })
+          }
           return undefined
         })
       const write = (tenant: Tenant.Tenant, e: Employee) =>
@@ -49,12 +56,15 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
       return {
         insert: (tenant, e) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(e.id))) return yield* new Errors.Conflict({ entity: "Employee", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(e.id))) {
+              return yield* new Errors.Conflict({ entity: "Employee", reason: "id exists" })
+            }
             yield* write(tenant, e)
           })),
         findById,
         list: (tenant) => rows.find(visible(tenant)),
-        findByUser: (tenant, userId) => Effect.map(rows.find((e) => inOrg(tenant)(e) && e.userId === userId), (f) => Option.fromNullishOr(f[0])),
+        findByUser: (tenant, userId) =>
+          Effect.map(rows.find((e) => inOrg(tenant)(e) && e.userId === userId), (f) => Option.fromNullishOr(f[0])),
         update: (tenant, e) =>
           store.transaction(Effect.gen(function*() {
             const stored = yield* findById(tenant, e.id)

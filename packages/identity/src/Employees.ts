@@ -3,7 +3,7 @@
  * delete (TEN-06), status lifecycle. Ids from another tenant are `NotFound` (TEN-01).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
+import { Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import { created, deleted, updated } from "./Changes.ts"
 import { DepartmentId } from "./Department.ts"
 import { load as loadDepartment } from "./Departments.ts"
@@ -17,8 +17,11 @@ import { successor } from "./Versioned.ts"
 const OptionalText = (max: number) => Schema.NullOr(Text.Trimmed(max))
 
 export const load = (tenant: Tenant.Tenant, id: Employee.EmployeeId) =>
-  Effect.flatMap(EmployeeRepository.use((r) => r.findById(tenant, id)), (found) =>
-    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Employee", id })))
+  Effect.flatMap(
+    EmployeeRepository.use((r) => r.findById(tenant, id)),
+    (found) =>
+      Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Employee", id }))
+  )
 
 /** Writes the next version of `before` and reports it. */
 const save = (tenant: Tenant.Tenant, before: Employee.Employee, changed: Employee.Employee) => {

@@ -2,7 +2,7 @@
  * Identity's tunables, with defaults a host can replace (`Layer.succeed(IdentityConfig, {...})`).
  */
 import { Context } from "effect"
-import { type Actor, type Instant } from "@erpkit/kernel"
+import type { Actor, Instant } from "@erpkit/kernel"
 import { defaultTtlMillis as invitationTtlMillis } from "./Invitation.ts"
 import { defaultTtlMillis } from "./Verification.ts"
 

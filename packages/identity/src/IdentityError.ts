@@ -29,46 +29,43 @@ export class EmailTaken extends Schema.TaggedError<EmailTaken>()("EmailTaken", {
 }
 
 /** TEN-02/06: a live organization already has this BIN. */
-export class BinTaken extends Schema.TaggedError<BinTaken>()("BinTaken", {
-  bin: Schema.String
-}) {
+export class BinTaken extends Schema.TaggedError<BinTaken>()("BinTaken", { bin: Schema.String }) {
   override get message(): string {
     return `BIN ${this.bin} is already used by a live organization`
   }
 }
 
 /** TEN-04/06: a live department of the organization already has this code. */
-export class DepartmentCodeTaken extends Schema.TaggedError<DepartmentCodeTaken>()("DepartmentCodeTaken", {
-  code: Schema.String
-}) {
+export class DepartmentCodeTaken
+  extends Schema.TaggedError<DepartmentCodeTaken>()("DepartmentCodeTaken", { code: Schema.String })
+{
   override get message(): string {
     return `department code ${this.code} is taken in this organization`
   }
 }
 
 /** TEN-03/06: a live employee of the organization already has this employee number. */
-export class EmployeeNumberTaken extends Schema.TaggedError<EmployeeNumberTaken>()("EmployeeNumberTaken", {
-  employeeNumber: Schema.String
-}) {
+export class EmployeeNumberTaken
+  extends Schema.TaggedError<EmployeeNumberTaken>()("EmployeeNumberTaken", { employeeNumber: Schema.String })
+{
   override get message(): string {
     return `employee number ${this.employeeNumber} is taken in this organization`
   }
 }
 
 /** TEN-03: the user already has a live employment in the organization (one per user and organization). */
-export class AlreadyEmployed extends Schema.TaggedError<AlreadyEmployed>()("AlreadyEmployed", {
-  userId: Schema.String
-}) {
+export class AlreadyEmployed
+  extends Schema.TaggedError<AlreadyEmployed>()("AlreadyEmployed", { userId: Schema.String })
+{
   override get message(): string {
     return `user ${this.userId} is already an employee of this organization`
   }
 }
 
 /** The user is already a member of the organization (a second membership, or inviting a member). */
-export class AlreadyMember extends Schema.TaggedError<AlreadyMember>()("AlreadyMember", {
-  userId: Schema.String,
-  organizationId: Schema.String
-}) {
+export class AlreadyMember
+  extends Schema.TaggedError<AlreadyMember>()("AlreadyMember", { userId: Schema.String, organizationId: Schema.String })
+{
   override get message(): string {
     return `user ${this.userId} is already a member of organization ${this.organizationId}`
   }
@@ -85,10 +82,9 @@ export class SettingKeyTaken extends Schema.TaggedError<SettingKeyTaken>()("Sett
 }
 
 /** AUTH-17: this provider account is already linked (to this user or another). */
-export class AccountLinked extends Schema.TaggedError<AccountLinked>()("AccountLinked", {
-  providerId: Schema.String,
-  accountId: Schema.String
-}) {
+export class AccountLinked
+  extends Schema.TaggedError<AccountLinked>()("AccountLinked", { providerId: Schema.String, accountId: Schema.String })
+{
   override get message(): string {
     return `the ${this.providerId} account ${this.accountId} is already linked`
   }
@@ -135,9 +131,9 @@ export class InvitationClosed extends Schema.TaggedError<InvitationClosed>()("In
 }
 
 /** An invitation is answered only by the holder of the invited address once it is verified. */
-export class EmailNotVerified extends Schema.TaggedError<EmailNotVerified>()("EmailNotVerified", {
-  userId: Schema.String
-}) {
+export class EmailNotVerified
+  extends Schema.TaggedError<EmailNotVerified>()("EmailNotVerified", { userId: Schema.String })
+{
   override get message(): string {
     return `user ${this.userId} must verify their e-mail address first`
   }
@@ -177,9 +173,9 @@ export class UserStillMember extends Schema.TaggedError<UserStillMember>()("User
 }
 
 /** The workspace the actor is working in cannot be deleted from inside it. */
-export class WorkspaceInUse extends Schema.TaggedError<WorkspaceInUse>()("WorkspaceInUse", {
-  workspaceId: Schema.String
-}) {
+export class WorkspaceInUse
+  extends Schema.TaggedError<WorkspaceInUse>()("WorkspaceInUse", { workspaceId: Schema.String })
+{
   override get message(): string {
     return `workspace ${this.workspaceId} is the one you are working in`
   }

@@ -2,10 +2,10 @@
  * Identity's domain events (AUTH-18), as outbox drafts. Payloads never carry tokens, token hashes or
  * verification codes.
  */
-import { type Actor, type DomainEvent, type Ids } from "@erpkit/kernel"
-import { type Membership } from "./Membership.ts"
-import { type Session } from "./Session.ts"
-import { type User } from "./User.ts"
+import type { Actor, DomainEvent, Ids } from "@erpkit/kernel"
+import type { Membership } from "./Membership.ts"
+import type { Session } from "./Session.ts"
+import type { User } from "./User.ts"
 
 export const types = {
   userCreated: "identity.UserCreated",

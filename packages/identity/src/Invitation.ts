@@ -6,7 +6,7 @@
  * the user record itself.
  */
 import { Result, Schema } from "effect"
-import { Actor, Errors, Ids, Instant, StateMachine, Tenant } from "@erpkit/kernel"
+import { Actor, type Errors, Ids, Instant, StateMachine, Tenant } from "@erpkit/kernel"
 import { InvitationClosed } from "./IdentityError.ts"
 import { Version } from "./Versioned.ts"
 
@@ -55,8 +55,15 @@ export class Invitation extends Schema.Class<Invitation>("Invitation")({
 export const isExpired = (i: Invitation, now: number): boolean => i.expiresAt <= now
 
 /** The status change itself, checked against `statusMachine` (the model-based walk drives this). */
-export const transition = (i: Invitation, to: InvitationStatus, now: number): Result.Result<Invitation, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, i.status, to), (status) => new Invitation({ ...i, status, updatedAt: now }))
+export const transition = (
+  i: Invitation,
+  to: InvitationStatus,
+  now: number
+): Result.Result<Invitation, Errors.InvalidTransition> =>
+  Result.map(
+    StateMachine.transition(statusMachine, i.status, to),
+    (status) => new Invitation({ ...i, status, updatedAt: now })
+  )
 
 /** Why `i` can no longer be answered or revoked, if it cannot. */
 const closed = (i: Invitation, now: number): InvitationClosed | undefined =>
@@ -80,5 +87,10 @@ export const answer = (
 }
 
 /** The inviting organization withdraws a pending invitation (an expired one too: it tidies the list). */
-export const revoke = (i: Invitation, now: number): Result.Result<Invitation, InvitationClosed | Errors.InvalidTransition> =>
-  i.status === "pending" ? transition(i, "revoked", now) : Result.fail(new InvitationClosed({ invitationId: i.id, reason: i.status }))
+export const revoke = (
+  i: Invitation,
+  now: number
+): Result.Result<Invitation, InvitationClosed | Errors.InvalidTransition> =>
+  i.status === "pending"
+    ? transition(i, "revoked", now)
+    : Result.fail(new InvitationClosed({ invitationId: i.id, reason: i.status }))

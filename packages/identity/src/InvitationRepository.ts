@@ -5,13 +5,16 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
-import { type Invitation, type InvitationId } from "./Invitation.ts"
+import type { Invitation, InvitationId } from "./Invitation.ts"
 import { checkNext } from "./Versioned.ts"
 
 export class InvitationRepository extends Context.Service<InvitationRepository, {
   readonly findById: (organizationId: Ids.OrganizationId, id: InvitationId) => Effect.Effect<Option.Option<Invitation>>
   /** The organization's invitations, newest first, at most `limit`. */
-  readonly listByOrganization: (organizationId: Ids.OrganizationId, limit: number) => Effect.Effect<ReadonlyArray<Invitation>>
+  readonly listByOrganization: (
+    organizationId: Ids.OrganizationId,
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<Invitation>>
   readonly insert: (i: Invitation) => Effect.Effect<void, Errors.Conflict>
   /** Writes `i` one version after the stored row: of two concurrent answers, one wins (single use). */
   readonly update: (i: Invitation) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
@@ -25,10 +28,15 @@ export class InvitationRepository extends Context.Service<InvitationRepository, 
       return {
         findById: (organizationId, id) => Effect.map(rows.get(id), Option.filter(inOrganization(organizationId))),
         listByOrganization: (organizationId, limit) =>
-          Effect.map(rows.find(inOrganization(organizationId)), (found) => [...found].sort(newestFirst).slice(0, limit)),
+          Effect.map(
+            rows.find(inOrganization(organizationId)),
+            (found) => [...found].sort(newestFirst).slice(0, limit)
+          ),
         insert: (i) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(i.id))) return yield* new Errors.Conflict({ entity: "Invitation", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(i.id))) {
+              return yield* new Errors.Conflict({ entity: "Invitation", reason: "id exists" })
+            }
             yield* rows.put(i.id, i)
           })),
         update: (i) =>

@@ -31,13 +31,19 @@ export const listSizeMax = 500
 const notFound = (id: string) => new Errors.NotFound({ entity: "Invitation", id })
 
 const load = (tenant: Tenant.Tenant, id: Invitation.InvitationId) =>
-  Effect.flatMap(InvitationRepository.use((r) => r.findById(tenant.organizationId, id)), (found) =>
-    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(notFound(id)))
+  Effect.flatMap(
+    InvitationRepository.use((r) => r.findById(tenant.organizationId, id)),
+    (found) => Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(notFound(id))
+  )
 
 /** An admin invites `email` to the organization with `role` (the user need not exist yet). */
 export const inviteMember = Command.make({
   name: "identity.inviteMember",
-  input: Schema.Struct({ email: Email.EmailInput, role: Actor.Role, customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)) }),
+  input: Schema.Struct({
+    email: Email.EmailInput,
+    role: Actor.Role,
+    customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId))
+  }),
   output: Invitation.Invitation,
   permission: Permissions.memberInvite,
   handler: Effect.fnUntraced(function*(input, ctx) {
@@ -97,13 +103,17 @@ export const acceptInvitation = Command.make({
     const { invitation, user } = yield* loadForInvitee(ctx.tenant, ctx.actor, input.invitationId)
     const answered = yield* Effect.fromResult(Invitation.answer(invitation, "accepted", ctx.now))
     const change = yield* saveAnswer(invitation, answered)
-    const membership = yield* Effect.orDie(Effect.fromResult(Membership.create({
-      organizationId: invitation.tenant.organizationId,
-      userId: user.id,
-      role: invitation.role,
-      customerId: invitation.customerId,
-      now: ctx.now
-    })))
+    const membership = yield* Effect.orDie(
+      Effect.fromResult(
+        Membership.create({
+          organizationId: invitation.tenant.organizationId,
+          userId: user.id,
+          role: invitation.role,
+          customerId: invitation.customerId,
+          now: ctx.now
+        })
+      )
+    )
     yield* MembershipRepository.use((r) => r.insert(membership))
     return {
       result: membership,
@@ -145,5 +155,6 @@ export const listInvitations = Command.query({
   name: "identity.listInvitations",
   input: Schema.Struct({}),
   permission: Permissions.memberRead,
-  handler: (_input, ctx) => InvitationRepository.use((r) => r.listByOrganization(ctx.tenant.organizationId, listSizeMax))
+  handler: (_input, ctx) =>
+    InvitationRepository.use((r) => r.listByOrganization(ctx.tenant.organizationId, listSizeMax))
 })

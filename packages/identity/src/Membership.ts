@@ -26,7 +26,8 @@ export class Membership extends Schema.Class<Membership>("Membership")({
 }) {}
 
 /** The id of a membership in audit entries: `<organizationId>/<userId>`. */
-export const auditId = (m: { readonly organizationId: string; readonly userId: string }): string => `${m.organizationId}/${m.userId}`
+export const auditId = (m: { readonly organizationId: string; readonly userId: string }): string =>
+  `${m.organizationId}/${m.userId}`
 
 // ---- invariants: broken ones are defects, checked after every transition --------------------------
 
@@ -44,7 +45,9 @@ export const checkRole = (
   role: Actor.Role,
   customerId: Ids.CustomerId | null
 ): Result.Result<{ readonly role: Actor.Role; readonly customerId: Ids.CustomerId | null }, Errors.ValidationError> => {
-  if (role === "system") return Result.fail(Errors.ValidationError.at(["role"], "the system role cannot be assigned to a user"))
+  if (role === "system") {
+    return Result.fail(Errors.ValidationError.at(["role"], "the system role cannot be assigned to a user"))
+  }
   if (role === "customer" && customerId === null) {
     return Result.fail(Errors.ValidationError.at(["customerId"], "a customer user needs the CRM customer it acts for"))
   }
@@ -64,16 +67,19 @@ export interface NewMembership {
 
 /** A new membership with a checked role. */
 export const create = (input: NewMembership): Result.Result<Membership, Errors.ValidationError> =>
-  Result.map(checkRole(input.role, input.customerId), ({ role, customerId }) =>
-    new Membership({
-      organizationId: input.organizationId,
-      userId: input.userId,
-      role,
-      customerId,
-      createdAt: input.now,
-      updatedAt: input.now,
-      version: 1
-    }))
+  Result.map(
+    checkRole(input.role, input.customerId),
+    ({ role, customerId }) =>
+      new Membership({
+        organizationId: input.organizationId,
+        userId: input.userId,
+        role,
+        customerId,
+        createdAt: input.now,
+        updatedAt: input.now,
+        version: 1
+      })
+  )
 
 /** AUTH-02/07: the role the user holds in this organization (the version is the repository's business). */
 export const assignRole = (
@@ -82,12 +88,16 @@ export const assignRole = (
   customerId: Ids.CustomerId | null,
   now: number
 ): Result.Result<Membership, Errors.ValidationError> =>
-  Result.map(checkRole(role, customerId), (checked) =>
-    checked.role === m.role && checked.customerId === m.customerId ? m : new Membership({ ...m, ...checked, updatedAt: now }))
+  Result.map(
+    checkRole(role, customerId),
+    (checked) =>
+      checked.role === m.role && checked.customerId === m.customerId
+        ? m
+        : new Membership({ ...m, ...checked, updatedAt: now })
+  )
 
 /** The actor a member is in `tenant` (a workspace of the membership's organization). */
-export const actorIn = (m: Membership, tenant: { readonly organizationId: Ids.OrganizationId; readonly workspaceId: Ids.WorkspaceId }): Actor.Actor => ({
-  userId: m.userId,
-  roles: [m.role],
-  tenant
-})
+export const actorIn = (
+  m: Membership,
+  tenant: { readonly organizationId: Ids.OrganizationId; readonly workspaceId: Ids.WorkspaceId }
+): Actor.Actor => ({ userId: m.userId, roles: [m.role], tenant })

@@ -6,7 +6,7 @@
  */
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
-import { type Membership } from "./Membership.ts"
+import type { Membership } from "./Membership.ts"
 import { AlreadyMember } from "./IdentityError.ts"
 import { checkNext } from "./Versioned.ts"
 
@@ -35,16 +35,21 @@ export class MembershipRepository extends Context.Service<MembershipRepository, 
         find: (organizationId, userId) => rows.get(key(organizationId, userId)),
         listByOrganization: (organizationId) =>
           Effect.map(rows.find((m) => m.organizationId === organizationId), (found) => [...found].sort(byCreation)),
-        organizationsOf: (userId) => Effect.map(rows.find((m) => m.userId === userId), (found) => found.map((m) => m.organizationId)),
+        organizationsOf: (userId) =>
+          Effect.map(rows.find((m) => m.userId === userId), (found) => found.map((m) => m.organizationId)),
         insert: (m) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(key(m.organizationId, m.userId)))) return yield* alreadyMember(m.userId, m.organizationId)
+            if (Option.isSome(yield* rows.get(key(m.organizationId, m.userId)))) {
+              return yield* alreadyMember(m.userId, m.organizationId)
+            }
             yield* rows.put(key(m.organizationId, m.userId), m)
           })),
         update: (m) =>
           store.transaction(Effect.gen(function*() {
             const stored = yield* rows.get(key(m.organizationId, m.userId))
-            if (Option.isNone(stored)) return yield* new Errors.NotFound({ entity: "Membership", id: key(m.organizationId, m.userId) })
+            if (Option.isNone(stored)) {
+              return yield* new Errors.NotFound({ entity: "Membership", id: key(m.organizationId, m.userId) })
+            }
             yield* checkNext("Membership", stored.value, m)
             yield* rows.put(key(m.organizationId, m.userId), m)
           })),

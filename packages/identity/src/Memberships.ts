@@ -21,11 +21,17 @@ import { successor } from "./Versioned.ts"
 
 /** The user's membership of the tenant's organization; not a member is `NotFound` for the user (TEN-01). */
 export const load = (tenant: Tenant.Tenant, userId: Ids.UserId) =>
-  Effect.flatMap(MembershipRepository.use((r) => r.find(tenant.organizationId, userId)), (found) =>
-    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "User", id: userId })))
+  Effect.flatMap(
+    MembershipRepository.use((r) => r.find(tenant.organizationId, userId)),
+    (found) =>
+      Option.isSome(found)
+        ? Effect.succeed(found.value)
+        : Effect.fail(new Errors.NotFound({ entity: "User", id: userId }))
+  )
 
 /** A membership breaking an invariant is a bug in this module: die loudly. */
-const checked = (m: Membership.Membership): Effect.Effect<Membership.Membership> => Invariants.check("Membership", Membership.invariants, m, Membership.auditId(m))
+const checked = (m: Membership.Membership): Effect.Effect<Membership.Membership> =>
+  Invariants.check("Membership", Membership.invariants, m, Membership.auditId(m))
 
 /**
  * AUTH-02, AUTH-07: only admin roles hold `identity.user.assignRole`; the role is one the host defined
@@ -33,13 +39,19 @@ const checked = (m: Membership.Membership): Effect.Effect<Membership.Membership>
  */
 export const assignRole = Command.make({
   name: "identity.assignRole",
-  input: Schema.Struct({ userId: Ids.UserId, role: Actor.Role, customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId)) }),
+  input: Schema.Struct({
+    userId: Ids.UserId,
+    role: Actor.Role,
+    customerId: Schema.optionalKey(Schema.NullOr(Ids.CustomerId))
+  }),
   output: Membership.Membership,
   permission: Permissions.userAssignRole,
   handler: Effect.fnUntraced(function*(input, ctx) {
     yield* Roles.checkDefined(input.role)
     const before = yield* load(ctx.tenant, input.userId)
-    const changed = yield* Effect.fromResult(Membership.assignRole(before, input.role, input.customerId ?? null, ctx.now))
+    const changed = yield* Effect.fromResult(
+      Membership.assignRole(before, input.role, input.customerId ?? null, ctx.now)
+    )
     if (changed === before) return { result: before }
     const after = yield* checked(successor(before, changed))
     yield* MembershipRepository.use((r) => r.update(after))
@@ -90,7 +102,8 @@ export const removeMember = Command.make({
 export const getMembership = Command.query({
   name: "identity.getMembership",
   input: Schema.Struct({ userId: Ids.UserId }),
-  handler: (input, ctx) => Effect.andThen(selfOr(ctx.actor, input.userId, Permissions.memberRead), load(ctx.tenant, input.userId))
+  handler: (input, ctx) =>
+    Effect.andThen(selfOr(ctx.actor, input.userId, Permissions.memberRead), load(ctx.tenant, input.userId))
 })
 
 /** The organization's members with their roles. */

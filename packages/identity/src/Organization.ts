@@ -26,7 +26,9 @@ export const statusMachine = StateMachine.make<OrganizationStatus>({
   ]
 })
 
-export const Bin = Schema.String.pipe(Schema.check(Schema.isPattern(/^\d{12}$/, { message: "BIN must be exactly 12 digits" })))
+export const Bin = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^\d{12}$/, { message: "BIN must be exactly 12 digits" }))
+)
 
 export class Organization extends Schema.Class<Organization>("Organization")({
   id: Ids.OrganizationId,
@@ -72,7 +74,9 @@ export const isValidBinCheckDigit = (bin: string): boolean => {
 /** TEN-02: 12 digits always; the check digit too when `checkDigit` is on. */
 export const validateBin = (bin: string, checkDigit: boolean): Result.Result<string, Errors.ValidationError> => {
   if (!/^\d{12}$/.test(bin)) return Result.fail(Errors.ValidationError.at(["bin"], "BIN must be exactly 12 digits"))
-  if (checkDigit && !isValidBinCheckDigit(bin)) return Result.fail(Errors.ValidationError.at(["bin"], "BIN check digit is wrong"))
+  if (checkDigit && !isValidBinCheckDigit(bin)) {
+    return Result.fail(Errors.ValidationError.at(["bin"], "BIN check digit is wrong"))
+  }
   return Result.succeed(bin)
 }
 
@@ -83,4 +87,7 @@ export const setStatus = (
   to: OrganizationStatus,
   now: number
 ): Result.Result<Organization, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, org.status, to), (status) => new Organization({ ...org, status, updatedAt: now }))
+  Result.map(
+    StateMachine.transition(statusMachine, org.status, to),
+    (status) => new Organization({ ...org, status, updatedAt: now })
+  )

@@ -27,12 +27,17 @@ export class OrganizationRepository extends Context.Service<OrganizationReposito
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = store.table<Organization>("identity.organizations")
       const clash = (org: Organization) =>
-        Effect.map(rows.find((o) => isLive(o) && o.bin === org.bin && o.id !== org.id), (f) => isLive(org) && f.length > 0)
+        Effect.map(
+          rows.find((o) => isLive(o) && o.bin === org.bin && o.id !== org.id),
+          (f) => isLive(org) && f.length > 0
+        )
       const live = (id: string) => Effect.map(rows.get(id), Option.filter(isLive))
       return {
         insert: (org) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(org.id))) return yield* new Errors.Conflict({ entity: "Organization", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(org.id))) {
+              return yield* new Errors.Conflict({ entity: "Organization", reason: "id exists" })
+            }
             if (yield* clash(org)) return yield* new BinTaken({ bin: org.bin })
             yield* rows.put(org.id, org)
           })),

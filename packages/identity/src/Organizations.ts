@@ -4,7 +4,7 @@
  * once. Everything else acts only on the actor's own organization: another id is `NotFound` (TEN-01).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
+import { Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import { IdentityConfig } from "./IdentityConfig.ts"
@@ -17,14 +17,17 @@ import * as Workspace from "./Workspace.ts"
 import { WorkspaceRepository } from "./WorkspaceRepository.ts"
 
 /** Trimmed storable text, possibly empty (kernel `Text.storable`), or null. */
-const OptionalText = (max: number) => Schema.optionalKey(Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isMaxLength(max), Text.storable))))
+const OptionalText = (max: number) =>
+  Schema.optionalKey(Schema.NullOr(Schema.Trim.pipe(Schema.check(Schema.isMaxLength(max), Text.storable))))
 /** The BIN as typed (checked after trimming by `Organization.validateBin`). */
 const BinInput = Text.Bounded(64)
 
 /** The actor's own live organization; any other id is `NotFound`. */
 export const loadOwn = (tenant: Tenant.Tenant, id: Ids.OrganizationId) =>
   Effect.gen(function*() {
-    const found = id === tenant.organizationId ? yield* OrganizationRepository.use((r) => r.findById(id)) : Option.none()
+    const found = id === tenant.organizationId
+      ? yield* OrganizationRepository.use((r) => r.findById(id))
+      : Option.none()
     if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Organization", id })
     return found.value
   })
@@ -116,7 +119,9 @@ export const updateOrganization = Command.make({
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadOwn(ctx.tenant, input.organizationId)
     const { binCheckDigit } = yield* IdentityConfig
-    const bin = input.bin === undefined ? before.bin : yield* Effect.fromResult(Organization.validateBin(input.bin.trim(), binCheckDigit))
+    const bin = input.bin === undefined
+      ? before.bin
+      : yield* Effect.fromResult(Organization.validateBin(input.bin.trim(), binCheckDigit))
     const after: Organization.Organization = successor(before, {
       ...before,
       name: input.name ?? before.name,

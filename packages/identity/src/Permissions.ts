@@ -48,14 +48,43 @@ export const adminRoles: ReadonlyArray<Actor.Role> = ["Admin", "owner", "admin"]
  */
 export const adminOnly: ReadonlyArray<Actor.Permission> = [userAssignRole, memberInvite, roleConfigure]
 
-
 const adminGrants: ReadonlyArray<Actor.Permission> = [
-  userRead, userUpdate, userDelete, userAssignRole, userBan, userSetStatus, sessionRevoke, accountLink,
-  memberInvite, memberRemove, memberRead, verificationIssue, organizationRead, organizationUpdate, workspaceManage, workspaceRead, employeeManage,
-  employeeRead, departmentManage, departmentRead, settingManage, settingRead, roleConfigure, roleRead, auditRead
+  userRead,
+  userUpdate,
+  userDelete,
+  userAssignRole,
+  userBan,
+  userSetStatus,
+  sessionRevoke,
+  accountLink,
+  memberInvite,
+  memberRemove,
+  memberRead,
+  verificationIssue,
+  organizationRead,
+  organizationUpdate,
+  workspaceManage,
+  workspaceRead,
+  employeeManage,
+  employeeRead,
+  departmentManage,
+  departmentRead,
+  settingManage,
+  settingRead,
+  roleConfigure,
+  roleRead,
+  auditRead
 ]
 const managerGrants: ReadonlyArray<Actor.Permission> = [
-  userRead, memberRead, organizationRead, workspaceRead, employeeRead, employeeManage, departmentRead, settingRead, roleRead
+  userRead,
+  memberRead,
+  organizationRead,
+  workspaceRead,
+  employeeRead,
+  employeeManage,
+  departmentRead,
+  settingRead,
+  roleRead
 ]
 const memberGrants: ReadonlyArray<Actor.Permission> = [organizationRead, workspaceRead, departmentRead, employeeRead]
 

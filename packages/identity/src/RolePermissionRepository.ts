@@ -12,9 +12,16 @@ export interface RoleOverride {
 }
 
 export class RolePermissionRepository extends Context.Service<RolePermissionRepository, {
-  readonly find: (tenant: Tenant.Tenant, role: Actor.Role) => Effect.Effect<Option.Option<ReadonlyArray<Actor.Permission>>>
+  readonly find: (
+    tenant: Tenant.Tenant,
+    role: Actor.Role
+  ) => Effect.Effect<Option.Option<ReadonlyArray<Actor.Permission>>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<RoleOverride>>
-  readonly set: (tenant: Tenant.Tenant, role: Actor.Role, permissions: ReadonlyArray<Actor.Permission>) => Effect.Effect<void>
+  readonly set: (
+    tenant: Tenant.Tenant,
+    role: Actor.Role,
+    permissions: ReadonlyArray<Actor.Permission>
+  ) => Effect.Effect<void>
   /** Back to the defaults; whether there was an override. */
   readonly remove: (tenant: Tenant.Tenant, role: Actor.Role) => Effect.Effect<boolean>
 }>()("@erpkit/identity/RolePermissionRepository") {
@@ -26,10 +33,17 @@ export class RolePermissionRepository extends Context.Service<RolePermissionRepo
       return {
         find: (tenant, role) => Effect.map(rows.get(id(tenant, role)), Option.map((r) => r.permissions)),
         list: (tenant) =>
-          Effect.map(rows.find((r) => r.organizationId === tenant.organizationId), (found) =>
-            found.map(({ role, permissions }) => ({ role, permissions })).sort((a, b) => (a.role < b.role ? -1 : 1))),
+          Effect.map(
+            rows.find((r) => r.organizationId === tenant.organizationId),
+            (found) =>
+              found.map(({ role, permissions }) => ({ role, permissions })).sort((a, b) => (a.role < b.role ? -1 : 1))
+          ),
         set: (tenant, role, permissions) =>
-          rows.put(id(tenant, role), { organizationId: tenant.organizationId, role, permissions: [...new Set(permissions)].sort() }),
+          rows.put(id(tenant, role), {
+            organizationId: tenant.organizationId,
+            role,
+            permissions: [...new Set(permissions)].sort()
+          }),
         remove: (tenant, role) =>
           store.transaction(Effect.gen(function*() {
             const found = Option.isSome(yield* rows.get(id(tenant, role)))

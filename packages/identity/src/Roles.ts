@@ -11,8 +11,11 @@ import * as Permissions from "./Permissions.ts"
 import { RolePermissionRepository } from "./RolePermissionRepository.ts"
 
 /** The permissions `role` holds in the tenant: its override if any, else the defaults. */
-export const effectivePermissions = (defaults: Actor.Grants, override: Option.Option<ReadonlyArray<Actor.Permission>>, role: Actor.Role) =>
-  Option.getOrElse(override, () => defaults[role] ?? [])
+export const effectivePermissions = (
+  defaults: Actor.Grants,
+  override: Option.Option<ReadonlyArray<Actor.Permission>>,
+  role: Actor.Role
+) => Option.getOrElse(override, () => defaults[role] ?? [])
 
 /**
  * Whether a set of roles holds `permission`. Admin roles always keep `identity.role.configure`, so a
@@ -22,7 +25,9 @@ const holds = (role: Actor.Role, permissions: ReadonlyArray<Actor.Permission>, w
   permissions.includes(wanted) || (wanted === Permissions.roleConfigure && Permissions.adminRoles.includes(role))
 
 /** The host's default grants (every context's, merged), which tenant overrides start from. */
-export class DefaultGrants extends Context.Service<DefaultGrants, { readonly grants: Actor.Grants }>()("@erpkit/identity/DefaultGrants") {}
+export class DefaultGrants
+  extends Context.Service<DefaultGrants, { readonly grants: Actor.Grants }>()("@erpkit/identity/DefaultGrants")
+{}
 
 /**
  * The kernel `Authorization` over `defaults` plus each tenant's overrides, and `DefaultGrants` for
@@ -34,7 +39,10 @@ export const layerAuthorization = (defaults: Actor.Grants) =>
     Layer.effect(Actor.Authorization, Effect.map(RolePermissionRepository, (repo) => authorizationWith(defaults, repo)))
   )
 
-const authorizationWith = (defaults: Actor.Grants, repo: RolePermissionRepository["Service"]): Actor.Authorization["Service"] => ({
+const authorizationWith = (
+  defaults: Actor.Grants,
+  repo: RolePermissionRepository["Service"]
+): Actor.Authorization["Service"] => ({
   check: (actor, wanted) => {
     if (Actor.isSystem(actor)) return Effect.void
     const roleHolds = (role: Actor.Role) =>
@@ -47,19 +55,31 @@ const authorizationWith = (defaults: Actor.Grants, repo: RolePermissionRepositor
 })
 
 /** The roles the host defined (the keys of its default grants), `system` aside: what may be given to a person. */
-export const definedRoles: Effect.Effect<ReadonlyArray<Actor.Role>, never, DefaultGrants> = Effect.map(DefaultGrants, ({ grants }) =>
-  Actor.definedRoles(grants))
+export const definedRoles: Effect.Effect<ReadonlyArray<Actor.Role>, never, DefaultGrants> = Effect.map(
+  DefaultGrants,
+  ({ grants }) => Actor.definedRoles(grants)
+)
 
 /**
  * AUTH-07: the role must be one the host defined: a seed role of the contexts' grants, or one of the
  * host's own (`Actor.mergeGrants(…, { Auditor: [...] })`). `system` is never given to a person.
  */
-export const checkDefined = (role: Actor.Role, path: ReadonlyArray<string> = ["role"]): Effect.Effect<void, Errors.ValidationError, DefaultGrants> =>
-  Effect.flatMap(definedRoles, (defined) =>
-    defined.includes(role) ? Effect.void : Effect.fail(Errors.ValidationError.at(path, `not a defined role: ${role}`)))
+export const checkDefined = (
+  role: Actor.Role,
+  path: ReadonlyArray<string> = ["role"]
+): Effect.Effect<void, Errors.ValidationError, DefaultGrants> =>
+  Effect.flatMap(
+    definedRoles,
+    (defined) =>
+      defined.includes(role) ? Effect.void : Effect.fail(Errors.ValidationError.at(path, `not a defined role: ${role}`))
+  )
 
 const PermissionName = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*){2,}$/, { message: "a permission is <context>.<resource>.<action>" })),
+  Schema.check(
+    Schema.isPattern(/^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*){2,}$/, {
+      message: "a permission is <context>.<resource>.<action>"
+    })
+  ),
   Schema.brand("Permission")
 )
 
@@ -82,7 +102,10 @@ export const RolePermissions = Schema.Struct({
 /** Replaces what `role` may do in the actor's organization. */
 export const setRolePermissions = Command.make({
   name: "identity.setRolePermissions",
-  input: Schema.Struct({ role: Actor.Role, permissions: Schema.Array(PermissionName).pipe(Schema.check(Schema.isMaxLength(500))) }),
+  input: Schema.Struct({
+    role: Actor.Role,
+    permissions: Schema.Array(PermissionName).pipe(Schema.check(Schema.isMaxLength(500)))
+  }),
   output: RolePermissions,
   permission: Permissions.roleConfigure,
   handler: Effect.fnUntraced(function*(input, ctx) {
@@ -95,7 +118,14 @@ export const setRolePermissions = Command.make({
     const after = [...new Set(permissions)].sort()
     return {
       result: { role: input.role, permissions: after, overridden: true },
-      changes: [updated("RolePermissions", `${ctx.tenant.organizationId}/${input.role}`, { permissions: before }, { permissions: after })]
+      changes: [
+        updated(
+          "RolePermissions",
+          `${ctx.tenant.organizationId}/${input.role}`,
+          { permissions: before },
+          { permissions: after }
+        )
+      ]
     }
   })
 })
@@ -114,7 +144,14 @@ export const resetRolePermissions = Command.make({
     const after = [...(defaults[input.role] ?? [])]
     return {
       result: { role: input.role, permissions: after, overridden: false },
-      changes: [updated("RolePermissions", `${ctx.tenant.organizationId}/${input.role}`, { permissions: before }, { permissions: after })]
+      changes: [
+        updated(
+          "RolePermissions",
+          `${ctx.tenant.organizationId}/${input.role}`,
+          { permissions: before },
+          { permissions: after }
+        )
+      ]
     }
   })
 })
@@ -127,7 +164,14 @@ export const rolePermissions = Command.query({
   handler: Effect.fnUntraced(function*(_input, ctx) {
     const repo = yield* RolePermissionRepository
     const { grants: defaults } = yield* DefaultGrants
-    return yield* Effect.forEach(Actor.definedRoles(defaults), (role) =>
-      Effect.map(repo.find(ctx.tenant, role), (o) => ({ role, permissions: [...effectivePermissions(defaults, o, role)], overridden: Option.isSome(o) })))
+    return yield* Effect.forEach(
+      Actor.definedRoles(defaults),
+      (role) =>
+        Effect.map(repo.find(ctx.tenant, role), (o) => ({
+          role,
+          permissions: [...effectivePermissions(defaults, o, role)],
+          overridden: Option.isSome(o)
+        }))
+    )
   })
 })

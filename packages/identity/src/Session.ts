@@ -80,17 +80,21 @@ export const patch = (
 ): Result.Result<Session, Errors.Immutable | Errors.ValidationError> => {
   const keys = Object.keys(changes)
   const frozen = keys.find((k) => (immutableFields as ReadonlyArray<string>).includes(k))
-  if (frozen !== undefined) return Result.fail(new Errors.Immutable({ entity: "Session", id: session.id, state: `field ${frozen}` }))
+  if (frozen !== undefined) {
+    return Result.fail(new Errors.Immutable({ entity: "Session", id: session.id, state: `field ${frozen}` }))
+  }
   const unknown = keys.find((k) => !(mutableFields as ReadonlyArray<string>).includes(k))
   if (unknown !== undefined) return Result.fail(Errors.ValidationError.at(["changes", unknown], "unknown field"))
-  let next = session
+  const updates: Partial<Record<(typeof mutableFields)[number], string | null>> = {}
   for (const field of mutableFields) {
     if (!(field in changes)) continue
     const value = changes[field]
-    if (!isMetadataValue(value)) return Result.fail(Errors.ValidationError.at(["changes", field], "must be a string (≤ 1024) or null"))
-    next = new Session({ ...next, [field]: value })
+    if (!isMetadataValue(value)) {
+      return Result.fail(Errors.ValidationError.at(["changes", field], "must be a string (≤ 1024) or null"))
+    }
+    updates[field] = value
   }
-  return Result.succeed(next)
+  return Result.succeed(new Session({ ...session, ...updates }))
 }
 
 /** AUTH-15: the predicate the cleanup job applies in one statement. */

@@ -33,24 +33,36 @@ export class SessionRepository extends Context.Service<SessionRepository, {
         insert: (session) =>
           store.transaction(Effect.gen(function*() {
             const clash = yield* rows.find((s) => s.tokenHash === session.tokenHash || s.id === session.id)
-            if (clash.length > 0) return yield* new Errors.Conflict({ entity: "Session", reason: "token or id already exists" })
+            if (clash.length > 0) {
+              return yield* new Errors.Conflict({ entity: "Session", reason: "token or id already exists" })
+            }
             yield* rows.put(session.id, session)
           })),
         findById: (id) => rows.get(id),
-        findByTokenHash: (hash) => Effect.map(rows.find((s) => s.tokenHash === hash), (f) => Option.fromNullishOr(f[0])),
+        findByTokenHash: (hash) =>
+          Effect.map(rows.find((s) => s.tokenHash === hash), (f) => Option.fromNullishOr(f[0])),
         listByUser: (userId) => rows.find((s) => s.userId === userId),
         updateMetadata: (id, metadata) =>
           store.transaction(Effect.gen(function*() {
             const found = yield* rows.get(id)
             if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Session", id })
-            yield* rows.put(id, new Session({ ...found.value, ipAddress: metadata.ipAddress, userAgent: metadata.userAgent }))
+            yield* rows.put(
+              id,
+              new Session({ ...found.value, ipAddress: metadata.ipAddress, userAgent: metadata.userAgent })
+            )
           })),
         remove: (id) =>
-          store.transaction(Effect.tap(rows.get(id), (found) => (Option.isSome(found) ? rows.remove(id) : Effect.void))),
+          store.transaction(
+            Effect.tap(rows.get(id), (found) => (Option.isSome(found) ? rows.remove(id) : Effect.void))
+          ),
         removeByUser: (userId) => store.transaction(Effect.flatMap(rows.find((s) => s.userId === userId), removeAll)),
         deleteExpired: (now, limit) =>
-          store.transaction(Effect.flatMap(rows.find((s) => isExpired(s, now)), (found) =>
-            removeAll([...found].sort((a, b) => a.expiresAt - b.expiresAt).slice(0, Math.max(0, limit)))))
+          store.transaction(
+            Effect.flatMap(
+              rows.find((s) => isExpired(s, now)),
+              (found) => removeAll([...found].sort((a, b) => a.expiresAt - b.expiresAt).slice(0, Math.max(0, limit)))
+            )
+          )
       }
     })
   )

@@ -4,7 +4,19 @@
  * the cleanup job (AUTH-10 … AUTH-15, AUTH-18).
  */
 import { Clock, Effect, Option, Schema } from "effect"
-import { Actor, AuditLog, Command, DomainEvent, Errors, Ids, Instant, Outbox, Tenant, Text, UnitOfWork } from "@erpkit/kernel"
+import {
+  Actor,
+  AuditLog,
+  Command,
+  DomainEvent,
+  Errors,
+  Ids,
+  Instant,
+  Outbox,
+  Tenant,
+  Text,
+  UnitOfWork
+} from "@erpkit/kernel"
 import { selfOr } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import { expiresAfter, IdentityConfig } from "./IdentityConfig.ts"
@@ -49,16 +61,18 @@ export const createSession = Command.make({
     if (block !== undefined) return yield* new LoginRefused({ userId: user.id, reason: block })
     const { sessionTtlMillis } = yield* IdentityConfig
     const token = yield* newToken
-    const session = yield* Effect.fromResult(Session.create({
-      id: yield* Ids.nextId(Session.SessionId),
-      tokenHash: yield* sha256Hex(token),
-      userId: user.id,
-      tenant: ctx.tenant,
-      now: ctx.now,
-      expiresAt: input.expiresAt ?? expiresAfter(ctx.now, sessionTtlMillis),
-      ipAddress: input.ipAddress ?? null,
-      userAgent: input.userAgent ?? null
-    }))
+    const session = yield* Effect.fromResult(
+      Session.create({
+        id: yield* Ids.nextId(Session.SessionId),
+        tokenHash: yield* sha256Hex(token),
+        userId: user.id,
+        tenant: ctx.tenant,
+        now: ctx.now,
+        expiresAt: input.expiresAt ?? expiresAfter(ctx.now, sessionTtlMillis),
+        ipAddress: input.ipAddress ?? null,
+        userAgent: input.userAgent ?? null
+      })
+    )
     yield* SessionRepository.use((r) => r.insert(session))
     return {
       result: { session: Session.view(session), token },
@@ -68,7 +82,12 @@ export const createSession = Command.make({
   })
 })
 
-export const Authenticated = Schema.Struct({ session: Session.SessionView, user: User.User, membership: Membership.Membership, actor: Actor.Actor })
+export const Authenticated = Schema.Struct({
+  session: Session.SessionView,
+  user: User.User,
+  membership: Membership.Membership,
+  actor: Actor.Actor
+})
 
 /**
  * Public: who holds this token, if it is live, and the `Actor` to run their commands as: the user in
@@ -86,13 +105,21 @@ export const authenticate = Command.query({
     const session = found.value
     // The host may not know the session's tenant before this call: user and membership are read in it,
     // in one unit of work (one transaction on Postgres instead of two, on every request).
-    const { user, membership } = yield* UnitOfWork.runFor(session.tenant, Effect.all({
-      user: UserRepository.use((r) => r.findById(session.userId)),
-      membership: MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
-    }))
+    const { user, membership } = yield* UnitOfWork.runFor(
+      session.tenant,
+      Effect.all({
+        user: UserRepository.use((r) => r.findById(session.userId)),
+        membership: MembershipRepository.use((r) => r.find(session.tenant.organizationId, session.userId))
+      })
+    )
     if (Option.isNone(user) || User.loginBlock(user.value) !== undefined) return yield* new SessionInvalid()
     if (Option.isNone(membership)) return yield* new SessionInvalid()
-    return { session: Session.view(session), user: user.value, membership: membership.value, actor: Membership.actorIn(membership.value, session.tenant) }
+    return {
+      session: Session.view(session),
+      user: user.value,
+      membership: membership.value,
+      actor: Membership.actorIn(membership.value, session.tenant)
+    }
   })
 })
 
@@ -114,13 +141,21 @@ const loadOwnOrRevocable = (actor: Actor.Actor, tenant: Tenant.Tenant, id: Sessi
  */
 export const updateSession = Command.make({
   name: "identity.updateSession",
-  input: Schema.Struct({ sessionId: Session.SessionId, changes: Schema.Record(Schema.String, Schema.Unknown).pipe(Schema.check(Text.storableJson)) }),
+  input: Schema.Struct({
+    sessionId: Session.SessionId,
+    changes: Schema.Record(Schema.String, Schema.Unknown).pipe(Schema.check(Text.storableJson))
+  }),
   output: Session.SessionView,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* loadOwnOrRevocable(ctx.actor, ctx.tenant, input.sessionId)
     const after = yield* Effect.fromResult(Session.patch(before, input.changes))
-    yield* SessionRepository.use((r) => r.updateMetadata(after.id, { ipAddress: after.ipAddress, userAgent: after.userAgent }))
-    return { result: Session.view(after), changes: [updated("Session", after.id, Session.view(before), Session.view(after))] }
+    yield* SessionRepository.use((r) =>
+      r.updateMetadata(after.id, { ipAddress: after.ipAddress, userAgent: after.userAgent })
+    )
+    return {
+      result: Session.view(after),
+      changes: [updated("Session", after.id, Session.view(before), Session.view(after))]
+    }
   })
 })
 
@@ -162,7 +197,8 @@ export const listSessions = Command.query({
     yield* selfOr(ctx.actor, input.userId, Permissions.sessionRevoke)
     yield* loadVisible(ctx.tenant, ctx.actor, input.userId)
     const all = yield* SessionRepository.use((r) => r.listByUser(input.userId))
-    return all.filter((s) => s.tenant.organizationId === ctx.tenant.organizationId || s.userId === ctx.actor.userId).map(Session.view)
+    return all.filter((s) => s.tenant.organizationId === ctx.tenant.organizationId || s.userId === ctx.actor.userId)
+      .map(Session.view)
   })
 })
 
@@ -190,10 +226,19 @@ export const deleteExpiredSessions: Effect.Effect<
 const recordExpired = (sessions: ReadonlyArray<Session.Session>, now: number) => {
   const tenant = sessions[0]!.tenant
   const stamp = { tenant, actorId: Actor.systemUserId, command: "identity.deleteExpiredSessions", at: now }
-  return UnitOfWork.runFor(tenant, Effect.gen(function*() {
-    const events = yield* Effect.forEach(sessions, (s) => DomainEvent.envelope(tenant, now, IdentityEvent.sessionDeleted(s, "expired")))
-    yield* Outbox.Outbox.use((o) => o.append(events))
-    const entries = yield* Effect.forEach(sessions, (s) => AuditLog.entryFor(stamp, deleted("Session", s.id, Session.view(s))))
-    yield* AuditLog.AuditLog.use((a) => a.append(entries))
-  }))
+  return UnitOfWork.runFor(
+    tenant,
+    Effect.gen(function*() {
+      const events = yield* Effect.forEach(
+        sessions,
+        (s) => DomainEvent.envelope(tenant, now, IdentityEvent.sessionDeleted(s, "expired"))
+      )
+      yield* Outbox.Outbox.use((o) => o.append(events))
+      const entries = yield* Effect.forEach(
+        sessions,
+        (s) => AuditLog.entryFor(stamp, deleted("Session", s.id, Session.view(s)))
+      )
+      yield* AuditLog.AuditLog.use((a) => a.append(entries))
+    })
+  )
 }

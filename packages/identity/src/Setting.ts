@@ -15,7 +15,11 @@ export const SettingType = Schema.Literals(["string", "number", "boolean", "json
 export type SettingType = typeof SettingType.Type
 
 export const SettingKey = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, { message: "a key is a letter then letters, digits, _ . - (≤ 128)" }))
+  Schema.check(
+    Schema.isPattern(/^[A-Za-z][A-Za-z0-9_.-]{0,127}$/, {
+      message: "a key is a letter then letters, digits, _ . - (≤ 128)"
+    })
+  )
 )
 
 /** The most characters a setting's value may have as JSON text (64 KiB): settings are configuration, not documents. */
@@ -25,11 +29,14 @@ export const valueMaxLength = 65_536
  * A setting's value as input: any JSON whose strings PostgreSQL can store (kernel `Text.storableJson`),
  * at most `valueMaxLength` characters as JSON text.
  */
-export const ValueInput = Schema.Json.pipe(Schema.check(
-  Text.storableJson,
-  Schema.makeFilter((value: Schema.Json) =>
-    JSON.stringify(value).length <= valueMaxLength || `must be at most ${valueMaxLength} characters as JSON`)
-))
+export const ValueInput = Schema.Json.pipe(
+  Schema.check(
+    Text.storableJson,
+    Schema.makeFilter((value: Schema.Json) =>
+      JSON.stringify(value).length <= valueMaxLength || `must be at most ${valueMaxLength} characters as JSON`
+    )
+  )
+)
 
 export const ValidationRules = Schema.Struct({
   /** Strings: a regular expression the whole value must match (≤ 200 characters). */
@@ -40,7 +47,11 @@ export const ValidationRules = Schema.Struct({
   min: Schema.optionalKey(Schema.Finite),
   max: Schema.optionalKey(Schema.Finite),
   /** Strings or numbers: the allowed values. */
-  enum: Schema.optionalKey(Schema.Array(Schema.Union([Schema.String.pipe(Schema.check(Text.storable)), Schema.Finite])).pipe(Schema.check(Schema.isMinLength(1))))
+  enum: Schema.optionalKey(
+    Schema.Array(Schema.Union([Schema.String.pipe(Schema.check(Text.storable)), Schema.Finite])).pipe(
+      Schema.check(Schema.isMinLength(1))
+    )
+  )
 })
 export type ValidationRules = typeof ValidationRules.Type
 
@@ -66,10 +77,9 @@ export class Setting extends Schema.Class<Setting>("Setting")({
 }) {}
 
 /** What reads return: a secret's value is replaced by null and `masked` is set. */
-export class SettingView extends Schema.Class<SettingView>("SettingView")({
-  ...Setting.fields,
-  masked: Schema.Boolean
-}) {}
+export class SettingView
+  extends Schema.Class<SettingView>("SettingView")({ ...Setting.fields, masked: Schema.Boolean })
+{}
 
 export const view = (s: Setting): SettingView =>
   new SettingView(s.secret ? { ...s, value: null, masked: true } : { ...s, masked: false })
@@ -89,15 +99,26 @@ const compilePattern = (pattern: string): RegExp | undefined => {
 }
 
 /** Rules must fit the type: pattern/length for strings, min/max for numbers, enum for both. */
-export const checkRules = (dataType: SettingType, rules: ValidationRules): Result.Result<ValidationRules, Errors.ValidationError> => {
+export const checkRules = (
+  dataType: SettingType,
+  rules: ValidationRules
+): Result.Result<ValidationRules, Errors.ValidationError> => {
   const bad = (field: string, message: string) => Result.fail(Errors.ValidationError.at(["rules", field], message))
   const stringOnly = rules.pattern !== undefined || rules.minLength !== undefined || rules.maxLength !== undefined
   if (stringOnly && dataType !== "string") return bad("pattern", "pattern and length rules apply to string settings")
-  if ((rules.min !== undefined || rules.max !== undefined) && dataType !== "number") return bad("min", "min and max apply to number settings")
-  if (rules.enum !== undefined && dataType !== "string" && dataType !== "number") return bad("enum", "enum applies to string or number settings")
+  if ((rules.min !== undefined || rules.max !== undefined) && dataType !== "number") {
+    return bad("min", "min and max apply to number settings")
+  }
+  if (rules.enum !== undefined && dataType !== "string" && dataType !== "number") {
+    return bad("enum", "enum applies to string or number settings")
+  }
   if (rules.enum?.some((v) => typeof v !== dataType)) return bad("enum", `every allowed value must be a ${dataType}`)
-  if (rules.pattern !== undefined && compilePattern(rules.pattern) === undefined) return bad("pattern", "not a valid regular expression")
-  if (rules.min !== undefined && rules.max !== undefined && rules.min > rules.max) return bad("min", "min is greater than max")
+  if (rules.pattern !== undefined && compilePattern(rules.pattern) === undefined) {
+    return bad("pattern", "not a valid regular expression")
+  }
+  if (rules.min !== undefined && rules.max !== undefined && rules.min > rules.max) {
+    return bad("min", "min is greater than max")
+  }
   if (rules.minLength !== undefined && rules.maxLength !== undefined && rules.minLength > rules.maxLength) {
     return bad("minLength", "minLength is greater than maxLength")
   }
@@ -113,9 +134,15 @@ export const validateValue = (
   switch (dataType) {
     case "string": {
       if (typeof value !== "string") return invalid("must be a string")
-      if (rules.minLength !== undefined && value.length < rules.minLength) return invalid(`must have at least ${rules.minLength} characters`)
-      if (rules.maxLength !== undefined && value.length > rules.maxLength) return invalid(`must have at most ${rules.maxLength} characters`)
-      if (rules.pattern !== undefined && !(compilePattern(rules.pattern)?.test(value) ?? false)) return invalid("does not match the pattern")
+      if (rules.minLength !== undefined && value.length < rules.minLength) {
+        return invalid(`must have at least ${rules.minLength} characters`)
+      }
+      if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+        return invalid(`must have at most ${rules.maxLength} characters`)
+      }
+      if (rules.pattern !== undefined && !(compilePattern(rules.pattern)?.test(value) ?? false)) {
+        return invalid("does not match the pattern")
+      }
       break
     }
     case "number": {
@@ -130,6 +157,8 @@ export const validateValue = (
     case "json":
       break
   }
-  if (rules.enum !== undefined && !rules.enum.includes(value as string | number)) return invalid("is not one of the allowed values")
+  if (rules.enum !== undefined && !rules.enum.includes(value as string | number)) {
+    return invalid("is not one of the allowed values")
+  }
   return Result.succeed(value)
 }

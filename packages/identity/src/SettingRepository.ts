@@ -10,7 +10,8 @@ import { SettingKeyTaken } from "./IdentityError.ts"
 import { checkNext } from "./Versioned.ts"
 
 /** TEN-08: the key is taken at `s`'s scope. */
-export const settingKeyTaken = (s: Setting) => new SettingKeyTaken({ key: s.key, scope: s.workspaceId === null ? "organization" : "workspace" })
+export const settingKeyTaken = (s: Setting) =>
+  new SettingKeyTaken({ key: s.key, scope: s.workspaceId === null ? "organization" : "workspace" })
 
 export class SettingRepository extends Context.Service<SettingRepository, {
   /** `SettingKeyTaken` when the key exists at the setting's scope (a reused id is `Conflict`). */
@@ -24,7 +25,10 @@ export class SettingRepository extends Context.Service<SettingRepository, {
   ) => Effect.Effect<Option.Option<Setting>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Setting>>
   /** Writes `s` one version after the stored row (`StaleVersion` when stale); key and scope never move. */
-  readonly update: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
+  readonly update: (
+    tenant: Tenant.Tenant,
+    s: Setting
+  ) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
   readonly remove: (tenant: Tenant.Tenant, id: SettingId) => Effect.Effect<Option.Option<Setting>>
 }>()("@erpkit/identity/SettingRepository") {
   static readonly layerMemory = Layer.effect(
@@ -35,13 +39,22 @@ export class SettingRepository extends Context.Service<SettingRepository, {
         s.organizationId === tenant.organizationId && (s.workspaceId === null || s.workspaceId === tenant.workspaceId)
       const findById = (tenant: Tenant.Tenant, id: string) => Effect.map(rows.get(id), Option.filter(visible(tenant)))
       const findByKey = (tenant: Tenant.Tenant, key: string, workspaceId: string | null) =>
-        Effect.map(rows.find((s) => visible(tenant)(s) && s.key === key && s.workspaceId === workspaceId), (f) => Option.fromNullishOr(f[0]))
+        Effect.map(
+          rows.find((s) => visible(tenant)(s) && s.key === key && s.workspaceId === workspaceId),
+          (f) => Option.fromNullishOr(f[0])
+        )
       return {
         insert: (tenant, s) =>
           store.transaction(Effect.gen(function*() {
-            const scoped = new Setting({ ...s, organizationId: tenant.organizationId, workspaceId: s.workspaceId === null ? null : tenant.workspaceId })
+            const scoped = new Setting({
+              ...s,
+              organizationId: tenant.organizationId,
+              workspaceId: s.workspaceId === null ? null : tenant.workspaceId
+            })
             if (Option.isSome(yield* findByKey(tenant, s.key, scoped.workspaceId))) return yield* settingKeyTaken(s)
-            if (Option.isSome(yield* rows.get(s.id))) return yield* new Errors.Conflict({ entity: "Setting", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(s.id))) {
+              return yield* new Errors.Conflict({ entity: "Setting", reason: "id exists" })
+            }
             yield* rows.put(s.id, scoped)
           })),
         findById,
@@ -53,10 +66,20 @@ export class SettingRepository extends Context.Service<SettingRepository, {
             if (Option.isNone(found)) return yield* new Errors.NotFound({ entity: "Setting", id: s.id })
             yield* checkNext("Setting", found.value, s)
             // Scope and key are part of the identity: an update cannot move a setting.
-            yield* rows.put(s.id, new Setting({ ...s, organizationId: found.value.organizationId, workspaceId: found.value.workspaceId, key: found.value.key }))
+            yield* rows.put(
+              s.id,
+              new Setting({
+                ...s,
+                organizationId: found.value.organizationId,
+                workspaceId: found.value.workspaceId,
+                key: found.value.key
+              })
+            )
           })),
         remove: (tenant, id) =>
-          store.transaction(Effect.tap(findById(tenant, id), (f) => (Option.isSome(f) ? rows.remove(id) : Effect.void)))
+          store.transaction(
+            Effect.tap(findById(tenant, id), (f) => (Option.isSome(f) ? rows.remove(id) : Effect.void))
+          )
       }
     })
   )

@@ -4,14 +4,19 @@
  * a port read, not a command or query a remote caller can reach.
  */
 import { Effect, Option, Result, Schema } from "effect"
-import { type Actor, type AuditLog, Command, Errors, Ids, Rate, type Tenant, TenantDefaults, Text } from "@erpkit/kernel"
+import { type AuditLog, Command, Errors, Ids, Rate, type Tenant, TenantDefaults, Text } from "@erpkit/kernel"
 import { personOf } from "./Access.ts"
 import * as Permissions from "./Permissions.ts"
 import * as Setting from "./Setting.ts"
 import { SettingRepository } from "./SettingRepository.ts"
 import { successor } from "./Versioned.ts"
 
-const audit = (action: AuditLog.AuditAction, before: Setting.Setting | null, after: Setting.Setting | null, id: string): AuditLog.AuditChange => ({
+const audit = (
+  action: AuditLog.AuditAction,
+  before: Setting.Setting | null,
+  after: Setting.Setting | null,
+  id: string
+): AuditLog.AuditChange => ({
   entityType: "Setting",
   entityId: id,
   action,
@@ -20,11 +25,16 @@ const audit = (action: AuditLog.AuditAction, before: Setting.Setting | null, aft
 })
 
 const load = (tenant: Tenant.Tenant, id: Setting.SettingId) =>
-  Effect.flatMap(SettingRepository.use((r) => r.findById(tenant, id)), (found) =>
-    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Setting", id })))
+  Effect.flatMap(
+    SettingRepository.use((r) => r.findById(tenant, id)),
+    (found) =>
+      Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Setting", id }))
+  )
 
 const writable = (s: Setting.Setting) =>
-  s.readOnly ? Effect.fail(new Errors.Immutable({ entity: "Setting", id: s.id, state: "read-only" })) : Effect.succeed(s)
+  s.readOnly
+    ? Effect.fail(new Errors.Immutable({ entity: "Setting", id: s.id, state: "read-only" }))
+    : Effect.succeed(s)
 
 /** The setting that holds a tenant's IANA time zone (business dates are calendar dates there). */
 export const timeZoneKey = "tenant.timeZone"
@@ -50,7 +60,9 @@ export const defineSetting = Command.make({
     scope: Schema.Literals(["organization", "workspace"]),
     dataType: Setting.SettingType,
     value: Setting.ValueInput,
-    category: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(100), Text.storable))),
+    category: Schema.optionalKey(
+      Schema.String.pipe(Schema.check(Schema.isNonEmpty(), Schema.isMaxLength(100), Text.storable))
+    ),
     description: Schema.optionalKey(Schema.NullOr(Text.Bounded(2000))),
     secret: Schema.optionalKey(Schema.Boolean),
     readOnly: Schema.optionalKey(Schema.Boolean),
@@ -95,7 +107,12 @@ export const updateSetting = Command.make({
     const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
     const value = yield* Effect.fromResult(Setting.validateValue(before.dataType, before.rules, input.value))
     yield* checkKnownKey(before.key, value)
-    const after: Setting.Setting = successor(before, { ...before, value, updatedBy: personOf(ctx.actor), updatedAt: ctx.now })
+    const after: Setting.Setting = successor(before, {
+      ...before,
+      value,
+      updatedBy: personOf(ctx.actor),
+      updatedAt: ctx.now
+    })
     yield* SettingRepository.use((r) => r.update(ctx.tenant, after))
     return { result: Setting.view(after), changes: [audit("UPDATE", before, after, after.id)] }
   })
@@ -126,8 +143,13 @@ export const getSetting = Command.query({
   input: Schema.Struct({ key: Setting.SettingKey }),
   permission: Permissions.settingRead,
   handler: (input, ctx) =>
-    Effect.flatMap(effective(ctx.tenant, input.key), (found) =>
-      Option.isSome(found) ? Effect.succeed(Setting.view(found.value)) : Effect.fail(new Errors.NotFound({ entity: "Setting", id: input.key })))
+    Effect.flatMap(
+      effective(ctx.tenant, input.key),
+      (found) =>
+        Option.isSome(found)
+          ? Effect.succeed(Setting.view(found.value))
+          : Effect.fail(new Errors.NotFound({ entity: "Setting", id: input.key }))
+    )
 })
 
 export const listSettings = Command.query({
@@ -141,7 +163,10 @@ export const listSettings = Command.query({
  * Server-side only: the plain value in effect (secrets included) for trusted code such as an
  * integration that needs an API key. Not exposed as a command or query.
  */
-export const resolveValue = (tenant: Tenant.Tenant, key: string): Effect.Effect<Option.Option<Schema.Json>, never, SettingRepository> =>
+export const resolveValue = (
+  tenant: Tenant.Tenant,
+  key: string
+): Effect.Effect<Option.Option<Schema.Json>, never, SettingRepository> =>
   Effect.map(effective(tenant, key), Option.map((s) => s.value))
 
 /**
@@ -150,7 +175,9 @@ export const resolveValue = (tenant: Tenant.Tenant, key: string): Effect.Effect<
  * kernel reads `TenantDefaults` synchronously, so a host resolves this per request and provides it:
  * `Effect.provideService(TenantDefaults.TenantDefaults, yield* Settings.tenantDefaults(tenant))`.
  */
-export const tenantDefaults = (tenant: Tenant.Tenant): Effect.Effect<TenantDefaults.TenantDefaultsShape, never, SettingRepository> =>
+export const tenantDefaults = (
+  tenant: Tenant.Tenant
+): Effect.Effect<TenantDefaults.TenantDefaultsShape, never, SettingRepository> =>
   Effect.gen(function*() {
     const fallback = yield* TenantDefaults.TenantDefaults
     const zone = yield* resolveValue(tenant, timeZoneKey)

@@ -12,7 +12,12 @@ import { Version } from "./Versioned.ts"
 
 export const UserStatus = Schema.Literals(["pending", "active", "inactive", "suspended"])
 export type UserStatus = typeof UserStatus.Type
-export const RegistrationStatus = Schema.Literals(["email_pending", "email_verified", "onboarding_pending", "completed"])
+export const RegistrationStatus = Schema.Literals([
+  "email_pending",
+  "email_verified",
+  "onboarding_pending",
+  "completed"
+])
 export type RegistrationStatus = typeof RegistrationStatus.Type
 
 export const statusMachine = StateMachine.make<UserStatus>({
@@ -75,9 +80,15 @@ export const RequiredText = KernelText.Trimmed
 // ---- invariants: broken ones are defects, checked after every transition in tests -------------
 
 export const invariants: ReadonlyArray<Invariants.Invariant<User>> = [
-  ["AUTH-08 banned ⇒ non-empty reason", (u) => (u.banned ? (u.banReason ?? "").trim().length > 0 : u.banReason === null)],
+  [
+    "AUTH-08 banned ⇒ non-empty reason",
+    (u) => (u.banned ? (u.banReason ?? "").trim().length > 0 : u.banReason === null)
+  ],
   ["AUTH-04 name present", (u) => u.name.trim().length > 0],
-  ["email verified once registration passed email_pending", (u) => u.registrationStatus === "email_pending" || u.status !== "pending"]
+  [
+    "email verified once registration passed email_pending",
+    (u) => u.registrationStatus === "email_pending" || u.status !== "pending"
+  ]
 ]
 
 export const brokenInvariants = (u: User): ReadonlyArray<string> => Invariants.broken(invariants, u)
@@ -124,7 +135,13 @@ export const verifyEmail = (user: User, now: number): User =>
 export const changeEmail = (user: User, email: { readonly display: string; readonly key: string }, now: number): User =>
   user.emailKey === email.key && user.email === email.display
     ? user
-    : new User({ ...user, email: email.display, emailKey: email.key, emailVerified: user.emailKey === email.key && user.emailVerified, updatedAt: now })
+    : new User({
+      ...user,
+      email: email.display,
+      emailKey: email.key,
+      emailVerified: user.emailKey === email.key && user.emailVerified,
+      updatedAt: now
+    })
 
 /** AUTH-08: a ban always carries its reason. */
 export const ban = (user: User, reason: string, now: number): Result.Result<User, Errors.ValidationError> => {
@@ -133,11 +150,15 @@ export const ban = (user: User, reason: string, now: number): Result.Result<User
   return Result.succeed(new User({ ...user, banned: true, banReason: trimmed, updatedAt: now }))
 }
 
-export const unban = (user: User, now: number): User => new User({ ...user, banned: false, banReason: null, updatedAt: now })
+export const unban = (user: User, now: number): User =>
+  new User({ ...user, banned: false, banReason: null, updatedAt: now })
 
 /** AUTH-19: status changes follow `statusMachine`. */
 export const setStatus = (user: User, to: UserStatus, now: number): Result.Result<User, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, user.status, to), (status) => new User({ ...user, status, updatedAt: now }))
+  Result.map(
+    StateMachine.transition(statusMachine, user.status, to),
+    (status) => new User({ ...user, status, updatedAt: now })
+  )
 
 /** AUTH-19: the registration steps after e-mail verification follow `registrationMachine`. */
 export const advanceRegistration = (
@@ -156,4 +177,10 @@ export const rename = (user: User, name: string, now: number): User =>
 
 /** Why the user may not open a session, if any. */
 export const loginBlock = (user: User): "banned" | "suspended" | "inactive" | undefined =>
-  user.banned ? "banned" : user.status === "suspended" ? "suspended" : user.status === "inactive" ? "inactive" : undefined
+  user.banned
+    ? "banned"
+    : user.status === "suspended"
+    ? "suspended"
+    : user.status === "inactive"
+    ? "inactive"
+    : undefined

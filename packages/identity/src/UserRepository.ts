@@ -7,7 +7,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import { Errors, type Ids, MemoryStore } from "@erpkit/kernel"
 import { EmailTaken } from "./IdentityError.ts"
-import { type User } from "./User.ts"
+import type { User } from "./User.ts"
 import { checkNext } from "./Versioned.ts"
 
 export const emailTaken = () => new EmailTaken()
@@ -37,7 +37,9 @@ export class UserRepository extends Context.Service<UserRepository, {
         listByOrganization: (organizationId) => rows.find((u) => u.organizationId === organizationId),
         insert: (user) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(user.id))) return yield* new Errors.Conflict({ entity: "User", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(user.id))) {
+              return yield* new Errors.Conflict({ entity: "User", reason: "id exists" })
+            }
             if ((yield* holder(user.emailKey)) !== undefined) return yield* emailTaken()
             yield* rows.put(user.id, user)
           })),

@@ -45,7 +45,12 @@ export const loadVisible = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids.U
  * The user if the actor may change their record: `permission` in the tenant (or self), the user
  * visible there, and the tenant the user's home (or self, or the system actor).
  */
-export const loadForChange = (tenant: Tenant.Tenant, actor: Actor.Actor, id: Ids.UserId, permission: Actor.Permission) =>
+export const loadForChange = (
+  tenant: Tenant.Tenant,
+  actor: Actor.Actor,
+  id: Ids.UserId,
+  permission: Actor.Permission
+) =>
   Effect.gen(function*() {
     yield* selfOr(actor, id, permission)
     const user = yield* loadVisible(tenant, actor, id)
@@ -62,7 +67,9 @@ const saveUser = (before: User.User, changed: User.User) =>
     const after = yield* checked(successor(before, changed))
     const change = updated("User", after.id, before, after)
     yield* UserRepository.use((r) => r.update(after))
-    const fields = AuditLog.changedFields(change.oldValues, change.newValues).filter((f) => f !== "updatedAt" && f !== "version")
+    const fields = AuditLog.changedFields(change.oldValues, change.newValues).filter((f) =>
+      f !== "updatedAt" && f !== "version"
+    )
     return { result: after, events: fields.length ? [IdentityEvent.userUpdated(after, fields)] : [], changes: [change] }
   })
 
@@ -102,7 +109,17 @@ export const register = Command.make({
     const id = yield* Ids.nextId(Ids.UserId)
     const user = User.register({ id, email, name: input.name, organizationId: ctx.tenant.organizationId, now: ctx.now })
     yield* UserRepository.use((r) => r.insert(user)).pipe(Effect.andThen(checked(user)))
-    const home = yield* Effect.orDie(Effect.fromResult(Membership.create({ organizationId: user.organizationId, userId: id, role: defaultRole, customerId: null, now: ctx.now })))
+    const home = yield* Effect.orDie(
+      Effect.fromResult(
+        Membership.create({
+          organizationId: user.organizationId,
+          userId: id,
+          role: defaultRole,
+          customerId: null,
+          now: ctx.now
+        })
+      )
+    )
     yield* MembershipRepository.use((r) => r.insert(home))
     const code = yield* issue(email.key, "registration", id, ctx.now)
     return {
@@ -133,7 +150,13 @@ export const updateProfile = Command.make({
   input: Schema.Struct({ userId: Ids.UserId, name: User.RequiredText(255) }),
   output: User.User,
   handler: (input, ctx) =>
-    change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) => Effect.succeed(User.rename(u, input.name, ctx.now)))
+    change(
+      ctx.actor,
+      ctx.tenant,
+      input.userId,
+      Permissions.userUpdate,
+      (u) => Effect.succeed(User.rename(u, input.name, ctx.now))
+    )
 })
 
 /** AUTH-06: the new address must be valid and unique; it has to be verified again. */
@@ -142,8 +165,13 @@ export const changeEmail = Command.make({
   input: Schema.Struct({ userId: Ids.UserId, email: Email.EmailInput }),
   output: User.User,
   handler: (input, ctx) =>
-    change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) =>
-      Effect.map(Effect.fromResult(Email.normalize(input.email)), (email) => User.changeEmail(u, email, ctx.now)))
+    change(
+      ctx.actor,
+      ctx.tenant,
+      input.userId,
+      Permissions.userUpdate,
+      (u) => Effect.map(Effect.fromResult(Email.normalize(input.email)), (email) => User.changeEmail(u, email, ctx.now))
+    )
 })
 
 /**
@@ -176,7 +204,9 @@ export const confirmEmailChange = Command.make({
     const email = yield* Effect.fromResult(Email.normalize(input.email))
     const used = yield* consume(email.key, "email_change", input.code.trim(), ctx.now)
     // A code issued for another user's change proves nothing about this one.
-    if (used.verification.userId !== before.id) return yield* new IdentityError.VerificationFailed({ reason: "mismatch" })
+    if (used.verification.userId !== before.id) {
+      return yield* new IdentityError.VerificationFailed({ reason: "mismatch" })
+    }
     const outcome = yield* saveUser(before, { ...User.changeEmail(before, email, ctx.now), emailVerified: true })
     return { ...outcome, changes: [...outcome.changes, used.change] }
   })
@@ -189,8 +219,13 @@ export const banUser = Command.make({
   output: User.User,
   permission: Permissions.userBan,
   handler: Effect.fnUntraced(function*(input, ctx) {
-    const outcome = yield* change(ctx.actor, ctx.tenant, input.userId, Permissions.userBan, (u) =>
-      Effect.fromResult(User.ban(u, input.reason, ctx.now)))
+    const outcome = yield* change(
+      ctx.actor,
+      ctx.tenant,
+      input.userId,
+      Permissions.userBan,
+      (u) => Effect.fromResult(User.ban(u, input.reason, ctx.now))
+    )
     const ended = yield* SessionRepository.use((r) => r.removeByUser(input.userId))
     return {
       ...outcome,
@@ -216,8 +251,13 @@ export const setUserStatus = Command.make({
   output: User.User,
   permission: Permissions.userSetStatus,
   handler: (input, ctx) =>
-    change(ctx.actor, ctx.tenant, input.userId, Permissions.userSetStatus, (u) =>
-      Effect.fromResult(User.setStatus(u, input.status, ctx.now)))
+    change(
+      ctx.actor,
+      ctx.tenant,
+      input.userId,
+      Permissions.userSetStatus,
+      (u) => Effect.fromResult(User.setStatus(u, input.status, ctx.now))
+    )
 })
 
 /** AUTH-19: onboarding steps after verification follow `User.registrationMachine`. */
@@ -226,11 +266,20 @@ export const advanceRegistration = Command.make({
   input: Schema.Struct({ userId: Ids.UserId, to: User.RegistrationStatus }),
   output: User.User,
   handler: (input, ctx) =>
-    change(ctx.actor, ctx.tenant, input.userId, Permissions.userUpdate, (u) =>
-      Effect.fromResult(User.advanceRegistration(u, input.to, ctx.now)))
+    change(
+      ctx.actor,
+      ctx.tenant,
+      input.userId,
+      Permissions.userUpdate,
+      (u) => Effect.fromResult(User.advanceRegistration(u, input.to, ctx.now))
+    )
 })
 
-export const Deleted = Schema.Struct({ userId: Ids.UserId, sessionsDeleted: Schema.Number, accountsDeleted: Schema.Number })
+export const Deleted = Schema.Struct({
+  userId: Ids.UserId,
+  sessionsDeleted: Schema.Number,
+  accountsDeleted: Schema.Number
+})
 
 /**
  * AUTH-09: the user, its home membership, provider accounts, sessions and verification codes go in one
@@ -246,7 +295,11 @@ export const deleteUser = Command.make({
   handler: Effect.fnUntraced(function*(input, ctx) {
     const user = yield* loadForChange(ctx.tenant, ctx.actor, input.userId, Permissions.userDelete)
     if (user.organizationId !== ctx.tenant.organizationId) {
-      return yield* new Errors.Forbidden({ permission: Permissions.userDelete, actorId: ctx.actor.userId, roles: [...ctx.actor.roles] })
+      return yield* new Errors.Forbidden({
+        permission: Permissions.userDelete,
+        actorId: ctx.actor.userId,
+        roles: [...ctx.actor.roles]
+      })
     }
     const orgs = yield* MembershipRepository.use((r) => r.organizationsOf(user.id))
     const others = orgs.filter((o) => o !== user.organizationId)
@@ -259,7 +312,10 @@ export const deleteUser = Command.make({
     yield* UserRepository.use((r) => r.remove(user.id))
     return {
       result: { userId: user.id, sessionsDeleted: sessions.length, accountsDeleted: accounts.length },
-      events: [...sessions.map((s) => IdentityEvent.sessionDeleted(s, "user_deleted")), IdentityEvent.userDeleted(user.id)],
+      events: [
+        ...sessions.map((s) => IdentityEvent.sessionDeleted(s, "user_deleted")),
+        IdentityEvent.userDeleted(user.id)
+      ],
       changes: [
         deleted("User", user.id, user),
         ...Option.toArray(home).map((m) => deleted("Membership", Membership.auditId(m), m)),

@@ -28,13 +28,17 @@ export class VerificationRepository extends Context.Service<VerificationReposito
       return {
         insert: (v) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(v.id))) return yield* new Errors.Conflict({ entity: "Verification", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(v.id))) {
+              return yield* new Errors.Conflict({ entity: "Verification", reason: "id exists" })
+            }
             yield* rows.put(v.id, v)
           })),
         findById: (id) => rows.get(id),
         listFor: (emailKey, type) =>
-          Effect.map(rows.find((v) => v.emailKey === emailKey && v.type === type), (found) =>
-            [...found].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))),
+          Effect.map(
+            rows.find((v) => v.emailKey === emailKey && v.type === type),
+            (found) => [...found].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+          ),
         markUsed: (id, usedAt) =>
           store.transaction(Effect.gen(function*() {
             const found = yield* rows.get(id)
@@ -43,9 +47,16 @@ export class VerificationRepository extends Context.Service<VerificationReposito
             return true
           })),
         removeByUser: (userId) =>
-          store.transaction(Effect.flatMap(rows.find((v) => v.userId === userId), (found) => Effect.as(removeAll(found), found))),
+          store.transaction(
+            Effect.flatMap(rows.find((v) => v.userId === userId), (found) => Effect.as(removeAll(found), found))
+          ),
         deleteExpired: (now, limit) =>
-          store.transaction(Effect.flatMap(rows.find((v) => isExpired(v, now)), (found) => removeAll(found.slice(0, Math.max(0, limit)))))
+          store.transaction(
+            Effect.flatMap(
+              rows.find((v) => isExpired(v, now)),
+              (found) => removeAll(found.slice(0, Math.max(0, limit)))
+            )
+          )
       }
     })
   )

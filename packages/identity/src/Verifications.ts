@@ -3,6 +3,7 @@
  * host's mailer runs as the system actor); consuming is public, since holding the code is the proof.
  */
 import { Clock, Effect, Schema } from "effect"
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type AuditLog, Command, Errors, Ids, Instant, Text, UnitOfWork } from "@erpkit/kernel"
 import { homeOnly } from "./Access.ts"
 import { created, updated } from "./Changes.ts"
@@ -70,7 +71,10 @@ export const consume = (emailKey: string, type: Verification.VerificationType, c
       }
       // Conditional update: a concurrent use of the same code loses here (single use).
       if (!(yield* repo.markUsed(candidate.id, now))) return yield* new VerificationFailed({ reason: "used" })
-      return { verification: result.success, change: updated("Verification", candidate.id, audited(candidate), audited(result.success)) }
+      return {
+        verification: result.success,
+        change: updated("Verification", candidate.id, audited(candidate), audited(result.success))
+      }
     }
     return yield* failure
   })
@@ -113,7 +117,10 @@ export const consumeVerificationCode = Command.make({
   handler: Effect.fnUntraced(function*(input, ctx) {
     const email = yield* Effect.fromResult(Email.normalize(input.email))
     const { verification, change } = yield* consume(email.key, input.type, input.code.trim(), ctx.now)
-    return { result: { verificationId: verification.id, userId: verification.userId, type: verification.type }, changes: [change] }
+    return {
+      result: { verificationId: verification.id, userId: verification.userId, type: verification.type },
+      changes: [change]
+    }
   })
 })
 

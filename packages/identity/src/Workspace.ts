@@ -47,7 +47,10 @@ export const setStatus = (
   to: WorkspaceStatus,
   now: number
 ): Result.Result<Workspace, Errors.InvalidTransition> =>
-  Result.map(StateMachine.transition(statusMachine, ws.status, to), (status) => new Workspace({ ...ws, status, updatedAt: now }))
+  Result.map(
+    StateMachine.transition(statusMachine, ws.status, to),
+    (status) => new Workspace({ ...ws, status, updatedAt: now })
+  )
 
 export const rename = (ws: Workspace, name: string, now: number): Result.Result<Workspace, Errors.Immutable> =>
   StateMachine.isTerminal(statusMachine, ws.status)

@@ -12,18 +12,24 @@ export class WorkspaceRepository extends Context.Service<WorkspaceRepository, {
   readonly findById: (tenant: Tenant.Tenant, id: Ids.WorkspaceId) => Effect.Effect<Option.Option<Workspace>>
   readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Workspace>>
   /** Writes `ws` one version after the stored row (`StaleVersion` when stale). */
-  readonly update: (tenant: Tenant.Tenant, ws: Workspace) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
+  readonly update: (
+    tenant: Tenant.Tenant,
+    ws: Workspace
+  ) => Effect.Effect<void, Errors.Conflict | Errors.StaleVersion | Errors.NotFound>
 }>()("@erpkit/identity/WorkspaceRepository") {
   static readonly layerMemory = Layer.effect(
     WorkspaceRepository,
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = store.table<Workspace>("identity.workspaces")
-      const visible = (tenant: Tenant.Tenant) => (w: Workspace) => w.organizationId === tenant.organizationId && w.deletedAt === null
+      const visible = (tenant: Tenant.Tenant) => (w: Workspace) =>
+        w.organizationId === tenant.organizationId && w.deletedAt === null
       const findById = (tenant: Tenant.Tenant, id: string) => Effect.map(rows.get(id), Option.filter(visible(tenant)))
       return {
         insert: (tenant, ws) =>
           store.transaction(Effect.gen(function*() {
-            if (Option.isSome(yield* rows.get(ws.id))) return yield* new Errors.Conflict({ entity: "Workspace", reason: "id exists" })
+            if (Option.isSome(yield* rows.get(ws.id))) {
+              return yield* new Errors.Conflict({ entity: "Workspace", reason: "id exists" })
+            }
             yield* rows.put(ws.id, new Workspace({ ...ws, organizationId: tenant.organizationId }))
           })),
         findById,

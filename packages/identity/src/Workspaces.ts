@@ -2,7 +2,7 @@
  * Workspaces of the actor's organization. Another organization's workspace id is `NotFound` (TEN-01).
  */
 import { Effect, Option, Schema } from "effect"
-import { type Actor, Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
+import { Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import * as IdentityError from "./IdentityError.ts"
 import { personOf } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
@@ -13,8 +13,11 @@ import { successor } from "./Versioned.ts"
 import { WorkspaceRepository } from "./WorkspaceRepository.ts"
 
 export const load = (tenant: Tenant.Tenant, id: Ids.WorkspaceId) =>
-  Effect.flatMap(WorkspaceRepository.use((r) => r.findById(tenant, id)), (found) =>
-    Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Workspace", id })))
+  Effect.flatMap(
+    WorkspaceRepository.use((r) => r.findById(tenant, id)),
+    (found) =>
+      Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new Errors.NotFound({ entity: "Workspace", id }))
+  )
 
 /** Writes the next version of `before` and reports it. */
 const save = (tenant: Tenant.Tenant, before: Workspace.Workspace, changed: Workspace.Workspace) => {

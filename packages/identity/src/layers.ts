@@ -4,7 +4,18 @@
  * example needs (platform, ports, tenant-configurable authorization, secure randomness).
  */
 import { Layer } from "effect"
-import { type Actor, type AuditLog, type Idempotency, Ids, layerMemory as kernelLayerMemory, type MemoryStore, type Outbox, type UnitOfWork } from "@erpkit/kernel"
+/* oxlint-disable no-unused-vars -- declaration emit names these types */
+import {
+  type Actor,
+  type AuditLog,
+  type Idempotency,
+  Ids,
+  layerMemory as kernelLayerMemory,
+  type MemoryStore,
+  type Outbox,
+  type UnitOfWork
+} from "@erpkit/kernel"
+/* oxlint-enable no-unused-vars */
 import { AccountRepository } from "./AccountRepository.ts"
 import { DepartmentRepository } from "./DepartmentRepository.ts"
 import { EmployeeRepository } from "./EmployeeRepository.ts"
@@ -53,4 +64,5 @@ export const layerStack = (
  * Everything identity's commands need, in memory, with UUIDv7 ids and the platform CSPRNG. `grants`
  * are the defaults (merge every context's with `Actor.mergeGrants`); tenants override them.
  */
-export const layerMemoryComplete = (grants: Actor.Grants) => layerStack(grants, Ids.IdGenerator.layerUuidV7, SecureRandom.layerLive)
+export const layerMemoryComplete = (grants: Actor.Grants) =>
+  layerStack(grants, Ids.IdGenerator.layerUuidV7, SecureRandom.layerLive)

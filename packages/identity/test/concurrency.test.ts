@@ -21,8 +21,15 @@ layer(layerTest())("concurrency", (it) => {
       const tenant = yield* openTenant()
       const email = freshEmail("race")
       yield* register(tenant, email)
-      const { code } = yield* Verifications.issueVerificationCode(Actor.system(tenant), { email, type: "password_reset" })
-      const use = Verifications.consumeVerificationCode(Access.anonymous(tenant), { email, type: "password_reset", code })
+      const { code } = yield* Verifications.issueVerificationCode(Actor.system(tenant), {
+        email,
+        type: "password_reset"
+      })
+      const use = Verifications.consumeVerificationCode(Access.anonymous(tenant), {
+        email,
+        type: "password_reset",
+        code
+      })
       const exits = yield* Effect.all(Array.from({ length: 10 }, () => Effect.exit(use)), { concurrency: "unbounded" })
       assert.strictEqual(exits.filter(Exit.isSuccess).length, 1)
     }))

@@ -7,7 +7,11 @@ import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { Access, Sessions } from "@erpkit/identity"
 import {
-  expectForgedAttemptsRefused, expectListsScoped, expectWorkspaceScoping, layerTest, populatedTenant as populated
+  expectForgedAttemptsRefused,
+  expectListsScoped,
+  expectWorkspaceScoping,
+  layerTest,
+  populatedTenant as populated
 } from "@erpkit/identity/testing"
 import { snapshot } from "./helpers.ts"
 

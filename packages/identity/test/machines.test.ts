@@ -26,34 +26,65 @@ const status = (r: unknown) => (r as { status: string }).status
 const walkers: ReadonlyArray<Walker> = [
   {
     machine: User.statusMachine,
-    apply: (from: string, to: string) => User.setStatus(Fixtures.user(f, tenant.organizationId, { status: from as User.UserStatus }), to as User.UserStatus, 5),
+    apply: (from: string, to: string) =>
+      User.setStatus(
+        Fixtures.user(f, tenant.organizationId, { status: from as User.UserStatus }),
+        to as User.UserStatus,
+        5
+      ),
     stateOf: status
   },
   {
     machine: User.registrationMachine,
     apply: (from: string, to: string) =>
-      User.advanceRegistration(Fixtures.user(f, tenant.organizationId, { registrationStatus: from as User.RegistrationStatus, status: "active" }), to as User.RegistrationStatus, 5),
+      User.advanceRegistration(
+        Fixtures.user(f, tenant.organizationId, {
+          registrationStatus: from as User.RegistrationStatus,
+          status: "active"
+        }),
+        to as User.RegistrationStatus,
+        5
+      ),
     stateOf: (r) => (r as { registrationStatus: string }).registrationStatus
   },
   {
     machine: Organization.statusMachine,
-    apply: (from: string, to: string) => Organization.setStatus(Fixtures.organization(f, tenant, { status: from as Organization.OrganizationStatus }), to as Organization.OrganizationStatus, 5),
+    apply: (from: string, to: string) =>
+      Organization.setStatus(
+        Fixtures.organization(f, tenant, { status: from as Organization.OrganizationStatus }),
+        to as Organization.OrganizationStatus,
+        5
+      ),
     stateOf: status
   },
   {
     machine: Workspace.statusMachine,
-    apply: (from: string, to: string) => Workspace.setStatus(Fixtures.workspace(tenant, userId, { status: from as Workspace.WorkspaceStatus }), to as Workspace.WorkspaceStatus, 5),
+    apply: (from: string, to: string) =>
+      Workspace.setStatus(
+        Fixtures.workspace(tenant, userId, { status: from as Workspace.WorkspaceStatus }),
+        to as Workspace.WorkspaceStatus,
+        5
+      ),
     stateOf: status
   },
   {
     machine: Employee.statusMachine,
-    apply: (from: string, to: string) => Employee.setStatus(Fixtures.employee(f, userId, tenant, { status: from as Employee.EmployeeStatus }), to as Employee.EmployeeStatus, 5),
+    apply: (from: string, to: string) =>
+      Employee.setStatus(
+        Fixtures.employee(f, userId, tenant, { status: from as Employee.EmployeeStatus }),
+        to as Employee.EmployeeStatus,
+        5
+      ),
     stateOf: status
   },
   {
     machine: Invitation.statusMachine,
     apply: (from: string, to: string) =>
-      Invitation.transition(Fixtures.invitation(f, tenant, "x@example.kz", { status: from as Invitation.InvitationStatus }), to as Invitation.InvitationStatus, 5),
+      Invitation.transition(
+        Fixtures.invitation(f, tenant, "x@example.kz", { status: from as Invitation.InvitationStatus }),
+        to as Invitation.InvitationStatus,
+        5
+      ),
     stateOf: status
   }
 ]
@@ -73,7 +104,10 @@ describe("state machines", () => {
       }
       for (const [from, to] of StateMachine.nonTransitions(machine)) {
         const result = apply(from, to)
-        assert.isTrue(Result.isFailure(result) && result.failure._tag === "InvalidTransition", `${from} → ${to} must be refused`)
+        assert.isTrue(
+          Result.isFailure(result) && result.failure._tag === "InvalidTransition",
+          `${from} → ${to} must be refused`
+        )
       }
     })
   }
@@ -85,12 +119,18 @@ describe("state machines", () => {
       if (Result.isSuccess(result)) assert.deepStrictEqual(User.brokenInvariants(result.success), [])
     }
     for (const t of User.registrationMachine.transitions) {
-      const user = Fixtures.user(f, tenant.organizationId, { status: "active", emailVerified: true, registrationStatus: t.from })
+      const user = Fixtures.user(f, tenant.organizationId, {
+        status: "active",
+        emailVerified: true,
+        registrationStatus: t.from
+      })
       const result = User.advanceRegistration(user, t.to, 9)
       assert.isTrue(Result.isSuccess(result), `${t.from} → ${t.to} is an edge`)
       if (Result.isSuccess(result)) assert.deepStrictEqual(User.brokenInvariants(result.success), [])
     }
     // the check can fail: a banned user without a reason breaks AUTH-08
-    assert.deepStrictEqual(User.brokenInvariants(Fixtures.user(f, tenant.organizationId, { banned: true })), ["AUTH-08 banned ⇒ non-empty reason"])
+    assert.deepStrictEqual(User.brokenInvariants(Fixtures.user(f, tenant.organizationId, { banned: true })), [
+      "AUTH-08 banned ⇒ non-empty reason"
+    ])
   })
 })

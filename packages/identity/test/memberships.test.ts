@@ -9,7 +9,17 @@ import { TestClock } from "effect/testing"
 import { Access, IdentityConfig, Invitations, Memberships, Sessions } from "@erpkit/identity"
 import { Actor } from "@erpkit/kernel"
 import { layerTest } from "@erpkit/identity/testing"
-import { actorOf, freshEmail, join, openTenant, outcome, register, registerVerified, snapshot, userWithRole } from "./helpers.ts"
+import {
+  actorOf,
+  freshEmail,
+  join,
+  openTenant,
+  outcome,
+  register,
+  registerVerified,
+  snapshot,
+  userWithRole
+} from "./helpers.ts"
 
 layer(layerTest())("memberships and invitations", (it) => {
   it.effect("AUTH-02 a role is per organization: B's assignment changes B's membership only", () =>
@@ -25,7 +35,11 @@ layer(layerTest())("memberships and invitations", (it) => {
       const inA = yield* Memberships.getMembership(actorOf(user, a), { userId: user.id })
       assert.strictEqual(inA.role, "Finance Manager", "A decides what the user may do in A")
       const { token } = yield* Sessions.createSession(Actor.system(b), { userId: user.id })
-      assert.deepStrictEqual((yield* Sessions.authenticate(Access.anonymous(a), { token })).actor.roles, ["Dispatcher"], "a B session acts with B's role")
+      assert.deepStrictEqual(
+        (yield* Sessions.authenticate(Access.anonymous(a), { token })).actor.roles,
+        ["Dispatcher"],
+        "a B session acts with B's role"
+      )
     }))
 
   it.effect("an invitation is accepted once, by the holder of the verified address, before it expires", () =>
@@ -37,17 +51,36 @@ layer(layerTest())("memberships and invitations", (it) => {
       const { user: unverified } = yield* register(home, email)
       const invitation = yield* Invitations.inviteMember(admin, { email, role: "staff" })
       const invitee = Access.invitee(unverified.id, other)
-      assert.strictEqual(yield* outcome(Invitations.acceptInvitation(invitee, { invitationId: invitation.id })), "EmailNotVerified")
+      assert.strictEqual(
+        yield* outcome(Invitations.acceptInvitation(invitee, { invitationId: invitation.id })),
+        "EmailNotVerified"
+      )
       const stranger = yield* registerVerified(home)
       const before = yield* snapshot
-      assert.strictEqual(yield* outcome(Invitations.acceptInvitation(Access.invitee(stranger.id, other), { invitationId: invitation.id })), "NotFound", "not for you")
+      assert.strictEqual(
+        yield* outcome(
+          Invitations.acceptInvitation(Access.invitee(stranger.id, other), { invitationId: invitation.id })
+        ),
+        "NotFound",
+        "not for you"
+      )
       assert.strictEqual(yield* snapshot, before)
       const verified = yield* registerVerified(home)
       const again = yield* Invitations.inviteMember(admin, { email: verified.email, role: "Sales Rep" })
-      const membership = yield* Invitations.acceptInvitation(Access.invitee(verified.id, other), { invitationId: again.id })
+      const membership = yield* Invitations.acceptInvitation(Access.invitee(verified.id, other), {
+        invitationId: again.id
+      })
       assert.deepStrictEqual([membership.organizationId, membership.role], [other.organizationId, "Sales Rep"])
-      assert.strictEqual(yield* outcome(Invitations.acceptInvitation(Access.invitee(verified.id, other), { invitationId: again.id })), "InvitationClosed", "single use")
-      assert.strictEqual(yield* outcome(Invitations.inviteMember(admin, { email: verified.email, role: "staff" })), "AlreadyMember", "already a member")
+      assert.strictEqual(
+        yield* outcome(Invitations.acceptInvitation(Access.invitee(verified.id, other), { invitationId: again.id })),
+        "InvitationClosed",
+        "single use"
+      )
+      assert.strictEqual(
+        yield* outcome(Invitations.inviteMember(admin, { email: verified.email, role: "staff" })),
+        "AlreadyMember",
+        "already a member"
+      )
     }))
 
   it.effect("an expired invitation cannot be accepted; a revoked or declined one is closed", () =>
@@ -59,14 +92,25 @@ layer(layerTest())("memberships and invitations", (it) => {
       const { invitationTtlMillis } = yield* IdentityConfig
       const first = yield* Invitations.inviteMember(admin, { email: user.email, role: "staff" })
       yield* TestClock.adjust(invitationTtlMillis)
-      const expired = yield* outcome(Invitations.acceptInvitation(Access.invitee(user.id, other), { invitationId: first.id }))
+      const expired = yield* outcome(
+        Invitations.acceptInvitation(Access.invitee(user.id, other), { invitationId: first.id })
+      )
       assert.strictEqual(expired, "InvitationClosed")
       const second = yield* Invitations.inviteMember(admin, { email: user.email, role: "staff" })
       assert.strictEqual((yield* Invitations.revokeInvitation(admin, { invitationId: second.id })).status, "revoked")
-      assert.strictEqual(yield* outcome(Invitations.acceptInvitation(Access.invitee(user.id, other), { invitationId: second.id })), "InvitationClosed")
+      assert.strictEqual(
+        yield* outcome(Invitations.acceptInvitation(Access.invitee(user.id, other), { invitationId: second.id })),
+        "InvitationClosed"
+      )
       const third = yield* Invitations.inviteMember(admin, { email: user.email, role: "staff" })
-      assert.strictEqual((yield* Invitations.declineInvitation(Access.invitee(user.id, other), { invitationId: third.id })).status, "declined")
-      assert.strictEqual(yield* outcome(Memberships.getMembership(Actor.system(other), { userId: user.id })), "NotFound")
+      assert.strictEqual(
+        (yield* Invitations.declineInvitation(Access.invitee(user.id, other), { invitationId: third.id })).status,
+        "declined"
+      )
+      assert.strictEqual(
+        yield* outcome(Memberships.getMembership(Actor.system(other), { userId: user.id })),
+        "NotFound"
+      )
     }).pipe(Effect.provide(TestClock.layer())))
 
   it.effect("AUTH-02 inviting sets a role, so only admin roles may invite; customers need their CRM customer", () =>
@@ -74,9 +118,18 @@ layer(layerTest())("memberships and invitations", (it) => {
       const tenant = yield* openTenant()
       const { actor: manager } = yield* userWithRole(tenant, "manager")
       const { actor: admin } = yield* userWithRole(tenant, "admin")
-      assert.strictEqual(yield* outcome(Invitations.inviteMember(manager, { email: freshEmail(), role: "Admin" })), "Forbidden")
-      assert.strictEqual(yield* outcome(Invitations.inviteMember(admin, { email: freshEmail(), role: "customer" })), "ValidationError")
-      assert.strictEqual(yield* outcome(Invitations.inviteMember(admin, { email: freshEmail(), role: "system" })), "ValidationError")
+      assert.strictEqual(
+        yield* outcome(Invitations.inviteMember(manager, { email: freshEmail(), role: "Admin" })),
+        "Forbidden"
+      )
+      assert.strictEqual(
+        yield* outcome(Invitations.inviteMember(admin, { email: freshEmail(), role: "customer" })),
+        "ValidationError"
+      )
+      assert.strictEqual(
+        yield* outcome(Invitations.inviteMember(admin, { email: freshEmail(), role: "system" })),
+        "ValidationError"
+      )
     }))
 
   it.effect("removing a member ends the membership, employment and sessions there; the home membership stays", () =>
@@ -91,8 +144,14 @@ layer(layerTest())("memberships and invitations", (it) => {
       const here = yield* Sessions.createSession(Actor.system(home), { userId: user.id })
       const removed = yield* Memberships.removeMember(adminOther, { userId: user.id })
       assert.strictEqual(removed.sessionsDeleted, 1)
-      assert.strictEqual(yield* outcome(Sessions.authenticate(Access.anonymous(other), { token: there.token })), "SessionInvalid")
-      assert.strictEqual((yield* Sessions.authenticate(Access.anonymous(home), { token: here.token })).actor.tenant.organizationId, home.organizationId)
+      assert.strictEqual(
+        yield* outcome(Sessions.authenticate(Access.anonymous(other), { token: there.token })),
+        "SessionInvalid"
+      )
+      assert.strictEqual(
+        (yield* Sessions.authenticate(Access.anonymous(home), { token: here.token })).actor.tenant.organizationId,
+        home.organizationId
+      )
       assert.strictEqual(yield* outcome(Memberships.removeMember(adminHome, { userId: user.id })), "HomeMembership")
     }))
 })

@@ -20,7 +20,9 @@ interface ModelUser {
   banned: boolean
   sessions: number
 }
-interface Model { readonly users: Array<ModelUser> }
+interface Model {
+  readonly users: Array<ModelUser>
+}
 type Services = Layer.Success<ReturnType<typeof layerTest>>
 interface Real {
   readonly run: <A, E>(effect: Effect.Effect<A, E, Services>) => Promise<Exit.Exit<A, E>>
@@ -34,7 +36,10 @@ const pick = (m: Model, i: number) => m.users[i % m.users.length]!
 const agree = async (real: Real, u: ModelUser) => {
   const stored = await real.run(UserRepository.use((r) => r.findById(u.id)))
   const user = Exit.isSuccess(stored) ? Option.getOrThrow(stored.value) : assert.fail("user missing")
-  assert.deepStrictEqual([user.status, user.registrationStatus, user.banned, user.emailVerified], [u.status, u.registration, u.banned, u.registration !== "email_pending"])
+  assert.deepStrictEqual(
+    [user.status, user.registrationStatus, user.banned, user.emailVerified],
+    [u.status, u.registration, u.banned, u.registration !== "email_pending"]
+  )
   assert.deepStrictEqual(User.brokenInvariants(user), [])
   const sessions = await real.run(SessionRepository.use((r) => r.listByUser(u.id)))
   assert.strictEqual(Exit.isSuccess(sessions) ? sessions.value.length : -1, u.sessions)
@@ -46,7 +51,15 @@ class Register implements fc.AsyncCommand<Model, Real> {
     const email = freshEmail("model")
     const exit = await r.run(Users.register(Access.anonymous(r.tenant), { email, name: "M" }))
     if (!Exit.isSuccess(exit)) return assert.fail("registration failed")
-    const u: ModelUser = { id: exit.value.user.id, email, code: exit.value.verification.code, status: "pending", registration: "email_pending", banned: false, sessions: 0 }
+    const u: ModelUser = {
+      id: exit.value.user.id,
+      email,
+      code: exit.value.verification.code,
+      status: "pending",
+      registration: "email_pending",
+      banned: false,
+      sessions: 0
+    }
     m.users.push(u)
     await agree(r, u)
   }
@@ -70,7 +83,9 @@ class Verify extends OnUser {
   async runOn(u: ModelUser, _m: Model, r: Real) {
     const exit = await r.run(Users.verifyEmail(Access.anonymous(r.tenant), { email: u.email, code: u.code }))
     assert.strictEqual(Exit.isSuccess(exit), u.registration === "email_pending")
-    if (Exit.isSuccess(exit)) [u.registration, u.status] = ["email_verified", u.status === "pending" ? "active" : u.status]
+    if (Exit.isSuccess(exit)) {
+      ;[u.registration, u.status] = ["email_verified", u.status === "pending" ? "active" : u.status]
+    }
     await agree(r, u)
   }
   override toString = () => `verify(${this.i})`
@@ -98,7 +113,9 @@ class Ban extends OnUser {
     this.on = on
   }
   async runOn(u: ModelUser, _m: Model, r: Real) {
-    const exit = await r.run(this.on ? Users.banUser(r.admin, { userId: u.id, reason: "abuse" }) : Users.unbanUser(r.admin, { userId: u.id }))
+    const exit = await r.run(
+      this.on ? Users.banUser(r.admin, { userId: u.id, reason: "abuse" }) : Users.unbanUser(r.admin, { userId: u.id })
+    )
     assert.isTrue(Exit.isSuccess(exit))
     u.banned = this.on
     if (this.on) u.sessions = 0
@@ -130,7 +147,9 @@ class Delete extends OnUser {
 const commands = [
   fc.constant(new Register()),
   fc.nat().map((i) => new Verify(i)),
-  fc.tuple(fc.nat(), fc.constantFrom<User.UserStatus>("pending", "active", "inactive", "suspended")).map(([i, s]) => new SetStatus(i, s)),
+  fc.tuple(fc.nat(), fc.constantFrom<User.UserStatus>("pending", "active", "inactive", "suspended")).map(([i, s]) =>
+    new SetStatus(i, s)
+  ),
   fc.tuple(fc.nat(), fc.boolean()).map(([i, on]) => new Ban(i, on)),
   fc.nat().map((i) => new SignIn(i)),
   fc.nat().map((i) => new Delete(i))

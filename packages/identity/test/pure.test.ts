@@ -8,7 +8,9 @@ describe("e-mail", () => {
   it("AUTH-03 normalization keeps the display form and derives a case-insensitive NFC key", () => {
     const result = Email.normalize("  Jose\u0301@Example.KZ ")
     assert.isTrue(Result.isSuccess(result))
-    if (Result.isSuccess(result)) assert.deepStrictEqual(result.success, { display: "Jos\u00e9@Example.KZ", key: "jos\u00e9@example.kz" })
+    if (Result.isSuccess(result)) {
+      assert.deepStrictEqual(result.success, { display: "Jos\u00e9@Example.KZ", key: "jos\u00e9@example.kz" })
+    }
   })
 })
 
@@ -24,8 +26,14 @@ describe("secure randomness", () => {
   it.effect("the deterministic layer repeats per seed; the live layer does not", () =>
     Effect.gen(function*() {
       const run = (layer: typeof SecureRandom.SecureRandom.layerLive) => Effect.provide(SecureRandom.token, layer)
-      assert.strictEqual(yield* run(SecureRandom.SecureRandom.layerDeterministic(3)), yield* run(SecureRandom.SecureRandom.layerDeterministic(3)))
-      assert.notStrictEqual(yield* run(SecureRandom.SecureRandom.layerLive), yield* run(SecureRandom.SecureRandom.layerLive))
+      assert.strictEqual(
+        yield* run(SecureRandom.SecureRandom.layerDeterministic(3)),
+        yield* run(SecureRandom.SecureRandom.layerDeterministic(3))
+      )
+      assert.notStrictEqual(
+        yield* run(SecureRandom.SecureRandom.layerLive),
+        yield* run(SecureRandom.SecureRandom.layerLive)
+      )
     }))
 })
 
@@ -52,6 +60,9 @@ describe("setting rules", () => {
     assert.isTrue(Result.isFailure(Setting.checkRules("string", { enum: [1] })))
     assert.isTrue(Result.isSuccess(Setting.checkRules("string", { pattern: "[A-Z]{3}", enum: ["KZT", "USD"] })))
     assert.isTrue(Result.isSuccess(Setting.validateValue("string", { pattern: "[A-Z]{3}" }, "KZT")))
-    assert.isTrue(Result.isFailure(Setting.validateValue("string", { pattern: "[A-Z]{3}" }, "KZTX")), "the pattern is anchored")
+    assert.isTrue(
+      Result.isFailure(Setting.validateValue("string", { pattern: "[A-Z]{3}" }, "KZTX")),
+      "the pattern is anchored"
+    )
   })
 })

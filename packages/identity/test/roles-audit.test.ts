@@ -8,7 +8,10 @@ import { actorOf, openTenant, outcome, register, snapshot, userWithRole } from "
 
 const billingVoid = Actor.permission("billing.invoice.void")
 /** The host's grants: identity's, billing's void for Finance Managers, and a role of the host's own. */
-const grants = Actor.mergeGrants(Permissions.grants, { "Finance Manager": [billingVoid], Auditor: [Permissions.auditRead] })
+const grants = Actor.mergeGrants(Permissions.grants, {
+  "Finance Manager": [billingVoid],
+  Auditor: [Permissions.auditRead]
+})
 
 layer(layerTest({ grants }))("roles and permissions", (it) => {
   it.effect("the kernel Authorization uses the host's default grants (any context's permissions)", () =>
@@ -28,8 +31,15 @@ layer(layerTest({ grants }))("roles and permissions", (it) => {
       const { user } = yield* register(tenant)
       const auditor = yield* Memberships.assignRole(admin, { userId: user.id, role: "Auditor" })
       assert.strictEqual(auditor.role, "Auditor")
-      assert.strictEqual(yield* outcome(Audit.auditByActor(actorOf(user, tenant, "Auditor"), { actorId: admin.userId })), "Success")
-      assert.strictEqual(yield* outcome(Memberships.assignRole(admin, { userId: user.id, role: "Pilot" })), "ValidationError", "not defined by the host")
+      assert.strictEqual(
+        yield* outcome(Audit.auditByActor(actorOf(user, tenant, "Auditor"), { actorId: admin.userId })),
+        "Success"
+      )
+      assert.strictEqual(
+        yield* outcome(Memberships.assignRole(admin, { userId: user.id, role: "Pilot" })),
+        "ValidationError",
+        "not defined by the host"
+      )
       assert.include((yield* Roles.rolePermissions(admin, {})).map((r) => r.role), "Auditor")
       assert.notInclude((yield* Roles.rolePermissions(admin, {})).map((r) => r.role), "system")
     }))
@@ -41,13 +51,23 @@ layer(layerTest({ grants }))("roles and permissions", (it) => {
       const { actor: admin } = yield* userWithRole(tenant, "Admin")
       const { actor: rep } = yield* userWithRole(tenant, "Sales Rep")
       const { actor: otherRep } = yield* userWithRole(other, "Sales Rep")
-      const set = yield* Roles.setRolePermissions(admin, { role: "Sales Rep", permissions: [billingVoid, Permissions.departmentRead] })
+      const set = yield* Roles.setRolePermissions(admin, {
+        role: "Sales Rep",
+        permissions: [billingVoid, Permissions.departmentRead]
+      })
       assert.isTrue(set.overridden)
       assert.strictEqual(yield* outcome(Actor.authorize(rep, billingVoid)), "Success")
       assert.strictEqual(yield* outcome(Actor.authorize(otherRep, billingVoid)), "Forbidden")
-      assert.strictEqual(yield* outcome(Actor.authorize(rep, Permissions.organizationRead)), "Forbidden", "the override replaces the defaults")
+      assert.strictEqual(
+        yield* outcome(Actor.authorize(rep, Permissions.organizationRead)),
+        "Forbidden",
+        "the override replaces the defaults"
+      )
       const table = yield* Roles.rolePermissions(admin, {})
-      assert.deepStrictEqual(table.find((r) => r.role === "Sales Rep")?.permissions, [Permissions.departmentRead, billingVoid].sort())
+      assert.deepStrictEqual(
+        table.find((r) => r.role === "Sales Rep")?.permissions,
+        [Permissions.departmentRead, billingVoid].sort()
+      )
       yield* Roles.resetRolePermissions(admin, { role: "Sales Rep" })
       assert.strictEqual(yield* outcome(Actor.authorize(rep, billingVoid)), "Forbidden")
       assert.strictEqual(yield* outcome(Actor.authorize(rep, Permissions.organizationRead)), "Success")
@@ -60,13 +80,25 @@ layer(layerTest({ grants }))("roles and permissions", (it) => {
       const { actor: manager } = yield* userWithRole(tenant, "manager")
       const before = yield* snapshot
       for (const p of [Permissions.userAssignRole, Permissions.roleConfigure]) {
-        assert.strictEqual(yield* outcome(Roles.setRolePermissions(admin, { role: "manager", permissions: [p] })), "ValidationError")
+        assert.strictEqual(
+          yield* outcome(Roles.setRolePermissions(admin, { role: "manager", permissions: [p] })),
+          "ValidationError"
+        )
       }
-      assert.strictEqual(yield* outcome(Roles.setRolePermissions(admin, { role: "system", permissions: [] })), "ValidationError")
-      assert.strictEqual(yield* outcome(Roles.setRolePermissions(manager, { role: "manager", permissions: [] })), "Forbidden")
+      assert.strictEqual(
+        yield* outcome(Roles.setRolePermissions(admin, { role: "system", permissions: [] })),
+        "ValidationError"
+      )
+      assert.strictEqual(
+        yield* outcome(Roles.setRolePermissions(manager, { role: "manager", permissions: [] })),
+        "Forbidden"
+      )
       assert.strictEqual(yield* snapshot, before)
       const { user } = yield* register(tenant)
-      assert.strictEqual(yield* outcome(Memberships.assignRole(manager, { userId: user.id, role: "Admin" })), "Forbidden")
+      assert.strictEqual(
+        yield* outcome(Memberships.assignRole(manager, { userId: user.id, role: "Admin" })),
+        "Forbidden"
+      )
     }))
 
   it.effect("admin roles keep role configuration even after emptying their own permissions (no lock-out)", () =>
@@ -92,7 +124,10 @@ layer(layerTest())("audit", (it) => {
       assert.deepStrictEqual(entries.map((e) => e.action), ["CREATE", "UPDATE", "DELETE"])
       assert.isTrue(entries.every((e) => e.actorId === actor.userId))
       assert.deepStrictEqual([entries[0]!.oldValues, (entries[0]!.newValues as { name: string }).name], [null, "Ops"])
-      assert.deepStrictEqual([(entries[1]!.oldValues as { name: string }).name, (entries[1]!.newValues as { name: string }).name], ["Ops", "Operations"])
+      assert.deepStrictEqual(
+        [(entries[1]!.oldValues as { name: string }).name, (entries[1]!.newValues as { name: string }).name],
+        ["Ops", "Operations"]
+      )
       assert.includeMembers([...entries[1]!.changedFields], ["name"])
       assert.isNotNull((entries[2]!.newValues as { deletedAt: number | null }).deletedAt)
       const byActor = yield* Audit.auditByActor(actor, { actorId: actor.userId })
@@ -111,7 +146,10 @@ layer(layerTest())("audit", (it) => {
       assert.deepStrictEqual(entries.map((e) => e.action), ["CREATE", "UPDATE"])
       assert.deepStrictEqual(entries.map((e) => e.actorId), [entries[0]!.actorId, user.id])
       assert.deepStrictEqual(yield* Audit.auditByEntity(otherAdmin, { entityType: "User", entityId: user.id }), [])
-      assert.strictEqual(yield* outcome(Audit.auditByEntity(actorOf(user, tenant), { entityType: "User", entityId: user.id })), "Forbidden")
+      assert.strictEqual(
+        yield* outcome(Audit.auditByEntity(actorOf(user, tenant), { entityType: "User", entityId: user.id })),
+        "Forbidden"
+      )
       const raw = yield* AuditLog.AuditLog.use((a) => a.byEntity(tenant, "User", user.id))
       assert.isFalse(JSON.stringify(raw).includes("codeHash"))
     }))

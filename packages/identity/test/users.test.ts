@@ -2,9 +2,31 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
 import { Actor, AuditLog, Command, Outbox } from "@erpkit/kernel"
-import { Access, Accounts, AccountRepository, Employees, IdentityConfig, Memberships, Sessions, SessionRepository, User, UserRepository, Users } from "@erpkit/identity"
+import {
+  Access,
+  Accounts,
+  AccountRepository,
+  Employees,
+  IdentityConfig,
+  Memberships,
+  Sessions,
+  SessionRepository,
+  User,
+  UserRepository,
+  Users
+} from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
-import { actorOf, freshEmail, join, openTenant, outcome, register, registerVerified, snapshot, userWithRole } from "./helpers.ts"
+import {
+  actorOf,
+  freshEmail,
+  join,
+  openTenant,
+  outcome,
+  register,
+  registerVerified,
+  snapshot,
+  userWithRole
+} from "./helpers.ts"
 
 layer(layerTest())("users", (it) => {
   it.effect("AUTH-01 registration needs no signed-in actor or permission", () =>
@@ -22,10 +44,21 @@ layer(layerTest())("users", (it) => {
       const { user } = yield* register(tenant)
       for (const role of ["Sales Rep", "manager", "employee", "staff", "Finance Manager"] as const) {
         const { actor } = yield* userWithRole(tenant, role)
-        assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "Admin" })), "Forbidden", role)
+        assert.strictEqual(
+          yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "Admin" })),
+          "Forbidden",
+          role
+        )
       }
-      assert.strictEqual(yield* outcome(Memberships.assignRole(actorOf(user, tenant), { userId: user.id, role: "Admin" })), "Forbidden")
-      const sneaky = yield* Command.untyped(Users.register)(Access.anonymous(tenant), { email: freshEmail(), name: "Eve", role: "Admin" })
+      assert.strictEqual(
+        yield* outcome(Memberships.assignRole(actorOf(user, tenant), { userId: user.id, role: "Admin" })),
+        "Forbidden"
+      )
+      const sneaky = yield* Command.untyped(Users.register)(Access.anonymous(tenant), {
+        email: freshEmail(),
+        name: "Eve",
+        role: "Admin"
+      })
       const sneakyMembership = yield* Memberships.getMembership(Actor.system(tenant), { userId: sneaky.user.id })
       assert.strictEqual(sneakyMembership.role, "employee", "registration ignores a requested role")
       for (const role of ["Admin", "admin", "owner"] as const) {
@@ -54,20 +87,33 @@ layer(layerTest())("users", (it) => {
       const tenant = yield* openTenant()
       const local = `jos\u00e9${freshEmail("x").split("@")[0]}`
       yield* register(tenant, `${local}@example.kz`)
-      assert.strictEqual(yield* outcome(register(tenant, `${local.normalize("NFD").toUpperCase()}@EXAMPLE.KZ`)), "EmailTaken")
+      assert.strictEqual(
+        yield* outcome(register(tenant, `${local.normalize("NFD").toUpperCase()}@EXAMPLE.KZ`)),
+        "EmailTaken"
+      )
     }))
 
   it.effect("AUTH-04 name is required (blank or missing is a ValidationError and writes nothing)", () =>
     Effect.gen(function*() {
       const tenant = yield* openTenant()
       const before = yield* snapshot
-      for (const input of [{ email: freshEmail() }, { email: freshEmail(), name: "" }, { email: freshEmail(), name: "  \t " }]) {
-        assert.strictEqual(yield* outcome(Command.untyped(Users.register)(Access.anonymous(tenant), input)), "ValidationError")
+      for (const input of [
+        { email: freshEmail() },
+        { email: freshEmail(), name: "" },
+        { email: freshEmail(), name: "  \t " }
+      ]) {
+        assert.strictEqual(
+          yield* outcome(Command.untyped(Users.register)(Access.anonymous(tenant), input)),
+          "ValidationError"
+        )
       }
       assert.strictEqual(yield* snapshot, before)
       const { user } = yield* register(tenant, freshEmail(), "  Bolat  ")
       assert.strictEqual(user.name, "Bolat")
-      assert.strictEqual(yield* outcome(Users.updateProfile(actorOf(user, tenant), { userId: user.id, name: " " })), "ValidationError")
+      assert.strictEqual(
+        yield* outcome(Users.updateProfile(actorOf(user, tenant), { userId: user.id, name: " " })),
+        "ValidationError"
+      )
     }))
 
   it.effect("AUTH-05 email_verified is false after registration and true after verification", () =>
@@ -89,14 +135,23 @@ layer(layerTest())("users", (it) => {
       const { user, verification } = yield* register(tenant, email)
       const self = actorOf(user, tenant)
       yield* Users.verifyEmail(Access.anonymous(tenant), { email, code: verification.code })
-      assert.strictEqual(yield* outcome(Users.changeEmail(self, { userId: user.id, email: taken.toUpperCase() })), "EmailTaken")
-      assert.strictEqual(yield* outcome(Users.changeEmail(self, { userId: user.id, email: "broken" })), "ValidationError")
+      assert.strictEqual(
+        yield* outcome(Users.changeEmail(self, { userId: user.id, email: taken.toUpperCase() })),
+        "EmailTaken"
+      )
+      assert.strictEqual(
+        yield* outcome(Users.changeEmail(self, { userId: user.id, email: "broken" })),
+        "ValidationError"
+      )
       const recased = yield* Users.changeEmail(self, { userId: user.id, email: email.toUpperCase() })
       assert.isTrue(recased.emailVerified, "same address in other case stays verified")
       const moved = yield* Users.changeEmail(self, { userId: user.id, email: freshEmail() })
       assert.isFalse(moved.emailVerified)
       const { actor: stranger } = yield* userWithRole(tenant, "employee")
-      assert.strictEqual(yield* outcome(Users.changeEmail(stranger, { userId: user.id, email: freshEmail() })), "Forbidden")
+      assert.strictEqual(
+        yield* outcome(Users.changeEmail(stranger, { userId: user.id, email: freshEmail() })),
+        "Forbidden"
+      )
     }))
 
   it.effect("AUTH-07 role must be one of the catalog roles (and never system)", () =>
@@ -105,9 +160,16 @@ layer(layerTest())("users", (it) => {
       const { actor } = yield* userWithRole(tenant, "Admin")
       const { user } = yield* register(tenant)
       for (const role of ["superuser", "ADMIN", "", 3, null]) {
-        assert.strictEqual(yield* outcome(Command.untyped(Memberships.assignRole)(actor, { userId: user.id, role })), "ValidationError", String(role))
+        assert.strictEqual(
+          yield* outcome(Command.untyped(Memberships.assignRole)(actor, { userId: user.id, role })),
+          "ValidationError",
+          String(role)
+        )
       }
-      assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "system" })), "ValidationError")
+      assert.strictEqual(
+        yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "system" })),
+        "ValidationError"
+      )
       for (const role of Actor.roles.filter((r) => r !== "system" && r !== "customer")) {
         assert.strictEqual((yield* Memberships.assignRole(actor, { userId: user.id, role })).role, role)
       }
@@ -118,11 +180,17 @@ layer(layerTest())("users", (it) => {
       const tenant = yield* openTenant()
       const { actor } = yield* userWithRole(tenant, "admin")
       const { user } = yield* register(tenant)
-      assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "customer" })), "ValidationError")
+      assert.strictEqual(
+        yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "customer" })),
+        "ValidationError"
+      )
       const customerId = "0e000000-0000-7000-8000-0000000000c1"
       const customer = yield* Memberships.assignRole(actor, { userId: user.id, role: "customer", customerId })
       assert.strictEqual(customer.customerId, customerId)
-      assert.strictEqual(yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "staff", customerId })), "ValidationError")
+      assert.strictEqual(
+        yield* outcome(Memberships.assignRole(actor, { userId: user.id, role: "staff", customerId })),
+        "ValidationError"
+      )
       const staff = yield* Memberships.assignRole(actor, { userId: user.id, role: "staff" })
       assert.strictEqual(staff.customerId, null)
     }))
@@ -140,7 +208,10 @@ layer(layerTest())("users", (it) => {
       const banned = yield* Users.banUser(actor, { userId: user.id, reason: " spam " })
       assert.deepStrictEqual([banned.banned, banned.banReason], [true, "spam"])
       assert.deepStrictEqual(yield* SessionRepository.use((r) => r.listByUser(user.id)), [])
-      assert.strictEqual(yield* outcome(Sessions.createSession(Actor.system(tenant), { userId: user.id })), "LoginRefused")
+      assert.strictEqual(
+        yield* outcome(Sessions.createSession(Actor.system(tenant), { userId: user.id })),
+        "LoginRefused"
+      )
       const unbanned = yield* Users.unbanUser(actor, { userId: user.id })
       assert.deepStrictEqual([unbanned.banned, unbanned.banReason], [false, null])
       assert.deepStrictEqual(User.brokenInvariants(unbanned), [])
@@ -165,8 +236,9 @@ layer(layerTest())("users", (it) => {
       const audit = yield* AuditLog.AuditLog.use((a) => a.byEntity(tenant, "User", user.id))
       assert.strictEqual(audit.at(-1)?.action, "DELETE")
       // TEN-07: the registration code went with the user, and its deletion is audited without its hash
-      const codeDeletions = (yield* AuditLog.AuditLog.use((a) => a.byActor(tenant, actor.userId)))
-        .filter((e) => e.entityType === "Verification" && e.action === "DELETE")
+      const codeDeletions = (yield* AuditLog.AuditLog.use((a) => a.byActor(tenant, actor.userId))).filter((e) =>
+        e.entityType === "Verification" && e.action === "DELETE"
+      )
       assert.strictEqual(codeDeletions.length, 1)
       assert.notProperty(codeDeletions[0]!.oldValues as object, "codeHash")
     }))
@@ -180,7 +252,10 @@ layer(layerTest())("users", (it) => {
       const accounts = yield* AccountRepository
       const before = yield* snapshot
       const failing = Users.deleteUser(actor, { userId: user.id }).pipe(
-        Effect.provideService(AccountRepository, { ...accounts, removeByUser: () => Effect.die(new Error("disk full")) })
+        Effect.provideService(AccountRepository, {
+          ...accounts,
+          removeByUser: () => Effect.die(new Error("disk full"))
+        })
       )
       assert.isTrue(Exit.isFailure(yield* Effect.exit(failing)))
       assert.strictEqual(yield* snapshot, before)
@@ -210,7 +285,11 @@ layer(layerTest())("users", (it) => {
       yield* Users.updateProfile(actorOf(user, tenant), { userId: user.id, name: "New name" })
       yield* Users.deleteUser(actor, { userId: user.id })
       const events = yield* Outbox.Outbox.use((o) => o.list(tenant, { aggregateId: user.id }))
-      assert.deepStrictEqual(events.map((e) => e.type), ["identity.UserCreated", "identity.UserUpdated", "identity.UserDeleted"])
+      assert.deepStrictEqual(events.map((e) => e.type), [
+        "identity.UserCreated",
+        "identity.UserUpdated",
+        "identity.UserDeleted"
+      ])
       assert.deepStrictEqual((events[1]!.payload as { changedFields: Array<string> }).changedFields, ["name"])
     }))
 
@@ -220,12 +299,24 @@ layer(layerTest())("users", (it) => {
       const { actor } = yield* userWithRole(tenant, "Admin")
       const { user } = yield* register(tenant)
       assert.strictEqual(user.status, "pending")
-      assert.strictEqual(yield* outcome(Users.setUserStatus(actor, { userId: user.id, status: "inactive" })), "InvalidTransition")
+      assert.strictEqual(
+        yield* outcome(Users.setUserStatus(actor, { userId: user.id, status: "inactive" })),
+        "InvalidTransition"
+      )
       const active = yield* Users.setUserStatus(actor, { userId: user.id, status: "active" })
       assert.strictEqual(active.status, "active")
-      assert.strictEqual((yield* Users.setUserStatus(actor, { userId: user.id, status: "suspended" })).status, "suspended")
-      assert.strictEqual(yield* outcome(Users.setUserStatus(actor, { userId: user.id, status: "inactive" })), "InvalidTransition")
-      assert.strictEqual(yield* outcome(Command.untyped(Users.setUserStatus)(actor, { userId: user.id, status: "deleted" })), "ValidationError")
+      assert.strictEqual(
+        (yield* Users.setUserStatus(actor, { userId: user.id, status: "suspended" })).status,
+        "suspended"
+      )
+      assert.strictEqual(
+        yield* outcome(Users.setUserStatus(actor, { userId: user.id, status: "inactive" })),
+        "InvalidTransition"
+      )
+      assert.strictEqual(
+        yield* outcome(Command.untyped(Users.setUserStatus)(actor, { userId: user.id, status: "deleted" })),
+        "ValidationError"
+      )
     }))
 
   it.effect("AUTH-19 registration status goes email_pending → email_verified → onboarding_pending → completed", () =>
@@ -235,15 +326,24 @@ layer(layerTest())("users", (it) => {
       const { user, verification } = yield* register(tenant, email)
       const self = actorOf(user, tenant)
       assert.strictEqual(user.registrationStatus, "email_pending")
-      assert.strictEqual(yield* outcome(Users.advanceRegistration(self, { userId: user.id, to: "onboarding_pending" })), "InvalidTransition")
+      assert.strictEqual(
+        yield* outcome(Users.advanceRegistration(self, { userId: user.id, to: "onboarding_pending" })),
+        "InvalidTransition"
+      )
       // an edge of the machine, but only a proven address passes email_pending (it was InvariantBroken)
-      assert.strictEqual(yield* outcome(Users.advanceRegistration(self, { userId: user.id, to: "email_verified" })), "EmailNotVerified")
+      assert.strictEqual(
+        yield* outcome(Users.advanceRegistration(self, { userId: user.id, to: "email_verified" })),
+        "EmailNotVerified"
+      )
       const verified = yield* Users.verifyEmail(Access.anonymous(tenant), { email, code: verification.code })
       assert.deepStrictEqual([verified.registrationStatus, verified.status], ["email_verified", "active"])
       yield* Users.advanceRegistration(self, { userId: user.id, to: "onboarding_pending" })
       const done = yield* Users.advanceRegistration(self, { userId: user.id, to: "completed" })
       assert.strictEqual(done.registrationStatus, "completed")
-      assert.strictEqual(yield* outcome(Users.advanceRegistration(self, { userId: user.id, to: "email_verified" })), "InvalidTransition")
+      assert.strictEqual(
+        yield* outcome(Users.advanceRegistration(self, { userId: user.id, to: "email_verified" })),
+        "InvalidTransition"
+      )
     }))
 
   it.effect("public registration receives the configured default role", () =>

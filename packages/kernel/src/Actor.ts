@@ -15,12 +15,22 @@ import { Tenant } from "./Tenant.ts"
  */
 export const roles = [
   // seed 002 (logistics back office)
-  "Admin", "Pricing Analyst", "Accounts Manager", "Finance Manager", "Sales Manager", "Sales Rep",
-  "Transport Manager", "Dispatcher",
+  "Admin",
+  "Pricing Analyst",
+  "Accounts Manager",
+  "Finance Manager",
+  "Sales Manager",
+  "Sales Rep",
+  "Transport Manager",
+  "Dispatcher",
   // seed 001 (Prometric organization roles)
-  "owner", "admin", "manager", "employee",
+  "owner",
+  "admin",
+  "manager",
+  "employee",
   // seed 003 (Stone Forest)
-  "staff", "customer",
+  "staff",
+  "customer",
   // jobs and cross-context processes
   "system"
 ] as const
@@ -32,7 +42,11 @@ export type SeedRole = (typeof roles)[number]
  * starting with a letter). Whether a role is *defined* is the host's grants' business (`definedRoles`).
  */
 export const Role = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[A-Za-z][A-Za-z0-9 _.-]{0,49}$/, { message: "a role name: a letter, then up to 49 letters, digits, spaces or _ . -" }))
+  Schema.check(
+    Schema.isPattern(/^[A-Za-z][A-Za-z0-9 _.-]{0,49}$/, {
+      message: "a role name: a letter, then up to 49 letters, digits, spaces or _ . -"
+    })
+  )
 )
 export type Role = typeof Role.Type
 
@@ -41,11 +55,7 @@ export const Permission = Schema.String.pipe(Schema.brand("Permission"))
 export type Permission = typeof Permission.Type
 export const permission = (name: string): Permission => name as Permission
 
-export const Actor = Schema.Struct({
-  userId: UserId,
-  roles: Schema.Array(Role),
-  tenant: Tenant
-})
+export const Actor = Schema.Struct({ userId: UserId, roles: Schema.Array(Role), tenant: Tenant })
 export type Actor = typeof Actor.Type
 
 /** The nil UUID stands for the system: jobs and processes act as it, never a signed-in user. */
@@ -58,7 +68,8 @@ export const isSystem = (actor: Actor): boolean => actor.roles.includes("system"
 export type Grants = Readonly<Record<Role, ReadonlyArray<Permission>>>
 
 /** The roles `grants` defines (its keys), `system` aside: what may be given to a person. */
-export const definedRoles = (grants: Grants): ReadonlyArray<Role> => Object.keys(grants).filter((r) => r !== "system").sort()
+export const definedRoles = (grants: Grants): ReadonlyArray<Role> =>
+  Object.keys(grants).filter((r) => r !== "system").sort()
 
 export const mergeGrants = (...all: ReadonlyArray<Grants>): Grants => {
   const merged: Record<Role, Array<Permission>> = {}

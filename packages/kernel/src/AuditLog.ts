@@ -61,14 +61,20 @@ const encoders = new Map<unknown, (value: unknown) => unknown>()
 export const entityJson = <A>(schema: Schema.Codec<A, unknown>, value: A): Schema.Json => {
   let encode = encoders.get(schema)
   if (!encode) {
-    encode = Schema.encodeSync(Schema.toCodecJson(schema as Schema.Codec<unknown, unknown>), { disableChecks: true }) as (value: unknown) => unknown
+    encode = Schema.encodeSync(Schema.toCodecJson(schema as Schema.Codec<unknown, unknown>), {
+      disableChecks: true
+    }) as (value: unknown) => unknown
     encoders.set(schema, encode)
   }
   return encode(value) as Schema.Json
 }
 
 /** The audit change of one entity, named by its schema's identifier, encoded by its schema. */
-export const entityChange = <A extends { readonly id: string }>(schema: Schema.Codec<A, unknown>, before: A | null, after: A | null): AuditChange => {
+export const entityChange = <A extends { readonly id: string }>(
+  schema: Schema.Codec<A, unknown>,
+  before: A | null,
+  after: A | null
+): AuditChange => {
   const subject = (after ?? before)!
   return change(
     (schema as unknown as { readonly identifier?: string }).identifier ?? "Entity",
@@ -104,7 +110,9 @@ const jsonEqual = (a: Schema.Json | undefined, b: Schema.Json | undefined): bool
   if (ka.length !== kb.length) return false
   for (let i = 0; i < ka.length; i++) {
     const k = ka[i]!
-    if (ka[i] !== kb[i] || !jsonEqual((a as Record<string, Schema.Json>)[k], (b as Record<string, Schema.Json>)[k])) return false
+    if (ka[i] !== kb[i] || !jsonEqual((a as Record<string, Schema.Json>)[k], (b as Record<string, Schema.Json>)[k])) {
+      return false
+    }
   }
   return true
 }
@@ -113,23 +121,39 @@ export interface AuditQuery {
   readonly limit?: number
 }
 
-export class AuditLog extends Context.Service<AuditLog, {
-  readonly append: (entries: ReadonlyArray<AuditEntry>) => Effect.Effect<void>
-  readonly byEntity: (tenant: Tenant, entityType: string, entityId: string, query?: AuditQuery) => Effect.Effect<ReadonlyArray<AuditEntry>>
-  readonly byActor: (tenant: Tenant, actorId: UserId, query?: AuditQuery) => Effect.Effect<ReadonlyArray<AuditEntry>>
-}>()("@erpkit/kernel/AuditLog") {
+export class AuditLog extends Context.Service<
+  AuditLog,
+  {
+    readonly append: (entries: ReadonlyArray<AuditEntry>) => Effect.Effect<void>
+    readonly byEntity: (
+      tenant: Tenant,
+      entityType: string,
+      entityId: string,
+      query?: AuditQuery
+    ) => Effect.Effect<ReadonlyArray<AuditEntry>>
+    readonly byActor: (
+      tenant: Tenant,
+      actorId: UserId,
+      query?: AuditQuery
+    ) => Effect.Effect<ReadonlyArray<AuditEntry>>
+  }
+>()("@erpkit/kernel/AuditLog") {
   static readonly layerMemory = Layer.effect(
     AuditLog,
     Effect.map(MemoryStore, (store) => {
       const rows = store.table<{ readonly seq: number; readonly entry: AuditEntry }>("platform.audit_log")
       let seq = 0
       const query = (predicate: (e: AuditEntry) => boolean, q: AuditQuery = {}) =>
-        Effect.map(rows.find((r) => predicate(r.entry)), (found) =>
-          [...found].sort((a, b) => a.seq - b.seq).slice(0, q.limit ?? Number.MAX_SAFE_INTEGER).map((r) => r.entry)
+        Effect.map(
+          rows.find((r) => predicate(r.entry)),
+          (found) =>
+            [...found].sort((a, b) => a.seq - b.seq).slice(0, q.limit ?? Number.MAX_SAFE_INTEGER).map((r) => r.entry)
         )
       return {
         append: (entries) =>
-          store.transaction(Effect.forEach(entries, (entry) => rows.put(entry.id, { seq: ++seq, entry }), { discard: true })),
+          store.transaction(
+            Effect.forEach(entries, (entry) => rows.put(entry.id, { seq: ++seq, entry }), { discard: true })
+          ),
         byEntity: (tenant, entityType, entityId, q) =>
           query((e) => sameTenant(e.tenant, tenant) && e.entityType === entityType && e.entityId === entityId, q),
         byActor: (tenant, actorId, q) => query((e) => sameTenant(e.tenant, tenant) && e.actorId === actorId, q)

@@ -9,12 +9,19 @@
  * stamps them with the tenant, the actor and the time from `Clock`.
  */
 import { Clock, Effect, Option, Schema, SchemaAST } from "effect"
-import { Actor, Authorization, authorize, type Permission } from "./Actor.ts"
+import { Actor, type Authorization, authorize, type Permission } from "./Actor.ts"
 import { AuditLog, type AuditChange, entryFor } from "./AuditLog.ts"
 import { type EventDraft, envelope } from "./DomainEvent.ts"
-import { type Forbidden, fromSchemaIssue, IdempotencyKeyReused, ReplayWithheld, type StorageUnavailable, ValidationError } from "./Errors.ts"
+import {
+  type Forbidden,
+  fromSchemaIssue,
+  IdempotencyKeyReused,
+  ReplayWithheld,
+  type StorageUnavailable,
+  ValidationError
+} from "./Errors.ts"
 import { Idempotency, IdempotencyKey, type IdempotencyRecord, requestHash } from "./Idempotency.ts"
-import { IdGenerator } from "./Ids.ts"
+import type { IdGenerator } from "./Ids.ts"
 import { Outbox } from "./Outbox.ts"
 import { CurrentTenant, type Tenant } from "./Tenant.ts"
 import { surfaceStorageFailure, UnitOfWork } from "./UnitOfWork.ts"
@@ -79,19 +86,26 @@ export interface Command<I, IE, O, E, R> {
 export type AnyCommand = Command<any, any, any, any, any>
 
 /** What a command takes as input (the encoded form), and what it returns. */
-export type InputOf<C> = C extends Command<any, infer IE, any, any, any> | Query<any, infer IE, any, any, any> ? IE : never
-export type OutputOf<C> = C extends Command<any, any, infer O, any, any> | Query<any, any, infer O, any, any> ? O : never
+export type InputOf<C> = C extends Command<any, infer IE, any, any, any> | Query<any, infer IE, any, any, any> ? IE
+  : never
+export type OutputOf<C> = C extends Command<any, any, infer O, any, any> | Query<any, any, infer O, any, any> ? O
+  : never
 
 /**
  * The command or query as a function of values nobody has checked (an HTTP body, a queue message, a
  * test's junk): the types accept anything, and it decodes actor and input at run time (junk is a
  * `ValidationError`, never a throw).
  */
-export const untyped = <C extends AnyCommand | AnyQuery>(command: C): (actor: unknown, input: unknown, options?: RunOptions) => ReturnType<C> =>
+export const untyped = <C extends AnyCommand | AnyQuery>(
+  command: C
+): (actor: unknown, input: unknown, options?: RunOptions) => ReturnType<C> =>
   command as unknown as (actor: unknown, input: unknown, options?: RunOptions) => ReturnType<C>
 
 /** `run` with the command's description attached (a function's `name` is not writable by assignment). */
-const describe = <F extends (...args: ReadonlyArray<never>) => unknown, D extends { readonly name: string }>(run: F, description: D): F & D => {
+const describe = <F extends (...args: ReadonlyArray<never>) => unknown, D extends { readonly name: string }>(
+  run: F,
+  description: D
+): F & D => {
   const { name, ...rest } = description
   Object.defineProperty(run, "name", { value: name })
   return Object.assign(run, rest) as F & D
@@ -151,7 +165,11 @@ const annotateOutcome = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect
   effect.pipe(
     Effect.tap(() => Effect.annotateCurrentSpan("erpkit.outcome", "success")),
     Effect.tapError((error) =>
-      Effect.annotateCurrentSpan("erpkit.outcome", typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : "failure"))
+      Effect.annotateCurrentSpan(
+        "erpkit.outcome",
+        typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : "failure"
+      )
+    )
   )
 
 export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command<I, IE, O, E, R> => {
@@ -162,7 +180,11 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
   const decodeResult = Schema.decodeUnknownEffect(resultJson)
 
   /** The first result stored under `key`, or why it cannot be given again. */
-  const replay = (key: IdempotencyKey, hash: string, previous: IdempotencyRecord): Effect.Effect<O, IdempotencyKeyReused | ReplayWithheld> => {
+  const replay = (
+    key: IdempotencyKey,
+    hash: string,
+    previous: IdempotencyRecord
+  ): Effect.Effect<O, IdempotencyKeyReused | ReplayWithheld> => {
     if (previous.command !== spec.name || previous.requestHash !== hash) {
       return Effect.fail(new IdempotencyKeyReused({ key, command: previous.command }))
     }
@@ -174,7 +196,12 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
 
   const execute = (actor: Actor, input: I, key: IdempotencyKey | undefined, onReplay: () => void) =>
     Effect.gen(function*() {
-      const context: CommandContext = { command: spec.name, actor, tenant: actor.tenant, now: yield* Clock.currentTimeMillis }
+      const context: CommandContext = {
+        command: spec.name,
+        actor,
+        tenant: actor.tenant,
+        now: yield* Clock.currentTimeMillis
+      }
       const idempotency = yield* Idempotency
       const hash = key === undefined ? "" : requestHash(spec.name, input)
       if (key !== undefined) {
@@ -191,7 +218,9 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
         : Effect.tapError(spec.handler(input, context), () => idempotency.confirmAbsent(actor.tenant, key))
       yield* record(context, outcome)
       if (key !== undefined) {
-        const result = spec.resultHoldsSecret ? null : (yield* Effect.orDie(encodeResult(outcome.result))) as Schema.Json
+        const result = spec.resultHoldsSecret
+          ? null
+          : (yield* Effect.orDie(encodeResult(outcome.result))) as Schema.Json
         yield* idempotency.save(actor.tenant, key, { command: spec.name, requestHash: hash, result })
       }
       return outcome.result
@@ -202,9 +231,7 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
     Effect.gen(function*() {
       const actor = yield* decodeActor(rawActor)
       const input = yield* decodeInput(rawInput)
-      const key = options?.idempotencyKey === undefined
-        ? undefined
-        : yield* decodeKey(options.idempotencyKey)
+      const key = options?.idempotencyKey === undefined ? undefined : yield* decodeKey(options.idempotencyKey)
       yield* Effect.annotateCurrentSpan(spanAttributes(spec.name, actor, key))
       const span = yield* Effect.option(Effect.currentSpan)
       const onReplay = () => Option.map(span, (s) => s.attribute("erpkit.idempotency.replayed", true))
@@ -215,7 +242,13 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
         Effect.provideService(CurrentTenant, actor.tenant)
       )
     }).pipe(annotateOutcome, Effect.withSpan(spec.name, undefined, traceOptions))
-  return describe(run, { name: spec.name, kind: "command" as const, input: spec.input, output: spec.output, permission: spec.permission })
+  return describe(run, {
+    name: spec.name,
+    kind: "command" as const,
+    input: spec.input,
+    output: spec.output,
+    permission: spec.permission
+  })
 }
 
 /** Writes the outcome's events to the outbox and its changes to the audit log. */
@@ -257,10 +290,7 @@ export type AnyQuery = Query<any, any, any, any, any>
 /** A read: decoded input, permission check, tenant scope; no unit of work, nothing recorded. */
 export const query = <I, IE, O, E, R>(spec: QuerySpec<I, IE, O, E, R>): Query<I, IE, O, E, R> => {
   const decodeInput = decoder(spec.input)
-  const run = (
-    rawActor: unknown,
-    rawInput: unknown
-  ): Effect.Effect<O, E | QueryFailure, R | Authorization> =>
+  const run = (rawActor: unknown, rawInput: unknown): Effect.Effect<O, E | QueryFailure, R | Authorization> =>
     Effect.gen(function*() {
       const actor = yield* decodeActor(rawActor)
       const input = yield* decodeInput(rawInput)

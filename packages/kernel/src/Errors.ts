@@ -5,16 +5,13 @@
 import { Schema, SchemaIssue } from "effect"
 
 /** One problem found while decoding untrusted input: where it is and what is wrong. */
-export const ValidationIssue = Schema.Struct({
-  path: Schema.Array(Schema.String),
-  message: Schema.String
-})
+export const ValidationIssue = Schema.Struct({ path: Schema.Array(Schema.String), message: Schema.String })
 export type ValidationIssue = typeof ValidationIssue.Type
 
 /** Untrusted input did not decode; nothing was written. */
-export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
-  issues: Schema.Array(ValidationIssue)
-}) {
+export class ValidationError
+  extends Schema.TaggedError<ValidationError>()("ValidationError", { issues: Schema.Array(ValidationIssue) })
+{
   override get message(): string {
     return this.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("; ")
   }
@@ -40,10 +37,7 @@ export const fromSchemaIssue = (issue: SchemaIssue.Issue): ValidationError => {
   })
 }
 
-export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  entity: Schema.String,
-  id: Schema.String
-}) {
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { entity: Schema.String, id: Schema.String }) {
   override get message(): string {
     return `${this.entity} ${this.id} not found`
   }
@@ -81,10 +75,9 @@ export class Immutable extends Schema.TaggedError<Immutable>()("Immutable", {
 }
 
 /** A uniqueness rule, optimistic version check or idempotency key clash. */
-export class Conflict extends Schema.TaggedError<Conflict>()("Conflict", {
-  entity: Schema.String,
-  reason: Schema.String
-}) {
+export class Conflict
+  extends Schema.TaggedError<Conflict>()("Conflict", { entity: Schema.String, reason: Schema.String })
+{
   override get message(): string {
     return `${this.entity}: ${this.reason}`
   }
@@ -110,12 +103,12 @@ export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReuse
  * cannot be given again. The first request's effect stands: do not retry; start over (sign in again,
  * ask for a new code) if the first reply was lost.
  */
-export class ReplayWithheld extends Schema.TaggedError<ReplayWithheld>()("ReplayWithheld", {
-  key: Schema.String,
-  command: Schema.String
-}) {
+export class ReplayWithheld
+  extends Schema.TaggedError<ReplayWithheld>()("ReplayWithheld", { key: Schema.String, command: Schema.String })
+{
   override get message(): string {
-    return `idempotency key ${this.key} was used by ${this.command}, which succeeded; its result held a one-time secret, which is not kept`
+    return `idempotency key ${this.key} was used by ${this.command}, which succeeded;` +
+      " its result held a one-time secret, which is not kept"
   }
 }
 

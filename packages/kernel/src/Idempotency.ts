@@ -5,7 +5,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js"
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js"
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, type Option, Schema } from "effect"
 import { MemoryStore } from "./MemoryStore.ts"
 import { storable } from "./Text.ts"
 import { type Tenant, key as tenantKey } from "./Tenant.ts"
@@ -64,7 +64,9 @@ export const canonicalJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === "bigint") return v.toString()
     if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      )
     }
     return v
   })

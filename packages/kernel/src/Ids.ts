@@ -14,7 +14,9 @@ export const Uuid = Schema.String.pipe(
 
 /** Declares the branded id schema of one entity. */
 export const makeId = <const B extends string>(brand: B) =>
-  Uuid.pipe((Schema.brand as <K extends string>(id: K) => <S extends typeof Uuid>(s: S) => Schema.brand<S["Rebuild"], K>)(brand))
+  Uuid.pipe(
+    (Schema.brand as <K extends string>(id: K) => <S extends typeof Uuid>(s: S) => Schema.brand<S["Rebuild"], K>)(brand)
+  )
 
 // Ids that several contexts share live here; each context brands its own private ids.
 export const OrganizationId = makeId("OrganizationId")
@@ -78,8 +80,9 @@ export const uuidV7 = (millis: number, random: Uint8Array): string => {
   const low = millis - high * 0x1_0000_0000
   const ts = high.toString(16).padStart(4, "0") + low.toString(16).padStart(8, "0")
   const r = random
-  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-${HEX[(r[0]! & 0x0f) | 0x70]}${HEX[r[1]!]}-${HEX[(r[2]! & 0x3f) | 0x80]}${HEX[r[3]!]}-${
-    HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}${HEX[r[8]!]}${HEX[r[9]!]}`
+  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-${HEX[(r[0]! & 0x0f) | 0x70]}${HEX[r[1]!]}-${
+    HEX[(r[2]! & 0x3f) | 0x80]
+  }${HEX[r[3]!]}-${HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}${HEX[r[8]!]}${HEX[r[9]!]}`
 }
 
 const sequentialUuid = (seed: number, n: bigint): string => {

@@ -28,7 +28,12 @@ export class InvariantBroken extends Error {
 }
 
 /** `value` if it keeps every invariant, else a defect naming the broken ones. */
-export const check = <A>(entity: string, invariants: ReadonlyArray<Invariant<A>>, value: A, id?: string): Effect.Effect<A> => {
+export const check = <A>(
+  entity: string,
+  invariants: ReadonlyArray<Invariant<A>>,
+  value: A,
+  id?: string
+): Effect.Effect<A> => {
   const names = broken(invariants, value)
   if (names.length === 0) return Effect.succeed(value)
   return Effect.die(new InvariantBroken(entity, id ?? String((value as { readonly id?: unknown }).id ?? ""), names))

@@ -17,7 +17,11 @@ const isRealDate = (s: string): boolean => {
 }
 
 const daysInMonth = (y: number, m: number): number =>
-  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31
+  m === 2
+    ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28)
+    : m === 4 || m === 6 || m === 9 || m === 11
+    ? 30
+    : 31
 
 export const LocalDate = Schema.String.pipe(
   Schema.check(Schema.makeFilter((s: string) => isRealDate(s) || "must be a calendar date YYYY-MM-DD")),

@@ -5,7 +5,7 @@
  * are serialized by one permit, which gives serializable isolation; readers outside a transaction
  * see the last committed state.
  */
-import { Context, Effect, HashMap, Layer, Option, Semaphore } from "effect"
+import { Context, Effect, HashMap, Layer, type Option, Semaphore } from "effect"
 
 type Tables = Map<string, HashMap.HashMap<string, unknown>>
 
@@ -15,9 +15,10 @@ interface OpenTransaction {
 }
 
 /** The transaction the current fiber runs in, if any (set by `MemoryStore.transaction`). */
-const CurrentTransaction = Context.Reference<OpenTransaction | undefined>("@erpkit/kernel/MemoryStore/CurrentTransaction", {
-  defaultValue: () => undefined
-})
+const CurrentTransaction = Context.Reference<OpenTransaction | undefined>(
+  "@erpkit/kernel/MemoryStore/CurrentTransaction",
+  { defaultValue: () => undefined }
+)
 
 export interface Table<V> {
   readonly get: (id: string) => Effect.Effect<Option.Option<V>>
@@ -43,33 +44,32 @@ const makeStore = (): MemoryStore["Service"] => {
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.flatMap(CurrentTransaction, (open) => {
       if (open?.store === identity) return effect
-      return permit.withPermits(1)(
-        Effect.suspend(() => {
-          const tx: OpenTransaction = { store: identity, tables: new Map(committed) }
-          return effect.pipe(
-            Effect.provideService(CurrentTransaction, tx),
-            Effect.tap(() => Effect.sync(() => void (committed = tx.tables)))
-          )
-        })
-      )
+      return permit.withPermits(1)(Effect.suspend(() => {
+        const tx: OpenTransaction = { store: identity, tables: new Map(committed) }
+        return effect.pipe(
+          Effect.provideService(CurrentTransaction, tx),
+          Effect.tap(() => Effect.sync(() => void (committed = tx.tables)))
+        )
+      }))
     })
 
   /** The tables a statement sees: its transaction's copy, or the committed state. */
-  const view: Effect.Effect<Tables | undefined> = Effect.map(CurrentTransaction, (open) =>
-    open?.store === identity ? open.tables : undefined
+  const view: Effect.Effect<Tables | undefined> = Effect.map(
+    CurrentTransaction,
+    (open) => open?.store === identity ? open.tables : undefined
   )
 
   const table = <V>(name: string): Table<V> => {
-    const rows = Effect.map(view, (tables) => ((tables ?? committed).get(name) ?? HashMap.empty()) as HashMap.HashMap<string, V>)
+    const rows = Effect.map(
+      view,
+      (tables) => ((tables ?? committed).get(name) ?? HashMap.empty()) as HashMap.HashMap<string, V>
+    )
     const write = (f: (rows: HashMap.HashMap<string, V>) => HashMap.HashMap<string, V>) =>
-      transaction(
-        Effect.flatMap(view, (tables) =>
-          Effect.sync(() => {
-            const current = (tables!.get(name) ?? HashMap.empty()) as HashMap.HashMap<string, V>
-            tables!.set(name, f(current) as HashMap.HashMap<string, unknown>)
-          })
-        )
-      )
+      transaction(Effect.flatMap(view, (tables) =>
+        Effect.sync(() => {
+          const current = (tables!.get(name) ?? HashMap.empty()) as HashMap.HashMap<string, V>
+          tables!.set(name, f(current) as HashMap.HashMap<string, unknown>)
+        })))
     return {
       get: (id) => Effect.map(rows, (r) => HashMap.get(r, id)),
       put: (id, row) => write((r) => HashMap.set(r, id, row)),

@@ -5,7 +5,7 @@
  */
 import { Result, Schema } from "effect"
 import { Currency, exponentOf } from "./Currency.ts"
-import { type Rate } from "./Rate.ts"
+import type { Rate } from "./Rate.ts"
 import { divide, type RoundingMode } from "./Rounding.ts"
 
 export const maxMinor = 10n ** 15n
@@ -33,10 +33,9 @@ export const PositiveMoney = Schema.Struct({ amountMinor: PositiveMinorUnits, cu
 /** Money whose amount is ≥ 0 (limits, prices). */
 export const NonNegativeMoney = Schema.Struct({ amountMinor: NonNegativeMinorUnits, currency: Currency })
 
-export class CurrencyMismatch extends Schema.TaggedError<CurrencyMismatch>()("CurrencyMismatch", {
-  expected: Currency,
-  actual: Currency
-}) {
+export class CurrencyMismatch
+  extends Schema.TaggedError<CurrencyMismatch>()("CurrencyMismatch", { expected: Currency, actual: Currency })
+{
   override get message(): string {
     return `expected ${this.expected}, got ${this.actual}`
   }

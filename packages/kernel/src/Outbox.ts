@@ -4,7 +4,7 @@
  * deliver them to handlers afterwards, at least once.
  */
 import { Context, Effect, Layer, Order, Array as Arr } from "effect"
-import { type DomainEvent } from "./DomainEvent.ts"
+import type { DomainEvent } from "./DomainEvent.ts"
 import { MemoryStore } from "./MemoryStore.ts"
 import { type Tenant, sameTenant } from "./Tenant.ts"
 
@@ -27,7 +27,9 @@ export class Outbox extends Context.Service<Outbox, {
       let seq = 0
       return {
         append: (events) =>
-          store.transaction(Effect.forEach(events, (event) => rows.put(event.id, { seq: ++seq, event }), { discard: true })),
+          store.transaction(
+            Effect.forEach(events, (event) => rows.put(event.id, { seq: ++seq, event }), { discard: true })
+          ),
         list: (tenant, query = {}) =>
           Effect.map(
             rows.find(({ event }) =>
@@ -36,9 +38,10 @@ export class Outbox extends Context.Service<Outbox, {
               (query.type === undefined || event.type === query.type)
             ),
             (found) =>
-              Arr.sort(found, Order.mapInput(Order.Number, (r: { readonly seq: number }) => r.seq))
-                .slice(0, query.limit ?? Number.MAX_SAFE_INTEGER)
-                .map((r) => r.event)
+              Arr.sort(found, Order.mapInput(Order.Number, (r: { readonly seq: number }) => r.seq)).slice(
+                0,
+                query.limit ?? Number.MAX_SAFE_INTEGER
+              ).map((r) => r.event)
           )
       }
     })

@@ -19,7 +19,11 @@ const pattern = /^(-)?(\d{1,7})(?:\.(\d{1,3}))?$/
 
 export const parse = (text: string): Result.Result<Quantity, ValidationError> => {
   const match = pattern.exec(text)
-  if (!match) return Result.fail(ValidationError.at([], `not a quantity with at most 3 decimals: ${JSON.stringify(text.slice(0, 40))}`))
+  if (!match) {
+    return Result.fail(
+      ValidationError.at([], `not a quantity with at most 3 decimals: ${JSON.stringify(text.slice(0, 40))}`)
+    )
+  }
   const milli = BigInt(match[2]!) * scale + BigInt((match[3] ?? "").padEnd(3, "0"))
   return Result.succeed((match[1] ? -milli : milli) as Quantity)
 }

@@ -17,7 +17,9 @@ export const parse = (text: string): Result.Result<Rate, ValidationError> => {
   const percent = text.endsWith("%")
   const body = percent ? text.slice(0, -1) : text
   const match = decimalPattern.exec(body)
-  if (!match) return Result.fail(ValidationError.at([], `not a non-negative decimal rate: ${JSON.stringify(text.slice(0, 40))}`))
+  if (!match) {
+    return Result.fail(ValidationError.at([], `not a non-negative decimal rate: ${JSON.stringify(text.slice(0, 40))}`))
+  }
   const fraction = match[2] ?? ""
   const numerator = BigInt(match[1]! + fraction)
   const denominator = 10n ** BigInt(fraction.length) * (percent ? 100n : 1n)
@@ -53,5 +55,9 @@ export const format = (rate: Rate): string => {
 
 /** A rate written as a decimal string, decoded exactly. */
 export const RateFromString = Schema.String.pipe(
-  Schema.check(Schema.makeFilter((s: string) => Result.isSuccess(parse(s)) || "must be a non-negative decimal (e.g. \"1.25\" or \"12%\")"))
+  Schema.check(
+    Schema.makeFilter((s: string) =>
+      Result.isSuccess(parse(s)) || "must be a non-negative decimal (e.g. \"1.25\" or \"12%\")"
+    )
+  )
 )

@@ -4,10 +4,7 @@
 import { Context, Schema } from "effect"
 import { OrganizationId, WorkspaceId } from "./Ids.ts"
 
-export const Tenant = Schema.Struct({
-  organizationId: OrganizationId,
-  workspaceId: WorkspaceId
-})
+export const Tenant = Schema.Struct({ organizationId: OrganizationId, workspaceId: WorkspaceId })
 export type Tenant = typeof Tenant.Type
 
 export const sameTenant = (a: Tenant, b: Tenant): boolean =>

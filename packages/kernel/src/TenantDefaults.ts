@@ -37,6 +37,7 @@ export const TenantDefaults = Context.Reference<TenantDefaultsShape>("@erpkit/ke
 /** Whether `zone` is a time zone this runtime knows (IANA name). */
 export const isTimeZone = (zone: string): boolean => {
   try {
+    // oxlint-disable-next-line no-new -- constructing it is the check: an unknown zone throws a RangeError
     new Intl.DateTimeFormat("en", { timeZone: zone })
     return zone.length > 0
   } catch {
@@ -60,8 +61,10 @@ export const layerConfig = Layer.effect(
     const rateText = yield* Config.String("ERPKIT_VAT_RATE").pipe(Config.option)
     const taxRate = Option.isNone(rateText)
       ? standard.taxRate
-      : yield* Effect.mapError(Effect.fromResult(Rate.parse(rateText.value.trim())), (e) =>
-        ValidationError.at(["ERPKIT_VAT_RATE"], e.issues[0]?.message ?? "not a rate"))
+      : yield* Effect.mapError(
+        Effect.fromResult(Rate.parse(rateText.value.trim())),
+        (e) => ValidationError.at(["ERPKIT_VAT_RATE"], e.issues[0]?.message ?? "not a rate")
+      )
     return same({ timeZone, taxRate })
   })
 )

@@ -54,9 +54,10 @@ import { CurrentTenant, type Tenant } from "./Tenant.ts"
  * adapter need not be serializable (Postgres runs READ COMMITTED by default) but must honour the ports'
  * locks: a `getForUpdate` row stays locked until the unit ends, so read-modify-write loses no update.
  */
-export class UnitOfWork extends Context.Service<UnitOfWork, {
-  readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | StorageUnavailable, R>
-}>()("@erpkit/kernel/UnitOfWork") {
+export class UnitOfWork extends Context.Service<
+  UnitOfWork,
+  { readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | StorageUnavailable, R> }
+>()("@erpkit/kernel/UnitOfWork") {
   /** Transactions of the in-memory store (serializable, with real rollback). */
   static readonly layerMemory = Layer.effect(
     UnitOfWork,
@@ -86,28 +87,34 @@ export const enlist = (outer: UnitOfWork["Service"], participant: Participant): 
  * `effect` in the current unit of work (a new one, or the enclosing one it joins). A store failure is
  * reported typed whether the adapter fails or dies with it (`surfaceStorageFailure`).
  */
-export const run = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StorageUnavailable, R | UnitOfWork> =>
+export const run = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | StorageUnavailable, R | UnitOfWork> =>
   Effect.flatMap(UnitOfWork, (uow) => surfaceStorageFailure(uow.transaction(effect)))
 
 /** A unit of work on behalf of `tenant` (jobs and processes that run outside a command use this). */
 export const runFor = <A, E, R>(
   tenant: Tenant,
   effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | StorageUnavailable, R | UnitOfWork> => run(effect).pipe(Effect.provideService(CurrentTenant, tenant))
+): Effect.Effect<A, E | StorageUnavailable, R | UnitOfWork> =>
+  run(effect).pipe(Effect.provideService(CurrentTenant, tenant))
 
 /**
  * `run` with a `StorageUnavailable` failure turned back into a defect: the signature units of work had
  * before the store's failures were typed. Kept so callers can move to `run` one by one.
  * @deprecated use `run`, which reports the store's failures as a typed `StorageUnavailable`.
  */
-export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | UnitOfWork> => dieOnStorageFailure(run(effect))
+export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | UnitOfWork> =>
+  dieOnStorageFailure(run(effect))
 
 /**
  * `runFor` with a `StorageUnavailable` failure turned back into a defect (see `transaction`).
  * @deprecated use `runFor`.
  */
-export const transactionFor = <A, E, R>(tenant: Tenant, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | UnitOfWork> =>
-  dieOnStorageFailure(runFor(tenant, effect))
+export const transactionFor = <A, E, R>(
+  tenant: Tenant,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R | UnitOfWork> => dieOnStorageFailure(runFor(tenant, effect))
 
 const dieOnStorageFailure = <A, E, R>(effect: Effect.Effect<A, E | StorageUnavailable, R>): Effect.Effect<A, E, R> =>
   Effect.catch(effect, (error) => (error instanceof StorageUnavailable ? Effect.die(error) : Effect.fail(error as E)))
@@ -136,5 +143,7 @@ export const settleStorageFailure = <E>(cause: Cause.Cause<E>): Cause.Cause<E | 
 }
 
 /** `effect` with its storage failures reported as one typed `StorageUnavailable` (`settleStorageFailure`). */
-export const surfaceStorageFailure = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | StorageUnavailable, R> =>
+export const surfaceStorageFailure = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | StorageUnavailable, R> =>
   Effect.catchCause(effect, (cause) => Effect.failCause(settleStorageFailure(cause)))

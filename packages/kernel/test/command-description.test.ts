@@ -8,7 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import * as Actor from "../src/Actor.ts"
 import * as Command from "../src/Command.ts"
-import { type UserId } from "../src/Ids.ts"
+import type { UserId } from "../src/Ids.ts"
 import { actor, layerTestPlatform, tenantA } from "../src/testing/index.ts"
 
 const permission = Actor.permission("test.echo.run")
@@ -75,4 +75,3 @@ describe("inputs without required fields", () => {
       }
     }).pipe(Effect.provide(platform)))
 })
-

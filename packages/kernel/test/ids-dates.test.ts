@@ -25,7 +25,7 @@ describe("ids", () => {
       assert.isTrue(a < b)
     }).pipe(Effect.provide(Ids.IdGenerator.layerSequential(7))))
 
-  it("uuidV7 lays out the 48-bit time and the random bytes as RFC 9562 says (property, against a byte-wise reference)", () => {
+  it("uuidV7 lays out the 48-bit time and random bytes as RFC 9562 says (property, vs a byte-wise reference)", () => {
     const reference = (millis: number, random: Uint8Array) => {
       const bytes = new Uint8Array(16)
       for (let i = 5, ts = BigInt(millis); i >= 0; i--, ts >>= 8n) bytes[i] = Number(ts & 0xffn)
@@ -35,9 +35,16 @@ describe("ids", () => {
       const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
     }
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 48 - 1 }), fc.uint8Array({ minLength: 10, maxLength: 10 }), (millis, random) => {
-      expect(Ids.uuidV7(millis, random)).toBe(reference(millis, random))
-    }), { numRuns: 1000 })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+        fc.uint8Array({ minLength: 10, maxLength: 10 }),
+        (millis, random) => {
+          expect(Ids.uuidV7(millis, random)).toBe(reference(millis, random))
+        }
+      ),
+      { numRuns: 1000 }
+    )
   })
 
   it("branded ids reject anything but a lower-case UUID", () => {
@@ -60,7 +67,9 @@ describe("LocalDate", () => {
     for (const bad of ["2026-02-29", "2026-13-01", "26-01-01", "2026-1-1", "", 20260101]) {
       expect(Result.isFailure(Schema.decodeUnknownResult(LocalDate.LocalDate)(bad))).toBe(true)
     }
-    for (const leap of ["2000-02-29", "2024-02-29", "2026-04-30", "2026-12-31"]) expect(LocalDate.unsafeMake(leap)).toBe(leap)
+    for (const leap of ["2000-02-29", "2024-02-29", "2026-04-30", "2026-12-31"]) {
+      expect(LocalDate.unsafeMake(leap)).toBe(leap)
+    }
     for (const bad of ["1900-02-29", "2100-02-29", "2026-04-31", "2026-06-31", "2026-00-10", "2026-01-00"]) {
       expect(Result.isFailure(Schema.decodeUnknownResult(LocalDate.LocalDate)(bad))).toBe(true)
     }
@@ -73,12 +82,21 @@ describe("LocalDate", () => {
 
   it("a YYYY-MM-DD string is a LocalDate exactly when the proleptic Gregorian calendar has that day (property)", () => {
     const pad = (n: number, w: number) => String(n).padStart(w, "0")
-    fc.assert(fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
-      const iso = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`
-      const probe = new globalThis.Date(0)
-      probe.setUTCFullYear(y, m - 1, d)
-      const real = m >= 1 && m <= 12 && d >= 1 && probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d
-      expect(Result.isSuccess(Schema.decodeUnknownResult(LocalDate.LocalDate)(iso))).toBe(real)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        (y, m, d) => {
+          const iso = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`
+          const probe = new globalThis.Date(0)
+          probe.setUTCFullYear(y, m - 1, d)
+          const real = m >= 1 && m <= 12 && d >= 1 && probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 &&
+            probe.getUTCDate() === d
+          expect(Result.isSuccess(Schema.decodeUnknownResult(LocalDate.LocalDate)(iso))).toBe(real)
+        }
+      ),
+      { numRuns: 2000 }
+    )
   })
 })

@@ -3,7 +3,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit } from "effect"
 import * as Invariants from "../src/Invariants.ts"
 
-interface Account { readonly id: string; readonly balance: number; readonly limit: number }
+interface Account {
+  readonly id: string
+  readonly balance: number
+  readonly limit: number
+}
 const invariants: ReadonlyArray<Invariants.Invariant<Account>> = [
   ["balance within limit", (a) => a.balance <= a.limit],
   ["limit not negative", (a) => a.limit >= 0]
@@ -12,7 +16,10 @@ const invariants: ReadonlyArray<Invariants.Invariant<Account>> = [
 describe("Invariants", () => {
   it("broken names exactly the invariants that fail", () => {
     assert.deepStrictEqual(Invariants.broken(invariants, { id: "a", balance: 1, limit: 2 }), [])
-    assert.deepStrictEqual(Invariants.broken(invariants, { id: "a", balance: 3, limit: -1 }), ["balance within limit", "limit not negative"])
+    assert.deepStrictEqual(Invariants.broken(invariants, { id: "a", balance: 3, limit: -1 }), [
+      "balance within limit",
+      "limit not negative"
+    ])
   })
 
   it.effect("check passes a sound value through and dies (a defect, not a typed error) naming the broken ones", () =>

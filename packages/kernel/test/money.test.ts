@@ -30,18 +30,24 @@ describe("Money", () => {
   })
 
   it("allocates without losing or inventing a minor unit", () => {
-    fc.assert(fc.property(amount, fc.array(fc.bigInt({ min: 0n, max: 1000n }), { minLength: 1, maxLength: 12 }), (a, ratios) => {
-      fc.pre(ratios.some((r) => r > 0n))
-      const parts = Money.allocate(kzt(a), ratios)
-      expect(parts.reduce((s, p) => s + p.amountMinor, 0n)).toBe(a)
-      // each share is within one minor unit of its exact proportion
-      const total = ratios.reduce((s, r) => s + r, 0n)
-      parts.forEach((p, i) => {
-        const exact = a * ratios[i]! // compare p * total to a * ratio within one total
-        const diff = p.amountMinor * total - exact
-        expect(diff < 0n ? -diff : diff).toBeLessThan(total)
-      })
-    }))
+    fc.assert(
+      fc.property(
+        amount,
+        fc.array(fc.bigInt({ min: 0n, max: 1000n }), { minLength: 1, maxLength: 12 }),
+        (a, ratios) => {
+          fc.pre(ratios.some((r) => r > 0n))
+          const parts = Money.allocate(kzt(a), ratios)
+          expect(parts.reduce((s, p) => s + p.amountMinor, 0n)).toBe(a)
+          // each share is within one minor unit of its exact proportion
+          const total = ratios.reduce((s, r) => s + r, 0n)
+          parts.forEach((p, i) => {
+            const exact = a * ratios[i]! // compare p * total to a * ratio within one total
+            const diff = p.amountMinor * total - exact
+            expect(diff < 0n ? -diff : diff).toBeLessThan(total)
+          })
+        }
+      )
+    )
     expect(Money.allocate(kzt(100n), [1n, 1n, 1n]).map((m) => m.amountMinor)).toEqual([34n, 33n, 33n])
   })
 
@@ -56,7 +62,9 @@ describe("Money", () => {
   it("converts between currencies with different exponents", () => {
     const rate = Result.getOrThrow(Rate.parse("0.005")) // 1 KZT = 0.005 JPY? (exponent 2 → 0)
     expect(Money.convert(kzt(100_00n), "JPY", rate, "HalfUp")).toEqual(Money.make(1n, "JPY"))
-    expect(Money.convert(Money.make(1n, "JPY"), "KZT", Result.getOrThrow(Rate.parse("3.5")), "HalfUp")).toEqual(kzt(350n))
+    expect(Money.convert(Money.make(1n, "JPY"), "KZT", Result.getOrThrow(Rate.parse("3.5")), "HalfUp")).toEqual(
+      kzt(350n)
+    )
     expect(Money.convert(kzt(1n), "KWD", Rate.one, "HalfUp")).toEqual(Money.make(10n, "KWD"))
   })
 
@@ -70,7 +78,8 @@ describe("Money", () => {
       { amountMinor: Number.NaN, currency: "KZT" },
       null
     ]) expect(Result.isFailure(decode(bad))).toBe(true)
-    expect(Result.isFailure(Schema.decodeUnknownResult(Money.PositiveMoney)({ amountMinor: 0n, currency: "KZT" }))).toBe(true)
+    expect(Result.isFailure(Schema.decodeUnknownResult(Money.PositiveMoney)({ amountMinor: 0n, currency: "KZT" })))
+      .toBe(true)
   })
 
   it("formats with the currency exponent", () => {
@@ -83,20 +92,36 @@ describe("Money", () => {
 
 describe("Rounding", () => {
   const cases: Array<[bigint, bigint, RoundingMode, bigint]> = [
-    [5n, 2n, "HalfUp", 3n], [-5n, 2n, "HalfUp", -3n], [5n, 2n, "HalfEven", 2n], [7n, 2n, "HalfEven", 4n],
-    [5n, 2n, "HalfDown", 2n], [5n, 2n, "Down", 2n], [5n, 2n, "Up", 3n], [-5n, 2n, "Floor", -3n],
-    [-5n, 2n, "Ceiling", -2n], [4n, 3n, "HalfUp", 1n], [5n, 3n, "HalfUp", 2n], [6n, -4n, "HalfUp", -2n]
+    [5n, 2n, "HalfUp", 3n],
+    [-5n, 2n, "HalfUp", -3n],
+    [5n, 2n, "HalfEven", 2n],
+    [7n, 2n, "HalfEven", 4n],
+    [5n, 2n, "HalfDown", 2n],
+    [5n, 2n, "Down", 2n],
+    [5n, 2n, "Up", 3n],
+    [-5n, 2n, "Floor", -3n],
+    [-5n, 2n, "Ceiling", -2n],
+    [4n, 3n, "HalfUp", 1n],
+    [5n, 3n, "HalfUp", 2n],
+    [6n, -4n, "HalfUp", -2n]
   ]
   it.each(cases)("%s / %s with %s = %s", (n, d, mode, expected) => {
     expect(divide(n, d, mode)).toBe(expected)
   })
   it("every mode stays within one unit of the exact quotient", () => {
     const modes: Array<RoundingMode> = ["HalfUp", "HalfEven", "HalfDown", "Up", "Down", "Ceiling", "Floor"]
-    fc.assert(fc.property(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.bigInt({ min: 1n, max: 10n ** 6n }), fc.constantFrom(...modes), (n, d, mode) => {
-      const q = divide(n, d, mode)
-      const diff = q * d - n
-      expect(diff < 0n ? -diff : diff).toBeLessThan(d)
-    }))
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+        fc.bigInt({ min: 1n, max: 10n ** 6n }),
+        fc.constantFrom(...modes),
+        (n, d, mode) => {
+          const q = divide(n, d, mode)
+          const diff = q * d - n
+          expect(diff < 0n ? -diff : diff).toBeLessThan(d)
+        }
+      )
+    )
   })
 })
 

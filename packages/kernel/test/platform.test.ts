@@ -21,7 +21,7 @@ const addToCounter = Command.make({
   input: Schema.Struct({ name: Schema.String.pipe(Schema.check(Schema.isMaxLength(20))), delta: Schema.Int }),
   output: Schema.Struct({ name: Schema.String, value: Schema.Number }),
   permission: Actor.permission("test.counter.add"),
-  handler: (input, ctx) =>
+  handler: (input, _ctx) =>
     Effect.gen(function*() {
       const table = (yield* MemoryStore).table<number>("test.counters")
       const before = Option.getOrElse(yield* table.get(input.name), () => 0)
@@ -29,14 +29,24 @@ const addToCounter = Command.make({
       if (before + input.delta < 0) return yield* new Overdraw({ balance: before })
       return {
         result: { name: input.name, value: before + input.delta },
-        events: [{ type: "test.CounterChanged", aggregateType: "Counter", aggregateId: input.name, payload: { value: before + input.delta } }],
-        changes: [{ entityType: "Counter", entityId: input.name, action: before === 0 ? "CREATE" as const : "UPDATE" as const, oldValues: { value: before }, newValues: { value: before + input.delta } }]
+        events: [{
+          type: "test.CounterChanged",
+          aggregateType: "Counter",
+          aggregateId: input.name,
+          payload: { value: before + input.delta }
+        }],
+        changes: [{
+          entityType: "Counter",
+          entityId: input.name,
+          action: before === 0 ? "CREATE" as const : "UPDATE" as const,
+          oldValues: { value: before },
+          newValues: { value: before + input.delta }
+        }]
       }
     })
 })
 
-const counter = (name: string) =>
-  Effect.flatMap(MemoryStore, (s) => s.table<number>("test.counters").get(name))
+const counter = (name: string) => Effect.flatMap(MemoryStore, (s) => s.table<number>("test.counters").get(name))
 
 const finance = actor(["Finance Manager"])
 
@@ -51,7 +61,11 @@ describe("command pipeline on the memory platform", () => {
       assert.strictEqual(events[0]!.occurredAt, 1_700_000_000_000)
       assert.deepStrictEqual(events[0]!.tenant, tenantA)
       const audit = yield* AuditLog.use((a) => a.byEntity(tenantA, "Counter", "a"))
-      assert.deepStrictEqual(audit.map((e) => [e.action, e.changedFields, e.actorId]), [["CREATE", ["value"], finance.userId]])
+      assert.deepStrictEqual(audit.map((e) => [e.action, e.changedFields, e.actorId]), [[
+        "CREATE",
+        ["value"],
+        finance.userId
+      ]])
     }).pipe(Effect.provide(platform)))
 
   it.effect("rolls back every write of a failed command", () =>
@@ -84,13 +98,11 @@ describe("command pipeline on the memory platform", () => {
       const table = store.table<number>("t")
       const written = yield* Deferred.make<void>()
       const release = yield* Deferred.make<void>()
-      const writer = yield* Effect.forkChild(store.transaction(
-        Effect.gen(function*() {
-          yield* table.put("k", 1)
-          yield* Deferred.succeed(written, undefined)
-          yield* Deferred.await(release)
-        })
-      ))
+      const writer = yield* Effect.forkChild(store.transaction(Effect.gen(function*() {
+        yield* table.put("k", 1)
+        yield* Deferred.succeed(written, undefined)
+        yield* Deferred.await(release)
+      })))
       yield* Deferred.await(written)
       assert.isTrue(Option.isNone(yield* table.get("k")), "uncommitted write visible outside")
       yield* Deferred.succeed(release, undefined)
@@ -100,17 +112,30 @@ describe("command pipeline on the memory platform", () => {
 
   it.effect("serializes concurrent commands: no lost update", () =>
     Effect.gen(function*() {
-      yield* Effect.forEach(Array.from({ length: 50 }, (_, i) => i), () => addToCounter(finance, { name: "hot", delta: 1 }), { concurrency: 10 })
+      yield* Effect.forEach(
+        Array.from({ length: 50 }, (_, i) => i),
+        () => addToCounter(finance, { name: "hot", delta: 1 }),
+        { concurrency: 10 }
+      )
       assert.deepStrictEqual(yield* counter("hot"), Option.some(50))
     }).pipe(Effect.provide(platform)))
 
   it.effect("rejects junk input and forged actors with ValidationError, writing nothing", () =>
     Effect.gen(function*() {
-      for (const input of [null, {}, { name: 1, delta: 1 }, { name: "a", delta: 1.5 }, { name: "x".repeat(10_000), delta: 1 }, { name: "a", delta: Number.NaN }]) {
+      for (const input of [
+        null,
+        {},
+        { name: 1, delta: 1 },
+        { name: "a", delta: 1.5 },
+        { name: "x".repeat(10_000), delta: 1 },
+        { name: "a", delta: Number.NaN }
+      ]) {
         const error = yield* Effect.flip(Command.untyped(addToCounter)(finance, input))
         assert.strictEqual(error._tag, "ValidationError")
       }
-      const forged = yield* Effect.flip(Command.untyped(addToCounter)({ ...finance, roles: ["Root; DROP TABLE"] }, { name: "a", delta: 1 }))
+      const forged = yield* Effect.flip(
+        Command.untyped(addToCounter)({ ...finance, roles: ["Root; DROP TABLE"] }, { name: "a", delta: 1 })
+      )
       assert.strictEqual(forged._tag, "ValidationError")
       if (forged._tag === "ValidationError") assert.strictEqual(forged.issues[0]!.path[0], "actor")
       // a well-formed role nobody granted anything is no error of shape: it holds no permission
@@ -138,10 +163,18 @@ describe("command pipeline on the memory platform", () => {
       const clash = yield* Effect.flip(addToCounter(finance, { name: "a", delta: 4 }, { idempotencyKey: "k1" }))
       assert.instanceOf(clash, IdempotencyKeyReused)
       // keys are per tenant: tenant B may use the same key for its own command
-      const other = yield* addToCounter(actor(["Finance Manager"], tenantB), { name: "b", delta: 1 }, { idempotencyKey: "k1" })
+      const other = yield* addToCounter(
+        actor(["Finance Manager"], tenantB),
+        { name: "b", delta: 1 },
+        { idempotencyKey: "k1" }
+      )
       assert.strictEqual(other.value, 1)
       // concurrent duplicates produce one effect
-      yield* Effect.forEach([1, 2, 3, 4, 5, 6, 7, 8], () => addToCounter(finance, { name: "c", delta: 2 }, { idempotencyKey: "k2" }), { concurrency: 8 })
+      yield* Effect.forEach(
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        () => addToCounter(finance, { name: "c", delta: 2 }, { idempotencyKey: "k2" }),
+        { concurrency: 8 }
+      )
       assert.deepStrictEqual(yield* counter("c"), Option.some(2))
     }).pipe(Effect.provide(platform)))
 })

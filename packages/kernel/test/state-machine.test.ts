@@ -28,8 +28,11 @@ describe("StateMachine", () => {
   })
 
   it("rejects machines whose terminal states have exits or whose edges name unknown states", () => {
-    expect(() => StateMachine.make({ ...door, transitions: [...door.transitions, { from: "Removed", to: "Open", label: "x" }] })).toThrow(/terminal/)
-    expect(() => StateMachine.make({ ...door, transitions: [{ from: "Open", to: "Ajar" as "Open", label: "x" }] })).toThrow(/unknown/)
+    expect(() =>
+      StateMachine.make({ ...door, transitions: [...door.transitions, { from: "Removed", to: "Open", label: "x" }] })
+    ).toThrow(/terminal/)
+    expect(() => StateMachine.make({ ...door, transitions: [{ from: "Open", to: "Ajar" as "Open", label: "x" }] }))
+      .toThrow(/unknown/)
   })
 
   it("renders a Mermaid state diagram with initial and terminal states", () => {
@@ -44,7 +47,13 @@ describe("StateMachine", () => {
       "  Closed --> Removed : remove",
       "  Removed --> [*]"
     ])
-    const spaced = StateMachine.make({ name: "S", states: ["In Progress", "Done"], initial: [{ state: "In Progress", label: "start" }], terminal: ["Done"], transitions: [{ from: "In Progress", to: "Done", label: "finish" }] })
+    const spaced = StateMachine.make({
+      name: "S",
+      states: ["In Progress", "Done"],
+      initial: [{ state: "In Progress", label: "start" }],
+      terminal: ["Done"],
+      transitions: [{ from: "In Progress", to: "Done", label: "finish" }]
+    })
     expect(StateMachine.toMermaid(spaced)).toContain(`state "In Progress" as In_Progress`)
   })
 })

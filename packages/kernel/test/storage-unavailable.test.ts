@@ -48,7 +48,9 @@ describe("StorageUnavailable", () => {
       if (Exit.isFailure(exit)) {
         assert.strictEqual(exit.cause.reasons.length, 1)
         const error = Cause.findErrorOption(exit.cause)
-        assert.isTrue(Option.isSome(error) && error.value instanceof StorageUnavailable && error.value.outcome === "not-applied")
+        assert.isTrue(
+          Option.isSome(error) && error.value instanceof StorageUnavailable && error.value.outcome === "not-applied"
+        )
       }
       assert.isTrue(Option.isNone(yield* counter))
     }).pipe(Effect.provide(platform)))

@@ -4,7 +4,8 @@ import * as fc from "fast-check"
 import * as Text from "../src/Text.ts"
 import { IdempotencyKey } from "../src/Idempotency.ts"
 
-const ok = (schema: Schema.Codec<string, unknown>, input: unknown) => Result.isSuccess(Schema.decodeUnknownResult(schema)(input))
+const ok = (schema: Schema.Codec<string, unknown>, input: unknown) =>
+  Result.isSuccess(Schema.decodeUnknownResult(schema)(input))
 const schemas = [Text.Bounded(50), Text.NonBlank(50), Text.Trimmed(50), IdempotencyKey as Schema.Codec<string, unknown>]
 
 describe("Text", () => {

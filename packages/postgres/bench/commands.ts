@@ -26,7 +26,11 @@ const program = Effect.gen(function*() {
   const started = performance.now()
   yield* Effect.forEach(Array.from({ length: count }, (_, i) => i), run, { concurrency, discard: true })
   const seconds = (performance.now() - started) / 1000
-  console.log(`${process.env["DATABASE_URL"] ? "server" : "pglite"}: ${count} commands, concurrency ${concurrency}: ${(count / seconds).toFixed(0)} commands/s, ${(seconds * 1000 / count).toFixed(2)} ms each (wall)`)
+  console.log(
+    `${process.env["DATABASE_URL"] ? "server" : "pglite"}: ${count} commands, concurrency ${concurrency}: ${
+      (count / seconds).toFixed(0)
+    } commands/s, ${(seconds * 1000 / count).toFixed(2)} ms each (wall)`
+  )
 })
 
 await Effect.runPromise(program.pipe(Effect.provide(platform)))

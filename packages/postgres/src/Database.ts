@@ -26,12 +26,25 @@ import * as DeferredWrites from "./database/DeferredWrites.ts"
 import { attemptCause } from "./database/Outcome.ts"
 import { defaultRetryPolicy, retrying, type RetryPolicy, type RetryTransaction } from "./database/Retry.ts"
 import * as TenantBinding from "./database/TenantBinding.ts"
-import { CurrentIsolation, CurrentLockTimeout, CurrentTenant, CurrentTransaction, type Isolation, type OpenTransaction } from "./database/Transaction.ts"
+import {
+  CurrentIsolation,
+  CurrentLockTimeout,
+  CurrentTenant,
+  CurrentTransaction,
+  type Isolation,
+  type OpenTransaction
+} from "./database/Transaction.ts"
 
 export type { DeferredWrite } from "./database/DeferredWrites.ts"
 export { defaultRetryPolicy, retryDelay, retrySchedule, type RetryPolicy } from "./database/Retry.ts"
 export { appRole, relayRole } from "./database/TenantBinding.ts"
-export { CrossTenantTransaction, CurrentIsolation, CurrentLockTimeout, CurrentTenant, type Isolation } from "./database/Transaction.ts"
+export {
+  CrossTenantTransaction,
+  CurrentIsolation,
+  CurrentLockTimeout,
+  CurrentTenant,
+  type Isolation
+} from "./database/Transaction.ts"
 
 export interface DatabaseOptions {
   readonly isolation?: Isolation
@@ -81,38 +94,62 @@ export class PgDatabase extends Context.Service<PgDatabase, {
 }
 
 const beginStatement = (isolation: Isolation | undefined): string | undefined =>
-  isolation === undefined || isolation === "read committed" ? undefined : `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`
+  isolation === undefined || isolation === "read committed"
+    ? undefined
+    : `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`
 
-const dieOnStorageFailure = <A, E, R>(effect: Effect.Effect<A, E | Errors.StorageUnavailable, R>): Effect.Effect<A, E, R> =>
-  Effect.catch(effect, (error) => (error instanceof Errors.StorageUnavailable ? Effect.die(error) : Effect.fail(error as E)))
+const dieOnStorageFailure = <A, E, R>(
+  effect: Effect.Effect<A, E | Errors.StorageUnavailable, R>
+): Effect.Effect<A, E, R> =>
+  Effect.catch(
+    effect,
+    (error) => (error instanceof Errors.StorageUnavailable ? Effect.die(error) : Effect.fail(error as E))
+  )
 
-/** The transaction's failure with the body's own, when a failed ROLLBACK replaced it (see `OpenTransaction.bodyFailure`). */
+/**
+ * The transaction's failure with the body's own, when a failed ROLLBACK replaced it (see
+ * `OpenTransaction.bodyFailure`).
+ */
 const withBodyFailure = <E>(cause: Cause.Cause<E>, body: Cause.Cause<unknown> | undefined): Cause.Cause<E> =>
   body === undefined || cause === body || cause.reasons.some((r) => body.reasons.includes(r))
     ? cause
     : Cause.combine(body as Cause.Cause<E>, cause)
 
 /** One attempt of a new unit of work: BEGIN, bind, `effect`, the last deferred writes, COMMIT. */
-const attemptWith = (sql: SqlClient.SqlClient, binding: TenantBinding.TenantBinding, options: DatabaseOptions, database: object) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>, attempt: number): Effect.Effect<A, E | RetryTransaction | Errors.StorageUnavailable, R> =>
-  Effect.gen(function*() {
-    const tenant = yield* CurrentTenant
-    const isolation = (yield* CurrentIsolation) ?? options.isolation
-    const lockTimeout = (yield* CurrentLockTimeout) ?? options.lockTimeoutMillis
-    const open: OpenTransaction = {
-      database, tenant, attempt, multiTenant: tenant === undefined, pending: [], locked: new Set(), committing: false,
-      bodyFailure: undefined
-    }
-    const body = binding.open(tenant, lockTimeout).pipe(
-      Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open))),
-      Effect.tap(() => Effect.andThen(DeferredWrites.flush(sql, open.pending), Effect.sync(() => void (open.committing = true)))),
-      Effect.tapCause((cause) => Effect.sync(() => void (open.bodyFailure = cause)))
-    )
-    return yield* sql.withTransaction(body).pipe(
-      Effect.provideService(SqlClient.BeginTransaction, beginStatement(isolation)),
-      Effect.catchCause((cause) => Effect.failCause(attemptCause(withBodyFailure(cause, open.bodyFailure), open.committing)))
-    )
-  })
+const attemptWith =
+  (sql: SqlClient.SqlClient, binding: TenantBinding.TenantBinding, options: DatabaseOptions, database: object) =>
+  <A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    attempt: number
+  ): Effect.Effect<A, E | RetryTransaction | Errors.StorageUnavailable, R> =>
+    Effect.gen(function*() {
+      const tenant = yield* CurrentTenant
+      const isolation = (yield* CurrentIsolation) ?? options.isolation
+      const lockTimeout = (yield* CurrentLockTimeout) ?? options.lockTimeoutMillis
+      const open: OpenTransaction = {
+        database,
+        tenant,
+        attempt,
+        multiTenant: tenant === undefined,
+        pending: [],
+        locked: new Set(),
+        committing: false,
+        bodyFailure: undefined
+      }
+      const body = binding.open(tenant, lockTimeout).pipe(
+        Effect.andThen(effect.pipe(Effect.provideService(CurrentTransaction, open))),
+        Effect.tap(() =>
+          Effect.andThen(DeferredWrites.flush(sql, open.pending), Effect.sync(() => void (open.committing = true)))
+        ),
+        Effect.tapCause((cause) => Effect.sync(() => void (open.bodyFailure = cause)))
+      )
+      return yield* sql.withTransaction(body).pipe(
+        Effect.provideService(SqlClient.BeginTransaction, beginStatement(isolation)),
+        Effect.catchCause((cause) =>
+          Effect.failCause(attemptCause(withBodyFailure(cause, open.bodyFailure), open.committing))
+        )
+      )
+    })
 
 const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["Service"] => {
   const identity = {}
@@ -127,16 +164,27 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
    * duration instead, so one job can record its work in each tenant atomically.
    */
   const join = <A, E, R>(open: OpenTransaction, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.andThen(DeferredWrites.flush(sql, open.pending), Effect.flatMap(CurrentTenant, (tenant) => {
-      if (tenant === undefined) return effect
-      return open.multiTenant ? binding.switchTenant(open, tenant, effect) : Effect.andThen(binding.bind(open, tenant), effect)
-    }))
+    Effect.andThen(
+      DeferredWrites.flush(sql, open.pending),
+      Effect.flatMap(CurrentTenant, (tenant) => {
+        if (tenant === undefined) return effect
+        return open.multiTenant
+          ? binding.switchTenant(open, tenant, effect)
+          : Effect.andThen(binding.bind(open, tenant), effect)
+      })
+    )
 
   const unitOfWork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | Errors.StorageUnavailable, R> =>
-    Effect.flatMap(CurrentTransaction, (open) => (ours(open) ? join(open, effect) : retrying(policy, (n) => attempt(effect, n))))
+    Effect.flatMap(
+      CurrentTransaction,
+      (open) => (ours(open) ? join(open, effect) : retrying(policy, (n) => attempt(effect, n)))
+    )
 
   const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(CurrentTransaction, (open) => (ours(open) ? join(open, effect) : dieOnStorageFailure(unitOfWork(effect))))
+    Effect.flatMap(
+      CurrentTransaction,
+      (open) => (ours(open) ? join(open, effect) : dieOnStorageFailure(unitOfWork(effect)))
+    )
 
   const inTenant = (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     transaction(Effect.flatMap(CurrentTransaction, (open) => Effect.andThen(binding.bind(open!, tenant), effect)))
@@ -153,10 +201,14 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
     })
 
   const asRelay = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(CurrentTransaction, (open) =>
-      open !== undefined
-        ? Effect.die(new Error("PgDatabase.asRelay cannot run inside a unit of work"))
-        : sql.withTransaction(Effect.andThen(binding.bindAs(TenantBinding.relayRole, undefined), effect)).pipe(SqlState.orDie) as Effect.Effect<A, E, R>
+    Effect.flatMap(
+      CurrentTransaction,
+      (open) =>
+        open !== undefined
+          ? Effect.die(new Error("PgDatabase.asRelay cannot run inside a unit of work"))
+          : sql.withTransaction(Effect.andThen(binding.bindAs(TenantBinding.relayRole, undefined), effect)).pipe(
+            SqlState.orDie
+          ) as Effect.Effect<A, E, R>
     )
 
   return {
@@ -168,7 +220,8 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
     asRelay,
     write,
     defers: (tenant) => Effect.map(CurrentTransaction, (open) => deferrable(open, tenant)),
-    lock: (key) => Effect.flatMap(CurrentTransaction, (open) => Effect.sync(() => void (ours(open) && open.locked.add(key)))),
+    lock: (key) =>
+      Effect.flatMap(CurrentTransaction, (open) => Effect.sync(() => void (ours(open) && open.locked.add(key)))),
     holds: (key) => Effect.map(CurrentTransaction, (open) => ours(open) && open.locked.has(key))
   }
 }

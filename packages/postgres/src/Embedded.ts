@@ -24,9 +24,7 @@ export interface EmbeddedOptions {
 }
 
 /** Where the client connects: a Unix socket path, or a loopback host and port. */
-export type EmbeddedEndpoint =
-  | { readonly path: string }
-  | { readonly host: string; readonly port: number }
+export type EmbeddedEndpoint = { readonly path: string } | { readonly host: string; readonly port: number }
 
 export interface EmbeddedServer {
   readonly endpoint: EmbeddedEndpoint
@@ -73,7 +71,9 @@ export const start = (options: EmbeddedOptions = {}): Effect.Effect<EmbeddedServ
   Effect.acquireRelease(
     Effect.promise(async () => {
       const { PGlite, PGLiteSocketServer } = await loadPglite()
-      const db = options.dataDir === undefined ? await PGlite.create() : await PGlite.create({ dataDir: options.dataDir })
+      const db = options.dataDir === undefined
+        ? await PGlite.create()
+        : await PGlite.create({ dataDir: options.dataDir })
       const { server, endpoint, dir } = await listen(db, PGLiteSocketServer)
       return { endpoint, db, server, dir }
     }),

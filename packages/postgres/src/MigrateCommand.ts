@@ -9,7 +9,7 @@
  * The platform's migrations always run first; then the chosen modules' (all by default), in the order
  * of `modules` below, whatever the order of the flags.
  */
-import { Config, Console, Effect, Layer, Option } from "effect"
+import { Config, Console, Effect, type Layer, Option } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
 import type { SqlClient } from "effect/sql"
 import { billingModule } from "./billing/index.ts"
@@ -25,7 +25,9 @@ const moduleNames = Object.keys(modules) as ReadonlyArray<ModuleName>
 
 /** The migration sets to act on: the platform, then the chosen modules (all when none is named). */
 export const selectSets = (chosen: ReadonlyArray<ModuleName>): ReadonlyArray<Migrations.MigrationSet> =>
-  Postgres.migrationSets(moduleNames.filter((name) => chosen.length === 0 || chosen.includes(name)).map((name) => modules[name]))
+  Postgres.migrationSets(
+    moduleNames.filter((name) => chosen.length === 0 || chosen.includes(name)).map((name) => modules[name])
+  )
 
 const nonEmpty = (value: Option.Option<string>) => Option.filter(value, (v) => v.trim() !== "")
 
@@ -33,7 +35,9 @@ const nonEmpty = (value: Option.Option<string>) => Option.filter(value, (v) => v
 const sharedFlags = {
   module: Flag.Literals("module", moduleNames).pipe(
     Flag.atLeast(0),
-    Flag.withDescription(`a module to migrate (repeatable; default all: ${moduleNames.join(", ")}); the platform always runs`)
+    Flag.withDescription(
+      `a module to migrate (repeatable; default all: ${moduleNames.join(", ")}); the platform always runs`
+    )
   ),
   databaseUrl: Flag.String("database-url").pipe(
     Flag.withFallbackConfig(Config.String("DATABASE_URL")),
@@ -55,7 +59,8 @@ type Target = { readonly databaseUrl: Option.Option<string>; readonly pgliteDir:
 export const describeTarget = (target: Target): string =>
   Option.match(target.databaseUrl, {
     onSome: (url) => `server ${url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}`,
-    onNone: () => Option.match(target.pgliteDir, { onSome: (dir) => `embedded (${dir})`, onNone: () => "embedded (in memory)" })
+    onNone: () =>
+      Option.match(target.pgliteDir, { onSome: (dir) => `embedded (${dir})`, onNone: () => "embedded (in memory)" })
   })
 
 /**
@@ -66,7 +71,11 @@ export const describeTarget = (target: Target): string =>
 const onTarget = <A, E>(target: Target, effect: Effect.Effect<A, E, SqlClient.SqlClient>) => {
   const database: Layer.Layer<Postgres.PlatformServices, Postgres.LayerError> = Option.match(target.databaseUrl, {
     onSome: (url) => Postgres.layer({ url, maxConnections: 1 }, { migrate: false }),
-    onNone: () => Postgres.layerEmbedded(Option.match(target.pgliteDir, { onSome: (dataDir) => ({ dataDir }), onNone: () => ({}) }), { migrate: false })
+    onNone: () =>
+      Postgres.layerEmbedded(
+        Option.match(target.pgliteDir, { onSome: (dataDir) => ({ dataDir }), onNone: () => ({}) }),
+        { migrate: false }
+      )
   })
   const failed = (cause: unknown) =>
     new CliError.UserError({ cause, userMessage: `erpkit migrate: ${describeTarget(target)}: ${messageOf(cause)}` })
@@ -78,7 +87,8 @@ const onTarget = <A, E>(target: Target, effect: Effect.Effect<A, E, SqlClient.Sq
 }
 
 const messageOf = (cause: unknown): string =>
-  typeof cause === "object" && cause !== null && "message" in cause && typeof cause.message === "string" && cause.message !== ""
+  typeof cause === "object" && cause !== null && "message" in cause && typeof cause.message === "string" &&
+    cause.message !== ""
     ? cause.message
     : String(cause)
 
@@ -87,7 +97,10 @@ const refs = (status: ReadonlyArray<Migrations.SetStatus>, which: "applied" | "p
 
 /** `erpkit migrate` without its handler: the flags, which `status` reads by yielding it. */
 const migrateFlags = Command.make("migrate", {
-  dryRun: Flag.Boolean("dry-run").pipe(Flag.withDefault(false), Flag.withDescription("list what would be applied, change nothing"))
+  dryRun: Flag.Boolean("dry-run").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription("list what would be applied, change nothing")
+  )
 }).pipe(Command.withSharedFlags(sharedFlags))
 
 /** `erpkit migrate status`: one line per migration, applied `[x]` or pending `[ ]`. */
@@ -95,15 +108,19 @@ const status = Command.make("status", {}, () =>
   Effect.gen(function*() {
     const { module, ...target } = yield* migrateFlags
     const sets = yield* onTarget(target, Migrations.status(selectSets(module)))
-    const lines = sets.flatMap((set) => [
+    const lines = sets.flatMap((
+      set
+    ) => [
       ...set.applied.map((m) => `  [x] ${set.schema}/${m.id}_${m.name}`),
       ...set.pending.map((m) => `  [ ] ${set.schema}/${m.id}_${m.name}`)
     ])
-    yield* Console.log([
-      `erpkit migrate status: ${describeTarget(target)}`,
-      ...lines,
-      `${refs(sets, "applied").length} applied, ${refs(sets, "pending").length} pending`
-    ].join("\n"))
+    yield* Console.log(
+      [
+        `erpkit migrate status: ${describeTarget(target)}`,
+        ...lines,
+        `${refs(sets, "applied").length} applied, ${refs(sets, "pending").length} pending`
+      ].join("\n")
+    )
   })).pipe(Command.withDescription("Show which migrations are applied and which are pending; changes nothing"))
 
 /** `erpkit migrate`: applies what is pending, or with `--dry-run` only lists it. */
@@ -115,12 +132,21 @@ const migrate = migrateFlags.pipe(
       const where = describeTarget(target)
       if (dryRun) {
         const pending = refs(yield* onTarget(target, Migrations.status(sets)), "pending")
-        yield* Console.log(pending.length === 0 ? `erpkit migrate: ${where} is up to date` : `erpkit migrate --dry-run: ${where}: would apply ${pending.join(", ")}`)
+        yield* Console.log(
+          pending.length === 0
+            ? `erpkit migrate: ${where} is up to date`
+            : `erpkit migrate --dry-run: ${where}: would apply ${pending.join(", ")}`
+        )
         return
       }
       const applied = yield* onTarget(target, Migrations.run(sets))
-      yield* Console.log(applied.length === 0 ? `erpkit migrate: ${where} is up to date` : `erpkit migrate: ${where}: applied ${applied.join(", ")}`)
-    })),
+      yield* Console.log(
+        applied.length === 0
+          ? `erpkit migrate: ${where} is up to date`
+          : `erpkit migrate: ${where}: applied ${applied.join(", ")}`
+      )
+    })
+  ),
   Command.withDescription("Apply pending migrations: the platform's, then each module's (identity, billing)"),
   Command.withSubcommands([status])
 )

@@ -31,12 +31,12 @@ export interface MigrationSet {
 const fileName = /^(\d+)_([A-Za-z0-9_-]+)\.sql$/
 
 const readMigrations = (path: string): ReadonlyArray<SqlMigration> =>
-  readdirSync(path)
-    .flatMap((file) => {
-      const match = fileName.exec(file)
-      return match === null ? [] : [{ id: Number(match[1]), name: match[2]!, sql: readFileSync(join(path, file), "utf8") }]
-    })
-    .sort((a, b) => a.id - b.id)
+  readdirSync(path).flatMap((file) => {
+    const match = fileName.exec(file)
+    return match === null
+      ? []
+      : [{ id: Number(match[1]), name: match[2]!, sql: readFileSync(join(path, file), "utf8") }]
+  }).sort((a, b) => a.id - b.id)
 
 /**
  * The `migrations/<schema>` folder shipped with this package, under the nearest directory above this
@@ -130,8 +130,9 @@ export const splitStatements = (script: string): ReadonlyArray<string> => {
 }
 
 const runScript = (script: string): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.forEach(splitStatements(script), (statement) => sql.unsafe(statement).unprepared, { discard: true })
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => Effect.forEach(splitStatements(script), (statement) => sql.unsafe(statement).unprepared, { discard: true })
   )
 
 const schemaName = /^[a-z][a-z0-9_]{0,40}$/
@@ -144,12 +145,19 @@ const load = (set: MigrationSet): Effect.Effect<ReadonlyArray<SqlMigration>, Mig
   schemaName.test(set.schema)
     ? Effect.try({
       try: () => set.migrations,
-      catch: (cause) => new Migrator.MigrationError({ kind: "ImportError", message: `cannot read the ${set.schema} migrations: ${String(cause)}`, cause })
+      catch: (cause) =>
+        new Migrator.MigrationError({
+          kind: "ImportError",
+          message: `cannot read the ${set.schema} migrations: ${String(cause)}`,
+          cause
+        })
     })
     : Effect.fail(new Migrator.MigrationError({ kind: "BadState", message: `invalid schema name ${set.schema}` }))
 
 /** Applies the pending migrations of each set, in order; returns what ran as `<schema>/<id>_<name>`. */
-export const run = (sets: ReadonlyArray<MigrationSet>): Effect.Effect<ReadonlyArray<string>, Migrator.MigrationError | SqlError, SqlClient.SqlClient> =>
+export const run = (
+  sets: ReadonlyArray<MigrationSet>
+): Effect.Effect<ReadonlyArray<string>, Migrator.MigrationError | SqlError, SqlClient.SqlClient> =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const migrator = Migrator.make({})
@@ -188,7 +196,9 @@ const appliedOf = (set: MigrationSet): Effect.Effect<ReadonlyArray<MigrationRef>
     const table = bookkeepingTable(set)
     const [found] = yield* sql<{ exists: boolean }>`SELECT to_regclass(${table}) IS NOT NULL AS exists`
     if (found?.exists !== true) return []
-    const rows = yield* sql<{ migration_id: number; name: string }>`SELECT migration_id, name FROM ${sql(table)} ORDER BY migration_id`.withoutTransform
+    const rows = yield* sql<{ migration_id: number; name: string }>`SELECT migration_id, name FROM ${
+      sql(table)
+    } ORDER BY migration_id`.withoutTransform
     return rows.map((row) => ({ id: row.migration_id, name: row.name }))
   })
 
@@ -196,7 +206,9 @@ const appliedOf = (set: MigrationSet): Effect.Effect<ReadonlyArray<MigrationRef>
  * What is applied and what is pending for each set, changing nothing. Pending follows the `Migrator`'s
  * rule: every migration numbered above the highest applied one.
  */
-export const status = (sets: ReadonlyArray<MigrationSet>): Effect.Effect<ReadonlyArray<SetStatus>, Migrator.MigrationError | SqlError, SqlClient.SqlClient> =>
+export const status = (
+  sets: ReadonlyArray<MigrationSet>
+): Effect.Effect<ReadonlyArray<SetStatus>, Migrator.MigrationError | SqlError, SqlClient.SqlClient> =>
   Effect.forEach(sets, (set) =>
     Effect.gen(function*() {
       const migrations = yield* load(set)

@@ -12,7 +12,7 @@
  * by an advisory lock.
  */
 import { Config, Effect, Layer, Option, Redacted } from "effect"
-import { AuditLog, Idempotency, Outbox, UnitOfWork } from "@erpkit/kernel"
+import { type AuditLog, type Idempotency, type Outbox, UnitOfWork } from "@erpkit/kernel"
 import { PgClient } from "@effect/sql-pg"
 import type { SqlClient } from "effect/sql"
 import type { MigrationError } from "effect/sql/Migrator"
@@ -26,17 +26,15 @@ import * as PgOutbox from "./platform/PgOutbox.ts"
 import { ListenCapability } from "./platform/Relay.ts"
 import { RelaySignal } from "./platform/RelaySignal.ts"
 
-export type ConnectionConfig =
-  | { readonly url: string; readonly maxConnections?: number }
-  | {
-    readonly host: string
-    readonly port?: number
-    readonly database?: string
-    readonly username?: string
-    readonly password?: string
-    readonly ssl?: boolean
-    readonly maxConnections?: number
-  }
+export type ConnectionConfig = { readonly url: string; readonly maxConnections?: number } | {
+  readonly host: string
+  readonly port?: number
+  readonly database?: string
+  readonly username?: string
+  readonly password?: string
+  readonly ssl?: boolean
+  readonly maxConnections?: number
+}
 
 /**
  * A bounded context's Postgres adapter: its schema's migrations and a layer of its repositories,
@@ -84,10 +82,9 @@ export const layerPorts = Layer.mergeAll(
 ).pipe(Layer.provideMerge(RelaySignal.layer))
 
 /** The migration sets of the platform and the given modules, in order. */
-export const migrationSets = (modules: ReadonlyArray<PgModule<any>> = []): ReadonlyArray<Migrations.MigrationSet> => [
-  Migrations.platform,
-  ...modules.map((m) => m.migrations)
-]
+export const migrationSets = (
+  modules: ReadonlyArray<PgModule<any>> = []
+): ReadonlyArray<Migrations.MigrationSet> => [Migrations.platform, ...modules.map((m) => m.migrations)]
 
 /** Applies pending migrations with the current `SqlClient`; returns what ran. */
 export const migrate = (modules: ReadonlyArray<PgModule<any>> = []) => Migrations.run(migrationSets(modules))
@@ -129,8 +126,10 @@ const platformOver = <M extends ReadonlyArray<PgModule<any>>>(
 }
 
 /** A Postgres server. */
-export const layer = <const M extends ReadonlyArray<PgModule<any>> = []>(config: ConnectionConfig, options: LayerOptions<M> = {}) =>
-  platformOver(PgClient.layer(clientConfig(config)), true, options)
+export const layer = <const M extends ReadonlyArray<PgModule<any>> = []>(
+  config: ConnectionConfig,
+  options: LayerOptions<M> = {}
+) => platformOver(PgClient.layer(clientConfig(config)), true, options)
 
 /** PGlite in process: in memory, or persisted to `dataDir`. */
 export const layerEmbedded = <const M extends ReadonlyArray<PgModule<any>> = []>(
@@ -138,9 +137,19 @@ export const layerEmbedded = <const M extends ReadonlyArray<PgModule<any>> = []>
   options: LayerOptions<M> = {}
 ) =>
   platformOver(
-    Layer.unwrap(Effect.map(Embedded.start(embedded), (server) =>
-      PgClient.layer({ ...server.endpoint, username: "postgres", database: "postgres", maxConnections: 1, applicationName: "erpkit" })
-    )),
+    Layer.unwrap(
+      Effect.map(
+        Embedded.start(embedded),
+        (server) =>
+          PgClient.layer({
+            ...server.endpoint,
+            username: "postgres",
+            database: "postgres",
+            maxConnections: 1,
+            applicationName: "erpkit"
+          })
+      )
+    ),
     false,
     options
   )

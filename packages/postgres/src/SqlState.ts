@@ -36,7 +36,9 @@ export const idempotencyConstraint = "idempotency_keys_pkey"
  * skipped a read on the first attempt found that it needs it (`PgIdempotency.confirmAbsent`). Being a
  * defect, it passes through the typed error handlers of any enclosing code to the unit of work.
  */
-export class RetryUnitOfWork extends Schema.TaggedError<RetryUnitOfWork>()("RetryUnitOfWork", { reason: Schema.String }) {}
+export class RetryUnitOfWork
+  extends Schema.TaggedError<RetryUnitOfWork>()("RetryUnitOfWork", { reason: Schema.String })
+{}
 
 /** A CHECK, EXCLUDE, foreign key or NOT NULL constraint rejected a write. */
 export class ConstraintViolation extends Schema.TaggedError<ConstraintViolation>()("ConstraintViolation", {
@@ -111,17 +113,25 @@ export const isConnectionLost = (error: SqlError): boolean => {
  * the cause, or the `StorageUnavailable` a unit of work reports when its retries ran out on one.
  */
 export const isRetryableCause = (cause: Cause.Cause<unknown>): boolean =>
-  findSqlErrors(cause).some(isRetryable) ||
-  cause.reasons.some((reason) => {
+  findSqlErrors(cause).some(isRetryable) || cause.reasons.some((reason) => {
     const value = Cause.isFailReason(reason) ? reason.error : Cause.isDieReason(reason) ? reason.defect : undefined
     return value instanceof RetryUnitOfWork || (value instanceof Errors.StorageUnavailable && gaveUp(value))
   })
 
 const gaveUp = (error: Errors.StorageUnavailable): boolean =>
-  error.retryable && error.outcome === "not-applied" && (retryableCodes.has(error.sqlState) || error.sqlState === "23505" || error.sqlState === "retry-unit-of-work")
+  error.retryable && error.outcome === "not-applied" &&
+  (retryableCodes.has(error.sqlState) || error.sqlState === "23505" || error.sqlState === "retry-unit-of-work")
 
 const kindOf = (code: string): ConstraintViolation["kind"] =>
-  code === "23514" ? "check" : code === "23P01" ? "exclusion" : code === "23503" ? "foreign_key" : code === "23502" ? "not_null" : "other"
+  code === "23514"
+    ? "check"
+    : code === "23P01"
+    ? "exclusion"
+    : code === "23503"
+    ? "foreign_key"
+    : code === "23502"
+    ? "not_null"
+    : "other"
 
 /** The typed error a non-retryable integrity violation maps to, if it is one. */
 export const toDomainError = (error: SqlError): Errors.Conflict | ConstraintViolation | undefined => {
@@ -129,9 +139,18 @@ export const toDomainError = (error: SqlError): Errors.Conflict | ConstraintViol
   if (f.code === undefined || !f.code.startsWith("23") || isRetryable(error)) return undefined
   const table = f.schema !== undefined && f.table !== undefined ? `${f.schema}.${f.table}` : f.table ?? "unknown"
   if (f.code === "23505") {
-    return new Errors.Conflict({ entity: table, reason: `duplicate key violates ${f.constraint ?? "a unique constraint"}${f.detail ? `: ${f.detail}` : ""}` })
+    return new Errors.Conflict({
+      entity: table,
+      reason: `duplicate key violates ${f.constraint ?? "a unique constraint"}${f.detail ? `: ${f.detail}` : ""}`
+    })
   }
-  return new ConstraintViolation({ kind: kindOf(f.code), sqlState: f.code, constraint: f.constraint ?? "unknown", table, detail: f.detail ?? "" })
+  return new ConstraintViolation({
+    kind: kindOf(f.code),
+    sqlState: f.code,
+    constraint: f.constraint ?? "unknown",
+    table,
+    detail: f.detail ?? ""
+  })
 }
 
 /**

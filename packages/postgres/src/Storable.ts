@@ -57,7 +57,10 @@ export const nulError = (path: ReadonlyArray<string>): Errors.ValidationError =>
   Errors.ValidationError.at(path, "contains the NUL character (U+0000), which Postgres text and jsonb cannot store")
 
 /** Fails with `ValidationError` when `value` (a string or JSON) contains U+0000 anywhere. */
-export const check = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<void, Errors.ValidationError> => {
+export const check = (
+  value: unknown,
+  path: ReadonlyArray<string> = []
+): Effect.Effect<void, Errors.ValidationError> => {
   const found = findNul(value, path)
   return found === undefined ? Effect.void : Effect.fail(nulError(found))
 }
@@ -68,7 +71,10 @@ export const check = (value: unknown, path: ReadonlyArray<string> = []): Effect.
  * with it (a real NUL, or a literal backslash-u0000 in some string) pays for the walk that finds the
  * path. `value` is JSON already (no bigint: `JSON.stringify` would throw, a defect).
  */
-export const jsonText = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<string, Errors.ValidationError> => {
+export const jsonText = (
+  value: unknown,
+  path: ReadonlyArray<string> = []
+): Effect.Effect<string, Errors.ValidationError> => {
   const text = JSON.stringify(value)
   if (!text.includes("\\u0000")) return Effect.succeed(text)
   const found = findNul(value, path)
@@ -76,7 +82,8 @@ export const jsonText = (value: unknown, path: ReadonlyArray<string> = []): Effe
 }
 
 /** `jsonText` for ports without an error channel. */
-export const jsonTextOrDie = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<string> => Effect.orDie(jsonText(value, path))
+export const jsonTextOrDie = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<string> =>
+  Effect.orDie(jsonText(value, path))
 
 /** The same check for ports without an error channel: the `ValidationError` becomes a defect. */
 export const checkOrDie = (value: unknown, path: ReadonlyArray<string> = []): Effect.Effect<void> =>

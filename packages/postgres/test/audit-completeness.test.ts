@@ -32,8 +32,10 @@ const target = serverTarget("audit-completeness.test.ts")
 const billingParts: Readonly<Record<string, string>> = {
   "billing.invoice_items": "the lines of an invoice: audited in the Invoice entry's `lines`",
   "billing.quote_lines": "the lines of a quote: audited in the Quote entry's `lines`",
-  "billing.invoice_events": "the invoice's history (issued, viewed, paid, reminded): written with an Invoice entry, append-only",
-  "billing.accounting_sync_log": "the attempts of a sync: written with the AccountingSync entry of the attempt, append-only"
+  "billing.invoice_events":
+    "the invoice's history (issued, viewed, paid, reminded): written with an Invoice entry, append-only",
+  "billing.accounting_sync_log":
+    "the attempts of a sync: written with the AccountingSync entry of the attempt, append-only"
 }
 
 /**
@@ -47,7 +49,9 @@ const identityParts: Readonly<Record<string, string>> = {}
 
 /** Entities that exist without a row (the host's defaults) and are stored as override rows. */
 const identityOverrides: Readonly<Record<string, string>> = {
-  RolePermissions: "a role's permissions are the host's grants until a tenant overrides them: setRolePermissions INSERTs (or updates) the override row, resetRolePermissions DELETEs it; both are an UPDATE of the role's permissions"
+  RolePermissions:
+    "a role's permissions are the host's grants until a tenant overrides them: setRolePermissions INSERTs" +
+    " (or updates) the override row, resetRolePermissions DELETEs it; both are an UPDATE of the role's permissions"
 }
 
 /**
@@ -55,30 +59,52 @@ const identityOverrides: Readonly<Record<string, string>> = {
  * records the new organization's and main workspace's entries there, so their rows' organization_id
  * (the new organization) is not the entry's tenant.
  */
-const identityByDesign: ReadonlyArray<readonly [command: string, problem: string]> = [
-  ["identity.createOrganization", "identity.workspaces "]
-]
+const identityByDesign: ReadonlyArray<readonly [command: string, problem: string]> = [[
+  "identity.createOrganization",
+  "identity.workspaces "
+]]
 
 /** Asserts the recorder's findings, less the known gaps, and prints the figures. */
-const verdict = (context: string, rec: Recorder, commands: ReadonlyArray<{ readonly name: string }>, parts: Readonly<Record<string, string>>, gaps: ReadonlyArray<readonly [string, string]>) => {
+const verdict = (
+  context: string,
+  rec: Recorder,
+  commands: ReadonlyArray<{ readonly name: string }>,
+  parts: Readonly<Record<string, string>>,
+  gaps: ReadonlyArray<readonly [string, string]>
+) => {
   const isGap = (p: string) => gaps.some(([command, text]) => p.startsWith(`${command}: `) && p.includes(text))
   const problems = rec.problems.filter((p) => !isGap(p))
   const types = [...rec.ownTypes].map(([table, t]) => `${table} → ${[...t].join(", ")}`).sort()
-  const uncompared = [...rec.coverage.seen].map(([table, cols]) => [table, [...cols].filter((c) => !rec.coverage.compared.get(table)?.has(c))] as const)
-    .filter(([, cols]) => cols.length > 0).map(([table, cols]) => `${table}: ${cols.join(", ")}`)
+  const uncompared = [...rec.coverage.seen].map(([table, cols]) =>
+    [table, [...cols].filter((c) => !rec.coverage.compared.get(table)?.has(c))] as const
+  ).filter(([, cols]) => cols.length > 0).map(([table, cols]) => `${table}: ${cols.join(", ")}`)
   const c = rec.controls
-  console.log([
-    `[audit completeness] ${context}: ${commands.length} commands, ${[...rec.figures.values()].reduce((n, f) => n + f.calls, 0)} calls`,
-    summary(rec.figures),
-    `tables → entity types:\n  ${types.join("\n  ")}`,
-    `part tables: ${[...rec.partTables].sort().join(", ")}`,
-    `columns never compared with an audit field:\n  ${uncompared.join("\n  ")}`,
-    `controls: one entry dropped ${c.entryDroppedCaught}/${c.entryDropped} caught; one entity's rows dropped ${c.rowsDroppedCaught}/${c.rowsDropped} caught`,
-    `known gaps seen: ${rec.problems.filter(isGap).length}`
-  ].join("\n"))
+  console.log(
+    [
+      `[audit completeness] ${context}: ${commands.length} commands, ${
+        [...rec.figures.values()].reduce((n, f) => n + f.calls, 0)
+      } calls`,
+      summary(rec.figures),
+      `tables → entity types:\n  ${types.join("\n  ")}`,
+      `part tables: ${[...rec.partTables].sort().join(", ")}`,
+      `columns never compared with an audit field:\n  ${uncompared.join("\n  ")}`,
+      `controls: one entry dropped ${c.entryDroppedCaught}/${c.entryDropped} caught;` +
+      ` one entity's rows dropped ${c.rowsDroppedCaught}/${c.rowsDropped} caught`,
+      `known gaps seen: ${rec.problems.filter(isGap).length}`
+    ].join("\n")
+  )
   assert.deepStrictEqual(problems, [], problems.slice(0, 40).join("\n"))
-  for (const [command, text] of gaps) assert.isTrue(rec.problems.some((p) => p.startsWith(`${command}: `) && p.includes(text)), `known gap fixed? ${command} ${text}`)
-  assert.deepStrictEqual(commands.map((cmd) => cmd.name).filter((name) => !rec.figures.has(name)), [], "commands not run")
+  for (const [command, text] of gaps) {
+    assert.isTrue(
+      rec.problems.some((p) => p.startsWith(`${command}: `) && p.includes(text)),
+      `known gap fixed? ${command} ${text}`
+    )
+  }
+  assert.deepStrictEqual(
+    commands.map((cmd) => cmd.name).filter((name) => !rec.figures.has(name)),
+    [],
+    "commands not run"
+  )
   for (const [name, f] of rec.figures) assert.isTrue(f.rowChanges > 0, `${name} changed nothing in its story`)
   for (const [table, t] of rec.ownTypes) assert.strictEqual(t.size, 1, `${table} audited as ${[...t].join(", ")}`)
   assert.deepStrictEqual([...rec.partTables].sort(), Object.keys(parts).sort())
@@ -87,43 +113,115 @@ const verdict = (context: string, rec: Recorder, commands: ReadonlyArray<{ reado
   assert.strictEqual(c.rowsDroppedCaught, c.rowsDropped)
 }
 
-/** One UPDATE of an invoice row and one audit entry for it, as the capture gives them (for the match's own controls). */
-const invoiceStep = (old: Record<string, unknown>, next: Record<string, unknown>, action: string, oldValues: unknown, newValues: unknown, changedFields: ReadonlyArray<string>) => {
+/**
+ * One UPDATE of an invoice row and one audit entry for it, as the capture gives them (for the match's own controls).
+ */
+const invoiceStep = (
+  old: Record<string, unknown>,
+  next: Record<string, unknown>,
+  action: string,
+  oldValues: unknown,
+  newValues: unknown,
+  changedFields: ReadonlyArray<string>
+) => {
   const tenant = { organization_id: "o", workspace_id: "w" }
-  return matchStep([
-    { id: 1, txid: "1", tbl: "billing.invoices", op: "UPDATE", old: { id: "i", ...tenant, ...old }, new: { id: "i", ...tenant, ...next } },
+  return matchStep(
+    [
+      {
+        id: 1,
+        txid: "1",
+        tbl: "billing.invoices",
+        op: "UPDATE",
+        old: { id: "i", ...tenant, ...old },
+        new: { id: "i", ...tenant, ...next }
+      },
+      {
+        id: 2,
+        txid: "1",
+        tbl: "platform.audit_log",
+        op: "INSERT",
+        old: null,
+        new: {
+          entity_type: "Invoice",
+          entity_id: "i",
+          action,
+          old_values: oldValues,
+          new_values: newValues,
+          changed_fields: changedFields,
+          actor_id: "a",
+          ...tenant,
+          command: "c"
+        }
+      }
+    ],
+    [],
     {
-      id: 2, txid: "1", tbl: "platform.audit_log", op: "INSERT", old: null,
-      new: { entity_type: "Invoice", entity_id: "i", action, old_values: oldValues, new_values: newValues, changed_fields: changedFields, actor_id: "a", ...tenant, command: "c" }
-    }
-  ], [], {
-    command: "c", actorId: "a", tenant: { organizationId: "o", workspaceId: "w" }, parts: new Set(), primaryKeys: new Map(), overrides: new Set()
-  }, emptyCoverage()).problems
+      command: "c",
+      actorId: "a",
+      tenant: { organizationId: "o", workspaceId: "w" },
+      parts: new Set(),
+      primaryKeys: new Map(),
+      overrides: new Set()
+    },
+    emptyCoverage()
+  ).problems
 }
 
 describe("TEN-07 audit completeness", () => {
   it("TEN-07 the match reports an entry of only some changed fields, and a soft delete without its tombstone", () => {
     const [t1, t2] = ["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"]
-    assert.include(invoiceStep({ status: "Sent", updated_at: t1 }, { status: "Overdue", updated_at: t2 }, "UPDATE", { status: "Sent" }, { status: "Overdue" }, ["status"]).join("\n"),
-      "column updated_at changed but the entry has no updatedAt")
-    assert.include(invoiceStep({ deleted_at: null }, { deleted_at: t2 }, "DELETE", { deletedAt: null }, null, []).join("\n"), "row UPDATE but audit DELETE")
-    assert.deepStrictEqual(invoiceStep({ deleted_at: null }, { deleted_at: t2 }, "DELETE", { deletedAt: null }, { deletedAt: Date.parse(t2) }, ["deletedAt"]), [])
+    assert.include(
+      invoiceStep(
+        { status: "Sent", updated_at: t1 },
+        { status: "Overdue", updated_at: t2 },
+        "UPDATE",
+        { status: "Sent" },
+        { status: "Overdue" },
+        ["status"]
+      ).join("\n"),
+      "column updated_at changed but the entry has no updatedAt"
+    )
+    assert.include(
+      invoiceStep({ deleted_at: null }, { deleted_at: t2 }, "DELETE", { deletedAt: null }, null, []).join("\n"),
+      "row UPDATE but audit DELETE"
+    )
+    assert.deepStrictEqual(
+      invoiceStep(
+        { deleted_at: null },
+        { deleted_at: t2 },
+        "DELETE",
+        { deletedAt: null },
+        { deletedAt: Date.parse(t2) },
+        ["deletedAt"]
+      ),
+      []
+    )
   })
 
   layer(billingLayer(target), { excludeTestServices: true, timeout: "300 seconds" })("billing", (it) => {
     it.effect("TEN-07 every billing command's row changes equal its audit entries, one for one", () =>
       Effect.gen(function*() {
         yield* installCapture
-        const rec = recorder({ foreignKeys: yield* foreignKeys, primaryKeys: yield* primaryKeys, parts: Object.keys(billingParts), overrides: [] })
+        const rec = recorder({
+          foreignKeys: yield* foreignKeys,
+          primaryKeys: yield* primaryKeys,
+          parts: Object.keys(billingParts),
+          overrides: []
+        })
         yield* billingScenario(rec.step)
         verdict("billing", rec, commandsOf(Billing), billingParts, billingKnownGaps)
       }).pipe(Effect.provide(TestClock.layer())))
   })
   layer(stackLayer(target), { excludeTestServices: true, timeout: "300 seconds" })("identity", (it) => {
-    it.effect("TEN-07 every identity command's row changes equal its audit entries, one for one (AUTH-09 cascades included)", () =>
+    it.effect("TEN-07 each identity command's row changes equal its audit entries (AUTH-09 cascades too)", () =>
       Effect.gen(function*() {
         yield* installCapture
-        const rec = recorder({ foreignKeys: yield* foreignKeys, primaryKeys: yield* primaryKeys, parts: Object.keys(identityParts), overrides: Object.keys(identityOverrides) })
+        const rec = recorder({
+          foreignKeys: yield* foreignKeys,
+          primaryKeys: yield* primaryKeys,
+          parts: Object.keys(identityParts),
+          overrides: Object.keys(identityOverrides)
+        })
         yield* identityScenario(rec.step)
         verdict("identity", rec, commandsOf(Identity), identityParts, identityByDesign)
       }).pipe(Effect.provide(TestClock.layer())))

@@ -6,7 +6,10 @@ import { PgDatabase } from "../src/Database.ts"
 import * as SqlState from "../src/SqlState.ts"
 import { freshTenant, targets } from "./targets.ts"
 
-const entry = (tenant: ReturnType<typeof freshTenant>, over: Partial<AuditLog.AuditEntry> = {}): AuditLog.AuditEntry => ({
+const entry = (
+  tenant: ReturnType<typeof freshTenant>,
+  over: Partial<AuditLog.AuditEntry> = {}
+): AuditLog.AuditEntry => ({
   id: randomUUID(),
   tenant,
   actorId: randomUUID() as Ids.UserId,
@@ -30,7 +33,7 @@ const sqlStateOf = (exit: Exit.Exit<unknown, unknown>): string | undefined => {
 for (const target of targets("audit-log.test.ts")) {
   describe(target.name, () => {
     layer(target.layer(), { excludeTestServices: true, timeout: "120 seconds" })("audit log", (it) => {
-      it.effect("TEN-07 entries round-trip and are queried by entity and by actor, oldest first, tenant-scoped, limited", () =>
+      it.effect("TEN-07 entries round-trip, queried by entity and by actor, oldest first, tenant-scoped, limited", () =>
         Effect.gen(function*() {
           const tenant = freshTenant()
           const e1 = entry(tenant, { action: "CREATE", oldValues: null, changedFields: ["note", "status"] })
@@ -52,15 +55,19 @@ for (const target of targets("audit-log.test.ts")) {
           const tenant = freshTenant()
           const e = entry(tenant)
           yield* AuditLog.AuditLog.use((log) => log.append([e]))
-          const update = yield* Effect.exit(db.inTenant(tenant)(db.sql`UPDATE platform.audit_log SET command = 'forged' WHERE id = ${e.id}`))
-          const remove = yield* Effect.exit(db.inTenant(tenant)(db.sql`DELETE FROM platform.audit_log WHERE id = ${e.id}`))
+          const update = yield* Effect.exit(
+            db.inTenant(tenant)(db.sql`UPDATE platform.audit_log SET command = 'forged' WHERE id = ${e.id}`)
+          )
+          const remove = yield* Effect.exit(
+            db.inTenant(tenant)(db.sql`DELETE FROM platform.audit_log WHERE id = ${e.id}`)
+          )
           expect(sqlStateOf(update)).toBe("42501")
           expect(sqlStateOf(remove)).toBe("42501")
           const after = yield* AuditLog.AuditLog.use((log) => log.byEntity(tenant, e.entityType, e.entityId))
           expect(after).toEqual([e])
         }))
 
-      it.effect("TEN-07 even the owning login (no SET ROLE) cannot UPDATE, DELETE or TRUNCATE audit rows (trigger)", () =>
+      it.effect("TEN-07 even the owning login (no SET ROLE) cannot UPDATE, DELETE, TRUNCATE audit rows (trigger)", () =>
         Effect.gen(function*() {
           const db = yield* PgDatabase
           const tenant = freshTenant()

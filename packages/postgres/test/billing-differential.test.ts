@@ -15,7 +15,18 @@ import type { Tenant } from "@erpkit/kernel"
 import { targets } from "./targets.ts"
 import { because, testSeed } from "./differential/harness.ts"
 import { billingLayer, type BillingServices } from "./billing/support.ts"
-import { ManualClock, type Op, opArb, opEffect, outcome, readWorld, runnerOf, type Runner, sequentialIds, World } from "./billing/driver.ts"
+import {
+  ManualClock,
+  type Op,
+  opArb,
+  opEffect,
+  outcome,
+  readWorld,
+  runnerOf,
+  type Runner,
+  sequentialIds,
+  World
+} from "./billing/driver.ts"
 
 interface Real {
   readonly memory: Runner
@@ -37,16 +48,31 @@ const opCommand = Operations.command<Op, World, Real>(async (op, world, real) =>
   world.clock.millis = clockBefore // a Tick moved it inside the effect: replay from the same time
   const actual = outcome(await real.postgres(step.effect))
   expect(actual, Operations.show(op)).toEqual(expected)
-  const tag = `${op._tag}:${typeof expected === "object" && expected !== null && "ok" in expected ? "ok" : (expected as { error: { _tag: string } }).error._tag}`
+  const tag = `${op._tag}:${
+    typeof expected === "object" && expected !== null && "ok" in expected
+      ? "ok"
+      : (expected as { error: { _tag: string } }).error._tag
+  }`
   seen.set(tag, (seen.get(tag) ?? 0) + 1)
-  if (typeof expected === "object" && expected !== null && "ok" in expected) step.record((expected as { ok: unknown }).ok)
+  if (typeof expected === "object" && expected !== null && "ok" in expected) {
+    step.record((expected as { ok: unknown }).ok)
+  }
 })
 
 const opening: ReadonlyArray<Op> = [
   ...Operations.openingAccounts,
   // a fixed prefix so every run exercises the main paths at least once (the random part follows)
   { _tag: "Reserve", account: 0, amount: 500n, timeoutSeconds: 3_600 },
-  { _tag: "Create", account: 0, unitPrice: 1_000n, dueInDays: 3, text: 1, deposit: true, reuseNumber: false, issueNow: false },
+  {
+    _tag: "Create",
+    account: 0,
+    unitPrice: 1_000n,
+    dueInDays: 3,
+    text: 1,
+    deposit: true,
+    reuseNumber: false,
+    issueNow: false
+  },
   { _tag: "Issue", invoice: 0, hold: 0 },
   { _tag: "Pay", invoice: 0, amount: 100n, pending: false, fromWallet: false, usd: false, key: 0 },
   // the same key: a replay on memory, a first attempt that fails its INSERT and replays on Postgres
@@ -75,36 +101,45 @@ for (const target of targets("billing-differential.test.ts")) {
         Effect.gen(function*() {
           const pgContext = yield* Effect.context<BillingServices>()
           let runsHere = 0
-          yield* Effect.promise(() => fc.assert(
-            fc.asyncProperty(fc.commands([opArb.map(opCommand)], { maxCommands: 40, size: "max" }), async (commands) => {
-              const seed = 0x5000_0000 + (target.name === "server" ? 0x100_0000 : 0) + ++runs
-              runsHere++
-              const tenant = tenantOf(seed)
-              const memoryContext = await Effect.runPromise(Effect.scoped(Layer.build(layerTest(seed))))
-              const ids = { memory: sequentialIds(seed), postgres: sequentialIds(seed) }
-              const world = new World(tenant, seed, new ManualClock(Operations.start))
-              const real: Real = {
-                memory: runnerOf(memoryContext, ids.memory, world.clock),
-                postgres: runnerOf(pgContext, ids.postgres, world.clock),
-                startOp: () => {
-                  ids.memory.startOp()
-                  ids.postgres.startOp()
+          yield* Effect.promise(() =>
+            fc.assert(
+              fc.asyncProperty(
+                fc.commands([opArb.map(opCommand)], { maxCommands: 40, size: "max" }),
+                async (commands) => {
+                  const seed = 0x5000_0000 + (target.name === "server" ? 0x100_0000 : 0) + ++runs
+                  runsHere++
+                  const tenant = tenantOf(seed)
+                  const memoryContext = await Effect.runPromise(Effect.scoped(Layer.build(layerTest(seed))))
+                  const ids = { memory: sequentialIds(seed), postgres: sequentialIds(seed) }
+                  const world = new World(tenant, seed, new ManualClock(Operations.start))
+                  const real: Real = {
+                    memory: runnerOf(memoryContext, ids.memory, world.clock),
+                    postgres: runnerOf(pgContext, ids.postgres, world.clock),
+                    startOp: () => {
+                      ids.memory.startOp()
+                      ids.postgres.startOp()
+                    }
+                  }
+                  for (const op of opening) {
+                    await opCommand(op).run(world, real)
+                  }
+                  await fc.asyncModelRun(() => ({ model: world, real }), commands)
+                  real.startOp()
+                  const expected = await real.memory(readWorld(world))
+                  const actual = await real.postgres(readWorld(world))
+                  expect(outcome(actual)).toEqual(outcome(expected))
                 }
-              }
-              for (const op of opening) await opCommand(op).run(world, real)
-              await fc.asyncModelRun(() => ({ model: world, real }), commands)
-              real.startOp()
-              const expected = await real.memory(readWorld(world))
-              const actual = await real.postgres(readWorld(world))
-              expect(outcome(actual)).toEqual(outcome(expected))
-            }),
-            { numRuns: 20, seed: testSeed }
-          ))
+              ),
+              { numRuns: 20, seed: testSeed }
+            )
+          )
           const summary = [...seen.entries()].sort().map(([k, n]) => `${k}=${n}`).join(" ")
           console.log(`[billing differential] ${target.name}: seed ${testSeed}, ${runsHere} runs, outcomes ${summary}`)
           const total = [...seen.values()].reduce((a, b) => a + b, 0)
           expect(total, because("steps run")).toBeGreaterThan(150)
-          for (const must of ["Create:ok", "Issue:ok", "Pay:ok", "Credit:ok", "Tick:ok", "Reserve:ok", "Forged:NotFound"]) expect(seen.get(must) ?? 0, because(must)).toBeGreaterThan(0)
+          for (
+            const must of ["Create:ok", "Issue:ok", "Pay:ok", "Credit:ok", "Tick:ok", "Reserve:ok", "Forged:NotFound"]
+          ) expect(seen.get(must) ?? 0, because(must)).toBeGreaterThan(0)
           seen.clear()
         }))
     })

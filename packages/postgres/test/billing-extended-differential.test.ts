@@ -13,12 +13,33 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import type { Tenant } from "@erpkit/kernel"
 import * as fc from "fast-check"
-import { layerTest } from "@erpkit/billing/testing"
+import { layerTest, Operations } from "@erpkit/billing/testing"
 import { targets } from "./targets.ts"
 import { billingLayer, type BillingServices } from "./billing/support.ts"
-import { Operations } from "@erpkit/billing/testing"
-import { assertParameters, because, Coverage, expectSameState, ManualClock, normalize, type Pair, runnerOf, runStep, sequentialIds, startOp, testSeed } from "./differential/harness.ts"
-import { hostPorts, type Op, opArb, opening, openAccounts, opStep, readWorld, World } from "./differential/billingExtended.ts"
+import {
+  assertParameters,
+  because,
+  Coverage,
+  expectSameState,
+  ManualClock,
+  normalize,
+  type Pair,
+  runnerOf,
+  runStep,
+  sequentialIds,
+  startOp,
+  testSeed
+} from "./differential/harness.ts"
+import {
+  hostPorts,
+  type Op,
+  opArb,
+  opening,
+  openAccounts,
+  opStep,
+  readWorld,
+  World
+} from "./differential/billingExtended.ts"
 
 const numRuns = 12
 const coverage = new Coverage()
@@ -41,7 +62,12 @@ const runOnce = async (pgContext: any, base: number, run: number, ops: ReadonlyA
   const memoryContext = await Effect.runPromise(Effect.scoped(Layer.build(layerTest(seed))))
   const ids = { memory: sequentialIds(seed), postgres: sequentialIds(seed) }
   const hosts = <A, E, R>(e: Effect.Effect<A, E, R>) => Effect.provide(e, hostPorts(world))
-  const pair: Pair = { memory: runnerOf(memoryContext, ids.memory, clock, hosts), postgres: runnerOf(pgContext, ids.postgres, clock, hosts), ids, clock }
+  const pair: Pair = {
+    memory: runnerOf(memoryContext, ids.memory, clock, hosts),
+    postgres: runnerOf(pgContext, ids.postgres, clock, hosts),
+    ids,
+    clock
+  }
   for (const { kind, step } of openAccounts(world)) {
     startOp(pair)
     await runStep(pair, kind, kind, step, coverage)
@@ -50,7 +76,13 @@ const runOnce = async (pgContext: any, base: number, run: number, ops: ReadonlyA
     const step = opStep(world, op)
     if (step === undefined) continue
     startOp(pair)
-    await runStep(pair, op._tag, `step ${n} ${JSON.stringify(op, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`, step, coverage)
+    await runStep(
+      pair,
+      op._tag,
+      `step ${n} ${JSON.stringify(op, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`,
+      step,
+      coverage
+    )
   }
   startOp(pair)
   const expected = await pair.memory(readWorld(world))
@@ -58,7 +90,9 @@ const runOnce = async (pgContext: any, base: number, run: number, ops: ReadonlyA
   expect(Exit.isSuccess(actual) && Exit.isSuccess(expected), because("final state read on both sides")).toBe(true)
   if (Exit.isSuccess(actual) && Exit.isSuccess(expected)) {
     expectSameState(normalize(actual.value), normalize(expected.value))
-    const platform = (normalize(expected.value) as { platform: { events: ReadonlyArray<unknown>; audit: ReadonlyArray<ReadonlyArray<unknown>> } }).platform
+    const platform = (normalize(expected.value) as {
+      platform: { events: ReadonlyArray<unknown>; audit: ReadonlyArray<ReadonlyArray<unknown>> }
+    }).platform
     expect(platform.events.length, because("events compared")).toBeGreaterThan(0)
     expect(platform.audit.flat().length, because("audit entries compared")).toBeGreaterThan(0)
   }
@@ -67,7 +101,7 @@ const runOnce = async (pgContext: any, base: number, run: number, ops: ReadonlyA
 for (const target of targets("billing-extended-differential.test.ts")) {
   describe(target.name, () => {
     layer(billingLayer(target), { excludeTestServices: true, timeout: "300 seconds" })("memory vs Postgres", (it) => {
-      it.effect("rate cards, quotes, disputes, documents, accounting sync, recurring billing and jobs agree on memory and Postgres", () =>
+      it.effect("rates, quotes, disputes, documents, sync, recurring runs and jobs agree on memory and Postgres", () =>
         Effect.gen(function*() {
           const pgContext = yield* Effect.context<BillingServices>()
           const base = 0x5100_0000 + (target.name === "server" ? 0x10_0000 : 0) + (testSeed % 0x1000) * 0x100
@@ -75,17 +109,45 @@ for (const target of targets("billing-extended-differential.test.ts")) {
           coverage.counts.clear()
           console.log(`[billing extended differential] ${target.name}: seed ${testSeed}`)
           yield* Effect.promise(() =>
-            fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 10, maxLength: 40 }), (ops) => runOnce(pgContext, base, ++run, ops)), assertParameters(numRuns))
+            fc.assert(
+              fc.asyncProperty(
+                fc.array(opArb, { minLength: 10, maxLength: 40 }),
+                (ops) => runOnce(pgContext, base, ++run, ops)
+              ),
+              assertParameters(numRuns)
+            )
           )
-          console.log(`[billing extended differential] ${target.name}: ${run} runs, ${coverage.total} steps, outcomes ${coverage.summary()}`)
+          console.log(
+            `[billing extended differential] ${target.name}: ${run} runs, ${coverage.total} steps,` +
+              ` outcomes ${coverage.summary()}`
+          )
           coverage.check({
             minSteps: 400,
             minOkRate: 0.4,
             minErrorRate: 0.05,
             mustSucceed: [
-              "OpenAccount", "CreateCard", "UpdateCard", "DeleteCard", "CreateSurcharge", "UpdateSurcharge", "DeleteSurcharge", "Price", "CreateQuote",
-              "SendQuote", "AcceptQuote", "OpenDispute", "ApproveDispute", "RejectDispute", "InvoiceDocument", "BillOfLading", "RunSync", "RetrySync",
-              "BillUsage", "RecordRunFailure", "RunRecurring", "Tick"
+              "OpenAccount",
+              "CreateCard",
+              "UpdateCard",
+              "DeleteCard",
+              "CreateSurcharge",
+              "UpdateSurcharge",
+              "DeleteSurcharge",
+              "Price",
+              "CreateQuote",
+              "SendQuote",
+              "AcceptQuote",
+              "OpenDispute",
+              "ApproveDispute",
+              "RejectDispute",
+              "InvoiceDocument",
+              "BillOfLading",
+              "RunSync",
+              "RetrySync",
+              "BillUsage",
+              "RecordRunFailure",
+              "RunRecurring",
+              "Tick"
             ],
             mustSee: ["Forged:NotFound"]
           })

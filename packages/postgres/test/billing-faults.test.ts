@@ -13,7 +13,7 @@
  * Reproduce with another seed: ERPKIT_TEST_SEED=<n> npx -y pnpm@10 exec vitest run --project postgres billing-faults
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Context, Duration, Effect, Fiber, Ref } from "effect"
+import { Duration, Effect, Fiber, Ref } from "effect"
 import { SqlClient } from "effect/sql"
 import { freshTenant, serverTarget } from "./targets.ts"
 import { billingLayer, type BillingServices } from "./billing/support.ts"
@@ -45,56 +45,95 @@ const underFire = (name: string, count: number, naiveRetry: boolean) =>
       // setup runs without injected faults: only the workload below is under fire
       const w = yield* setup(withManualClock(base, clock), tenant, 3, 400_000n, clock)
       const later: Array<Effect.Effect<void>> = []
-      const h: Harness = { context: app, outcomes: newOutcomes(), retries: 25, lostReplyRate: 0.03, naiveRetry, admin, tenant, later }
+      const h: Harness = {
+        context: app,
+        outcomes: newOutcomes(),
+        retries: 25,
+        lostReplyRate: 0.03,
+        naiveRetry,
+        admin,
+        tenant,
+        later
+      }
       const kills = yield* Ref.make(0)
       const chaos = yield* Effect.forkChild(killer(admin, kills, seed))
-      const [elapsed] = yield* Effect.timed(Effect.forEach(Array.from({ length: 8 }, (_, i) => i),
-        (i) => worker(h, w, `${name}-w${i}`, count, seed + i), { concurrency: "unbounded", discard: true }))
+      const [elapsed] = yield* Effect.timed(
+        Effect.forEach(Array.from({ length: 8 }, (_, i) => i), (i) => worker(h, w, `${name}-w${i}`, count, seed + i), {
+          concurrency: "unbounded",
+          discard: true
+        })
+      )
       yield* Fiber.interrupt(chaos)
       // the outage is over: the client retries, with their keys, the commands that kept dying
       const postponed = later.length
       yield* Effect.forEach(later, (retry) => retry, { discard: true })
       const o = h.outcomes
       const r = {
-        outcomes: o, postponed, kills: yield* Ref.get(kills), timeouts: yield* Ref.get(timeouts), deaths: tally(o.defects),
+        outcomes: o,
+        postponed,
+        kills: yield* Ref.get(kills),
+        timeouts: yield* Ref.get(timeouts),
+        deaths: tally(o.defects),
         broken: yield* violations(admin, tenant),
-        mismatched: [...yield* keyMismatches(admin, tenant, o), ...yield* sideEffectMismatches(admin, tenant, o, w.accounts)]
+        mismatched: [
+          ...yield* keyMismatches(admin, tenant, o),
+          ...yield* sideEffectMismatches(admin, tenant, o, w.accounts)
+        ]
       }
-      console.log(`[billing faults] ${name} (seed ${seed}): 8×${count} commands on 3 accounts in ${(Duration.toMillis(elapsed) / 1000).toFixed(1)} s; ` +
-        `backends killed ${r.kills}, statement timeouts injected ${r.timeouts}, replies lost after commit ${o.lostReplies}; ` +
-        `deaths retried with the same key ${JSON.stringify([...r.deaths])}; died after commit ${o.diedAfterCommit}; commits unseen by the client ${o.unseenCommits}, replayed ${o.replays}; ` +
-        `replay mismatches ${o.replayMismatches.length}; succeeded keys ${o.succeeded.size}; ` +
-        `still dying after 25 retries, retried once the faults stopped ${r.postponed}; gave up ${o.gaveUp.length}; ` +
-        `violations ${JSON.stringify(r.broken)}; mismatches ${JSON.stringify(r.mismatched)}`)
+      console.log(
+        `[billing faults] ${name} (seed ${seed}): 8×${count} commands on 3 accounts in ${
+          (Duration.toMillis(elapsed) / 1000).toFixed(1)
+        } s; ` +
+          `backends killed ${r.kills}, statement timeouts injected ${r.timeouts}, ` +
+          `replies lost after commit ${o.lostReplies}; ` +
+          `deaths retried with the same key ${
+            JSON.stringify([...r.deaths])
+          }; died after commit ${o.diedAfterCommit}; ` +
+          `commits unseen by the client ${o.unseenCommits}, replayed ${o.replays}; ` +
+          `replay mismatches ${o.replayMismatches.length}; succeeded keys ${o.succeeded.size}; ` +
+          `still dying after 25 retries, retried once the faults stopped ${r.postponed}; gave up ${o.gaveUp.length}; ` +
+          `violations ${JSON.stringify(r.broken)}; mismatches ${JSON.stringify(r.mismatched)}`
+      )
       return r
     }).pipe(Effect.provide(adminLayer))
   })
 
 describe(server.name, () => {
   layer(billingLayer(server), { excludeTestServices: true, timeout: "300 seconds" })("billing under faults", (it) => {
-    it.effect("killed backends, statement timeouts, lost replies: every command fails typed or takes effect exactly once; invariants hold", () =>
-      Effect.gen(function*() {
-        const r = yield* underFire("fault", 150, false)
-        const o = r.outcomes
-        expect(r.kills, because("backends killed")).toBeGreaterThan(0)
-        expect(r.timeouts, because("statement timeouts injected")).toBeGreaterThan(0)
-        const deaths = (...marks: ReadonlyArray<string>) => [...r.deaths].filter(([kind]) => marks.some((m) => kind.includes(m))).reduce((n, [, c]) => n + c, 0)
-        expect(deaths("57P01", "08006", "connection"), because("kills that hit a command in flight")).toBeGreaterThan(0)
-        expect(deaths("57014"), because("statement timeouts that killed a command")).toBeGreaterThan(0)
-        expect(o.unseenCommits, because("commands committed whose client did not see it")).toBeGreaterThan(0)
-        expect(o.replays, because("each of them replayed on retry")).toBe(o.unseenCommits)
-        expect(o.replayMismatches, because("retries of committed commands that did not replay")).toEqual([])
-        expect(o.gaveUp, because("commands still dying once the faults stopped")).toEqual([])
-        expect(r.broken, because("invariants")).toEqual([])
-        expect(r.mismatched, because("rows and side effects against keys")).toEqual([])
-      }), 300_000)
+    it.effect(
+      "killed backends, statement timeouts, lost replies: each command fails typed or applies once; invariants hold",
+      () =>
+        Effect.gen(function*() {
+          const r = yield* underFire("fault", 150, false)
+          const o = r.outcomes
+          expect(r.kills, because("backends killed")).toBeGreaterThan(0)
+          expect(r.timeouts, because("statement timeouts injected")).toBeGreaterThan(0)
+          const deaths = (...marks: ReadonlyArray<string>) =>
+            [...r.deaths].filter(([kind]) => marks.some((m) => kind.includes(m))).reduce((n, [, c]) => n + c, 0)
+          expect(deaths("57P01", "08006", "connection"), because("kills that hit a command in flight")).toBeGreaterThan(
+            0
+          )
+          expect(deaths("57014"), because("statement timeouts that killed a command")).toBeGreaterThan(0)
+          expect(o.unseenCommits, because("commands committed whose client did not see it")).toBeGreaterThan(0)
+          expect(o.replays, because("each of them replayed on retry")).toBe(o.unseenCommits)
+          expect(o.replayMismatches, because("retries of committed commands that did not replay")).toEqual([])
+          expect(o.gaveUp, because("commands still dying once the faults stopped")).toEqual([])
+          expect(r.broken, because("invariants")).toEqual([])
+          expect(r.mismatched, because("rows and side effects against keys")).toEqual([])
+        }),
+      300_000
+    )
 
-    it.effect("control: retrying with a fresh key (no idempotency) under the same faults applies commands twice, and the checks see it", () =>
-      Effect.gen(function*() {
-        const r = yield* underFire("fault-naive", 60, true)
-        expect(r.outcomes.lostReplies, because("lost replies")).toBeGreaterThan(0)
-        expect(r.outcomes.replayMismatches.length, because("retries that acted again")).toBeGreaterThan(0)
-        expect(r.mismatched.length, because("rows without a key of their own")).toBeGreaterThan(0)
-      }), 300_000)
+    it.effect(
+      "control: retrying with a fresh key (no idempotency) under the same faults applies twice; checks see it",
+      () =>
+        Effect.gen(function*() {
+          const r = yield* underFire("fault-naive", 60, true)
+          expect(r.outcomes.lostReplies, because("lost replies")).toBeGreaterThan(0)
+          expect(r.outcomes.replayMismatches.length, because("retries that acted again")).toBeGreaterThan(0)
+          expect(r.mismatched.length, because("rows without a key of their own")).toBeGreaterThan(0)
+        }),
+      300_000
+    )
   })
 })

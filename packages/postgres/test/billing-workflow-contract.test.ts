@@ -11,8 +11,11 @@ import { targets } from "./targets.ts"
 
 for (const target of targets("billing-workflow-contract.test.ts")) {
   describe(target.name, () => {
-    layer(billingLayer(target), { excludeTestServices: true, timeout: "120 seconds" })(`billing workflow ports contract: postgres ${target.name}`, (it) => {
-      for (const [title, test] of workflowContractTests(workflowPorts)) it.effect(title, () => test)
-    })
+    layer(billingLayer(target), { excludeTestServices: true, timeout: "120 seconds" })(
+      `billing workflow ports contract: postgres ${target.name}`,
+      (it) => {
+        for (const [title, test] of workflowContractTests(workflowPorts)) it.effect(title, () => test)
+      }
+    )
   })
 }

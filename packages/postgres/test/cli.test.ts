@@ -39,7 +39,9 @@ describe("erpkit migrate (CLI)", () => {
       it("--module picks modules, the rest follows, status lists each migration", () => {
         const dir = mkdtempSync(join(tmpdir(), "erpkit-pglite-"))
         try {
-          expect(migrate({ ERPKIT_PGLITE_DIR: dir }, "--module", "identity")).toMatch(new RegExp(`applied ${every}(, identity/\\d+_\\w+)*$`, "m"))
+          expect(migrate({ ERPKIT_PGLITE_DIR: dir }, "--module", "identity")).toMatch(
+            new RegExp(`applied ${every}(, identity/\\d+_\\w+)*$`, "m")
+          )
           expect(migrate({}, "--pglite-dir", dir)).toMatch(/applied billing\/1_billing(, billing\/\d+_\w+)*$/m)
           const status = migrate({ ERPKIT_PGLITE_DIR: dir }, "status")
           expect(status).toContain("[x] identity/1_tenancy")
@@ -65,9 +67,15 @@ describe("erpkit migrate (CLI)", () => {
         const sql = (statement: string) => migrateAdmin(admin, statement)
         sql(`CREATE DATABASE ${name}`)
         try {
-          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) }, "--dry-run", "--module", "billing")).toMatch(/would apply platform\/1_platform, billing\/1_billing/)
-          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) }, "status")).toMatch(/\[ \] platform\/1_platform[\s\S]*^0 applied, \d+ pending$/m)
-          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) })).toMatch(new RegExp(`server .*: applied ${every}.*billing/1_billing`))
+          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) }, "--dry-run", "--module", "billing")).toMatch(
+            /would apply platform\/1_platform, billing\/1_billing/
+          )
+          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) }, "status")).toMatch(
+            /\[ \] platform\/1_platform[\s\S]*^0 applied, \d+ pending$/m
+          )
+          expect(migrate({ DATABASE_URL: psqlUrl(admin, name) })).toMatch(
+            new RegExp(`server .*: applied ${every}.*billing/1_billing`)
+          )
           expect(migrate({ DATABASE_URL: psqlUrl(admin, name) })).toMatch(/server .* is up to date/)
           expect(migrate({ DATABASE_URL: psqlUrl(admin, name) }, "status")).toMatch(/ 0 pending/)
         } finally {
@@ -80,10 +88,21 @@ describe("erpkit migrate (CLI)", () => {
 
 /** One admin statement through a throwaway Node process (keeps this file free of a second client). */
 const migrateAdmin = (url: string, statement: string) =>
-  execFileSync(process.execPath, ["--input-type=module", "-e", `
+  execFileSync(process.execPath, [
+    "--input-type=module",
+    "-e",
+    `
     import { Effect, Redacted } from "effect"
     import { SqlClient } from "effect/sql"
     import { PgClient } from "@effect/sql-pg"
-    await Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(process.env.STATEMENT).unprepared).pipe(
-      Effect.provide(PgClient.layer({ url: Redacted.make(process.env.ADMIN_URL), maxConnections: 1 }))))
-  `], { env: { PATH: process.env["PATH"] ?? "", ADMIN_URL: url, STATEMENT: statement }, cwd: fileURLToPath(new URL("..", import.meta.url)), encoding: "utf8" })
+    await Effect.runPromise(
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(process.env.STATEMENT).unprepared).pipe(
+        Effect.provide(PgClient.layer({ url: Redacted.make(process.env.ADMIN_URL), maxConnections: 1 }))
+      )
+    )
+  `
+  ], {
+    env: { PATH: process.env["PATH"] ?? "", ADMIN_URL: url, STATEMENT: statement },
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    encoding: "utf8"
+  })

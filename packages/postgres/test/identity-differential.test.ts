@@ -10,14 +10,37 @@
  *   ERPKIT_TEST_SEED=<n> npx -y pnpm@10 exec vitest run --project postgres identity-differential
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Cause, Context, Effect, Exit, Layer } from "effect"
+import { Cause, type Context, Effect, Exit, Layer } from "effect"
 import * as fc from "fast-check"
 import { SecureRandom, Users } from "@erpkit/identity"
 import { layerTest } from "@erpkit/identity/testing"
 import { targets } from "./targets.ts"
 import { stackLayer } from "./identity/harness.ts"
-import { assertParameters, because, Coverage, expectSameState, ManualClock, normalize, type Pair, runnerOf, runStep, sequentialIds, startOp, testSeed } from "./differential/harness.ts"
-import { type Op, opArb, opening, openingSteps, opRandom, opStep, readWorld, unorderedKey, World } from "./differential/identity.ts"
+import {
+  assertParameters,
+  because,
+  Coverage,
+  expectSameState,
+  ManualClock,
+  normalize,
+  type Pair,
+  runnerOf,
+  runStep,
+  sequentialIds,
+  startOp,
+  testSeed
+} from "./differential/harness.ts"
+import {
+  type Op,
+  opArb,
+  opening,
+  openingSteps,
+  opRandom,
+  opStep,
+  readWorld,
+  unorderedKey,
+  World
+} from "./differential/identity.ts"
 
 const numRuns = 10
 const coverage = new Coverage()
@@ -35,7 +58,8 @@ const prepare = async (pgContext: Context.Context<any>, seed: number) => {
   const memoryContext = await Effect.runPromise(Effect.scoped(Layer.build(layerTest({ seed }).pipe(Layer.orDie))))
   const ids = { memory: sequentialIds(seed), postgres: sequentialIds(seed) }
   const random = { memory: opRandom(seed), postgres: opRandom(seed) }
-  const withRandom = (r: ReturnType<typeof opRandom>) => <A, E, R>(e: Effect.Effect<A, E, R>) => Effect.provideService(e, SecureRandom.SecureRandom, r.service)
+  const withRandom = (r: ReturnType<typeof opRandom>) => <A, E, R>(e: Effect.Effect<A, E, R>) =>
+    Effect.provideService(e, SecureRandom.SecureRandom, r.service)
   const pair: Pair = {
     memory: runnerOf(memoryContext, ids.memory, clock, withRandom(random.memory)),
     postgres: runnerOf(pgContext, ids.postgres, clock, withRandom(random.postgres)),
@@ -69,8 +93,12 @@ const runOnce = async (pgContext: Context.Context<any>, seed: number, ops: Reado
   const actual = await pair.postgres(readWorld(world))
   expect(Exit.isSuccess(actual) && Exit.isSuccess(expected), because("final state read on both sides")).toBe(true)
   if (Exit.isSuccess(actual) && Exit.isSuccess(expected)) {
-    for (const name of expectSameState(normalize(actual.value), normalize(expected.value), unorderedKey)) orderOnly.set(name, (orderOnly.get(name) ?? 0) + 1)
-    const platform = (normalize(expected.value) as { platform: { events: ReadonlyArray<unknown>; audit: ReadonlyArray<ReadonlyArray<unknown>> } }).platform
+    for (const name of expectSameState(normalize(actual.value), normalize(expected.value), unorderedKey)) {
+      orderOnly.set(name, (orderOnly.get(name) ?? 0) + 1)
+    }
+    const platform = (normalize(expected.value) as {
+      platform: { events: ReadonlyArray<unknown>; audit: ReadonlyArray<ReadonlyArray<unknown>> }
+    }).platform
     expect(platform.events.length, because("events compared")).toBeGreaterThan(0)
     expect(platform.audit.flat().length, because("audit entries compared")).toBeGreaterThan(0)
   }
@@ -87,21 +115,61 @@ for (const target of targets("identity-differential.test.ts")) {
           coverage.counts.clear()
           console.log(`[identity differential] ${target.name}: seed ${testSeed}`)
           yield* Effect.promise(() =>
-            fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 10, maxLength: 40 }), (ops) => runOnce(pgContext, base + ++run, ops)), assertParameters(numRuns))
+            fc.assert(
+              fc.asyncProperty(
+                fc.array(opArb, { minLength: 10, maxLength: 40 }),
+                (ops) => runOnce(pgContext, base + ++run, ops)
+              ),
+              assertParameters(numRuns)
+            )
           )
-          console.log(`[identity differential] ${target.name}: ${run} runs, ${coverage.total} steps, outcomes ${coverage.summary()}`)
+          console.log(
+            `[identity differential] ${target.name}: ${run} runs, ${coverage.total} steps,` +
+              ` outcomes ${coverage.summary()}`
+          )
           const orders = [...orderOnly.entries()].map(([k, n]) => `${k}=${n}`).join(" ")
-          console.log(`[identity differential] ${target.name}: lists equal as sets but in another order (runs): ${orders || "none"}`)
+          console.log(
+            `[identity differential] ${target.name}: lists equal as sets but in another order (runs): ${
+              orders || "none"
+            }`
+          )
           orderOnly.clear()
           coverage.check({
             minSteps: 400,
             minOkRate: 0.4,
             minErrorRate: 0.05,
             mustSucceed: [
-              "CreateOrganization", "Register", "VerifyEmail", "UpdateProfile", "RequestEmailChange", "ConfirmEmailChange", "Ban", "SetUserStatus",
-              "AdvanceRegistration", "DeleteUser", "AssignRole", "RemoveMember", "Invite", "AnswerInvitation", "CreateWorkspace", "ChangeWorkspace", "ChangeOrganization",
-              "CreateDepartment", "ChangeDepartment", "Hire", "ChangeEmployee", "RolePermissions", "DefineSetting", "ChangeSetting", "CreateSession",
-              "UseSession", "LinkAccount", "UnlinkAccount", "IssueCode", "ConsumeCode", "Tick"
+              "CreateOrganization",
+              "Register",
+              "VerifyEmail",
+              "UpdateProfile",
+              "RequestEmailChange",
+              "ConfirmEmailChange",
+              "Ban",
+              "SetUserStatus",
+              "AdvanceRegistration",
+              "DeleteUser",
+              "AssignRole",
+              "RemoveMember",
+              "Invite",
+              "AnswerInvitation",
+              "CreateWorkspace",
+              "ChangeWorkspace",
+              "ChangeOrganization",
+              "CreateDepartment",
+              "ChangeDepartment",
+              "Hire",
+              "ChangeEmployee",
+              "RolePermissions",
+              "DefineSetting",
+              "ChangeSetting",
+              "CreateSession",
+              "UseSession",
+              "LinkAccount",
+              "UnlinkAccount",
+              "IssueCode",
+              "ConsumeCode",
+              "Tick"
             ],
             mustSee: ["Forged:NotFound"]
           })
@@ -110,7 +178,7 @@ for (const target of targets("identity-differential.test.ts")) {
       // Found by this suite (seed 42): advancing an unverified user's registration to email_verified
       // broke the User invariant "email verified once registration passed email_pending" (InvariantBroken,
       // a defect, on both sides). Fixed: it is the typed EmailNotVerified on both.
-      it.effect("advanceRegistration to email_verified of an unverified user is EmailNotVerified on memory and Postgres (was InvariantBroken)", () =>
+      it.effect("AUTH-19 advancing an unverified user to email_verified: EmailNotVerified on both", () =>
         Effect.gen(function*() {
           const pgContext = (yield* Effect.context<never>()) as Context.Context<any>
           const seed = 0x5400_0000 + (target.name === "server" ? 0x10_0000 : 0) + (testSeed % 0x1000) * 0x100
@@ -134,14 +202,19 @@ for (const target of targets("identity-differential.test.ts")) {
       // actor changes a setting. Memory accepts it; Postgres dies (a defect, not a typed error) on the
       // settings.updated_by foreign key. The random operations never delete the acting owner for that
       // reason; this test pins the divergence and fails once it is resolved (then make it a plain step).
-      it.effect("KNOWN DIVERGENCE (issue 13): a deleted user's actor writing a setting: memory accepts, Postgres dies on settings_updated_by_fkey", () =>
+      it.effect("KNOWN DIVERGENCE (issue 13): a deleted actor writes a setting: memory accepts, Postgres dies", () =>
         Effect.gen(function*() {
           const pgContext = (yield* Effect.context<never>()) as Context.Context<any>
           const seed = 0x5300_0000 + (target.name === "server" ? 0x10_0000 : 0) + (testSeed % 0x1000) * 0x100
           yield* Effect.promise(async () => {
             const { next, pair, restart, world } = await prepare(pgContext, seed)
-            const deleteOwner = { effect: Users.deleteUser(world.owner, { userId: world.owner.userId }), record: () => {} }
-            expect(await runStep(pair, "DeleteUser", "the owner deletes their own user", deleteOwner, coverage, restart)).toMatchObject({ ok: {} })
+            const deleteOwner = {
+              effect: Users.deleteUser(world.owner, { userId: world.owner.userId }),
+              record: () => {}
+            }
+            expect(
+              await runStep(pair, "DeleteUser", "the owner deletes their own user", deleteOwner, coverage, restart)
+            ).toMatchObject({ ok: {} })
             const change = opStep(world, { _tag: "ChangeSetting", setting: 0, delete: false, value: 1 })!
             next()
             restart()

@@ -40,14 +40,19 @@ interface Valid {
 }
 
 /** Runs a story and keeps the first input each command succeeded with. */
-const validInputs = <E, R>(story: (step: (c: Command.AnyCommand, a: unknown, i: unknown) => Effect.Effect<any, unknown, any>) => Effect.Effect<void, E, R>) =>
+const validInputs = <E, R>(
+  story: (
+    step: (c: Command.AnyCommand, a: unknown, i: unknown) => Effect.Effect<any, unknown, any>
+  ) => Effect.Effect<void, E, R>
+) =>
   Effect.gen(function*() {
     const found = new Map<string, Valid>()
     yield* story((command, actor, input) =>
       Effect.tap(Command.untyped(command)(actor, input), () =>
         Effect.sync(() => {
           if (!found.has(command.name)) found.set(command.name, { command, actor, input: structuredClone(input) })
-        })))
+        }))
+    )
     return found
   })
 
@@ -57,10 +62,14 @@ const show = (v: unknown): string => {
 }
 
 /** What happened: `ok`, a typed failure's tags, or `DEFECT …`. */
-const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly text: string; readonly defect: boolean; readonly tags: ReadonlyArray<string> } => {
+const outcomeOf = (
+  exit: Exit.Exit<unknown, unknown>
+): { readonly text: string; readonly defect: boolean; readonly tags: ReadonlyArray<string> } => {
   if (Exit.isSuccess(exit)) return { text: "success", defect: false, tags: [] }
   const reasons = exit.cause.reasons
-  const tags = reasons.map((r) => (Cause.isFailReason(r) ? String((r.error as { _tag?: unknown })?._tag) : `!${r._tag}`))
+  const tags = reasons.map((
+    r
+  ) => (Cause.isFailReason(r) ? String((r.error as { _tag?: unknown })?._tag) : `!${r._tag}`))
   const defect = reasons.length === 0 || reasons.some((r) => !Cause.isFailReason(r))
   return { text: defect ? `DEFECT ${Cause.pretty(exit.cause).slice(0, 300)}` : tags.join(","), defect, tags }
 }
@@ -103,7 +112,9 @@ interface Finding {
 const sendJunk = (valid: Valid, junk: unknown, refuse: "always" | "schema" | "no", label: string) =>
   Effect.gen(function*() {
     const before = yield* writeCount
-    const exit = yield* Effect.exit(Command.untyped(valid.command)(valid.actor, junk) as Effect.Effect<unknown, unknown>)
+    const exit = yield* Effect.exit(
+      Command.untyped(valid.command)(valid.actor, junk) as Effect.Effect<unknown, unknown>
+    )
     const writes = (yield* writeCount) - before
     const outcome = outcomeOf(exit)
     const where = `${valid.command.name} ${label} (seed ${seed})`
@@ -125,21 +136,28 @@ const catalogCases = (valid: Valid, tally: Tally, findings: Findings) =>
       tally.cases += 1
       if (refuse === "no") tally.acceptedBySchema += 1
       else tally.refusalsChecked += 1
-      record(findings, yield* sendJunk(valid, junk, refuse, `${describePath(m.path)} ← ${m.label} ${m.missing ? "" : show(m.value)}`))
+      record(
+        findings,
+        yield* sendJunk(valid, junk, refuse, `${describePath(m.path)} ← ${m.label} ${m.missing ? "" : show(m.value)}`)
+      )
     }
   })
 
 /** Seeded random text with a NUL or a lone surrogate, in a random text field of the valid input. */
 const randomCases = (valid: Valid, tally: Tally, findings: Findings) =>
   Effect.gen(function*() {
-    const textPaths = pathsOf(valid.input).filter((p) => typeof p.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], valid.input) === "string")
+    const textPaths = pathsOf(valid.input).filter((p) =>
+      typeof p.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], valid.input) === "string"
+    )
     if (textPaths.length === 0) return
     const context = yield* Effect.context<PgDatabase>()
     const property = fc.asyncProperty(fc.constantFrom(...textPaths), randomBadText, async (path, [text, bad]) => {
       const m: Mutation = { path, kind: "refuse", label: `random text with ${bad}`, value: text }
       tally.cases += 1
       tally.refusalsChecked += 1
-      const finding = await Effect.runPromiseWith(context)(sendJunk(valid, apply(valid.input, m), "always", `${describePath(path)} ← ${m.label} ${show(text)}`))
+      const finding = await Effect.runPromiseWith(context)(
+        sendJunk(valid, apply(valid.input, m), "always", `${describePath(path)} ← ${m.label} ${show(text)}`)
+      )
       record(findings, finding)
       return finding.problem === undefined
     })
@@ -148,7 +166,11 @@ const randomCases = (valid: Valid, tally: Tally, findings: Findings) =>
 
 const junkSuite = (context: string, valid: Map<string, Valid>, commands: ReadonlyArray<Command.AnyCommand>) =>
   Effect.gen(function*() {
-    assert.deepStrictEqual(commands.map((c) => c.name).filter((n) => !valid.has(n)), [], "commands without a valid input")
+    assert.deepStrictEqual(
+      commands.map((c) => c.name).filter((n) => !valid.has(n)),
+      [],
+      "commands without a valid input"
+    )
     const findings: Findings = { problems: [], notes: [] }
     const { problems, notes } = findings
     const lines: Array<string> = []
@@ -157,14 +179,25 @@ const junkSuite = (context: string, valid: Map<string, Valid>, commands: Readonl
       const tally: Tally = { cases: 0, refusalsChecked: 0, acceptedBySchema: 0 }
       yield* catalogCases(valid.get(command.name)!, tally, findings)
       yield* randomCases(valid.get(command.name)!, tally, findings)
-      lines.push(`${command.name}: ${tally.cases} cases (${tally.refusalsChecked} must refuse, ${tally.acceptedBySchema} accepted by the schema: no defect)`)
+      lines.push(
+        `${command.name}: ${tally.cases} cases (${tally.refusalsChecked} must refuse,` +
+          ` ${tally.acceptedBySchema} accepted by the schema: no defect)`
+      )
       total.cases += tally.cases
       total.refusalsChecked += tally.refusalsChecked
       total.acceptedBySchema += tally.acceptedBySchema
     }
-    console.log([`[junk commands] ${context}: ${commands.length} commands, ${total.cases} cases, ${total.refusalsChecked} must refuse, ${total.acceptedBySchema} accepted by the schema, seed ${seed}`, ...lines,
-      `refused only past the input schema (typed, nothing written): ${notes.length}`, ...notes,
-      `problems: ${problems.length}`, ...problems].join("\n"))
+    console.log(
+      [
+        `[junk commands] ${context}: ${commands.length} commands, ${total.cases} cases,` +
+        ` ${total.refusalsChecked} must refuse, ${total.acceptedBySchema} accepted by the schema, seed ${seed}`,
+        ...lines,
+        `refused only past the input schema (typed, nothing written): ${notes.length}`,
+        ...notes,
+        `problems: ${problems.length}`,
+        ...problems
+      ].join("\n")
+    )
     assert.deepStrictEqual(problems, [], `seed ${seed}\n${problems.slice(0, 60).join("\n")}`)
   })
 
@@ -178,36 +211,54 @@ const counterControl = (valid: Map<string, Valid>) =>
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const before = yield* writeCount
-    const rolledBack = yield* Effect.exit(db.sql.withTransaction(Effect.andThen(
-      db.sql`UPDATE billing.client_accounts SET updated_at = updated_at WHERE id = (SELECT id FROM billing.client_accounts ORDER BY id LIMIT 1)`,
-      Effect.fail(new Rollback())
-    )))
+    const rolledBack = yield* Effect.exit(
+      db.sql.withTransaction(
+        Effect.andThen(
+          db.sql`UPDATE billing.client_accounts SET updated_at = updated_at WHERE id = (SELECT id
+        FROM billing.client_accounts ORDER BY id LIMIT 1)`,
+          Effect.fail(new Rollback())
+        )
+      )
+    )
     assert.isTrue(Exit.isFailure(rolledBack))
     const afterRollback = yield* writeCount
     assert.strictEqual(afterRollback - before, 1, "a rolled-back write is counted")
     const open = valid.get("billing.openAccount")!
-    yield* Command.untyped(open.command)(open.actor, { ...(open.input as object), customerId: "0d000000-0000-7000-8000-0000000fffff" })
+    yield* Command.untyped(open.command)(open.actor, {
+      ...(open.input as object),
+      customerId: "0d000000-0000-7000-8000-0000000fffff"
+    })
     const written = (yield* writeCount) - afterRollback
     assert.isAbove(written, 0, "a successful command's writes are counted")
-    console.log(`[junk commands] counter control: rolled-back update counted 1, openAccount counted ${written} row writes`)
+    console.log(
+      `[junk commands] counter control: rolled-back update counted 1, openAccount counted ${written} row writes`
+    )
   })
 
 describe("junk through every command on PostgreSQL", () => {
   layer(billingLayer(target), { excludeTestServices: true, timeout: "900 seconds" })("billing", (it) => {
-    it.effect("every billing command answers junk in any field with ValidationError (or, when its schema accepts it, a typed error) and writes no row", () =>
-      Effect.gen(function*() {
-        yield* installCapture
-        const valid = yield* validInputs(billingScenario)
-        yield* counterControl(valid)
-        yield* junkSuite("billing", valid, commandsOf(Billing))
-      }).pipe(Effect.provide(TestClock.layer())), 900_000)
+    it.effect(
+      "every billing command answers junk in any field with a typed error and writes no row",
+      () =>
+        Effect.gen(function*() {
+          yield* installCapture
+          const valid = yield* validInputs(billingScenario)
+          yield* counterControl(valid)
+          yield* junkSuite("billing", valid, commandsOf(Billing))
+        }).pipe(Effect.provide(TestClock.layer())),
+      900_000
+    )
   })
   layer(stackLayer(target), { excludeTestServices: true, timeout: "900 seconds" })("identity", (it) => {
-    it.effect("every identity command answers junk in any field with ValidationError (or, when its schema accepts it, a typed error) and writes no row", () =>
-      Effect.gen(function*() {
-        yield* installCapture
-        const valid = yield* validInputs(identityScenario)
-        yield* junkSuite("identity", valid, commandsOf(Identity))
-      }).pipe(Effect.provide(TestClock.layer())), 900_000)
+    it.effect(
+      "every identity command answers junk in any field with a typed error and writes no row",
+      () =>
+        Effect.gen(function*() {
+          yield* installCapture
+          const valid = yield* validInputs(identityScenario)
+          yield* junkSuite("identity", valid, commandsOf(Identity))
+        }).pipe(Effect.provide(TestClock.layer())),
+      900_000
+    )
   })
 })

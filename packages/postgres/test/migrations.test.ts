@@ -53,7 +53,10 @@ describe("fromDirectory", () => {
   })
 
   it("falls back to the package's own migrations/<schema> when a bundled module's URL points elsewhere", () => {
-    const moved = Migrations.fromDirectory("billing", new URL("file:///nowhere/node_modules/@erpkit/migrations/billing"))
+    const moved = Migrations.fromDirectory(
+      "billing",
+      new URL("file:///nowhere/node_modules/@erpkit/migrations/billing")
+    )
     expect(moved.migrations.map((m) => m.id)).toEqual(billingModule.migrations.migrations.map((m) => m.id))
   })
 
@@ -65,7 +68,9 @@ describe("fromDirectory", () => {
     for (const set of sets) {
       const files = readdirSync(join(root, set.schema))
       expect(files.every((f) => /^\d{4}_[A-Za-z0-9_-]+\.sql$/.test(f)), `${set.schema}: ${files.join(", ")}`).toBe(true)
-      expect(new Set(files.map((f) => Number(f.slice(0, 4)))).size, `${set.schema}: duplicate numbers`).toBe(files.length)
+      expect(new Set(files.map((f) => Number(f.slice(0, 4)))).size, `${set.schema}: duplicate numbers`).toBe(
+        files.length
+      )
       expect(set.migrations).toHaveLength(files.length)
     }
   })
@@ -73,50 +78,65 @@ describe("fromDirectory", () => {
 
 for (const target of targets("migrations.test.ts")) {
   describe(target.name, () => {
-    layer(target.layer({ migrate: false }), { excludeTestServices: true, timeout: "120 seconds" })("migrations", (it) => {
-      it.effect("concurrent migrations of one database apply each migration once; a second run applies nothing", () =>
-        Effect.gen(function*() {
-          const sets = Postgres.migrationSets([testModule])
-          const before = yield* Migrations.status(sets)
-          expect(before.map((s) => [s.schema, s.applied.length, s.pending.map((m) => m.id)])).toEqual([["platform", 0, [1]], ["testctx", 0, [1]]])
-          const runs = yield* Effect.all(Array.from({ length: 4 }, () => Postgres.migrate([testModule])), { concurrency: "unbounded" })
-          expect(runs.flat().sort()).toEqual(["platform/1_platform", "testctx/1_items"])
-          expect(yield* Postgres.migrate([testModule])).toEqual([])
-          const after = yield* Migrations.status(sets)
-          expect(after.map((s) => [s.schema, s.applied, s.pending])).toEqual([
-            ["platform", [{ id: 1, name: "platform" }], []],
-            ["testctx", [{ id: 1, name: "items" }], []]
-          ])
-          const sql = yield* SqlClient.SqlClient
-          const tables = yield* sql<{ name: string; rls: boolean; forced: boolean }>`
-            SELECT c.relnamespace::regnamespace::text || '.' || c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced
-            FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace::regnamespace::text IN ('platform', 'testctx') ORDER BY 1`
-          expect(tables).toEqual([
-            { name: "platform.audit_log", rls: true, forced: true },
-            { name: "platform.idempotency_keys", rls: true, forced: true },
-            { name: "platform.outbox", rls: true, forced: true },
-            { name: "platform.outbox_deliveries", rls: true, forced: true },
-            { name: "testctx.items", rls: true, forced: true }
-          ])
-          const roles = yield* sql<{ rolname: string; rolbypassrls: boolean; rolcanlogin: boolean }>`
-            SELECT rolname, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname IN ('erpkit_app', 'erpkit_relay') ORDER BY 1`
-          expect(roles).toEqual([
-            { rolname: "erpkit_app", rolbypassrls: false, rolcanlogin: false },
-            { rolname: "erpkit_relay", rolbypassrls: false, rolcanlogin: false }
-          ])
-        }))
+    layer(target.layer({ migrate: false }), { excludeTestServices: true, timeout: "120 seconds" })(
+      "migrations",
+      (it) => {
+        it.effect("concurrent migrations of one database apply each migration once; a second run applies nothing", () =>
+          Effect.gen(function*() {
+            const sets = Postgres.migrationSets([testModule])
+            const before = yield* Migrations.status(sets)
+            expect(before.map((s) => [s.schema, s.applied.length, s.pending.map((m) => m.id)])).toEqual([
+              ["platform", 0, [1]],
+              ["testctx", 0, [1]]
+            ])
+            const runs = yield* Effect.all(Array.from({ length: 4 }, () => Postgres.migrate([testModule])), {
+              concurrency: "unbounded"
+            })
+            expect(runs.flat().sort()).toEqual(["platform/1_platform", "testctx/1_items"])
+            expect(yield* Postgres.migrate([testModule])).toEqual([])
+            const after = yield* Migrations.status(sets)
+            expect(after.map((s) => [s.schema, s.applied, s.pending])).toEqual([
+              ["platform", [{ id: 1, name: "platform" }], []],
+              ["testctx", [{ id: 1, name: "items" }], []]
+            ])
+            const sql = yield* SqlClient.SqlClient
+            const tables = yield* sql<{ name: string; rls: boolean; forced: boolean }>`
+            SELECT c.relnamespace::regnamespace::text || '.' || c.relname AS name, c.relrowsecurity AS rls,
+              c.relforcerowsecurity AS forced
+            FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace::regnamespace::text IN ('platform', 'testctx')
+              ORDER BY 1`
+            expect(tables).toEqual([
+              { name: "platform.audit_log", rls: true, forced: true },
+              { name: "platform.idempotency_keys", rls: true, forced: true },
+              { name: "platform.outbox", rls: true, forced: true },
+              { name: "platform.outbox_deliveries", rls: true, forced: true },
+              { name: "testctx.items", rls: true, forced: true }
+            ])
+            const roles = yield* sql<{ rolname: string; rolbypassrls: boolean; rolcanlogin: boolean }>`
+            SELECT rolname, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname IN ('erpkit_app', 'erpkit_relay')
+              ORDER BY 1`
+            expect(roles).toEqual([
+              { rolname: "erpkit_app", rolbypassrls: false, rolcanlogin: false },
+              { rolname: "erpkit_relay", rolbypassrls: false, rolcanlogin: false }
+            ])
+          }))
 
-      it.effect("re-running the platform SQL itself (not just skipping it) is harmless", () =>
-        Effect.gen(function*() {
-          const sql = yield* SqlClient.SqlClient
-          yield* sql.withTransaction(Effect.forEach(
-            Migrations.splitStatements(Migrations.platform.migrations[0]!.sql),
-            (statement) => sql.unsafe(statement).unprepared,
-            { discard: true }
-          ))
-          const count = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_policies WHERE schemaname = 'platform'`
-          expect(count[0]!.n).toBe(6)
-        }))
-    })
+        it.effect("re-running the platform SQL itself (not just skipping it) is harmless", () =>
+          Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            yield* sql.withTransaction(
+              Effect.forEach(
+                Migrations.splitStatements(Migrations.platform.migrations[0]!.sql),
+                (statement) => sql.unsafe(statement).unprepared,
+                { discard: true }
+              )
+            )
+            const count = yield* sql<
+              { n: number }
+            >`SELECT count(*)::int AS n FROM pg_policies WHERE schemaname = 'platform'`
+            expect(count[0]!.n).toBe(6)
+          }))
+      }
+    )
   })
 }

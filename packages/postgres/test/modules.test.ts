@@ -27,7 +27,7 @@ const because = (what: string) => `${what} (seed ${seed}; rerun with ERPKIT_TEST
  * BIN per run never collides.
  */
 const validBin = (): string => {
-  for (let n = 0; ; n++) {
+  for (let n = 0;; n++) {
     const body = String((seed * 1_000 + n) % 100_000_000_000).padStart(11, "0")
     const digit = Organization.binCheckDigit(`${body}0`)
     if (digit !== undefined) return `${body}${digit}`
@@ -37,9 +37,8 @@ const validBin = (): string => {
 for (const target of targets("modules.test.ts")) {
   describe(target.name, () => {
     // sequential ids and deterministic randomness from the seed (they replace the target's UUIDv7 ids)
-    const live = Layer.mergeAll(Roles.layerAuthorization(grants), SecureRandom.SecureRandom.layerDeterministic(seed)).pipe(
-      Layer.provideMerge(Layer.merge(target.layer({ modules, grants }), Ids.IdGenerator.layerSequential(seed)))
-    )
+    const live = Layer.mergeAll(Roles.layerAuthorization(grants), SecureRandom.SecureRandom.layerDeterministic(seed))
+      .pipe(Layer.provideMerge(Layer.merge(target.layer({ modules, grants }), Ids.IdGenerator.layerSequential(seed))))
     layer(live, { excludeTestServices: true, timeout: "120 seconds" })("identity + billing in one layer", (it) => {
       it.effect("migrates platform, identity and billing, in that order", () =>
         Effect.gen(function*() {
@@ -47,7 +46,8 @@ for (const target of targets("modules.test.ts")) {
           expect(sets).toEqual(["platform", "identity", "billing"])
           const sql = yield* SqlClient.SqlClient
           const schemas = yield* sql<{ name: string }>`
-            SELECT nspname AS name FROM pg_namespace WHERE nspname IN ('platform', 'identity', 'auth', 'billing') ORDER BY 1`
+            SELECT nspname AS name FROM pg_namespace WHERE nspname IN ('platform', 'identity', 'auth', 'billing')
+              ORDER BY 1`
           expect(schemas.map((s) => s.name)).toEqual(["auth", "billing", "identity", "platform"])
           expect(yield* Postgres.migrate(modules)).toEqual([])
         }))
@@ -59,10 +59,18 @@ for (const target of targets("modules.test.ts")) {
             workspaceId: "01000000-0000-7000-8000-0000000000ab" as Ids.WorkspaceId
           }
           const bin = validBin()
-          const opened = yield* Organizations.createOrganization(Actor.system(root), { name: "Host Co", bin, kind: "internal" })
+          const opened = yield* Organizations.createOrganization(Actor.system(root), {
+            name: "Host Co",
+            bin,
+            kind: "internal"
+          })
           expect(opened.organization.bin, because("the seeded BIN")).toBe(bin)
           const tenant: Tenant.Tenant = { organizationId: opened.organization.id, workspaceId: opened.workspace.id }
-          const manager: Actor.Actor = { userId: "0e000000-0000-7000-8000-000000000001" as Ids.UserId, roles: ["Accounts Manager"], tenant }
+          const manager: Actor.Actor = {
+            userId: "0e000000-0000-7000-8000-000000000001" as Ids.UserId,
+            roles: ["Accounts Manager"],
+            tenant
+          }
           const account = yield* ClientAccounts.openAccount(manager, {
             customerId: "0f000000-0000-7000-8000-000000000001" as Ids.CustomerId,
             currency: "KZT"

@@ -48,14 +48,12 @@ interface Activity {
 const onConnection = <A, E>(url: string, f: (sql: SqlClient.SqlClient) => Effect.Effect<A, E>) =>
   Effect.gen(function*() {
     return yield* f(yield* SqlClient.SqlClient)
-  }).pipe(
-    Effect.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })),
-    Effect.orDie
-  )
+  }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })), Effect.orDie)
 
 const activity = (sql: SqlClient.SqlClient, pid: number) =>
   Effect.map(
-    sql<Activity>`SELECT state, query, wait_event_type AS "waitEventType", wait_event AS "waitEvent" FROM pg_stat_activity WHERE pid = ${pid}`,
+    sql<Activity>`SELECT state, query, wait_event_type AS "waitEventType", wait_event AS "waitEvent"
+      FROM pg_stat_activity WHERE pid = ${pid}`,
     (rows) => rows[0]
   )
 
@@ -103,9 +101,11 @@ const withKill = <A, E, R>(command: Effect.Effect<A, E, R>, point: KillPoint) =>
     const pid = yield* Deferred.make<number>()
     const killed = yield* Deferred.make<void>()
     // the kill's own exit completes `killed`: a failed check ends the hook's wait too, and is reported below
-    const killer = yield* Effect.forkChild(Effect.flatMap(Deferred.await(pid), (p) => Effect.exit(Effect.suspend(() => kill(p, point)))).pipe(
-      Effect.flatMap((exit) => Effect.andThen(Deferred.done(killed, exit), exit))
-    ))
+    const killer = yield* Effect.forkChild(
+      Effect.flatMap(Deferred.await(pid), (p) => Effect.exit(Effect.suspend(() => kill(p, point)))).pipe(
+        Effect.flatMap((exit) => Effect.andThen(Deferred.done(killed, exit), exit))
+      )
+    )
     const hook = () =>
       Effect.gen(function*() {
         const rows = yield* SqlState.orDie(db.sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`)
@@ -131,7 +131,8 @@ const onlyFailure = <A, E>(exit: Exit.Exit<A, E>): E => {
 const gatedCommit = Effect.gen(function*() {
   const db = yield* PgDatabase
   yield* db.sql.unsafe(`CREATE OR REPLACE FUNCTION testctx.slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN IF NEW.note = 'slow-commit' THEN PERFORM pg_advisory_xact_lock_shared(${gateKey}); END IF; RETURN NULL; END $$`).unprepared.pipe(Effect.orDie)
+    BEGIN IF NEW.note = 'slow-commit' THEN PERFORM pg_advisory_xact_lock_shared(${gateKey}); END IF; RETURN NULL; END
+      $$`).unprepared.pipe(Effect.orDie)
   yield* db.sql.unsafe(`DROP TRIGGER IF EXISTS items_slow_commit ON testctx.items`).unprepared.pipe(Effect.orDie)
   yield* db.sql.unsafe(`CREATE CONSTRAINT TRIGGER items_slow_commit AFTER INSERT ON testctx.items
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION testctx.slow_commit()`).unprepared.pipe(Effect.orDie)
@@ -171,60 +172,70 @@ const freshTenant = (): Tenant.Tenant => ({
 const manager = (tenant = freshTenant()) => ({ ...actor(["Sales Manager"], tenant), tenant })
 
 if (adminUrl === undefined || adminUrl === "") {
-  console.log("[postgres tests] storage-unavailable.test.ts: SKIPPED — killing backends needs a real server (set DATABASE_URL)")
+  console.log(
+    "[postgres tests] storage-unavailable.test.ts: SKIPPED — killing backends needs a real server (set DATABASE_URL)"
+  )
   describe.skip("StorageUnavailable (needs a server)", () => {})
 } else {
   const target = serverTarget("storage-unavailable.test.ts")
   describe(target.name, () => {
-    layer(target.layer({ modules: [testModule], grants }), { excludeTestServices: true, timeout: "120 seconds" })("StorageUnavailable", (it) => {
-      it.effect("a backend killed before COMMIT: StorageUnavailable not-applied, nothing written; the same key applies it once", () =>
-        Effect.gen(function*() {
-          const who = manager()
-          const input = { code: "L-1", note: "" }
-          const exit = yield* withKill(createItem(who, input, { idempotencyKey: "lost-1" }), "idle in transaction")
-          const error = onlyFailure(exit)
-          expect(error).toBeInstanceOf(Errors.StorageUnavailable)
-          expect(error).toMatchObject({ _tag: "StorageUnavailable", outcome: "not-applied", retryable: true })
-          expect(yield* Items.use((r) => r.list(who.tenant))).toEqual([])
-          const again = yield* createItem(who, input, { idempotencyKey: "lost-1" })
-          expect((yield* Items.use((r) => r.list(who.tenant))).map((i) => i.id)).toEqual([again.id])
-        }))
-
-      it.effect("a backend killed while COMMIT runs: StorageUnavailable unknown; the same key ends with exactly one effect", () =>
-        Effect.gen(function*() {
-          yield* gatedCommit
-          const who = manager()
-          const input = { code: "L-2", note: "slow-commit" }
-          const exit = yield* whileGateClosed(withKill(createItem(who, input, { idempotencyKey: "lost-2" }), "blocked at COMMIT"))
-          const error = onlyFailure(exit)
-          expect(error).toMatchObject({ _tag: "StorageUnavailable", outcome: "unknown", retryable: true })
-          const again = yield* createItem(who, input, { idempotencyKey: "lost-2" })
-          expect((yield* Items.use((r) => r.list(who.tenant))).map((i) => i.id)).toEqual([again.id])
-        }))
-
-      it.effect("a domain refusal whose ROLLBACK is lost reports the refusal alone, and nothing is written", () =>
-        Effect.gen(function*() {
-          const who = manager()
-          const exit = yield* withKill(createItem(who, { code: "L-3", note: "", failAfterWrites: true }), "idle in transaction")
-          const error = onlyFailure(exit)
-          expect(error).toMatchObject({ _tag: "Conflict", entity: "Item" })
-          expect(yield* Items.use((r) => r.list(who.tenant))).toEqual([])
-        }))
-
-      it.effect("a unit of work outside a command (PgDatabase.unitOfWork) reports the same typed failure", () =>
-        Effect.gen(function*() {
-          const db = yield* PgDatabase
-          const tenant = freshTenant()
-          const work = db.unitOfWork(Effect.gen(function*() {
-            yield* Items.use((r) => r.insert(tenant, { id: nextId(), code: "L-4", note: "", quantity: 0 }))
-            const hook = yield* AfterInsert
-            yield* hook(tenant)
-            yield* Items.use((r) => r.insert(tenant, { id: nextId(), code: "L-5", note: "", quantity: 0 }))
+    layer(target.layer({ modules: [testModule], grants }), { excludeTestServices: true, timeout: "120 seconds" })(
+      "StorageUnavailable",
+      (it) => {
+        it.effect("a backend killed before COMMIT: StorageUnavailable not-applied; the same key applies it once", () =>
+          Effect.gen(function*() {
+            const who = manager()
+            const input = { code: "L-1", note: "" }
+            const exit = yield* withKill(createItem(who, input, { idempotencyKey: "lost-1" }), "idle in transaction")
+            const error = onlyFailure(exit)
+            expect(error).toBeInstanceOf(Errors.StorageUnavailable)
+            expect(error).toMatchObject({ _tag: "StorageUnavailable", outcome: "not-applied", retryable: true })
+            expect(yield* Items.use((r) => r.list(who.tenant))).toEqual([])
+            const again = yield* createItem(who, input, { idempotencyKey: "lost-1" })
+            expect((yield* Items.use((r) => r.list(who.tenant))).map((i) => i.id)).toEqual([again.id])
           }))
-          const error = onlyFailure(yield* withKill(work, "idle in transaction"))
-          expect(error).toMatchObject({ _tag: "StorageUnavailable", outcome: "not-applied" })
-          expect(yield* Items.use((r) => r.list(tenant))).toEqual([])
-        }))
-    })
+
+        it.effect("a backend killed during COMMIT: StorageUnavailable unknown; the same key ends with one effect", () =>
+          Effect.gen(function*() {
+            yield* gatedCommit
+            const who = manager()
+            const input = { code: "L-2", note: "slow-commit" }
+            const exit = yield* whileGateClosed(
+              withKill(createItem(who, input, { idempotencyKey: "lost-2" }), "blocked at COMMIT")
+            )
+            const error = onlyFailure(exit)
+            expect(error).toMatchObject({ _tag: "StorageUnavailable", outcome: "unknown", retryable: true })
+            const again = yield* createItem(who, input, { idempotencyKey: "lost-2" })
+            expect((yield* Items.use((r) => r.list(who.tenant))).map((i) => i.id)).toEqual([again.id])
+          }))
+
+        it.effect("a domain refusal whose ROLLBACK is lost reports the refusal alone, and nothing is written", () =>
+          Effect.gen(function*() {
+            const who = manager()
+            const exit = yield* withKill(
+              createItem(who, { code: "L-3", note: "", failAfterWrites: true }),
+              "idle in transaction"
+            )
+            const error = onlyFailure(exit)
+            expect(error).toMatchObject({ _tag: "Conflict", entity: "Item" })
+            expect(yield* Items.use((r) => r.list(who.tenant))).toEqual([])
+          }))
+
+        it.effect("a unit of work outside a command (PgDatabase.unitOfWork) reports the same typed failure", () =>
+          Effect.gen(function*() {
+            const db = yield* PgDatabase
+            const tenant = freshTenant()
+            const work = db.unitOfWork(Effect.gen(function*() {
+              yield* Items.use((r) => r.insert(tenant, { id: nextId(), code: "L-4", note: "", quantity: 0 }))
+              const hook = yield* AfterInsert
+              yield* hook(tenant)
+              yield* Items.use((r) => r.insert(tenant, { id: nextId(), code: "L-5", note: "", quantity: 0 }))
+            }))
+            const error = onlyFailure(yield* withKill(work, "idle in transaction"))
+            expect(error).toMatchObject({ _tag: "StorageUnavailable", outcome: "not-applied" })
+            expect(yield* Items.use((r) => r.list(tenant))).toEqual([])
+          }))
+      }
+    )
   })
 }

@@ -3,7 +3,7 @@
  * entries, and writing a posted account with its ledger rows.
  */
 import { Actor, AuditLog, type Command, Ids, LocalDate, type Rate, type Tenant, TenantDefaults } from "@erpkit/kernel"
-import { Effect, Schema } from "effect"
+import { Effect, type Schema } from "effect"
 import { ClientAccount } from "../ClientAccount.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
 import { AccountTransactionId, InvoiceEventId } from "../Ids.ts"
@@ -27,7 +27,8 @@ export const defaultTaxRate = (tenant: Tenant.Tenant): Effect.Effect<Rate.Rate> 
   Effect.map(TenantDefaults.TenantDefaults, (defaults) => defaults.taxRate(tenant))
 
 /** The tenant's business date at the command's instant. */
-export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.LocalDate> => businessDate(context.tenant, context.now)
+export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.LocalDate> =>
+  businessDate(context.tenant, context.now)
 
 /** An audit change of one entity: CREATE (no before), UPDATE, or DELETE (no after): the kernel's builder. */
 export const audit = AuditLog.entityChange
@@ -37,10 +38,11 @@ export const audit = AuditLog.entityChange
  * old values and the tombstone (its `deletedAt` set) as the new values: the row stays, so the entry
  * says what it became.
  */
-export const auditSoftDelete = <A extends { readonly id: string }>(schema: Schema.Codec<A, unknown>, before: A, after: A): AuditLog.AuditChange => ({
-  ...AuditLog.entityChange(schema, before, after),
-  action: "DELETE"
-})
+export const auditSoftDelete = <A extends { readonly id: string }>(
+  schema: Schema.Codec<A, unknown>,
+  before: A,
+  after: A
+): AuditLog.AuditChange => ({ ...AuditLog.entityChange(schema, before, after), action: "DELETE" })
 
 /** Stamps invoice log drafts with ids, the tenant, who caused them and when. */
 export const logEntries = (context: Command.CommandContext, drafts: ReadonlyArray<InvoiceEventDraft>) =>
@@ -56,7 +58,8 @@ export const logEntries = (context: Command.CommandContext, drafts: ReadonlyArra
         triggeredBy: system ? null : context.actor.userId,
         triggeredBySystem: system ? context.command : null,
         at: context.now
-      }))
+      })
+    )
   })
 
 /** Ids for `n` postings. */

@@ -6,7 +6,8 @@
  * for the calling command to report.
  */
 // `Errors` and `Ids` are imported as types so declaration emit can name the kernel types the steps infer.
-import { type AuditLog, type Command, type DomainEvent, type Errors, type Ids, type LocalDate } from "@erpkit/kernel"
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
+import type { AuditLog, Command, DomainEvent, Errors, Ids, LocalDate } from "@erpkit/kernel"
 import { Effect } from "effect"
 import * as AccountingSync from "../AccountingSync.ts"
 import { AccountingSyncRepository } from "../AccountingSyncRepository.ts"
@@ -49,7 +50,14 @@ export const syncNew = (context: Command.CommandContext, entityType: AccountingS
 
 const syncRequested = (sync: AccountingSync.AccountingSync): Step<AccountingSync.AccountingSync> => ({
   result: sync,
-  events: [BillingEvent.draft({ _tag: "AccountingSyncRequested", syncId: sync.id, entityType: sync.entityType, entityId: sync.entityId })],
+  events: [
+    BillingEvent.draft({
+      _tag: "AccountingSyncRequested",
+      syncId: sync.id,
+      entityType: sync.entityType,
+      entityId: sync.entityId
+    })
+  ],
   changes: [audit(AccountingSync.AccountingSync, null, sync)]
 })
 
@@ -63,11 +71,17 @@ export interface DraftFields {
 }
 
 /** A new Draft of `account` (BIL-INV-04, -11, -12), its `created` log entry and its accounting sync. */
-export const insertDraft = (context: Command.CommandContext, account: ClientAccount.ClientAccount, fields: DraftFields) =>
+export const insertDraft = (
+  context: Command.CommandContext,
+  account: ClientAccount.ClientAccount,
+  fields: DraftFields
+) =>
   Effect.gen(function*() {
     const [id] = yield* freshIds(InvoiceId, 1)
     const taxRate = yield* defaultTaxRate(context.tenant)
-    const created = yield* Effect.fromResult(Invoice.create({ id: id!, account, ...fields, defaultTaxRate: taxRate, now: context.now }))
+    const created = yield* Effect.fromResult(
+      Invoice.create({ id: id!, account, ...fields, defaultTaxRate: taxRate, now: context.now })
+    )
     const invoices = yield* InvoiceRepository
     yield* invoices.insert(context.tenant, created.invoice)
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, created.events))
@@ -77,8 +91,13 @@ export const insertDraft = (context: Command.CommandContext, account: ClientAcco
       result: i,
       events: [
         BillingEvent.draft({
-          _tag: "InvoiceCreated", invoiceId: i.id, invoiceNumber: i.invoiceNumber, accountId: i.accountId,
-          customerId: i.customerId, totalMinor: i.totalMinor, currency: i.currency
+          _tag: "InvoiceCreated",
+          invoiceId: i.id,
+          invoiceNumber: i.invoiceNumber,
+          accountId: i.accountId,
+          customerId: i.customerId,
+          totalMinor: i.totalMinor,
+          currency: i.currency
         }),
         ...sync.events
       ],
@@ -89,8 +108,15 @@ export const insertDraft = (context: Command.CommandContext, account: ClientAcco
 
 export const issuedEvent = (i: Invoice.Invoice) =>
   BillingEvent.draft({
-    _tag: "InvoiceIssued", invoiceId: i.id, invoiceNumber: i.invoiceNumber, accountId: i.accountId,
-    customerId: i.customerId, totalMinor: i.totalMinor, currency: i.currency, dueDate: i.dueDate, status: i.status
+    _tag: "InvoiceIssued",
+    invoiceId: i.id,
+    invoiceNumber: i.invoiceNumber,
+    accountId: i.accountId,
+    customerId: i.customerId,
+    totalMinor: i.totalMinor,
+    currency: i.currency,
+    dueDate: i.dueDate,
+    status: i.status
   })
 
 /**
@@ -100,28 +126,45 @@ export const issuedEvent = (i: Invoice.Invoice) =>
  */
 export const issue = (context: Command.CommandContext, before: Invoice.Invoice, hold: CreditHold.CreditHold | null) =>
   Effect.gen(function*() {
-    const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
+    const accountBefore = yield* Effect.orDie(
+      (yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId)
+    )
     const issued = yield* Effect.fromResult(Invoice.issue(before, hold?.id ?? null, context.now))
     let account = accountBefore
     let postedHold: CreditHold.CreditHold | null = null
     if (hold !== null) {
       if (hold.accountId !== before.accountId) {
-        return yield* new CreditHoldMismatch({ holdId: hold.id, holdAccountId: hold.accountId, invoiceAccountId: before.accountId })
+        return yield* new CreditHoldMismatch({
+          holdId: hold.id,
+          holdAccountId: hold.accountId,
+          invoiceAccountId: before.accountId
+        })
       }
       postedHold = yield* Effect.fromResult(CreditHold.post(hold, before.id, context.now))
       account = ClientAccount.release(account, hold.amountMinor, context.now)
     }
     yield* Effect.fromResult(ClientAccount.checkCredit(account, before.totalMinor))
-    const posted = Ledger.post(account, [Ledger.invoiceDebit(before.id, before.totalMinor)], yield* transactionIds(1), context.now)
+    const posted = Ledger.post(
+      account,
+      [Ledger.invoiceDebit(before.id, before.totalMinor)],
+      yield* transactionIds(1),
+      context.now
+    )
     const invoices = yield* InvoiceRepository
     yield* Effect.orDie(invoices.update(context.tenant, issued.invoice))
     if (postedHold !== null) yield* Effect.orDie((yield* CreditHoldRepository).update(context.tenant, postedHold))
     const accountChanges = yield* savePosted(context, accountBefore, posted)
     yield* invoices.appendEvents(context.tenant, yield* logEntries(context, issued.events))
-    const holdEvents = postedHold === null ? [] : [BillingEvent.draft({
-      _tag: "CreditHoldResolved", holdId: postedHold.id, accountId: postedHold.accountId,
-      amountMinor: postedHold.amountMinor, status: postedHold.status, invoiceId: before.id
-    })]
+    const holdEvents = postedHold === null ?
+      [] :
+      [BillingEvent.draft({
+        _tag: "CreditHoldResolved",
+        holdId: postedHold.id,
+        accountId: postedHold.accountId,
+        amountMinor: postedHold.amountMinor,
+        status: postedHold.status,
+        invoiceId: before.id
+      })]
     const step: Step<Invoice.Invoice> = {
       result: issued.invoice,
       events: [issuedEvent(issued.invoice), ...holdEvents],
@@ -140,11 +183,17 @@ export const issue = (context: Command.CommandContext, before: Invoice.Invoice, 
  */
 export const issuePaid = (context: Command.CommandContext, before: Invoice.Invoice, fields: PaymentFields) =>
   Effect.gen(function*() {
-    const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
+    const accountBefore = yield* Effect.orDie(
+      (yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId)
+    )
     const payment = yield* newPayment(context, fields, before, "Completed", false)
     const issued = yield* Effect.fromResult(Invoice.issuePaid(before, eventData(payment), context.now))
     if (payment.baseAmountMinor !== before.totalMinor) {
-      return yield* new UpfrontPaymentMismatch({ invoiceId: before.id, totalMinor: before.totalMinor, baseAmountMinor: payment.baseAmountMinor })
+      return yield* new UpfrontPaymentMismatch({
+        invoiceId: before.id,
+        totalMinor: before.totalMinor,
+        baseAmountMinor: payment.baseAmountMinor
+      })
     }
     const postings = [
       Ledger.invoiceDebit(before.id, before.totalMinor),
@@ -161,8 +210,18 @@ export const issuePaid = (context: Command.CommandContext, before: Invoice.Invoi
     const i = issued.invoice
     const step: Step<{ readonly invoice: Invoice.Invoice; readonly payment: Payment.Payment }> = {
       result: { invoice: i, payment },
-      events: [issuedEvent(i), BillingEvent.paymentRecorded(payment), ...BillingEvent.paidIfSettled(before, i), ...sync.events],
-      changes: [audit(Invoice.Invoice, before, i), audit(Payment.Payment, null, payment), ...accountChanges, ...sync.changes]
+      events: [
+        issuedEvent(i),
+        BillingEvent.paymentRecorded(payment),
+        ...BillingEvent.paidIfSettled(before, i),
+        ...sync.events
+      ],
+      changes: [
+        audit(Invoice.Invoice, before, i),
+        audit(Payment.Payment, null, payment),
+        ...accountChanges,
+        ...sync.changes
+      ]
     }
     return step
   })
@@ -171,10 +230,17 @@ export const issuePaid = (context: Command.CommandContext, before: Invoice.Invoi
  * Issues and applies a credit note on `before` (locked): BIL-CN-01…03, BIL-INV-08. The invoice's
  * amount outstanding falls (Paid when nothing is left) and the ledger posts a credit.
  */
-export const creditNote = (context: Command.CommandContext, before: Invoice.Invoice, amountMinor: bigint, reason: string) =>
+export const creditNote = (
+  context: Command.CommandContext,
+  before: Invoice.Invoice,
+  amountMinor: bigint,
+  reason: string
+) =>
   Effect.gen(function*() {
     const credited = yield* Effect.fromResult(Invoice.applyCredit(before, amountMinor, context.now))
-    const accountBefore = yield* Effect.orDie((yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId))
+    const accountBefore = yield* Effect.orDie(
+      (yield* ClientAccountRepository).getForUpdate(context.tenant, before.accountId)
+    )
     const [id] = yield* freshIds(CreditNoteId, 1)
     const note = new CreditNote({
       id: id!,
@@ -186,7 +252,12 @@ export const creditNote = (context: Command.CommandContext, before: Invoice.Invo
       reason,
       createdAt: context.now
     })
-    const posted = Ledger.post(accountBefore, [Ledger.creditNoteCredit(note.id, before.id, amountMinor)], yield* transactionIds(1), context.now)
+    const posted = Ledger.post(
+      accountBefore,
+      [Ledger.creditNoteCredit(note.id, before.id, amountMinor)],
+      yield* transactionIds(1),
+      context.now
+    )
     yield* Effect.orDie((yield* InvoiceRepository).update(context.tenant, credited.invoice))
     yield* (yield* CreditNoteRepository).insert(context.tenant, note)
     const accountChanges = yield* savePosted(context, accountBefore, posted)
@@ -195,8 +266,12 @@ export const creditNote = (context: Command.CommandContext, before: Invoice.Invo
       result: { creditNote: note, invoice: i },
       events: [
         BillingEvent.draft({
-          _tag: "CreditNoteIssued", creditNoteId: note.id, invoiceId: i.id, accountId: i.accountId,
-          amountMinor: note.amountMinor, currency: note.currency
+          _tag: "CreditNoteIssued",
+          creditNoteId: note.id,
+          invoiceId: i.id,
+          accountId: i.accountId,
+          amountMinor: note.amountMinor,
+          currency: note.currency
         }),
         ...BillingEvent.paidIfSettled(before, i)
       ],

@@ -41,14 +41,20 @@ export const tenantTable = <V extends Row>(
   const table = store.table<V>(name)
   const notFound = (id: string) => new Errors.NotFound({ entity, id })
   const get = (tenant: Tenant.Tenant, id: string): Effect.Effect<V, Errors.NotFound> =>
-    Effect.flatMap(table.get(rowKey(tenant, id)), (found) =>
-      Option.isSome(found) && live(found.value) ? Effect.succeed(found.value) : Effect.fail(notFound(id)))
+    Effect.flatMap(
+      table.get(rowKey(tenant, id)),
+      (found) => Option.isSome(found) && live(found.value) ? Effect.succeed(found.value) : Effect.fail(notFound(id))
+    )
   const find = (tenant: Tenant.Tenant, predicate: (row: V) => boolean) =>
     table.find((row) => Tenant.sameTenant(row.tenant, tenant) && live(row) && predicate(row))
   const insert = (tenant: Tenant.Tenant, row: V): Effect.Effect<void> =>
     Tenant.sameTenant(row.tenant, tenant)
-      ? store.transaction(Effect.flatMap(table.get(rowKey(tenant, row.id)), (existing) =>
-        Option.isSome(existing) ? Effect.die(new Error(`${entity} ${row.id} already exists`)) : table.put(rowKey(tenant, row.id), row)))
+      ? store.transaction(
+        Effect.flatMap(table.get(rowKey(tenant, row.id)), (existing) =>
+          Option.isSome(existing)
+            ? Effect.die(new Error(`${entity} ${row.id} already exists`))
+            : table.put(rowKey(tenant, row.id), row))
+      )
       : Effect.die(new Error(`${entity} ${row.id} belongs to another tenant than the one given`))
   const update = (tenant: Tenant.Tenant, row: V): Effect.Effect<void, Errors.NotFound> =>
     Tenant.sameTenant(row.tenant, tenant)

@@ -2,6 +2,7 @@
  * What recording a payment, completing a pending one and issuing an invoice against an upfront payment
  * share: the payment's input fields, building the `Payment`, and applying a completed one.
  */
+// oxlint-disable-next-line no-unused-vars -- declaration emit names these types
 import { type Command, Currency, type Ids, LocalDate } from "@erpkit/kernel"
 import { Effect, Result, Schema } from "effect"
 import { InsufficientWalletBalance, type InvoiceNotPayable, type PaymentExceedsOutstanding } from "../BillingError.ts"
@@ -89,9 +90,13 @@ export const applyCompleted = (
   Result.gen(function*() {
     const next = yield* Invoice.applyPayment(invoice, payment.baseAmountMinor, eventData(payment), now)
     if (payment.fromWallet && account.walletBalanceMinor < payment.baseAmountMinor) {
-      return yield* Result.fail(new InsufficientWalletBalance({
-        accountId: account.id, walletBalanceMinor: account.walletBalanceMinor, requestedMinor: payment.baseAmountMinor
-      }))
+      return yield* Result.fail(
+        new InsufficientWalletBalance({
+          accountId: account.id,
+          walletBalanceMinor: account.walletBalanceMinor,
+          requestedMinor: payment.baseAmountMinor
+        })
+      )
     }
     const posting = Ledger.paymentCredit(payment.id, invoice.id, payment.baseAmountMinor, payment.fromWallet)
     const posted = Ledger.post(account, [posting], [transactionId], now)

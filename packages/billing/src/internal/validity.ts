@@ -8,7 +8,7 @@
  * A card that is not valid yet stays active: it becomes usable on its `validFrom` by itself (the job
  * deactivating it would make it unusable for good).
  */
-import { type LocalDate } from "@erpkit/kernel"
+import type { LocalDate } from "@erpkit/kernel"
 import { Result } from "effect"
 import { ValidityRangeInverted } from "../BillingError.ts"
 
@@ -25,5 +25,8 @@ export const isUsableOn = (r: Validity, date: LocalDate.LocalDate): boolean =>
 export const isExpired = (r: Validity, today: LocalDate.LocalDate): boolean =>
   r.isActive && r.deletedAt === null && r.validTo < today
 
-export const checkRange = (validFrom: LocalDate.LocalDate, validTo: LocalDate.LocalDate): Result.Result<void, ValidityRangeInverted> =>
+export const checkRange = (
+  validFrom: LocalDate.LocalDate,
+  validTo: LocalDate.LocalDate
+): Result.Result<void, ValidityRangeInverted> =>
   validTo < validFrom ? Result.fail(new ValidityRangeInverted({ validFrom, validTo })) : Result.succeed(undefined)

@@ -8,9 +8,9 @@
  * The layer is built once per suite; every test works in fresh random tenants, so a persistent
  * database may be reused across runs.
  */
-import { Errors, Ids, LocalDate, Quantity, type Tenant, UnitOfWork } from "@erpkit/kernel"
+import { Errors, type Ids, LocalDate, Quantity, type Tenant, UnitOfWork } from "@erpkit/kernel"
 import { expect, layer } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Option, Result } from "effect"
+import { Cause, Effect, Exit, type Layer, Option, Result } from "effect"
 import * as ClientAccount from "../ClientAccount.ts"
 import { type WorkflowPort, workflowContractTests } from "./contractWorkflow.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
@@ -22,7 +22,7 @@ import type { ClientAccountId, CreditHoldId, CreditNoteId, InvoiceEventId, Invoi
 import * as Invoice from "../Invoice.ts"
 import { InvoiceEvent } from "../InvoiceEvent.ts"
 import { InvoiceRepository } from "../InvoiceRepository.ts"
-import { type Repositories } from "../layers.ts"
+import type { Repositories } from "../layers.ts"
 import * as Ledger from "../Ledger.ts"
 import { LedgerRepository } from "../LedgerRepository.ts"
 import * as Payment from "../Payment.ts"
@@ -53,18 +53,20 @@ const newInvoice = (
   stage: Stage,
   dates: { readonly issueDate?: string; readonly dueDate?: string; readonly invoiceNumber?: string } = {}
 ): Invoice.Invoice => {
-  let invoice = Result.getOrThrow(Invoice.create({
-    id: uuid<InvoiceId>(),
-    account,
-    invoiceNumber: dates.invoiceNumber ?? `INV-${uuid().slice(0, 8)}`,
-    issueDate: day(dates.issueDate ?? "2026-01-01"),
-    dueDate: day(dates.dueDate ?? "2026-01-31"),
-    items: [line],
-    defaultTaxRate: Invoice.defaultTaxRate,
-    depositAmountMinor: 1_000n,
-    notes: null,
-    now: T0
-  })).invoice
+  let invoice = Result.getOrThrow(
+    Invoice.create({
+      id: uuid<InvoiceId>(),
+      account,
+      invoiceNumber: dates.invoiceNumber ?? `INV-${uuid().slice(0, 8)}`,
+      issueDate: day(dates.issueDate ?? "2026-01-01"),
+      dueDate: day(dates.dueDate ?? "2026-01-31"),
+      items: [line],
+      defaultTaxRate: Invoice.defaultTaxRate,
+      depositAmountMinor: 1_000n,
+      notes: null,
+      now: T0
+    })
+  ).invoice
   if (stage === "Draft") return invoice
   if (stage === "Deleted") return Result.getOrThrow(Invoice.softDelete(invoice, T0))
   if (stage === "Void") return Result.getOrThrow(Invoice.void_(invoice, "cancelled", T0)).invoice
@@ -76,39 +78,70 @@ const newInvoice = (
 
 const newHold = (account: ClientAccount.ClientAccount, amountMinor: bigint, expiresInSeconds: number) =>
   CreditHold.make({
-    id: uuid<CreditHoldId>(), tenant: account.tenant, accountId: account.id, amountMinor,
-    reference: "order 42", holdTimeoutSeconds: expiresInSeconds, now: T0
+    id: uuid<CreditHoldId>(),
+    tenant: account.tenant,
+    accountId: account.id,
+    amountMinor,
+    reference: "order 42",
+    holdTimeoutSeconds: expiresInSeconds,
+    now: T0
   })
 
 const newPayment = (invoice: Invoice.Invoice) =>
   new Payment.Payment({
-    id: uuid<PaymentId>(), tenant: invoice.tenant, invoiceId: invoice.id, accountId: invoice.accountId,
-    customerId: invoice.customerId, amountMinor: 12_345n, currency: "USD", exchangeRate: { numerator: 450123456n, denominator: 1_000_000n },
-    baseAmountMinor: 5_556_774n, baseCurrency: "KZT", method: "BANK_TRANSFER", status: "Pending", fromWallet: false,
-    paymentDate: day("2026-01-05"), reference: "wire 77", createdAt: T0, updatedAt: T0, completedAt: null
+    id: uuid<PaymentId>(),
+    tenant: invoice.tenant,
+    invoiceId: invoice.id,
+    accountId: invoice.accountId,
+    customerId: invoice.customerId,
+    amountMinor: 12_345n,
+    currency: "USD",
+    exchangeRate: { numerator: 450123456n, denominator: 1_000_000n },
+    baseAmountMinor: 5_556_774n,
+    baseCurrency: "KZT",
+    method: "BANK_TRANSFER",
+    status: "Pending",
+    fromWallet: false,
+    paymentDate: day("2026-01-05"),
+    reference: "wire 77",
+    createdAt: T0,
+    updatedAt: T0,
+    completedAt: null
   })
 
 const newCreditNote = (invoice: Invoice.Invoice) =>
   new CreditNote({
-    id: uuid<CreditNoteId>(), tenant: invoice.tenant, invoiceId: invoice.id, accountId: invoice.accountId,
-    amountMinor: 100n, currency: invoice.currency, reason: "damaged pallet", createdAt: T0
+    id: uuid<CreditNoteId>(),
+    tenant: invoice.tenant,
+    invoiceId: invoice.id,
+    accountId: invoice.accountId,
+    amountMinor: 100n,
+    currency: invoice.currency,
+    reason: "damaged pallet",
+    createdAt: T0
   })
 
 const newEvent = (invoice: Invoice.Invoice, type: InvoiceEvent["type"], at: number) =>
   new InvoiceEvent({
-    id: uuid<InvoiceEventId>(), tenant: invoice.tenant, invoiceId: invoice.id, type,
-    data: { baseAmountMinor: "100", nested: { ok: true } }, triggeredBy: null, triggeredBySystem: "test", at
+    id: uuid<InvoiceEventId>(),
+    tenant: invoice.tenant,
+    invoiceId: invoice.id,
+    type,
+    data: { baseAmountMinor: "100", nested: { ok: true } },
+    triggeredBy: null,
+    triggeredBySystem: "test",
+    at
   })
 
 const ports = Effect.gen(function*() {
-return {
-  accounts: yield* ClientAccountRepository,
-  ledger: yield* LedgerRepository,
-  holds: yield* CreditHoldRepository,
-  invoices: yield* InvoiceRepository,
-  payments: yield* PaymentRepository,
-  creditNotes: yield* CreditNoteRepository
-}
+  return {
+    accounts: yield* ClientAccountRepository,
+    ledger: yield* LedgerRepository,
+    holds: yield* CreditHoldRepository,
+    invoices: yield* InvoiceRepository,
+    payments: yield* PaymentRepository,
+    creditNotes: yield* CreditNoteRepository
+  }
 })
 
 /** The ports, a fresh tenant and a client account stored in it: where most cases start. */
@@ -122,8 +155,13 @@ const storedAccount = Effect.gen(function*() {
 
 const expectNotFound = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.exit(effect), (exit) => {
-    expect(Exit.isFailure(exit) && Cause.findErrorOption(exit.cause).pipe(Option.map((e) => e instanceof Errors.NotFound), Option.getOrElse(() => false)))
-      .toBe(true)
+    expect(
+      Exit.isFailure(exit) &&
+        Cause.findErrorOption(exit.cause).pipe(
+          Option.map((e) => e instanceof Errors.NotFound),
+          Option.getOrElse(() => false)
+        )
+    ).toBe(true)
   })
 
 const roundTrip = Effect.gen(function*() {
@@ -247,12 +285,21 @@ const invoiceWithAccount = Effect.gen(function*() {
       if (i % 2 === 1) {
         const alone = yield* p.accounts.getForUpdate(tenant, account.id)
         yield* Effect.yieldNow
-        return yield* p.accounts.update(tenant, ClientAccount.update(alone, { holdsMinor: alone.holdsMinor + 1n }, T0 + i))
+        return yield* p.accounts.update(
+          tenant,
+          ClientAccount.update(alone, { holdsMinor: alone.holdsMinor + 1n }, T0 + i)
+        )
       }
       const locked = yield* p.invoices.getForUpdateWithAccount(tenant, invoice.id)
       yield* Effect.yieldNow
-      yield* p.invoices.update(tenant, new Invoice.Invoice({ ...locked.invoice, notes: `${locked.invoice.notes ?? ""}x`, updatedAt: T0 + i }))
-      yield* p.accounts.update(tenant, ClientAccount.update(locked.account, { holdsMinor: locked.account.holdsMinor + 1n }, T0 + i))
+      yield* p.invoices.update(
+        tenant,
+        new Invoice.Invoice({ ...locked.invoice, notes: `${locked.invoice.notes ?? ""}x`, updatedAt: T0 + i })
+      )
+      yield* p.accounts.update(
+        tenant,
+        ClientAccount.update(locked.account, { holdsMinor: locked.account.holdsMinor + 1n }, T0 + i)
+      )
     })), { concurrency: "unbounded", discard: true })
   const after = yield* p.invoices.getForUpdateWithAccount(tenant, invoice.id)
   expect([after.invoice.notes, after.account.holdsMinor]).toEqual(["x".repeat(workers / 2), BigInt(workers)])
@@ -268,7 +315,9 @@ const invoiceNumberUnique = Effect.gen(function*() {
   const other = freshTenant()
   const first = newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })
   yield* p.invoices.insert(tenant, first)
-  const clash = yield* Effect.flip(p.invoices.insert(tenant, newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" })))
+  const clash = yield* Effect.flip(
+    p.invoices.insert(tenant, newInvoice(account, "Draft", { invoiceNumber: "INV-2026-001" }))
+  )
   expect(clash._tag).toBe("InvoiceNumberTaken")
   expect(clash.invoiceNumber).toBe("INV-2026-001")
   // another tenant may use the same number
@@ -307,8 +356,15 @@ const invoicesIn = (cases: ReadonlyArray<readonly [Stage, string]>) =>
 const markOverdueMatchesPredicate = Effect.gen(function*() {
   const today = day("2026-02-10")
   const { all, p, tenant } = yield* invoicesIn([
-    ["Sent", "2026-02-09"], ["Sent", "2026-01-15"], ["Sent", "2026-02-10"], ["Sent", "2026-03-01"],
-    ["Draft", "2026-01-20"], ["Paid", "2026-01-20"], ["Void", "2026-01-20"], ["Overdue", "2026-01-20"], ["Deleted", "2026-01-20"]
+    ["Sent", "2026-02-09"],
+    ["Sent", "2026-01-15"],
+    ["Sent", "2026-02-10"],
+    ["Sent", "2026-03-01"],
+    ["Draft", "2026-01-20"],
+    ["Paid", "2026-01-20"],
+    ["Void", "2026-01-20"],
+    ["Overdue", "2026-01-20"],
+    ["Deleted", "2026-01-20"]
   ])
   const expected = all.filter((i) => Invoice.isOverdue(i, today)).map((i) => i.id).sort()
   expect(expected.length).toBe(2)
@@ -328,8 +384,15 @@ const markOverdueMatchesPredicate = Effect.gen(function*() {
 const claimRemindersMatchesPredicate = Effect.gen(function*() {
   const today = day("2026-02-10")
   const { all, p, tenant } = yield* invoicesIn([
-    ["Sent", "2026-02-17"], ["Sent", "2026-02-12"], ["Sent", "2026-02-10"], ["Sent", "2026-02-01"],
-    ["Overdue", "2026-02-01"], ["Sent", "2026-03-30"], ["Paid", "2026-02-10"], ["Draft", "2026-02-10"], ["Void", "2026-02-01"]
+    ["Sent", "2026-02-17"],
+    ["Sent", "2026-02-12"],
+    ["Sent", "2026-02-10"],
+    ["Sent", "2026-02-01"],
+    ["Overdue", "2026-02-01"],
+    ["Sent", "2026-03-30"],
+    ["Paid", "2026-02-10"],
+    ["Draft", "2026-02-10"],
+    ["Void", "2026-02-01"]
   ])
   const expected = all.flatMap((i) => {
     const kind = Invoice.reminderDue(i, today)
@@ -350,11 +413,24 @@ const claimRemindersMatchesPredicate = Effect.gen(function*() {
 const expireMatchesPredicate = Effect.gen(function*() {
   const p = yield* ports
   const tenant = freshTenant()
-  const first = ClientAccount.update(newAccount(tenant), { holdsMinor: 700n, creditLimitMinor: 10_000n, isCreditApproved: true }, T0)
-  const second = ClientAccount.update(newAccount(tenant), { holdsMinor: 50n, creditLimitMinor: 10_000n, isCreditApproved: true }, T0)
+  const first = ClientAccount.update(newAccount(tenant), {
+    holdsMinor: 700n,
+    creditLimitMinor: 10_000n,
+    isCreditApproved: true
+  }, T0)
+  const second = ClientAccount.update(newAccount(tenant), {
+    holdsMinor: 50n,
+    creditLimitMinor: 10_000n,
+    isCreditApproved: true
+  }, T0)
   yield* p.accounts.insert(tenant, first)
   yield* p.accounts.insert(tenant, second)
-  const holds = [newHold(first, 100n, 10), newHold(first, 200n, 20), newHold(first, 400n, 3600), newHold(second, 50n, 5)]
+  const holds = [
+    newHold(first, 100n, 10),
+    newHold(first, 200n, 20),
+    newHold(first, 400n, 3600),
+    newHold(second, 50n, 5)
+  ]
   yield* Effect.forEach(holds, (h) => p.holds.insert(tenant, h), { discard: true })
   const voided = Result.getOrThrow(CreditHold.void_(newHold(second, 1n, 1), T0))
   yield* p.holds.insert(tenant, voided)
@@ -398,7 +474,10 @@ const failedUnitOfWorkLeavesNothing = Effect.gen(function*() {
     yield* p.holds.insert(tenant, hold)
     yield* p.payments.insert(tenant, payment)
     yield* p.creditNotes.insert(tenant, note)
-    yield* p.ledger.append(tenant, Ledger.post(account, [Ledger.invoiceDebit(invoice.id, 1n)], [uuid()], T0).transactions)
+    yield* p.ledger.append(
+      tenant,
+      Ledger.post(account, [Ledger.invoiceDebit(invoice.id, 1n)], [uuid()], T0).transactions
+    )
     return yield* Effect.fail("boom" as const)
   })))
   expect(Exit.isFailure(exit)).toBe(true)
@@ -418,18 +497,25 @@ const failedUnitOfWorkLeavesNothing = Effect.gen(function*() {
 const ledgerOrder = Effect.gen(function*() {
   const { p, tenant, account } = yield* storedAccount
   const invoiceId = uuid<InvoiceId>()
-  const posted = Ledger.post(account, [
-    Ledger.invoiceDebit(invoiceId, 1_000n),
-    Ledger.paymentCredit(uuid(), invoiceId, 400n, false),
-    Ledger.walletTopUp(uuid(), 50n),
-    Ledger.creditNoteCredit(uuid(), invoiceId, 100n)
-  ], [uuid(), uuid(), uuid(), uuid()], T0)
+  const posted = Ledger.post(
+    account,
+    [
+      Ledger.invoiceDebit(invoiceId, 1_000n),
+      Ledger.paymentCredit(uuid(), invoiceId, 400n, false),
+      Ledger.walletTopUp(uuid(), 50n),
+      Ledger.creditNoteCredit(uuid(), invoiceId, 100n)
+    ],
+    [uuid(), uuid(), uuid(), uuid()],
+    T0
+  )
   yield* p.ledger.append(tenant, [posted.transactions[2]!, posted.transactions[0]!])
   yield* p.ledger.append(tenant, [posted.transactions[3]!, posted.transactions[1]!])
   const listed = yield* p.ledger.list(tenant, account.id)
   expect(listed).toEqual(posted.transactions)
   expect(Ledger.chainsTo(posted.account, listed)).toBe(true)
-  expect(yield* p.ledger.list(tenant, account.id, { afterSequence: 1, limit: 2 })).toEqual(posted.transactions.slice(1, 3))
+  expect(yield* p.ledger.list(tenant, account.id, { afterSequence: 1, limit: 2 })).toEqual(
+    posted.transactions.slice(1, 3)
+  )
   const duplicate = new Ledger.AccountTransaction({ ...posted.transactions[0]!, id: uuid() })
   const exit = yield* Effect.exit(p.ledger.append(tenant, [duplicate]))
   expect(Exit.isFailure(exit) && Cause.hasDies(exit.cause)).toBe(true)
@@ -440,24 +526,43 @@ const eventLogOrder = Effect.gen(function*() {
   const { p, tenant, account } = yield* storedAccount
   const invoice = newInvoice(account, "Sent")
   yield* p.invoices.insert(tenant, invoice)
-  const entries = (["created", "sent", "viewed", "viewed", "payment_partial"] as const).map((type, i) => newEvent(invoice, type, T0 + 10 - i))
+  const entries = (["created", "sent", "viewed", "viewed", "payment_partial"] as const).map((type, i) =>
+    newEvent(invoice, type, T0 + 10 - i)
+  )
   yield* p.invoices.appendEvents(tenant, entries.slice(0, 2))
   yield* p.invoices.appendEvents(tenant, entries.slice(2))
   expect(yield* p.invoices.events(tenant, invoice.id)).toEqual(entries)
 })
 
-/** The core contract, one entry per test: what any adapter of billing's core ports must satisfy (the workflow ports: `workflowContractTests`). */
-export const contractTests: ReadonlyArray<readonly [title: string, test: Effect.Effect<void, unknown, Repositories | UnitOfWork.UnitOfWork>]> = [
+/**
+ * The core contract, one entry per test: what any adapter of billing's core ports must satisfy (the workflow ports:
+ * `workflowContractTests`).
+ */
+export const contractTests: ReadonlyArray<
+  readonly [title: string, test: Effect.Effect<void, unknown, Repositories | UnitOfWork.UnitOfWork>]
+> = [
   ["stores and returns every record unchanged (values round-trip exactly)", roundTrip],
   ["TEN-01 scopes every operation by tenant: another tenant's rows are NotFound and never listed", tenantScoping],
   ["updates replace the row; updating a missing row is NotFound", updates],
   ["getForUpdate serializes read-modify-write: concurrent units of work lose no update", lockedReadModifyWrite],
-  ["getForUpdateWithAccount locks an invoice with its account: concurrent units of work lose no update of either", invoiceWithAccount],
+  [
+    "getForUpdateWithAccount locks an invoice with its account: concurrent units of work lose no update of either",
+    invoiceWithAccount
+  ],
   ["BIL-INV-10 invoice numbers are unique per tenant among live invoices (InvoiceNumberTaken)", invoiceNumberUnique],
   ["a customer has one client account per tenant (AccountAlreadyExists)", accountPerCustomer],
-  ["BIL-INV-07 markOverdue changes exactly the invoices Invoice.isOverdue selects, within the limit, once", markOverdueMatchesPredicate],
-  ["BIL-INV-14 claimReminders claims exactly what Invoice.reminderDue names, each reminder once", claimRemindersMatchesPredicate],
-  ["BIL-CA-02 expire ends exactly the holds CreditHold.isExpired selects and releases their accounts' holds", expireMatchesPredicate],
+  [
+    "BIL-INV-07 markOverdue changes exactly the invoices Invoice.isOverdue selects, within the limit, once",
+    markOverdueMatchesPredicate
+  ],
+  [
+    "BIL-INV-14 claimReminders claims exactly what Invoice.reminderDue names, each reminder once",
+    claimRemindersMatchesPredicate
+  ],
+  [
+    "BIL-CA-02 expire ends exactly the holds CreditHold.isExpired selects and releases their accounts' holds",
+    expireMatchesPredicate
+  ],
   ["a failed unit of work leaves nothing behind", failedUnitOfWorkLeavesNothing],
   ["BIL-AT-03 the ledger lists one account in sequence order, pages, and refuses a duplicate sequence", ledgerOrder],
   ["BIL-INV-13 the invoice event log keeps entries in append order", eventLogOrder]

@@ -1,7 +1,8 @@
 /**
  * The contract of billing's workflow ports, the records around the receivable (the core contract,
  * `contract.ts`, covers the receivable itself: accounts, holds, invoices, payments, credit notes, ledger):
- * rate cards, surcharges, quotes, disputes, documents, the accounting sync records and log, billing runs. Each job operation is checked against the pure
+ * rate cards, surcharges, quotes, disputes, documents, the accounting sync records and log, billing runs. Each job
+ * operation is checked against the pure
  * predicate it must implement set-based (`isExpired`, `isDue`), within its limit, once.
  */
 import { type Ids, LocalDate, Quantity, type Tenant, UnitOfWork } from "@erpkit/kernel"
@@ -17,10 +18,19 @@ import { DisputeRepository } from "../DisputeRepository.ts"
 import * as Document from "../Document.ts"
 import { DocumentRepository } from "../DocumentRepository.ts"
 import type {
-  AccountingSyncId, AccountingSyncLogId, BillingRunId, ClientAccountId, DisputeId, DocumentId, InvoiceId, QuoteId, RateCardId, SurchargeId
+  AccountingSyncId,
+  AccountingSyncLogId,
+  BillingRunId,
+  ClientAccountId,
+  DisputeId,
+  DocumentId,
+  InvoiceId,
+  QuoteId,
+  RateCardId,
+  SurchargeId
 } from "../Ids.ts"
 import * as Invoice from "../Invoice.ts"
-import { type Repositories } from "../layers.ts"
+import type { Repositories } from "../layers.ts"
 import * as Pricing from "../Pricing.ts"
 import * as Quote from "../Quote.ts"
 import { QuoteRepository } from "../QuoteRepository.ts"
@@ -34,57 +44,147 @@ const freshTenant = (): Tenant.Tenant => ({ organizationId: uuid(), workspaceId:
 const day = (iso: string) => LocalDate.unsafeMake(iso)
 
 const account = (tenant: Tenant.Tenant) =>
-  ClientAccount.open({ id: uuid<ClientAccountId>(), tenant, customerId: uuid<Ids.CustomerId>(), currency: "KZT", now: T0 })
+  ClientAccount.open({
+    id: uuid<ClientAccountId>(),
+    tenant,
+    customerId: uuid<Ids.CustomerId>(),
+    currency: "KZT",
+    now: T0
+  })
 
 const card = (tenant: Tenant.Tenant, fields: Partial<RateCard.Fields> = {}) =>
-  Result.getOrThrow(RateCard.create(uuid<RateCardId>(), tenant, {
-    name: "Standard 'weight' -- ;", serviceLevel: "Standard", zone: null, basis: "Weight", mode: "Graduated", currency: "KZT",
-    tiers: [{ upTo: Quantity.fromMilli(100_500n), unitPriceMinor: 10_001n }, { upTo: null, unitPriceMinor: 8_000n }],
-    minimumChargeMinor: 5n, validFrom: day("2026-01-01"), validTo: day("2026-12-31"), isActive: true, ...fields
-  }, T0))
+  Result.getOrThrow(
+    RateCard.create(uuid<RateCardId>(), tenant, {
+      name: "Standard 'weight' -- ;",
+      serviceLevel: "Standard",
+      zone: null,
+      basis: "Weight",
+      mode: "Graduated",
+      currency: "KZT",
+      tiers: [{ upTo: Quantity.fromMilli(100_500n), unitPriceMinor: 10_001n }, { upTo: null, unitPriceMinor: 8_000n }],
+      minimumChargeMinor: 5n,
+      validFrom: day("2026-01-01"),
+      validTo: day("2026-12-31"),
+      isActive: true,
+      ...fields
+    }, T0)
+  )
 
 const surcharge = (tenant: Tenant.Tenant, fields: Partial<Surcharge.Fields> = {}) =>
-  Result.getOrThrow(Surcharge.create(uuid<SurchargeId>(), tenant, {
-    name: "Fuel", kind: { _tag: "Percent", rate: { numerator: 1n, denominator: 8n } }, currency: "KZT", serviceLevel: null, zone: "Almaty",
-    validFrom: day("2026-01-01"), validTo: day("2026-12-31"), isActive: true, ...fields
-  }, T0))
+  Result.getOrThrow(
+    Surcharge.create(uuid<SurchargeId>(), tenant, {
+      name: "Fuel",
+      kind: { _tag: "Percent", rate: { numerator: 1n, denominator: 8n } },
+      currency: "KZT",
+      serviceLevel: null,
+      zone: "Almaty",
+      validFrom: day("2026-01-01"),
+      validTo: day("2026-12-31"),
+      isActive: true,
+      ...fields
+    }, T0)
+  )
 
 const quote = (a: ClientAccount.ClientAccount, expiresAt: number, quoteNumber = `Q-${uuid().slice(0, 8)}`) => {
   const c = card(a.tenant)
-  const request: Pricing.ServiceRequest = { serviceLevel: "Standard", zone: "Almaty", measures: [{ basis: "Weight", quantity: Quantity.fromMilli(150_500n) }] }
+  const request: Pricing.ServiceRequest = {
+    serviceLevel: "Standard",
+    zone: "Almaty",
+    measures: [{ basis: "Weight", quantity: Quantity.fromMilli(150_500n) }]
+  }
   const price = Result.getOrThrow(Pricing.price(request, "KZT", day("2026-03-10"), [c], [surcharge(a.tenant)]))
-  return Result.getOrThrow(Quote.create({ id: uuid<QuoteId>(), account: a, quoteNumber, priced: [{ input: { request }, price }], expiresAt, notes: null, defaultTaxRate: Invoice.defaultTaxRate, now: T0 }))
+  return Result.getOrThrow(
+    Quote.create({
+      id: uuid<QuoteId>(),
+      account: a,
+      quoteNumber,
+      priced: [{ input: { request }, price }],
+      expiresAt,
+      notes: null,
+      defaultTaxRate: Invoice.defaultTaxRate,
+      now: T0
+    })
+  )
 }
 
 const sentInvoice = (a: ClientAccount.ClientAccount) => {
-  const draft = Result.getOrThrow(Invoice.create({
-    id: uuid<InvoiceId>(), account: a, invoiceNumber: `INV-${uuid().slice(0, 8)}`, issueDate: day("2026-01-01"), dueDate: day("2026-01-31"),
-    items: [{ description: "Freight", quantity: Quantity.fromUnits(1), unitPriceMinor: 1_000n }], depositAmountMinor: null, notes: null,
-    defaultTaxRate: Invoice.defaultTaxRate, now: T0
-  })).invoice
+  const draft = Result.getOrThrow(
+    Invoice.create({
+      id: uuid<InvoiceId>(),
+      account: a,
+      invoiceNumber: `INV-${uuid().slice(0, 8)}`,
+      issueDate: day("2026-01-01"),
+      dueDate: day("2026-01-31"),
+      items: [{ description: "Freight", quantity: Quantity.fromUnits(1), unitPriceMinor: 1_000n }],
+      depositAmountMinor: null,
+      notes: null,
+      defaultTaxRate: Invoice.defaultTaxRate,
+      now: T0
+    })
+  ).invoice
   return Result.getOrThrow(Invoice.issue(draft, null, T0)).invoice
 }
 
 const dispute = (invoice: Invoice.Invoice) =>
-  Result.getOrThrow(Dispute.open({ id: uuid<DisputeId>(), invoice, lineIndex: 0, amountMinor: 100n, reason: "damaged", others: [], now: T0 }))
+  Result.getOrThrow(
+    Dispute.open({
+      id: uuid<DisputeId>(),
+      invoice,
+      lineIndex: 0,
+      amountMinor: 100n,
+      reason: "damaged",
+      others: [],
+      now: T0
+    })
+  )
 
 const document = (tenant: Tenant.Tenant, sourceId: string, version: number) =>
   new Document.Document({
-    id: uuid<DocumentId>(), tenant, kind: "BillOfLading", documentNumber: "BOL-1", sourceId, version, title: "Bill of Lading",
-    contentType: "text/plain", body: "BILL OF LADING\n\"quoted\" ; DROP TABLE x;\n", data: { lines: [{ quantity: "2.5" }] }, createdAt: T0
+    id: uuid<DocumentId>(),
+    tenant,
+    kind: "BillOfLading",
+    documentNumber: "BOL-1",
+    sourceId,
+    version,
+    title: "Bill of Lading",
+    contentType: "text/plain",
+    body: "BILL OF LADING\n\"quoted\" ; DROP TABLE x;\n",
+    data: { lines: [{ quantity: "2.5" }] },
+    createdAt: T0
   })
 
 const sync = (tenant: Tenant.Tenant, nextAttemptAt = T0, entityId: string = uuid()) =>
-  new AccountingSync.AccountingSync({ ...AccountingSync.enqueue(uuid<AccountingSyncId>(), tenant, "Invoice", entityId, T0), nextAttemptAt })
+  new AccountingSync.AccountingSync({
+    ...AccountingSync.enqueue(uuid<AccountingSyncId>(), tenant, "Invoice", entityId, T0),
+    nextAttemptAt
+  })
 
 const logEntry = (s: AccountingSync.AccountingSync, attempt: number) =>
   new AccountingSync.AccountingSyncLogEntry({
-    id: uuid<AccountingSyncLogId>(), tenant: s.tenant, syncId: s.id, entityType: s.entityType, entityId: s.entityId, attempt,
-    outcome: "Failed", error: "HTTP 503", externalId: null, statusAfter: "Pending", nextAttemptAt: T0 + attempt, at: T0 + attempt
+    id: uuid<AccountingSyncLogId>(),
+    tenant: s.tenant,
+    syncId: s.id,
+    entityType: s.entityType,
+    entityId: s.entityId,
+    attempt,
+    outcome: "Failed",
+    error: "HTTP 503",
+    externalId: null,
+    statusAfter: "Pending",
+    nextAttemptAt: T0 + attempt,
+    at: T0 + attempt
   })
 
 const run = (a: ClientAccount.ClientAccount, period = "2026-01") =>
-  Result.getOrThrow(BillingRun.failed(uuid<BillingRunId>(), null, { tenant: a.tenant, accountId: a.id, customerId: a.customerId, period }, "no card", T0))
+  Result.getOrThrow(
+    BillingRun.failed(
+      uuid<BillingRunId>(),
+      null,
+      { tenant: a.tenant, accountId: a.id, customerId: a.customerId, period },
+      "no card",
+      T0
+    )
+  )
 
 const ports = Effect.gen(function*() {
   return {
@@ -99,8 +199,13 @@ const ports = Effect.gen(function*() {
 })
 
 const failureTag = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.exit(effect), (exit) =>
-    Exit.isFailure(exit) ? Option.getOrUndefined(Option.map(Cause.findErrorOption(exit.cause), (e) => (e as { _tag?: string })._tag)) : "success")
+  Effect.map(
+    Effect.exit(effect),
+    (exit) =>
+      Exit.isFailure(exit)
+        ? Option.getOrUndefined(Option.map(Cause.findErrorOption(exit.cause), (e) => (e as { _tag?: string })._tag))
+        : "success"
+  )
 
 /** Which workflow ports a test run covers; sections for the others are skipped. */
 type On = (port: WorkflowPort) => boolean
@@ -163,7 +268,9 @@ const roundTrip = (on: On) => Effect.gen(function*() {
 })
 
 const expectNotFound = (effects: ReadonlyArray<Effect.Effect<unknown, unknown>>) =>
-  Effect.forEach(effects, (effect) => Effect.map(failureTag(effect), (tag) => expect(tag).toBe("NotFound")), { discard: true })
+  Effect.forEach(effects, (effect) => Effect.map(failureTag(effect), (tag) => expect(tag).toBe("NotFound")), {
+    discard: true
+  })
 
 const tenantScoping = (on: On) => Effect.gen(function*() {
   const p = yield* ports
@@ -173,7 +280,11 @@ const tenantScoping = (on: On) => Effect.gen(function*() {
   if (on("RateCard")) {
     const c = card(a, { validTo: day("2026-01-31") })
     yield* p.cards.insert(a, c)
-    yield* expectNotFound([p.cards.get(b, c.id), p.cards.getForUpdate(b, c.id), p.cards.update(b, new RateCard.RateCard({ ...c, tenant: b }))])
+    yield* expectNotFound([
+      p.cards.get(b, c.id),
+      p.cards.getForUpdate(b, c.id),
+      p.cards.update(b, new RateCard.RateCard({ ...c, tenant: b }))
+    ])
     expect(yield* p.cards.list(b)).toEqual([])
     expect(yield* p.cards.deactivateExpired(b, day("2027-01-01"), T0, 100)).toEqual([])
     expect((yield* p.cards.get(a, c.id)).isActive).toBe(true)
@@ -181,7 +292,11 @@ const tenantScoping = (on: On) => Effect.gen(function*() {
   if (on("Surcharge")) {
     const s = surcharge(a, { validTo: day("2026-01-31") })
     yield* p.surcharges.insert(a, s)
-    yield* expectNotFound([p.surcharges.get(b, s.id), p.surcharges.getForUpdate(b, s.id), p.surcharges.update(b, new Surcharge.Surcharge({ ...s, tenant: b }))])
+    yield* expectNotFound([
+      p.surcharges.get(b, s.id),
+      p.surcharges.getForUpdate(b, s.id),
+      p.surcharges.update(b, new Surcharge.Surcharge({ ...s, tenant: b }))
+    ])
     expect(yield* p.surcharges.list(b)).toEqual([])
     expect(yield* p.surcharges.deactivateExpired(b, day("2027-01-01"), T0, 100)).toEqual([])
     expect((yield* p.surcharges.get(a, s.id)).isActive).toBe(true)
@@ -189,7 +304,11 @@ const tenantScoping = (on: On) => Effect.gen(function*() {
   if (on("Quote")) {
     const q = quote(acc, T0 + 1)
     yield* p.quotes.insert(a, q)
-    yield* expectNotFound([p.quotes.get(b, q.id), p.quotes.getForUpdate(b, q.id), p.quotes.update(b, new Quote.Quote({ ...q, tenant: b }))])
+    yield* expectNotFound([
+      p.quotes.get(b, q.id),
+      p.quotes.getForUpdate(b, q.id),
+      p.quotes.update(b, new Quote.Quote({ ...q, tenant: b }))
+    ])
     expect(yield* p.quotes.list(b)).toEqual([])
     expect(yield* p.quotes.expire(b, T0 + 10, 100)).toEqual([])
     expect((yield* p.quotes.get(a, q.id)).status).toBe("Draft")
@@ -197,7 +316,11 @@ const tenantScoping = (on: On) => Effect.gen(function*() {
   if (on("Dispute")) {
     const d = dispute(sentInvoice(acc))
     yield* p.disputes.insert(a, d)
-    yield* expectNotFound([p.disputes.get(b, d.id), p.disputes.getForUpdate(b, d.id), p.disputes.update(b, new Dispute.Dispute({ ...d, tenant: b }))])
+    yield* expectNotFound([
+      p.disputes.get(b, d.id),
+      p.disputes.getForUpdate(b, d.id),
+      p.disputes.update(b, new Dispute.Dispute({ ...d, tenant: b }))
+    ])
     expect(yield* p.disputes.listByInvoice(b, d.invoiceId)).toEqual([])
   }
   if (on("Document")) {
@@ -210,7 +333,11 @@ const tenantScoping = (on: On) => Effect.gen(function*() {
   if (on("AccountingSync")) {
     const y = sync(a)
     yield* p.syncs.enqueue(a, y)
-    yield* expectNotFound([p.syncs.get(b, y.id), p.syncs.getForUpdate(b, y.id), p.syncs.update(b, new AccountingSync.AccountingSync({ ...y, tenant: b }))])
+    yield* expectNotFound([
+      p.syncs.get(b, y.id),
+      p.syncs.getForUpdate(b, y.id),
+      p.syncs.update(b, new AccountingSync.AccountingSync({ ...y, tenant: b }))
+    ])
     expect(yield* p.syncs.findByEntity(b, "Invoice", y.entityId)).toEqual(Option.none())
     expect(yield* p.syncs.list(b)).toEqual([])
     expect(yield* p.syncs.log(b, y.id)).toEqual([])
@@ -229,11 +356,18 @@ const deactivateMatchesPredicate = Effect.gen(function*() {
   const tenant = freshTenant()
   const today = day("2026-03-10")
   const cards = [
-    card(tenant, { validTo: day("2026-03-09") }), card(tenant, { validTo: day("2026-02-01") }), card(tenant, { validTo: day("2026-03-10") }),
-    card(tenant, { validFrom: day("2026-04-01") }), card(tenant, { validTo: day("2026-01-01"), isActive: false }),
+    card(tenant, { validTo: day("2026-03-09") }),
+    card(tenant, { validTo: day("2026-02-01") }),
+    card(tenant, { validTo: day("2026-03-10") }),
+    card(tenant, { validFrom: day("2026-04-01") }),
+    card(tenant, { validTo: day("2026-01-01"), isActive: false }),
     RateCard.remove(card(tenant, { validTo: day("2026-01-01") }), T0)
   ]
-  const surcharges = [surcharge(tenant, { validTo: day("2026-03-09") }), surcharge(tenant), surcharge(tenant, { validTo: day("2026-01-01"), isActive: false })]
+  const surcharges = [
+    surcharge(tenant, { validTo: day("2026-03-09") }),
+    surcharge(tenant),
+    surcharge(tenant, { validTo: day("2026-01-01"), isActive: false })
+  ]
   yield* Effect.forEach(cards, (c) => p.cards.insert(tenant, c), { discard: true })
   yield* Effect.forEach(surcharges, (s) => p.surcharges.insert(tenant, s), { discard: true })
   const expected = cards.filter((c) => RateCard.isExpired(c, today)).map((c) => c.id).sort()
@@ -266,7 +400,9 @@ const expireQuotesMatchesPredicate = Effect.gen(function*() {
   const sent = Result.getOrThrow(Quote.send(quote(a, T0 + 9_000), T0))
   const atNow = quote(a, now)
   const later = quote(a, now + 1)
-  const accepted = Result.getOrThrow(Quote.accept(Result.getOrThrow(Quote.send(quote(a, T0 + 2_000), T0)), uuid<InvoiceId>(), false, T0 + 1))
+  const accepted = Result.getOrThrow(
+    Quote.accept(Result.getOrThrow(Quote.send(quote(a, T0 + 2_000), T0)), uuid<InvoiceId>(), false, T0 + 1)
+  )
   const all = [draft, sent, atNow, later, accepted]
   yield* Effect.forEach(all, (q) => p.quotes.insert(tenant, q), { discard: true })
   const expected = all.filter((q) => Quote.isExpired(q, now)).map((q) => q.id).sort()
@@ -289,7 +425,9 @@ const claimDueMatchesPredicate = Effect.gen(function*() {
   const tenant = freshTenant()
   const now = T0 + 10_000
   const synced = Result.getOrThrow(AccountingSync.succeeded(sync(tenant), "EXT", T0))
-  const gaveUp = Result.getOrThrow(AccountingSync.failed(sync(tenant), "no", false, T0, AccountingSync.defaultRetryPolicy))
+  const gaveUp = Result.getOrThrow(
+    AccountingSync.failed(sync(tenant), "no", false, T0, AccountingSync.defaultRetryPolicy)
+  )
   const all = [sync(tenant, T0 + 3), sync(tenant, T0 + 1), sync(tenant, now), sync(tenant, now + 1), synced, gaveUp]
   yield* Effect.forEach(all, (s) => p.syncs.enqueue(tenant, s), { discard: true })
   // enqueueing the same entity again keeps the first row
@@ -306,7 +444,9 @@ const claimDueMatchesPredicate = Effect.gen(function*() {
   expect(rest.map((s) => s.before)).toEqual(rest.map((s) => all.find((x) => x.id === s.after.id)))
   expect(yield* p.syncs.get(tenant, all[0]!.id)).toEqual(AccountingSync.lease(all[0]!, now + 300_000, now))
   // leased rows are not claimed again until the lease ends
-  expect((yield* p.syncs.claimDue(tenant, now + 299_999, now + 600_000, 100)).map((s) => s.after)).toEqual([all[3]!].map((s) => AccountingSync.lease(s, now + 600_000, now + 299_999)))
+  expect((yield* p.syncs.claimDue(tenant, now + 299_999, now + 600_000, 100)).map((s) => s.after)).toEqual(
+    [all[3]!].map((s) => AccountingSync.lease(s, now + 600_000, now + 299_999))
+  )
   expect((yield* p.syncs.claimDue(tenant, now + 300_000, now + 600_000, 100)).length).toBe(3)
   expect((yield* p.syncs.list(tenant, { status: "Pending" })).length).toBe(4)
   // the log keeps append order
@@ -347,7 +487,9 @@ const billingRunsUnique = Effect.gen(function*() {
   yield* p.runs.insert(tenant, run(a, "2026-02"))
   // a run row is updated in place
   const failed = Option.getOrThrow(yield* p.runs.findForUpdate(tenant, a.id, "2026-01"))
-  const invoiced = Result.getOrThrow(BillingRun.invoiced(uuid<BillingRunId>(), failed, failed, uuid<InvoiceId>(), T0 + 1))
+  const invoiced = Result.getOrThrow(
+    BillingRun.invoiced(uuid<BillingRunId>(), failed, failed, uuid<InvoiceId>(), T0 + 1)
+  )
   yield* p.runs.update(tenant, invoiced)
   expect(yield* p.runs.findForUpdate(tenant, a.id, "2026-01")).toEqual(Option.some(invoiced))
   expect((yield* p.runs.list(tenant, { status: "Invoiced" })).map((r) => r.id)).toEqual([failed.id])
@@ -369,15 +511,20 @@ const softDeleteHides = Effect.gen(function*() {
   expect(yield* p.cards.deactivateExpired(tenant, day("2027-06-01"), T0, 10)).toEqual([])
 })
 
-/** `insert` (a new entity's sync): visible in its own unit of work and after; a second sync for the entity is a defect. */
+/**
+ * `insert` (a new entity's sync): visible in its own unit of work and after; a second sync for the entity is a defect.
+ */
 const insertNewSync = Effect.gen(function*() {
   const p = yield* ports
   const tenant = freshTenant()
   const y = sync(tenant)
-  const seen = yield* UnitOfWork.transactionFor(tenant, Effect.gen(function*() {
-    yield* p.syncs.insert(tenant, y)
-    return yield* p.syncs.findByEntity(tenant, y.entityType, y.entityId)
-  }))
+  const seen = yield* UnitOfWork.transactionFor(
+    tenant,
+    Effect.gen(function*() {
+      yield* p.syncs.insert(tenant, y)
+      return yield* p.syncs.findByEntity(tenant, y.entityType, y.entityId)
+    })
+  )
   expect(seen).toEqual(Option.some(y))
   expect(yield* p.syncs.get(tenant, y.id)).toEqual(y)
   const second = sync(tenant, T0, y.entityId)
@@ -444,7 +591,15 @@ const rollback = (on: On) => Effect.gen(function*() {
 
 /** The workflow ports; an adapter may implement some of them first and run the contract for those. */
 export type WorkflowPort = "RateCard" | "Surcharge" | "Quote" | "Dispute" | "Document" | "AccountingSync" | "BillingRun"
-export const workflowPorts: ReadonlyArray<WorkflowPort> = ["RateCard", "Surcharge", "Quote", "Dispute", "Document", "AccountingSync", "BillingRun"]
+export const workflowPorts: ReadonlyArray<WorkflowPort> = [
+  "RateCard",
+  "Surcharge",
+  "Quote",
+  "Dispute",
+  "Document",
+  "AccountingSync",
+  "BillingRun"
+]
 
 type Test = Effect.Effect<void, unknown, Repositories | UnitOfWork.UnitOfWork>
 
@@ -460,14 +615,38 @@ export const workflowContractTests = (
   const all: ReadonlyArray<readonly [ReadonlyArray<WorkflowPort>, string, Test]> = [
     [workflowPorts, "workflow records round-trip exactly", roundTrip(on)],
     [workflowPorts, "TEN-01 every workflow port scopes by tenant; jobs never touch another tenant", tenantScoping(on)],
-    [["RateCard", "Surcharge"], "BIL-RC-03 deactivateExpired changes exactly what isExpired selects (cards and surcharges), within the limit, once", deactivateMatchesPredicate],
+    [
+      ["RateCard", "Surcharge"],
+      "BIL-RC-03 deactivateExpired changes exactly what isExpired selects (cards, surcharges), within the limit, once",
+      deactivateMatchesPredicate
+    ],
     [["RateCard", "Surcharge"], "a soft-deleted rate card or surcharge is hidden and never swept", softDeleteHides],
-    [["Quote"], "BIL-QUO-02 quotes.expire changes exactly what Quote.isExpired selects, within the limit, once", expireQuotesMatchesPredicate],
+    [
+      ["Quote"],
+      "BIL-QUO-02 quotes.expire changes exactly what Quote.isExpired selects, within the limit, once",
+      expireQuotesMatchesPredicate
+    ],
     [["Quote"], "quote numbers are unique per tenant (QuoteNumberTaken)", quoteNumbersUnique],
-    [["AccountingSync"], "X-07 claimDue leases exactly what AccountingSync.isDue selects, within the limit; enqueue is idempotent; the log keeps order", claimDueMatchesPredicate],
-    [["AccountingSync"], "X-07 insert adds a new entity's sync, seen in its unit of work; a second sync for the entity is a defect", insertNewSync],
-    [["Document"], "X-05 document versions are unique per (kind, source) (DocumentExists); latest is the highest", documentVersionsUnique],
-    [["BillingRun"], "X-06 a billing run is unique per (account, period) (BillingRunExists) and updated in place", billingRunsUnique],
+    [
+      ["AccountingSync"],
+      "X-07 claimDue leases exactly what AccountingSync.isDue selects, within limit; enqueue idempotent; log ordered",
+      claimDueMatchesPredicate
+    ],
+    [
+      ["AccountingSync"],
+      "X-07 insert adds a new entity's sync, seen in its unit of work; a second sync for the entity is a defect",
+      insertNewSync
+    ],
+    [
+      ["Document"],
+      "X-05 document versions are unique per (kind, source) (DocumentExists); latest is the highest",
+      documentVersionsUnique
+    ],
+    [
+      ["BillingRun"],
+      "X-06 a billing run is unique per (account, period) (BillingRunExists) and updated in place",
+      billingRunsUnique
+    ],
     [workflowPorts, "a failed unit of work leaves no workflow row behind", rollback(on)]
   ]
   return all.filter(([ports]) => ports.some(on)).map(([, title, test]) => [title, test] as const)

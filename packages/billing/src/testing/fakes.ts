@@ -93,7 +93,10 @@ export const fakeUsageSource = (): FakeUsageSource => {
     usage: (_tenant, period, page) =>
       Effect.sync(() => {
         calls++
-        const all = [...(byPeriod.get(period.period) ?? [])].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0))
+        const all = [...(byPeriod.get(period.period) ?? [])].sort((
+          a,
+          b
+        ) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0))
         return all.filter((u) => page.after === null || idOf(u) > page.after).slice(0, page.limit)
       })
   })

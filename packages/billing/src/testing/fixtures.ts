@@ -3,7 +3,17 @@
  * every table, and short flows (an approved account, an issued invoice) built from the real commands.
  */
 // `Errors` is imported as a type so declaration emit can name the kernel errors the flows infer.
-import { Actor, type Command, type Errors, Ids, layerMemory as kernelLayerMemory, MemoryStore, type Tenant } from "@erpkit/kernel"
+/* oxlint-disable no-unused-vars -- declaration emit names these types */
+import {
+  Actor,
+  type Command,
+  type Errors,
+  Ids,
+  layerMemory as kernelLayerMemory,
+  MemoryStore,
+  type Tenant
+} from "@erpkit/kernel"
+/* oxlint-enable no-unused-vars */
 import { actor, tenantA } from "@erpkit/kernel/testing"
 import { Effect, Layer } from "effect"
 import type * as RateCard from "../RateCard.ts"
@@ -23,7 +33,13 @@ export const layerTest = (
   withGrants: Actor.Grants = grants
 ): Layer.Layer<Repositories | Command.CommandServices | MemoryStore.MemoryStore> =>
   billingLayerMemory.pipe(
-    Layer.provideMerge(Layer.mergeAll(kernelLayerMemory, Ids.IdGenerator.layerSequential(seed), Actor.Authorization.layerStatic(withGrants)))
+    Layer.provideMerge(
+      Layer.mergeAll(
+        kernelLayerMemory,
+        Ids.IdGenerator.layerSequential(seed),
+        Actor.Authorization.layerStatic(withGrants)
+      )
+    )
   )
 
 /** Every table a billing command may write, billing's and the platform's. */
@@ -41,7 +57,9 @@ export const snapshot: Effect.Effect<Record<string, string>, never, MemoryStore.
   const result: Record<string, string> = {}
   for (const name of tableNames) {
     const rows = yield* store.table<unknown>(name).all
-    result[name] = JSON.stringify(rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))).sort())
+    result[name] = JSON.stringify(
+      rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))).sort()
+    )
   }
   return result
 })
@@ -60,11 +78,19 @@ export const customerId = (): Ids.CustomerId =>
 
 /** Opens an account for a fresh customer with the given credit terms. */
 export const openAccount = (
-  options: { readonly creditLimitMinor?: bigint; readonly approved?: boolean; readonly currency?: "KZT" | "USD"; readonly tenant?: Tenant.Tenant } = {}
+  options: {
+    readonly creditLimitMinor?: bigint
+    readonly approved?: boolean
+    readonly currency?: "KZT" | "USD"
+    readonly tenant?: Tenant.Tenant
+  } = {}
 ) =>
   Effect.gen(function*() {
     const fm = financeManager(options.tenant)
-    const account = yield* ClientAccounts.openAccount(fm, { customerId: customerId(), currency: options.currency ?? "KZT" })
+    const account = yield* ClientAccounts.openAccount(fm, {
+      customerId: customerId(),
+      currency: options.currency ?? "KZT"
+    })
     if (options.creditLimitMinor === undefined && options.approved === undefined) return account
     return yield* ClientAccounts.setCreditTerms(fm, {
       accountId: account.id,
@@ -81,20 +107,36 @@ export const invoiceNumber = () => `INV-T-${++invoiceCounter}`
 export const draftInvoice = (
   accountId: string,
   unitPriceMinor: bigint,
-  options: { readonly issueDate?: string; readonly dueDate?: string; readonly tenant?: Tenant.Tenant; readonly taxRate?: string } = {}
+  options: {
+    readonly issueDate?: string
+    readonly dueDate?: string
+    readonly tenant?: Tenant.Tenant
+    readonly taxRate?: string
+  } = {}
 ) =>
   Invoices.createInvoice(financeManager(options.tenant), {
     accountId,
     invoiceNumber: invoiceNumber(),
     issueDate: options.issueDate ?? "2026-01-01",
     dueDate: options.dueDate ?? "2026-01-31",
-    items: [{ description: "Freight", quantity: "1", unitPriceMinor, ...(options.taxRate === undefined ? {} : { taxRate: options.taxRate }) }]
+    items: [{
+      description: "Freight",
+      quantity: "1",
+      unitPriceMinor,
+      ...(options.taxRate === undefined ? {} : { taxRate: options.taxRate })
+    }]
   })
 
 /** A draft issued (Sent) on an approved account. */
-export const sentInvoice = (accountId: string, unitPriceMinor: bigint, options: Parameters<typeof draftInvoice>[2] = {}) =>
-  Effect.flatMap(draftInvoice(accountId, unitPriceMinor, options), (draft) =>
-    Invoices.issueInvoice(financeManager(options.tenant), { invoiceId: draft.id }))
+export const sentInvoice = (
+  accountId: string,
+  unitPriceMinor: bigint,
+  options: Parameters<typeof draftInvoice>[2] = {}
+) =>
+  Effect.flatMap(
+    draftInvoice(accountId, unitPriceMinor, options),
+    (draft) => Invoices.issueInvoice(financeManager(options.tenant), { invoiceId: draft.id })
+  )
 
 /**
  * A rate card for `serviceLevel` and `basis` (default: Standard, Weight, every zone, KZT, valid all of

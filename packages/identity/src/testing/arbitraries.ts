@@ -21,31 +21,44 @@ export interface EmailVariant {
 }
 
 /** One base address written in any case, composed or decomposed, with stray spaces around it. */
-export const emailVariant: fc.Arbitrary<EmailVariant> = fc
-  .record({
-    base: fc.nat({ max: emailBases.length - 1 }),
-    flips: fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
-    form: fc.constantFrom("NFC", "NFD"),
-    domainUpper: fc.boolean(),
-    pad: fc.constantFrom("", " ", "\t", "  ")
-  })
-  .map(({ base, flips, form, domainUpper, pad }) => {
-    const local = Array.from(emailBases[base]!, (ch, i) => (flips[i] ? flip(ch) : ch)).join("").normalize(form as "NFC" | "NFD")
-    const domain = domainUpper ? "Example.KZ" : "example.kz"
-    return { base, email: `${pad}${local}@${domain}${pad}` }
-  })
+export const emailVariant: fc.Arbitrary<EmailVariant> = fc.record({
+  base: fc.nat({ max: emailBases.length - 1 }),
+  flips: fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
+  form: fc.constantFrom("NFC", "NFD"),
+  domainUpper: fc.boolean(),
+  pad: fc.constantFrom("", " ", "\t", "  ")
+}).map(({ base, flips, form, domainUpper, pad }) => {
+  const local = Array.from(emailBases[base]!, (ch, i) => (flips[i] ? flip(ch) : ch)).join("").normalize(
+    form as "NFC" | "NFD"
+  )
+  const domain = domainUpper ? "Example.KZ" : "example.kz"
+  return { base, email: `${pad}${local}@${domain}${pad}` }
+})
 
 export const name = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0)
 
 /** 12-digit BINs with a valid check digit. */
-export const validBin = fc
-  .array(fc.integer({ min: 0, max: 9 }), { minLength: 11, maxLength: 11 })
-  .map((digits) => digits.join(""))
-  .filter((body) => binCheckDigit(`${body}0`) !== undefined)
-  .map((body): string => `${body}${binCheckDigit(`${body}0`)}`)
+export const validBin = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 11, maxLength: 11 }).map((digits) =>
+  digits.join("")
+).filter((body) => binCheckDigit(`${body}0`) !== undefined).map((body): string => `${body}${binCheckDigit(`${body}0`)}`)
 
 /** Anything a caller could send: objects, arrays, strings, numbers, nulls, nested junk. */
 export const junk: fc.Arbitrary<unknown> = fc.oneof(
   fc.anything(),
-  fc.dictionary(fc.constantFrom("userId", "email", "name", "role", "token", "bin", "code", "key", "value", "changes", "organizationId"), fc.anything())
+  fc.dictionary(
+    fc.constantFrom(
+      "userId",
+      "email",
+      "name",
+      "role",
+      "token",
+      "bin",
+      "code",
+      "key",
+      "value",
+      "changes",
+      "organizationId"
+    ),
+    fc.anything()
+  )
 )

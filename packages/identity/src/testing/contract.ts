@@ -9,7 +9,7 @@
  * workspace, user) are written through the ports themselves, so adapters with foreign keys pass too.
  */
 import { assert, layer as withLayer } from "@effect/vitest"
-import { Effect, Exit, Layer, Option, Schema } from "effect"
+import { Effect, Exit, type Layer, Option, Schema } from "effect"
 import { Actor, type Ids, type Tenant, UnitOfWork } from "@erpkit/kernel"
 import { AccountRepository } from "../AccountRepository.ts"
 import { DepartmentRepository } from "../DepartmentRepository.ts"
@@ -41,15 +41,22 @@ export type IdentityPorts = IdentityRepositories | UnitOfWork.UnitOfWork
 class Rollback extends Schema.TaggedError<Rollback>()("Rollback", {}) {}
 
 const tagOf = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.exit(effect), (exit) =>
-    Exit.isSuccess(exit) ? "Success" : exit.cause.reasons.map((r) => (r._tag === "Fail" ? (r.error as { _tag: string })._tag : r._tag)).join(","))
+  Effect.map(
+    Effect.exit(effect),
+    (exit) =>
+      Exit.isSuccess(exit)
+        ? "Success"
+        : exit.cause.reasons.map((r) => (r._tag === "Fail" ? (r.error as { _tag: string })._tag : r._tag)).join(",")
+  )
 
 /** The typed failure of `effect` (its first), to check the figures it carries; `undefined` when it succeeded. */
 const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.exit(effect), (exit) => {
     if (Exit.isSuccess(exit)) return undefined
     const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
-    return failure?._tag === "Fail" ? failure.error as object : { _tag: `not a typed failure: ${exit.cause.reasons.map((r) => r._tag).join(",")}` }
+    return failure?._tag === "Fail"
+      ? failure.error as object
+      : { _tag: `not a typed failure: ${exit.cause.reasons.map((r) => r._tag).join(",")}` }
   })
 
 /** Writes an organization, its workspace and a user through the ports; returns the tenant and user. */
@@ -57,11 +64,14 @@ const seedTenant = (f: Fixtures.Fixtures) =>
   Effect.gen(function*() {
     const tenant = f.tenant()
     const admin = Fixtures.user(f, tenant.organizationId)
-    yield* UnitOfWork.transactionFor(tenant, Effect.gen(function*() {
-      yield* OrganizationRepository.use((r) => r.insert(Fixtures.organization(f, tenant)))
-      yield* UserRepository.use((r) => r.insert(admin))
-      yield* WorkspaceRepository.use((r) => r.insert(tenant, Fixtures.workspace(tenant, admin.id)))
-    }))
+    yield* UnitOfWork.transactionFor(
+      tenant,
+      Effect.gen(function*() {
+        yield* OrganizationRepository.use((r) => r.insert(Fixtures.organization(f, tenant)))
+        yield* UserRepository.use((r) => r.insert(admin))
+        yield* WorkspaceRepository.use((r) => r.insert(tenant, Fixtures.workspace(tenant, admin.id)))
+      })
+    )
     return { tenant, admin }
   })
 
@@ -69,7 +79,10 @@ const seedTenant = (f: Fixtures.Fixtures) =>
 const seedWorkspace = (f: Fixtures.Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId) =>
   Effect.gen(function*() {
     const other: Tenant.Tenant = { organizationId: tenant.organizationId, workspaceId: f.uuid() as Ids.WorkspaceId }
-    yield* UnitOfWork.transactionFor(other, WorkspaceRepository.use((r) => r.insert(other, Fixtures.workspace(other, createdBy, { type: "branch" }))))
+    yield* UnitOfWork.transactionFor(
+      other,
+      WorkspaceRepository.use((r) => r.insert(other, Fixtures.workspace(other, createdBy, { type: "branch" })))
+    )
     return other
   })
 
@@ -79,12 +92,24 @@ const next = <A extends { readonly version: number }>(row: A, changes: Partial<A
   return new make({ ...row, ...changes, version: row.version + 1 })
 }
 
-const inTx = <A, E, R>(tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) => UnitOfWork.transactionFor(tenant, effect)
+const inTx = <A, E, R>(tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) =>
+  UnitOfWork.transactionFor(tenant, effect)
 
 type Suite<E> = (name: string, layer: Layer.Layer<IdentityPorts, E>) => void
 
-const suite = <E>(port: string, body: (it: Parameters<Parameters<ReturnType<typeof withLayer<IdentityPorts, E>>>[1]>[0], f: Fixtures.Fixtures) => void): Suite<E> =>
-  (name, layer) => withLayer(layer, { timeout: "120 seconds" })(`identity contract ${port}: ${name}`, (it) => body(it, Fixtures.makeFixtures(`${port}/${name}`)))
+const suite =
+  <E>(
+    port: string,
+    body: (
+      it: Parameters<Parameters<ReturnType<typeof withLayer<IdentityPorts, E>>>[1]>[0],
+      f: Fixtures.Fixtures
+    ) => void
+  ): Suite<E> =>
+  (name, layer) =>
+    withLayer(layer, { timeout: "120 seconds" })(
+      `identity contract ${port}: ${name}`,
+      (it) => body(it, Fixtures.makeFixtures(`${port}/${name}`))
+    )
 
 export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (it, f) => {
   it.effect("AUTH-03 insert then find by id and by e-mail key; a taken key is EmailTaken", () =>
@@ -93,7 +118,10 @@ export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (i
       const repo = yield* UserRepository
       assert.deepStrictEqual(yield* inTx(tenant, repo.findById(admin.id)), Option.some(admin))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findByEmailKey(admin.emailKey)), Option.some(admin))
-      const twin = Fixtures.user(f, tenant.organizationId, { email: admin.email.toUpperCase(), emailKey: admin.emailKey })
+      const twin = Fixtures.user(f, tenant.organizationId, {
+        email: admin.email.toUpperCase(),
+        emailKey: admin.emailKey
+      })
       assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(twin))), "EmailTaken")
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.findById(twin.id))))
     }))
@@ -104,13 +132,22 @@ export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (i
       const repo = yield* UserRepository
       const other = Fixtures.user(f, tenant.organizationId)
       yield* inTx(tenant, repo.insert(other))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(other, { emailKey: admin.emailKey })))), "EmailTaken")
+      assert.strictEqual(
+        yield* tagOf(inTx(tenant, repo.update(next(other, { emailKey: admin.emailKey })))),
+        "EmailTaken"
+      )
       const renamed = next(other, { name: "Renamed" })
       yield* inTx(tenant, repo.update(renamed))
       const fresh = f.email()
       yield* inTx(tenant, repo.update(next(renamed, { email: fresh, emailKey: fresh })))
-      assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.findByEmailKey(fresh)), (u) => u.id), Option.some(other.id))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.update(next(Fixtures.user(f, tenant.organizationId))))), "NotFound")
+      assert.deepStrictEqual(
+        Option.map(yield* inTx(tenant, repo.findByEmailKey(fresh)), (u) => u.id),
+        Option.some(other.id)
+      )
+      assert.strictEqual(
+        yield* tagOf(inTx(tenant, repo.update(next(Fixtures.user(f, tenant.organizationId))))),
+        "NotFound"
+      )
     }))
 
   it.effect("remove deletes; listByOrganization sees only that organization", () =>
@@ -118,7 +155,10 @@ export const userRepositoryContract: Suite<unknown> = suite("UserRepository", (i
       const a = yield* seedTenant(f)
       const b = yield* seedTenant(f)
       const repo = yield* UserRepository
-      assert.deepStrictEqual((yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId))).map((u) => u.id), [a.admin.id])
+      assert.deepStrictEqual(
+        (yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId))).map((u) => u.id),
+        [a.admin.id]
+      )
       assert.isTrue(yield* inTx(b.tenant, repo.remove(b.admin.id)))
       assert.isFalse(yield* inTx(b.tenant, repo.remove(b.admin.id)))
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findByEmailKey(b.admin.emailKey))))
@@ -143,7 +183,10 @@ export const sessionRepositoryContract: Suite<unknown> = suite("SessionRepositor
       yield* inTx(tenant, repo.insert(s))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findById(s.id)), Option.some(s))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findByTokenHash(s.tokenHash)), Option.some(s))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.insert(Fixtures.session(f, admin.id, tenant, { tokenHash: s.tokenHash })))), "Conflict")
+      assert.strictEqual(
+        yield* tagOf(inTx(tenant, repo.insert(Fixtures.session(f, admin.id, tenant, { tokenHash: s.tokenHash })))),
+        "Conflict"
+      )
     }))
 
   it.effect("AUTH-13 updateMetadata changes ipAddress and userAgent only", () =>
@@ -153,28 +196,48 @@ export const sessionRepositoryContract: Suite<unknown> = suite("SessionRepositor
       const s = Fixtures.session(f, admin.id, tenant)
       yield* inTx(tenant, repo.insert(s))
       yield* inTx(tenant, repo.updateMetadata(s.id, { ipAddress: "10.0.0.1", userAgent: "curl" }))
-      assert.deepStrictEqual(yield* inTx(tenant, repo.findById(s.id)), Option.some(new Session({ ...s, ipAddress: "10.0.0.1", userAgent: "curl" })))
-      assert.strictEqual(yield* tagOf(inTx(tenant, repo.updateMetadata(Fixtures.session(f, admin.id, tenant).id, { ipAddress: null, userAgent: null }))), "NotFound")
+      assert.deepStrictEqual(
+        yield* inTx(tenant, repo.findById(s.id)),
+        Option.some(new Session({ ...s, ipAddress: "10.0.0.1", userAgent: "curl" }))
+      )
+      assert.strictEqual(
+        yield* tagOf(
+          inTx(
+            tenant,
+            repo.updateMetadata(Fixtures.session(f, admin.id, tenant).id, { ipAddress: null, userAgent: null })
+          )
+        ),
+        "NotFound"
+      )
     }))
 
   it.effect("AUTH-14 remove and removeByUser return what they deleted", () =>
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* SessionRepository
-      const [s1, s2, s3] = [Fixtures.session(f, admin.id, tenant), Fixtures.session(f, admin.id, tenant), Fixtures.session(f, admin.id, tenant)]
+      const [s1, s2, s3] = [
+        Fixtures.session(f, admin.id, tenant),
+        Fixtures.session(f, admin.id, tenant),
+        Fixtures.session(f, admin.id, tenant)
+      ]
       yield* inTx(tenant, Effect.forEach([s1, s2, s3], (s) => repo.insert(s)))
       assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.remove(s1.id)), (s) => s.id), Option.some(s1.id))
       assert.isTrue(Option.isNone(yield* inTx(tenant, repo.remove(s1.id))))
-      assert.deepStrictEqual((yield* inTx(tenant, repo.removeByUser(admin.id))).map((s) => s.id).sort(), [s2.id, s3.id].sort())
+      assert.deepStrictEqual(
+        (yield* inTx(tenant, repo.removeByUser(admin.id))).map((s) => s.id).sort(),
+        [s2.id, s3.id].sort()
+      )
       assert.deepStrictEqual(yield* inTx(tenant, repo.listByUser(admin.id)), [])
     }))
 
-  it.effect("AUTH-15 deleteExpired removes exactly the sessions the pure predicate calls expired, bounded and idempotent", () =>
+  it.effect("AUTH-15 deleteExpired removes exactly the sessions the predicate calls expired, bounded, idempotent", () =>
     Effect.gen(function*() {
       const { tenant, admin } = yield* seedTenant(f)
       const repo = yield* SessionRepository
       const now = 50_000
-      const all = [40_000, 49_999, 50_000, 50_001, 90_000].map((expiresAt) => Fixtures.session(f, admin.id, tenant, { expiresAt }))
+      const all = [40_000, 49_999, 50_000, 50_001, 90_000].map((expiresAt) =>
+        Fixtures.session(f, admin.id, tenant, { expiresAt })
+      )
       yield* inTx(tenant, Effect.forEach(all, (s) => repo.insert(s)))
       const first = yield* inTx(tenant, repo.deleteExpired(now, 2))
       assert.strictEqual(first.length, 2)
@@ -183,7 +246,10 @@ export const sessionRepositoryContract: Suite<unknown> = suite("SessionRepositor
       const mine = (ids: ReadonlyArray<string>) => ids.filter((id) => all.some((s) => s.id === id)).sort()
       assert.deepStrictEqual(mine(deletedIds), all.filter((s) => sessionExpired(s, now)).map((s) => s.id).sort())
       assert.deepStrictEqual(mine((yield* inTx(tenant, repo.deleteExpired(now, 1000))).map((s) => s.id)), [])
-      assert.deepStrictEqual((yield* inTx(tenant, repo.listByUser(admin.id))).map((s) => s.expiresAt).sort(), [50_001, 90_000])
+      assert.deepStrictEqual((yield* inTx(tenant, repo.listByUser(admin.id))).map((s) => s.expiresAt).sort(), [
+        50_001,
+        90_000
+      ])
     }))
 })
 
@@ -195,11 +261,10 @@ export const accountRepositoryContract: Suite<unknown> = suite("AccountRepositor
       const a = Fixtures.account(f, admin.id)
       yield* inTx(tenant, repo.insert(a))
       assert.deepStrictEqual(yield* inTx(tenant, repo.findByProvider(a.providerId, a.accountId)), Option.some(a))
-      assert.deepInclude(yield* failureOf(inTx(tenant, repo.insert(Fixtures.account(f, admin.id, { accountId: a.accountId })))), {
-        _tag: "AccountLinked",
-        providerId: a.providerId,
-        accountId: a.accountId
-      })
+      assert.deepInclude(
+        yield* failureOf(inTx(tenant, repo.insert(Fixtures.account(f, admin.id, { accountId: a.accountId })))),
+        { _tag: "AccountLinked", providerId: a.providerId, accountId: a.accountId }
+      )
       yield* inTx(tenant, repo.insert(Fixtures.account(f, admin.id, { providerId: "github", accountId: a.accountId })))
       assert.strictEqual((yield* inTx(tenant, repo.listByUser(admin.id))).length, 2)
     }))
@@ -226,10 +291,16 @@ export const verificationRepositoryContract: Suite<unknown> = suite("Verificatio
       const recent = Fixtures.verification(f, key, { createdAt: 2_000 })
       const other = Fixtures.verification(f, key, { type: "password_reset" })
       yield* inTx(tenant, Effect.forEach([old, recent, other], (v) => repo.insert(v)))
-      assert.deepStrictEqual((yield* inTx(tenant, repo.listFor(key, "registration"))).map((v) => v.id), [recent.id, old.id])
+      assert.deepStrictEqual((yield* inTx(tenant, repo.listFor(key, "registration"))).map((v) => v.id), [
+        recent.id,
+        old.id
+      ])
       assert.isTrue(yield* inTx(tenant, repo.markUsed(recent.id, 3_000)))
       assert.isFalse(yield* inTx(tenant, repo.markUsed(recent.id, 4_000)))
-      assert.deepStrictEqual(Option.map(yield* inTx(tenant, repo.findById(recent.id)), (v) => v.usedAt), Option.some(3_000))
+      assert.deepStrictEqual(
+        Option.map(yield* inTx(tenant, repo.findById(recent.id)), (v) => v.usedAt),
+        Option.some(3_000)
+      )
     }))
 
   it.effect("deleteExpired follows the pure predicate; removeByUser removes the user's codes", () =>
@@ -242,7 +313,10 @@ export const verificationRepositoryContract: Suite<unknown> = suite("Verificatio
       yield* inTx(tenant, repo.deleteExpired(20, 1000))
       const left = yield* inTx(tenant, repo.listFor(key, "registration"))
       assert.deepStrictEqual(left.map((v) => v.id), codes.filter((v) => !codeExpired(v, 20)).map((v) => v.id))
-      assert.deepStrictEqual((yield* inTx(tenant, repo.removeByUser(admin.id))).map((v) => v.id), codes.filter((v) => !codeExpired(v, 20)).map((v) => v.id))
+      assert.deepStrictEqual(
+        (yield* inTx(tenant, repo.removeByUser(admin.id))).map((v) => v.id),
+        codes.filter((v) => !codeExpired(v, 20)).map((v) => v.id)
+      )
     }))
 })
 
@@ -268,9 +342,15 @@ export const organizationRepositoryContract: Suite<unknown> = suite("Organizatio
       const repo = yield* OrganizationRepository
       const orgA = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant.organizationId)))
       const orgB = Option.getOrThrow(yield* inTx(b.tenant, repo.findById(b.tenant.organizationId)))
-      assert.deepInclude(yield* failureOf(inTx(b.tenant, repo.update(next(orgB, { bin: orgA.bin })))), { _tag: "BinTaken", bin: orgA.bin })
+      assert.deepInclude(yield* failureOf(inTx(b.tenant, repo.update(next(orgB, { bin: orgA.bin })))), {
+        _tag: "BinTaken",
+        bin: orgA.bin
+      })
       yield* inTx(b.tenant, repo.update(next(orgB, { name: "Renamed" })))
-      assert.deepStrictEqual(Option.map(yield* inTx(b.tenant, repo.findById(orgB.id)), (o) => o.name), Option.some("Renamed"))
+      assert.deepStrictEqual(
+        Option.map(yield* inTx(b.tenant, repo.findById(orgB.id)), (o) => o.name),
+        Option.some("Renamed")
+      )
     }))
 })
 
@@ -323,14 +403,20 @@ export const employeeRepositoryContract: Suite<unknown> = suite("EmployeeReposit
       const colleague = Fixtures.user(f, a.tenant.organizationId)
       yield* inTx(a.tenant, UserRepository.use((r) => r.insert(colleague)))
       const clash = Fixtures.employee(f, colleague.id, a.tenant, { employeeNumber: "E-1" })
-      assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.insert(a.tenant, clash))), { _tag: "EmployeeNumberTaken", employeeNumber: "E-1" })
-      const renumbered = Fixtures.employee(f, colleague.id, a.tenant, { employeeNumber: "E-2" })
-      yield* inTx(a.tenant, repo.insert(a.tenant, renumbered))
-      assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.update(a.tenant, next(renumbered, { employeeNumber: "E-1" })))), {
+      assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.insert(a.tenant, clash))), {
         _tag: "EmployeeNumberTaken",
         employeeNumber: "E-1"
       })
-      yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.employee(f, b.admin.id, b.tenant, { employeeNumber: "E-1" })))
+      const renumbered = Fixtures.employee(f, colleague.id, a.tenant, { employeeNumber: "E-2" })
+      yield* inTx(a.tenant, repo.insert(a.tenant, renumbered))
+      assert.deepInclude(
+        yield* failureOf(inTx(a.tenant, repo.update(a.tenant, next(renumbered, { employeeNumber: "E-1" })))),
+        { _tag: "EmployeeNumberTaken", employeeNumber: "E-1" }
+      )
+      yield* inTx(
+        b.tenant,
+        repo.insert(b.tenant, Fixtures.employee(f, b.admin.id, b.tenant, { employeeNumber: "E-1" }))
+      )
     }))
 })
 
@@ -343,13 +429,16 @@ export const departmentRepositoryContract: Suite<unknown> = suite("DepartmentRep
       const repo = yield* DepartmentRepository
       const d = Fixtures.department(f, a.tenant, { code: "OPS" })
       yield* inTx(a.tenant, repo.insert(a.tenant, d))
-      assert.deepInclude(yield* failureOf(inTx(branch, repo.insert(branch, Fixtures.department(f, branch, { code: "OPS" })))), {
+      assert.deepInclude(
+        yield* failureOf(inTx(branch, repo.insert(branch, Fixtures.department(f, branch, { code: "OPS" })))),
+        { _tag: "DepartmentCodeTaken", code: "OPS" }
+      )
+      const other = Fixtures.department(f, branch, { code: "HQ" })
+      yield* inTx(branch, repo.insert(branch, other))
+      assert.deepInclude(yield* failureOf(inTx(branch, repo.update(branch, next(other, { code: "OPS" })))), {
         _tag: "DepartmentCodeTaken",
         code: "OPS"
       })
-      const other = Fixtures.department(f, branch, { code: "HQ" })
-      yield* inTx(branch, repo.insert(branch, other))
-      assert.deepInclude(yield* failureOf(inTx(branch, repo.update(branch, next(other, { code: "OPS" })))), { _tag: "DepartmentCodeTaken", code: "OPS" })
       yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.department(f, b.tenant, { code: "OPS" })))
       yield* inTx(a.tenant, repo.update(a.tenant, next(d, { deletedAt: 3 })))
       yield* inTx(branch, repo.insert(branch, Fixtures.department(f, branch, { code: "OPS" })))
@@ -381,17 +470,27 @@ export const settingRepositoryContract: Suite<unknown> = suite("SettingRepositor
       const orgWide = Fixtures.setting(f, a.tenant, a.admin.id)
       const own = Fixtures.setting(f, a.tenant, a.admin.id, { workspaceId: a.tenant.workspaceId, value: "ru-KZ" })
       yield* inTx(a.tenant, Effect.forEach([orgWide, own], (s) => repo.insert(a.tenant, s)))
-      assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.insert(a.tenant, Fixtures.setting(f, a.tenant, a.admin.id)))), {
-        _tag: "SettingKeyTaken",
-        key: orgWide.key,
-        scope: "organization"
-      })
       assert.deepInclude(
-        yield* failureOf(inTx(a.tenant, repo.insert(a.tenant, Fixtures.setting(f, a.tenant, a.admin.id, { workspaceId: a.tenant.workspaceId })))),
+        yield* failureOf(inTx(a.tenant, repo.insert(a.tenant, Fixtures.setting(f, a.tenant, a.admin.id)))),
+        { _tag: "SettingKeyTaken", key: orgWide.key, scope: "organization" }
+      )
+      assert.deepInclude(
+        yield* failureOf(
+          inTx(
+            a.tenant,
+            repo.insert(a.tenant, Fixtures.setting(f, a.tenant, a.admin.id, { workspaceId: a.tenant.workspaceId }))
+          )
+        ),
         { _tag: "SettingKeyTaken", key: own.key, scope: "workspace" }
       )
-      assert.deepStrictEqual(Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, orgWide.key, null)), (s) => s.id), Option.some(orgWide.id))
-      assert.deepStrictEqual(Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, own.key, a.tenant.workspaceId)), (s) => s.id), Option.some(own.id))
+      assert.deepStrictEqual(
+        Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, orgWide.key, null)), (s) => s.id),
+        Option.some(orgWide.id)
+      )
+      assert.deepStrictEqual(
+        Option.map(yield* inTx(a.tenant, repo.findByKey(a.tenant, own.key, a.tenant.workspaceId)), (s) => s.id),
+        Option.some(own.id)
+      )
       yield* inTx(b.tenant, repo.insert(b.tenant, Fixtures.setting(f, b.tenant, b.admin.id)))
       assert.strictEqual((yield* inTx(a.tenant, repo.list(a.tenant))).length, 2)
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant, orgWide.id))))
@@ -403,7 +502,10 @@ export const settingRepositoryContract: Suite<unknown> = suite("SettingRepositor
       const repo = yield* SettingRepository
       const s = Fixtures.setting(f, a.tenant, a.admin.id, { key: "tz" })
       yield* inTx(a.tenant, repo.insert(a.tenant, s))
-      yield* inTx(a.tenant, repo.update(a.tenant, next(s, { key: "other", workspaceId: a.tenant.workspaceId, value: "Asia/Almaty" })))
+      yield* inTx(
+        a.tenant,
+        repo.update(a.tenant, next(s, { key: "other", workspaceId: a.tenant.workspaceId, value: "Asia/Almaty" }))
+      )
       const stored = Option.getOrThrow(yield* inTx(a.tenant, repo.findById(a.tenant, s.id)))
       assert.deepStrictEqual([stored.key, stored.workspaceId, stored.value], ["tz", null, "Asia/Almaty"])
       assert.isTrue(Option.isSome(yield* inTx(a.tenant, repo.remove(a.tenant, s.id))))
@@ -428,13 +530,17 @@ export const rolePermissionRepositoryContract: Suite<unknown> = suite("RolePermi
 })
 
 export const membershipRepositoryContract: Suite<unknown> = suite("MembershipRepository", (it, f) => {
-  it.effect("AUTH-02 one membership per (organization, user), its role per organization; versioned updates; remove", () =>
+  it.effect("AUTH-02 one membership per (organization, user), its role per organization; versioned; remove", () =>
     Effect.gen(function*() {
       const a = yield* seedTenant(f)
       const b = yield* seedTenant(f)
       const repo = yield* MembershipRepository
       const home = Fixtures.membership(a.admin.id, a.tenant.organizationId, { role: "admin" })
-      const elsewhere = Fixtures.membership(a.admin.id, b.tenant.organizationId, { role: "Dispatcher", createdAt: 2_000, updatedAt: 2_000 })
+      const elsewhere = Fixtures.membership(a.admin.id, b.tenant.organizationId, {
+        role: "Dispatcher",
+        createdAt: 2_000,
+        updatedAt: 2_000
+      })
       yield* inTx(a.tenant, repo.insert(home))
       yield* inTx(b.tenant, repo.insert(elsewhere))
       assert.deepInclude(yield* failureOf(inTx(a.tenant, repo.insert(new Membership({ ...home, role: "staff" })))), {
@@ -445,12 +551,26 @@ export const membershipRepositoryContract: Suite<unknown> = suite("MembershipRep
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.find(a.tenant.organizationId, a.admin.id)), Option.some(home))
       assert.deepStrictEqual(yield* inTx(b.tenant, repo.listByOrganization(b.tenant.organizationId)), [elsewhere])
       // the home organization sees where its user is a member (its delete guard)
-      assert.sameMembers([...(yield* inTx(a.tenant, repo.organizationsOf(a.admin.id)))], [a.tenant.organizationId, b.tenant.organizationId])
+      assert.sameMembers(
+        [...(yield* inTx(a.tenant, repo.organizationsOf(a.admin.id)))],
+        [a.tenant.organizationId, b.tenant.organizationId]
+      )
       const demoted = next(elsewhere, { role: "employee", updatedAt: 3_000 })
       yield* inTx(b.tenant, repo.update(demoted))
-      assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(next(elsewhere, { role: "Admin" })))), "StaleVersion", "stale")
-      assert.deepStrictEqual(yield* inTx(a.tenant, repo.find(a.tenant.organizationId, a.admin.id)), Option.some(home), "A's role untouched")
-      assert.deepStrictEqual(yield* inTx(b.tenant, repo.remove(b.tenant.organizationId, a.admin.id)), Option.some(demoted))
+      assert.strictEqual(
+        yield* tagOf(inTx(b.tenant, repo.update(next(elsewhere, { role: "Admin" })))),
+        "StaleVersion",
+        "stale"
+      )
+      assert.deepStrictEqual(
+        yield* inTx(a.tenant, repo.find(a.tenant.organizationId, a.admin.id)),
+        Option.some(home),
+        "A's role untouched"
+      )
+      assert.deepStrictEqual(
+        yield* inTx(b.tenant, repo.remove(b.tenant.organizationId, a.admin.id)),
+        Option.some(demoted)
+      )
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.remove(b.tenant.organizationId, a.admin.id))))
       assert.strictEqual(yield* tagOf(inTx(b.tenant, repo.update(next(demoted)))), "NotFound")
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.organizationsOf(a.admin.id)), [a.tenant.organizationId])
@@ -464,17 +584,31 @@ export const invitationRepositoryContract: Suite<unknown> = suite("InvitationRep
       const b = yield* seedTenant(f)
       const repo = yield* InvitationRepository
       const older = Fixtures.invitation(f, a.tenant, "one@example.kz")
-      const newer = Fixtures.invitation(f, a.tenant, "two@example.kz", { createdAt: 2_000, updatedAt: 2_000, role: "staff" })
+      const newer = Fixtures.invitation(f, a.tenant, "two@example.kz", {
+        createdAt: 2_000,
+        updatedAt: 2_000,
+        role: "staff"
+      })
       yield* inTx(a.tenant, Effect.all([repo.insert(older), repo.insert(newer)]))
       assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.insert(older))), "Conflict")
-      assert.deepStrictEqual(yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId, 10)), [newer, older])
+      assert.deepStrictEqual(yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId, 10)), [
+        newer,
+        older
+      ])
       assert.deepStrictEqual(yield* inTx(a.tenant, repo.listByOrganization(a.tenant.organizationId, 1)), [newer])
       assert.isTrue(Option.isNone(yield* inTx(b.tenant, repo.findById(b.tenant.organizationId, older.id))))
       assert.deepStrictEqual(yield* inTx(b.tenant, repo.listByOrganization(b.tenant.organizationId, 10)), [])
       const accepted = next(older, { status: "accepted", updatedAt: 3_000 })
       yield* inTx(a.tenant, repo.update(accepted))
-      assert.strictEqual(yield* tagOf(inTx(a.tenant, repo.update(next(older, { status: "declined" })))), "StaleVersion", "second answer")
-      assert.deepStrictEqual(yield* inTx(a.tenant, repo.findById(a.tenant.organizationId, older.id)), Option.some(accepted))
+      assert.strictEqual(
+        yield* tagOf(inTx(a.tenant, repo.update(next(older, { status: "declined" })))),
+        "StaleVersion",
+        "second answer"
+      )
+      assert.deepStrictEqual(
+        yield* inTx(a.tenant, repo.findById(a.tenant.organizationId, older.id)),
+        Option.some(accepted)
+      )
     }))
 })
 
@@ -493,7 +627,10 @@ export const optimisticConcurrencyContract: Suite<unknown> = suite("optimistic c
       const e = Fixtures.employee(f, admin.id, tenant)
       const d = Fixtures.department(f, tenant)
       const s = Fixtures.setting(f, tenant, admin.id)
-      yield* inTx(tenant, Effect.all([employees.insert(tenant, e), departments.insert(tenant, d), settings.insert(tenant, s)]))
+      yield* inTx(
+        tenant,
+        Effect.all([employees.insert(tenant, e), departments.insert(tenant, d), settings.insert(tenant, s)])
+      )
       const stale: ReadonlyArray<Effect.Effect<void, { readonly _tag: string }>> = [
         users.update({ ...admin, name: "same version" }),
         users.update({ ...admin, name: "skipped", version: admin.version + 2 }),
@@ -508,7 +645,10 @@ export const optimisticConcurrencyContract: Suite<unknown> = suite("optimistic c
       assert.deepStrictEqual(yield* inTx(tenant, settings.findById(tenant, s.id)), Option.some(s))
       yield* inTx(tenant, users.update(next(admin, { name: "v2" })))
       assert.strictEqual(yield* tagOf(inTx(tenant, users.update(next(admin, { name: "lost update" })))), "StaleVersion")
-      assert.deepStrictEqual(Option.map(yield* inTx(tenant, users.findById(admin.id)), (u) => [u.name, u.version]), Option.some(["v2", 2]))
+      assert.deepStrictEqual(
+        Option.map(yield* inTx(tenant, users.findById(admin.id)), (u) => [u.name, u.version]),
+        Option.some(["v2", 2])
+      )
     }))
 })
 

@@ -14,7 +14,7 @@ import { Invitation, type InvitationId } from "../Invitation.ts"
 import { Membership } from "../Membership.ts"
 import * as Invitations from "../Invitations.ts"
 import * as Memberships from "../Memberships.ts"
-import { Organization } from "../Organization.ts"
+import { Organization, binCheckDigit } from "../Organization.ts"
 import { Session, type SessionId } from "../Session.ts"
 import { Setting, type SettingId } from "../Setting.ts"
 import { User } from "../User.ts"
@@ -22,7 +22,6 @@ import * as Users from "../Users.ts"
 import * as Organizations from "../Organizations.ts"
 import { Verification, type VerificationId } from "../Verification.ts"
 import { Workspace } from "../Workspace.ts"
-import { binCheckDigit } from "../Organization.ts"
 
 /** FNV-1a of the text, 8 hex digits: separates the ids of two suites that share a database. */
 const hash8 = (text: string): string => {
@@ -40,11 +39,15 @@ export const makeFixtures = (suite: string) => {
   let n = 0
   const next = () => ++n
   const uuid = () => `${prefix}-0000-7000-8000-${next().toString(16).padStart(12, "0")}`
-  const tenant = (): Tenant.Tenant => ({ organizationId: uuid() as Ids.OrganizationId, workspaceId: uuid() as Ids.WorkspaceId })
+  const tenant = (): Tenant.Tenant => ({
+    organizationId: uuid() as Ids.OrganizationId,
+    workspaceId: uuid() as Ids.WorkspaceId
+  })
   /** A 12-digit BIN with a valid check digit, unique per call. */
   const bin = (): string => {
     for (;;) {
-      const body = (parseInt(prefix.slice(0, 5), 16) % 100_000).toString().padStart(5, "0") + next().toString().padStart(6, "0")
+      const body = (parseInt(prefix.slice(0, 5), 16) % 100_000).toString().padStart(5, "0") +
+        next().toString().padStart(6, "0")
       const digit = binCheckDigit(`${body}0`)
       if (digit !== undefined) return `${body}${digit}`
     }
@@ -72,7 +75,11 @@ export const organization = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<O
     ...over
   })
 
-export const workspace = (tenant: Tenant.Tenant, createdBy: Ids.UserId | null, over: Partial<Workspace> = {}): Workspace =>
+export const workspace = (
+  tenant: Tenant.Tenant,
+  createdBy: Ids.UserId | null,
+  over: Partial<Workspace> = {}
+): Workspace =>
   new Workspace({
     id: tenant.workspaceId,
     organizationId: tenant.organizationId,
@@ -108,7 +115,11 @@ export const user = (f: Fixtures, organizationId: Ids.OrganizationId, over: Part
   })
 }
 
-export const membership = (userId: Ids.UserId, organizationId: Ids.OrganizationId, over: Partial<Membership> = {}): Membership =>
+export const membership = (
+  userId: Ids.UserId,
+  organizationId: Ids.OrganizationId,
+  over: Partial<Membership> = {}
+): Membership =>
   new Membership({
     organizationId,
     userId,
@@ -120,7 +131,12 @@ export const membership = (userId: Ids.UserId, organizationId: Ids.OrganizationI
     ...over
   })
 
-export const invitation = (f: Fixtures, tenant: Tenant.Tenant, emailKey: string, over: Partial<Invitation> = {}): Invitation =>
+export const invitation = (
+  f: Fixtures,
+  tenant: Tenant.Tenant,
+  emailKey: string,
+  over: Partial<Invitation> = {}
+): Invitation =>
   new Invitation({
     id: f.uuid() as InvitationId,
     tenant,
@@ -172,7 +188,12 @@ export const verification = (f: Fixtures, emailKey: string, over: Partial<Verifi
     ...over
   })
 
-export const employee = (f: Fixtures, userId: Ids.UserId, tenant: Tenant.Tenant, over: Partial<Employee> = {}): Employee =>
+export const employee = (
+  f: Fixtures,
+  userId: Ids.UserId,
+  tenant: Tenant.Tenant,
+  over: Partial<Employee> = {}
+): Employee =>
   new Employee({
     id: f.uuid() as EmployeeId,
     userId,
@@ -203,7 +224,12 @@ export const department = (f: Fixtures, tenant: Tenant.Tenant, over: Partial<Dep
     ...over
   })
 
-export const setting = (f: Fixtures, tenant: Tenant.Tenant, createdBy: Ids.UserId | null, over: Partial<Setting> = {}): Setting =>
+export const setting = (
+  f: Fixtures,
+  tenant: Tenant.Tenant,
+  createdBy: Ids.UserId | null,
+  over: Partial<Setting> = {}
+): Setting =>
   new Setting({
     id: f.uuid() as SettingId,
     organizationId: tenant.organizationId,
@@ -241,10 +267,18 @@ export const freshBin = (): string => run.bin()
 
 /** The error tag of a failed effect (defects as `Die:<defect>`), or "Success". */
 export const outcome = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<string, never, R> =>
-  Effect.map(Effect.exit(effect), (exit) =>
-    Exit.isSuccess(exit)
-      ? "Success"
-      : exit.cause.reasons.map((r) => (r._tag === "Fail" ? String((r.error as { _tag?: unknown })._tag) : `${r._tag}:${String((r as { defect?: unknown }).defect)}`)).join(","))
+  Effect.map(
+    Effect.exit(effect),
+    (exit) =>
+      Exit.isSuccess(exit)
+        ? "Success"
+        : exit.cause.reasons.map((
+          r
+        ) => (r._tag === "Fail"
+          ? String((r.error as { _tag?: unknown })._tag)
+          : `${r._tag}:${String((r as { defect?: unknown }).defect)}`)
+        ).join(",")
+  )
 
 /** How the helpers fail, and what they need (annotated so their declarations stay portable). */
 export type Failure = { readonly _tag: string }
@@ -266,13 +300,18 @@ export const register = (
   tenant: Tenant.Tenant,
   email = freshEmail(),
   name = "Ana"
-): Effect.Effect<typeof Users.Registered.Type, Failure, ServicesOf<typeof Users.register>> => Users.register(Access.anonymous(tenant), { email, name })
+): Effect.Effect<typeof Users.Registered.Type, Failure, ServicesOf<typeof Users.register>> =>
+  Users.register(Access.anonymous(tenant), { email, name })
 
 /**
  * The actor a signed-in user is in `tenant`, holding `role` there (what `Sessions.authenticate` gives
  * for a member with that role; a fresh registration holds `IdentityConfig.defaultRole`, `employee`).
  */
-export const actorOf = (user: User, tenant: Tenant.Tenant, role: Actor.Role = "employee"): Actor.Actor => ({ userId: user.id, roles: [role], tenant })
+export const actorOf = (user: User, tenant: Tenant.Tenant, role: Actor.Role = "employee"): Actor.Actor => ({
+  userId: user.id,
+  roles: [role],
+  tenant
+})
 
 /** A registered user with `role` in `tenant`, assigned by the system actor (a customer is linked to a CRM customer). */
 export const userWithRole = (
@@ -308,7 +347,11 @@ export const join = (
   tenant: Tenant.Tenant,
   user: User,
   role: Actor.Role = "employee"
-): Effect.Effect<Membership, Failure, ServicesOf<typeof Invitations.inviteMember | typeof Invitations.acceptInvitation>> =>
+): Effect.Effect<
+  Membership,
+  Failure,
+  ServicesOf<typeof Invitations.inviteMember | typeof Invitations.acceptInvitation>
+> =>
   Effect.gen(function*() {
     const invitation = yield* Invitations.inviteMember(Actor.system(tenant), { email: user.email, role })
     return yield* Invitations.acceptInvitation(Access.invitee(user.id, tenant), { invitationId: invitation.id })

@@ -26,7 +26,16 @@ import * as Sessions from "../Sessions.ts"
 import * as Settings from "../Settings.ts"
 import * as Users from "../Users.ts"
 import * as Workspaces from "../Workspaces.ts"
-import { actorOf, type CommandServicesOf, type Failure, freshEmail, openTenant, outcome, register, userWithRole } from "./fixtures.ts"
+import {
+  actorOf,
+  type CommandServicesOf,
+  type Failure,
+  freshEmail,
+  openTenant,
+  outcome,
+  register,
+  userWithRole
+} from "./fixtures.ts"
 
 /** What the commands of this file need: identity's ports, its configuration and the kernel's command services. */
 export type IsolationServices = CommandServicesOf<
@@ -43,18 +52,29 @@ export type IsolationServices = CommandServicesOf<
   | typeof Invitations
 >
 
-/** A tenant with one of everything, created through the commands; the admin also changed the user's role (audit rows). */
+/**
+ * A tenant with one of everything, created through the commands; the admin also changed the user's role (audit rows).
+ */
 export const populatedTenant: Effect.Effect<PopulatedTenant, Failure, IsolationServices> = Effect.gen(function*() {
   const tenant = yield* openTenant()
   const { actor: admin } = yield* userWithRole(tenant, "admin")
   const { user } = yield* register(tenant)
   const self = actorOf(user, tenant)
   const session = yield* Sessions.createSession(Actor.system(tenant), { userId: user.id })
-  const account = yield* Accounts.linkAccount(self, { userId: user.id, providerId: "google", accountId: `g-${user.id}` })
+  const account = yield* Accounts.linkAccount(self, {
+    userId: user.id,
+    providerId: "google",
+    accountId: `g-${user.id}`
+  })
   const department = yield* Departments.createDepartment(admin, { name: "Ops", code: "OPS" })
   const employee = yield* Employees.hireEmployee(admin, { userId: user.id, departmentId: department.id })
   const workspace = yield* Workspaces.createWorkspace(admin, { name: "Branch", type: "branch" })
-  const setting = yield* Settings.defineSetting(admin, { key: "only.here", scope: "organization", dataType: "string", value: "x" })
+  const setting = yield* Settings.defineSetting(admin, {
+    key: "only.here",
+    scope: "organization",
+    dataType: "string",
+    value: "x"
+  })
   yield* Memberships.assignRole(admin, { userId: user.id, role: "manager" })
   const invitation = yield* Invitations.inviteMember(admin, { email: freshEmail("invited"), role: "staff" })
   return { tenant, admin, user, session, account, department, employee, workspace, setting, invitation }
@@ -83,7 +103,11 @@ const attempts = (a: PopulatedTenant, b: PopulatedTenant): Record<string, Forged
     updateProfile: Users.updateProfile(admin, { userId: user, name: "x" }),
     changeEmail: Users.changeEmail(admin, { userId: user, email: "forged@example.kz" }),
     requestEmailChange: Users.requestEmailChange(admin, { userId: user, email: "forged2@example.kz" }),
-    confirmEmailChange: Users.confirmEmailChange(admin, { userId: user, email: "forged2@example.kz", code: "12345678" }),
+    confirmEmailChange: Users.confirmEmailChange(admin, {
+      userId: user,
+      email: "forged2@example.kz",
+      code: "12345678"
+    }),
     assignRole: Memberships.assignRole(admin, { userId: user, role: "Admin" }),
     removeMember: Memberships.removeMember(admin, { userId: user }),
     getMembership: Memberships.getMembership(admin, { userId: user }),
@@ -96,7 +120,10 @@ const attempts = (a: PopulatedTenant, b: PopulatedTenant): Record<string, Forged
     advanceRegistration: Users.advanceRegistration(admin, { userId: user, to: "email_verified" }),
     deleteUser: Users.deleteUser(admin, { userId: user }),
     createSession: Sessions.createSession(system, { userId: user }),
-    updateSession: Sessions.updateSession(admin, { sessionId: b.session.session.id, changes: { ipAddress: "6.6.6.6" } }),
+    updateSession: Sessions.updateSession(admin, {
+      sessionId: b.session.session.id,
+      changes: { ipAddress: "6.6.6.6" }
+    }),
     revokeSession: Sessions.revokeSession(admin, { sessionId: b.session.session.id }),
     listSessions: Sessions.listSessions(admin, { userId: user }),
     linkAccount: Accounts.linkAccount(admin, { userId: user, providerId: "github", accountId: "forged" }),
@@ -104,7 +131,10 @@ const attempts = (a: PopulatedTenant, b: PopulatedTenant): Record<string, Forged
     listAccounts: Accounts.listAccounts(admin, { userId: user }),
     getOrganization: Organizations.getOrganization(admin, { organizationId: b.tenant.organizationId }),
     updateOrganization: Organizations.updateOrganization(admin, { organizationId: b.tenant.organizationId, name: "x" }),
-    setOrganizationStatus: Organizations.setOrganizationStatus(admin, { organizationId: b.tenant.organizationId, status: "inactive" }),
+    setOrganizationStatus: Organizations.setOrganizationStatus(admin, {
+      organizationId: b.tenant.organizationId,
+      status: "inactive"
+    }),
     deleteOrganization: Organizations.deleteOrganization(system, { organizationId: b.tenant.organizationId }),
     getWorkspace: Workspaces.getWorkspace(admin, { workspaceId: b.workspace.id }),
     renameWorkspace: Workspaces.renameWorkspace(admin, { workspaceId: b.workspace.id, name: "x" }),
@@ -114,11 +144,17 @@ const attempts = (a: PopulatedTenant, b: PopulatedTenant): Record<string, Forged
     updateEmployee: Employees.updateEmployee(admin, { employeeId: b.employee.id, position: "x" }),
     setEmployeeStatus: Employees.setEmployeeStatus(admin, { employeeId: b.employee.id, status: "active" }),
     removeEmployee: Employees.removeEmployee(admin, { employeeId: b.employee.id }),
-    "hireEmployee into B's department": Employees.hireEmployee(admin, { userId: a.user.id, departmentId: b.department.id }),
+    "hireEmployee into B's department": Employees.hireEmployee(admin, {
+      userId: a.user.id,
+      departmentId: b.department.id
+    }),
     getDepartment: Departments.getDepartment(admin, { departmentId: b.department.id }),
     updateDepartment: Departments.updateDepartment(admin, { departmentId: b.department.id, name: "x" }),
     moveDepartment: Departments.moveDepartment(admin, { departmentId: b.department.id, parentId: null }),
-    "move under B's department": Departments.moveDepartment(admin, { departmentId: a.department.id, parentId: b.department.id }),
+    "move under B's department": Departments.moveDepartment(admin, {
+      departmentId: a.department.id,
+      parentId: b.department.id
+    }),
     "createDepartment under B's": Departments.createDepartment(admin, { name: "x", parentId: b.department.id }),
     deleteDepartment: Departments.deleteDepartment(admin, { departmentId: b.department.id }),
     updateSetting: Settings.updateSetting(admin, { settingId: b.setting.id, value: "y" }),
@@ -129,14 +165,18 @@ const attempts = (a: PopulatedTenant, b: PopulatedTenant): Record<string, Forged
 export type ForgedAttempt = Effect.Effect<unknown, Failure, IsolationServices>
 
 /** Every command or query an admin of `a` could aim at `b`'s records, by name. */
-export const forgedAttempts = (a: PopulatedTenant, b: PopulatedTenant): ReadonlyArray<readonly [string, ForgedAttempt]> =>
-  Object.entries(attempts(a, b))
+export const forgedAttempts = (
+  a: PopulatedTenant,
+  b: PopulatedTenant
+): ReadonlyArray<readonly [string, ForgedAttempt]> => Object.entries(attempts(a, b))
 
 /**
  * TEN-01 on any adapter: of two populated tenants, every forged attempt by A's admin on B's records
  * gives `NotFound` and leaves `snapshot` (the adapter's view of every table) as it was.
  */
-export const expectForgedAttemptsRefused = <R>(snapshot: Effect.Effect<string, never, R>): Effect.Effect<void, Failure, IsolationServices | R> =>
+export const expectForgedAttemptsRefused = <R>(
+  snapshot: Effect.Effect<string, never, R>
+): Effect.Effect<void, Failure, IsolationServices | R> =>
   Effect.gen(function*() {
     const a = yield* populatedTenant
     const b = yield* populatedTenant
@@ -163,23 +203,38 @@ export const expectListsScoped: Effect.Effect<void, Failure, IsolationServices> 
   assert.notInclude(ids(yield* Settings.listSettings(a.admin, {})), b.setting.id)
   assert.deepStrictEqual(yield* Audit.auditByEntity(a.admin, { entityType: "Employee", entityId: b.employee.id }), [])
   assert.deepStrictEqual(yield* Audit.auditByActor(a.admin, { actorId: b.admin.userId }), [])
-  yield* Settings.defineSetting(b.admin, { key: "b.only", scope: "organization", dataType: "string", value: "secret-ish" })
+  yield* Settings.defineSetting(b.admin, {
+    key: "b.only",
+    scope: "organization",
+    dataType: "string",
+    value: "secret-ish"
+  })
   assert.strictEqual(yield* outcome(Settings.getSetting(a.admin, { key: "b.only" })), "NotFound")
   const who = yield* Sessions.authenticate(Access.anonymous(b.tenant), { token: b.session.token })
   assert.deepStrictEqual(who.session.tenant, b.tenant)
   // The token decides the tenant: presented to A, it still acts in B only.
   const elsewhere = yield* Sessions.authenticate(Access.anonymous(a.tenant), { token: b.session.token })
   assert.deepStrictEqual(elsewhere.actor.tenant, b.tenant)
-  assert.sameMembers(ids((yield* Memberships.listMembers(a.admin, {})).map((m) => ({ id: m.userId }))), [a.admin.userId, a.user.id])
+  assert.sameMembers(ids((yield* Memberships.listMembers(a.admin, {})).map((m) => ({ id: m.userId }))), [
+    a.admin.userId,
+    a.user.id
+  ])
   assert.deepStrictEqual(ids(yield* Invitations.listInvitations(a.admin, {})), [a.invitation.id])
 })
 
-/** TEN-01 on any adapter: employees and departments stay inside their workspace; organization-wide settings reach every workspace. */
+/**
+ * TEN-01 on any adapter: employees and departments stay inside their workspace; organization-wide settings reach every
+ * workspace.
+ */
 export const expectWorkspaceScoping: Effect.Effect<void, Failure, IsolationServices> = Effect.gen(function*() {
   const a = yield* populatedTenant
   const inBranch = { ...a.admin, tenant: { ...a.tenant, workspaceId: a.workspace.id } satisfies Tenant.Tenant }
   assert.strictEqual(yield* outcome(Employees.getEmployee(inBranch, { employeeId: a.employee.id })), "NotFound")
   assert.strictEqual(yield* outcome(Departments.getDepartment(inBranch, { departmentId: a.department.id })), "NotFound")
   assert.deepStrictEqual(yield* Departments.listDepartments(inBranch, {}), [])
-  assert.strictEqual((yield* Settings.getSetting(inBranch, { key: "only.here" })).value, "x", "organization-wide settings reach every workspace")
+  assert.strictEqual(
+    (yield* Settings.getSetting(inBranch, { key: "only.here" })).value,
+    "x",
+    "organization-wide settings reach every workspace"
+  )
 })

@@ -16,7 +16,10 @@ import { type CommandServicesOf, type Failure, openTenant, outcome, register } f
 
 const hour = 60 * 60 * 1000
 
-/** What the scenario needs: the commands' services, the session port and the outbox (the TestClock is found at run time). */
+/**
+ * What the scenario needs: the commands' services, the session port and the outbox (the TestClock is found at run
+ * time).
+ */
 export type SessionCleanupServices =
   | CommandServicesOf<typeof Sessions | typeof Users | typeof Organizations>
   | SessionRepository
@@ -40,7 +43,11 @@ export const expectSessionCleanup: Effect.Effect<void, Failure, SessionCleanupSe
   const elsewhere = yield* Sessions.createSession(Actor.system(other), { userId: stranger.id, expiresAt: 101 * hour })
   const long = yield* Sessions.createSession(system, { userId: user.id, expiresAt: 103 * hour })
   yield* TestClock.adjust("90 minutes")
-  assert.strictEqual(yield* outcome(Sessions.authenticate(Access.anonymous(tenant), { token: short.token })), "SessionInvalid", "expired before the job ran")
+  assert.strictEqual(
+    yield* outcome(Sessions.authenticate(Access.anonymous(tenant), { token: short.token })),
+    "SessionInvalid",
+    "expired before the job ran"
+  )
   const run = yield* Sessions.deleteExpiredSessions
   assert.isAtLeast(run.deleted, 3)
   const mine = (yield* SessionRepository.use((r) => r.listByUser(user.id))).map((s) => s.id)

@@ -14,7 +14,7 @@ import * as Accounts from "../Accounts.ts"
 import * as Employees from "../Employees.ts"
 import * as Invitations from "../Invitations.ts"
 import * as Memberships from "../Memberships.ts"
-import * as Organizations from "../Organizations.ts"
+import type * as Organizations from "../Organizations.ts"
 import * as Sessions from "../Sessions.ts"
 import type { User } from "../User.ts"
 import * as Users from "../Users.ts"
@@ -42,17 +42,22 @@ export interface AdministeredOrganization {
 }
 
 /** Opens an organization whose first user becomes its `Admin` (the host's onboarding, as the system actor). */
-export const administeredOrganization: Effect.Effect<AdministeredOrganization, Failure, TakeoverServices> = Effect.gen(function*() {
-  const tenant = yield* openTenant()
-  const admin = yield* registerVerified(tenant, freshEmail("admin"))
-  yield* Memberships.assignRole(Actor.system(tenant), { userId: admin.id, role: "Admin" })
-  const { token } = yield* Sessions.createSession(Actor.system(tenant), { userId: admin.id })
-  const { actor } = yield* Sessions.authenticate(Access.anonymous(tenant), { token })
-  return { tenant, admin, actor, token }
-})
+export const administeredOrganization: Effect.Effect<AdministeredOrganization, Failure, TakeoverServices> = Effect.gen(
+  function*() {
+    const tenant = yield* openTenant()
+    const admin = yield* registerVerified(tenant, freshEmail("admin"))
+    yield* Memberships.assignRole(Actor.system(tenant), { userId: admin.id, role: "Admin" })
+    const { token } = yield* Sessions.createSession(Actor.system(tenant), { userId: admin.id })
+    const { actor } = yield* Sessions.authenticate(Access.anonymous(tenant), { token })
+    return { tenant, admin, actor, token }
+  }
+)
 
 /** What B's admin tries against `target` (A's admin), by name. */
-const attempts = (b: AdministeredOrganization, target: User): Record<string, Effect.Effect<unknown, Failure, TakeoverServices>> => {
+const attempts = (
+  b: AdministeredOrganization,
+  target: User
+): Record<string, Effect.Effect<unknown, Failure, TakeoverServices>> => {
   const userId = target.id
   return {
     updateProfile: Users.updateProfile(b.actor, { userId, name: "Owned by B" }),
@@ -93,8 +98,17 @@ export const expectTakeoverRefused = <R>(
     const a = yield* administeredOrganization
     const b = yield* administeredOrganization
     const startA = yield* rowsOfA(a)
-    assert.strictEqual(yield* outcome(Employees.hireEmployee(b.actor, { userId: a.admin.id })), "NotFound", "hire without consent")
-    assert.strictEqual(yield* outcome(Memberships.assignRole(b.actor, { userId: a.admin.id, role: "customer", customerId: crmCustomer })), "NotFound")
+    assert.strictEqual(
+      yield* outcome(Employees.hireEmployee(b.actor, { userId: a.admin.id })),
+      "NotFound",
+      "hire without consent"
+    )
+    assert.strictEqual(
+      yield* outcome(
+        Memberships.assignRole(b.actor, { userId: a.admin.id, role: "customer", customerId: crmCustomer })
+      ),
+      "NotFound"
+    )
     yield* expectAllRefused(b, a, notVisible, rowsOfA(a))
     assert.strictEqual(yield* rowsOfA(a), startA, "nothing changed in A before consent")
 
@@ -102,14 +116,22 @@ export const expectTakeoverRefused = <R>(
     const invitation = yield* Invitations.inviteMember(b.actor, { email: a.admin.email, role: "staff" })
     yield* Invitations.acceptInvitation(Access.invitee(a.admin.id, b.tenant), { invitationId: invitation.id })
     yield* Employees.hireEmployee(b.actor, { userId: a.admin.id })
-    const inB = yield* Memberships.assignRole(b.actor, { userId: a.admin.id, role: "customer", customerId: crmCustomer })
+    const inB = yield* Memberships.assignRole(b.actor, {
+      userId: a.admin.id,
+      role: "customer",
+      customerId: crmCustomer
+    })
     assert.strictEqual(inB.organizationId, b.tenant.organizationId, "B's role assignment is B's membership")
     const afterJoin = yield* rowsOfA(a)
     yield* expectAllRefused(b, a, employedByB, rowsOfA(a))
     assert.strictEqual(yield* rowsOfA(a), afterJoin, "nothing changed in A after consent either")
 
     const again = yield* Sessions.authenticate(Access.anonymous(a.tenant), { token: a.token })
-    assert.deepStrictEqual(again.actor, { userId: a.admin.id, roles: ["Admin"], tenant: a.tenant }, "A's admin is still A's Admin")
+    assert.deepStrictEqual(
+      again.actor,
+      { userId: a.admin.id, roles: ["Admin"], tenant: a.tenant },
+      "A's admin is still A's Admin"
+    )
     assert.strictEqual(again.user.email, a.admin.email)
     assert.isFalse(again.user.banned)
   })
@@ -118,13 +140,13 @@ const crmCustomer = "0e000000-0000-7000-8000-0000000000b1"
 
 /** Before consent: the user is not visible to B at all; the code request names an existing address. */
 const notVisible: Readonly<Record<string, string>> = {
-    updateProfile: "NotFound",
-    changeEmail: "NotFound",
-    requestEmailChange: "NotFound",
-    banUser: "NotFound",
-    setUserStatus: "NotFound",
-    deleteUser: "NotFound",
-    linkAccount: "NotFound",
+  updateProfile: "NotFound",
+  changeEmail: "NotFound",
+  requestEmailChange: "NotFound",
+  banUser: "NotFound",
+  setUserStatus: "NotFound",
+  deleteUser: "NotFound",
+  linkAccount: "NotFound",
   passwordResetCode: "Forbidden"
 }
 

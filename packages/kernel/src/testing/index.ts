@@ -5,7 +5,7 @@ import { Layer } from "effect"
 import { type Actor, type Grants, type Role, Authorization } from "../Actor.ts"
 import { IdGenerator, type OrganizationId, type UserId, type WorkspaceId } from "../Ids.ts"
 import { layerMemory } from "../layers.ts"
-import { type Tenant } from "../Tenant.ts"
+import type { Tenant } from "../Tenant.ts"
 
 export const tenantA: Tenant = {
   organizationId: "0a000000-0000-7000-8000-00000000000a" as OrganizationId,

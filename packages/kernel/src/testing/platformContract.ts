@@ -5,13 +5,13 @@
  *   platformContractSuite("postgres", Postgres.layerEmbedded())
  */
 import { assert, layer as withLayer } from "@effect/vitest"
-import { Effect, Exit, Layer, Option, Schema } from "effect"
+import { Effect, Exit, type Layer, Option, Schema } from "effect"
 import { AuditLog, type AuditEntry } from "../AuditLog.ts"
 import type { DomainEvent } from "../DomainEvent.ts"
 import { Idempotency, type IdempotencyKey } from "../Idempotency.ts"
-import { IdGenerator, type EventId, type UserId } from "../Ids.ts"
+import type { IdGenerator, EventId, UserId } from "../Ids.ts"
 import { Outbox } from "../Outbox.ts"
-import { type Tenant } from "../Tenant.ts"
+import type { Tenant } from "../Tenant.ts"
 import { runFor as transactionFor, UnitOfWork } from "../UnitOfWork.ts"
 import { tenantA, tenantB } from "./index.ts"
 
@@ -66,18 +66,24 @@ export const platformContractSuite = <E>(name: string, layer: Layer.Layer<Platfo
         const audit = yield* AuditLog
         const idem = yield* Idempotency
         const key = "k-rollback" as IdempotencyKey
-        const exit = yield* Effect.exit(transactionFor(tenantA, Effect.gen(function*() {
-          yield* outbox.append([event(tenantA, uuid(10), "r")])
-          yield* audit.append([entry(tenantA, uuid(11), "r", uuid(99))])
-          yield* idem.save(tenantA, key, { command: "c", requestHash: "h", result: { ok: 1 } })
-          return yield* new Boom()
-        })))
+        const exit = yield* Effect.exit(transactionFor(
+          tenantA,
+          Effect.gen(function*() {
+            yield* outbox.append([event(tenantA, uuid(10), "r")])
+            yield* audit.append([entry(tenantA, uuid(11), "r", uuid(99))])
+            yield* idem.save(tenantA, key, { command: "c", requestHash: "h", result: { ok: 1 } })
+            return yield* new Boom()
+          })
+        ))
         assert.isTrue(Exit.isFailure(exit))
-        const after = yield* transactionFor(tenantA, Effect.all([
-          outbox.list(tenantA, { aggregateId: "r" }),
-          audit.byEntity(tenantA, "Thing", "r"),
-          idem.find(tenantA, key)
-        ]))
+        const after = yield* transactionFor(
+          tenantA,
+          Effect.all([
+            outbox.list(tenantA, { aggregateId: "r" }),
+            audit.byEntity(tenantA, "Thing", "r"),
+            idem.find(tenantA, key)
+          ])
+        )
         assert.deepStrictEqual([after[0].length, after[1].length, Option.isNone(after[2])], [0, 0, true])
       }))
 
@@ -85,10 +91,13 @@ export const platformContractSuite = <E>(name: string, layer: Layer.Layer<Platfo
       Effect.gen(function*() {
         const outbox = yield* Outbox
         const uow = yield* UnitOfWork
-        const exit = yield* Effect.exit(transactionFor(tenantA, Effect.gen(function*() {
-          yield* uow.transaction(outbox.append([event(tenantA, uuid(20), "n")]))
-          return yield* new Boom()
-        })))
+        const exit = yield* Effect.exit(transactionFor(
+          tenantA,
+          Effect.gen(function*() {
+            yield* uow.transaction(outbox.append([event(tenantA, uuid(20), "n")]))
+            return yield* new Boom()
+          })
+        ))
         assert.isTrue(Exit.isFailure(exit))
         assert.strictEqual((yield* transactionFor(tenantA, outbox.list(tenantA, { aggregateId: "n" }))).length, 0)
       }))
@@ -97,7 +106,10 @@ export const platformContractSuite = <E>(name: string, layer: Layer.Layer<Platfo
       Effect.gen(function*() {
         const audit = yield* AuditLog
         const actorId = uuid(77) as UserId
-        yield* transactionFor(tenantA, audit.append([entry(tenantA, uuid(30), "e1", actorId), entry(tenantA, uuid(31), "e2", actorId)]))
+        yield* transactionFor(
+          tenantA,
+          audit.append([entry(tenantA, uuid(30), "e1", actorId), entry(tenantA, uuid(31), "e2", actorId)])
+        )
         yield* transactionFor(tenantB, audit.append([entry(tenantB, uuid(32), "e1", actorId)]))
         const byEntity = yield* transactionFor(tenantA, audit.byEntity(tenantA, "Thing", "e1"))
         assert.deepStrictEqual(byEntity.map((e) => e.id), [uuid(30)])

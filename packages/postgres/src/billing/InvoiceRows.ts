@@ -32,7 +32,6 @@ interface LineJson {
   readonly totalMinor: string
 }
 
-
 export interface InvoiceRow extends TenantColumns {
   readonly id: string
   readonly accountId: string
@@ -114,13 +113,17 @@ export const invoices = TenantTable.make<I, InvoiceRow>({
 export const invoiceColumns = (a: string) => `${invoices.selectList(a)},
   (SELECT coalesce(json_agg(json_build_object(
       'description', it.description, 'unit', it.unit, 'productId', it.product_id, 'quantity', it.quantity::text,
-      'unitPriceMinor', it.unit_price_minor::text, 'discountKind', it.discount_kind, 'discountAmountMinor', it.discount_amount_minor::text,
-      'discountRateNumerator', it.discount_rate_numerator::text, 'discountRateDenominator', it.discount_rate_denominator::text,
+      'unitPriceMinor', it.unit_price_minor::text, 'discountKind', it.discount_kind, 'discountAmountMinor',
+        it.discount_amount_minor::text,
+      'discountRateNumerator', it.discount_rate_numerator::text, 'discountRateDenominator',
+        it.discount_rate_denominator::text,
       'taxRateNumerator', it.tax_rate_numerator::text, 'taxRateDenominator', it.tax_rate_denominator::text,
-      'priceIncludesVat', it.price_includes_vat, 'amountMinor', it.amount_minor::text, 'discountMinor', it.discount_minor::text,
+      'priceIncludesVat', it.price_includes_vat, 'amountMinor', it.amount_minor::text, 'discountMinor',
+        it.discount_minor::text,
       'taxMinor', it.tax_minor::text, 'totalMinor', it.total_minor::text) ORDER BY it.line_no), '[]'::json)
     FROM billing.invoice_items it
-    WHERE it.invoice_id = ${a}.id AND it.organization_id = ${a}.organization_id AND it.workspace_id = ${a}.workspace_id) AS lines`
+    WHERE it.invoice_id = ${a}.id AND it.organization_id = ${a}.organization_id
+      AND it.workspace_id = ${a}.workspace_id) AS lines`
 
 const toDiscount = (l: LineJson): Invoice.Discount | null =>
   l.discountKind === "Amount"
@@ -178,7 +181,6 @@ export const toInvoice = (row: InvoiceRow): Invoice.Invoice =>
     deletedAt: fromTimestamptzOrNull(row.deletedAt)
   })
 
-
 const lineRecord = (l: Invoice.InvoiceLine, index: number) => ({
   line_no: index + 1,
   description: l.description,
@@ -202,13 +204,19 @@ const lineRecord = (l: Invoice.InvoiceLine, index: number) => ({
 /** The invoice and its lines, inserted by ONE statement (the lines from `jsonb_to_recordset`). */
 export const insertInvoice = (sql: PgDatabase["Service"]["sql"], tenant: Tenant.Tenant, i: I) => sql`
   WITH invoice AS (${invoices.insert(sql, tenant, i)} RETURNING id)
-  INSERT INTO billing.invoice_items (invoice_id, line_no, organization_id, workspace_id, description, unit, product_id, quantity,
-    unit_price_minor, discount_kind, discount_amount_minor, discount_rate_numerator, discount_rate_denominator, tax_rate_numerator,
-    tax_rate_denominator, price_includes_vat, amount_minor, discount_minor, tax_minor, total_minor)
-  SELECT (SELECT id FROM invoice), x.line_no, ${tenant.organizationId}, ${tenant.workspaceId}, x.description, x.unit, x.product_id,
-    x.quantity, x.unit_price_minor, x.discount_kind, x.discount_amount_minor, x.discount_rate_numerator, x.discount_rate_denominator,
-    x.tax_rate_numerator, x.tax_rate_denominator, x.price_includes_vat, x.amount_minor, x.discount_minor, x.tax_minor, x.total_minor
-  FROM jsonb_to_recordset(${jsonRows(i.lines.map(lineRecord))}::jsonb) AS x(line_no integer, description text, unit text,
-    product_id uuid, quantity numeric, unit_price_minor bigint, discount_kind text, discount_amount_minor bigint, discount_rate_numerator numeric,
-    discount_rate_denominator numeric, tax_rate_numerator numeric, tax_rate_denominator numeric, price_includes_vat boolean,
+  INSERT INTO billing.invoice_items (invoice_id, line_no, organization_id, workspace_id, description, unit, product_id,
+    quantity, unit_price_minor, discount_kind, discount_amount_minor, discount_rate_numerator,
+    discount_rate_denominator, tax_rate_numerator, tax_rate_denominator, price_includes_vat, amount_minor,
+    discount_minor, tax_minor, total_minor)
+  SELECT (SELECT id FROM invoice), x.line_no, ${tenant.organizationId}, ${tenant.workspaceId}, x.description, x.unit,
+    x.product_id, x.quantity, x.unit_price_minor, x.discount_kind, x.discount_amount_minor, x.discount_rate_numerator,
+    x.discount_rate_denominator, x.tax_rate_numerator, x.tax_rate_denominator, x.price_includes_vat, x.amount_minor,
+    x.discount_minor, x.tax_minor, x.total_minor
+  FROM jsonb_to_recordset(${
+    jsonRows(i.lines.map(lineRecord))
+  }::jsonb) AS x(line_no integer, description text, unit text,
+    product_id uuid, quantity numeric, unit_price_minor bigint, discount_kind text, discount_amount_minor bigint,
+      discount_rate_numerator numeric,
+    discount_rate_denominator numeric, tax_rate_numerator numeric, tax_rate_denominator numeric,
+      price_includes_vat boolean,
     amount_minor bigint, discount_minor bigint, tax_minor bigint, total_minor bigint)`

@@ -29,14 +29,20 @@ interface OldColumns {
 const oldColumns = (a: string) => `${a}.old_status AS "oldStatus", ${a}.old_updated_at AS "oldUpdatedAt"`
 
 const before = (row: InvoiceRow & OldColumns): Invoice.Invoice =>
-  toInvoice({ ...row, status: row.oldStatus, updatedAt: row.oldUpdatedAt, remindersSent: row.oldRemindersSent ?? row.remindersSent })
+  toInvoice({
+    ...row,
+    status: row.oldStatus,
+    updatedAt: row.oldUpdatedAt,
+    remindersSent: row.oldRemindersSent ?? row.remindersSent
+  })
 
 /** Sent invoices due before `today` become Overdue (at most `limit`, earliest due first). */
-export const markOverdue = (db: Db) => (tenant: Tenant.Tenant, today: LocalDate.LocalDate, now: number, limit: number) => {
-  const sql = db.sql
-  const live = invoices.scope(sql, tenant)
-  return db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<InvoiceRow & OldColumns>`
+export const markOverdue =
+  (db: Db) => (tenant: Tenant.Tenant, today: LocalDate.LocalDate, now: number, limit: number) => {
+    const sql = db.sql
+    const live = invoices.scope(sql, tenant)
+    return db.inTenant(tenant)(Effect.map(
+      SqlState.orDie(sql<InvoiceRow & OldColumns>`
       WITH due AS MATERIALIZED (
         SELECT i.id, i.status AS old_status, i.updated_at AS old_updated_at FROM billing.invoices i
         WHERE ${live} AND i.status = 'Sent' AND i.due_date < ${today}::date
@@ -48,10 +54,12 @@ export const markOverdue = (db: Db) => (tenant: Tenant.Tenant, today: LocalDate.
         WHERE ${live} AND i.id = d.id AND i.status = 'Sent'
         RETURNING i.*, d.old_status, d.old_updated_at
       )
-      SELECT ${sql.literal(invoiceColumns("c"))}, ${sql.literal(oldColumns("c"))} FROM changed c ORDER BY c.due_date, c.id`),
-    (rows) => rows.map((row) => ({ before: before(row), after: toInvoice(row) }))
-  ))
-}
+      SELECT ${sql.literal(invoiceColumns("c"))}, ${
+        sql.literal(oldColumns("c"))
+      } FROM changed c ORDER BY c.due_date, c.id`),
+      (rows) => rows.map((row) => ({ before: before(row), after: toInvoice(row) }))
+    ))
+  }
 
 /** `Invoice.reminderDue` as SQL: which reminder (if any) is due for the row `i` on `today`. */
 const reminderDue = (sql: Db["sql"], today: LocalDate.LocalDate) => sql`CASE
@@ -65,11 +73,13 @@ const reminderDue = (sql: Db["sql"], today: LocalDate.LocalDate) => sql`CASE
   END`
 
 /** Records the due reminder of each invoice that has one (at most `limit`), returning them with it. */
-export const claimReminders = (db: Db) => (tenant: Tenant.Tenant, today: LocalDate.LocalDate, now: number, limit: number) => {
-  const sql = db.sql
-  const live = invoices.scope(sql, tenant)
-  return db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<InvoiceRow & OldColumns & { readonly reminder: Invoice.ReminderKind }>`
+export const claimReminders =
+  (db: Db) => (tenant: Tenant.Tenant, today: LocalDate.LocalDate, now: number, limit: number) => {
+    const sql = db.sql
+    const live = invoices.scope(sql, tenant)
+    return db.inTenant(tenant)(
+      Effect.map(
+        SqlState.orDie(sql<InvoiceRow & OldColumns & { readonly reminder: Invoice.ReminderKind }>`
       WITH picked AS MATERIALIZED (
         SELECT i.id, ${reminderDue(sql, today)} AS reminder, i.status AS old_status, i.updated_at AS old_updated_at,
           i.reminders_sent AS old_reminders_sent
@@ -78,13 +88,18 @@ export const claimReminders = (db: Db) => (tenant: Tenant.Tenant, today: LocalDa
         ORDER BY i.due_date, i.id LIMIT ${bound(limit)}
         FOR NO KEY UPDATE SKIP LOCKED
       ), changed AS (
-        UPDATE billing.invoices i SET reminders_sent = i.reminders_sent || p.reminder, updated_at = ${toTimestamptz(now)}
+        UPDATE billing.invoices i SET reminders_sent = i.reminders_sent || p.reminder, updated_at = ${
+          toTimestamptz(now)
+        }
         FROM picked p
         WHERE ${live} AND i.id = p.id
         RETURNING i.*, p.reminder, p.old_status, p.old_updated_at, p.old_reminders_sent
       )
-      SELECT ${sql.literal(invoiceColumns("c"))}, c.reminder, ${sql.literal(oldColumns("c"))}, c.old_reminders_sent AS "oldRemindersSent"
+      SELECT ${sql.literal(invoiceColumns("c"))}, c.reminder, ${
+        sql.literal(oldColumns("c"))
+      }, c.old_reminders_sent AS "oldRemindersSent"
       FROM changed c ORDER BY c.due_date, c.id`),
-    (rows) => rows.map((row) => ({ before: before(row), invoice: toInvoice(row), reminder: row.reminder }))
-  ))
-}
+        (rows) => rows.map((row) => ({ before: before(row), invoice: toInvoice(row), reminder: row.reminder }))
+      )
+    )
+  }

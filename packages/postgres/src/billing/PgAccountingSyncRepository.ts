@@ -11,7 +11,7 @@
  * - The attempt log is `AccountingSyncLog.ts`.
  */
 import { Effect, Layer, Option } from "effect"
-import { type Tenant } from "@erpkit/kernel"
+import type { Tenant } from "@erpkit/kernel"
 import { AccountingSync, AccountingSyncRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -81,12 +81,16 @@ type Service = Port.AccountingSyncRepository["Service"]
 const findByEntity = (db: Db) => (tenant: Tenant.Tenant, entityType: AccountingSync.SyncEntityType, entityId: string) =>
   db.inTenant(tenant)(Effect.gen(function*() {
     yield* Storable.checkOrDie(entityId, ["entityId"])
-    const rows = yield* SqlState.orDie(db.sql<SyncRow>`SELECT ${db.sql.literal(syncs.selectList())} FROM billing.accounting_syncs s
-      WHERE ${syncs.scope(db.sql, tenant)} AND s.entity_type = ${entityType} AND s.entity_id = ${entityId}`)
+    const rows = yield* SqlState.orDie(
+      db.sql<SyncRow>`SELECT ${db.sql.literal(syncs.selectList())} FROM billing.accounting_syncs s
+      WHERE ${syncs.scope(db.sql, tenant)} AND s.entity_type = ${entityType} AND s.entity_id = ${entityId}`
+    )
     return Option.map(Option.fromNullishOr(rows[0]), toSync)
   }))
 
-/** Insert, or return the row another enqueue made (one statement; a second read when it committed after our snapshot). */
+/**
+ * Insert, or return the row another enqueue made (one statement; a second read when it committed after our snapshot).
+ */
 const enqueue = (db: Db): Service["enqueue"] => (tenant, s) =>
   db.inTenant(tenant)(Effect.gen(function*() {
     const sql = db.sql
@@ -101,11 +105,15 @@ const enqueue = (db: Db): Service["enqueue"] => (tenant, s) =>
       SELECT ${sql.literal(syncs.selectList("inserted"))}, true AS inserted FROM inserted
       UNION ALL
       SELECT ${sql.literal(syncs.selectList())}, false AS inserted FROM billing.accounting_syncs s
-      WHERE ${syncs.scope(sql, tenant)} AND s.entity_type = ${s.entityType} AND s.entity_id = ${s.entityId} AND NOT EXISTS (SELECT 1 FROM inserted)`)
+      WHERE ${
+        syncs.scope(sql, tenant)
+      } AND s.entity_type = ${s.entityType} AND s.entity_id = ${s.entityId} AND NOT EXISTS (SELECT 1 FROM inserted)`)
     const row = rows[0]
     if (row !== undefined) return { sync: toSync(row), inserted: row.inserted }
     const existing = yield* findByEntity(db)(tenant, s.entityType, s.entityId)
-    if (Option.isNone(existing)) return yield* Effect.die(new Error(`accounting sync for ${s.entityType} ${s.entityId} vanished`))
+    if (Option.isNone(existing)) {
+      return yield* Effect.die(new Error(`accounting sync for ${s.entityType} ${s.entityId} vanished`))
+    }
     return { sync: existing.value, inserted: false }
   }))
 
@@ -132,7 +140,9 @@ const claimDue = (db: Db): Service["claimDue"] => (tenant, now, leaseUntil, limi
         ORDER BY s.next_attempt_at, s.id LIMIT ${Math.max(0, Math.floor(limit))}
         FOR NO KEY UPDATE SKIP LOCKED
       ), leased AS (
-        UPDATE billing.accounting_syncs s SET next_attempt_at = ${toTimestamptz(leaseUntil)}, updated_at = ${toTimestamptz(now)}
+        UPDATE billing.accounting_syncs s SET next_attempt_at = ${toTimestamptz(leaseUntil)}, updated_at = ${
+          toTimestamptz(now)
+        }
         FROM due d
         WHERE s.id = d.id AND ${syncs.scope(sql, tenant)}
         RETURNING s.*
@@ -145,12 +155,18 @@ const claimDue = (db: Db): Service["claimDue"] => (tenant, now, leaseUntil, limi
 
 const list = (db: Db): Service["list"] => (tenant, query = {}) => {
   const sql = db.sql
-  return db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<SyncRow>`SELECT ${sql.literal(syncs.selectList())} FROM billing.accounting_syncs s WHERE ${syncs.scope(sql, tenant)}
+  return db.inTenant(tenant)(
+    Effect.map(
+      SqlState.orDie(
+        sql<SyncRow>`SELECT ${sql.literal(syncs.selectList())} FROM billing.accounting_syncs s WHERE ${
+          syncs.scope(sql, tenant)
+        }
       ${query.status === undefined ? sql`` : sql`AND s.status = ${query.status}`}
-      ORDER BY s.created_at, s.id LIMIT ${clampLimit(query.limit)}`),
-    (rows) => rows.map(toSync)
-  ))
+      ORDER BY s.created_at, s.id LIMIT ${clampLimit(query.limit)}`
+      ),
+      (rows) => rows.map(toSync)
+    )
+  )
 }
 
 /** Runs at once, never deferred (as it always did), and tells `NotFound`. */

@@ -5,7 +5,7 @@
  * `FOR NO KEY UPDATE` (the first lock `billUsage` takes).
  */
 import { Effect, Layer, Option } from "effect"
-import { type Ids } from "@erpkit/kernel"
+import type { Ids } from "@erpkit/kernel"
 import { BillingError, BillingRun, BillingRunRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -78,17 +78,20 @@ export const layer = Layer.effect(
         db.inTenant(tenant)(Effect.gen(function*() {
           yield* assertTenant("BillingRun", r.id, tenant, r.tenant)
           yield* Storable.checkOrDie([r.period, r.error], ["run"])
-          yield* duplicateAs("billing_runs_period_key", () => new BillingError.BillingRunExists({ accountId: r.accountId, period: r.period }))(
-            runs.insert(sql, tenant, r)
-          )
+          yield* duplicateAs(
+            "billing_runs_period_key",
+            () => new BillingError.BillingRunExists({ accountId: r.accountId, period: r.period })
+          )(runs.insert(sql, tenant, r))
         })),
       findForUpdate: (tenant, accountId, period) =>
-        !isUuid(accountId) || Storable.findNul(period) !== undefined ? Effect.succeed(Option.none()) : db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs b
+        !isUuid(accountId) || Storable.findNul(period) !== undefined ?
+          Effect.succeed(Option.none()) :
+          db.inTenant(tenant)(Effect.map(
+            SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs b
             WHERE ${runs.scope(sql, tenant)} AND b.account_id = ${accountId} AND b.period = ${period}
             FOR NO KEY UPDATE`),
-          (rows) => Option.map(Option.fromNullishOr(rows[0]), toRun)
-        )),
+            (rows) => Option.map(Option.fromNullishOr(rows[0]), toRun)
+          )),
       update: (tenant, r) =>
         sameTenant(tenant, r.tenant)
           ? Effect.andThen(
@@ -97,13 +100,17 @@ export const layer = Layer.effect(
           )
           : touched("BillingRun", r.id)([]),
       list: (tenant, query = {}) =>
-        query.period !== undefined && Storable.findNul(query.period) !== undefined ? Effect.succeed([]) : db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs b WHERE ${runs.scope(sql, tenant)}
+        query.period !== undefined && Storable.findNul(query.period) !== undefined ?
+          Effect.succeed([]) :
+          db.inTenant(tenant)(
+            Effect.map(
+              SqlState.orDie(sql<RunRow>`SELECT ${columns} FROM billing.billing_runs b WHERE ${runs.scope(sql, tenant)}
             ${query.period === undefined ? sql`` : sql`AND b.period = ${query.period}`}
             ${query.status === undefined ? sql`` : sql`AND b.status = ${query.status}`}
             ORDER BY b.created_at, b.id LIMIT ${clampLimit(query.limit)}`),
-          (rows) => rows.map(toRun)
-        ))
+              (rows) => rows.map(toRun)
+            )
+          )
     }
   })
 )

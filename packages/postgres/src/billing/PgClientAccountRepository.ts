@@ -4,7 +4,7 @@
  * foreign-key checks of new invoices, holds and ledger rows of that account through without waiting).
  */
 import { Effect, Layer, Option } from "effect"
-import { type Ids, type LocalDate } from "@erpkit/kernel"
+import type { Ids, LocalDate } from "@erpkit/kernel"
 import { BillingError, ClientAccount, ClientAccountRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -86,20 +86,25 @@ export const layer = Layer.effect(
     const select = TenantTable.get(db, accounts)
     const service: Port.ClientAccountRepository["Service"] = {
       insert: (tenant, a) =>
-        db.inTenant(tenant)(Effect.andThen(
-          assertTenant("ClientAccount", a.id, tenant, a.tenant),
-          duplicateAs("client_accounts_customer_key", () => new BillingError.AccountAlreadyExists({ customerId: a.customerId }))(
-            accounts.insert(sql, tenant, a)
+        db.inTenant(tenant)(
+          Effect.andThen(
+            assertTenant("ClientAccount", a.id, tenant, a.tenant),
+            duplicateAs(
+              "client_accounts_customer_key",
+              () => new BillingError.AccountAlreadyExists({ customerId: a.customerId })
+            )(accounts.insert(sql, tenant, a))
           )
-        )),
+        ),
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
       findByCustomer: (tenant, customerId) =>
-        db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<AccountRow>`SELECT ${sql.literal(accounts.selectList())} FROM billing.client_accounts a
+        db.inTenant(tenant)(
+          Effect.map(
+            SqlState.orDie(sql<AccountRow>`SELECT ${sql.literal(accounts.selectList())} FROM billing.client_accounts a
             WHERE ${accounts.scope(sql, tenant)} AND a.customer_id = ${customerId}`),
-          (rows) => Option.map(Option.fromNullishOr(rows[0]), toAccount)
-        )),
+            (rows) => Option.map(Option.fromNullishOr(rows[0]), toAccount)
+          )
+        ),
       update: (tenant, a) =>
         sameTenant(tenant, a.tenant)
           ? TenantTable.updateLocked(db, accounts, tenant, a.id, accounts.update(sql, tenant, a.id, a))

@@ -74,7 +74,12 @@ type Db = PgDatabase["Service"]
  */
 const expire = (db: Db): Service["expire"] => (tenant, now, limit) => {
   const sql = db.sql
-  const columns = [holds.selectListAs("x", ""), holds.selectListAs("d", "old."), accountColumnsAs("r", "account."), accountColumnsAs("l", "oldAccount.")]
+  const columns = [
+    holds.selectListAs("x", ""),
+    holds.selectListAs("d", "old."),
+    accountColumnsAs("r", "account."),
+    accountColumnsAs("l", "oldAccount.")
+  ]
   return db.inTenant(tenant)(Effect.map(
     SqlState.orDie(sql<Record<string, unknown>>`
       WITH due AS MATERIALIZED (
@@ -98,15 +103,24 @@ const expire = (db: Db): Service["expire"] => (tenant, now, limit) => {
       ), released AS (
         UPDATE billing.client_accounts a SET holds_minor = a.holds_minor - e.total, updated_at = ${toTimestamptz(now)}
         FROM (SELECT account_id, sum(amount_minor) AS total FROM expired GROUP BY account_id) e, locked l
-        WHERE a.organization_id = ${tenant.organizationId} AND a.workspace_id = ${tenant.workspaceId} AND a.id = e.account_id AND l.id = a.id
+        WHERE a.organization_id = ${tenant.organizationId} AND a.workspace_id = ${tenant.workspaceId}
+          AND a.id = e.account_id AND l.id = a.id
         RETURNING a.*
       )
       SELECT ${sql.literal(columns.join(", "))}
-      FROM expired x JOIN due d ON d.id = x.id JOIN released r ON r.id = x.account_id JOIN locked l ON l.id = x.account_id
+      FROM expired x JOIN due d ON d.id = x.id JOIN released r ON r.id = x.account_id JOIN locked l
+        ON l.id = x.account_id
       ORDER BY x.expires_at, x.id`),
     (rows) => {
-      const accounts = new Map(rows.map((row) => [row["account.id"], { before: toAccountAs(row, "oldAccount."), after: toAccountAs(row, "account.") }]))
-      return { holds: rows.map((row) => ({ before: holds.decodeAs(row, "old."), after: holds.decodeAs(row, "") })), accounts: [...accounts.values()] }
+      const accounts = new Map(
+        rows.map((
+          row
+        ) => [row["account.id"], { before: toAccountAs(row, "oldAccount."), after: toAccountAs(row, "account.") }])
+      )
+      return {
+        holds: rows.map((row) => ({ before: holds.decodeAs(row, "old."), after: holds.decodeAs(row, "") })),
+        accounts: [...accounts.values()]
+      }
     }
   ))
 }

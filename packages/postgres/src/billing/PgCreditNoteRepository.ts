@@ -69,12 +69,16 @@ export const layer = Layer.effect(
         })),
       get: (tenant, id) => select(tenant, id, false),
       listByInvoice: (tenant, invoiceId) =>
-        db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<CreditNoteRow>`SELECT ${sql.literal(creditNotes.selectList())} FROM billing.credit_notes c
+        db.inTenant(tenant)(
+          Effect.map(
+            SqlState.orDie(
+              sql<CreditNoteRow>`SELECT ${sql.literal(creditNotes.selectList())} FROM billing.credit_notes c
             WHERE ${creditNotes.scope(sql, tenant)} AND c.invoice_id = ${invoiceId}
-            ORDER BY c.created_at, c.id LIMIT ${defaultListLimit}`),
-          (rows) => rows.map(toCreditNote)
-        ))
+            ORDER BY c.created_at, c.id LIMIT ${defaultListLimit}`
+            ),
+            (rows) => rows.map(toCreditNote)
+          )
+        )
     }
   })
 )

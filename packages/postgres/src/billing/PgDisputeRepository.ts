@@ -95,12 +95,14 @@ export const layer = Layer.effect(
           )
           : touched("Dispute", d.id)([]),
       listByInvoice: (tenant, invoiceId) =>
-        db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<DisputeRow>`SELECT ${sql.literal(disputes.selectList())} FROM billing.disputes d
+        db.inTenant(tenant)(
+          Effect.map(
+            SqlState.orDie(sql<DisputeRow>`SELECT ${sql.literal(disputes.selectList())} FROM billing.disputes d
             WHERE ${disputes.scope(sql, tenant)} AND d.invoice_id = ${invoiceId}
             ORDER BY d.created_at, d.id LIMIT ${defaultListLimit}`),
-          (rows) => rows.map(toDispute)
-        ))
+            (rows) => rows.map(toDispute)
+          )
+        )
     }
   })
 )

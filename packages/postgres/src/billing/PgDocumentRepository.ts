@@ -5,7 +5,7 @@
  * `latest` and `listBySource` read that unique index.
  */
 import { Effect, Layer, Option } from "effect"
-import { type Tenant } from "@erpkit/kernel"
+import type { Tenant } from "@erpkit/kernel"
 import { BillingError, Document, DocumentRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -80,23 +80,36 @@ export const layer = Layer.effect(
         db.inTenant(tenant)(Effect.gen(function*() {
           yield* assertTenant("Document", d.id, tenant, d.tenant)
           yield* Storable.checkOrDie([d.documentNumber, d.sourceId, d.title, d.body, d.data], ["document"])
-          yield* duplicateAs("documents_version_key", () => new BillingError.DocumentExists({ kind: d.kind, sourceId: d.sourceId, version: d.version }))(
-            documents.insert(sql, tenant, d)
-          )
+          yield* duplicateAs(
+            "documents_version_key",
+            () => new BillingError.DocumentExists({ kind: d.kind, sourceId: d.sourceId, version: d.version })
+          )(documents.insert(sql, tenant, d))
         })),
       get: (tenant, id) => select(tenant, id, false),
       latest: (tenant, kind, sourceId) =>
-        Storable.findNul(sourceId) !== undefined ? Effect.succeed(Option.none()) : db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<DocumentRow>`SELECT ${columns} FROM billing.documents d WHERE ${bySource(tenant, kind, sourceId)}
-            ORDER BY d.version DESC LIMIT 1`),
-          (rows) => Option.map(Option.fromNullishOr(rows[0]), toDocument)
-        )),
+        Storable.findNul(sourceId) !== undefined ?
+          Effect.succeed(Option.none()) :
+          db.inTenant(tenant)(
+            Effect.map(
+              SqlState.orDie(
+                sql<DocumentRow>`SELECT ${columns} FROM billing.documents d WHERE ${bySource(tenant, kind, sourceId)}
+            ORDER BY d.version DESC LIMIT 1`
+              ),
+              (rows) => Option.map(Option.fromNullishOr(rows[0]), toDocument)
+            )
+          ),
       listBySource: (tenant, kind, sourceId) =>
-        Storable.findNul(sourceId) !== undefined ? Effect.succeed([]) : db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<DocumentRow>`SELECT ${columns} FROM billing.documents d WHERE ${bySource(tenant, kind, sourceId)}
-            ORDER BY d.version LIMIT ${defaultListLimit}`),
-          (rows) => rows.map(toDocument)
-        ))
+        Storable.findNul(sourceId) !== undefined ?
+          Effect.succeed([]) :
+          db.inTenant(tenant)(
+            Effect.map(
+              SqlState.orDie(
+                sql<DocumentRow>`SELECT ${columns} FROM billing.documents d WHERE ${bySource(tenant, kind, sourceId)}
+            ORDER BY d.version LIMIT ${defaultListLimit}`
+              ),
+              (rows) => rows.map(toDocument)
+            )
+          )
     }
   })
 )

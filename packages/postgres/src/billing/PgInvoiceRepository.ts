@@ -25,7 +25,9 @@ import { assertTenant, clampLimit, duplicateAs, sameTenant, single, touched } fr
 export { invoiceColumns, toInvoice } from "./InvoiceRows.ts"
 
 /** The texts a row carries, checked for NUL before any SQL (ports without an error channel die). */
-const texts = (i: Invoice.Invoice) => [i.invoiceNumber, i.notes, i.voidReason, i.lines.map((l) => [l.description, l.unit])]
+const texts = (
+  i: Invoice.Invoice
+) => [i.invoiceNumber, i.notes, i.voidReason, i.lines.map((l) => [l.description, l.unit])]
 
 type Service = Port.InvoiceRepository["Service"]
 
@@ -36,7 +38,8 @@ const getForUpdateWithAccount = (db: PgDatabase["Service"]): Service["getForUpda
   return (tenant, id) =>
     db.inTenant(tenant)(Effect.flatMap(
       SqlState.orDie(sql<InvoiceRow>`SELECT ${columns} FROM billing.invoices i
-        JOIN billing.client_accounts a ON a.organization_id = i.organization_id AND a.workspace_id = i.workspace_id AND a.id = i.account_id
+        JOIN billing.client_accounts a ON a.organization_id = i.organization_id AND a.workspace_id = i.workspace_id
+          AND a.id = i.account_id
         WHERE ${invoices.scope(sql, tenant)} AND i.id = ${id}
         FOR NO KEY UPDATE OF i, a`),
       (rows) => Effect.flatMap(single<InvoiceRow>("Invoice", id)(rows), (row) => {
@@ -59,16 +62,24 @@ const update = (db: PgDatabase["Service"]): Service["update"] => (tenant, i) =>
     ? touched("Invoice", i.id)([])
     : Effect.andThen(
       Storable.checkOrDie([i.notes, i.voidReason], ["invoice"]),
-      TenantTable.updateLocked(db, invoices, tenant, i.id, invoices.update(db.sql, tenant, i.id, i), i.deletedAt === null)
+      TenantTable.updateLocked(
+        db,
+        invoices,
+        tenant,
+        i.id,
+        invoices.update(db.sql, tenant, i.id, i),
+        i.deletedAt === null
+      )
     )
 
 const insert = (db: PgDatabase["Service"]): Service["insert"] => (tenant, i) =>
   db.inTenant(tenant)(Effect.gen(function*() {
     yield* assertTenant("Invoice", i.id, tenant, i.tenant)
     yield* Storable.checkOrDie(texts(i), ["invoice"])
-    yield* duplicateAs("invoices_number_live_key", () => new BillingError.InvoiceNumberTaken({ invoiceNumber: i.invoiceNumber }))(
-      insertInvoice(db.sql, tenant, i)
-    )
+    yield* duplicateAs(
+      "invoices_number_live_key",
+      () => new BillingError.InvoiceNumberTaken({ invoiceNumber: i.invoiceNumber })
+    )(insertInvoice(db.sql, tenant, i))
   }))
 
 /** Live invoices of an account and/or status, in creation order, at most `limit`. */
@@ -93,7 +104,9 @@ const findByNumber = (db: PgDatabase["Service"]): Service["findByNumber"] => {
     db.inTenant(tenant)(Effect.gen(function*() {
       yield* Storable.checkOrDie(invoiceNumber, ["invoiceNumber"])
       const rows = yield* SqlState.orDie(sql<InvoiceRow>`
-        SELECT ${columns} FROM billing.invoices i WHERE ${invoices.scope(sql, tenant)} AND i.invoice_number = ${invoiceNumber}`)
+        SELECT ${columns} FROM billing.invoices i WHERE ${
+          invoices.scope(sql, tenant)
+        } AND i.invoice_number = ${invoiceNumber}`)
       return Option.map(Option.fromNullishOr(rows[0]), toInvoice)
     }))
 }

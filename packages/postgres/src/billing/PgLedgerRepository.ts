@@ -5,7 +5,7 @@
  * port says. Gap-free sequences come from the account row lock the command holds.
  */
 import { Effect, Layer } from "effect"
-import { type Tenant } from "@erpkit/kernel"
+import type { Tenant } from "@erpkit/kernel"
 import { Ledger, LedgerRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -56,8 +56,17 @@ export const accountTransactions = TenantTable.make<Ledger.AccountTransaction, T
   alias: "t",
   entity: "AccountTransaction",
   columns: [
-    column("id"), column("account_id"), column("sequence"), column("kind"), column("currency"), column("amount_minor"),
-    column("wallet_amount_minor"), column("running_balance_minor"), column("running_wallet_balance_minor"), column("source_id"), column("invoice_id"),
+    column("id"),
+    column("account_id"),
+    column("sequence"),
+    column("kind"),
+    column("currency"),
+    column("amount_minor"),
+    column("wallet_amount_minor"),
+    column("running_balance_minor"),
+    column("running_wallet_balance_minor"),
+    column("source_id"),
+    column("invoice_id"),
     column("at")
   ],
   decode: (row) => toTransaction(row)
@@ -71,24 +80,48 @@ export const layer = Layer.effect(
     const db = yield* PgDatabase
     const sql = db.sql
 
-    const append = (tenant: Tenant.Tenant, transactions: ReadonlyArray<Ledger.AccountTransaction>): Effect.Effect<void> => {
+    const append = (
+      tenant: Tenant.Tenant,
+      transactions: ReadonlyArray<Ledger.AccountTransaction>
+    ): Effect.Effect<void> => {
       if (transactions.length === 0) return Effect.void
       const foreign = transactions.find((t) => !sameTenant(t.tenant, tenant))
-      if (foreign !== undefined) return Effect.die(new Error(`transaction ${foreign.id} belongs to another tenant than the one given`))
+      if (foreign !== undefined) {
+        return Effect.die(new Error(`transaction ${foreign.id} belongs to another tenant than the one given`))
+      }
       return Effect.andThen(
         Storable.checkOrDie(transactions.map((t) => t.sourceId), ["transactions"]),
-        db.write(tenant, { tables: ["billing.account_transactions"], statement: sql`
-          INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind, currency, amount_minor,
-            wallet_amount_minor, running_balance_minor, running_wallet_balance_minor, source_id, invoice_id, at)
-          SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.account_id, x.sequence, x.kind, x.currency, x.amount_minor,
-            x.wallet_amount_minor, x.running_balance_minor, x.running_wallet_balance_minor, x.source_id, x.invoice_id,
-            ${sql.literal(at)}
-          FROM jsonb_to_recordset(${jsonRows(transactions.map((t) => ({
-            id: t.id, account_id: t.accountId, sequence: t.sequence, kind: t.kind, currency: t.currency, amount_minor: t.amountMinor,
-            wallet_amount_minor: t.walletAmountMinor, running_balance_minor: t.runningBalanceMinor, running_wallet_balance_minor: t.runningWalletBalanceMinor,
-            source_id: t.sourceId, invoice_id: t.invoiceId, at: t.at
-          })))}::jsonb) AS x(id uuid, account_id uuid, sequence integer, kind text, currency char(3), amount_minor bigint, wallet_amount_minor bigint,
-            running_balance_minor bigint, running_wallet_balance_minor bigint, source_id text, invoice_id uuid, at bigint)` })
+        db.write(tenant, {
+          tables: ["billing.account_transactions"],
+          statement: sql`
+          INSERT INTO billing.account_transactions (id, organization_id, workspace_id, account_id, sequence, kind,
+            currency, amount_minor, wallet_amount_minor, running_balance_minor, running_wallet_balance_minor, source_id,
+            invoice_id, at)
+          SELECT x.id, ${tenant.organizationId}, ${tenant.workspaceId}, x.account_id, x.sequence, x.kind, x.currency,
+            x.amount_minor, x.wallet_amount_minor, x.running_balance_minor, x.running_wallet_balance_minor, x.source_id,
+            x.invoice_id, ${sql.literal(at)}
+          FROM jsonb_to_recordset(${
+            jsonRows(
+              transactions.map((t) => ({
+                id: t.id,
+                account_id: t.accountId,
+                sequence: t.sequence,
+                kind: t.kind,
+                currency: t.currency,
+                amount_minor: t.amountMinor,
+                wallet_amount_minor: t.walletAmountMinor,
+                running_balance_minor: t.runningBalanceMinor,
+                running_wallet_balance_minor: t.runningWalletBalanceMinor,
+                source_id: t.sourceId,
+                invoice_id: t.invoiceId,
+                at: t.at
+              }))
+            )
+          }::jsonb) AS x(id uuid, account_id uuid, sequence integer, kind text, currency char(3), amount_minor bigint,
+            wallet_amount_minor bigint,
+            running_balance_minor bigint, running_wallet_balance_minor bigint, source_id text, invoice_id uuid,
+              at bigint)`
+        })
       )
     }
 
@@ -98,7 +131,9 @@ export const layer = Layer.effect(
         db.inTenant(tenant)(Effect.map(
           SqlState.orDie(sql<TransactionRow>`
             SELECT ${sql.literal(accountTransactions.selectList())} FROM billing.account_transactions t
-            WHERE ${accountTransactions.scope(sql, tenant)} AND t.account_id = ${accountId} AND t.sequence > ${query.afterSequence ?? 0}
+            WHERE ${accountTransactions.scope(sql, tenant)} AND t.account_id = ${accountId} AND t.sequence > ${
+              query.afterSequence ?? 0
+            }
             ORDER BY t.sequence LIMIT ${clampLimit(query.limit)}`),
           (rows) => rows.map(toTransaction)
         ))

@@ -4,7 +4,7 @@
  * `getForUpdate` is `SELECT … FOR NO KEY UPDATE` (a payment is locked after its invoice).
  */
 import { Effect, Layer } from "effect"
-import { type Ids, type LocalDate } from "@erpkit/kernel"
+import type { Ids, LocalDate } from "@erpkit/kernel"
 import { Payment, PaymentRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -71,8 +71,16 @@ export const payments = TenantTable.make<P, PaymentRow>({
     column("customer_id", (p) => p.customerId, { fixed: true }),
     column("amount_minor", (p) => p.amountMinor),
     column("currency", (p) => p.currency),
-    column("exchange_rate_numerator", (p) => p.exchangeRate.numerator.toString(), { cast: "numeric", readAs: "text", field: "rateNumerator" }),
-    column("exchange_rate_denominator", (p) => p.exchangeRate.denominator.toString(), { cast: "numeric", readAs: "text", field: "rateDenominator" }),
+    column("exchange_rate_numerator", (p) => p.exchangeRate.numerator.toString(), {
+      cast: "numeric",
+      readAs: "text",
+      field: "rateNumerator"
+    }),
+    column("exchange_rate_denominator", (p) => p.exchangeRate.denominator.toString(), {
+      cast: "numeric",
+      readAs: "text",
+      field: "rateDenominator"
+    }),
     column("base_amount_minor", (p) => p.baseAmountMinor),
     column("base_currency", (p) => p.baseCurrency),
     column("method", (p) => p.method),
@@ -105,17 +113,21 @@ export const layer = Layer.effect(
       get: (tenant, id) => select(tenant, id, false),
       getForUpdate: (tenant, id) => select(tenant, id, true),
       update: (tenant, p) =>
-        !sameTenant(tenant, p.tenant) ? touched("Payment", p.id)([]) : Effect.andThen(
-          Storable.checkOrDie(p.reference, ["reference"]),
-          TenantTable.updateLocked(db, payments, tenant, p.id, payments.update(sql, tenant, p.id, p), false)
-        ),
+        !sameTenant(tenant, p.tenant) ?
+          touched("Payment", p.id)([]) :
+          Effect.andThen(
+            Storable.checkOrDie(p.reference, ["reference"]),
+            TenantTable.updateLocked(db, payments, tenant, p.id, payments.update(sql, tenant, p.id, p), false)
+          ),
       listByInvoice: (tenant, invoiceId) =>
-        db.inTenant(tenant)(Effect.map(
-          SqlState.orDie(sql<PaymentRow>`SELECT ${sql.literal(payments.selectList())} FROM billing.payments p
+        db.inTenant(tenant)(
+          Effect.map(
+            SqlState.orDie(sql<PaymentRow>`SELECT ${sql.literal(payments.selectList())} FROM billing.payments p
             WHERE ${payments.scope(sql, tenant)} AND p.invoice_id = ${invoiceId}
             ORDER BY p.created_at, p.id LIMIT ${defaultListLimit}`),
-          (rows) => rows.map(toPayment)
-        ))
+            (rows) => rows.map(toPayment)
+          )
+        )
     }
   })
 )

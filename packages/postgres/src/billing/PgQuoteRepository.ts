@@ -11,7 +11,7 @@
  *   UPDATE returns them in that order.
  */
 import { Effect, Layer, Schema } from "effect"
-import { type Ids } from "@erpkit/kernel"
+import type { Ids } from "@erpkit/kernel"
 import { BillingError, Quote, QuoteRepository as Port } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
@@ -19,7 +19,16 @@ import * as Storable from "../Storable.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
 import * as TenantTable from "../sql/TenantTable.ts"
 import { column } from "../sql/TenantTable.ts"
-import { assertTenant, clampLimit, duplicateAs, jsonRows, sameTenant, type TenantColumns, tenantOf, touched } from "./shared.ts"
+import {
+  assertTenant,
+  clampLimit,
+  duplicateAs,
+  jsonRows,
+  sameTenant,
+  type TenantColumns,
+  tenantOf,
+  touched
+} from "./shared.ts"
 
 interface QuoteRow extends TenantColumns {
   readonly id: string
@@ -44,7 +53,8 @@ interface QuoteRow extends TenantColumns {
 }
 
 /** Lookups by a free-form id string: anything but a UUID matches nothing (and never reaches a uuid cast). */
-export const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+export const isUuid = (value: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
 
 const QuoteLines = Schema.Array(Quote.QuoteLine)
 // decoded synchronously: a stored line that does not decode throws inside the read's map, a defect
@@ -109,9 +119,10 @@ export const quotes = TenantTable.make<Q, QuoteRow>({
 
 /** The quote's columns (`p` its alias) and its lines, in line order, as one JSON array. */
 const quoteColumns = (p: string) => `${quotes.selectList(p)},
-  (SELECT coalesce(json_agg(json_build_object('request', l.request, 'price', l.price, 'line', l.line) ORDER BY l.line_no), '[]'::json)
-   FROM billing.quote_lines l
-   WHERE l.organization_id = ${p}.organization_id AND l.workspace_id = ${p}.workspace_id AND l.quote_id = ${p}.id) AS lines`
+  (SELECT coalesce(json_agg(json_build_object('request', l.request, 'price', l.price, 'line', l.line)
+   ORDER BY l.line_no), '[]'::json) FROM billing.quote_lines l
+   WHERE l.organization_id = ${p}.organization_id AND l.workspace_id = ${p}.workspace_id
+     AND l.quote_id = ${p}.id) AS lines`
 
 type Db = PgDatabase["Service"]
 type Service = Port.QuoteRepository["Service"]
@@ -121,47 +132,89 @@ const insert = (db: Db): Service["insert"] => (tenant, q) =>
   db.inTenant(tenant)(Effect.gen(function*() {
     yield* assertTenant("Quote", q.id, tenant, q.tenant)
     yield* Storable.checkOrDie([q.quoteNumber, q.notes, q.lines], ["quote"])
-    const lines = jsonRows(q.lines.map((line, i) => ({ line_no: i + 1, ...(encodeLine(line) as Record<string, unknown>) })))
-    yield* duplicateAs("quotes_number_key", () => new BillingError.QuoteNumberTaken({ quoteNumber: q.quoteNumber }))(db.sql`
+    const lines = jsonRows(
+      q.lines.map((line, i) => ({ line_no: i + 1, ...(encodeLine(line) as Record<string, unknown>) }))
+    )
+    yield* duplicateAs("quotes_number_key", () => new BillingError.QuoteNumberTaken({ quoteNumber: q.quoteNumber }))(
+      db.sql`
       WITH quote AS (${quotes.insert(db.sql, tenant, q)} RETURNING id, organization_id, workspace_id)
       INSERT INTO billing.quote_lines (quote_id, line_no, organization_id, workspace_id, request, price, line)
       SELECT quote.id, x.line_no, quote.organization_id, quote.workspace_id, x.request, x.price, x.line
       FROM quote, jsonb_to_recordset(${lines}::jsonb) AS x(line_no integer, request jsonb, price jsonb, line jsonb)
-      ORDER BY x.line_no`)
+      ORDER BY x.line_no`
+    )
   }))
 
-/** BIL-QUO-02: Draft/Sent quotes past `expires_at` become Expired (at most `limit`, earliest first), each before and after. */
+/**
+ * BIL-QUO-02: Draft/Sent quotes past `expires_at` become Expired (at most `limit`, earliest first), each before and
+ * after.
+ */
 const expire = (db: Db): Service["expire"] => (tenant, now, limit) => {
   const sql = db.sql
   return db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<QuoteRow & { readonly oldStatus: QuoteRow["status"]; readonly oldUpdatedAt: Date; readonly oldExpiredAt: Date | null }>`
+    SqlState.orDie(
+      sql<
+        QuoteRow & {
+          readonly oldStatus: QuoteRow["status"]
+          readonly oldUpdatedAt: Date
+          readonly oldExpiredAt: Date | null
+        }
+      >`
       WITH due AS MATERIALIZED (
-        SELECT q.id, q.status AS old_status, q.updated_at AS old_updated_at, q.expired_at AS old_expired_at FROM billing.quotes q
+        SELECT q.id, q.status AS old_status, q.updated_at AS old_updated_at, q.expired_at AS old_expired_at
+          FROM billing.quotes q
         WHERE ${quotes.scope(sql, tenant)} AND q.status IN ('Draft', 'Sent') AND q.expires_at <= ${toTimestamptz(now)}
         ORDER BY q.expires_at, q.id LIMIT ${Math.max(0, Math.floor(limit))}
         FOR NO KEY UPDATE SKIP LOCKED
       ), expired AS (
-        UPDATE billing.quotes q SET status = 'Expired', expired_at = ${toTimestamptz(now)}, updated_at = ${toTimestamptz(now)}
+        UPDATE billing.quotes q SET status = 'Expired', expired_at = ${toTimestamptz(now)}, updated_at = ${
+          toTimestamptz(now)
+        }
         FROM due d
         WHERE q.id = d.id AND ${quotes.scope(sql, tenant)} AND q.status IN ('Draft', 'Sent')
         RETURNING q.*, d.old_status, d.old_updated_at, d.old_expired_at
       )
-      SELECT ${sql.literal(quoteColumns("q"))}, q.old_status AS "oldStatus", q.old_updated_at AS "oldUpdatedAt", q.old_expired_at AS "oldExpiredAt"
-      FROM expired q ORDER BY q.expires_at, q.id`),
+      SELECT ${
+        sql.literal(quoteColumns("q"))
+      }, q.old_status AS "oldStatus", q.old_updated_at AS "oldUpdatedAt", q.old_expired_at AS "oldExpiredAt"
+      FROM expired q ORDER BY q.expires_at, q.id`
+    ),
     // the UPDATE sets only these columns: the quote before is the one after with their old values
-    (rows) => rows.map((row) => ({ before: toQuote({ ...row, status: row.oldStatus, updatedAt: row.oldUpdatedAt, expiredAt: row.oldExpiredAt }), after: toQuote(row) }))
+    (rows) =>
+      rows.map((row) => ({
+        before: toQuote({ ...row, status: row.oldStatus, updatedAt: row.oldUpdatedAt, expiredAt: row.oldExpiredAt }),
+        after: toQuote(row)
+      }))
   ))
 }
 
 const list = (db: Db): Service["list"] => (tenant, query = {}) => {
   const sql = db.sql
-  return query.accountId !== undefined && !isUuid(query.accountId) ? Effect.succeed([]) : db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<QuoteRow>`SELECT ${sql.literal(quoteColumns("q"))} FROM billing.quotes q WHERE ${quotes.scope(sql, tenant)}
-      ${query.accountId === undefined ? sql`` : sql`AND q.account_id = ${query.accountId}`}
-      ${query.status === undefined ? sql`` : sql`AND q.status = ${query.status}`}
-      ORDER BY q.created_at, q.id LIMIT ${clampLimit(query.limit)}`),
-    (rows) => rows.map(toQuote)
-  ))
+  return query.accountId !== undefined && !isUuid(query.accountId) ?
+    Effect.succeed([]) :
+    db.inTenant(tenant)(
+      Effect.map(
+        SqlState.orDie(
+          sql<QuoteRow>`SELECT ${sql.literal(quoteColumns("q"))} FROM billing.quotes q WHERE ${
+            quotes.scope(sql, tenant)
+          }
+      ${
+        query.accountId ===
+          undefined
+          ? sql``
+          : sql`AND q.account_id = ${query.accountId}`
+      }
+      ${
+        query.status ===
+          undefined
+          ? sql``
+          : sql`AND q.status = ${query.status}`
+      }
+      ORDER BY q.created_at, q.id LIMIT ${clampLimit(query.limit)}`
+        ),
+        (rows) => rows.map(toQuote)
+      )
+    )
 }
 
 export const layer = Layer.effect(

@@ -55,7 +55,7 @@ const toCard = (row: CardRow): RateCard.RateCard =>
     createdAt: fromTimestamptz(row.createdAt),
     updatedAt: fromTimestamptz(row.updatedAt),
     deletedAt: fromTimestamptzOrNull(row.deletedAt)
-    })
+  })
 
 type C = RateCard.RateCard
 

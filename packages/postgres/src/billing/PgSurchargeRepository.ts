@@ -5,7 +5,7 @@
  * `deactivateExpired` as one statement.
  */
 import { Effect, Layer } from "effect"
-import { type LocalDate } from "@erpkit/kernel"
+import type { LocalDate } from "@erpkit/kernel"
 import { RateCardRepository as Port, Surcharge } from "@erpkit/billing"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, fromTimestamptzOrNull, toTimestamptz, toTimestamptzOrNull } from "../sql/Timestamps.ts"
@@ -52,7 +52,7 @@ const toSurcharge = (row: SurchargeRow): Surcharge.Surcharge =>
     createdAt: fromTimestamptz(row.createdAt),
     updatedAt: fromTimestamptz(row.updatedAt),
     deletedAt: fromTimestamptzOrNull(row.deletedAt)
-    })
+  })
 
 type S = Surcharge.Surcharge
 
@@ -70,8 +70,16 @@ export const surcharges = TenantTable.make<S, SurchargeRow>({
     column("name", (s) => s.name),
     column("kind", (s) => s.kind._tag),
     column("amount_minor", fixed, { cast: "bigint" }),
-    column("rate_numerator", (s) => percent(s)?.numerator.toString() ?? null, { cast: "numeric", readAs: "text", field: "rateNumerator" }),
-    column("rate_denominator", (s) => percent(s)?.denominator.toString() ?? null, { cast: "numeric", readAs: "text", field: "rateDenominator" }),
+    column("rate_numerator", (s) => percent(s)?.numerator.toString() ?? null, {
+      cast: "numeric",
+      readAs: "text",
+      field: "rateNumerator"
+    }),
+    column("rate_denominator", (s) => percent(s)?.denominator.toString() ?? null, {
+      cast: "numeric",
+      readAs: "text",
+      field: "rateDenominator"
+    }),
     column("currency", (s) => s.currency),
     column("service_level", (s) => s.serviceLevel, { cast: "text" }),
     column("zone", (s) => s.zone, { cast: "text" }),

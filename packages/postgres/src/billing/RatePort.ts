@@ -20,15 +20,19 @@ interface Row {
   readonly validTo: string
 }
 
-/** The live rows of a rate table (alias `r`) whose validity ended before `today`, deactivated (at most `limit`), each before and after. */
-const deactivateExpired = <A extends Row, R extends object>(
-  db: PgDatabase["Service"],
-  t: TenantTable.TenantTable<A, R>
-): Port.RatePort<A, A["id"]>["deactivateExpired"] =>
-(tenant, today, now, limit) => {
-  const sql = db.sql
-  return db.inTenant(tenant)(Effect.map(
-    SqlState.orDie(sql<Record<string, unknown>>`
+/**
+ * The live rows of a rate table (alias `r`) whose validity ended before `today`, deactivated (at most `limit`), each
+ * before and after.
+ */
+const deactivateExpired =
+  <A extends Row, R extends object>(
+    db: PgDatabase["Service"],
+    t: TenantTable.TenantTable<A, R>
+  ): Port.RatePort<A, A["id"]>["deactivateExpired"] =>
+  (tenant, today, now, limit) => {
+    const sql = db.sql
+    return db.inTenant(tenant)(Effect.map(
+      SqlState.orDie(sql<Record<string, unknown>>`
       WITH due AS MATERIALIZED (
         SELECT r.* FROM ${sql.literal(t.table)} r
         WHERE ${t.scope(sql, tenant)} AND r.is_active AND r.valid_to < ${today}::date
@@ -42,9 +46,9 @@ const deactivateExpired = <A extends Row, R extends object>(
       )
       SELECT ${sql.literal(`${t.selectListAs("c", "")}, ${t.selectListAs("d", "old.")}`)}
       FROM changed c JOIN due d ON d.id = c.id ORDER BY c.valid_to, c.id`),
-    (rows) => rows.map((row) => ({ before: t.decodeAs(row, "old."), after: t.decodeAs(row, "") }))
-  ))
-}
+      (rows) => rows.map((row) => ({ before: t.decodeAs(row, "old."), after: t.decodeAs(row, "") }))
+    ))
+  }
 
 /** The `RatePort` over the mapping `t`; `strings` are the texts of a row to check for NUL. */
 export const ratePort = <A extends Row, R extends object>(
@@ -72,13 +76,20 @@ export const ratePort = <A extends Row, R extends object>(
         )
         : touched(t.entity, row.id)([]),
     list: (tenant, query = {}) =>
-      db.inTenant(tenant)(Effect.map(
-        SqlState.orDie(sql<R>`SELECT ${sql.literal(t.selectList())} FROM ${sql.literal(t.table)} r WHERE ${t.scope(sql, tenant)}
+      db.inTenant(tenant)(
+        Effect.map(
+          SqlState.orDie(
+            sql<R>`SELECT ${sql.literal(t.selectList())} FROM ${sql.literal(t.table)} r WHERE ${t.scope(sql, tenant)}
           ${query.currency === undefined ? sql`` : sql`AND r.currency = ${query.currency}`}
-          ${query.usableOn === undefined ? sql`` : sql`AND r.is_active AND r.valid_from <= ${query.usableOn}::date AND r.valid_to >= ${query.usableOn}::date`}
-          ORDER BY r.created_at, r.id LIMIT ${clampLimit(query.limit)}`),
-        (rows) => rows.map(t.decode)
-      )),
+          ${
+            query.usableOn === undefined ? sql`` : sql`AND r.is_active AND r.valid_from <= ${query.usableOn}::date
+                AND r.valid_to >= ${query.usableOn}::date`
+          }
+          ORDER BY r.created_at, r.id LIMIT ${clampLimit(query.limit)}`
+          ),
+          (rows) => rows.map(t.decode)
+        )
+      ),
     deactivateExpired: deactivateExpired(db, t)
   }
 }

@@ -2,7 +2,8 @@
  * Billing on Postgres: every billing port, with the `billing` schema's migrations, as one `PgModule`:
  * the core (client accounts, ledger, credit holds, invoices with their event log, payments, credit
  * notes, accounting sync records, X-07) and the workflow records (rate cards, surcharges, quotes, disputes,
- * documents, billing runs). See docs/postgres.md, "Billing"; migrations 0001 (core), 0002 (workflow), 0003 (money column names).
+ * documents, billing runs). See docs/postgres.md, "Billing"; migrations 0001 (core), 0002 (workflow), 0003 (money
+ * column names).
  *
  * Naming: the adapter of a port is `Pg<Port>.ts` (`PgInvoiceRepository.ts` implements billing's
  * `InvoiceRepository`), as the platform's (`platform/PgOutbox.ts`, `PgAuditLog.ts`, `PgIdempotency.ts`);
@@ -57,7 +58,10 @@ export type BillingPorts =
   | DocumentRepository.DocumentRepository
   | BillingRunRepository.BillingRunRepository
 
-export const migrations: Migrations.MigrationSet = Migrations.fromDirectory("billing", new URL("../../migrations/billing", import.meta.url))
+export const migrations: Migrations.MigrationSet = Migrations.fromDirectory(
+  "billing",
+  new URL("../../migrations/billing", import.meta.url)
+)
 
 /** Every repository, over `PgDatabase`. */
 export const layer = Layer.mergeAll(
@@ -79,15 +83,34 @@ export const layer = Layer.mergeAll(
 export const billingModule: PgModule<BillingPorts> = { name: "billing", migrations, layer }
 
 export {
-  PgAccountingSyncRepository, PgBillingRunRepository, PgClientAccountRepository, PgCreditHoldRepository, PgCreditNoteRepository,
-  PgDisputeRepository, PgDocumentRepository, PgInvoiceRepository, PgLedgerRepository, PgPaymentRepository, PgQuoteRepository,
-  PgRateCardRepository, PgSurchargeRepository
+  PgAccountingSyncRepository,
+  PgBillingRunRepository,
+  PgClientAccountRepository,
+  PgCreditHoldRepository,
+  PgCreditNoteRepository,
+  PgDisputeRepository,
+  PgDocumentRepository,
+  PgInvoiceRepository,
+  PgLedgerRepository,
+  PgPaymentRepository,
+  PgQuoteRepository,
+  PgRateCardRepository,
+  PgSurchargeRepository
 }
 
 /** The names these adapters had before they were named after their ports (kept for existing imports). */
 export {
-  PgAccountingSyncRepository as AccountingSyncs, PgBillingRunRepository as BillingRuns, PgClientAccountRepository as ClientAccounts,
-  PgCreditHoldRepository as CreditHolds, PgCreditNoteRepository as CreditNotes, PgDisputeRepository as Disputes,
-  PgDocumentRepository as Documents, PgInvoiceRepository as Invoices, PgLedgerRepository as Ledger, PgPaymentRepository as Payments,
-  PgQuoteRepository as Quotes, PgRateCardRepository as RateCards, PgSurchargeRepository as Surcharges
+  PgAccountingSyncRepository as AccountingSyncs,
+  PgBillingRunRepository as BillingRuns,
+  PgClientAccountRepository as ClientAccounts,
+  PgCreditHoldRepository as CreditHolds,
+  PgCreditNoteRepository as CreditNotes,
+  PgDisputeRepository as Disputes,
+  PgDocumentRepository as Documents,
+  PgInvoiceRepository as Invoices,
+  PgLedgerRepository as Ledger,
+  PgPaymentRepository as Payments,
+  PgQuoteRepository as Quotes,
+  PgRateCardRepository as RateCards,
+  PgSurchargeRepository as Surcharges
 }

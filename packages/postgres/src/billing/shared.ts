@@ -32,24 +32,31 @@ export const single = <A>(entity: string, id: string) => (rows: ReadonlyArray<A>
   rows.length === 0 ? Effect.fail(notFound(entity, id)) : Effect.succeed(rows[0]!)
 
 /** Fails with `NotFound` when an UPDATE … RETURNING touched no row. */
-export const touched = (entity: string, id: string) => (rows: ReadonlyArray<unknown>): Effect.Effect<void, Errors.NotFound> =>
-  rows.length === 0 ? Effect.fail(notFound(entity, id)) : Effect.void
+export const touched =
+  (entity: string, id: string) => (rows: ReadonlyArray<unknown>): Effect.Effect<void, Errors.NotFound> =>
+    rows.length === 0 ? Effect.fail(notFound(entity, id)) : Effect.void
 
 /**
  * For inserts whose port declares one domain error for one unique constraint: a 23505 on
  * `constraint` becomes `onDuplicate()`; every other SQL error dies (retryable ones are still retried
  * by the unit of work).
  */
-export const duplicateAs = <E>(constraint: string, onDuplicate: () => E) =>
-<A, E0, R>(effect: Effect.Effect<A, E0 | SqlError, R>): Effect.Effect<A, Exclude<E0, SqlError> | E, R> =>
-  Effect.catch(effect, (error): Effect.Effect<never, Exclude<E0, SqlError> | E> => {
-    if (!isSqlError(error)) return Effect.fail(error as Exclude<E0, SqlError>)
-    const f = SqlState.fields(error)
-    return f.code === "23505" && f.constraint === constraint ? Effect.fail(onDuplicate()) : Effect.die(error)
-  })
+export const duplicateAs =
+  <E>(constraint: string, onDuplicate: () => E) =>
+  <A, E0, R>(effect: Effect.Effect<A, E0 | SqlError, R>): Effect.Effect<A, Exclude<E0, SqlError> | E, R> =>
+    Effect.catch(effect, (error): Effect.Effect<never, Exclude<E0, SqlError> | E> => {
+      if (!isSqlError(error)) return Effect.fail(error as Exclude<E0, SqlError>)
+      const f = SqlState.fields(error)
+      return f.code === "23505" && f.constraint === constraint ? Effect.fail(onDuplicate()) : Effect.die(error)
+    })
 
 /** A record whose tenant is not the one the call names: the memory reference treats it as a defect. */
-export const assertTenant = (entity: string, id: string, given: Tenant.Tenant, record: Tenant.Tenant): Effect.Effect<void> =>
+export const assertTenant = (
+  entity: string,
+  id: string,
+  given: Tenant.Tenant,
+  record: Tenant.Tenant
+): Effect.Effect<void> =>
   given.organizationId === record.organizationId && given.workspaceId === record.workspaceId
     ? Effect.void
     : Effect.die(new Error(`${entity} ${id} belongs to another tenant than the one given`))

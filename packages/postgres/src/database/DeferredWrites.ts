@@ -18,7 +18,10 @@ export interface DeferredWrite {
   /** Tables the statement writes or reads. */
   readonly tables: ReadonlyArray<string>
   readonly statement: Statement<any>
-  /** When set, the statement ends with RETURNING and must return exactly `rows` rows, else the unit of work dies with `error()`. */
+  /**
+   * When set, the statement ends with RETURNING and must return exactly `rows` rows, else the unit of work dies with
+   * `error()`.
+   */
   readonly expect?: { readonly rows: number; readonly error: () => unknown }
 }
 

@@ -4,7 +4,8 @@
  * | in the cause                                        | becomes                                              |
  * |-----------------------------------------------------|------------------------------------------------------|
  * | a retryable SQL error or a `RetryUnitOfWork` defect | `RetryTransaction` (retried, see `Retry`)            |
- * | a lost connection (class 08, 57P01–57P03, closed)   | `StorageUnavailable`: `not-applied` before COMMIT was sent, `unknown` once it was |
+ * | a lost connection (class 08, 57P01–57P03, closed)   | `StorageUnavailable`: `not-applied` before COMMIT was sent,
+ * `unknown` once it was |
  * | anything else                                       | the cause as it is (typed errors, defects)           |
  *
  * A lost connection next to a domain failure (the connection dropped during ROLLBACK) reports the
@@ -25,15 +26,21 @@ const askedRetry = (cause: Cause.Cause<unknown>): SqlState.RetryUnitOfWork | und
 
 const retryOf = (cause: Cause.Cause<unknown>): RetryTransaction | undefined => {
   const sqlError = SqlState.findSqlErrors(cause).find(SqlState.isRetryable)
-  if (sqlError !== undefined) return new RetryTransaction({ sqlState: SqlState.sqlState(sqlError) ?? "", reason: sqlError.message })
+  if (sqlError !== undefined) {
+    return new RetryTransaction({ sqlState: SqlState.sqlState(sqlError) ?? "", reason: sqlError.message })
+  }
   const asked = askedRetry(cause)
-  return asked === undefined ? undefined : new RetryTransaction({ sqlState: "retry-unit-of-work", reason: asked.reason })
+  return asked === undefined
+    ? undefined
+    : new RetryTransaction({ sqlState: "retry-unit-of-work", reason: asked.reason })
 }
 
 /** A SQL error that failed (BEGIN, COMMIT) is a defect like one that died in a port: neither is the domain's. */
 const sqlFailuresAsDefects = <E>(cause: Cause.Cause<E | SqlError>): Cause.Cause<Exclude<E, SqlError>> =>
   cause.reasons.some((r) => Cause.isFailReason(r) && isSqlError(r.error))
-    ? Cause.fromReasons(cause.reasons.map((r) => (Cause.isFailReason(r) && isSqlError(r.error) ? Cause.makeDieReason(r.error) : r))) as Cause.Cause<Exclude<E, SqlError>>
+    ? Cause.fromReasons(
+      cause.reasons.map((r) => (Cause.isFailReason(r) && isSqlError(r.error) ? Cause.makeDieReason(r.error) : r))
+    ) as Cause.Cause<Exclude<E, SqlError>>
     : cause as Cause.Cause<Exclude<E, SqlError>>
 
 /** The `StorageUnavailable` a lost connection means, given whether COMMIT had been sent. */

@@ -22,17 +22,35 @@ export interface TenantBinding {
   /** Binds `tenant` if the transaction has none yet; another tenant than the bound one is a defect. */
   readonly bind: (open: OpenTransaction, tenant: Tenant.Tenant) => Effect.Effect<void>
   /** Runs `effect` with `tenant` bound in a job's transaction, then restores the job's binding. */
-  readonly switchTenant: <A, E, R>(open: OpenTransaction, tenant: Tenant.Tenant, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly switchTenant: <A, E, R>(
+    open: OpenTransaction,
+    tenant: Tenant.Tenant,
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E, R>
 }
 
 export const make = (sql: SqlClient.SqlClient): TenantBinding => {
   const bindAs = (role: string, tenant: Tenant.Tenant | undefined) =>
-    Effect.asVoid(SqlState.orDie(sql`SELECT set_config('role', ${role}, true), set_config('erpkit.organization_id', ${tenant?.organizationId ?? ""}, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true)`))
+    Effect.asVoid(
+      SqlState.orDie(
+        sql`SELECT set_config('role', ${role}, true), set_config('erpkit.organization_id', ${
+          tenant?.organizationId ?? ""
+        }, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true)`
+      )
+    )
 
   const open = (tenant: Tenant.Tenant | undefined, lockTimeout: number | undefined) =>
     lockTimeout === undefined
       ? bindAs(appRole, tenant)
-      : Effect.asVoid(SqlState.orDie(sql`SELECT set_config('role', ${appRole}, true), set_config('erpkit.organization_id', ${tenant?.organizationId ?? ""}, true), set_config('erpkit.workspace_id', ${tenant?.workspaceId ?? ""}, true), set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeout))}ms`}, true)`))
+      : Effect.asVoid(
+        SqlState.orDie(
+          sql`SELECT set_config('role', ${appRole}, true), set_config('erpkit.organization_id', ${
+            tenant?.organizationId ?? ""
+          }, true), set_config('erpkit.workspace_id', ${
+            tenant?.workspaceId ?? ""
+          }, true), set_config('lock_timeout', ${`${Math.max(1, Math.round(lockTimeout))}ms`}, true)`
+        )
+      )
 
   const bind = (open: OpenTransaction, tenant: Tenant.Tenant): Effect.Effect<void> => {
     if (open.tenant === undefined) {

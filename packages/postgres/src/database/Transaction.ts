@@ -47,9 +47,10 @@ export interface OpenTransaction {
   bodyFailure: Cause.Cause<unknown> | undefined
 }
 
-export const CurrentTransaction = Context.Reference<OpenTransaction | undefined>("@erpkit/postgres/CurrentTransaction", {
-  defaultValue: () => undefined
-})
+export const CurrentTransaction = Context.Reference<OpenTransaction | undefined>(
+  "@erpkit/postgres/CurrentTransaction",
+  { defaultValue: () => undefined }
+)
 
 /** A unit of work was asked to serve two tenants; RLS would hide one of them, so this is a bug. */
 export class CrossTenantTransaction extends Schema.TaggedError<CrossTenantTransaction>()("CrossTenantTransaction", {

@@ -63,7 +63,9 @@ export const departments = TenantTable.make<D, DepartmentRow>({
 
 const reasons = { departments_pkey: "id exists" }
 /** TEN-04/06: the live code index's violation, with the code written. */
-const taken = (d: D) => ({ departments_code_live_key: () => new IdentityError.DepartmentCodeTaken({ code: d.code ?? "" }) })
+const taken = (d: D) => ({
+  departments_code_live_key: () => new IdentityError.DepartmentCodeTaken({ code: d.code ?? "" })
+})
 
 export const layer = Layer.effect(
   DepartmentRepository,
@@ -80,28 +82,40 @@ export const layer = Layer.effect(
 
     return {
       insert: (tenant, d) =>
-        inWorkspace(db, tenant)(Effect.andThen(storable(d), mapWrite("Department", reasons, taken(d))(departments.insert(sql, tenant, d)))),
+        inWorkspace(db, tenant)(
+          Effect.andThen(storable(d), mapWrite("Department", reasons, taken(d))(departments.insert(sql, tenant, d)))
+        ),
       findById: (tenant, id) =>
-        inWorkspace(db, tenant)(Effect.map(select(tenant, sql`AND d.id = ${id}`), (found) => Option.fromNullishOr(found[0]))),
+        inWorkspace(db, tenant)(
+          Effect.map(select(tenant, sql`AND d.id = ${id}`), (found) => Option.fromNullishOr(found[0]))
+        ),
       list: (tenant) => inWorkspace(db, tenant)(select(tenant, sql`ORDER BY d.created_at, d.id`)),
       parents: (tenant) =>
         inWorkspace(db, tenant)(Effect.map(
           read(sql<{ id: string; parentId: string | null }>`
-            SELECT d.id, d.parent_id AS "parentId" FROM identity.departments d WHERE ${departments.scope(sql, tenant)}`),
+            SELECT d.id, d.parent_id AS "parentId" FROM identity.departments d WHERE ${
+              departments.scope(sql, tenant)
+            }`),
           (rows) => new Map(rows.map((r) => [r.id, r.parentId] as const))
         )),
       // optimistic: matches only the version this write follows
       update: (tenant, d) =>
-        inWorkspace(db, tenant)(Effect.andThen(
-          storable(d),
-          versioned(
-            "Department",
-            d.id,
-            d.version,
-            noConflict(mapWrite("Department", reasons, taken(d))(departments.updateVersioned(sql, tenant, d.id, d, d.version - 1))),
-            departments.storedVersion(sql, tenant, d.id)
+        inWorkspace(db, tenant)(
+          Effect.andThen(
+            storable(d),
+            versioned(
+              "Department",
+              d.id,
+              d.version,
+              noConflict(
+                mapWrite("Department", reasons, taken(d))(
+                  departments.updateVersioned(sql, tenant, d.id, d, d.version - 1)
+                )
+              ),
+              departments.storedVersion(sql, tenant, d.id)
+            )
           )
-        ))
+        )
     }
   })
 )

@@ -85,27 +85,43 @@ export const layer = Layer.effect(
 
     return {
       insert: (tenant, e) =>
-        inOrganization(db, tenant)(Effect.andThen(storable(e), mapWrite("Employee", reasons, taken(e))(employees.insert(sql, tenant, e)))),
+        inOrganization(db, tenant)(
+          Effect.andThen(storable(e), mapWrite("Employee", reasons, taken(e))(employees.insert(sql, tenant, e)))
+        ),
       findById: (tenant, id) =>
-        inOrganization(db, tenant)(Effect.map(select(sql`e.id = ${id} AND ${employees.scope(sql, tenant)}`), (found) => Option.fromNullishOr(found[0]))),
-      list: (tenant) => inOrganization(db, tenant)(select(sql`${employees.scope(sql, tenant)} ORDER BY e.created_at, e.id`)),
+        inOrganization(db, tenant)(
+          Effect.map(
+            select(sql`e.id = ${id} AND ${employees.scope(sql, tenant)}`),
+            (found) => Option.fromNullishOr(found[0])
+          )
+        ),
+      list: (tenant) =>
+        inOrganization(db, tenant)(select(sql`${employees.scope(sql, tenant)} ORDER BY e.created_at, e.id`)),
       findByUser: (tenant, userId) =>
-        inOrganization(db, tenant)(Effect.map(
-          select(sql`e.user_id = ${userId} AND e.organization_id = ${tenant.organizationId} AND e.deleted_at IS NULL`),
-          (found) => Option.fromNullishOr(found[0])
-        )),
+        inOrganization(db, tenant)(
+          Effect.map(
+            select(
+              sql`e.user_id = ${userId} AND e.organization_id = ${tenant.organizationId} AND e.deleted_at IS NULL`
+            ),
+            (found) => Option.fromNullishOr(found[0])
+          )
+        ),
       // optimistic: matches only the version this write follows
       update: (tenant: Tenant.Tenant, e: E) =>
-        inOrganization(db, tenant)(Effect.andThen(
-          storable(e),
-          versioned(
-            "Employee",
-            e.id,
-            e.version,
-            noConflict(mapWrite("Employee", reasons, taken(e))(employees.updateVersioned(sql, tenant, e.id, e, e.version - 1))),
-            employees.storedVersion(sql, tenant, e.id)
+        inOrganization(db, tenant)(
+          Effect.andThen(
+            storable(e),
+            versioned(
+              "Employee",
+              e.id,
+              e.version,
+              noConflict(
+                mapWrite("Employee", reasons, taken(e))(employees.updateVersioned(sql, tenant, e.id, e, e.version - 1))
+              ),
+              employees.storedVersion(sql, tenant, e.id)
+            )
           )
-        ))
+        )
     }
   })
 )

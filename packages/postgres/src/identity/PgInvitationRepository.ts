@@ -71,30 +71,42 @@ export const layer = Layer.effect(
     const inTx = global(db)
     const select = (where: Fragment) =>
       Effect.map(
-        read(sql<InvitationRow>`SELECT ${sql.literal(invitations.selectList())} FROM identity.invitations i WHERE ${where}`),
+        read(
+          sql<InvitationRow>`SELECT ${sql.literal(invitations.selectList())} FROM identity.invitations i WHERE ${where}`
+        ),
         (rows) => rows.map(toInvitation)
       )
 
     return {
       findById: (organizationId, id) =>
-        inTx(Effect.map(select(sql`i.id = ${id} AND i.organization_id = ${organizationId}`), (found) => Option.fromNullishOr(found[0]))),
+        inTx(
+          Effect.map(
+            select(sql`i.id = ${id} AND i.organization_id = ${organizationId}`),
+            (found) => Option.fromNullishOr(found[0])
+          )
+        ),
       listByOrganization: (organizationId, limit) =>
         inTx(select(sql`i.organization_id = ${organizationId} ORDER BY i.created_at DESC, i.id DESC LIMIT ${limit}`)),
       insert: (i) =>
-        inTx(Effect.andThen(
-          checkStorable(i, ["invitation"]),
-          mapWrite("Invitation", { invitations_pkey: "id exists" })(invitations.insert(sql, i.tenant, i))
-        )),
+        inTx(
+          Effect.andThen(
+            checkStorable(i, ["invitation"]),
+            mapWrite("Invitation", { invitations_pkey: "id exists" })(invitations.insert(sql, i.tenant, i))
+          )
+        ),
       update: (i) =>
         inTx(versioned(
           "Invitation",
           i.id,
           i.version,
           mapWrite("Invitation")(sql`
-            UPDATE identity.invitations SET status = ${i.status}, updated_at = ${toTimestamptz(i.updatedAt)}, version = ${i.version}
+            UPDATE identity.invitations SET status = ${i.status}, updated_at = ${
+              toTimestamptz(i.updatedAt)
+            }, version = ${i.version}
             WHERE id = ${i.id} AND organization_id = ${i.tenant.organizationId} AND version = ${i.version - 1}
             RETURNING id`),
-          sql<{ version: number }>`SELECT version FROM identity.invitations WHERE id = ${i.id} AND organization_id = ${i.tenant.organizationId}`
+          sql<{ version: number }>`SELECT version FROM identity.invitations
+            WHERE id = ${i.id} AND organization_id = ${i.tenant.organizationId}`
         ))
     }
   })

@@ -26,7 +26,7 @@ interface MembershipRow {
 const columns = `organization_id AS "organizationId", user_id AS "userId", role, customer_id AS "customerId",
   created_at AS "createdAt", updated_at AS "updatedAt", version`
 
-const toMembership = (row: MembershipRow): Membership.Membership => 
+const toMembership = (row: MembershipRow): Membership.Membership =>
   new Membership.Membership({
     organizationId: row.organizationId as Ids.OrganizationId,
     userId: row.userId as Ids.UserId,
@@ -52,21 +52,35 @@ export const layer = Layer.effect(
     // The unit of work's organization scopes every statement (RLS); the WHERE clauses say the same.
     const inTx = global(db)
     const select = (where: Fragment) =>
-      Effect.map(read(sql<MembershipRow>`SELECT ${sql.literal(columns)} FROM identity.memberships WHERE ${where}`), (rows) => rows.map(toMembership))
-    const key = (organizationId: string, userId: string) => sql`organization_id = ${organizationId} AND user_id = ${userId}`
+      Effect.map(
+        read(sql<MembershipRow>`SELECT ${sql.literal(columns)} FROM identity.memberships WHERE ${where}`),
+        (rows) => rows.map(toMembership)
+      )
+    const key = (organizationId: string, userId: string) =>
+      sql`organization_id = ${organizationId} AND user_id = ${userId}`
 
     return {
-      find: (organizationId, userId) => inTx(Effect.map(select(key(organizationId, userId)), (found) => Option.fromNullishOr(found[0]))),
-      listByOrganization: (organizationId) => inTx(select(sql`organization_id = ${organizationId} ORDER BY created_at, user_id`)),
+      find: (organizationId, userId) =>
+        inTx(Effect.map(select(key(organizationId, userId)), (found) => Option.fromNullishOr(found[0]))),
+      listByOrganization: (organizationId) =>
+        inTx(select(sql`organization_id = ${organizationId} ORDER BY created_at, user_id`)),
       organizationsOf: (userId) =>
-        inTx(Effect.map(select(sql`user_id = ${userId} ORDER BY organization_id`), (found) => found.map((m) => m.organizationId))),
+        inTx(
+          Effect.map(
+            select(sql`user_id = ${userId} ORDER BY organization_id`),
+            (found) => found.map((m) => m.organizationId)
+          )
+        ),
       insert: (m) =>
         inTx(Effect.andThen(
           checkStorable(m, ["membership"]),
-          noConflict(mapWrite("Membership", reasons, member(m))(sql`
-            INSERT INTO identity.memberships (organization_id, user_id, role, customer_id, created_at, updated_at, version)
+          noConflict(
+            mapWrite("Membership", reasons, member(m))(sql`
+            INSERT INTO identity.memberships (organization_id, user_id, role, customer_id, created_at, updated_at,
+              version)
             VALUES (${m.organizationId}, ${m.userId}, ${m.role}, ${m.customerId}, ${toTimestamptz(m.createdAt)},
-              ${toTimestamptz(m.updatedAt)}, ${m.version})`))
+              ${toTimestamptz(m.updatedAt)}, ${m.version})`)
+          )
         )),
       update: (m) =>
         inTx(versioned(
@@ -74,17 +88,25 @@ export const layer = Layer.effect(
           `${m.organizationId}/${m.userId}`,
           m.version,
           mapWrite("Membership", reasons)(sql`
-            UPDATE identity.memberships SET role = ${m.role}, customer_id = ${m.customerId}, updated_at = ${toTimestamptz(m.updatedAt)},
+            UPDATE identity.memberships SET role = ${m.role}, customer_id = ${m.customerId}, updated_at = ${
+              toTimestamptz(m.updatedAt)
+            },
               version = ${m.version}
             WHERE ${key(m.organizationId, m.userId)} AND version = ${m.version - 1}
             RETURNING user_id`),
           sql<{ version: number }>`SELECT version FROM identity.memberships WHERE ${key(m.organizationId, m.userId)}`
         )),
       remove: (organizationId, userId) =>
-        inTx(Effect.map(
-          read(sql<MembershipRow>`DELETE FROM identity.memberships WHERE ${key(organizationId, userId)} RETURNING ${sql.literal(columns)}`),
-          (rows) => Option.map(Option.fromNullishOr(rows[0]), toMembership)
-        ))
+        inTx(
+          Effect.map(
+            read(
+              sql<MembershipRow>`DELETE FROM identity.memberships WHERE ${key(organizationId, userId)} RETURNING ${
+                sql.literal(columns)
+              }`
+            ),
+            (rows) => Option.map(Option.fromNullishOr(rows[0]), toMembership)
+          )
+        )
     }
   })
 )

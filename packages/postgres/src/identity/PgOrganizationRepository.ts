@@ -30,7 +30,7 @@ interface OrganizationRow {
 const columns = `id, name, bin, kind, customer_id AS "customerId", legal_name AS "legalName", email, phone, status,
   created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt", version`
 
-const toOrganization = (row: OrganizationRow): Organization.Organization => 
+const toOrganization = (row: OrganizationRow): Organization.Organization =>
   new Organization.Organization({
     id: row.id as Ids.OrganizationId,
     name: row.name,
@@ -49,7 +49,9 @@ const toOrganization = (row: OrganizationRow): Organization.Organization =>
 
 const reasons = { organizations_pkey: "id exists" }
 /** TEN-02/06: the live-BIN index's violation, with the BIN written. */
-const taken = (org: Organization.Organization) => ({ organizations_bin_live_key: () => new IdentityError.BinTaken({ bin: org.bin }) })
+const taken = (org: Organization.Organization) => ({
+  organizations_bin_live_key: () => new IdentityError.BinTaken({ bin: org.bin })
+})
 
 export const layer = Layer.effect(
   OrganizationRepository,
@@ -65,32 +67,47 @@ export const layer = Layer.effect(
         inTx(Effect.andThen(
           storable(org),
           mapWrite("Organization", reasons, taken(org))(sql`
-            INSERT INTO identity.organizations (id, name, bin, kind, customer_id, legal_name, email, phone, status, created_at, updated_at,
-              deleted_at, version)
-            VALUES (${org.id}, ${org.name}, ${org.bin}, ${org.kind}, ${org.customerId}, ${org.legalName}, ${org.email}, ${org.phone},
-              ${org.status}, ${toTimestamptz(org.createdAt)}, ${toTimestamptz(org.updatedAt)}, ${toTimestamptzOrNull(org.deletedAt)}::timestamptz, ${org.version})`)
+            INSERT INTO identity.organizations (id, name, bin, kind, customer_id, legal_name, email, phone, status,
+              created_at, updated_at, deleted_at, version)
+            VALUES (${org.id}, ${org.name}, ${org.bin}, ${org.kind}, ${org.customerId}, ${org.legalName}, ${org.email},
+              ${org.phone}, ${org.status}, ${toTimestamptz(org.createdAt)}, ${toTimestamptz(org.updatedAt)}, ${
+                toTimestamptzOrNull(org.deletedAt)
+              }::timestamptz, ${org.version})`)
         )),
       findById: (id) =>
-        inTx(Effect.map(
-          read(sql<OrganizationRow>`SELECT ${sql.literal(columns)} FROM identity.organizations WHERE id = ${id} AND deleted_at IS NULL`),
-          (rows) => Option.map(Option.fromNullishOr(rows[0]), toOrganization)
-        )),
-      update: (org) =>
-        inTx(Effect.andThen(
-          storable(org),
-          versioned(
-            "Organization",
-            org.id,
-            org.version,
-            noConflict(mapWrite("Organization", reasons, taken(org))(sql`
-              UPDATE identity.organizations SET name = ${org.name}, bin = ${org.bin}, kind = ${org.kind}, customer_id = ${org.customerId},
-                legal_name = ${org.legalName}, email = ${org.email}, phone = ${org.phone}, status = ${org.status},
-                updated_at = ${toTimestamptz(org.updatedAt)}, deleted_at = ${toTimestamptzOrNull(org.deletedAt)}::timestamptz, version = ${org.version}
-              WHERE id = ${org.id} AND deleted_at IS NULL AND version = ${org.version - 1}
-              RETURNING id`)),
-            sql<{ version: number }>`SELECT version FROM identity.organizations WHERE id = ${org.id} AND deleted_at IS NULL`
+        inTx(
+          Effect.map(
+            read(
+              sql<OrganizationRow>`SELECT ${
+                sql.literal(columns)
+              } FROM identity.organizations WHERE id = ${id} AND deleted_at IS NULL`
+            ),
+            (rows) => Option.map(Option.fromNullishOr(rows[0]), toOrganization)
           )
-        ))
+        ),
+      update: (org) =>
+        inTx(
+          Effect.andThen(
+            storable(org),
+            versioned(
+              "Organization",
+              org.id,
+              org.version,
+              noConflict(
+                mapWrite("Organization", reasons, taken(org))(sql`
+              UPDATE identity.organizations SET name = ${org.name}, bin = ${org.bin}, kind = ${org.kind},
+                customer_id = ${org.customerId}, legal_name = ${org.legalName}, email = ${org.email},
+                phone = ${org.phone}, status = ${org.status}, updated_at = ${toTimestamptz(org.updatedAt)},
+                deleted_at = ${toTimestamptzOrNull(org.deletedAt)}::timestamptz, version = ${org.version}
+              WHERE id = ${org.id} AND deleted_at IS NULL AND version = ${org.version - 1}
+              RETURNING id`)
+              ),
+              sql<
+                { version: number }
+              >`SELECT version FROM identity.organizations WHERE id = ${org.id} AND deleted_at IS NULL`
+            )
+          )
+        )
     }
   })
 )

@@ -8,7 +8,8 @@ import { RolePermissionRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
 import { checkStorable, inOrganization, read } from "./shared.ts"
 
-const normalized = (permissions: ReadonlyArray<Actor.Permission>): ReadonlyArray<Actor.Permission> => [...new Set(permissions)].sort()
+const normalized = (permissions: ReadonlyArray<Actor.Permission>): ReadonlyArray<Actor.Permission> =>
+  [...new Set(permissions)].sort()
 
 export const layer = Layer.effect(
   RolePermissionRepository,
@@ -20,13 +21,15 @@ export const layer = Layer.effect(
       find: (tenant, role) =>
         inOrganization(db, tenant)(Effect.map(
           read(sql<{ permissions: ReadonlyArray<string> }>`
-            SELECT permissions FROM identity.role_permissions WHERE organization_id = ${tenant.organizationId} AND role = ${role}`),
+            SELECT permissions FROM identity.role_permissions WHERE organization_id = ${tenant.organizationId}
+              AND role = ${role}`),
           (rows) => Option.map(Option.fromNullishOr(rows[0]), (r) => r.permissions as ReadonlyArray<Actor.Permission>)
         )),
       list: (tenant) =>
         inOrganization(db, tenant)(Effect.map(
           read(sql<{ role: Actor.Role; permissions: ReadonlyArray<string> }>`
-            SELECT role, permissions FROM identity.role_permissions WHERE organization_id = ${tenant.organizationId} ORDER BY role COLLATE "C"`),
+            SELECT role, permissions FROM identity.role_permissions WHERE organization_id = ${tenant.organizationId}
+              ORDER BY role COLLATE "C"`),
           (rows) => rows.map((r) => ({ role: r.role, permissions: r.permissions as ReadonlyArray<Actor.Permission> }))
         )),
       set: (tenant, role, permissions) =>
@@ -35,13 +38,17 @@ export const layer = Layer.effect(
           Effect.asVoid(read(sql`
             INSERT INTO identity.role_permissions (organization_id, role, permissions, updated_at)
             VALUES (${tenant.organizationId}, ${role}, ${normalized(permissions)}::text[], now())
-            ON CONFLICT (organization_id, role) DO UPDATE SET permissions = excluded.permissions, updated_at = excluded.updated_at`))
+            ON CONFLICT (organization_id, role) DO UPDATE SET permissions = excluded.permissions,
+              updated_at = excluded.updated_at`))
         )),
       remove: (tenant, role) =>
-        inOrganization(db, tenant)(Effect.map(
-          read(sql`DELETE FROM identity.role_permissions WHERE organization_id = ${tenant.organizationId} AND role = ${role} RETURNING role`),
-          (rows) => rows.length > 0
-        ))
+        inOrganization(db, tenant)(
+          Effect.map(
+            read(sql`DELETE FROM identity.role_permissions WHERE organization_id = ${tenant.organizationId}
+              AND role = ${role} RETURNING role`),
+            (rows) => rows.length > 0
+          )
+        )
     }
   })
 )

@@ -28,7 +28,7 @@ const columns = `id, token_hash AS "tokenHash", user_id AS "userId", organizatio
   workspace_id AS "workspaceId", created_at AS "createdAt", expires_at AS "expiresAt",
   ip_address AS "ipAddress", user_agent AS "userAgent"`
 
-const toSession = (row: SessionRow): Session.Session => 
+const toSession = (row: SessionRow): Session.Session =>
   new Session.Session({
     id: row.id as Session.SessionId,
     tokenHash: row.tokenHash,
@@ -40,7 +40,8 @@ const toSession = (row: SessionRow): Session.Session =>
     userAgent: row.userAgent
   })
 
-const byExpiry = (a: Session.Session, b: Session.Session) => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+const byExpiry = (a: Session.Session, b: Session.Session) =>
+  a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export const layer = Layer.effect(
   SessionRepository,
@@ -48,36 +49,69 @@ export const layer = Layer.effect(
     const db = yield* PgDatabase
     const sql = db.sql
     const inTx = global(db)
-    const rows = (statement: Effect.Effect<ReadonlyArray<SessionRow>, SqlError>) => Effect.map(read(statement), (found) => found.map(toSession))
+    const rows = (statement: Effect.Effect<ReadonlyArray<SessionRow>, SqlError>) =>
+      Effect.map(read(statement), (found) => found.map(toSession))
 
     return {
       insert: (s) =>
-        inTx(Effect.andThen(
-          checkStorable(s, ["session"]),
-          mapWrite("Session", { sessions_token_hash_key: "token or id already exists", sessions_pkey: "token or id already exists" })(sql`
-            INSERT INTO auth.sessions (id, token_hash, user_id, organization_id, workspace_id, created_at, expires_at, ip_address, user_agent)
+        inTx(
+          Effect.andThen(
+            checkStorable(s, ["session"]),
+            mapWrite("Session", {
+              sessions_token_hash_key: "token or id already exists",
+              sessions_pkey: "token or id already exists"
+            })(sql`
+            INSERT INTO auth.sessions (id, token_hash, user_id, organization_id, workspace_id, created_at, expires_at,
+              ip_address, user_agent)
             VALUES (${s.id}, ${s.tokenHash}, ${s.userId}, ${s.tenant.organizationId}, ${s.tenant.workspaceId},
               ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.expiresAt)}, ${s.ipAddress}, ${s.userAgent})`)
-        )),
+          )
+        ),
       findById: (id) =>
-        inTx(Effect.map(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE id = ${id}`), (f) => Option.fromNullishOr(f[0]))),
+        inTx(
+          Effect.map(
+            rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE id = ${id}`),
+            (f) => Option.fromNullishOr(f[0])
+          )
+        ),
       findByTokenHash: (hash) =>
-        lookup(hash, Option.none(), inTx(
-          Effect.map(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE token_hash = ${hash}`), (f) => Option.fromNullishOr(f[0]))
-        )),
+        lookup(
+          hash,
+          Option.none(),
+          inTx(
+            Effect.map(
+              rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE token_hash = ${hash}`),
+              (f) => Option.fromNullishOr(f[0])
+            )
+          )
+        ),
       listByUser: (userId) =>
-        inTx(rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE user_id = ${userId} ORDER BY created_at, id`)),
+        inTx(
+          rows(
+            sql<SessionRow>`SELECT ${
+              sql.literal(columns)
+            } FROM auth.sessions WHERE user_id = ${userId} ORDER BY created_at, id`
+          )
+        ),
       updateMetadata: (id, metadata) =>
         inTx(Effect.gen(function*() {
           yield* checkStorable(metadata, ["metadata"])
           const updated = yield* read(sql`
-            UPDATE auth.sessions SET ip_address = ${metadata.ipAddress}, user_agent = ${metadata.userAgent} WHERE id = ${id} RETURNING id`)
+            UPDATE auth.sessions SET ip_address = ${metadata.ipAddress}, user_agent = ${metadata.userAgent}
+              WHERE id = ${id} RETURNING id`)
           if (updated.length === 0) return yield* new Errors.NotFound({ entity: "Session", id })
         })),
       remove: (id) =>
-        inTx(Effect.map(rows(sql<SessionRow>`DELETE FROM auth.sessions WHERE id = ${id} RETURNING ${sql.literal(columns)}`), (f) => Option.fromNullishOr(f[0]))),
+        inTx(
+          Effect.map(
+            rows(sql<SessionRow>`DELETE FROM auth.sessions WHERE id = ${id} RETURNING ${sql.literal(columns)}`),
+            (f) => Option.fromNullishOr(f[0])
+          )
+        ),
       removeByUser: (userId) =>
-        inTx(rows(sql<SessionRow>`DELETE FROM auth.sessions WHERE user_id = ${userId} RETURNING ${sql.literal(columns)}`)),
+        inTx(
+          rows(sql<SessionRow>`DELETE FROM auth.sessions WHERE user_id = ${userId} RETURNING ${sql.literal(columns)}`)
+        ),
       // One set-based statement: the oldest `limit` expired sessions (expires_at index), returned as deleted.
       deleteExpired: (now, limit) =>
         inTx(Effect.map(

@@ -31,11 +31,13 @@ interface SettingRow {
   readonly version: number
 }
 
-const columns = `id, organization_id AS "organizationId", workspace_id AS "workspaceId", key, category, data_type AS "dataType", value,
+const columns =
+  `id, organization_id AS "organizationId", workspace_id AS "workspaceId", key, category, data_type AS "dataType",
+  value,
   description, secret, read_only AS "readOnly", rules, created_by AS "createdBy", updated_by AS "updatedBy",
   created_at AS "createdAt", updated_at AS "updatedAt", version`
 
-const toSetting = (row: SettingRow): Setting.Setting => 
+const toSetting = (row: SettingRow): Setting.Setting =>
   new Setting.Setting({
     id: row.id as Setting.SettingId,
     organizationId: row.organizationId as Ids.OrganizationId,
@@ -57,7 +59,8 @@ const toSetting = (row: SettingRow): Setting.Setting =>
 
 /** TEN-08: the scope key's violation, with the key and the scope written. */
 const taken = (s: Setting.Setting) => ({
-  settings_scope_key: () => new IdentityError.SettingKeyTaken({ key: s.key, scope: s.workspaceId === null ? "organization" : "workspace" })
+  settings_scope_key: () =>
+    new IdentityError.SettingKeyTaken({ key: s.key, scope: s.workspaceId === null ? "organization" : "workspace" })
 })
 
 export const layer = Layer.effect(
@@ -69,47 +72,74 @@ export const layer = Layer.effect(
     const visible = (tenant: Tenant.Tenant) =>
       sql`organization_id = ${tenant.organizationId} AND (workspace_id IS NULL OR workspace_id = ${tenant.workspaceId})`
     const select = (where: Fragment) =>
-      Effect.map(read(sql<SettingRow>`SELECT ${sql.literal(columns)} FROM identity.settings WHERE ${where}`), (rows) => rows.map(toSetting))
+      Effect.map(
+        read(sql<SettingRow>`SELECT ${sql.literal(columns)} FROM identity.settings WHERE ${where}`),
+        (rows) => rows.map(toSetting)
+      )
     const first = (where: Fragment) => Effect.map(select(where), (found) => Option.fromNullishOr(found[0]))
 
     return {
       insert: (tenant, s) =>
-        inWorkspace(db, tenant)(Effect.andThen(
-          storable(s),
-          mapWrite("Setting", { settings_pkey: "id exists" }, taken(s))(sql`
-            INSERT INTO identity.settings (id, organization_id, workspace_id, key, category, data_type, value, description, secret, read_only,
-              rules, created_by, updated_by, created_at, updated_at, version)
-            VALUES (${s.id}, ${tenant.organizationId}, ${s.workspaceId === null ? null : tenant.workspaceId}, ${s.key}, ${s.category},
-              ${s.dataType}, ${JSON.stringify(s.value)}::jsonb, ${s.description}, ${s.secret}, ${s.readOnly}, ${JSON.stringify(s.rules)}::jsonb,
-              ${s.createdBy}, ${s.updatedBy}, ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.updatedAt)}, ${s.version})`)
-        )),
+        inWorkspace(db, tenant)(
+          Effect.andThen(
+            storable(s),
+            mapWrite("Setting", { settings_pkey: "id exists" }, taken(s))(sql`
+            INSERT INTO identity.settings (id, organization_id, workspace_id, key, category, data_type, value,
+              description, secret, read_only, rules, created_by, updated_by, created_at, updated_at, version)
+            VALUES (${s.id}, ${tenant.organizationId}, ${
+              s.workspaceId === null ? null : tenant.workspaceId
+            }, ${s.key}, ${s.category},
+              ${s.dataType}, ${JSON.stringify(s.value)}::jsonb, ${s.description}, ${s.secret}, ${s.readOnly}, ${
+                JSON.stringify(s.rules)
+              }::jsonb,
+              ${s.createdBy}, ${s.updatedBy}, ${toTimestamptz(s.createdAt)}, ${
+                toTimestamptz(s.updatedAt)
+              }, ${s.version})`)
+          )
+        ),
       findById: (tenant, id) => inWorkspace(db, tenant)(first(sql`id = ${id} AND ${visible(tenant)}`)),
       findByKey: (tenant, key, workspaceId) =>
-        lookup(key, Option.none(), inWorkspace(db, tenant)(
-          first(sql`key = ${key} AND workspace_id IS NOT DISTINCT FROM ${workspaceId}::uuid AND ${visible(tenant)}`)
-        )),
+        lookup(
+          key,
+          Option.none(),
+          inWorkspace(db, tenant)(
+            first(sql`key = ${key} AND workspace_id IS NOT DISTINCT FROM ${workspaceId}::uuid AND ${visible(tenant)}`)
+          )
+        ),
       list: (tenant) => inWorkspace(db, tenant)(select(sql`${visible(tenant)} ORDER BY key, workspace_id NULLS FIRST`)),
       update: (tenant, s) =>
-        inWorkspace(db, tenant)(Effect.andThen(
-          storable(s),
-          versioned(
-            "Setting",
-            s.id,
-            s.version,
-            mapWrite("Setting")(sql`
-              UPDATE identity.settings SET category = ${s.category}, data_type = ${s.dataType}, value = ${JSON.stringify(s.value)}::jsonb,
-                description = ${s.description}, secret = ${s.secret}, read_only = ${s.readOnly}, rules = ${JSON.stringify(s.rules)}::jsonb,
+        inWorkspace(db, tenant)(
+          Effect.andThen(
+            storable(s),
+            versioned(
+              "Setting",
+              s.id,
+              s.version,
+              mapWrite("Setting")(sql`
+              UPDATE identity.settings SET category = ${s.category}, data_type = ${s.dataType}, value = ${
+                JSON.stringify(s.value)
+              }::jsonb,
+                description = ${s.description}, secret = ${s.secret}, read_only = ${s.readOnly}, rules = ${
+                  JSON.stringify(s.rules)
+                }::jsonb,
                 updated_by = ${s.updatedBy}, updated_at = ${toTimestamptz(s.updatedAt)}, version = ${s.version}
               WHERE id = ${s.id} AND ${visible(tenant)} AND version = ${s.version - 1}
               RETURNING id`),
-            sql<{ version: number }>`SELECT version FROM identity.settings WHERE id = ${s.id} AND ${visible(tenant)}`
+              sql<{ version: number }>`SELECT version FROM identity.settings WHERE id = ${s.id} AND ${visible(tenant)}`
+            )
           )
-        )),
+        ),
       remove: (tenant, id) =>
-        inWorkspace(db, tenant)(Effect.map(
-          read(sql<SettingRow>`DELETE FROM identity.settings WHERE id = ${id} AND ${visible(tenant)} RETURNING ${sql.literal(columns)}`),
-          (rows) => Option.map(Option.fromNullishOr(rows[0]), toSetting)
-        ))
+        inWorkspace(db, tenant)(
+          Effect.map(
+            read(
+              sql<SettingRow>`DELETE FROM identity.settings WHERE id = ${id} AND ${visible(tenant)} RETURNING ${
+                sql.literal(columns)
+              }`
+            ),
+            (rows) => Option.map(Option.fromNullishOr(rows[0]), toSetting)
+          )
+        )
     }
   })
 )

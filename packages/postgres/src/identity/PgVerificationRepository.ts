@@ -25,7 +25,7 @@ interface VerificationRow {
 const columns = `id, email_key AS "emailKey", code_hash AS "codeHash", user_id AS "userId", type,
   used_at AS "usedAt", expires_at AS "expiresAt", created_at AS "createdAt"`
 
-const toVerification = (row: VerificationRow): Verification.Verification => 
+const toVerification = (row: VerificationRow): Verification.Verification =>
   new Verification.Verification({
     id: row.id as Verification.VerificationId,
     emailKey: row.emailKey,
@@ -43,33 +43,57 @@ export const layer = Layer.effect(
     const db = yield* PgDatabase
     const sql = db.sql
     const inTx = global(db)
-    const rows = (statement: Effect.Effect<ReadonlyArray<VerificationRow>, SqlError>) => Effect.map(read(statement), (f) => f.map(toVerification))
+    const rows = (statement: Effect.Effect<ReadonlyArray<VerificationRow>, SqlError>) =>
+      Effect.map(read(statement), (f) => f.map(toVerification))
 
     return {
       insert: (v) =>
-        inTx(Effect.andThen(
-          checkStorable(v, ["verification"]),
-          mapWrite("Verification", { email_verifications_pkey: "id exists" })(sql`
-            INSERT INTO auth.email_verifications (id, email_key, code_hash, user_id, type, used_at, expires_at, created_at)
-            VALUES (${v.id}, ${v.emailKey}, ${v.codeHash}, ${v.userId}, ${v.type}, ${toTimestamptzOrNull(v.usedAt)}::timestamptz,
+        inTx(
+          Effect.andThen(
+            checkStorable(v, ["verification"]),
+            mapWrite("Verification", { email_verifications_pkey: "id exists" })(sql`
+            INSERT INTO auth.email_verifications (id, email_key, code_hash, user_id, type, used_at, expires_at,
+              created_at)
+            VALUES (${v.id}, ${v.emailKey}, ${v.codeHash}, ${v.userId}, ${v.type}, ${
+              toTimestamptzOrNull(v.usedAt)
+            }::timestamptz,
               ${toTimestamptz(v.expiresAt)}, ${toTimestamptz(v.createdAt)})`)
-        )),
+          )
+        ),
       findById: (id) =>
-        inTx(Effect.map(rows(sql<VerificationRow>`SELECT ${sql.literal(columns)} FROM auth.email_verifications WHERE id = ${id}`), (f) =>
-          Option.fromNullishOr(f[0]))),
+        inTx(
+          Effect.map(
+            rows(sql<VerificationRow>`SELECT ${sql.literal(columns)} FROM auth.email_verifications WHERE id = ${id}`),
+            (f) => Option.fromNullishOr(f[0])
+          )
+        ),
       listFor: (emailKey, type) =>
-        lookup(emailKey, [], inTx(
-          rows(sql<VerificationRow>`
+        lookup(
+          emailKey,
+          [],
+          inTx(rows(sql<VerificationRow>`
             SELECT ${sql.literal(columns)} FROM auth.email_verifications
-            WHERE email_key = ${emailKey} AND type = ${type} ORDER BY created_at DESC, id DESC`)
-        )),
+            WHERE email_key = ${emailKey} AND type = ${type} ORDER BY created_at DESC, id DESC`))
+        ),
       markUsed: (id, usedAt) =>
-        inTx(Effect.map(
-          read(sql`UPDATE auth.email_verifications SET used_at = ${toTimestamptz(usedAt)} WHERE id = ${id} AND used_at IS NULL RETURNING id`),
-          (updated) => updated.length > 0
-        )),
+        inTx(
+          Effect.map(
+            read(
+              sql`UPDATE auth.email_verifications SET used_at = ${
+                toTimestamptz(usedAt)
+              } WHERE id = ${id} AND used_at IS NULL RETURNING id`
+            ),
+            (updated) => updated.length > 0
+          )
+        ),
       removeByUser: (userId) =>
-        inTx(rows(sql<VerificationRow>`DELETE FROM auth.email_verifications WHERE user_id = ${userId} RETURNING ${sql.literal(columns)}`)),
+        inTx(
+          rows(
+            sql<VerificationRow>`DELETE FROM auth.email_verifications WHERE user_id = ${userId} RETURNING ${
+              sql.literal(columns)
+            }`
+          )
+        ),
       deleteExpired: (now, limit) =>
         inTx(Effect.map(
           read(sql`

@@ -28,7 +28,7 @@ interface WorkspaceRow {
 const columns = `id, organization_id AS "organizationId", name, description, type, status, created_by AS "createdBy",
   created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt", version`
 
-const toWorkspace = (row: WorkspaceRow): Workspace.Workspace => 
+const toWorkspace = (row: WorkspaceRow): Workspace.Workspace =>
   new Workspace.Workspace({
     id: row.id as Ids.WorkspaceId,
     organizationId: row.organizationId as Ids.OrganizationId,
@@ -53,45 +53,67 @@ export const layer = Layer.effect(
 
     /** The current command serves another organization: only the one it opened may get a workspace. */
     const scopeForInsert = (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.flatMap(Tenant.CurrentTenant, (current) =>
-        current !== undefined && current.organizationId !== tenant.organizationId ? db.transaction(effect) : inOrganization(db, tenant)(effect))
+      Effect.flatMap(
+        Tenant.CurrentTenant,
+        (current) =>
+          current !== undefined && current.organizationId !== tenant.organizationId
+            ? db.transaction(effect)
+            : inOrganization(db, tenant)(effect)
+      )
 
     return {
       insert: (tenant, ws) =>
         scopeForInsert(tenant)(Effect.andThen(
           storable(ws),
           mapWrite("Workspace", { workspaces_pkey: "id exists" })(sql`
-            INSERT INTO identity.workspaces (id, organization_id, name, description, type, status, created_by, created_at, updated_at,
-              deleted_at, version)
-            VALUES (${ws.id}, ${tenant.organizationId}, ${ws.name}, ${ws.description}, ${ws.type}, ${ws.status}, ${ws.createdBy},
-              ${toTimestamptz(ws.createdAt)}, ${toTimestamptz(ws.updatedAt)}, ${toTimestamptzOrNull(ws.deletedAt)}::timestamptz, ${ws.version})`)
+            INSERT INTO identity.workspaces (id, organization_id, name, description, type, status, created_by,
+              created_at, updated_at, deleted_at, version)
+            VALUES (${ws.id}, ${tenant.organizationId}, ${ws.name}, ${ws.description}, ${ws.type}, ${ws.status},
+              ${ws.createdBy}, ${toTimestamptz(ws.createdAt)}, ${toTimestamptz(ws.updatedAt)}, ${
+                toTimestamptzOrNull(ws.deletedAt)
+              }::timestamptz, ${ws.version})`)
         )),
       findById: (tenant, id) =>
-        inOrganization(db, tenant)(Effect.map(
-          read(sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE id = ${id} AND ${live(tenant)}`),
-          (rows) => Option.map(Option.fromNullishOr(rows[0]), toWorkspace)
-        )),
+        inOrganization(db, tenant)(
+          Effect.map(
+            read(
+              sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE id = ${id} AND ${
+                live(tenant)
+              }`
+            ),
+            (rows) => Option.map(Option.fromNullishOr(rows[0]), toWorkspace)
+          )
+        ),
       list: (tenant) =>
-        inOrganization(db, tenant)(Effect.map(
-          read(sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE ${live(tenant)} ORDER BY created_at, id`),
-          (rows) => rows.map(toWorkspace)
-        )),
+        inOrganization(db, tenant)(
+          Effect.map(
+            read(
+              sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE ${
+                live(tenant)
+              } ORDER BY created_at, id`
+            ),
+            (rows) => rows.map(toWorkspace)
+          )
+        ),
       update: (tenant, ws) =>
-        inOrganization(db, tenant)(Effect.andThen(
-          storable(ws),
-          versioned(
-            "Workspace",
-            ws.id,
-            ws.version,
-            mapWrite("Workspace")(sql`
-              UPDATE identity.workspaces SET name = ${ws.name}, description = ${ws.description}, type = ${ws.type}, status = ${ws.status},
-                created_by = ${ws.createdBy}, updated_at = ${toTimestamptz(ws.updatedAt)}, deleted_at = ${toTimestamptzOrNull(ws.deletedAt)}::timestamptz,
+        inOrganization(db, tenant)(
+          Effect.andThen(
+            storable(ws),
+            versioned(
+              "Workspace",
+              ws.id,
+              ws.version,
+              mapWrite("Workspace")(sql`
+              UPDATE identity.workspaces SET name = ${ws.name}, description = ${ws.description}, type = ${ws.type},
+                status = ${ws.status}, created_by = ${ws.createdBy}, updated_at = ${toTimestamptz(ws.updatedAt)},
+                deleted_at = ${toTimestamptzOrNull(ws.deletedAt)}::timestamptz,
                 version = ${ws.version}
               WHERE id = ${ws.id} AND ${live(tenant)} AND version = ${ws.version - 1}
               RETURNING id`),
-            sql<{ version: number }>`SELECT version FROM identity.workspaces WHERE id = ${ws.id} AND ${live(tenant)}`
+              sql<{ version: number }>`SELECT version FROM identity.workspaces WHERE id = ${ws.id} AND ${live(tenant)}`
+            )
           )
-        ))
+        )
     }
   })
 )

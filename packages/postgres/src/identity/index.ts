@@ -31,7 +31,10 @@ import * as PgWorkspaceRepository from "./PgWorkspaceRepository.ts"
 export type IdentityRepositories = Repositories
 
 /** The `auth` and `identity` schemas, bookkept as the `identity` migration set. */
-export const migrations: Migrations.MigrationSet = Migrations.fromDirectory("identity", new URL("../../migrations/identity", import.meta.url))
+export const migrations: Migrations.MigrationSet = Migrations.fromDirectory(
+  "identity",
+  new URL("../../migrations/identity", import.meta.url)
+)
 
 /** The repositories over `PgDatabase`. */
 export const layer = Layer.mergeAll(
@@ -49,8 +52,4 @@ export const layer = Layer.mergeAll(
   PgRolePermissionRepository.layer
 )
 
-export const identityModule: PgModule<IdentityRepositories> = {
-  name: "identity",
-  migrations,
-  layer
-}
+export const identityModule: PgModule<IdentityRepositories> = { name: "identity", migrations, layer }

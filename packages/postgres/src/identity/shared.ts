@@ -17,29 +17,36 @@ import { Errors, type Ids, Tenant } from "@erpkit/kernel"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import type { PgDatabase } from "../Database.ts"
 import * as SqlState from "../SqlState.ts"
-import * as TenantTable from "../sql/TenantTable.ts"
+import type * as TenantTable from "../sql/TenantTable.ts"
 import * as Storable from "../Storable.ts"
 
 type Db = PgDatabase["Service"]
 
 /** Global tables: join (or open) the unit of work, whatever tenant it serves. */
-export const global = (db: Db) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => db.transaction(effect)
+export const global = (db: Db) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  db.transaction(effect)
 
 /**
  * Organization-wide tables: bind `tenant`, except when the current command's tenant is another
  * workspace of the same organization (then its transaction already shows these rows).
  */
-export const inOrganization = (db: Db, tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Tenant.CurrentTenant, (current) =>
-    current !== undefined && current.organizationId === tenant.organizationId && current.workspaceId !== tenant.workspaceId
-      ? db.transaction(effect)
-      : db.inTenant(tenant)(effect))
+export const inOrganization =
+  (db: Db, tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(
+      Tenant.CurrentTenant,
+      (current) =>
+        current !== undefined && current.organizationId === tenant.organizationId &&
+          current.workspaceId !== tenant.workspaceId
+          ? db.transaction(effect)
+          : db.inTenant(tenant)(effect)
+    )
 
 /** Workspace tables: exactly this tenant (another one in the same transaction is a defect). */
 export const inWorkspace = (db: Db, tenant: Tenant.Tenant) => db.inTenant(tenant)
 
 /** Strings Postgres cannot store (U+0000): the ports have no error channel for it, so it is a defect. */
-export const checkStorable = (value: unknown, path: ReadonlyArray<string>): Effect.Effect<void> => Storable.checkOrDie(value, path)
+export const checkStorable = (value: unknown, path: ReadonlyArray<string>): Effect.Effect<void> =>
+  Storable.checkOrDie(value, path)
 
 /** The typed errors of a `taken` map (constraint → error). */
 type Taken<M> = ReturnOf<M[keyof M]>
@@ -52,12 +59,15 @@ type ReturnOf<F> = F extends () => infer T ? T : never
  * breaks a second line the commands should have kept, so it dies (as `ConstraintViolation`); other SQL
  * errors die as they are, so the unit of work can retry the retryable ones.
  */
-export const mapWrite = <M extends Readonly<Record<string, () => unknown>> = {}>(
-  entity: string,
-  reasons: Readonly<Record<string, string>> = {},
-  taken?: M
-) =>
-  <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>): Effect.Effect<A, Exclude<E, SqlError> | Errors.Conflict | Taken<M>, R> =>
+export const mapWrite =
+  <M extends Readonly<Record<string, () => unknown>> = {}>(
+    entity: string,
+    reasons: Readonly<Record<string, string>> = {},
+    taken?: M
+  ) =>
+  <A, E, R>(
+    effect: Effect.Effect<A, E | SqlError, R>
+  ): Effect.Effect<A, Exclude<E, SqlError> | Errors.Conflict | Taken<M>, R> =>
     Effect.catch(effect, (error): Effect.Effect<never, Exclude<E, SqlError> | Errors.Conflict | Taken<M>> => {
       if (!isSqlError(error)) return Effect.fail(error as Exclude<E, SqlError>)
       const mapped = SqlState.toDomainError(error)
@@ -73,8 +83,14 @@ export const mapWrite = <M extends Readonly<Record<string, () => unknown>> = {}>
     })
 
 /** An update's `Conflict` cannot happen (ids never change, every unique key is in `taken`): it dies. */
-export const noConflict = <A, E, R>(effect: Effect.Effect<A, E | Errors.Conflict, R>): Effect.Effect<A, Exclude<E, Errors.Conflict>, R> =>
-  Effect.catchIf(effect, (e): e is Errors.Conflict => e instanceof Errors.Conflict, (e) => Effect.die(e)) as Effect.Effect<A, Exclude<E, Errors.Conflict>, R>
+export const noConflict = <A, E, R>(
+  effect: Effect.Effect<A, E | Errors.Conflict, R>
+): Effect.Effect<A, Exclude<E, Errors.Conflict>, R> =>
+  Effect.catchIf(
+    effect,
+    (e): e is Errors.Conflict => e instanceof Errors.Conflict,
+    (e) => Effect.die(e)
+  ) as Effect.Effect<A, Exclude<E, Errors.Conflict>, R>
 
 /** The tenant of a row that carries the tenant columns. */
 export const tenantOf = (row: TenantTable.TenantColumns): Tenant.Tenant => ({

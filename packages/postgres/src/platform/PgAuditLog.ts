@@ -59,32 +59,46 @@ export const layer = Layer.effect(
     /** One tenant's entries in ONE statement, in the given order (`seq` follows `ord`). */
     const appendTenant = (entries: ReadonlyArray<AuditLog.AuditEntry>) =>
       Effect.gen(function*() {
-        const rows = yield* Storable.jsonTextOrDie(entries.map((e, ord) => ({
-          ord, id: e.id, organization_id: e.tenant.organizationId, workspace_id: e.tenant.workspaceId, actor_id: e.actorId,
-          command: e.command, entity_type: e.entityType, entity_id: e.entityId, action: e.action, old_values: e.oldValues,
-          new_values: e.newValues, changed_fields: e.changedFields, at: e.at
-        })), ["auditEntries"])
-        yield* db.write(entries[0]!.tenant, { tables: ["platform.audit_log"], statement: sql`
+        const rows = yield* Storable.jsonTextOrDie(
+          entries.map((e, ord) => ({
+            ord,
+            id: e.id,
+            organization_id: e.tenant.organizationId,
+            workspace_id: e.tenant.workspaceId,
+            actor_id: e.actorId,
+            command: e.command,
+            entity_type: e.entityType,
+            entity_id: e.entityId,
+            action: e.action,
+            old_values: e.oldValues,
+            new_values: e.newValues,
+            changed_fields: e.changedFields,
+            at: e.at
+          })),
+          ["auditEntries"]
+        )
+        yield* db.write(entries[0]!.tenant, {
+          tables: ["platform.audit_log"],
+          statement: sql`
           INSERT INTO platform.audit_log (id, organization_id, workspace_id, actor_id, command, entity_type, entity_id,
             action, old_values, new_values, changed_fields, at)
           SELECT x.id, x.organization_id, x.workspace_id, x.actor_id, x.command, x.entity_type, x.entity_id, x.action,
             x.old_values, x.new_values, x.changed_fields, ${sql.literal(at)}
-          FROM jsonb_to_recordset(${rows}::jsonb) AS x(ord integer, id uuid, organization_id uuid, workspace_id uuid, actor_id uuid,
-            command text, entity_type text, entity_id text, action text, old_values jsonb, new_values jsonb, changed_fields text[],
-            at numeric)
-          ORDER BY x.ord` })
+          FROM jsonb_to_recordset(${rows}::jsonb) AS x(ord integer, id uuid, organization_id uuid, workspace_id uuid,
+            actor_id uuid, command text, entity_type text, entity_id text, action text, old_values jsonb,
+            new_values jsonb, changed_fields text[], at numeric)
+          ORDER BY x.ord`
+        })
       })
 
     const query = (tenant: Tenant.Tenant, filter: Fragment, limit: number | undefined) =>
-      db.inTenant(tenant)(
-        Effect.map(
-          SqlState.orDie(sql<AuditRow>`
+      db.inTenant(tenant)(Effect.map(
+        SqlState.orDie(sql<AuditRow>`
             SELECT ${sql.literal(columns)} FROM platform.audit_log
             WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND ${filter}
             ORDER BY seq LIMIT ${clampLimit(limit)}`),
-          (rows) => rows.map(toEntry)
-        )
-      )
+        (rows) => rows.map(toEntry)
+      ))
 
     return {
       append: (entries) =>
@@ -93,7 +107,9 @@ export const layer = Layer.effect(
           // the command's own unit of work: deferred, no join (joining flushes the deferred writes)
           return defers && groups.length === 1
             ? appendTenant(groups[0]!)
-            : db.transaction(Effect.forEach(groups, (group) => db.inTenant(group[0]!.tenant)(appendTenant(group)), { discard: true }))
+            : db.transaction(
+              Effect.forEach(groups, (group) => db.inTenant(group[0]!.tenant)(appendTenant(group)), { discard: true })
+            )
         }),
       byEntity: (tenant, entityType, entityId, q) =>
         query(tenant, sql`entity_type = ${entityType} AND entity_id = ${entityId}`, q?.limit),
@@ -103,7 +119,9 @@ export const layer = Layer.effect(
 )
 
 /** Entries grouped by tenant (first appearance order; order within a tenant kept). */
-const groupByTenant = (entries: ReadonlyArray<AuditLog.AuditEntry>): ReadonlyArray<ReadonlyArray<AuditLog.AuditEntry>> => {
+const groupByTenant = (
+  entries: ReadonlyArray<AuditLog.AuditEntry>
+): ReadonlyArray<ReadonlyArray<AuditLog.AuditEntry>> => {
   const groups = new Map<string, Array<AuditLog.AuditEntry>>()
   for (const entry of entries) {
     const k = `${entry.tenant.organizationId}/${entry.tenant.workspaceId}`

@@ -49,20 +49,30 @@ const findAndClaim = (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.Idempo
         WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}
       ), claimed AS (
         INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
-        SELECT ${tenant.organizationId}::uuid, ${tenant.workspaceId}::uuid, ${key}::text WHERE NOT EXISTS (SELECT 1 FROM found)
+        SELECT ${tenant.organizationId}::uuid, ${tenant.workspaceId}::uuid, ${key}::text WHERE NOT EXISTS (SELECT 1
+          FROM found)
         RETURNING key
       )
       SELECT state, command, request_hash AS "requestHash", result FROM found`),
     (rows): Option.Option<Idempotency.IdempotencyRecord> => {
       const row = rows[0]
       if (row === undefined || row.state === "claimed") return Option.none()
-      return Option.some({ command: row.command!, requestHash: row.requestHash!, result: row.result as Idempotency.IdempotencyRecord["result"] })
+      return Option.some({
+        command: row.command!,
+        requestHash: row.requestHash!,
+        result: row.result as Idempotency.IdempotencyRecord["result"]
+      })
     }
   ))
 
 const findForCommand = (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey) =>
-  Effect.andThen(Storable.checkOrDie(key, ["idempotencyKey"]), Effect.flatMap(optimistic(db, tenant), (first) =>
-    first ? Effect.succeed(Option.none<Idempotency.IdempotencyRecord>()) : findAndClaim(db)(tenant, key)))
+  Effect.andThen(
+    Storable.checkOrDie(key, ["idempotencyKey"]),
+    Effect.flatMap(
+      optimistic(db, tenant),
+      (first) => first ? Effect.succeed(Option.none<Idempotency.IdempotencyRecord>()) : findAndClaim(db)(tenant, key)
+    )
+  )
 
 /**
  * After a failed handler on an optimistic first attempt: claim the key now. Taken (23505), or not
@@ -75,31 +85,42 @@ const confirmAbsent = (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.Idemp
       // not `inTenant`: that would first flush the failed command's deferred writes
       Effect.asVoid(db.sql`INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key)
         VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key})`),
-      () => Effect.die(new SqlState.RetryUnitOfWork({ reason: `idempotency key ${key} may be taken: the next attempt reads it` }))
+      () =>
+        Effect.die(
+          new SqlState.RetryUnitOfWork({ reason: `idempotency key ${key} may be taken: the next attempt reads it` })
+        )
     ))
 
 /** The completed record, deferred (`PgDatabase.write`): it travels with COMMIT's preceding flush. */
-const save = (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey, record: Idempotency.IdempotencyRecord) =>
-  Effect.gen(function*() {
-    const sql = db.sql
-    yield* Storable.checkOrDie([key, record.command, record.requestHash], ["idempotency"])
-    const result = yield* Storable.jsonTextOrDie(record.result, ["idempotency", "result"])
-    const insert = sql`INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
-      VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
-              ${result}::jsonb, now())`
-    // first attempt: a plain INSERT (a taken key fails it with 23505, retried); later: complete the claim
-    if (yield* optimistic(db, tenant)) return yield* db.write(tenant, { tables: ["platform.idempotency_keys"], statement: insert })
-    yield* db.write(tenant, {
-      tables: ["platform.idempotency_keys"],
-      statement: sql`${insert}
+const save =
+  (db: Db) => (tenant: Tenant.Tenant, key: Idempotency.IdempotencyKey, record: Idempotency.IdempotencyRecord) =>
+    Effect.gen(function*() {
+      const sql = db.sql
+      yield* Storable.checkOrDie([key, record.command, record.requestHash], ["idempotency"])
+      const result = yield* Storable.jsonTextOrDie(record.result, ["idempotency", "result"])
+      const insert = sql`INSERT INTO platform.idempotency_keys
+          (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
+        VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command},
+          ${record.requestHash}, ${result}::jsonb, now())`
+      // first attempt: a plain INSERT (a taken key fails it with 23505, retried); later: complete the claim
+      if (yield* optimistic(db, tenant)) {
+        return yield* db.write(tenant, { tables: ["platform.idempotency_keys"], statement: insert })
+      }
+      yield* db.write(tenant, {
+        tables: ["platform.idempotency_keys"],
+        statement: sql`${insert}
       ON CONFLICT ON CONSTRAINT idempotency_keys_pkey DO UPDATE
       SET state = 'completed', command = excluded.command, request_hash = excluded.request_hash,
           result = excluded.result, completed_at = excluded.completed_at
       WHERE platform.idempotency_keys.state = 'claimed'
       RETURNING key`,
-      expect: { rows: 1, error: () => new Error(`idempotency key ${key} is already completed (save without find in the same unit of work?)`) }
+        expect: {
+          rows: 1,
+          error: () =>
+            new Error(`idempotency key ${key} is already completed (save without find in the same unit of work?)`)
+        }
+      })
     })
-  })
 
 export const layer = Layer.effect(
   Idempotency.Idempotency,

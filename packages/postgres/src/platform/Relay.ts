@@ -17,7 +17,7 @@
  * `RelaySignal` after `Outbox.append` commits, and polling every `pollInterval` as the fallback.
  */
 import { Cause, Clock, Context, Duration, Effect, Fiber, Layer, Metric, Queue, Random } from "effect"
-import { type DomainEvent } from "@erpkit/kernel"
+import type { DomainEvent } from "@erpkit/kernel"
 import { PgClient } from "@effect/sql-pg"
 import { PgDatabase } from "../Database.ts"
 import * as Store from "./RelayStore.ts"
@@ -34,14 +34,23 @@ export const relayLag = Metric.histogram("erpkit_relay_lag_ms", {
 })
 
 /** Deliveries by handler and outcome. */
-export const relayDeliveries = Metric.counter("erpkit_relay_deliveries_total", { description: "outbox deliveries by handler", incremental: true })
+export const relayDeliveries = Metric.counter("erpkit_relay_deliveries_total", {
+  description: "outbox deliveries by handler",
+  incremental: true
+})
 
 const recordLag = (c: Store.Claimed) =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    Effect.andThen(
-      Metric.update(relayLag.pipe(Metric.withAttributes({ type: c.event.type, handler: c.handler })), Math.max(0, now - c.event.occurredAt)),
-      Metric.update(relayDeliveries.pipe(Metric.withAttributes({ handler: c.handler })), 1)
-    ))
+  Effect.flatMap(
+    Clock.currentTimeMillis,
+    (now) =>
+      Effect.andThen(
+        Metric.update(
+          relayLag.pipe(Metric.withAttributes({ type: c.event.type, handler: c.handler })),
+          Math.max(0, now - c.event.occurredAt)
+        ),
+        Metric.update(relayDeliveries.pipe(Metric.withAttributes({ handler: c.handler })), 1)
+      )
+  )
 
 export interface OutboxHandler<R = never> {
   /** Stable name: delivery state is kept per (event, handler name). */
@@ -94,11 +103,12 @@ export class OutboxRelay extends Context.Service<OutboxRelay, {
 }>()("@erpkit/postgres/OutboxRelay") {}
 
 /** Whether the current connection can hold a LISTEN (set by `Postgres.layer*`). */
-export class ListenCapability extends Context.Service<ListenCapability, { readonly available: boolean }>()(
-  "@erpkit/postgres/ListenCapability"
-) {}
+export class ListenCapability
+  extends Context.Service<ListenCapability, { readonly available: boolean }>()("@erpkit/postgres/ListenCapability")
+{}
 
-const errorText = (cause: Cause.Cause<unknown>): string => Cause.pretty(cause).replaceAll("\u0000", "\uFFFD").slice(0, 2_000)
+const errorText = (cause: Cause.Cause<unknown>): string =>
+  Cause.pretty(cause).replaceAll("\u0000", "\uFFFD").slice(0, 2_000)
 
 const sumReports = (a: CycleReport, b: CycleReport): CycleReport => ({
   dispatched: a.dispatched + b.dispatched,
@@ -116,7 +126,9 @@ const makeRelay = <R>(options: RelayOptions<R>) =>
     const base = options.retryBaseMillis ?? 1_000
     const cap = options.retryMaxMillis ?? 300_000
     const handlers = new Map(options.handlers.map((h) => [h.name, h]))
-    if (handlers.size !== options.handlers.length) return yield* Effect.die(new Error("outbox handler names must be unique"))
+    if (handlers.size !== options.handlers.length) {
+      return yield* Effect.die(new Error("outbox handler names must be unique"))
+    }
 
     /** Equal jitter on an exponential delay, from effect's `Random`. */
     const backoffMillis = (attempts: number) => {
@@ -129,10 +141,18 @@ const makeRelay = <R>(options: RelayOptions<R>) =>
         Effect.provideContext(context),
         Effect.exit,
         Effect.flatMap((exit) => {
-          if (exit._tag === "Success") return Effect.as(Effect.andThen(Store.markDelivered(db, c), recordLag(c)), "delivered" as const)
+          if (exit._tag === "Success") {
+            return Effect.as(Effect.andThen(Store.markDelivered(db, c), recordLag(c)), "delivered" as const)
+          }
           const dead = c.attempts >= maxAttempts
-          return Effect.flatMap(backoffMillis(c.attempts), (delay) =>
-            Effect.as(Store.markFailed(db, c, dead, errorText(exit.cause), delay), dead ? "dead" as const : "failed" as const))
+          return Effect.flatMap(
+            backoffMillis(c.attempts),
+            (delay) =>
+              Effect.as(
+                Store.markFailed(db, c, dead, errorText(exit.cause), delay),
+                dead ? "dead" as const : "failed" as const
+              )
+          )
         }),
         Effect.tap((outcome) => Effect.annotateCurrentSpan("erpkit.relay.outcome", outcome)),
         Effect.withSpan("erpkit.relay.deliver", {
@@ -193,9 +213,11 @@ export const layer = <R = never>(options: RelayOptions<R>) =>
       if (options.listen ?? capability.available) {
         const pg = yield* PgClient.PgClient
         const notifications = yield* pg.listen("erpkit_outbox").pipe(Effect.orDie)
-        yield* Effect.forkScoped(Effect.forever(Effect.andThen(Queue.take(notifications), Queue.offer(wakeUps, undefined))).pipe(
-          Effect.catchCause((cause) => Effect.logWarning("outbox relay: LISTEN stopped, polling only", cause))
-        ))
+        yield* Effect.forkScoped(
+          Effect.forever(Effect.andThen(Queue.take(notifications), Queue.offer(wakeUps, undefined))).pipe(
+            Effect.catchCause((cause) => Effect.logWarning("outbox relay: LISTEN stopped, polling only", cause))
+          )
+        )
       }
       const poll = Duration.fromInputUnsafe(options.pollInterval ?? "1 second")
       const cycle = relay.drain().pipe(
@@ -205,18 +227,20 @@ export const layer = <R = never>(options: RelayOptions<R>) =>
       // until they expire), up to `stopGraceMillis`; a handler stuck longer is interrupted and its
       // events stay pending for the next relay.
       let stopping = false
-      const fiber = yield* Effect.forkScoped(Effect.whileLoop({
-        while: () => !stopping,
-        body: () => Effect.andThen(cycle, Effect.raceFirst(Queue.take(wakeUps), Effect.sleep(poll))),
-        step: () => {}
-      }))
+      const fiber = yield* Effect.forkScoped(
+        Effect.whileLoop({
+          while: () => !stopping,
+          body: () => Effect.andThen(cycle, Effect.raceFirst(Queue.take(wakeUps), Effect.sleep(poll))),
+          step: () => {}
+        })
+      )
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => void (stopping = true)).pipe(
           Effect.andThen(Queue.offer(wakeUps, undefined)),
           Effect.andThen(Effect.timeoutOption(Fiber.await(fiber), Duration.millis(options.stopGraceMillis ?? 5_000))),
           Effect.asVoid
-        ))
+        )
+      )
       return relay
     })
   )
-

@@ -3,7 +3,8 @@
  * the helpers every repository over such a table shares: the tenant-scoped get (optionally locking
  * `FOR NO KEY UPDATE`) and the deferred update of a row this transaction holds locked.
  *
- *   const holds = TenantTable.make({ table: "billing.credit_holds", alias: "h", entity: "CreditHold", columns: [...], decode })
+ * const holds = TenantTable.make({ table: "billing.credit_holds", alias: "h", entity: "CreditHold", columns: [...],
+ * decode })
  *   holds.select(sql)                  // h.id, h.organization_id AS "organizationId", …
  *   TenantTable.get(db, holds)(tenant, id, lock)
  *
@@ -51,7 +52,13 @@ export const column = <E>(
     readonly readAs?: string
   } = {}
 ): Column<E> => ({
-  name, field: options.field ?? camel(name), value, cast: options.cast, fixed: options.fixed, wrap: options.wrap, readAs: options.readAs
+  name,
+  field: options.field ?? camel(name),
+  value,
+  cast: options.cast,
+  fixed: options.fixed,
+  wrap: options.wrap,
+  readAs: options.readAs
 })
 
 /** The tenant columns every tenant table has, as every row carries them. */
@@ -91,26 +98,41 @@ export interface TenantTable<E, Row> extends TableSpec<E, Row> {
    * The optimistic `update`: it matches only while the stored `version` is `expected` (the entity's
    * version − 1), so a concurrent writer's change makes it match no row (see `storedVersion`).
    */
-  readonly updateVersioned: (sql: Sql, tenant: Tenant.Tenant, id: string, entity: E, expected: number) => Statement<unknown>
-  /** `SELECT alias.version … WHERE <scope> AND id = …`: after an optimistic update matched nothing, a stale write or a missing row. */
+  readonly updateVersioned: (
+    sql: Sql,
+    tenant: Tenant.Tenant,
+    id: string,
+    entity: E,
+    expected: number
+  ) => Statement<unknown>
+  /**
+   * `SELECT alias.version … WHERE <scope> AND id = …`: after an optimistic update matched nothing, a stale write or a
+   * missing row.
+   */
   readonly storedVersion: (sql: Sql, tenant: Tenant.Tenant, id: string) => Statement<{ readonly version: number }>
   /** The key `PgDatabase.lock` records for the row `id` (`<table>/<id>`). */
   readonly lockKey: (id: string) => string
 }
 
-const tenantSelect = (alias: string): ReadonlyArray<readonly [string, string]> => [
+const tenantSelect = (
+  alias: string
+): ReadonlyArray<readonly [string, string]> => [
   [`${alias}.organization_id`, "organizationId"],
   [`${alias}.workspace_id`, "workspaceId"]
 ]
 
 export const make = <E, Row extends object>(spec: TableSpec<E, Row>): TenantTable<E, Row> => {
-  const selected = (alias: string): ReadonlyArray<readonly [string, string]> => [
+  const selected = (
+    alias: string
+  ): ReadonlyArray<readonly [string, string]> => [
     ...tenantSelect(alias),
     ...spec.columns.map((c) => [`${alias}.${c.name}${c.readAs === undefined ? "" : `::${c.readAs}`}`, c.field] as const)
   ]
   const written = spec.columns.filter((c) => c.value !== undefined)
   const updated = written.filter((c) => c.fixed !== true && c.name !== "id")
-  const insertHead = `INSERT INTO ${spec.table} (organization_id, workspace_id, ${written.map((c) => c.name).join(", ")}) VALUES (`
+  const insertHead = `INSERT INTO ${spec.table} (organization_id, workspace_id, ${
+    written.map((c) => c.name).join(", ")
+  }) VALUES (`
   const updateHead = `UPDATE ${spec.table} ${spec.alias} SET `
   const before = (c: Column<E>) => c.wrap?.[0] ?? ""
   const after = (c: Column<E>) => `${c.wrap?.[1] ?? ""}${c.cast === undefined ? "" : `::${c.cast}`}`
@@ -119,24 +141,43 @@ export const make = <E, Row extends object>(spec: TableSpec<E, Row>): TenantTabl
       ? sql`${c.value!(entity) as never}`
       : sql`${sql.literal(before(c))}${c.value!(entity) as never}${sql.literal(after(c))}`
   const scope = (sql: Sql, tenant: Tenant.Tenant) =>
-    sql`${sql.literal(`${spec.alias}.organization_id = `)}${tenant.organizationId}${sql.literal(` AND ${spec.alias}.workspace_id = `)}${tenant.workspaceId}${sql.literal(spec.live === undefined ? "" : ` AND ${spec.live}`)}`
-  const update = (sql: Sql, tenant: Tenant.Tenant, id: string, entity: E, also: Fragment) =>
-    sql`${sql.literal(updateHead)}${sql.join(", ", false)(updated.map((c) => sql`${sql.literal(`${c.name} = `)}${param(sql, c, entity)}`))}
-        WHERE ${scope(sql, tenant)} AND ${sql.literal(`${spec.alias}.id = `)}${id}${also} RETURNING ${sql.literal(`${spec.alias}.id`)}`
+    sql`${sql.literal(`${spec.alias}.organization_id = `)}${tenant.organizationId}${
+      sql.literal(` AND ${spec.alias}.workspace_id = `)
+    }${tenant.workspaceId}${sql.literal(spec.live === undefined ? "" : ` AND ${spec.live}`)}`
+  const update = (
+    sql: Sql,
+    tenant: Tenant.Tenant,
+    id: string,
+    entity: E,
+    also: Fragment
+  ) => sql`${sql.literal(updateHead)}${
+    sql.join(", ", false)(updated.map((c) => sql`${sql.literal(`${c.name} = `)}${param(sql, c, entity)}`))
+  }
+        WHERE ${scope(sql, tenant)} AND ${sql.literal(`${spec.alias}.id = `)}${id}${also} RETURNING ${
+          sql.literal(`${spec.alias}.id`)
+        }`
   return {
     ...spec,
     selectList: (alias = spec.alias) => selected(alias).map(([expr, field]) => `${expr} AS "${field}"`).join(", "),
-    selectListAs: (alias, prefix) => selected(alias).map(([expr, field]) => `${expr} AS "${prefix}${field}"`).join(", "),
+    selectListAs: (alias, prefix) =>
+      selected(alias).map(([expr, field]) => `${expr} AS "${prefix}${field}"`).join(", "),
     decodeAs: (row, prefix) =>
       spec.decode(Object.fromEntries(selected("").map(([, field]) => [field, row[`${prefix}${field}`]])) as Row),
     scope,
     insert: (sql, tenant, entity) =>
-      sql`${sql.literal(insertHead)}${tenant.organizationId}, ${tenant.workspaceId}, ${sql.join(", ", false)(written.map((c) => param(sql, c, entity)))})`,
+      sql`${sql.literal(insertHead)}${tenant.organizationId}, ${tenant.workspaceId}, ${
+        sql.join(", ", false)(written.map((c) => param(sql, c, entity)))
+      })`,
     update: (sql, tenant, id, entity) => update(sql, tenant, id, entity, sql``),
     updateVersioned: (sql, tenant, id, entity, expected) =>
       update(sql, tenant, id, entity, sql`${sql.literal(` AND ${spec.alias}.version = `)}${expected}`),
-    storedVersion: (sql, tenant, id) =>
-      sql<{ readonly version: number }>`SELECT ${sql.literal(`${spec.alias}.version FROM ${spec.table} ${spec.alias}`)}
+    storedVersion: (
+      sql,
+      tenant,
+      id
+    ) => sql<{ readonly version: number }>`SELECT ${
+      sql.literal(`${spec.alias}.version FROM ${spec.table} ${spec.alias}`)
+    }
         WHERE ${scope(sql, tenant)} AND ${sql.literal(`${spec.alias}.id = `)}${id}`,
     lockKey: (id) => `${spec.table}/${id}`
   }
@@ -153,14 +194,20 @@ export const get = <E, Row extends object>(db: Db, t: TenantTable<E, Row>) => {
   const from = sql.literal(`FROM ${t.table} ${t.alias}`)
   const forUpdate = sql.literal(`FOR NO KEY UPDATE OF ${t.alias}`)
   return (tenant: Tenant.Tenant, id: string, lock: boolean): Effect.Effect<E, Errors.NotFound> =>
-    db.inTenant(tenant)(Effect.flatMap(
-      SqlState.orDie(sql<Row>`SELECT ${columns} ${from} WHERE ${t.scope(sql, tenant)} AND ${sql.literal(`${t.alias}.id = `)}${id} ${lock ? forUpdate : sql``}`),
-      (rows) => {
-        if (rows.length === 0) return Effect.fail(new Errors.NotFound({ entity: t.entity, id }))
-        const entity = t.decode(rows[0]!)
-        return lock ? Effect.as(db.lock(t.lockKey(id)), entity) : Effect.succeed(entity)
-      }
-    ))
+    db.inTenant(tenant)(
+      Effect.flatMap(
+        SqlState.orDie(
+          sql<Row>`SELECT ${columns} ${from} WHERE ${t.scope(sql, tenant)} AND ${
+            sql.literal(`${t.alias}.id = `)
+          }${id} ${lock ? forUpdate : sql``}`
+        ),
+        (rows) => {
+          if (rows.length === 0) return Effect.fail(new Errors.NotFound({ entity: t.entity, id }))
+          const entity = t.decode(rows[0]!)
+          return lock ? Effect.as(db.lock(t.lockKey(id)), entity) : Effect.succeed(entity)
+        }
+      )
+    )
 }
 
 /**
@@ -177,13 +224,21 @@ export const updateLocked = <E, Row extends object>(
   statement: Statement<unknown>,
   mayDefer = true
 ): Effect.Effect<void, Errors.NotFound> =>
-  Effect.flatMap(mayDefer ? Effect.zipWith(db.holds(t.lockKey(id)), db.defers(tenant), (held, defers) => held && defers) : Effect.succeed(false), (deferred) =>
-    deferred
-      ? db.write(tenant, {
-        tables: [t.table],
-        statement,
-        expect: { rows: 1, error: () => new Error(`locked ${t.entity} ${id} vanished before its update`) }
-      })
-      : db.inTenant(tenant)(Effect.flatMap(SqlState.orDie(statement), (rows) =>
-        rows.length === 0 ? Effect.fail(new Errors.NotFound({ entity: t.entity, id })) : Effect.void
-      )))
+  Effect.flatMap(
+    mayDefer
+      ? Effect.zipWith(db.holds(t.lockKey(id)), db.defers(tenant), (held, defers) => held && defers)
+      : Effect.succeed(false),
+    (deferred) =>
+      deferred
+        ? db.write(tenant, {
+          tables: [t.table],
+          statement,
+          expect: { rows: 1, error: () => new Error(`locked ${t.entity} ${id} vanished before its update`) }
+        })
+        : db.inTenant(tenant)(
+          Effect.flatMap(
+            SqlState.orDie(statement),
+            (rows) => rows.length === 0 ? Effect.fail(new Errors.NotFound({ entity: t.entity, id })) : Effect.void
+          )
+        )
+  )

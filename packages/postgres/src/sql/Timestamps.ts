@@ -27,5 +27,8 @@ export const fromTimestamptz = (value: Date): number => value.getTime()
 
 export const fromTimestamptzOrNull = (value: Date | null): number | null => (value === null ? null : value.getTime())
 
-/** SQL turning the bigint expression `expression` (epoch milliseconds) into a timestamptz; `expression` is trusted SQL. */
-export const epochMillisToTimestamptz = (expression: string): string => `timestamptz 'epoch' + ${expression} * interval '1 millisecond'`
+/**
+ * SQL turning the bigint expression `expression` (epoch milliseconds) into a timestamptz; `expression` is trusted SQL.
+ */
+export const epochMillisToTimestamptz = (expression: string): string =>
+  `timestamptz 'epoch' + ${expression} * interval '1 millisecond'`

@@ -31,7 +31,9 @@ export interface Target {
 const serverUrl = (): { readonly url: string; readonly origin: string } | undefined => {
   // the global setup sets this (and DATABASE_URL to the same) only when DATABASE_URL was not given
   const embedded = process.env["ERPKIT_TEST_SERVER_URL"]
-  if (embedded !== undefined && embedded !== "") return { url: embedded, origin: "embedded PostgreSQL started by the test run" }
+  if (embedded !== undefined && embedded !== "") {
+    return { url: embedded, origin: "embedded PostgreSQL started by the test run" }
+  }
   const given = process.env["DATABASE_URL"]
   if (given !== undefined && given !== "") return { url: given, origin: "DATABASE_URL" }
   return undefined
@@ -39,7 +41,8 @@ const serverUrl = (): { readonly url: string; readonly origin: string } | undefi
 
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")
 
-const extras = (grants: Actor.Grants = {}) => Layer.mergeAll(Ids.IdGenerator.layerUuidV7, Actor.Authorization.layerStatic(grants))
+const extras = (grants: Actor.Grants = {}) =>
+  Layer.mergeAll(Ids.IdGenerator.layerUuidV7, Actor.Authorization.layerStatic(grants))
 
 const pglite: Target = {
   name: "pglite",
@@ -56,7 +59,10 @@ const freshDatabase = (url: string) =>
         const sql = yield* SqlClient.SqlClient
         yield* sql.unsafe(statement).unprepared
       }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })), Effect.orDie)
-    yield* Effect.acquireRelease(admin(`CREATE DATABASE ${name}`), () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+    yield* Effect.acquireRelease(
+      admin(`CREATE DATABASE ${name}`),
+      () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    )
     const target = new URL(url)
     target.pathname = `/${name}`
     return target.toString()
@@ -67,7 +73,9 @@ const server = (url: string, origin: string): Target => ({
   label: `target=server ${redact(url)} (${origin}; fresh database per test file)`,
   layer: (options = {}) =>
     Layer.merge(
-      Layer.unwrap(Effect.map(freshDatabase(url), (fresh) => Postgres.layer({ url: fresh, maxConnections: 12 }, options))).pipe(Layer.orDie),
+      Layer.unwrap(
+        Effect.map(freshDatabase(url), (fresh) => Postgres.layer({ url: fresh, maxConnections: 12 }, options))
+      ).pipe(Layer.orDie),
       extras(options.grants)
     )
 })
@@ -81,7 +89,11 @@ export const targets = (file: string): ReadonlyArray<Target> => {
   const s = serverUrl()
   const all = s === undefined ? [pglite] : [pglite, server(s.url, s.origin)]
   for (const t of all) console.log(`[postgres tests] ${file}: ${t.label}`)
-  if (s === undefined) console.log(`[postgres tests] ${file}: no server (DATABASE_URL unset and no embedded server started): server target not run`)
+  if (s === undefined) {
+    console.log(
+      `[postgres tests] ${file}: no server (DATABASE_URL unset and no embedded server started): server target not run`
+    )
+  }
   return all
 }
 
@@ -92,7 +104,10 @@ export const targets = (file: string): ReadonlyArray<Target> => {
 export const serverTarget = (file: string): Target => {
   const s = serverUrl()
   if (s === undefined) {
-    throw new Error(`${file} needs a real PostgreSQL server: set DATABASE_URL, or run it through vitest's postgres project, whose global setup starts an embedded one`)
+    throw new Error(
+      `${file} needs a real PostgreSQL server: set DATABASE_URL, or run it through vitest's postgres project, ` +
+        "whose global setup starts an embedded one"
+    )
   }
   const target = server(s.url, s.origin)
   console.log(`[postgres tests] ${file}: ${target.label}`)

@@ -27,17 +27,20 @@ export const checkThenActIdempotency = (context: Ctx): Ctx => {
   const find = (tenant: { readonly organizationId: string; readonly workspaceId: string }, key: string) =>
     db.inTenant(tenant as never)(Effect.orDie(sql<{ command: string; requestHash: string; result: unknown }>`
       SELECT command, request_hash AS "requestHash", result FROM platform.idempotency_keys
-      WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key} AND state = 'completed'`))
-      .pipe(Effect.map((rows) => Option.fromNullishOr(rows[0] as Idempotency.IdempotencyRecord | undefined)))
+      WHERE organization_id = ${tenant.organizationId} AND workspace_id = ${tenant.workspaceId} AND key = ${key}
+        AND state = 'completed'`)).pipe(
+      Effect.map((rows) => Option.fromNullishOr(rows[0] as Idempotency.IdempotencyRecord | undefined))
+    )
   const naive: Idempotency.Idempotency["Service"] = {
     find,
     findForCommand: find,
     confirmAbsent: () => Effect.void,
     save: (tenant, key, record) =>
       db.inTenant(tenant)(Effect.orDie(sql`
-        INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result, completed_at)
-        VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command}, ${record.requestHash},
-                ${JSON.stringify(record.result)}::jsonb, now())
+        INSERT INTO platform.idempotency_keys (organization_id, workspace_id, key, state, command, request_hash, result,
+          completed_at)
+        VALUES (${tenant.organizationId}, ${tenant.workspaceId}, ${key}, 'completed', ${record.command},
+                ${record.requestHash}, ${JSON.stringify(record.result)}::jsonb, now())
         ON CONFLICT DO NOTHING`)).pipe(Effect.asVoid)
   }
   return Context.add(context, Idempotency.Idempotency, naive)

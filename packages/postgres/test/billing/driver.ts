@@ -3,13 +3,23 @@
  * `Command.make` pipeline), run against any environment given as a `Runner`, with a manual clock and
  * deterministic ids so two environments fed the same operations can be compared value by value.
  */
-import { Clock, Duration, Effect, Exit, Context } from "effect"
+import { Clock, Duration, Effect, Exit, type Context } from "effect"
 import { Actor, Ids, LocalDate, type Tenant } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import * as fc from "fast-check"
 import {
-  ClientAccountRepository, ClientAccounts, CreditHoldRepository, CreditNoteRepository, CreditNotes, Invoice, InvoiceRepository,
-  Invoices, Jobs, LedgerRepository, PaymentRepository, Payments
+  ClientAccountRepository,
+  ClientAccounts,
+  CreditHoldRepository,
+  CreditNoteRepository,
+  CreditNotes,
+  Invoice,
+  InvoiceRepository,
+  Invoices,
+  Jobs,
+  LedgerRepository,
+  PaymentRepository,
+  Payments
 } from "@erpkit/billing"
 import { Operations } from "@erpkit/billing/testing"
 
@@ -46,12 +56,15 @@ export class ManualClock implements Clock.Clock {
 export type Runner = <A, E>(effect: Effect.Effect<A, E, any>) => Promise<Exit.Exit<A, E>>
 
 /** A runner over a context, with this run's ids and clock. */
-export const runnerOf = (context: Context.Context<any>, ids: Ids.IdGenerator["Service"], clock: Clock.Clock): Runner => (effect) =>
-  Effect.runPromiseExit(effect.pipe(
-    Effect.provideService(Ids.IdGenerator, ids),
-    Effect.provideService(Clock.Clock, clock),
-    Effect.provideContext(context)
-  ) as Effect.Effect<any, any, never>)
+export const runnerOf =
+  (context: Context.Context<any>, ids: Ids.IdGenerator["Service"], clock: Clock.Clock): Runner => (effect) =>
+    Effect.runPromiseExit(
+      effect.pipe(
+        Effect.provideService(Ids.IdGenerator, ids),
+        Effect.provideService(Clock.Clock, clock),
+        Effect.provideContext(context)
+      ) as Effect.Effect<any, any, never>
+    )
 
 /**
  * Sequential ids, numbered per operation: `<seed>-<op>-7000-8000-<n>`, `n` restarting at each
@@ -66,7 +79,9 @@ export const sequentialIds = (seed: number): SequentialIds => {
   let n = 0n
   const prefix = seed.toString(16).padStart(8, "0").slice(-8)
   return {
-    next: Effect.sync(() => `${prefix}-${op.toString(16).padStart(4, "0")}-7000-8000-${(++n).toString(16).padStart(12, "0")}`),
+    next: Effect.sync(() =>
+      `${prefix}-${op.toString(16).padStart(4, "0")}-7000-8000-${(++n).toString(16).padStart(12, "0")}`
+    ),
     startOp: () => {
       op += 1
       n = 0n
@@ -76,7 +91,13 @@ export const sequentialIds = (seed: number): SequentialIds => {
 
 /** Strings that must be stored verbatim: quotes, SQL fragments, unicode. */
 export const trickyTexts = [
-  "O'Brien & Sons", "'; DROP TABLE billing.invoices; --", "\"quoted\" \\ backslash", "$$ $1 %s /* c */", "Қазақ тілі ✓ 🚚", "ROLLBACK;", "\t\n"
+  "O'Brien & Sons",
+  "'; DROP TABLE billing.invoices; --",
+  "\"quoted\" \\ backslash",
+  "$$ $1 %s /* c */",
+  "Қазақ тілі ✓ 🚚",
+  "ROLLBACK;",
+  "\t\n"
 ]
 
 /**
@@ -86,7 +107,12 @@ export const trickyTexts = [
  */
 export type Op =
   | Exclude<Operations.Op, { readonly _tag: "Create" | "Pay" }>
-  | Operations.Create & { readonly text: number; readonly deposit: boolean; readonly reuseNumber: boolean; readonly issueNow: boolean }
+  | Operations.Create & {
+    readonly text: number
+    readonly deposit: boolean
+    readonly reuseNumber: boolean
+    readonly issueNow: boolean
+  }
   | Operations.Pay & { readonly usd: boolean; readonly key: number | null }
   | { readonly _tag: "View"; readonly invoice: number }
   | { readonly _tag: "Delete"; readonly invoice: number }
@@ -99,9 +125,16 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   w(1, fc.record(fields.SetTerms)),
   w(2, fc.record(fields.Reserve)),
   w(1, fc.record(fields.VoidHold)),
-  w(4, fc.record({
-    ...fields.Create, text: fc.nat({ max: trickyTexts.length - 1 }), deposit: fc.boolean(), reuseNumber: fc.boolean(), issueNow: fc.boolean()
-  })),
+  w(
+    4,
+    fc.record({
+      ...fields.Create,
+      text: fc.nat({ max: trickyTexts.length - 1 }),
+      deposit: fc.boolean(),
+      reuseNumber: fc.boolean(),
+      issueNow: fc.boolean()
+    })
+  ),
   w(3, fc.record({ ...fields.Issue, hold: fc.option(index, { nil: null, freq: 3 }) })),
   w(1, fc.record(fields.IssuePaid)),
   // idempotency keys from a small set: replays (same input) and Conflicts (other input) happen often
@@ -112,7 +145,13 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   w(1, fc.record({ _tag: fc.constant("View" as const), invoice: index })),
   w(1, fc.record({ _tag: fc.constant("Delete" as const), invoice: index })),
   w(1, fc.record(fields.TopUp)),
-  w(1, fc.record({ _tag: fc.constant("Forged" as const), kind: fc.constantFrom("invoice" as const, "account" as const, "hold" as const, "payment" as const) })),
+  w(
+    1,
+    fc.record({
+      _tag: fc.constant("Forged" as const),
+      kind: fc.constantFrom("invoice" as const, "account" as const, "hold" as const, "payment" as const)
+    })
+  ),
   w(2, fc.record({ ...fields.Tick, hours: fc.integer({ min: 1, max: 96 }) }))
 )
 
@@ -137,7 +176,9 @@ export class World {
     this.system = Actor.system(tenant)
   }
   customerId(): Ids.CustomerId {
-    return `${this.seed.toString(16).padStart(8, "0")}-cccc-7000-8000-${(++this.customers).toString(16).padStart(12, "0")}` as Ids.CustomerId
+    return `${this.seed.toString(16).padStart(8, "0")}-cccc-7000-8000-${
+      (++this.customers).toString(16).padStart(12, "0")
+    }` as Ids.CustomerId
   }
   forgedId(): string {
     return `${this.seed.toString(16).padStart(8, "0")}-ffff-7000-8000-000000000001`
@@ -147,7 +188,10 @@ export class World {
 const pick = Operations.pick
 
 /** The effect of `op` in `world` (ids it reads are shared); `record` updates the world after a success. */
-export const opEffect = (world: World, op: Op): { readonly effect: Effect.Effect<unknown, unknown, any>; readonly record: (value: any) => void } | undefined => {
+export const opEffect = (
+  world: World,
+  op: Op
+): { readonly effect: Effect.Effect<unknown, unknown, any>; readonly record: (value: any) => void } | undefined => {
   const fm = world.fm
   const account = "account" in op ? pick(world.accounts, op.account) : undefined
   const invoice = "invoice" in op ? pick(world.invoices, op.invoice) : undefined
@@ -155,22 +199,45 @@ export const opEffect = (world: World, op: Op): { readonly effect: Effect.Effect
   switch (op._tag) {
     case "Open":
       return {
-        effect: Effect.flatMap(ClientAccounts.openAccount(fm, { customerId: world.customerId(), currency: "KZT" }), (a) =>
-          ClientAccounts.setCreditTerms(fm, { accountId: a.id, creditLimitMinor: op.limit, isCreditApproved: op.approved })),
+        effect: Effect.flatMap(
+          ClientAccounts.openAccount(fm, { customerId: world.customerId(), currency: "KZT" }),
+          (a) =>
+            ClientAccounts.setCreditTerms(fm, {
+              accountId: a.id,
+              creditLimitMinor: op.limit,
+              isCreditApproved: op.approved
+            })
+        ),
         record: (a: { id: string }) => world.accounts.push(a.id)
       }
     case "SetTerms":
-      return account === undefined ? undefined : {
-        effect: ClientAccounts.setCreditTerms(fm, { accountId: account, creditLimitMinor: op.limit, isCreditApproved: op.approved }), record: none
-      }
+      return account === undefined ?
+        undefined :
+        {
+          effect: ClientAccounts.setCreditTerms(fm, {
+            accountId: account,
+            creditLimitMinor: op.limit,
+            isCreditApproved: op.approved
+          }),
+          record: none
+        }
     case "Reserve":
-      return account === undefined ? undefined : {
-        effect: ClientAccounts.reserveCredit(fm, { accountId: account, amountMinor: op.amount, holdTimeoutSeconds: op.timeoutSeconds, reference: trickyTexts[1]! }),
-        record: (h: { id: string }) => world.holds.push(h.id)
-      }
+      return account === undefined ?
+        undefined :
+        {
+          effect: ClientAccounts.reserveCredit(fm, {
+            accountId: account,
+            amountMinor: op.amount,
+            holdTimeoutSeconds: op.timeoutSeconds,
+            reference: trickyTexts[1]!
+          }),
+          record: (h: { id: string }) => world.holds.push(h.id)
+        }
     case "VoidHold": {
       const hold = pick(world.holds, op.hold)
-      return hold === undefined ? undefined : { effect: ClientAccounts.voidCreditHold(fm, { holdId: hold }), record: none }
+      return hold === undefined
+        ? undefined
+        : { effect: ClientAccounts.voidCreditHold(fm, { holdId: hold }), record: none }
     }
     case "Create": {
       if (account === undefined) return undefined
@@ -179,16 +246,26 @@ export const opEffect = (world: World, op: Op): { readonly effect: Effect.Effect
       const number = reused ?? `${trickyTexts[op.text]!.slice(0, 30)}#${world.numbers.length + 1}`
       const total = op.unitPrice + op.unitPrice * 12n / 100n
       const create = Invoices.createInvoice(fm, {
-          accountId: account, invoiceNumber: number, issueDate: today, dueDate: LocalDate.addDays(today, op.dueInDays),
-          items: [
-            { description: trickyTexts[op.text]!, quantity: "1.5", unitPriceMinor: op.unitPrice, discount: { _tag: "Percent", rate: "10%" } },
-            { description: "Freight", quantity: "1", unitPriceMinor: 100n, taxRate: "0%", unit: "km" }
-          ],
-          ...(op.deposit && total > 0n ? { depositRequired: true, depositAmountMinor: 50n } : {}),
-          notes: trickyTexts[(op.text + 1) % trickyTexts.length]!
-        })
+        accountId: account,
+        invoiceNumber: number,
+        issueDate: today,
+        dueDate: LocalDate.addDays(today, op.dueInDays),
+        items: [
+          {
+            description: trickyTexts[op.text]!,
+            quantity: "1.5",
+            unitPriceMinor: op.unitPrice,
+            discount: { _tag: "Percent", rate: "10%" }
+          },
+          { description: "Freight", quantity: "1", unitPriceMinor: 100n, taxRate: "0%", unit: "km" }
+        ],
+        ...(op.deposit && total > 0n ? { depositRequired: true, depositAmountMinor: 50n } : {}),
+        notes: trickyTexts[(op.text + 1) % trickyTexts.length]!
+      })
       return {
-        effect: op.issueNow ? Effect.flatMap(create, (draft) => Invoices.issueInvoice(fm, { invoiceId: draft.id })) : create,
+        effect: op.issueNow
+          ? Effect.flatMap(create, (draft) => Invoices.issueInvoice(fm, { invoiceId: draft.id }))
+          : create,
         record: (i: { id: string; invoiceNumber: string }) => {
           world.invoices.push(i.id)
           world.numbers.push(i.invoiceNumber)
@@ -198,43 +275,89 @@ export const opEffect = (world: World, op: Op): { readonly effect: Effect.Effect
     case "Issue": {
       if (invoice === undefined) return undefined
       const hold = op.hold === null ? undefined : pick(world.holds, op.hold)
-      return { effect: Invoices.issueInvoice(fm, { invoiceId: invoice, ...(hold === undefined ? {} : { holdId: hold }) }), record: none }
-    }
-    case "IssuePaid":
-      return invoice === undefined ? undefined : {
-        effect: Effect.flatMap(Invoices.getInvoice(fm, { invoiceId: invoice }), (i) =>
-          Invoices.issuePaidInvoice(fm, { invoiceId: invoice, payment: { amountMinor: i.totalMinor || 1n, currency: "KZT", method: "CARD", reference: trickyTexts[0]! } })),
-        record: (r: { payment: { id: string } }) => world.payments.push(r.payment.id)
-      }
-    case "Pay":
-      return invoice === undefined ? undefined : {
-        effect: Effect.flatMap(Invoices.getInvoice(fm, { invoiceId: invoice }), (i) =>
-          Payments.recordPayment(fm, {
-            invoiceId: invoice,
-            amountMinor: op.amount === "all" ? (op.usd ? Invoice.amountOutstanding(i) / 450n : Invoice.amountOutstanding(i)) : op.amount,
-            currency: op.usd ? "USD" : "KZT", ...(op.usd ? { exchangeRate: "450.123456" } : {}),
-            method: "BANK_TRANSFER", status: op.pending ? "Pending" : "Completed", fromWallet: op.fromWallet, reference: trickyTexts[2]!
-          }, op.key === null ? {} : { idempotencyKey: `pay-${op.key}` })),
-        record: (r: { payment: { id: string } }) => world.payments.push(r.payment.id)
-      }
-    case "ChangePayment": {
-      const payment = pick(world.payments, op.payment)
-      return payment === undefined ? undefined : { effect: Payments.changePaymentStatus(fm, { paymentId: payment, status: op.status }), record: none }
-    }
-    case "Credit":
-      return invoice === undefined ? undefined : {
-        effect: Effect.flatMap(Invoices.getInvoice(fm, { invoiceId: invoice }), (i) =>
-          CreditNotes.issueCreditNote(fm, { invoiceId: invoice, amountMinor: op.amount === "all" ? Invoice.amountOutstanding(i) : op.amount, reason: trickyTexts[3]! })),
+      return {
+        effect: Invoices.issueInvoice(fm, { invoiceId: invoice, ...(hold === undefined ? {} : { holdId: hold }) }),
         record: none
       }
+    }
+    case "IssuePaid":
+      return invoice === undefined ?
+        undefined :
+        {
+          effect: Effect.flatMap(
+            Invoices.getInvoice(fm, { invoiceId: invoice }),
+            (i) =>
+              Invoices.issuePaidInvoice(fm, {
+                invoiceId: invoice,
+                payment: {
+                  amountMinor: i.totalMinor || 1n,
+                  currency: "KZT",
+                  method: "CARD",
+                  reference: trickyTexts[0]!
+                }
+              })
+          ),
+          record: (r: { payment: { id: string } }) => world.payments.push(r.payment.id)
+        }
+    case "Pay":
+      return invoice === undefined ?
+        undefined :
+        {
+          effect: Effect.flatMap(
+            Invoices.getInvoice(fm, { invoiceId: invoice }),
+            (i) =>
+              Payments.recordPayment(fm, {
+                invoiceId: invoice,
+                amountMinor: op.amount === "all"
+                  ? (op.usd ? Invoice.amountOutstanding(i) / 450n : Invoice.amountOutstanding(i))
+                  : op.amount,
+                currency: op.usd ? "USD" : "KZT",
+                ...(op.usd ? { exchangeRate: "450.123456" } : {}),
+                method: "BANK_TRANSFER",
+                status: op.pending ? "Pending" : "Completed",
+                fromWallet: op.fromWallet,
+                reference: trickyTexts[2]!
+              }, op.key === null ? {} : { idempotencyKey: `pay-${op.key}` })
+          ),
+          record: (r: { payment: { id: string } }) => world.payments.push(r.payment.id)
+        }
+    case "ChangePayment": {
+      const payment = pick(world.payments, op.payment)
+      return payment === undefined
+        ? undefined
+        : { effect: Payments.changePaymentStatus(fm, { paymentId: payment, status: op.status }), record: none }
+    }
+    case "Credit":
+      return invoice === undefined ?
+        undefined :
+        {
+          effect: Effect.flatMap(
+            Invoices.getInvoice(fm, { invoiceId: invoice }),
+            (i) =>
+              CreditNotes.issueCreditNote(fm, {
+                invoiceId: invoice,
+                amountMinor: op.amount === "all" ? Invoice.amountOutstanding(i) : op.amount,
+                reason: trickyTexts[3]!
+              })
+          ),
+          record: none
+        }
     case "Void":
-      return invoice === undefined ? undefined : { effect: Invoices.voidInvoice(fm, { invoiceId: invoice, reason: trickyTexts[4]! }), record: none }
+      return invoice === undefined
+        ? undefined
+        : { effect: Invoices.voidInvoice(fm, { invoiceId: invoice, reason: trickyTexts[4]! }), record: none }
     case "View":
-      return invoice === undefined ? undefined : { effect: Invoices.markInvoiceViewed(fm, { invoiceId: invoice }), record: none }
+      return invoice === undefined
+        ? undefined
+        : { effect: Invoices.markInvoiceViewed(fm, { invoiceId: invoice }), record: none }
     case "Delete":
-      return invoice === undefined ? undefined : { effect: Invoices.deleteDraftInvoice(fm, { invoiceId: invoice }), record: none }
+      return invoice === undefined
+        ? undefined
+        : { effect: Invoices.deleteDraftInvoice(fm, { invoiceId: invoice }), record: none }
     case "TopUp":
-      return account === undefined ? undefined : { effect: ClientAccounts.topUpWallet(fm, { accountId: account, amountMinor: op.amount }), record: none }
+      return account === undefined
+        ? undefined
+        : { effect: ClientAccounts.topUpWallet(fm, { accountId: account, amountMinor: op.amount }), record: none }
     case "Forged": {
       const id = world.forgedId()
       const effect = op.kind === "invoice"

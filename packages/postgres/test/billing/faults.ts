@@ -14,7 +14,12 @@ type Ctx = Context.Context<any>
  * counter shared by all workers: deterministic, unlike a random draw inside the command, whose
  * context the runner replaces).
  */
-export const withStatementTimeouts = (context: Ctx, every: number, hits: Ref.Ref<number>, appends: Ref.Ref<number>): Ctx => {
+export const withStatementTimeouts = (
+  context: Ctx,
+  every: number,
+  hits: Ref.Ref<number>,
+  appends: Ref.Ref<number>
+): Ctx => {
   const real = Context.get(context, LedgerRepository.LedgerRepository)
   const sql = Context.get(context, SqlClient.SqlClient)
   return Context.add(context, LedgerRepository.LedgerRepository, {
@@ -45,6 +50,8 @@ export const killer = (admin: SqlClient.SqlClient, kills: Ref.Ref<number>, seed:
       WHERE datname = current_database() AND application_name = 'erpkit' AND pid <> pg_backend_pid() ORDER BY pid`)
     if (pids.length === 0) return
     const victim = pids[yield* Random.nextIntBetween(0, pids.length - 1)]!.pid
-    const rows = yield* Effect.orDie(admin<{ readonly killed: boolean }>`SELECT pg_terminate_backend(${victim}) AS killed`)
+    const rows = yield* Effect.orDie(
+      admin<{ readonly killed: boolean }>`SELECT pg_terminate_backend(${victim}) AS killed`
+    )
     if (rows[0]?.killed === true) yield* Ref.update(kills, (n) => n + 1)
   })).pipe(Random.withSeed(seed))

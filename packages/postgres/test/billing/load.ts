@@ -51,7 +51,15 @@ export interface Outcomes {
 }
 
 export const newOutcomes = (): Outcomes => ({
-  succeeded: new Map(), failed: new Map(), defects: [], gaveUp: [], lostReplies: 0, diedAfterCommit: 0, unseenCommits: 0, replays: 0, replayMismatches: []
+  succeeded: new Map(),
+  failed: new Map(),
+  defects: [],
+  gaveUp: [],
+  lostReplies: 0,
+  diedAfterCommit: 0,
+  unseenCommits: 0,
+  replays: 0,
+  replayMismatches: []
 })
 
 type Ctx = Context.Context<any>
@@ -80,7 +88,10 @@ export const workloadEpochMillis = 1_767_225_600_000
 export const withManualClock = (context: Ctx, clock: ManualClock = new ManualClock(workloadEpochMillis)): Ctx =>
   Context.add(context, Clock.Clock, clock)
 
-/** What killed a command: the SQLSTATE of the SQL error in its cause (57014 statement timeout, 57P01 terminated), else its message. */
+/**
+ * What killed a command: the SQLSTATE of the SQL error in its cause (57014 statement timeout, 57P01 terminated), else
+ * its message.
+ */
 export const defectKind = (cause: Cause.Cause<unknown>): string => {
   const errors = SqlState.findSqlErrors(cause)
   const code = errors.map((e) => SqlState.sqlState(e)).find((c) => c !== undefined)
@@ -114,10 +125,13 @@ export const same = (a: unknown, b: unknown): boolean => {
 
 /** Whether the key has a completed record (its command committed), read as the admin login. */
 const keyCommitted = (h: Harness, key: string) =>
-  h.admin === undefined ? Effect.succeed(false) : Effect.map(Effect.orDie(h.admin<{ readonly n: number }>`
+  h.admin === undefined ? Effect.succeed(false) : Effect.map(
+    Effect.orDie(h.admin<{ readonly n: number }>`
     SELECT count(*)::int AS n FROM platform.idempotency_keys
-    WHERE organization_id = ${h.tenant.organizationId} AND workspace_id = ${h.tenant.workspaceId} AND key = ${key} AND state = 'completed'`),
-    (rows) => rows[0]!.n > 0)
+    WHERE organization_id = ${h.tenant.organizationId} AND workspace_id = ${h.tenant.workspaceId} AND key = ${key}
+      AND state = 'completed'`),
+    (rows) => rows[0]!.n > 0
+  )
 
 /** Where a command's retries stand: attempts so far, and what the client knows of a commit it did not see. */
 interface Attempts {
@@ -131,15 +145,25 @@ interface Attempts {
  * replay, or recorded as a mismatch). A command still dying after its retries is postponed to
  * `h.later` when given (the client retries once the outage is over), else given up.
  */
-export const command = <A>(h: Harness, op: string, key: string, make: (key: string) => Effect.Effect<A, unknown, any>, holdId?: string) =>
-  attempts(h, op, key, make, holdId, { attempt: 0, committed: undefined })
+export const command = <A>(
+  h: Harness,
+  op: string,
+  key: string,
+  make: (key: string) => Effect.Effect<A, unknown, any>,
+  holdId?: string
+) => attempts(h, op, key, make, holdId, { attempt: 0, committed: undefined })
 
 const attempts = <A>(
-  h: Harness, op: string, key: string, make: (key: string) => Effect.Effect<A, unknown, any>, holdId: string | undefined, state: Attempts
+  h: Harness,
+  op: string,
+  key: string,
+  make: (key: string) => Effect.Effect<A, unknown, any>,
+  holdId: string | undefined,
+  state: Attempts
 ): Effect.Effect<A | undefined> =>
   Effect.gen(function*() {
     const o = h.outcomes
-    for (const last = state.attempt + h.retries; ; state.attempt++) {
+    for (const last = state.attempt + h.retries;; state.attempt++) {
       const exit = yield* run(h.context, make(h.naiveRetry && state.attempt > 0 ? `${key}~retry${state.attempt}` : key))
       if (Exit.isSuccess(exit)) {
         if (state.attempt < last && (yield* Random.next) < h.lostReplyRate) {
@@ -191,7 +215,9 @@ export const setup = (context: Ctx, tenant: Tenant.Tenant, n: number, limit: big
     const accounts: Array<string> = []
     for (let i = 0; i < n; i++) {
       const open = ClientAccounts.openAccount(fm, { customerId: crypto.randomUUID(), currency: "KZT" }).pipe(
-        Effect.flatMap((a) => ClientAccounts.setCreditTerms(fm, { accountId: a.id, creditLimitMinor: limit, isCreditApproved: true })),
+        Effect.flatMap((a) =>
+          ClientAccounts.setCreditTerms(fm, { accountId: a.id, creditLimitMinor: limit, isCreditApproved: true })
+        ),
         Effect.tap((a) => ClientAccounts.topUpWallet(fm, { accountId: a.id, amountMinor: setupTopUpMinor }))
       )
       const exit = yield* run(context, open)
@@ -213,7 +239,9 @@ export const worker = (h: Harness, w: Workload, prefix: string, count: number, s
     for (let i = 0; i < count; i++) yield* step(h, w, `${prefix}-${i}`)
   }).pipe(Random.withSeed(seed))
 
-/** One random command (the mix: 20% reserve, 8% void, 20% draft + issue, 30% pay, 10% credit note, 6% top-up, 6% jobs). */
+/**
+ * One random command (the mix: 20% reserve, 8% void, 20% draft + issue, 30% pay, 10% credit note, 6% top-up, 6% jobs).
+ */
 const step = (h: Harness, w: Workload, key: string) =>
   Effect.gen(function*() {
     const fm = actor(["Finance Manager"], w.tenant)
@@ -223,45 +251,107 @@ const step = (h: Harness, w: Workload, key: string) =>
     const c = <A>(op: string, make: (key: string) => Effect.Effect<A, unknown, any>) => command(h, op, key, make)
     if (roll < 20) {
       const timeout = (yield* Random.nextBoolean) ? 1 : 3_600
-      const hold = yield* c("reserve", (k) =>
-        ClientAccounts.reserveCredit(fm, { accountId: account, amountMinor: amount, holdTimeoutSeconds: timeout }, { idempotencyKey: k }))
+      const hold = yield* c(
+        "reserve",
+        (k) =>
+          ClientAccounts.reserveCredit(
+            fm,
+            { accountId: account, amountMinor: amount, holdTimeoutSeconds: timeout },
+            { idempotencyKey: k }
+          )
+      )
       if (hold !== undefined) w.holds.push(hold.id)
     } else if (roll < 28) {
       const hold = yield* pick(w.holds)
-      if (hold !== undefined) yield* c("voidHold", (k) => ClientAccounts.voidCreditHold(fm, { holdId: hold }, { idempotencyKey: k }))
+      if (hold !== undefined) {
+        yield* c("voidHold", (k) => ClientAccounts.voidCreditHold(fm, { holdId: hold }, { idempotencyKey: k }))
+      }
     } else if (roll < 48) {
       yield* draftAndIssue(h, w, key, account, amount, roll < 34 ? yield* pick(w.holds) : undefined)
     } else if (roll < 78) {
       const invoice = yield* pick(w.invoices)
       const fromWallet = roll >= 73
       if (invoice !== undefined) {
-        yield* c(fromWallet ? "payWallet" : "pay", (k) => Payments.recordPayment(fm, {
-          invoiceId: invoice, amountMinor: (amount + 2n) / 3n, currency: "KZT", method: "BANK_TRANSFER", fromWallet
-        }, { idempotencyKey: k }))
+        yield* c(
+          fromWallet ? "payWallet" : "pay",
+          (k) =>
+            Payments.recordPayment(
+              fm,
+              {
+                invoiceId: invoice,
+                amountMinor: (amount + 2n) / 3n,
+                currency: "KZT",
+                method: "BANK_TRANSFER",
+                fromWallet
+              },
+              { idempotencyKey: k }
+            )
+        )
       }
     } else if (roll < 88) {
       const invoice = yield* pick(w.invoices)
       if (invoice !== undefined) {
-        yield* c("creditNote", (k) => CreditNotes.issueCreditNote(fm, { invoiceId: invoice, amountMinor: amount / 4n + 1n, reason: "load" }, { idempotencyKey: k }))
+        yield* c(
+          "creditNote",
+          (k) =>
+            CreditNotes.issueCreditNote(
+              fm,
+              { invoiceId: invoice, amountMinor: amount / 4n + 1n, reason: "load" },
+              { idempotencyKey: k }
+            )
+        )
       }
     } else if (roll < 94) {
-      yield* c("topUp", (k) => ClientAccounts.topUpWallet(fm, { accountId: account, amountMinor: amount }, { idempotencyKey: k }))
+      yield* c(
+        "topUp",
+        (k) => ClientAccounts.topUpWallet(fm, { accountId: account, amountMinor: amount }, { idempotencyKey: k })
+      )
     } else {
       yield* job(h, w, key, roll < 97 ? "expireHolds" : "markOverdue")
     }
   })
 
-const draftAndIssue = (h: Harness, w: Workload, key: string, account: string, amount: bigint, hold: string | undefined) =>
+const draftAndIssue = (
+  h: Harness,
+  w: Workload,
+  key: string,
+  account: string,
+  amount: bigint,
+  hold: string | undefined
+) =>
   Effect.gen(function*() {
     const fm = actor(["Finance Manager"], w.tenant)
     const due = (yield* Random.nextBoolean) ? "2026-01-02" : "2099-12-31"
-    const draft = yield* command(h, "draft", key, (k) => Invoices.createInvoice(fm, {
-      accountId: account, invoiceNumber: `${key}-'n`, issueDate: "2026-01-01", dueDate: due,
-      items: [{ description: "load 'test'", quantity: "1", unitPriceMinor: amount }]
-    }, { idempotencyKey: k }))
+    const draft = yield* command(
+      h,
+      "draft",
+      key,
+      (k) =>
+        Invoices.createInvoice(
+          fm,
+          {
+            accountId: account,
+            invoiceNumber: `${key}-'n`,
+            issueDate: "2026-01-01",
+            dueDate: due,
+            items: [{ description: "load 'test'", quantity: "1", unitPriceMinor: amount }]
+          },
+          { idempotencyKey: k }
+        )
+    )
     if (draft === undefined) return
-    const issued = yield* command(h, "issue", `${key}-issue`, (k) =>
-      Invoices.issueInvoice(fm, { invoiceId: draft.id, ...(hold === undefined ? {} : { holdId: hold }) }, { idempotencyKey: k }), hold)
+    const issued = yield* command(
+      h,
+      "issue",
+      `${key}-issue`,
+      (k) =>
+        Invoices.issueInvoice(
+          fm,
+          { invoiceId: draft.id, ...(hold === undefined ? {} : { holdId: hold }) },
+          { idempotencyKey: k }
+        ),
+      hold
+    )
     if (issued !== undefined) w.invoices.push(issued.id)
   })
 
@@ -273,6 +363,9 @@ const job = (h: Harness, w: Workload, key: string, kind: "expireHolds" | "markOv
   Effect.gen(function*() {
     const system = Actor.system(w.tenant)
     w.clock.millis += kind === "expireHolds" ? 2_000 : 86_400_000
-    if (kind === "expireHolds") yield* command(h, kind, key, (k) => Jobs.expireCreditHolds(system, { batchSizeMax: 50 }, { idempotencyKey: k }))
-    else yield* command(h, kind, key, (k) => Jobs.markOverdueInvoices(system, { batchSizeMax: 50 }, { idempotencyKey: k }))
+    if (kind === "expireHolds") {
+      yield* command(h, kind, key, (k) => Jobs.expireCreditHolds(system, { batchSizeMax: 50 }, { idempotencyKey: k }))
+    } else {
+      yield* command(h, kind, key, (k) => Jobs.markOverdueInvoices(system, { batchSizeMax: 50 }, { idempotencyKey: k }))
+    }
   })

@@ -4,7 +4,7 @@
  * N effects must follow and every copy must get the first result. Then each key is sent again with
  * other input: the typed key-reuse error, and nothing done.
  */
-import { Cause, Context, Effect, Exit, Random } from "effect"
+import { Cause, type Context, Effect, Exit, Random } from "effect"
 import { Errors } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import { ClientAccounts, CreditNotes, Invoices, Payments } from "@erpkit/billing"
@@ -23,21 +23,41 @@ const commandAt = (w: Workload, i: number, amount: bigint, bump: bigint) => {
   const a = amount + bump
   switch (kinds[i % kinds.length]!) {
     case "reserve":
-      return { op: "reserve", effect: ClientAccounts.reserveCredit(fm, { accountId: account, amountMinor: a, holdTimeoutSeconds: 3_600 }, key) }
+      return {
+        op: "reserve",
+        effect: ClientAccounts.reserveCredit(
+          fm,
+          { accountId: account, amountMinor: a, holdTimeoutSeconds: 3_600 },
+          key
+        )
+      }
     case "topUp":
       return { op: "topUp", effect: ClientAccounts.topUpWallet(fm, { accountId: account, amountMinor: a }, key) }
     case "pay":
-      return { op: "pay", effect: Payments.recordPayment(fm, { invoiceId: invoice, amountMinor: a, currency: "KZT", method: "CASH" }, key) }
+      return {
+        op: "pay",
+        effect: Payments.recordPayment(
+          fm,
+          { invoiceId: invoice, amountMinor: a, currency: "KZT", method: "CASH" },
+          key
+        )
+      }
     case "draft":
       return {
         op: "draft",
         effect: Invoices.createInvoice(fm, {
-          accountId: account, invoiceNumber: `SAME-${i}`, issueDate: "2026-01-01", dueDate: "2099-12-31",
+          accountId: account,
+          invoiceNumber: `SAME-${i}`,
+          issueDate: "2026-01-01",
+          dueDate: "2099-12-31",
           items: [{ description: "same key", quantity: "1", unitPriceMinor: a }]
         }, key)
       }
     case "creditNote":
-      return { op: "creditNote", effect: CreditNotes.issueCreditNote(fm, { invoiceId: invoice, amountMinor: a, reason: "same key" }, key) }
+      return {
+        op: "creditNote",
+        effect: CreditNotes.issueCreditNote(fm, { invoiceId: invoice, amountMinor: a, reason: "same key" }, key)
+      }
   }
 }
 
@@ -46,10 +66,16 @@ export const issueInvoices = (context: Ctx, w: Workload, n: number): Effect.Effe
   Effect.gen(function*() {
     const fm = actor(["Finance Manager"], w.tenant)
     for (let i = 0; i < n; i++) {
-      const issued = Effect.flatMap(Invoices.createInvoice(fm, {
-        accountId: w.accounts[i % w.accounts.length]!, invoiceNumber: `SETUP-${i}`, issueDate: "2026-01-01", dueDate: "2099-12-31",
-        items: [{ description: "setup", quantity: "1", unitPriceMinor: 10_000_000n }]
-      }), (draft) => Invoices.issueInvoice(fm, { invoiceId: draft.id }))
+      const issued = Effect.flatMap(
+        Invoices.createInvoice(fm, {
+          accountId: w.accounts[i % w.accounts.length]!,
+          invoiceNumber: `SETUP-${i}`,
+          issueDate: "2026-01-01",
+          dueDate: "2099-12-31",
+          items: [{ description: "setup", quantity: "1", unitPriceMinor: 10_000_000n }]
+        }),
+        (draft) => Invoices.issueInvoice(fm, { invoiceId: draft.id })
+      )
       w.invoices.push((yield* Effect.provideContext(issued, context)).id)
     }
   })
@@ -61,21 +87,32 @@ export interface SameKeyRun {
   readonly copiesRun: number
 }
 
-const exitValue = (exit: Exit.Exit<unknown, unknown>) => (Exit.isSuccess(exit) ? { ok: exit.value } : { failed: Cause.pretty(exit.cause).split("\n")[0] })
+const exitValue = (
+  exit: Exit.Exit<unknown, unknown>
+) => (Exit.isSuccess(exit) ? { ok: exit.value } : { failed: Cause.pretty(exit.cause).split("\n")[0] })
 
 /** `n` commands × `copies` concurrent copies, amounts drawn from `seed`. */
 export const sameKeyRun = (context: Ctx, w: Workload, n: number, copies: number, seed: number) =>
   Effect.gen(function*() {
     const outcomes = newOutcomes()
     const divergent: Array<string> = []
-    const amounts = yield* Effect.forEach(Array.from({ length: n }), () => Random.nextIntBetween(1, 500)).pipe(Random.withSeed(seed))
+    const amounts = yield* Effect.forEach(Array.from({ length: n }), () => Random.nextIntBetween(1, 500)).pipe(
+      Random.withSeed(seed)
+    )
     yield* Effect.forEach(amounts, (amount, i) =>
       Effect.gen(function*() {
         const { effect, op } = commandAt(w, i, BigInt(amount), 0n)
-        const exits = yield* Effect.all(Array.from({ length: copies }, () => Effect.exit(Effect.provideContext(effect as Effect.Effect<unknown, unknown, any>, context))),
-          { concurrency: "unbounded" })
+        const exits = yield* Effect.all(
+          Array.from(
+            { length: copies },
+            () => Effect.exit(Effect.provideContext(effect as Effect.Effect<unknown, unknown, any>, context))
+          ),
+          { concurrency: "unbounded" }
+        )
         const values = exits.map(exitValue)
-        if (!exits.every(Exit.isSuccess) || !values.every((v) => same(v, values[0]))) divergent.push(`same-${i} ${op}: ${JSON.stringify(values.map((v) => "ok" in v ? "ok" : v.failed))}`)
+        if (!exits.every(Exit.isSuccess) || !values.every((v) => same(v, values[0]))) {
+          divergent.push(`same-${i} ${op}: ${JSON.stringify(values.map((v) => "ok" in v ? "ok" : v.failed))}`)
+        }
         const first = exits.find(Exit.isSuccess)
         if (first !== undefined) outcomes.succeeded.set(`same-${i}`, { op, value: first.value })
       }), { concurrency: "unbounded", discard: true })

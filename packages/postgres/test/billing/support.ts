@@ -12,5 +12,7 @@ import type { Target } from "../targets.ts"
 export type BillingServices = Repositories | PlatformServices | Ids.IdGenerator | Actor.Authorization
 
 /** Billing on `target`; `extra` layers (e.g. sequential ids) override the target's. */
-export const billingLayer = (target: Target, options: { readonly grants?: Actor.Grants } = {}): Layer.Layer<BillingServices> =>
-  target.layer({ modules: [billingModule], grants: options.grants ?? grants })
+export const billingLayer = (
+  target: Target,
+  options: { readonly grants?: Actor.Grants } = {}
+): Layer.Layer<BillingServices> => target.layer({ modules: [billingModule], grants: options.grants ?? grants })

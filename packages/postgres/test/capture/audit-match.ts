@@ -79,15 +79,20 @@ export const canonical = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(canonical)
   if (typeof value === "object") {
     const out: Record<string, unknown> = {}
-    for (const k of Object.keys(value as object).sort()) out[camel(k)] = canonical((value as Record<string, unknown>)[k])
+    for (const k of Object.keys(value as object).sort()) {
+      out[camel(k)] = canonical((value as Record<string, unknown>)[k])
+    }
     return out
   }
   return value
 }
 
-export const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
+export const sameValue = (a: unknown, b: unknown): boolean =>
+  JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
 
-/** A tagged union is stored as its tag in the column named after the field (its other fields in columns of their own). */
+/**
+ * A tagged union is stored as its tag in the column named after the field (its other fields in columns of their own).
+ */
 const isTagged = (v: unknown): v is { readonly _tag: string } =>
   v !== null && typeof v === "object" && !Array.isArray(v) && typeof (v as { _tag?: unknown })._tag === "string"
 
@@ -120,7 +125,8 @@ const netEntry = (entries: ReadonlyArray<Entry>): Entry => {
 
 /** The row was soft-deleted: its `deleted_at` went from null to a time (the row stays as a tombstone). */
 const tombstoned = (row: NetRow): boolean =>
-  row.op === "UPDATE" && row.old?.["deleted_at"] === null && row.new?.["deleted_at"] !== null && row.new?.["deleted_at"] !== undefined
+  row.op === "UPDATE" && row.old?.["deleted_at"] === null && row.new?.["deleted_at"] !== null &&
+  row.new?.["deleted_at"] !== undefined
 
 /**
  * A soft delete is UPDATE ↔ DELETE, one convention for every context (the kernel's `AuditLog.change`,
@@ -165,21 +171,31 @@ const compareValues = (row: NetRow, entry: Entry, coverage: Coverage): ReadonlyA
       if (!Object.hasOwn(audited, field)) continue
       note(coverage.compared, row.table, column)
       if (!columnMatches(values[column], audited[field])) {
-        problems.push(`${where}: ${side} ${column} = ${JSON.stringify(values[column])} but audit ${field} = ${JSON.stringify(audited[field])}`)
+        problems.push(
+          `${where}: ${side} ${column} = ${JSON.stringify(values[column])} but audit ${field} = ${
+            JSON.stringify(audited[field])
+          }`
+        )
       }
     }
   }
-  if (row.op === "UPDATE" && entry.newValues !== null && row.old !== null && row.new !== null) problems.push(...compareChangedFields(row, entry, where))
+  if (row.op === "UPDATE" && entry.newValues !== null && row.old !== null && row.new !== null) {
+    problems.push(...compareChangedFields(row, entry, where))
+  }
   return problems
 }
 
 const compareChangedFields = (row: NetRow, entry: Entry, where: string): ReadonlyArray<string> => {
   const problems: Array<string> = []
-  const audited = { ...(entry.oldValues ?? {}), ...(entry.newValues ?? {}) }
+  const audited = { ...entry.oldValues, ...entry.newValues }
   const changedColumns = Object.keys(row.new!).filter((c) => !sameValue(row.old![c], row.new![c]))
   for (const column of changedColumns) {
     if (Object.hasOwn(audited, camel(column)) && !entry.changedFields.includes(camel(column))) {
-      problems.push(`${where}: column ${column} changed but ${camel(column)} is not in changedFields ${JSON.stringify(entry.changedFields)}`)
+      problems.push(
+        `${where}: column ${column} changed but ${camel(column)} is not in changedFields ${
+          JSON.stringify(entry.changedFields)
+        }`
+      )
     }
   }
   // every changed column is in the entry (old and new values): an entry of only some fields hides a change
@@ -192,7 +208,9 @@ const compareChangedFields = (row: NetRow, entry: Entry, where: string): Readonl
   for (const field of entry.changedFields) {
     const column = columnsByField.get(field)
     // a structured field (a tagged union, an object) spans several columns: its own column may stay
-    if (column !== undefined && !changedColumns.includes(column) && !isTagged(audited[field])) problems.push(`${where}: changedFields has ${field} but column ${column} did not change`)
+    if (column !== undefined && !changedColumns.includes(column) && !isTagged(audited[field])) {
+      problems.push(`${where}: changedFields has ${field} but column ${column} did not change`)
+    }
   }
   return problems
 }
@@ -205,7 +223,8 @@ const compareChangedFields = (row: NetRow, entry: Entry, where: string): Readonl
 const spansStructured = (column: string, audited: Record<string, unknown>): boolean =>
   Object.entries(audited).some(([field, value]) =>
     value !== null && typeof value === "object" && !Array.isArray(value) &&
-    [field, ...Object.keys(value)].some((name) => camel(column).startsWith(name)))
+    [field, ...Object.keys(value)].some((name) => camel(column).startsWith(name))
+  )
 
 export interface StepReport {
   readonly rowChanges: number
@@ -221,7 +240,10 @@ export interface StepReport {
  * The entity ids a row may have in the audit log: its `id`, else its primary key's values joined with
  * "/" (in key order or reversed: memberships are `organization/user`, role overrides `organization/role`).
  */
-export const rowKeys = (values: Record<string, unknown>, primaryKey: ReadonlyArray<string> | undefined): ReadonlyArray<string> => {
+export const rowKeys = (
+  values: Record<string, unknown>,
+  primaryKey: ReadonlyArray<string> | undefined
+): ReadonlyArray<string> => {
   if (typeof values["id"] === "string") return [values["id"]]
   if (primaryKey === undefined) return []
   const parts = primaryKey.map((c) => String(values[c]))
@@ -233,7 +255,10 @@ export interface Expected {
   readonly actorId: string
   /** The caller's tenant: every entry is written in it. */
   readonly tenant: { readonly organizationId: string; readonly workspaceId: string }
-  /** The tables whose rows are parts of another table's entity (matched through a foreign key); any other row needs an entry of its own. */
+  /**
+   * The tables whose rows are parts of another table's entity (matched through a foreign key); any other row needs an
+   * entry of its own.
+   */
   readonly parts: ReadonlySet<string>
   /** Primary-key columns per table. */
   readonly primaryKeys: ReadonlyMap<string, ReadonlyArray<string>>
@@ -245,45 +270,90 @@ export interface Expected {
 }
 
 /** Splits one command's captured changes into entries and row changes, and matches them. */
-export const matchStep = (changes: ReadonlyArray<Change>, foreignKeys: ReadonlyArray<ForeignKey>, expected: Expected, coverage: Coverage): StepReport => {
+export const matchStep = (
+  changes: ReadonlyArray<Change>,
+  foreignKeys: ReadonlyArray<ForeignKey>,
+  expected: Expected,
+  coverage: Coverage
+): StepReport => {
   const entries = changes.filter((c) => c.tbl === "platform.audit_log" && c.op === "INSERT").map((c) => entryOf(c.new!))
   const rows = changes.filter((c) => !Object.hasOwn(bookkeeping, c.tbl))
   const problems: Array<string> = []
   const txids = new Set(changes.map((c) => c.txid))
   if (txids.size > 1) problems.push(`${expected.command}: changes in ${txids.size} transactions`)
   for (const e of entries) {
-    if (e.command !== expected.command) problems.push(`entry ${e.entityType} ${e.entityId}: command ${e.command}, expected ${expected.command}`)
-    if (e.actorId !== expected.actorId) problems.push(`entry ${e.entityType} ${e.entityId}: actor ${e.actorId}, expected ${expected.actorId}`)
+    if (e.command !== expected.command) {
+      problems.push(`entry ${e.entityType} ${e.entityId}: command ${e.command}, expected ${expected.command}`)
+    }
+    if (e.actorId !== expected.actorId) {
+      problems.push(`entry ${e.entityType} ${e.entityId}: actor ${e.actorId}, expected ${expected.actorId}`)
+    }
     if (e.organizationId !== expected.tenant.organizationId || e.workspaceId !== expected.tenant.workspaceId) {
-      problems.push(`entry ${e.entityType} ${e.entityId}: tenant ${e.organizationId}/${e.workspaceId}, expected the caller's`)
+      problems.push(
+        `entry ${e.entityType} ${e.entityId}: tenant ${e.organizationId}/${e.workspaceId}, expected the caller's`
+      )
     }
     const recomputed = AuditLog.changedFields(e.oldValues as never, e.newValues as never)
-    if (JSON.stringify(recomputed) !== JSON.stringify(e.changedFields)) problems.push(`entry ${e.entityType} ${e.entityId}: changedFields ${JSON.stringify(e.changedFields)} ≠ diff ${JSON.stringify(recomputed)}`)
+    if (JSON.stringify(recomputed) !== JSON.stringify(e.changedFields)) {
+      problems.push(
+        `entry ${e.entityType} ${e.entityId}: changedFields ${JSON.stringify(e.changedFields)} ≠ diff ${
+          JSON.stringify(recomputed)
+        }`
+      )
+    }
   }
-  const { own, parts, unmatched } = assign(rows, entries, foreignKeys.filter((fk) => expected.parts.has(fk.table)), expected.primaryKeys)
-  for (const c of unmatched) problems.push(`${c.tbl} ${c.op} ${JSON.stringify(c.new ?? c.old).slice(0, 300)}: no audit entry`)
+  const { own, parts, unmatched } = assign(
+    rows,
+    entries,
+    foreignKeys.filter((fk) => expected.parts.has(fk.table)),
+    expected.primaryKeys
+  )
+  for (const c of unmatched) {
+    problems.push(`${c.tbl} ${c.op} ${JSON.stringify(c.new ?? c.old).slice(0, 300)}: no audit entry`)
+  }
   const byEntity = groupBy(entries, (e) => e.entityId)
   const ownTypes: Array<readonly [string, string]> = []
   for (const [entityId, entityEntries] of byEntity) {
     const entry = netEntry(entityEntries)
     const rowChanges = own.get(entityId)
     if (rowChanges === undefined) {
-      problems.push(`audit ${entry.entityType} ${entityId} ${entry.action}: no row change${parts.has(entityId) ? " (only rows of its parts)" : ""}`)
+      problems.push(
+        `audit ${entry.entityType} ${entityId} ${entry.action}: no row change${
+          parts.has(entityId) ? " (only rows of its parts)" : ""
+        }`
+      )
       continue
     }
-    if (entityEntries.length > rowChanges.length) problems.push(`audit ${entry.entityType} ${entityId}: ${entityEntries.length} entries for ${rowChanges.length} row changes`)
+    if (entityEntries.length > rowChanges.length) {
+      problems.push(
+        `audit ${entry.entityType} ${entityId}: ${entityEntries.length} entries for ${rowChanges.length} row changes`
+      )
+    }
     const row = netRow(rowChanges)
     ownTypes.push([row.table, entry.entityType])
-    const asEntity = expected.overrides.has(entry.entityType) && entry.action === "UPDATE" ? { ...row, op: "UPDATE" as const } : row
+    const asEntity = expected.overrides.has(entry.entityType) && entry.action === "UPDATE"
+      ? { ...row, op: "UPDATE" as const }
+      : row
     problems.push(...compareValues(asEntity, entry, coverage), ...compareTenant(row, entry))
   }
-  return { rowChanges: rows.length, entries: entries.length, problems, ownTypes, partTables: [...new Set([...parts.values()].flat())] }
+  return {
+    rowChanges: rows.length,
+    entries: entries.length,
+    problems,
+    ownTypes,
+    partTables: [...new Set([...parts.values()].flat())]
+  }
 }
 
 const compareTenant = (row: NetRow, entry: Entry): ReadonlyArray<string> => {
   const values = row.new ?? row.old!
   const problems: Array<string> = []
-  for (const [column, expected] of [["organization_id", entry.organizationId], ["workspace_id", entry.workspaceId]] as const) {
+  for (
+    const [column, expected] of [
+      ["organization_id", entry.organizationId],
+      ["workspace_id", entry.workspaceId]
+    ] as const
+  ) {
     if (Object.hasOwn(values, column) && values[column] !== null && values[column] !== expected) {
       problems.push(`${row.table} ${entry.entityId}: ${column} ${String(values[column])} but audit tenant ${expected}`)
     }
@@ -292,7 +362,12 @@ const compareTenant = (row: NetRow, entry: Entry): ReadonlyArray<string> => {
 }
 
 /** Rows to entities: by own id, else as a part through a foreign key to an audited entity; the rest unmatched. */
-const assign = (rows: ReadonlyArray<Change>, entries: ReadonlyArray<Entry>, foreignKeys: ReadonlyArray<ForeignKey>, primaryKeys: ReadonlyMap<string, ReadonlyArray<string>>) => {
+const assign = (
+  rows: ReadonlyArray<Change>,
+  entries: ReadonlyArray<Entry>,
+  foreignKeys: ReadonlyArray<ForeignKey>,
+  primaryKeys: ReadonlyMap<string, ReadonlyArray<string>>
+) => {
   const audited = new Set(entries.map((e) => e.entityId))
   const own = new Map<string, Array<Change>>()
   const parts = new Map<string, Array<string>>()
@@ -304,10 +379,9 @@ const assign = (rows: ReadonlyArray<Change>, entries: ReadonlyArray<Entry>, fore
       own.set(id, [...(own.get(id) ?? []), c])
       continue
     }
-    const parent = foreignKeys
-      .filter((fk) => fk.table === c.tbl && fk.refColumns.includes("id"))
-      .map((fk) => values[fk.columns[fk.refColumns.indexOf("id")]!])
-      .find((ref) => typeof ref === "string" && audited.has(ref)) as string | undefined
+    const parent = foreignKeys.filter((fk) => fk.table === c.tbl && fk.refColumns.includes("id")).map((fk) =>
+      values[fk.columns[fk.refColumns.indexOf("id")]!]
+    ).find((ref) => typeof ref === "string" && audited.has(ref)) as string | undefined
     if (parent !== undefined) parts.set(parent, [...(parts.get(parent) ?? []), c.tbl])
     else unmatched.push(c)
   }

@@ -27,7 +27,8 @@ const setup = [
   `CREATE TABLE IF NOT EXISTS capture.changes (
     id bigserial PRIMARY KEY, txid bigint NOT NULL, tbl text NOT NULL, op text NOT NULL, old jsonb, new jsonb)`,
   `CREATE SEQUENCE IF NOT EXISTS capture.writes`,
-  `CREATE OR REPLACE FUNCTION capture.record() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+  `CREATE OR REPLACE FUNCTION capture.record() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog AS $$
 BEGIN
   PERFORM nextval('capture.writes');
   INSERT INTO capture.changes (txid, tbl, op, old, new)
@@ -59,8 +60,10 @@ export const installCapture = Effect.gen(function*() {
   for (const table of tables) {
     const [schema, name] = table.split(".")
     yield* SqlState.orDie(db.sql.unsafe(`DROP TRIGGER IF EXISTS zz_capture ON "${schema}"."${name}"`))
-    yield* SqlState.orDie(db.sql.unsafe(`CREATE TRIGGER zz_capture AFTER INSERT OR UPDATE OR DELETE ON "${schema}"."${name}"
-        FOR EACH ROW EXECUTE FUNCTION capture.record()`))
+    yield* SqlState.orDie(
+      db.sql.unsafe(`CREATE TRIGGER zz_capture AFTER INSERT OR UPDATE OR DELETE ON "${schema}"."${name}"
+        FOR EACH ROW EXECUTE FUNCTION capture.record()`)
+    )
   }
   return tables
 })
@@ -83,21 +86,32 @@ export const lastChangeId = Effect.gen(function*() {
 export const changesSince = (after: number) =>
   Effect.gen(function*() {
     const db = yield* PgDatabase
-    const rows = yield* SqlState.orDie(db.sql<{ id: string; txid: string; tbl: string; op: Change["op"]; old: unknown; new: unknown }>`
-      SELECT id::text AS id, txid::text AS txid, tbl, op, old, new FROM capture.changes WHERE id > ${after} ORDER BY id`)
+    const rows = yield* SqlState.orDie(
+      db.sql<{ id: string; txid: string; tbl: string; op: Change["op"]; old: unknown; new: unknown }>`
+      SELECT id::text AS id, txid::text AS txid, tbl, op, old, new FROM capture.changes WHERE id > ${after} ORDER BY id`
+    )
     return rows.map((r): Change => ({
-      id: Number(r.id), txid: r.txid, tbl: r.tbl, op: r.op,
-      old: parseJson(r.old), new: parseJson(r.new)
+      id: Number(r.id),
+      txid: r.txid,
+      tbl: r.tbl,
+      op: r.op,
+      old: parseJson(r.old),
+      new: parseJson(r.new)
     }))
   })
 
 const parseJson = (value: unknown): Record<string, unknown> | null =>
-  value === null || value === undefined ? null : typeof value === "string" ? JSON.parse(value) : (value as Record<string, unknown>)
+  value === null || value === undefined
+    ? null
+    : typeof value === "string"
+    ? JSON.parse(value)
+    : (value as Record<string, unknown>)
 
 /** The foreign keys between watched tables (pg_catalog), column names in key order. */
 export const foreignKeys = Effect.gen(function*() {
   const db = yield* PgDatabase
-  const rows = yield* SqlState.orDie(db.sql<{ tbl: string; cols: ReadonlyArray<string>; ref: string; refCols: ReadonlyArray<string> }>`
+  const rows = yield* SqlState.orDie(
+    db.sql<{ tbl: string; cols: ReadonlyArray<string>; ref: string; refCols: ReadonlyArray<string> }>`
     SELECT n.nspname || '.' || t.relname AS tbl, rn.nspname || '.' || r.relname AS ref,
       (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS cols,
@@ -106,7 +120,8 @@ export const foreignKeys = Effect.gen(function*() {
     FROM pg_constraint c
     JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
     JOIN pg_class r ON r.oid = c.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
-    WHERE c.contype = 'f' AND n.nspname IN ${db.sql.in([...watchedSchemas])}`)
+    WHERE c.contype = 'f' AND n.nspname IN ${db.sql.in([...watchedSchemas])}`
+  )
   return rows.map((r) => ({ table: r.tbl, columns: [...r.cols], refTable: r.ref, refColumns: [...r.refCols] }))
 })
 

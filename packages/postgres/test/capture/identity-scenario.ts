@@ -5,14 +5,33 @@
 import { Effect } from "effect"
 import { Actor, type Tenant } from "@erpkit/kernel"
 import { tenantA } from "@erpkit/kernel/testing"
-import { Access, Accounts, Departments, Employees, Invitations, Memberships, Organizations, Roles, Sessions, Settings, Users, Verifications, Workspaces } from "@erpkit/identity"
+import {
+  Access,
+  Accounts,
+  Departments,
+  Employees,
+  Invitations,
+  Memberships,
+  Organizations,
+  Roles,
+  Sessions,
+  Settings,
+  Users,
+  Verifications,
+  Workspaces
+} from "@erpkit/identity"
 import { freshBin, freshEmail } from "@erpkit/identity/testing"
 import type { Step } from "./billing-scenario.ts"
 
 /** A new organization (its main workspace is the tenant), opened by the system actor of the test tenant. */
 const organization = (step: Step) =>
   Effect.map(
-    step(Organizations.createOrganization, Actor.system(tenantA), { name: "Org", bin: freshBin(), kind: "internal", legalName: "Org LLP" }),
+    step(Organizations.createOrganization, Actor.system(tenantA), {
+      name: "Org",
+      bin: freshBin(),
+      kind: "internal",
+      legalName: "Org LLP"
+    }),
     (o): Tenant.Tenant => ({ organizationId: o.organization.id, workspaceId: o.workspace.id })
   )
 
@@ -43,7 +62,13 @@ const usersPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor) =>
   })
 
 /** Sessions, provider accounts, verification codes. */
-const accessPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor, bob: { readonly id: string }, email: string) =>
+const accessPart = (
+  step: Step,
+  tenant: Tenant.Tenant,
+  admin: Actor.Actor,
+  bob: { readonly id: string },
+  email: string
+) =>
   Effect.gen(function*() {
     const sys = Actor.system(tenant)
     // a session that stays open: the first update (the junk test's valid input) is on a live session
@@ -54,7 +79,11 @@ const accessPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor, bob: 
     yield* step(Sessions.logout, Access.anonymous(tenant), { token: first.token })
     const second = yield* step(Sessions.createSession, sys, { userId: bob.id })
     yield* step(Sessions.revokeSession, admin, { sessionId: second.session.id })
-    const account = yield* step(Accounts.linkAccount, admin, { userId: bob.id, providerId: "google", accountId: "g-bob" })
+    const account = yield* step(Accounts.linkAccount, admin, {
+      userId: bob.id,
+      providerId: "google",
+      accountId: "g-bob"
+    })
     yield* step(Accounts.unlinkAccount, admin, { accountId: account.id })
     const code = yield* step(Verifications.issueVerificationCode, sys, { email, type: "password_reset" })
     yield* step(Verifications.consumeVerificationCode, sys, { email, type: "password_reset", code: code.code })
@@ -64,8 +93,15 @@ const accessPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor, bob: 
 const organizationPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor) =>
   Effect.gen(function*() {
     const sys = Actor.system(tenant)
-    yield* step(Organizations.updateOrganization, sys, { organizationId: tenant.organizationId, name: "Org renamed", phone: "+7 700 000 00 00" })
-    yield* step(Organizations.setOrganizationStatus, sys, { organizationId: tenant.organizationId, status: "suspended" })
+    yield* step(Organizations.updateOrganization, sys, {
+      organizationId: tenant.organizationId,
+      name: "Org renamed",
+      phone: "+7 700 000 00 00"
+    })
+    yield* step(Organizations.setOrganizationStatus, sys, {
+      organizationId: tenant.organizationId,
+      status: "suspended"
+    })
     yield* step(Organizations.setOrganizationStatus, sys, { organizationId: tenant.organizationId, status: "active" })
     const ws = yield* step(Workspaces.createWorkspace, admin, { name: "Division", type: "division", description: "d" })
     yield* step(Workspaces.renameWorkspace, admin, { workspaceId: ws.id, name: "Division 2" })
@@ -89,20 +125,40 @@ const organizationPart = (step: Step, tenant: Tenant.Tenant, admin: Actor.Actor)
 const staffPart = (step: Step, admin: Actor.Actor, bob: { readonly id: string }) =>
   Effect.gen(function*() {
     // records that stay: the first update of each (the junk test's valid input) is on a live record
-    const staying = yield* step(Employees.hireEmployee, admin, { userId: admin.userId, employeeNumber: "E-0", position: "Owner" })
+    const staying = yield* step(Employees.hireEmployee, admin, {
+      userId: admin.userId,
+      employeeNumber: "E-0",
+      position: "Owner"
+    })
     yield* step(Employees.updateEmployee, admin, { employeeId: staying.id, position: "Founder" })
-    const locale = yield* step(Settings.defineSetting, admin, { key: "ui.locale", scope: "workspace", dataType: "string", value: "kk" })
+    const locale = yield* step(Settings.defineSetting, admin, {
+      key: "ui.locale",
+      scope: "workspace",
+      dataType: "string",
+      value: "kk"
+    })
     yield* step(Settings.updateSetting, admin, { settingId: locale.id, value: "ru" })
     const ops = yield* step(Departments.createDepartment, admin, { name: "Ops", code: "OPS" })
     const team = yield* step(Departments.createDepartment, admin, { name: "Team", parentId: ops.id })
     yield* step(Departments.updateDepartment, admin, { departmentId: team.id, name: "Team 2", isActive: false })
     yield* step(Departments.moveDepartment, admin, { departmentId: team.id, parentId: null })
     yield* step(Departments.deleteDepartment, admin, { departmentId: team.id })
-    const employee = yield* step(Employees.hireEmployee, admin, { userId: bob.id, departmentId: ops.id, employeeNumber: "E-1", position: "Driver" })
+    const employee = yield* step(Employees.hireEmployee, admin, {
+      userId: bob.id,
+      departmentId: ops.id,
+      employeeNumber: "E-1",
+      position: "Driver"
+    })
     yield* step(Employees.updateEmployee, admin, { employeeId: employee.id, position: "Senior driver" })
     yield* step(Employees.setEmployeeStatus, admin, { employeeId: employee.id, status: "active" })
     yield* step(Employees.removeEmployee, admin, { employeeId: employee.id })
-    const setting = yield* step(Settings.defineSetting, admin, { key: "ui.theme", scope: "organization", dataType: "string", value: "dark", category: "ui" })
+    const setting = yield* step(Settings.defineSetting, admin, {
+      key: "ui.theme",
+      scope: "organization",
+      dataType: "string",
+      value: "dark",
+      category: "ui"
+    })
     yield* step(Settings.updateSetting, admin, { settingId: setting.id, value: "light" })
     yield* step(Settings.deleteSetting, admin, { settingId: setting.id })
     yield* step(Roles.setRolePermissions, admin, { role: "employee", permissions: ["identity.user.read"] })

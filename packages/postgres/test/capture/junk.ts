@@ -32,56 +32,132 @@ const dateString = /^\d{4}-\d{2}(-\d{2})?$/
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Junk for one leaf, by the type of its valid value. */
-export const junkFor = (value: unknown): ReadonlyArray<readonly [kind: Mutation["kind"], label: string, junk: unknown]> => {
+export const junkFor = (
+  value: unknown
+): ReadonlyArray<readonly [kind: Mutation["kind"], label: string, junk: unknown]> => {
   const maybe = (label: string, junk: unknown) => ["maybe", label, junk] as const
   const refuse = (label: string, junk: unknown) => ["refuse", label, junk] as const
-  const common = [maybe("null", null), maybe("number", 42), maybe("boolean", true), maybe("object", { a: 1 }), maybe("array", [1])]
+  const common = [
+    maybe("null", null),
+    maybe("number", 42),
+    maybe("boolean", true),
+    maybe("object", { a: 1 }),
+    maybe("array", [1])
+  ]
   if (typeof value === "string") {
     return [
-      refuse("NUL", "a\u0000b"), refuse("lone high surrogate", "a\uD800b"), refuse("NUL appended", `${value}\u0000`),
-      refuse("lone low surrogate prepended", `\uDFFF${value}`), refuse("1 MiB string", huge),
+      refuse("NUL", "a\u0000b"),
+      refuse("lone high surrogate", "a\uD800b"),
+      refuse("NUL appended", `${value}\u0000`),
+      refuse("lone low surrogate prepended", `\uDFFF${value}`),
+      refuse("1 MiB string", huge),
       ...(numericString.test(value)
         // text that looks like a number may be a number (a quantity, a rate) or text (a code): the schema says
-        ? [maybe("NaN", "NaN"), maybe("Infinity", "Infinity"), maybe("-Infinity", "-Infinity"), maybe("1e400", "1e400"), maybe("hex", "0x10"), maybe("-0", "-0"), maybe("negative", `-${value}`), maybe("non-integer", "2.5")]
+        ? [
+          maybe("NaN", "NaN"),
+          maybe("Infinity", "Infinity"),
+          maybe("-Infinity", "-Infinity"),
+          maybe("1e400", "1e400"),
+          maybe("hex", "0x10"),
+          maybe("-0", "-0"),
+          maybe("negative", `-${value}`),
+          maybe("non-integer", "2.5")
+        ]
         : []),
-      ...(dateString.test(value) ? [refuse("30 February", "2026-02-30"), refuse("month 13", "2026-13-01"), refuse("date with NUL", `${value}\u0000`)] : []),
-      ...(uuid.test(value) ? [maybe("not a uuid", "not-a-uuid"), maybe("nil uuid", "00000000-0000-0000-0000-000000000000"), maybe("uuid cut", value.slice(0, 35))] : []),
-      maybe("empty", ""), maybe("spaces", "   "), ...common
+      ...(dateString.test(value)
+        ? [
+          refuse("30 February", "2026-02-30"),
+          refuse("month 13", "2026-13-01"),
+          refuse("date with NUL", `${value}\u0000`)
+        ]
+        : []),
+      ...(uuid.test(value)
+        ? [
+          maybe("not a uuid", "not-a-uuid"),
+          maybe("nil uuid", "00000000-0000-0000-0000-000000000000"),
+          maybe("uuid cut", value.slice(0, 35))
+        ]
+        : []),
+      maybe("empty", ""),
+      maybe("spaces", "   "),
+      ...common
     ]
   }
   if (typeof value === "bigint") {
     return [
-      refuse("NaN", Number.NaN), refuse("Infinity", Number.POSITIVE_INFINITY), refuse("-Infinity", Number.NEGATIVE_INFINITY), refuse("10^400", 10n ** 400n),
-      refuse("-10^400", -(10n ** 400n)), refuse("1e400 as text", "1e400"), refuse("NaN as text", "NaN"),
-      maybe("negative", -value - 1n), maybe("zero", 0n), maybe("non-integer", 1.5), maybe("-0", -0), maybe("as text", String(value)), ...common
+      refuse("NaN", Number.NaN),
+      refuse("Infinity", Number.POSITIVE_INFINITY),
+      refuse("-Infinity", Number.NEGATIVE_INFINITY),
+      refuse("10^400", 10n ** 400n),
+      refuse("-10^400", -(10n ** 400n)),
+      refuse("1e400 as text", "1e400"),
+      refuse("NaN as text", "NaN"),
+      maybe("negative", -value - 1n),
+      maybe("zero", 0n),
+      maybe("non-integer", 1.5),
+      maybe("-0", -0),
+      maybe("as text", String(value)),
+      ...common
     ]
   }
   if (typeof value === "number") {
     return [
-      refuse("NaN", Number.NaN), refuse("Infinity", Number.POSITIVE_INFINITY), refuse("-Infinity", Number.NEGATIVE_INFINITY),
-      refuse("1e400", 1e400), refuse("NaN as text", "NaN"),
-      maybe("negative", -value - 1), maybe("non-integer", value + 0.5), maybe("-0", -0), maybe("2^53", 2 ** 53), maybe("as text", String(value)), ...common
+      refuse("NaN", Number.NaN),
+      refuse("Infinity", Number.POSITIVE_INFINITY),
+      refuse("-Infinity", Number.NEGATIVE_INFINITY),
+      // the literal a JSON client sends: it overflows to Infinity, which is what is refused
+      // oxlint-disable-next-line no-loss-of-precision
+      refuse("1e400", 1e400),
+      refuse("NaN as text", "NaN"),
+      maybe("negative", -value - 1),
+      maybe("non-integer", value + 0.5),
+      maybe("-0", -0),
+      maybe("2^53", 2 ** 53),
+      maybe("as text", String(value)),
+      ...common
     ]
   }
   if (typeof value === "boolean") return [maybe("as text", String(value)), maybe("1", 1), ...common]
-  if (value === null) return [refuse("NUL", "a\u0000b"), refuse("lone high surrogate", "a\uD800b"), refuse("1 MiB string", huge), ...common]
-  return [maybe("text", "x"), maybe("null", null), maybe("number", 42), maybe("empty object", {}), maybe("empty array", [])]
+  if (value === null) {
+    return [
+      refuse("NUL", "a\u0000b"),
+      refuse("lone high surrogate", "a\uD800b"),
+      refuse("1 MiB string", huge),
+      ...common
+    ]
+  }
+  return [
+    maybe("text", "x"),
+    maybe("null", null),
+    maybe("number", 42),
+    maybe("empty object", {}),
+    maybe("empty array", [])
+  ]
 }
 
 /** Every path of `value`: its own fields at any depth (arrays: their first element). */
 export const pathsOf = (value: unknown, prefix: Path = []): ReadonlyArray<Path> => {
   if (Array.isArray(value)) return value.length === 0 ? [] : [[...prefix, 0], ...pathsOf(value[0], [...prefix, 0])]
   if (value === null || typeof value !== "object") return []
-  return Object.keys(value).flatMap((k) => [[...prefix, k], ...pathsOf((value as Record<string, unknown>)[k], [...prefix, k])])
+  return Object.keys(value).flatMap((
+    k
+  ) => [[...prefix, k], ...pathsOf((value as Record<string, unknown>)[k], [...prefix, k])])
 }
 
-const get = (value: unknown, path: Path): unknown => path.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], value)
+const get = (value: unknown, path: Path): unknown =>
+  path.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], value)
 
 /** Every mutation of `input`: each path × its junk, each field missing, one extra field, the whole input replaced. */
-export const mutationsOf = (input: unknown): ReadonlyArray<Mutation> => [
-  ...pathsOf(input).flatMap((path) => [
+export const mutationsOf = (
+  input: unknown
+): ReadonlyArray<Mutation> => [
+  ...pathsOf(input).flatMap((
+    path
+  ) => [
     ...junkFor(get(input, path)).map(([kind, label, value]): Mutation => ({ path, kind, label, value })),
-    ...(typeof path[path.length - 1] === "string" ? [{ path, kind: "maybe" as const, label: "missing", value: undefined, missing: true }] : [])
+    ...(typeof path[path.length - 1] === "string"
+      ? [{ path, kind: "maybe" as const, label: "missing", value: undefined, missing: true }]
+      : [])
   ]),
   { path: ["__extra"], kind: "maybe", label: "extra field", value: "a\u0000b" },
   { path: [], kind: "refuse", label: "whole input a string", value: "a\u0000b" },

@@ -46,7 +46,9 @@ const sabotage = (
   if (match(changes.filter((c) => c !== firstEntry)).problems.length > 0) controls.entryDroppedCaught += 1
   const entityId = firstEntry.new!["entity_id"]
   controls.rowsDropped += 1
-  const kept = changes.filter((c) => c.tbl === "platform.audit_log" || !rowKeys((c.new ?? c.old)!, primaryKeys.get(c.tbl)).includes(entityId as string))
+  const kept = changes.filter((c) =>
+    c.tbl === "platform.audit_log" || !rowKeys((c.new ?? c.old)!, primaryKeys.get(c.tbl)).includes(entityId as string)
+  )
   if (match(kept).problems.length > 0) controls.rowsDroppedCaught += 1
 }
 
@@ -61,7 +63,11 @@ export interface Schema {
 
 export const recorder = (schema: Schema): Recorder => {
   const foreignKeys = schema.foreignKeys
-  const expected = { parts: new Set(schema.parts), overrides: new Set(schema.overrides), primaryKeys: schema.primaryKeys }
+  const expected = {
+    parts: new Set(schema.parts),
+    overrides: new Set(schema.overrides),
+    primaryKeys: schema.primaryKeys
+  }
   const self: Recorder = {
     figures: new Map(),
     problems: [],
@@ -75,8 +81,20 @@ export const recorder = (schema: Schema): Recorder => {
         const result = yield* Command.untyped(command)(actor, input)
         const changes = yield* changesSince(before)
         const { userId: actorId, tenant } = actor as { readonly userId: string; readonly tenant: Expected["tenant"] }
-        const report = matchStep(changes, foreignKeys, { command: command.name, actorId, tenant, ...expected }, self.coverage)
-        if (report.problems.length === 0) sabotage(self.controls, changes, schema.primaryKeys, (c) => matchStep(c, foreignKeys, { command: command.name, actorId, tenant, ...expected }, emptyCoverage()))
+        const report = matchStep(
+          changes,
+          foreignKeys,
+          { command: command.name, actorId, tenant, ...expected },
+          self.coverage
+        )
+        if (report.problems.length === 0) {
+          sabotage(
+            self.controls,
+            changes,
+            schema.primaryKeys,
+            (c) => matchStep(c, foreignKeys, { command: command.name, actorId, tenant, ...expected }, emptyCoverage())
+          )
+        }
         const figures = self.figures.get(command.name) ?? { calls: 0, rowChanges: 0, entries: 0 }
         figures.calls += 1
         figures.rowChanges += report.rowChanges
@@ -111,5 +129,6 @@ export const commandsOf = (pkg: Record<string, unknown>): ReadonlyArray<Command.
 
 /** One line per command: calls, row changes, audit entries. */
 export const summary = (figures: Map<string, CommandFigures>): string =>
-  [...figures.entries()].sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, f]) => `${name}: ${f.calls} call(s), ${f.rowChanges} row change(s), ${f.entries} audit entr(y/ies)`).join("\n")
+  [...figures.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, f]) =>
+    `${name}: ${f.calls} call(s), ${f.rowChanges} row change(s), ${f.entries} audit entr(y/ies)`
+  ).join("\n")

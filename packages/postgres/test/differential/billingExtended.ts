@@ -10,8 +10,19 @@ import { Actor, type Ids, LocalDate, type Tenant } from "@erpkit/kernel"
 import { actor } from "@erpkit/kernel/testing"
 import * as fc from "fast-check"
 import {
-  AccountingSyncRepository, AccountingSyncs, BillingError, BillingRunRepository, ClientAccounts, CreditNotes, Disputes, Documents,
-  Invoices, Jobs, Quotes, RateCards, RecurringBilling
+  AccountingSyncRepository,
+  AccountingSyncs,
+  BillingError,
+  BillingRunRepository,
+  ClientAccounts,
+  CreditNotes,
+  Disputes,
+  Documents,
+  Invoices,
+  Jobs,
+  Quotes,
+  RateCards,
+  RecurringBilling
 } from "@erpkit/billing"
 import { type ManualClock, normalizedOutcome, platformRecords, type Step } from "./harness.ts"
 
@@ -29,21 +40,50 @@ type Validity = keyof typeof validity
 const tierSets = [
   [{ upTo: "100", unitPriceMinor: 10_000n }, { upTo: null, unitPriceMinor: 8_000n }],
   [{ upTo: null, unitPriceMinor: 5_000n }],
-  [{ upTo: "10", unitPriceMinor: 1_000n }, { upTo: "5", unitPriceMinor: 900n }, { upTo: null, unitPriceMinor: 800n }] // not ascending: refused
+  // not ascending: refused
+  [{ upTo: "10", unitPriceMinor: 1_000n }, { upTo: "5", unitPriceMinor: 900n }, { upTo: null, unitPriceMinor: 800n }]
 ] as const
 
 const weights = ["1", "12.5", "150", "0.001"] as const
 const periods = ["2025-11", "2025-12"] as const
 
 export type Op =
-  | { readonly _tag: "CreateCard"; readonly level: 0 | 1; readonly zone: 0 | 1 | 2; readonly tiers: 0 | 1 | 2; readonly validity: Validity; readonly allUnits: boolean; readonly minimum: boolean }
-  | { readonly _tag: "UpdateCard"; readonly card: number; readonly change: "rename" | "tiers" | "deactivate" | "invert" | "expire" }
+  | {
+    readonly _tag: "CreateCard"
+    readonly level: 0 | 1
+    readonly zone: 0 | 1 | 2
+    readonly tiers: 0 | 1 | 2
+    readonly validity: Validity
+    readonly allUnits: boolean
+    readonly minimum: boolean
+  }
+  | {
+    readonly _tag: "UpdateCard"
+    readonly card: number
+    readonly change: "rename" | "tiers" | "deactivate" | "invert" | "expire"
+  }
   | { readonly _tag: "DeleteCard"; readonly card: number }
-  | { readonly _tag: "CreateSurcharge"; readonly percent: boolean; readonly zone: 0 | 1 | 2; readonly validity: Validity }
-  | { readonly _tag: "UpdateSurcharge"; readonly surcharge: number; readonly change: "rename" | "deactivate" | "invert" }
+  | {
+    readonly _tag: "CreateSurcharge"
+    readonly percent: boolean
+    readonly zone: 0 | 1 | 2
+    readonly validity: Validity
+  }
+  | {
+    readonly _tag: "UpdateSurcharge"
+    readonly surcharge: number
+    readonly change: "rename" | "deactivate" | "invert"
+  }
   | { readonly _tag: "DeleteSurcharge"; readonly surcharge: number }
   | { readonly _tag: "Price"; readonly weight: number; readonly level: 0 | 1 }
-  | { readonly _tag: "CreateQuote"; readonly account: number; readonly weight: number; readonly lines: 1 | 2; readonly expiresInHours: number | null; readonly text: number }
+  | {
+    readonly _tag: "CreateQuote"
+    readonly account: number
+    readonly weight: number
+    readonly lines: 1 | 2
+    readonly expiresInHours: number | null
+    readonly text: number
+  }
   | { readonly _tag: "SendQuote"; readonly quote: number }
   | { readonly _tag: "AcceptQuote"; readonly quote: number; readonly upfront: "none" | "exact" | "short" }
   | { readonly _tag: "OpenDispute"; readonly invoice: number; readonly line: number; readonly amount: bigint }
@@ -55,47 +95,171 @@ export type Op =
   | { readonly _tag: "RetrySync"; readonly sync: number }
   | { readonly _tag: "BillUsage"; readonly account: number; readonly period: 0 | 1; readonly weight: number }
   | { readonly _tag: "RecordRunFailure"; readonly account: number; readonly period: 0 | 1 }
-  | { readonly _tag: "RunRecurring"; readonly period: 0 | 1; readonly accounts: ReadonlyArray<number>; readonly junk: boolean; readonly batch: number }
+  | {
+    readonly _tag: "RunRecurring"
+    readonly period: 0 | 1
+    readonly accounts: ReadonlyArray<number>
+    readonly junk: boolean
+    readonly batch: number
+  }
   | { readonly _tag: "Tick"; readonly hours: number }
   | { readonly _tag: "Forged"; readonly kind: "quote" | "dispute" | "card" | "surcharge" | "sync" | "invoice" }
 
 const index = fc.nat({ max: 7 })
 const w = <A>(weight: number, arbitrary: fc.Arbitrary<A>) => ({ weight, arbitrary })
 const tag = <T extends string>(t: T) => fc.constant(t)
-const validityArb = fc.constantFrom<Validity>("current", "current", "current", "expiring", "expired", "future", "inverted")
+const validityArb = fc.constantFrom<Validity>(
+  "current",
+  "current",
+  "current",
+  "expiring",
+  "expired",
+  "future",
+  "inverted"
+)
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  w(2, fc.record({
-    _tag: tag("CreateCard"), level: fc.constantFrom(0 as const, 1 as const), zone: fc.constantFrom(0 as const, 1 as const, 2 as const),
-    tiers: fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const), validity: validityArb, allUnits: fc.boolean(), minimum: fc.boolean()
-  })),
-  w(1, fc.record({ _tag: tag("UpdateCard"), card: index, change: fc.constantFrom("rename" as const, "tiers" as const, "deactivate" as const, "invert" as const, "expire" as const) })),
+  w(
+    2,
+    fc.record({
+      _tag: tag("CreateCard"),
+      level: fc.constantFrom(0 as const, 1 as const),
+      zone: fc.constantFrom(0 as const, 1 as const, 2 as const),
+      tiers: fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const),
+      validity: validityArb,
+      allUnits: fc.boolean(),
+      minimum: fc.boolean()
+    })
+  ),
+  w(
+    1,
+    fc.record({
+      _tag: tag("UpdateCard"),
+      card: index,
+      change: fc.constantFrom(
+        "rename" as const,
+        "tiers" as const,
+        "deactivate" as const,
+        "invert" as const,
+        "expire" as const
+      )
+    })
+  ),
   w(1, fc.record({ _tag: tag("DeleteCard"), card: index })),
-  w(1, fc.record({ _tag: tag("CreateSurcharge"), percent: fc.boolean(), zone: fc.constantFrom(0 as const, 1 as const, 2 as const), validity: validityArb })),
-  w(1, fc.record({ _tag: tag("UpdateSurcharge"), surcharge: index, change: fc.constantFrom("rename" as const, "deactivate" as const, "invert" as const) })),
+  w(
+    1,
+    fc.record({
+      _tag: tag("CreateSurcharge"),
+      percent: fc.boolean(),
+      zone: fc.constantFrom(0 as const, 1 as const, 2 as const),
+      validity: validityArb
+    })
+  ),
+  w(
+    1,
+    fc.record({
+      _tag: tag("UpdateSurcharge"),
+      surcharge: index,
+      change: fc.constantFrom("rename" as const, "deactivate" as const, "invert" as const)
+    })
+  ),
   w(1, fc.record({ _tag: tag("DeleteSurcharge"), surcharge: index })),
-  w(1, fc.record({ _tag: tag("Price"), weight: fc.nat({ max: weights.length - 1 }), level: fc.constantFrom(0 as const, 1 as const) })),
-  w(4, fc.record({
-    _tag: tag("CreateQuote"), account: index, weight: fc.nat({ max: weights.length - 1 }), lines: fc.constantFrom(1 as const, 2 as const),
-    expiresInHours: fc.option(fc.integer({ min: 1, max: 200 }), { nil: null }), text: fc.nat({ max: texts.length - 1 })
-  })),
+  w(
+    1,
+    fc.record({
+      _tag: tag("Price"),
+      weight: fc.nat({ max: weights.length - 1 }),
+      level: fc.constantFrom(0 as const, 1 as const)
+    })
+  ),
+  w(
+    4,
+    fc.record({
+      _tag: tag("CreateQuote"),
+      account: index,
+      weight: fc.nat({ max: weights.length - 1 }),
+      lines: fc.constantFrom(1 as const, 2 as const),
+      expiresInHours: fc.option(fc.integer({ min: 1, max: 200 }), { nil: null }),
+      text: fc.nat({ max: texts.length - 1 })
+    })
+  ),
   w(3, fc.record({ _tag: tag("SendQuote"), quote: index })),
-  w(3, fc.record({ _tag: tag("AcceptQuote"), quote: index, upfront: fc.constantFrom("none" as const, "exact" as const, "exact" as const, "short" as const) })),
-  w(3, fc.record({ _tag: tag("OpenDispute"), invoice: index, line: fc.nat({ max: 2 }), amount: fc.constantFrom(100n, 5_000n, 99_000_000n) })),
-  w(2, fc.record({ _tag: tag("ApproveDispute"), dispute: index, amount: fc.constantFrom(null, null, 50n, 99_000_000n) })),
+  w(
+    3,
+    fc.record({
+      _tag: tag("AcceptQuote"),
+      quote: index,
+      upfront: fc.constantFrom("none" as const, "exact" as const, "exact" as const, "short" as const)
+    })
+  ),
+  w(
+    3,
+    fc.record({
+      _tag: tag("OpenDispute"),
+      invoice: index,
+      line: fc.nat({ max: 2 }),
+      amount: fc.constantFrom(100n, 5_000n, 99_000_000n)
+    })
+  ),
+  w(
+    2,
+    fc.record({ _tag: tag("ApproveDispute"), dispute: index, amount: fc.constantFrom(null, null, 50n, 99_000_000n) })
+  ),
   w(1, fc.record({ _tag: tag("RejectDispute"), dispute: index })),
   w(1, fc.record({ _tag: tag("InvoiceDocument"), invoice: index })),
-  w(1, fc.record({ _tag: tag("BillOfLading"), text: fc.nat({ max: texts.length - 1 }), lines: fc.integer({ min: 0, max: 3 }), customer: fc.boolean() })),
-  w(2, fc.record({ _tag: tag("RunSync"), mode: fc.constantFrom("ok" as const, "ok" as const, "retryable" as const, "fatal" as const), batch: fc.integer({ min: 1, max: 4 }) })),
+  w(
+    1,
+    fc.record({
+      _tag: tag("BillOfLading"),
+      text: fc.nat({ max: texts.length - 1 }),
+      lines: fc.integer({ min: 0, max: 3 }),
+      customer: fc.boolean()
+    })
+  ),
+  w(
+    2,
+    fc.record({
+      _tag: tag("RunSync"),
+      mode: fc.constantFrom("ok" as const, "ok" as const, "retryable" as const, "fatal" as const),
+      batch: fc.integer({ min: 1, max: 4 })
+    })
+  ),
   w(1, fc.record({ _tag: tag("RetrySync"), sync: index })),
-  w(2, fc.record({ _tag: tag("BillUsage"), account: index, period: fc.constantFrom(0 as const, 1 as const), weight: fc.nat({ max: weights.length - 1 }) })),
+  w(
+    2,
+    fc.record({
+      _tag: tag("BillUsage"),
+      account: index,
+      period: fc.constantFrom(0 as const, 1 as const),
+      weight: fc.nat({ max: weights.length - 1 })
+    })
+  ),
   w(1, fc.record({ _tag: tag("RecordRunFailure"), account: index, period: fc.constantFrom(0 as const, 1 as const) })),
-  w(1, fc.record({
-    _tag: tag("RunRecurring"), period: fc.constantFrom(0 as const, 1 as const), accounts: fc.uniqueArray(fc.nat({ max: 3 }), { maxLength: 4 }),
-    junk: fc.boolean(), batch: fc.integer({ min: 1, max: 3 })
-  })),
+  w(
+    1,
+    fc.record({
+      _tag: tag("RunRecurring"),
+      period: fc.constantFrom(0 as const, 1 as const),
+      accounts: fc.uniqueArray(fc.nat({ max: 3 }), { maxLength: 4 }),
+      junk: fc.boolean(),
+      batch: fc.integer({ min: 1, max: 3 })
+    })
+  ),
   w(2, fc.record({ _tag: tag("Tick"), hours: fc.integer({ min: 1, max: 24 * 20 }) })),
-  w(1, fc.record({ _tag: tag("Forged"), kind: fc.constantFrom("quote" as const, "dispute" as const, "card" as const, "surcharge" as const, "sync" as const, "invoice" as const) }))
+  w(
+    1,
+    fc.record({
+      _tag: tag("Forged"),
+      kind: fc.constantFrom(
+        "quote" as const,
+        "dispute" as const,
+        "card" as const,
+        "surcharge" as const,
+        "sync" as const,
+        "invoice" as const
+      )
+    })
+  )
 )
 
 /** The ids a run has created (equal in both environments: ids are per-operation sequential). */
@@ -153,13 +317,21 @@ export const hostPorts = (world: World) =>
       push: (record) =>
         world.accountingMode === "ok"
           ? Effect.succeed({ externalId: `EXT-${record.entityType}-${record.entityId.slice(-6)}` })
-          : Effect.fail(new BillingError.AccountingSystemError({ reason: `down (${world.accountingMode})`, retryable: world.accountingMode === "retryable" }))
+          : Effect.fail(
+            new BillingError.AccountingSystemError({
+              reason: `down (${world.accountingMode})`,
+              retryable: world.accountingMode === "retryable"
+            })
+          )
     }),
     Layer.succeed(BillingRunRepository.UsageSource, {
       usage: (_tenant, period, page) =>
         Effect.sync(() => {
           const idOf = (u: unknown) => String((u as { customerId?: unknown }).customerId ?? "")
-          const all = [...(world.usage.get(period.period) ?? [])].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0))
+          const all = [...(world.usage.get(period.period) ?? [])].sort((
+            a,
+            b
+          ) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0))
           return all.filter((u) => page.after === null || idOf(u) > page.after).slice(0, page.limit)
         })
     })
@@ -172,38 +344,57 @@ const rateStep = (world: World, op: Op): Step | undefined => {
     case "CreateCard":
       return {
         effect: RateCards.createRateCard(u, {
-          name: `${op.level === 0 ? "Standard" : "Express"} ${op.validity}`, serviceLevel: op.level === 0 ? "Standard" : "Express",
-          zone: zoneOf(op.zone), basis: "Weight", currency: "KZT", tiers: tierSets[op.tiers] as never, ...validity[op.validity],
-          ...(op.allUnits ? { mode: "AllUnits" as const } : {}), ...(op.minimum ? { minimumChargeMinor: 150_000n } : {})
+          name: `${op.level === 0 ? "Standard" : "Express"} ${op.validity}`,
+          serviceLevel: op.level === 0 ? "Standard" : "Express",
+          zone: zoneOf(op.zone),
+          basis: "Weight",
+          currency: "KZT",
+          tiers: tierSets[op.tiers] as never,
+          ...validity[op.validity],
+          ...(op.allUnits ? { mode: "AllUnits" as const } : {}),
+          ...(op.minimum ? { minimumChargeMinor: 150_000n } : {})
         }),
         record: (c: { id: string }) => world.cards.push(c.id)
       }
     case "UpdateCard": {
       const card = pick(world.cards, op.card)
       if (card === undefined) return undefined
-      const patch = op.change === "rename" ? { name: texts[op.card % texts.length]! }
-        : op.change === "tiers" ? { tiers: tierSets[1] as never }
-        : op.change === "deactivate" ? { isActive: false }
-        : op.change === "invert" ? { validTo: "2020-01-01" }
+      const patch = op.change === "rename" ?
+        { name: texts[op.card % texts.length]! }
+        : op.change === "tiers" ?
+        { tiers: tierSets[1] as never }
+        : op.change === "deactivate" ?
+        { isActive: false }
+        : op.change === "invert" ?
+        { validTo: "2020-01-01" }
         : { validTo: LocalDate.addDays(today(world), 1) }
       return { effect: RateCards.updateRateCard(u, { rateCardId: card, ...patch }), record: none }
     }
     case "DeleteCard": {
       const card = pick(world.cards, op.card)
-      return card === undefined ? undefined : { effect: RateCards.deleteRateCard(u, { rateCardId: card }), record: none }
+      return card === undefined
+        ? undefined
+        : { effect: RateCards.deleteRateCard(u, { rateCardId: card }), record: none }
     }
     case "CreateSurcharge":
       return {
         effect: RateCards.createSurcharge(u, {
-          name: op.percent ? "Fuel" : "Remote", kind: op.percent ? { _tag: "Percent", rate: "12.5%" } : { _tag: "Fixed", amountMinor: 2_500n },
-          currency: "KZT", ...(op.zone === 0 ? {} : { zone: zoneOf(op.zone) }), ...validity[op.validity]
+          name: op.percent ? "Fuel" : "Remote",
+          kind: op.percent ? { _tag: "Percent", rate: "12.5%" } : { _tag: "Fixed", amountMinor: 2_500n },
+          currency: "KZT",
+          ...(op.zone === 0 ? {} : { zone: zoneOf(op.zone) }),
+          ...validity[op.validity]
         }),
         record: (s: { id: string }) => world.surcharges.push(s.id)
       }
     case "UpdateSurcharge": {
       const s = pick(world.surcharges, op.surcharge)
       if (s === undefined) return undefined
-      const patch = op.change === "rename" ? { name: texts[op.surcharge % texts.length]! } : op.change === "deactivate" ? { isActive: false } : { validTo: "2020-01-01" }
+      const patch = op.change === "rename"
+        ? { name: texts[op.surcharge % texts.length]! }
+        : op.change === "deactivate"
+        ? { isActive: false }
+        : { validTo: "2020-01-01" }
       return { effect: RateCards.updateSurcharge(u, { surchargeId: s, ...patch }), record: none }
     }
     case "DeleteSurcharge": {
@@ -211,7 +402,10 @@ const rateStep = (world: World, op: Op): Step | undefined => {
       return s === undefined ? undefined : { effect: RateCards.deleteSurcharge(u, { surchargeId: s }), record: none }
     }
     case "Price":
-      return { effect: RateCards.priceService(u, { request: request(op.weight, op.level), currency: "KZT" }), record: none }
+      return {
+        effect: RateCards.priceService(u, { request: request(op.weight, op.level), currency: "KZT" }),
+        record: none
+      }
     default:
       return undefined
   }
@@ -228,8 +422,11 @@ const quoteStep = (world: World, op: Op): Step | undefined => {
       const lines = op.lines === 1 ? [line] : [line, { request: request(op.weight + 1), taxRate: "0%" }]
       return {
         effect: Quotes.createQuote(u, {
-          accountId: account.id, quoteNumber: `Q-${world.quotes.length + 1}`, lines,
-          ...(op.expiresInHours === null ? {} : { expiresAt: world.clock.millis + op.expiresInHours * 3_600_000 }), notes: texts[op.text]!
+          accountId: account.id,
+          quoteNumber: `Q-${world.quotes.length + 1}`,
+          lines,
+          ...(op.expiresInHours === null ? {} : { expiresAt: world.clock.millis + op.expiresInHours * 3_600_000 }),
+          notes: texts[op.text]!
         }),
         record: (q: { id: string }) => world.quotes.push(q.id)
       }
@@ -243,13 +440,24 @@ const quoteStep = (world: World, op: Op): Step | undefined => {
       if (quote === undefined) return undefined
       const number = `INV-Q-${world.invoices.length + 1}`
       return {
-        effect: Effect.flatMap(Quotes.getQuote(u, { quoteId: quote }), (q) =>
-          Quotes.acceptQuote(u, {
-            quoteId: quote, invoiceNumber: number,
-            ...(op.upfront === "none" ? {} : {
-              payment: { amountMinor: op.upfront === "exact" ? q.totalMinor : q.totalMinor - 1n || 1n, currency: "KZT", method: "CARD", reference: texts[1]! }
+        effect: Effect.flatMap(
+          Quotes.getQuote(u, { quoteId: quote }),
+          (q) =>
+            Quotes.acceptQuote(u, {
+              quoteId: quote,
+              invoiceNumber: number,
+              ...(op.upfront === "none" ?
+                {} :
+                {
+                  payment: {
+                    amountMinor: op.upfront === "exact" ? q.totalMinor : q.totalMinor - 1n || 1n,
+                    currency: "KZT",
+                    method: "CARD",
+                    reference: texts[1]!
+                  }
+                })
             })
-          })),
+        ),
         record: (r: { invoice: { id: string } }) => world.invoices.push(r.invoice.id)
       }
     }
@@ -264,35 +472,64 @@ const disputeStep = (world: World, op: Op): Step | undefined => {
   switch (op._tag) {
     case "OpenDispute": {
       const invoice = pick(world.invoices, op.invoice)
-      return invoice === undefined ? undefined : {
-        effect: Disputes.openDispute(u, { invoiceId: invoice, lineIndex: op.line, amountMinor: op.amount, reason: texts[op.line % texts.length]! }),
-        record: (d: { id: string }) => world.disputes.push(d.id)
-      }
+      return invoice === undefined ?
+        undefined :
+        {
+          effect: Disputes.openDispute(u, {
+            invoiceId: invoice,
+            lineIndex: op.line,
+            amountMinor: op.amount,
+            reason: texts[op.line % texts.length]!
+          }),
+          record: (d: { id: string }) => world.disputes.push(d.id)
+        }
     }
     case "ApproveDispute": {
       const dispute = pick(world.disputes, op.dispute)
-      return dispute === undefined ? undefined : {
-        effect: Disputes.approveDispute(u, { disputeId: dispute, ...(op.amount === null ? {} : { approvedMinor: op.amount }), note: texts[0]! }),
-        record: none
-      }
+      return dispute === undefined ?
+        undefined :
+        {
+          effect: Disputes.approveDispute(u, {
+            disputeId: dispute,
+            ...(op.amount === null ? {} : { approvedMinor: op.amount }),
+            note: texts[0]!
+          }),
+          record: none
+        }
     }
     case "RejectDispute": {
       const dispute = pick(world.disputes, op.dispute)
-      return dispute === undefined ? undefined : { effect: Disputes.rejectDispute(u, { disputeId: dispute, note: texts[2]! }), record: none }
+      return dispute === undefined
+        ? undefined
+        : { effect: Disputes.rejectDispute(u, { disputeId: dispute, note: texts[2]! }), record: none }
     }
     case "InvoiceDocument": {
       const invoice = pick(world.invoices, op.invoice)
-      return invoice === undefined ? undefined : { effect: Documents.generateInvoiceDocument(u, { invoiceId: invoice }), record: none }
+      return invoice === undefined
+        ? undefined
+        : { effect: Documents.generateInvoiceDocument(u, { invoiceId: invoice }), record: none }
     }
     case "BillOfLading": {
       const shipmentId = world.uuid("5b1d")
       const customer = pick(world.accounts, op.text)
-      const lines = Array.from({ length: op.lines }, (_, n) => ({ description: texts[(op.text + n) % texts.length]!, quantity: `${n + 1}`, ...(n % 2 === 0 ? { weightKg: "12.5" } : {}) }))
+      const lines = Array.from({ length: op.lines }, (_, n) => ({
+        description: texts[(op.text + n) % texts.length]!,
+        quantity: `${n + 1}`,
+        ...(n % 2 === 0 ? { weightKg: "12.5" } : {})
+      }))
       return {
-        effect: Documents.createBillOfLading(u, {
-          shipmentId, shipmentNumber: `S-${world.shipments.length + 1}`, ...(op.customer && customer !== undefined ? { customerId: customer.customerId } : {}),
-          shipper: { name: texts[op.text]!, address: "Almaty\nAbay 1" }, consignee: { name: "B", address: "Astana" }, shipDate: today(world), lines
-        } as never),
+        effect: Documents.createBillOfLading(
+          u,
+          {
+            shipmentId,
+            shipmentNumber: `S-${world.shipments.length + 1}`,
+            ...(op.customer && customer !== undefined ? { customerId: customer.customerId } : {}),
+            shipper: { name: texts[op.text]!, address: "Almaty\nAbay 1" },
+            consignee: { name: "B", address: "Astana" },
+            shipDate: today(world),
+            lines
+          } as never
+        ),
         record: () => world.shipments.push(shipmentId)
       }
     }
@@ -319,34 +556,60 @@ const syncStep = (world: World, op: Op): Step | undefined => {
       }
     case "RetrySync": {
       // mostly a sync that gave up (requeued), sometimes any (a Pending or Succeeded one is refused)
-      const sync = op.sync % 4 === 3 ? pick(world.syncs, op.sync) : pick(world.gaveUp, op.sync) ?? pick(world.syncs, op.sync)
-      return sync === undefined ? undefined : { effect: AccountingSyncs.retryAccountingSync(world.user, { syncId: sync }), record: none }
+      const sync = op.sync % 4 === 3
+        ? pick(world.syncs, op.sync)
+        : pick(world.gaveUp, op.sync) ?? pick(world.syncs, op.sync)
+      return sync === undefined
+        ? undefined
+        : { effect: AccountingSyncs.retryAccountingSync(world.user, { syncId: sync }), record: none }
     }
     case "BillUsage": {
       const account = pick(world.accounts, op.account)
-      return account === undefined ? undefined : {
-        effect: RecurringBilling.billUsage(world.user, { customerId: account.customerId, period: periods[op.period], items: [{ request: request(op.weight) }] }),
-        record: (r: { invoice: { id: string } | null }) => r.invoice !== null && world.invoices.push(r.invoice.id)
-      }
+      return account === undefined ?
+        undefined :
+        {
+          effect: RecurringBilling.billUsage(world.user, {
+            customerId: account.customerId,
+            period: periods[op.period],
+            items: [{ request: request(op.weight) }]
+          }),
+          record: (r: { invoice: { id: string } | null }) => r.invoice !== null && world.invoices.push(r.invoice.id)
+        }
     }
     case "RecordRunFailure": {
       const account = pick(world.accounts, op.account)
-      return account === undefined ? undefined : {
-        effect: RecurringBilling.recordBillingRunFailure(world.user, { customerId: account.customerId, period: periods[op.period], error: texts[1]! }),
-        record: none
-      }
+      return account === undefined ?
+        undefined :
+        {
+          effect: RecurringBilling.recordBillingRunFailure(world.user, {
+            customerId: account.customerId,
+            period: periods[op.period],
+            error: texts[1]!
+          }),
+          record: none
+        }
     }
     case "RunRecurring": {
       const usage: Array<unknown> = op.accounts.flatMap((i) => {
         const account = world.accounts[i]
         return account === undefined ? [] : [{ customerId: account.customerId, items: [{ request: request(i) }] }]
       })
-      if (op.junk) usage.push({ customerId: world.uuid("0c0c"), items: [{ request: request(0) }] }, { customerId: "not-an-id", items: "junk" })
+      if (op.junk) {
+        usage.push(
+          { customerId: world.uuid("0c0c"), items: [{ request: request(0) }] },
+          { customerId: "not-an-id", items: "junk" }
+        )
+      }
       world.usage.set(periods[op.period], usage)
       return {
-        effect: RecurringBilling.runRecurringBilling(world.system, { period: periods[op.period], batchSizeMax: op.batch }),
+        effect: RecurringBilling.runRecurringBilling(world.system, {
+          period: periods[op.period],
+          batchSizeMax: op.batch
+        }),
         record: (r: { outcomes: ReadonlyArray<{ invoiceId: string | null; outcome: string }> }) => {
-          for (const o of r.outcomes) if (o.outcome === "Invoiced" && o.invoiceId !== null) world.invoices.push(o.invoiceId)
+          for (const o of r.outcomes) {
+            if (o.outcome === "Invoiced" && o.invoiceId !== null) world.invoices.push(o.invoiceId)
+          }
         }
       }
     }
@@ -374,11 +637,16 @@ const tick = (world: World, hours: number): Step => ({
 const forged = (world: World, kind: Extract<Op, { _tag: "Forged" }>["kind"]): Step => {
   const id = world.forged()
   const u = world.user
-  const effect = kind === "quote" ? Quotes.sendQuote(u, { quoteId: id })
-    : kind === "dispute" ? Disputes.approveDispute(u, { disputeId: id })
-    : kind === "card" ? RateCards.deleteRateCard(u, { rateCardId: id })
-    : kind === "surcharge" ? RateCards.updateSurcharge(u, { surchargeId: id, isActive: false })
-    : kind === "sync" ? AccountingSyncs.retryAccountingSync(u, { syncId: id })
+  const effect = kind === "quote" ?
+    Quotes.sendQuote(u, { quoteId: id })
+    : kind === "dispute" ?
+    Disputes.approveDispute(u, { disputeId: id })
+    : kind === "card" ?
+    RateCards.deleteRateCard(u, { rateCardId: id })
+    : kind === "surcharge" ?
+    RateCards.updateSurcharge(u, { surchargeId: id, isActive: false })
+    : kind === "sync" ?
+    AccountingSyncs.retryAccountingSync(u, { syncId: id })
     : Disputes.openDispute(u, { invoiceId: id, lineIndex: 0, amountMinor: 1n, reason: "x" })
   return { effect, record: none }
 }
@@ -403,8 +671,15 @@ export const openAccounts = (world: World): Array<{ readonly kind: string; reado
     return {
       kind: "OpenAccount",
       step: {
-        effect: Effect.flatMap(ClientAccounts.openAccount(world.user, { customerId, currency: "KZT" }), (a) =>
-          ClientAccounts.setCreditTerms(world.user, { accountId: a.id, creditLimitMinor: limit, isCreditApproved: n !== 3 })),
+        effect: Effect.flatMap(
+          ClientAccounts.openAccount(world.user, { customerId, currency: "KZT" }),
+          (a) =>
+            ClientAccounts.setCreditTerms(world.user, {
+              accountId: a.id,
+              creditLimitMinor: limit,
+              isCreditApproved: n !== 3
+            })
+        ),
         record: (a: { id: string }) => world.accounts.push({ id: a.id, customerId })
       }
     }
@@ -449,7 +724,8 @@ export const readWorld = (world: World): Effect.Effect<unknown, never, any> =>
   Effect.gen(function*() {
     const u = world.user
     const one = (effect: Effect.Effect<unknown, unknown, any>) => Effect.map(Effect.exit(effect), normalizedOutcome)
-    const each = <A>(ids: ReadonlyArray<A>, f: (id: A) => Effect.Effect<unknown, unknown, any>) => Effect.forEach(ids, (id) => one(f(id)))
+    const each = <A>(ids: ReadonlyArray<A>, f: (id: A) => Effect.Effect<unknown, unknown, any>) =>
+      Effect.forEach(ids, (id) => one(f(id)))
     return {
       cards: yield* one(RateCards.listRateCards(u, {})),
       surcharges: yield* one(RateCards.listSurcharges(u, {})),
@@ -459,7 +735,10 @@ export const readWorld = (world: World): Effect.Effect<unknown, never, any> =>
       invoiceEvents: yield* each(world.invoices, (id) => Invoices.invoiceEvents(u, { invoiceId: id })),
       creditNotes: yield* each(world.invoices, (id) => CreditNotes.listCreditNotes(u, { invoiceId: id })),
       disputes: yield* each(world.invoices, (id) => Disputes.listDisputes(u, { invoiceId: id })),
-      invoiceDocuments: yield* each(world.invoices, (id) => Documents.listDocuments(u, { kind: "Invoice", sourceId: id })),
+      invoiceDocuments: yield* each(
+        world.invoices,
+        (id) => Documents.listDocuments(u, { kind: "Invoice", sourceId: id })
+      ),
       bills: yield* each(world.shipments, (id) => Documents.listDocuments(u, { kind: "BillOfLading", sourceId: id })),
       syncs: yield* one(AccountingSyncs.listAccountingSyncs(u, {})),
       syncLogs: yield* each(world.syncs, (id) => AccountingSyncs.accountingSyncLog(u, { syncId: id })),

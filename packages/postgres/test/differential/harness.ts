@@ -9,9 +9,9 @@
  * Coverage counts every step's kind and result (`<kind>:ok` or `<kind>:<ErrorTag>`); the suites assert
  * minimum hit rates so a run cannot pass vacuously, and print the counts.
  */
-import { Clock, Context, Effect, Exit } from "effect"
+import { Clock, type Context, Effect, Exit } from "effect"
 import { AuditLog, Ids, Outbox, type Tenant } from "@erpkit/kernel"
-import * as fc from "fast-check"
+import type * as fc from "fast-check"
 import { expect } from "@effect/vitest"
 import { ManualClock, outcome, type SequentialIds, sequentialIds } from "../billing/driver.ts"
 
@@ -33,18 +33,21 @@ export interface Step {
 export type Runner = <A, E>(effect: Effect.Effect<A, E, any>) => Promise<Exit.Exit<A, E>>
 
 /** The services the harness provides per operation (ids, clock) and per environment (`extra`: host fakes). */
-export const runnerOf = (
-  context: Context.Context<any>,
-  ids: Ids.IdGenerator["Service"],
-  clock: Clock.Clock,
-  extra: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, any> = (e) => e
-): Runner =>
-(effect) =>
-  Effect.runPromiseExit(extra(effect).pipe(
-    Effect.provideService(Ids.IdGenerator, ids),
-    Effect.provideService(Clock.Clock, clock),
-    Effect.provideContext(context)
-  ) as Effect.Effect<any, any, never>)
+export const runnerOf =
+  (
+    context: Context.Context<any>,
+    ids: Ids.IdGenerator["Service"],
+    clock: Clock.Clock,
+    extra: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, any> = (e) => e
+  ): Runner =>
+  (effect) =>
+    Effect.runPromiseExit(
+      extra(effect).pipe(
+        Effect.provideService(Ids.IdGenerator, ids),
+        Effect.provideService(Clock.Clock, clock),
+        Effect.provideContext(context)
+      ) as Effect.Effect<any, any, never>
+    )
 
 /** Sorts object keys, recursively: the order of a JSON object's keys is not data (jsonb reorders them). */
 const sortKeys = (value: unknown): unknown =>
@@ -61,9 +64,18 @@ const sortKeys = (value: unknown): unknown =>
 export const normalize = (value: unknown): unknown =>
   value === undefined
     ? null
-    : sortKeys(JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v))))
+    : sortKeys(
+      JSON.parse(
+        JSON.stringify(
+          value,
+          (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v)
+        )
+      )
+    )
 
-/** An exit as comparable JSON: `{ ok }` with the normalized value, or `{ error }` with the typed error's tag and fields. */
+/**
+ * An exit as comparable JSON: `{ ok }` with the normalized value, or `{ error }` with the typed error's tag and fields.
+ */
 export const normalizedOutcome = (exit: Exit.Exit<unknown, unknown>): unknown => normalize(outcome(exit))
 
 /** The result label of an outcome: "ok" or the error tag. */
@@ -104,20 +116,28 @@ export class Coverage {
    * `minErrorRate` failed with a typed error; every kind in `mustSucceed` succeeded at least once; every
    * `<kind>:<result>` in `mustSee` occurred.
    */
-  check(options: {
-    readonly minSteps: number
-    readonly minOkRate: number
-    readonly minErrorRate: number
-    readonly mustSucceed: ReadonlyArray<string>
-    readonly mustSee?: ReadonlyArray<string>
-  }) {
+  check(
+    options: {
+      readonly minSteps: number
+      readonly minOkRate: number
+      readonly minErrorRate: number
+      readonly mustSucceed: ReadonlyArray<string>
+      readonly mustSee?: ReadonlyArray<string>
+    }
+  ) {
     const total = this.total
     const ok = this.count((_, r) => r === "ok")
     expect(total, because("steps run")).toBeGreaterThan(options.minSteps)
     expect(ok / total, because(`share of successful steps (${ok}/${total})`)).toBeGreaterThanOrEqual(options.minOkRate)
-    expect((total - ok) / total, because(`share of refused steps (${total - ok}/${total})`)).toBeGreaterThanOrEqual(options.minErrorRate)
-    for (const kind of options.mustSucceed) expect(this.counts.get(`${kind}:ok`) ?? 0, because(`${kind} succeeded`)).toBeGreaterThan(0)
-    for (const key of options.mustSee ?? []) expect(this.counts.get(key) ?? 0, because(`${key} seen`)).toBeGreaterThan(0)
+    expect((total - ok) / total, because(`share of refused steps (${total - ok}/${total})`)).toBeGreaterThanOrEqual(
+      options.minErrorRate
+    )
+    for (const kind of options.mustSucceed) {
+      expect(this.counts.get(`${kind}:ok`) ?? 0, because(`${kind} succeeded`)).toBeGreaterThan(0)
+    }
+    for (const key of options.mustSee ?? []) {
+      expect(this.counts.get(key) ?? 0, because(`${key} seen`)).toBeGreaterThan(0)
+    }
     expect(this.count((_, r) => r === "unknown"), because("steps that died (defects)")).toBe(0)
   }
 }
@@ -169,7 +189,11 @@ export const runStep = async (
 export const assertParameters = (numRuns: number): fc.Parameters<unknown> => ({ seed: testSeed, numRuns, verbose: 0 })
 
 /** Where two normalized values first differ (a path like `lists[3].r.ok[1]`), or undefined when equal. */
-const firstDifference = (actual: unknown, expected: unknown, path: string): { path: string; actual: unknown; expected: unknown } | undefined => {
+const firstDifference = (
+  actual: unknown,
+  expected: unknown,
+  path: string
+): { path: string; actual: unknown; expected: unknown } | undefined => {
   if (JSON.stringify(actual) === JSON.stringify(expected)) return undefined
   if (Array.isArray(actual) && Array.isArray(expected) && actual.length === expected.length) {
     for (let n = 0; n < actual.length; n++) {
@@ -177,7 +201,8 @@ const firstDifference = (actual: unknown, expected: unknown, path: string): { pa
       if (inner !== undefined) return inner
     }
   }
-  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v)
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
   if (isObject(actual) && isObject(expected)) {
     for (const k of Object.keys({ ...expected, ...actual })) {
       const inner = firstDifference(actual[k], expected[k], `${path}.${k}`)
@@ -201,7 +226,9 @@ export const expectSameState = (actual: unknown, expected: unknown, unordered?: 
     if (key === unordered) continue
     const at = firstDifference(a[key], e[key], key)
     if (at !== undefined) {
-      expect.fail(because(`final state differs at ${at.path}:\n  postgres: ${show(at.actual)}\n  memory:   ${show(at.expected)}`))
+      expect.fail(
+        because(`final state differs at ${at.path}:\n  postgres: ${show(at.actual)}\n  memory:   ${show(at.expected)}`)
+      )
     }
   }
   if (unordered === undefined) return []
@@ -217,14 +244,22 @@ export const expectSameState = (actual: unknown, expected: unknown, unordered?: 
  * as a set, for a context whose commands write several entries in the order a port listed rows that
  * has no defined order (identity's user deletion: its codes and sessions).
  */
-export const platformRecords = (tenant: Tenant.Tenant, actorIds: ReadonlyArray<Ids.UserId>, options: { readonly auditAsSet?: boolean } = {}) =>
+export const platformRecords = (
+  tenant: Tenant.Tenant,
+  actorIds: ReadonlyArray<Ids.UserId>,
+  options: { readonly auditAsSet?: boolean } = {}
+) =>
   Effect.gen(function*() {
     const outbox = yield* Outbox.Outbox
     const audit = yield* AuditLog.AuditLog
-    const entries = normalize(yield* Effect.forEach(actorIds, (id) => audit.byActor(tenant, id))) as ReadonlyArray<ReadonlyArray<unknown>>
+    const entries = normalize(yield* Effect.forEach(actorIds, (id) => audit.byActor(tenant, id))) as ReadonlyArray<
+      ReadonlyArray<unknown>
+    >
     return {
       events: normalize(yield* outbox.list(tenant)),
       // as a set: without the entry's own id, which follows the order the entries were written in
-      audit: options.auditAsSet === true ? entries.map((list) => list.map((e) => JSON.stringify({ ...(e as object), id: null })).sort()) : entries
+      audit: options.auditAsSet === true
+        ? entries.map((list) => list.map((e) => JSON.stringify({ ...(e as object), id: null })).sort())
+        : entries
     }
   })

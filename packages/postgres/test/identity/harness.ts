@@ -31,8 +31,19 @@ export const stackLayer = (target: Target, grants: Actor.Grants = identityGrants
 
 /** Every identity, auth and platform table: what a snapshot covers. */
 export const snapshotTables = [
-  "auth.users", "auth.sessions", "auth.accounts", "auth.email_verifications", "identity.organizations", "identity.workspaces",
-  "identity.employees", "identity.memberships", "identity.invitations", "identity.departments", "identity.settings",
+  "auth.users",
+  "auth.sessions",
+  "auth.accounts",
+  "auth.email_verifications",
+  "identity.organizations",
+  "identity.workspaces",
+  "identity.employees",
+  "identity.memberships",
+  "identity.invitations",
+  "identity.departments",
+  "identity.settings",
   "identity.role_permissions",
-  "platform.outbox", "platform.audit_log", "platform.idempotency_keys"
+  "platform.outbox",
+  "platform.audit_log",
+  "platform.idempotency_keys"
 ] as const

@@ -6,7 +6,17 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { snapshotTables } from "./harness.ts"
 
-export { actorOf, freshBin, freshEmail, join, openTenant, outcome, register, registerVerified, userWithRole } from "@erpkit/identity/testing"
+export {
+  actorOf,
+  freshBin,
+  freshEmail,
+  join,
+  openTenant,
+  outcome,
+  register,
+  registerVerified,
+  userWithRole
+} from "@erpkit/identity/testing"
 
 /**
  * Every row of every identity, auth and platform table, read by the login outside any unit of work
@@ -14,10 +24,19 @@ export { actorOf, freshBin, freshEmail, join, openTenant, outcome, register, reg
  */
 export const snapshot = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const parts = yield* Effect.forEach(snapshotTables, (table) =>
-    Effect.map(
-      Effect.orDie(sql<{ rows: string }>`SELECT coalesce(string_agg(to_jsonb(t)::text, ',' ORDER BY to_jsonb(t)::text), '') AS rows FROM ${sql.literal(table)} t`),
-      (r) => `${table}:${r[0]!.rows}`
-    ))
+  const parts = yield* Effect.forEach(
+    snapshotTables,
+    (table) =>
+      Effect.map(
+        Effect.orDie(
+          sql<
+            { rows: string }
+          >`SELECT coalesce(string_agg(to_jsonb(t)::text, ',' ORDER BY to_jsonb(t)::text), '') AS rows FROM ${
+            sql.literal(table)
+          } t`
+        ),
+        (r) => `${table}:${r[0]!.rows}`
+      )
+  )
   return parts.join("\n")
 })
