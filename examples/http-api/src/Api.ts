@@ -128,8 +128,10 @@ export class BillingGroup extends HttpApiGroup.make("billing").add(
   query("listPayments", "/billing/payments", Payments.listPayments, Schema.Array(Payment.Payment))
 ).middleware(Authentication) {}
 
-/** The whole API. */
-export class ErpApi
-  extends HttpApi.make("erpkit").add(AuthGroup, SessionGroup, IdentityGroup, BillingGroup).middleware(SchemaErrors) // report every failing field, not only the first, as the commands' own decoding does
-    .annotate(HttpApi.ParseOptions, { errors: "all" }).annotate(OpenApi.Title, "erpkit back office")
+/** The whole API (ParseOptions: every failing field is reported, as the commands' own decoding does). */
+export class ErpApi extends HttpApi.make("erpkit")
+  .add(AuthGroup, SessionGroup, IdentityGroup, BillingGroup)
+  .middleware(SchemaErrors)
+  .annotate(HttpApi.ParseOptions, { errors: "all" })
+  .annotate(OpenApi.Title, "erpkit back office")
 {}
