@@ -172,60 +172,83 @@ const annotateOutcome = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect
     )
   )
 
-export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command<I, IE, O, E, R> => {
-  const resultJson = Schema.toCodecJson(spec.output)
-  // The result is the handler's, built from checked values; encoding it for the idempotency record only
-  // has to produce JSON, so filters are not run again. A replay decodes it WITH checks.
-  const encodeResult = Schema.encodeUnknownEffect(resultJson, { disableChecks: true })
-  const decodeResult = Schema.decodeUnknownEffect(resultJson)
-
-  /** The first result stored under `key`, or why it cannot be given again. */
-  const replay = (
-    key: IdempotencyKey,
-    hash: string,
-    previous: IdempotencyRecord
-  ): Effect.Effect<O, IdempotencyKeyReused | ReplayWithheld> => {
-    if (previous.command !== spec.name || previous.requestHash !== hash) {
-      return Effect.fail(new IdempotencyKeyReused({ key, command: previous.command }))
-    }
-    if (spec.resultHoldsSecret) {
-      return Effect.fail(new ReplayWithheld({ key, command: spec.name }))
-    }
-    return Effect.orDie(decodeResult(previous.result)) as Effect.Effect<O>
+/**
+ * How a command's result is written to and read back from its idempotency record, built once per command.
+ * The result is the handler's, built from checked values; encoding it for the record only has to produce
+ * JSON, so filters are not run again. A replay decodes it WITH checks.
+ */
+const resultCodec = <O>(output: Schema.Codec<O, unknown>) => {
+  const resultJson = Schema.toCodecJson(output)
+  return {
+    encode: Schema.encodeUnknownEffect(resultJson, { disableChecks: true }),
+    decode: Schema.decodeUnknownEffect(resultJson)
   }
+}
 
-  const execute = (actor: Actor, input: I, key: IdempotencyKey | undefined, onReplay: () => void) =>
-    Effect.gen(function*() {
-      const context: CommandContext = {
-        command: spec.name,
-        actor,
-        tenant: actor.tenant,
-        now: yield* Clock.currentTimeMillis
-      }
-      const idempotency = yield* Idempotency
-      const hash = key === undefined ? "" : requestHash(spec.name, input)
-      if (key !== undefined) {
-        const previous = yield* idempotency.findForCommand(actor.tenant, key)
-        if (Option.isSome(previous)) {
-          // on the command's span, not the unit of work's (`sql.transaction` is current here)
-          onReplay()
-          return yield* replay(key, hash, previous.value)
-        }
-      }
-      const outcome = yield* key === undefined
-        ? spec.handler(input, context)
-        // a replay whose re-execution fails (the payment settled the invoice) must still replay
-        : Effect.tapError(spec.handler(input, context), () => idempotency.confirmAbsent(actor.tenant, key))
-      yield* record(context, outcome)
-      if (key !== undefined) {
-        const result = spec.resultHoldsSecret
-          ? null
-          : (yield* Effect.orDie(encodeResult(outcome.result))) as Schema.Json
-        yield* idempotency.save(actor.tenant, key, { command: spec.name, requestHash: hash, result })
-      }
-      return outcome.result
-    })
+type ResultCodec<O> = ReturnType<typeof resultCodec<O>>
 
+/** The first result stored under `key`, or why it cannot be given again. */
+const replay = <I, IE, O, E, R>(
+  spec: CommandSpec<I, IE, O, E, R>,
+  codec: ResultCodec<O>,
+  key: IdempotencyKey,
+  hash: string,
+  previous: IdempotencyRecord
+): Effect.Effect<O, IdempotencyKeyReused | ReplayWithheld> => {
+  if (previous.command !== spec.name || previous.requestHash !== hash) {
+    return Effect.fail(new IdempotencyKeyReused({ key, command: previous.command }))
+  }
+  if (spec.resultHoldsSecret) {
+    return Effect.fail(new ReplayWithheld({ key, command: spec.name }))
+  }
+  return Effect.orDie(codec.decode(previous.result)) as Effect.Effect<O>
+}
+
+/**
+ * The body of a command's unit of work: idempotency lookup (a hit replays), handler, outbox and audit
+ * records, then the idempotency record. `onReplay` marks the command's span, which is not the current one here.
+ */
+const execute = <I, IE, O, E, R>(
+  spec: CommandSpec<I, IE, O, E, R>,
+  codec: ResultCodec<O>,
+  actor: Actor,
+  input: I,
+  key: IdempotencyKey | undefined,
+  onReplay: () => void
+) =>
+  Effect.gen(function*() {
+    const context: CommandContext = {
+      command: spec.name,
+      actor,
+      tenant: actor.tenant,
+      now: yield* Clock.currentTimeMillis
+    }
+    const idempotency = yield* Idempotency
+    const hash = key === undefined ? "" : requestHash(spec.name, input)
+    if (key !== undefined) {
+      const previous = yield* idempotency.findForCommand(actor.tenant, key)
+      if (Option.isSome(previous)) {
+        // on the command's span, not the unit of work's (`sql.transaction` is current here)
+        onReplay()
+        return yield* replay(spec, codec, key, hash, previous.value)
+      }
+    }
+    const outcome = yield* key === undefined
+      ? spec.handler(input, context)
+      // a replay whose re-execution fails (the payment settled the invoice) must still replay
+      : Effect.tapError(spec.handler(input, context), () => idempotency.confirmAbsent(actor.tenant, key))
+    yield* record(context, outcome)
+    if (key !== undefined) {
+      const result = spec.resultHoldsSecret
+        ? null
+        : (yield* Effect.orDie(codec.encode(outcome.result))) as Schema.Json
+      yield* idempotency.save(actor.tenant, key, { command: spec.name, requestHash: hash, result })
+    }
+    return outcome.result
+  })
+
+export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command<I, IE, O, E, R> => {
+  const codec = resultCodec(spec.output)
   const decodeInput = decoder(spec.input)
   const run = (rawActor: unknown, rawInput: unknown, options?: RunOptions) =>
     Effect.gen(function*() {
@@ -238,7 +261,7 @@ export const make = <I, IE, O, E, R>(spec: CommandSpec<I, IE, O, E, R>): Command
       if (spec.permission !== undefined) yield* authorize(actor, spec.permission)
       const uow = yield* UnitOfWork
       // an adapter whose port has no error channel dies with `StorageUnavailable`: reported typed here
-      return yield* surfaceStorageFailure(uow.transaction(execute(actor, input, key, onReplay))).pipe(
+      return yield* surfaceStorageFailure(uow.transaction(execute(spec, codec, actor, input, key, onReplay))).pipe(
         Effect.provideService(CurrentTenant, actor.tenant)
       )
     }).pipe(annotateOutcome, Effect.withSpan(spec.name, undefined, traceOptions))
