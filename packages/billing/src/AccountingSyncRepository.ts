@@ -20,6 +20,37 @@ export interface SyncQuery {
   readonly limit?: number
 }
 
+/** The append-only accounting sync log in memory. */
+const memorySyncLog = (
+  store: MemoryStore.MemoryStore["Service"]
+): Pick<AccountingSyncRepository["Service"], "appendLog" | "log"> => {
+  const logRows = tenantTable<
+    {
+      readonly id: string
+      readonly tenant: Tenant.Tenant
+      readonly seq: number
+      readonly entry: AccountingSync.AccountingSyncLogEntry
+    }
+  >(store, tables.accountingSyncLog, "AccountingSyncLogEntry")
+  // Attempts are read back in the order appended; ids and timestamps do not give that order, a counter does.
+  let seq = 0
+  return {
+    appendLog: (tenant, entries) =>
+      store.transaction(
+        Effect.forEach(
+          entries,
+          (entry) => logRows.insert(tenant, { id: entry.id, tenant: entry.tenant, seq: ++seq, entry }),
+          { discard: true }
+        )
+      ),
+    log: (tenant, syncId) =>
+      Effect.map(
+        logRows.find(tenant, (row) => row.entry.syncId === syncId),
+        (found) => sortBy(found, (row) => row.seq).map((row) => row.entry)
+      )
+  }
+}
+
 export class AccountingSyncRepository extends Context.Service<AccountingSyncRepository, {
   /**
    * Adds `sync` unless the entity already has one (unique (tenant, entity_type, entity_id)); returns
@@ -86,15 +117,6 @@ export class AccountingSyncRepository extends Context.Service<AccountingSyncRepo
     AccountingSyncRepository,
     Effect.map(MemoryStore.MemoryStore, (store) => {
       const rows = tenantTable<AccountingSync.AccountingSync>(store, tables.accountingSyncs, "AccountingSync")
-      const logRows = tenantTable<
-        {
-          readonly id: string
-          readonly tenant: Tenant.Tenant
-          readonly seq: number
-          readonly entry: AccountingSync.AccountingSyncLogEntry
-        }
-      >(store, tables.accountingSyncLog, "AccountingSyncLogEntry")
-      let seq = 0
       const findByEntity = (tenant: Tenant.Tenant, entityType: AccountingSync.SyncEntityType, entityId: string) =>
         Effect.map(
           rows.find(tenant, (s) => s.entityType === entityType && s.entityId === entityId),
@@ -136,19 +158,7 @@ export class AccountingSyncRepository extends Context.Service<AccountingSyncRepo
             yield* Effect.forEach(leased, (s) => Effect.orDie(rows.update(tenant, s.after)), { discard: true })
             return leased
           })),
-        appendLog: (tenant, entries) =>
-          store.transaction(
-            Effect.forEach(
-              entries,
-              (entry) => logRows.insert(tenant, { id: entry.id, tenant: entry.tenant, seq: ++seq, entry }),
-              { discard: true }
-            )
-          ),
-        log: (tenant, syncId) =>
-          Effect.map(
-            logRows.find(tenant, (row) => row.entry.syncId === syncId),
-            (found) => sortBy(found, (row) => row.seq).map((row) => row.entry)
-          )
+        ...memorySyncLog(store)
       }
     })
   )

@@ -34,6 +34,86 @@ export interface ClaimedReminder {
   readonly reminder: Invoice.ReminderKind
 }
 
+/** The invoices table of the memory adapter; a soft-deleted invoice reads as absent, so its number is free again. */
+const memoryInvoices = (store: MemoryStore.MemoryStore["Service"]) =>
+  tenantTable<Invoice.Invoice>(store, tables.invoices, "Invoice", (i) => i.deletedAt === null)
+
+/**
+ * The two invoice jobs in memory. Both are the same sweep, the memory twin of Postgres' set-based
+ * `UPDATE … WHERE <predicate> RETURNING`: the invoices found and their updates commit in one transaction.
+ */
+const memoryInvoiceJobs = (
+  store: MemoryStore.MemoryStore["Service"],
+  rows: ReturnType<typeof memoryInvoices>
+): Pick<InvoiceRepository["Service"], "markOverdue" | "claimReminders"> => {
+  // `pick` is both the job's predicate (undefined: not due) and what it found (e.g. the reminder to claim), which
+  // `apply` records and the job reports. Earliest due first, at most `limit`.
+  const sweep = <A>(
+    tenant: Tenant.Tenant,
+    limit: number,
+    pick: (invoice: Invoice.Invoice) => A | undefined,
+    apply: (invoice: Invoice.Invoice, picked: A) => Invoice.Invoice
+  ) =>
+    store.transaction(Effect.gen(function*() {
+      const candidates = sortBy(yield* rows.find(tenant, (i) => pick(i) !== undefined), (i) => i.dueDate)
+      const changed = candidates.slice(0, Math.max(0, limit)).map((i) => ({
+        before: i,
+        next: apply(i, pick(i)!),
+        picked: pick(i)!
+      }))
+      yield* Effect.forEach(changed, ({ next }) => Effect.orDie(rows.update(tenant, next)), { discard: true })
+      return changed
+    }))
+  return {
+    markOverdue: (tenant, today, now, limit) =>
+      Effect.map(
+        sweep(
+          tenant,
+          limit,
+          (i) => (Invoice.isOverdue(i, today) ? true : undefined),
+          (i) => Result.getOrThrow(Invoice.markOverdue(i, now)).invoice
+        ),
+        (changed) => changed.map((c) => ({ before: c.before, after: c.next }))
+      ),
+    claimReminders: (tenant, today, now, limit) =>
+      Effect.map(
+        sweep(
+          tenant,
+          limit,
+          (i) => Invoice.reminderDue(i, today),
+          (i, kind) => Invoice.recordReminder(i, kind, now).invoice
+        ),
+        (changed) => changed.map((c) => ({ before: c.before, invoice: c.next, reminder: c.picked }))
+      )
+  }
+}
+
+/** The append-only invoice event log in memory (BIL-INV-13). */
+const memoryInvoiceEventLog = (
+  store: MemoryStore.MemoryStore["Service"]
+): Pick<InvoiceRepository["Service"], "appendEvents" | "events"> => {
+  const log = tenantTable<
+    { readonly id: string; readonly tenant: Tenant.Tenant; readonly seq: number; readonly event: InvoiceEvent }
+  >(store, tables.invoiceEvents, "InvoiceEvent")
+  // Events are read back in the order appended; ids and timestamps do not give that order, a counter does.
+  let seq = 0
+  return {
+    appendEvents: (tenant, events) =>
+      store.transaction(
+        Effect.forEach(
+          events,
+          (event) => log.insert(tenant, { id: event.id, tenant: event.tenant, seq: ++seq, event }),
+          { discard: true }
+        )
+      ),
+    events: (tenant, invoiceId) =>
+      Effect.map(
+        log.find(tenant, (row) => row.event.invoiceId === invoiceId),
+        (found) => sortBy(found, (row) => row.seq).map((row) => row.event)
+      )
+  }
+}
+
 export class InvoiceRepository extends Context.Service<InvoiceRepository, {
   /**
    * Adds an invoice; a live invoice of the tenant with the same number is `InvoiceNumberTaken` (partial unique index).
@@ -94,32 +174,12 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
     Effect.gen(function*() {
       const store = yield* MemoryStore.MemoryStore
       const accounts = yield* ClientAccountRepository
-      const rows = tenantTable<Invoice.Invoice>(store, tables.invoices, "Invoice", (i) => i.deletedAt === null)
-      const log = tenantTable<
-        { readonly id: string; readonly tenant: Tenant.Tenant; readonly seq: number; readonly event: InvoiceEvent }
-      >(store, tables.invoiceEvents, "InvoiceEvent")
-      let seq = 0
+      const rows = memoryInvoices(store)
       const findByNumber = (tenant: Tenant.Tenant, invoiceNumber: string) =>
         Effect.map(
           rows.find(tenant, (i) => i.invoiceNumber === invoiceNumber),
           (found) => Option.fromNullishOr(found[0])
         )
-      const sweep = <A>(
-        tenant: Tenant.Tenant,
-        limit: number,
-        pick: (invoice: Invoice.Invoice) => A | undefined,
-        apply: (invoice: Invoice.Invoice, picked: A) => Invoice.Invoice
-      ) =>
-        store.transaction(Effect.gen(function*() {
-          const candidates = sortBy(yield* rows.find(tenant, (i) => pick(i) !== undefined), (i) => i.dueDate)
-          const changed = candidates.slice(0, Math.max(0, limit)).map((i) => ({
-            before: i,
-            next: apply(i, pick(i)!),
-            picked: pick(i)!
-          }))
-          yield* Effect.forEach(changed, ({ next }) => Effect.orDie(rows.update(tenant, next)), { discard: true })
-          return changed
-        }))
       return {
         insert: (tenant, invoice) =>
           rows.transaction(
@@ -152,39 +212,8 @@ export class InvoiceRepository extends Context.Service<InvoiceRepository, {
             (found) => sortBy(found, (i) => i.createdAt).slice(0, query.limit ?? defaultListLimit)
           ),
         update: rows.update,
-        markOverdue: (tenant, today, now, limit) =>
-          Effect.map(
-            sweep(
-              tenant,
-              limit,
-              (i) => (Invoice.isOverdue(i, today) ? true : undefined),
-              (i) => Result.getOrThrow(Invoice.markOverdue(i, now)).invoice
-            ),
-            (changed) => changed.map((c) => ({ before: c.before, after: c.next }))
-          ),
-        claimReminders: (tenant, today, now, limit) =>
-          Effect.map(
-            sweep(
-              tenant,
-              limit,
-              (i) => Invoice.reminderDue(i, today),
-              (i, kind) => Invoice.recordReminder(i, kind, now).invoice
-            ),
-            (changed) => changed.map((c) => ({ before: c.before, invoice: c.next, reminder: c.picked }))
-          ),
-        appendEvents: (tenant, events) =>
-          store.transaction(
-            Effect.forEach(
-              events,
-              (event) => log.insert(tenant, { id: event.id, tenant: event.tenant, seq: ++seq, event }),
-              { discard: true }
-            )
-          ),
-        events: (tenant, invoiceId) =>
-          Effect.map(
-            log.find(tenant, (row) => row.event.invoiceId === invoiceId),
-            (found) => sortBy(found, (row) => row.seq).map((row) => row.event)
-          )
+        ...memoryInvoiceJobs(store, rows),
+        ...memoryInvoiceEventLog(store)
       }
     })
   )

@@ -272,83 +272,99 @@ const expectNotFound = (effects: ReadonlyArray<Effect.Effect<unknown, unknown>>)
     discard: true
   })
 
+// TEN-01 in two parts. Each stores rows as tenant `a` (whose account is `acc`), then reads, changes and runs the
+// jobs as tenant `b`, which must find nothing and change nothing of `a`'s.
+
+/** Rate cards, surcharges and quotes: hidden from `b`, and `b`'s expiry jobs leave `a`'s expired ones alone. */
+const tenantScopingOfPricing = (on: On, a: Tenant.Tenant, b: Tenant.Tenant, acc: ClientAccount.ClientAccount) =>
+  Effect.gen(function*() {
+    const p = yield* ports
+    if (on("RateCard")) {
+      const c = card(a, { validTo: day("2026-01-31") })
+      yield* p.cards.insert(a, c)
+      yield* expectNotFound([
+        p.cards.get(b, c.id),
+        p.cards.getForUpdate(b, c.id),
+        p.cards.update(b, new RateCard.RateCard({ ...c, tenant: b }))
+      ])
+      expect(yield* p.cards.list(b)).toEqual([])
+      expect(yield* p.cards.deactivateExpired(b, day("2027-01-01"), T0, 100)).toEqual([])
+      expect((yield* p.cards.get(a, c.id)).isActive).toBe(true)
+    }
+    if (on("Surcharge")) {
+      const s = surcharge(a, { validTo: day("2026-01-31") })
+      yield* p.surcharges.insert(a, s)
+      yield* expectNotFound([
+        p.surcharges.get(b, s.id),
+        p.surcharges.getForUpdate(b, s.id),
+        p.surcharges.update(b, new Surcharge.Surcharge({ ...s, tenant: b }))
+      ])
+      expect(yield* p.surcharges.list(b)).toEqual([])
+      expect(yield* p.surcharges.deactivateExpired(b, day("2027-01-01"), T0, 100)).toEqual([])
+      expect((yield* p.surcharges.get(a, s.id)).isActive).toBe(true)
+    }
+    if (on("Quote")) {
+      const q = quote(acc, T0 + 1)
+      yield* p.quotes.insert(a, q)
+      yield* expectNotFound([
+        p.quotes.get(b, q.id),
+        p.quotes.getForUpdate(b, q.id),
+        p.quotes.update(b, new Quote.Quote({ ...q, tenant: b }))
+      ])
+      expect(yield* p.quotes.list(b)).toEqual([])
+      expect(yield* p.quotes.expire(b, T0 + 10, 100)).toEqual([])
+      expect((yield* p.quotes.get(a, q.id)).status).toBe("Draft")
+    }
+  })
+
+/** Disputes, documents, accounting syncs, billing runs: hidden from `b`; `b`'s sync claim skips `a`'s due sync. */
+const tenantScopingOfRecords = (on: On, a: Tenant.Tenant, b: Tenant.Tenant, acc: ClientAccount.ClientAccount) =>
+  Effect.gen(function*() {
+    const p = yield* ports
+    if (on("Dispute")) {
+      const d = dispute(sentInvoice(acc))
+      yield* p.disputes.insert(a, d)
+      yield* expectNotFound([
+        p.disputes.get(b, d.id),
+        p.disputes.getForUpdate(b, d.id),
+        p.disputes.update(b, new Dispute.Dispute({ ...d, tenant: b }))
+      ])
+      expect(yield* p.disputes.listByInvoice(b, d.invoiceId)).toEqual([])
+    }
+    if (on("Document")) {
+      const doc = document(a, uuid(), 1)
+      yield* p.documents.insert(a, doc)
+      yield* expectNotFound([p.documents.get(b, doc.id)])
+      expect(yield* p.documents.latest(b, "BillOfLading", doc.sourceId)).toEqual(Option.none())
+      expect(yield* p.documents.listBySource(b, "BillOfLading", doc.sourceId)).toEqual([])
+    }
+    if (on("AccountingSync")) {
+      const y = sync(a)
+      yield* p.syncs.enqueue(a, y)
+      yield* expectNotFound([
+        p.syncs.get(b, y.id),
+        p.syncs.getForUpdate(b, y.id),
+        p.syncs.update(b, new AccountingSync.AccountingSync({ ...y, tenant: b }))
+      ])
+      expect(yield* p.syncs.findByEntity(b, "Invoice", y.entityId)).toEqual(Option.none())
+      expect(yield* p.syncs.list(b)).toEqual([])
+      expect(yield* p.syncs.log(b, y.id)).toEqual([])
+      expect(yield* p.syncs.claimDue(b, T0 + 10, T0 + 100, 100)).toEqual([])
+      expect((yield* p.syncs.get(a, y.id)).nextAttemptAt).toBe(T0)
+    }
+    if (on("BillingRun")) {
+      yield* p.runs.insert(a, run(acc))
+      expect(yield* p.runs.findForUpdate(b, acc.id, "2026-01")).toEqual(Option.none())
+      expect(yield* p.runs.list(b)).toEqual([])
+    }
+  })
+
 const tenantScoping = (on: On) => Effect.gen(function*() {
-  const p = yield* ports
   const a = freshTenant()
   const b = freshTenant()
   const acc = account(a)
-  if (on("RateCard")) {
-    const c = card(a, { validTo: day("2026-01-31") })
-    yield* p.cards.insert(a, c)
-    yield* expectNotFound([
-      p.cards.get(b, c.id),
-      p.cards.getForUpdate(b, c.id),
-      p.cards.update(b, new RateCard.RateCard({ ...c, tenant: b }))
-    ])
-    expect(yield* p.cards.list(b)).toEqual([])
-    expect(yield* p.cards.deactivateExpired(b, day("2027-01-01"), T0, 100)).toEqual([])
-    expect((yield* p.cards.get(a, c.id)).isActive).toBe(true)
-  }
-  if (on("Surcharge")) {
-    const s = surcharge(a, { validTo: day("2026-01-31") })
-    yield* p.surcharges.insert(a, s)
-    yield* expectNotFound([
-      p.surcharges.get(b, s.id),
-      p.surcharges.getForUpdate(b, s.id),
-      p.surcharges.update(b, new Surcharge.Surcharge({ ...s, tenant: b }))
-    ])
-    expect(yield* p.surcharges.list(b)).toEqual([])
-    expect(yield* p.surcharges.deactivateExpired(b, day("2027-01-01"), T0, 100)).toEqual([])
-    expect((yield* p.surcharges.get(a, s.id)).isActive).toBe(true)
-  }
-  if (on("Quote")) {
-    const q = quote(acc, T0 + 1)
-    yield* p.quotes.insert(a, q)
-    yield* expectNotFound([
-      p.quotes.get(b, q.id),
-      p.quotes.getForUpdate(b, q.id),
-      p.quotes.update(b, new Quote.Quote({ ...q, tenant: b }))
-    ])
-    expect(yield* p.quotes.list(b)).toEqual([])
-    expect(yield* p.quotes.expire(b, T0 + 10, 100)).toEqual([])
-    expect((yield* p.quotes.get(a, q.id)).status).toBe("Draft")
-  }
-  if (on("Dispute")) {
-    const d = dispute(sentInvoice(acc))
-    yield* p.disputes.insert(a, d)
-    yield* expectNotFound([
-      p.disputes.get(b, d.id),
-      p.disputes.getForUpdate(b, d.id),
-      p.disputes.update(b, new Dispute.Dispute({ ...d, tenant: b }))
-    ])
-    expect(yield* p.disputes.listByInvoice(b, d.invoiceId)).toEqual([])
-  }
-  if (on("Document")) {
-    const doc = document(a, uuid(), 1)
-    yield* p.documents.insert(a, doc)
-    yield* expectNotFound([p.documents.get(b, doc.id)])
-    expect(yield* p.documents.latest(b, "BillOfLading", doc.sourceId)).toEqual(Option.none())
-    expect(yield* p.documents.listBySource(b, "BillOfLading", doc.sourceId)).toEqual([])
-  }
-  if (on("AccountingSync")) {
-    const y = sync(a)
-    yield* p.syncs.enqueue(a, y)
-    yield* expectNotFound([
-      p.syncs.get(b, y.id),
-      p.syncs.getForUpdate(b, y.id),
-      p.syncs.update(b, new AccountingSync.AccountingSync({ ...y, tenant: b }))
-    ])
-    expect(yield* p.syncs.findByEntity(b, "Invoice", y.entityId)).toEqual(Option.none())
-    expect(yield* p.syncs.list(b)).toEqual([])
-    expect(yield* p.syncs.log(b, y.id)).toEqual([])
-    expect(yield* p.syncs.claimDue(b, T0 + 10, T0 + 100, 100)).toEqual([])
-    expect((yield* p.syncs.get(a, y.id)).nextAttemptAt).toBe(T0)
-  }
-  if (on("BillingRun")) {
-    yield* p.runs.insert(a, run(acc))
-    expect(yield* p.runs.findForUpdate(b, acc.id, "2026-01")).toEqual(Option.none())
-    expect(yield* p.runs.list(b)).toEqual([])
-  }
+  yield* tenantScopingOfPricing(on, a, b, acc)
+  yield* tenantScopingOfRecords(on, a, b, acc)
 })
 
 const deactivateMatchesPredicate = Effect.gen(function*() {
