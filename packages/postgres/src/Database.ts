@@ -151,6 +151,24 @@ const attemptWith =
       )
     })
 
+/**
+ * `PgDatabase.asRelay`: always a transaction of its own as the relay role (cross-tenant outbox access
+ * only), neither retried nor joined, so it needs nothing of `make`'s unit-of-work state; inside a unit
+ * of work it is a defect.
+ */
+const asRelayWith =
+  (sql: SqlClient.SqlClient, binding: TenantBinding.TenantBinding) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(
+      CurrentTransaction,
+      (open) =>
+        open !== undefined
+          ? Effect.die(new Error("PgDatabase.asRelay cannot run inside a unit of work"))
+          : sql.withTransaction(Effect.andThen(binding.bindAs(TenantBinding.relayRole, undefined), effect)).pipe(
+            SqlState.orDie
+          ) as Effect.Effect<A, E, R>
+    )
+
 const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["Service"] => {
   const identity = {}
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry }
@@ -200,24 +218,13 @@ const make = (sql: SqlClient.SqlClient, options: DatabaseOptions): PgDatabase["S
       return Effect.andThen(first, Effect.sync(() => void open.pending.push(w)))
     })
 
-  const asRelay = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(
-      CurrentTransaction,
-      (open) =>
-        open !== undefined
-          ? Effect.die(new Error("PgDatabase.asRelay cannot run inside a unit of work"))
-          : sql.withTransaction(Effect.andThen(binding.bindAs(TenantBinding.relayRole, undefined), effect)).pipe(
-            SqlState.orDie
-          ) as Effect.Effect<A, E, R>
-    )
-
   return {
     sql,
     unitOfWork,
     transaction,
     inTenant,
     attempt: Effect.map(CurrentTransaction, (open) => (ours(open) ? open.attempt : 0)),
-    asRelay,
+    asRelay: asRelayWith(sql, binding),
     write,
     defers: (tenant) => Effect.map(CurrentTransaction, (open) => deferrable(open, tenant)),
     lock: (key) =>

@@ -7,6 +7,7 @@
 import { Effect, Layer, Option } from "effect"
 import { Errors, type Ids, type Tenant } from "@erpkit/kernel"
 import { Session, SessionRepository } from "@erpkit/identity"
+import type { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
@@ -43,6 +44,27 @@ const toSession = (row: SessionRow): Session.Session =>
 const byExpiry = (a: Session.Session, b: Session.Session) =>
   a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
+/** AUTH-10: both the token and the id are unique; either violation is the same `Conflict`. */
+const insertRow = (sql: SqlClient.SqlClient, s: Session.Session) =>
+  mapWrite("Session", {
+    sessions_token_hash_key: "token or id already exists",
+    sessions_pkey: "token or id already exists"
+  })(sql`
+    INSERT INTO auth.sessions (id, token_hash, user_id, organization_id, workspace_id, created_at, expires_at,
+      ip_address, user_agent)
+    VALUES (${s.id}, ${s.tokenHash}, ${s.userId}, ${s.tenant.organizationId}, ${s.tenant.workspaceId},
+      ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.expiresAt)}, ${s.ipAddress}, ${s.userAgent})`)
+
+/**
+ * AUTH-15: one set-based statement, the oldest `limit` expired sessions (expires_at index), skipping rows
+ * another transaction holds, returned as deleted.
+ */
+const deleteExpiredRows = (sql: SqlClient.SqlClient, now: number, limit: number) => sql<SessionRow>`
+    DELETE FROM auth.sessions WHERE id IN (
+      SELECT id FROM auth.sessions WHERE expires_at <= ${toTimestamptz(now)}
+      ORDER BY expires_at, id LIMIT ${Math.max(0, Math.floor(limit))} FOR UPDATE SKIP LOCKED)
+    RETURNING ${sql.literal(columns)}`
+
 export const layer = Layer.effect(
   SessionRepository,
   Effect.gen(function*() {
@@ -51,39 +73,18 @@ export const layer = Layer.effect(
     const inTx = global(db)
     const rows = (statement: Effect.Effect<ReadonlyArray<SessionRow>, SqlError>) =>
       Effect.map(read(statement), (found) => found.map(toSession))
+    const first = (statement: Effect.Effect<ReadonlyArray<SessionRow>, SqlError>) =>
+      Effect.map(rows(statement), (found) => Option.fromNullishOr(found[0]))
 
     return {
-      insert: (s) =>
-        inTx(
-          Effect.andThen(
-            checkStorable(s, ["session"]),
-            mapWrite("Session", {
-              sessions_token_hash_key: "token or id already exists",
-              sessions_pkey: "token or id already exists"
-            })(sql`
-            INSERT INTO auth.sessions (id, token_hash, user_id, organization_id, workspace_id, created_at, expires_at,
-              ip_address, user_agent)
-            VALUES (${s.id}, ${s.tokenHash}, ${s.userId}, ${s.tenant.organizationId}, ${s.tenant.workspaceId},
-              ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.expiresAt)}, ${s.ipAddress}, ${s.userAgent})`)
-          )
-        ),
+      insert: (s) => inTx(Effect.andThen(checkStorable(s, ["session"]), insertRow(sql, s))),
       findById: (id) =>
-        inTx(
-          Effect.map(
-            rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE id = ${id}`),
-            (f) => Option.fromNullishOr(f[0])
-          )
-        ),
+        inTx(first(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE id = ${id}`)),
       findByTokenHash: (hash) =>
         lookup(
           hash,
           Option.none(),
-          inTx(
-            Effect.map(
-              rows(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE token_hash = ${hash}`),
-              (f) => Option.fromNullishOr(f[0])
-            )
-          )
+          inTx(first(sql<SessionRow>`SELECT ${sql.literal(columns)} FROM auth.sessions WHERE token_hash = ${hash}`))
         ),
       listByUser: (userId) =>
         inTx(
@@ -102,26 +103,14 @@ export const layer = Layer.effect(
           if (updated.length === 0) return yield* new Errors.NotFound({ entity: "Session", id })
         })),
       remove: (id) =>
-        inTx(
-          Effect.map(
-            rows(sql<SessionRow>`DELETE FROM auth.sessions WHERE id = ${id} RETURNING ${sql.literal(columns)}`),
-            (f) => Option.fromNullishOr(f[0])
-          )
-        ),
+        inTx(first(sql<SessionRow>`DELETE FROM auth.sessions WHERE id = ${id} RETURNING ${sql.literal(columns)}`)),
       removeByUser: (userId) =>
         inTx(
           rows(sql<SessionRow>`DELETE FROM auth.sessions WHERE user_id = ${userId} RETURNING ${sql.literal(columns)}`)
         ),
-      // One set-based statement: the oldest `limit` expired sessions (expires_at index), returned as deleted.
+      // The statement returns rows in no particular order; callers get them oldest first.
       deleteExpired: (now, limit) =>
-        inTx(Effect.map(
-          rows(sql<SessionRow>`
-            DELETE FROM auth.sessions WHERE id IN (
-              SELECT id FROM auth.sessions WHERE expires_at <= ${toTimestamptz(now)}
-              ORDER BY expires_at, id LIMIT ${Math.max(0, Math.floor(limit))} FOR UPDATE SKIP LOCKED)
-            RETURNING ${sql.literal(columns)}`),
-          (deleted) => [...deleted].sort(byExpiry)
-        ))
+        inTx(Effect.map(rows(deleteExpiredRows(sql, now, limit)), (deleted) => [...deleted].sort(byExpiry)))
     }
   })
 )

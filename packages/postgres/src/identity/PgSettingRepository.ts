@@ -7,6 +7,7 @@
 import { Effect, Layer, Option, type Schema } from "effect"
 import type { Ids, Tenant } from "@erpkit/kernel"
 import { IdentityError, Setting, SettingRepository } from "@erpkit/identity"
+import type { SqlClient } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
 import { PgDatabase } from "../Database.ts"
 import { fromTimestamptz, toTimestamptz } from "../sql/Timestamps.ts"
@@ -63,14 +64,52 @@ const taken = (s: Setting.Setting) => ({
     new IdentityError.SettingKeyTaken({ key: s.key, scope: s.workspaceId === null ? "organization" : "workspace" })
 })
 
+/** TEN-08: what `tenant` sees, its organization-wide settings (workspace null) and its own workspace's. */
+const visibleTo = (sql: SqlClient.SqlClient, tenant: Tenant.Tenant) =>
+  sql`organization_id = ${tenant.organizationId} AND (workspace_id IS NULL OR workspace_id = ${tenant.workspaceId})`
+
+/** The scope is the tenant's: its organization, and its workspace unless the setting is organization-wide. */
+const insertRow = (sql: SqlClient.SqlClient, tenant: Tenant.Tenant, s: Setting.Setting) =>
+  mapWrite("Setting", { settings_pkey: "id exists" }, taken(s))(sql`
+    INSERT INTO identity.settings (id, organization_id, workspace_id, key, category, data_type, value,
+      description, secret, read_only, rules, created_by, updated_by, created_at, updated_at, version)
+    VALUES (${s.id}, ${tenant.organizationId}, ${
+      s.workspaceId === null ? null : tenant.workspaceId
+    }, ${s.key}, ${s.category},
+      ${s.dataType}, ${JSON.stringify(s.value)}::jsonb, ${s.description}, ${s.secret}, ${s.readOnly}, ${
+        JSON.stringify(s.rules)
+      }::jsonb,
+      ${s.createdBy}, ${s.updatedBy}, ${toTimestamptz(s.createdAt)}, ${toTimestamptz(s.updatedAt)}, ${s.version})`)
+
+/**
+ * Optimistic update: only from the previous version, and never of the key or scope (not in the SET list).
+ * No row means missing or stale, which `versioned` tells apart with the version it then reads.
+ */
+const updateRow = (sql: SqlClient.SqlClient, tenant: Tenant.Tenant, s: Setting.Setting) =>
+  versioned(
+    "Setting",
+    s.id,
+    s.version,
+    mapWrite("Setting")(sql`
+      UPDATE identity.settings SET category = ${s.category}, data_type = ${s.dataType}, value = ${
+        JSON.stringify(s.value)
+      }::jsonb,
+        description = ${s.description}, secret = ${s.secret}, read_only = ${s.readOnly}, rules = ${
+          JSON.stringify(s.rules)
+        }::jsonb,
+        updated_by = ${s.updatedBy}, updated_at = ${toTimestamptz(s.updatedAt)}, version = ${s.version}
+      WHERE id = ${s.id} AND ${visibleTo(sql, tenant)} AND version = ${s.version - 1}
+      RETURNING id`),
+    sql<{ version: number }>`SELECT version FROM identity.settings WHERE id = ${s.id} AND ${visibleTo(sql, tenant)}`
+  )
+
 export const layer = Layer.effect(
   SettingRepository,
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const sql = db.sql
     const storable = (s: Setting.Setting) => checkStorable(s, ["setting"])
-    const visible = (tenant: Tenant.Tenant) =>
-      sql`organization_id = ${tenant.organizationId} AND (workspace_id IS NULL OR workspace_id = ${tenant.workspaceId})`
+    const visible = (tenant: Tenant.Tenant) => visibleTo(sql, tenant)
     const select = (where: Fragment) =>
       Effect.map(
         read(sql<SettingRow>`SELECT ${sql.literal(columns)} FROM identity.settings WHERE ${where}`),
@@ -79,24 +118,7 @@ export const layer = Layer.effect(
     const first = (where: Fragment) => Effect.map(select(where), (found) => Option.fromNullishOr(found[0]))
 
     return {
-      insert: (tenant, s) =>
-        inWorkspace(db, tenant)(
-          Effect.andThen(
-            storable(s),
-            mapWrite("Setting", { settings_pkey: "id exists" }, taken(s))(sql`
-            INSERT INTO identity.settings (id, organization_id, workspace_id, key, category, data_type, value,
-              description, secret, read_only, rules, created_by, updated_by, created_at, updated_at, version)
-            VALUES (${s.id}, ${tenant.organizationId}, ${
-              s.workspaceId === null ? null : tenant.workspaceId
-            }, ${s.key}, ${s.category},
-              ${s.dataType}, ${JSON.stringify(s.value)}::jsonb, ${s.description}, ${s.secret}, ${s.readOnly}, ${
-                JSON.stringify(s.rules)
-              }::jsonb,
-              ${s.createdBy}, ${s.updatedBy}, ${toTimestamptz(s.createdAt)}, ${
-                toTimestamptz(s.updatedAt)
-              }, ${s.version})`)
-          )
-        ),
+      insert: (tenant, s) => inWorkspace(db, tenant)(Effect.andThen(storable(s), insertRow(sql, tenant, s))),
       findById: (tenant, id) => inWorkspace(db, tenant)(first(sql`id = ${id} AND ${visible(tenant)}`)),
       findByKey: (tenant, key, workspaceId) =>
         lookup(
@@ -107,28 +129,7 @@ export const layer = Layer.effect(
           )
         ),
       list: (tenant) => inWorkspace(db, tenant)(select(sql`${visible(tenant)} ORDER BY key, workspace_id NULLS FIRST`)),
-      update: (tenant, s) =>
-        inWorkspace(db, tenant)(
-          Effect.andThen(
-            storable(s),
-            versioned(
-              "Setting",
-              s.id,
-              s.version,
-              mapWrite("Setting")(sql`
-              UPDATE identity.settings SET category = ${s.category}, data_type = ${s.dataType}, value = ${
-                JSON.stringify(s.value)
-              }::jsonb,
-                description = ${s.description}, secret = ${s.secret}, read_only = ${s.readOnly}, rules = ${
-                  JSON.stringify(s.rules)
-                }::jsonb,
-                updated_by = ${s.updatedBy}, updated_at = ${toTimestamptz(s.updatedAt)}, version = ${s.version}
-              WHERE id = ${s.id} AND ${visible(tenant)} AND version = ${s.version - 1}
-              RETURNING id`),
-              sql<{ version: number }>`SELECT version FROM identity.settings WHERE id = ${s.id} AND ${visible(tenant)}`
-            )
-          )
-        ),
+      update: (tenant, s) => inWorkspace(db, tenant)(Effect.andThen(storable(s), updateRow(sql, tenant, s))),
       remove: (tenant, id) =>
         inWorkspace(db, tenant)(
           Effect.map(

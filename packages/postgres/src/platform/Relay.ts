@@ -117,54 +117,88 @@ const sumReports = (a: CycleReport, b: CycleReport): CycleReport => ({
   dead: a.dead + b.dead
 })
 
+/** How failed deliveries are retried: `maxAttempts`, and an exponential delay from `base` up to `cap`. */
+interface RetrySettings {
+  readonly maxAttempts: number
+  readonly base: number
+  readonly cap: number
+}
+
+/** Equal jitter on an exponential delay, from effect's `Random`. */
+const backoffMillis = (retry: RetrySettings, attempts: number) => {
+  const exponential = Math.min(retry.cap, retry.base * 2 ** Math.max(0, attempts - 1))
+  return Random.nextBetween(exponential / 2, exponential)
+}
+
+/**
+ * Runs one claimed delivery's handler (in the relay layer's context) and records its outcome: delivered,
+ * or failed with a backoff, or dead after `maxAttempts`. The handler's failure never escapes: it is the
+ * delivery's state, so one handler cannot stop the cycle for the others.
+ */
+const deliverWith =
+  <R>(
+    db: PgDatabase["Service"],
+    handlers: ReadonlyMap<string, OutboxHandler<R>>,
+    context: Context.Context<R>,
+    retry: RetrySettings
+  ) =>
+  (c: Store.Claimed) =>
+    Effect.suspend(() => handlers.get(c.handler)!.handle(c.event)).pipe(
+      Effect.provideContext(context),
+      Effect.exit,
+      Effect.flatMap((exit) => {
+        if (exit._tag === "Success") {
+          return Effect.as(Effect.andThen(Store.markDelivered(db, c), recordLag(c)), "delivered" as const)
+        }
+        const dead = c.attempts >= retry.maxAttempts
+        return Effect.flatMap(
+          backoffMillis(retry, c.attempts),
+          (delay) =>
+            Effect.as(
+              Store.markFailed(db, c, dead, errorText(exit.cause), delay),
+              dead ? "dead" as const : "failed" as const
+            )
+        )
+      }),
+      Effect.tap((outcome) => Effect.annotateCurrentSpan("erpkit.relay.outcome", outcome)),
+      Effect.withSpan("erpkit.relay.deliver", {
+        attributes: {
+          "erpkit.event.type": c.event.type,
+          "erpkit.event.id": c.event.id,
+          "erpkit.relay.handler": c.handler,
+          "erpkit.relay.attempt": c.attempts,
+          "erpkit.tenant.organization_id": c.event.tenant.organizationId
+        }
+      })
+    )
+
+/** Cycles until one finds nothing to do (or `cyclesMax` ran), summing their reports. */
+const drainWith = (runOnce: Effect.Effect<CycleReport>) => (cyclesMax = 100): Effect.Effect<CycleReport> =>
+  Effect.gen(function*() {
+    let total: CycleReport = { dispatched: 0, delivered: 0, failed: 0, dead: 0 }
+    for (let i = 0; i < cyclesMax; i++) {
+      const r = yield* runOnce
+      total = sumReports(total, r)
+      if (r.dispatched === 0 && r.delivered + r.failed + r.dead === 0) break
+    }
+    return total
+  })
+
 const makeRelay = <R>(options: RelayOptions<R>) =>
   Effect.gen(function*() {
     const db = yield* PgDatabase
     const context = yield* Effect.context<R>()
     const batch = Math.max(1, Math.min(options.batchSizeMax ?? 100, 1_000))
-    const maxAttempts = options.maxAttempts ?? 10
-    const base = options.retryBaseMillis ?? 1_000
-    const cap = options.retryMaxMillis ?? 300_000
+    const retry: RetrySettings = {
+      maxAttempts: options.maxAttempts ?? 10,
+      base: options.retryBaseMillis ?? 1_000,
+      cap: options.retryMaxMillis ?? 300_000
+    }
     const handlers = new Map(options.handlers.map((h) => [h.name, h]))
     if (handlers.size !== options.handlers.length) {
       return yield* Effect.die(new Error("outbox handler names must be unique"))
     }
-
-    /** Equal jitter on an exponential delay, from effect's `Random`. */
-    const backoffMillis = (attempts: number) => {
-      const exponential = Math.min(cap, base * 2 ** Math.max(0, attempts - 1))
-      return Random.nextBetween(exponential / 2, exponential)
-    }
-
-    const deliver = (c: Store.Claimed) =>
-      Effect.suspend(() => handlers.get(c.handler)!.handle(c.event)).pipe(
-        Effect.provideContext(context),
-        Effect.exit,
-        Effect.flatMap((exit) => {
-          if (exit._tag === "Success") {
-            return Effect.as(Effect.andThen(Store.markDelivered(db, c), recordLag(c)), "delivered" as const)
-          }
-          const dead = c.attempts >= maxAttempts
-          return Effect.flatMap(
-            backoffMillis(c.attempts),
-            (delay) =>
-              Effect.as(
-                Store.markFailed(db, c, dead, errorText(exit.cause), delay),
-                dead ? "dead" as const : "failed" as const
-              )
-          )
-        }),
-        Effect.tap((outcome) => Effect.annotateCurrentSpan("erpkit.relay.outcome", outcome)),
-        Effect.withSpan("erpkit.relay.deliver", {
-          attributes: {
-            "erpkit.event.type": c.event.type,
-            "erpkit.event.id": c.event.id,
-            "erpkit.relay.handler": c.handler,
-            "erpkit.relay.attempt": c.attempts,
-            "erpkit.tenant.organization_id": c.event.tenant.organizationId
-          }
-        })
-      )
+    const deliver = deliverWith(db, handlers, context, retry)
 
     const runOnce: Effect.Effect<CycleReport> = Effect.gen(function*() {
       const dispatched = yield* Store.fanOut(db, options.handlers, batch)
@@ -174,20 +208,9 @@ const makeRelay = <R>(options: RelayOptions<R>) =>
       return { dispatched, delivered: count("delivered"), failed: count("failed"), dead: count("dead") }
     })
 
-    const drain = (cyclesMax = 100): Effect.Effect<CycleReport> =>
-      Effect.gen(function*() {
-        let total: CycleReport = { dispatched: 0, delivered: 0, failed: 0, dead: 0 }
-        for (let i = 0; i < cyclesMax; i++) {
-          const r = yield* runOnce
-          total = sumReports(total, r)
-          if (r.dispatched === 0 && r.delivered + r.failed + r.dead === 0) break
-        }
-        return total
-      })
-
     return {
       runOnce,
-      drain,
+      drain: drainWith(runOnce),
       deliveries: (eventId: string) => Store.deliveries(db, eventId),
       deadLetters: (handler: string, limit = 100) => Store.deadLetters(db, handler, limit),
       redrive: (handler: string, eventId?: string) => Store.redrive(db, handler, eventId)
