@@ -5,6 +5,7 @@
  * the policy accepts it only because the same transaction inserted the organization.
  */
 import { Effect, Layer, Option } from "effect"
+import type { Fragment } from "effect/sql/Statement"
 import { type Ids, Tenant } from "@erpkit/kernel"
 import { Workspace, WorkspaceRepository } from "@erpkit/identity"
 import { PgDatabase } from "../Database.ts"
@@ -50,6 +51,12 @@ export const layer = Layer.effect(
     const sql = db.sql
     const storable = (ws: Workspace.Workspace) => checkStorable(ws, ["workspace"])
     const live = (tenant: Tenant.Tenant) => sql`organization_id = ${tenant.organizationId} AND deleted_at IS NULL`
+    /** The workspaces matching `where` (a condition, optionally followed by ORDER BY). */
+    const select = (where: Fragment) =>
+      Effect.map(
+        read(sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE ${where}`),
+        (rows) => rows.map(toWorkspace)
+      )
 
     /** The current command serves another organization: only the one it opened may get a workspace. */
     const scopeForInsert = (tenant: Tenant.Tenant) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -75,26 +82,9 @@ export const layer = Layer.effect(
         )),
       findById: (tenant, id) =>
         inOrganization(db, tenant)(
-          Effect.map(
-            read(
-              sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE id = ${id} AND ${
-                live(tenant)
-              }`
-            ),
-            (rows) => Option.map(Option.fromNullishOr(rows[0]), toWorkspace)
-          )
+          Effect.map(select(sql`id = ${id} AND ${live(tenant)}`), (rows) => Option.fromNullishOr(rows[0]))
         ),
-      list: (tenant) =>
-        inOrganization(db, tenant)(
-          Effect.map(
-            read(
-              sql<WorkspaceRow>`SELECT ${sql.literal(columns)} FROM identity.workspaces WHERE ${
-                live(tenant)
-              } ORDER BY created_at, id`
-            ),
-            (rows) => rows.map(toWorkspace)
-          )
-        ),
+      list: (tenant) => inOrganization(db, tenant)(select(sql`${live(tenant)} ORDER BY created_at, id`)),
       update: (tenant, ws) =>
         inOrganization(db, tenant)(
           Effect.andThen(
