@@ -38,7 +38,7 @@ export class AccountRepository extends Context.Service<AccountRepository, {
           })),
         findById: (id) => rows.get(id),
         findByProvider: byProvider,
-        listByUser: (userId) => rows.find((a) => a.userId === userId),
+        listByUser: (userId) => Effect.map(rows.find((a) => a.userId === userId), MemoryStore.inCreationOrder),
         remove: (id) =>
           store.transaction(Effect.tap(rows.get(id), (f) => (Option.isSome(f) ? rows.remove(id) : Effect.void))),
         removeByUser: (userId) =>

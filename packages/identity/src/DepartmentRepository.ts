@@ -50,7 +50,7 @@ export class DepartmentRepository extends Context.Service<DepartmentRepository, 
             yield* write(tenant, d)
           })),
         findById,
-        list: (tenant) => rows.find(visible(tenant)),
+        list: (tenant) => Effect.map(rows.find(visible(tenant)), MemoryStore.inCreationOrder),
         parents: (tenant) =>
           Effect.map(rows.find(visible(tenant)), (found) => new Map(found.map((d) => [d.id, d.parentId] as const))),
         update: (tenant, d) =>

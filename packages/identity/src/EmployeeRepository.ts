@@ -62,7 +62,7 @@ export class EmployeeRepository extends Context.Service<EmployeeRepository, {
             yield* write(tenant, e)
           })),
         findById,
-        list: (tenant) => rows.find(visible(tenant)),
+        list: (tenant) => Effect.map(rows.find(visible(tenant)), MemoryStore.inCreationOrder),
         findByUser: (tenant, userId) =>
           Effect.map(rows.find((e) => inOrg(tenant)(e) && e.userId === userId), (f) => Option.fromNullishOr(f[0])),
         update: (tenant, e) =>

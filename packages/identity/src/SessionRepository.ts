@@ -41,7 +41,7 @@ export class SessionRepository extends Context.Service<SessionRepository, {
         findById: (id) => rows.get(id),
         findByTokenHash: (hash) =>
           Effect.map(rows.find((s) => s.tokenHash === hash), (f) => Option.fromNullishOr(f[0])),
-        listByUser: (userId) => rows.find((s) => s.userId === userId),
+        listByUser: (userId) => Effect.map(rows.find((s) => s.userId === userId), MemoryStore.inCreationOrder),
         updateMetadata: (id, metadata) =>
           store.transaction(Effect.gen(function*() {
             const found = yield* rows.get(id)

@@ -13,6 +13,13 @@ import { checkNext } from "./Versioned.ts"
 export const settingKeyTaken = (s: Setting) =>
   new SettingKeyTaken({ key: s.key, scope: s.workspaceId === null ? "organization" : "workspace" })
 
+/** A list's order, as the adapter's `ORDER BY key COLLATE "C", workspace_id NULLS FIRST`: by key, then the
+ * organization-wide setting before a workspace's. */
+const byKeyThenScope = (rows: ReadonlyArray<Setting>): Array<Setting> =>
+  [...rows].sort((a, b) =>
+    a.key < b.key ? -1 : a.key > b.key ? 1 : (a.workspaceId ?? "") < (b.workspaceId ?? "") ? -1 : 1
+  )
+
 export class SettingRepository extends Context.Service<SettingRepository, {
   /** `SettingKeyTaken` when the key exists at the setting's scope (a reused id is `Conflict`). */
   readonly insert: (tenant: Tenant.Tenant, s: Setting) => Effect.Effect<void, SettingKeyTaken | Errors.Conflict>
@@ -59,7 +66,7 @@ export class SettingRepository extends Context.Service<SettingRepository, {
           })),
         findById,
         findByKey,
-        list: (tenant) => rows.find(visible(tenant)),
+        list: (tenant) => Effect.map(rows.find(visible(tenant)), byKeyThenScope),
         update: (tenant, s) =>
           store.transaction(Effect.gen(function*() {
             const found = yield* findById(tenant, s.id)

@@ -34,7 +34,8 @@ export class UserRepository extends Context.Service<UserRepository, {
       return {
         findById: (id) => rows.get(id),
         findByEmailKey: (key) => Effect.map(holder(key), Option.fromNullishOr),
-        listByOrganization: (organizationId) => rows.find((u) => u.organizationId === organizationId),
+        listByOrganization: (organizationId) =>
+          Effect.map(rows.find((u) => u.organizationId === organizationId), MemoryStore.inCreationOrder),
         insert: (user) =>
           store.transaction(Effect.gen(function*() {
             if (Option.isSome(yield* rows.get(user.id))) {

@@ -33,7 +33,7 @@ export class WorkspaceRepository extends Context.Service<WorkspaceRepository, {
             yield* rows.put(ws.id, new Workspace({ ...ws, organizationId: tenant.organizationId }))
           })),
         findById,
-        list: (tenant) => rows.find(visible(tenant)),
+        list: (tenant) => Effect.map(rows.find(visible(tenant)), MemoryStore.inCreationOrder),
         update: (tenant, ws) =>
           store.transaction(Effect.gen(function*() {
             const stored = yield* findById(tenant, ws.id)

@@ -81,3 +81,12 @@ const makeStore = (): MemoryStore["Service"] => {
 
   return { transaction, table }
 }
+
+/**
+ * Rows in creation order, ties by id: the order of an adapter's `ORDER BY created_at, id`. A table's
+ * `find` returns hash order, which no database gives; a memory port's list sorts, so a host sees the
+ * same order on memory and on Postgres (ids compare as lower-case strings, as `uuid` does bytewise).
+ */
+export const inCreationOrder = <V extends { readonly createdAt: number; readonly id: string }>(
+  rows: ReadonlyArray<V>
+): Array<V> => [...rows].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -128,7 +128,8 @@ export const layer = Layer.effect(
             first(sql`key = ${key} AND workspace_id IS NOT DISTINCT FROM ${workspaceId}::uuid AND ${visible(tenant)}`)
           )
         ),
-      list: (tenant) => inWorkspace(db, tenant)(select(sql`${visible(tenant)} ORDER BY key, workspace_id NULLS FIRST`)),
+      list: (tenant) =>
+        inWorkspace(db, tenant)(select(sql`${visible(tenant)} ORDER BY key COLLATE "C", workspace_id NULLS FIRST`)),
       update: (tenant, s) => inWorkspace(db, tenant)(Effect.andThen(storable(s), updateRow(sql, tenant, s))),
       remove: (tenant, id) =>
         inWorkspace(db, tenant)(
