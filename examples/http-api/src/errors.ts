@@ -53,6 +53,8 @@ export const InvoiceNotDraft = BillingError.InvoiceNotDraft.pipe(HttpApiSchema.s
 export const BillOfLadingExists = BillingError.BillOfLadingExists.pipe(HttpApiSchema.status(409))
 /** 409: another accounting-sync run took the sync over; nothing was recorded. */
 export const SyncLeaseLost = BillingError.SyncLeaseLost.pipe(HttpApiSchema.status(409))
+/** 401: the session's user was deleted since the session was read: sign in again. */
+export const ActorUnknown = IdentityError.ActorUnknown.pipe(HttpApiSchema.status(401))
 /** 503: the database is unavailable; `retryable` and `outcome` say whether to retry. */
 export const ServiceUnavailable = Errors.StorageUnavailable.pipe(HttpApiSchema.status(503))
 
@@ -97,6 +99,7 @@ export const ApiErrors = [
   InvoiceNotDraft,
   BillOfLadingExists,
   SyncLeaseLost,
+  ActorUnknown,
   ServiceUnavailable,
   Unauthorized,
   Rejected
@@ -123,6 +126,7 @@ export type ApiError =
   | IdentityError.DepartmentHasChildren
   | IdentityError.UserStillMember
   | IdentityError.WorkspaceInUse
+  | IdentityError.ActorUnknown
   | BillingError.InvoiceNotSent
   | BillingError.InvoiceNotDraft
   | BillingError.BillOfLadingExists
@@ -151,6 +155,7 @@ const passThrough: ReadonlyArray<new(...args: ReadonlyArray<never>) => ApiError>
   IdentityError.DepartmentHasChildren,
   IdentityError.UserStillMember,
   IdentityError.WorkspaceInUse,
+  IdentityError.ActorUnknown,
   BillingError.InvoiceNotSent,
   BillingError.InvoiceNotDraft,
   BillingError.BillOfLadingExists,

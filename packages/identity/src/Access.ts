@@ -2,8 +2,10 @@
  * Shared access helpers for identity commands: "the user themself, or someone holding the
  * permission", and the anonymous actor for public commands.
  */
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { Actor, Errors, type Ids, type Tenant } from "@erpkit/kernel"
+import { ActorUnknown } from "./IdentityError.ts"
+import { UserRepository } from "./UserRepository.ts"
 
 /** The max UUID: who public commands (registration, e-mail verification, logout) run as. */
 export const anonymousUserId = "ffffffff-ffff-ffff-ffff-ffffffffffff" as Ids.UserId
@@ -17,6 +19,21 @@ export const anonymous = (tenant: Tenant.Tenant): Actor.Actor => ({ userId: anon
  */
 export const personOf = (actor: Actor.Actor): Ids.UserId | null =>
   Actor.isSystem(actor) || actor.userId === anonymousUserId ? null : actor.userId
+
+/**
+ * The person a write records as its author (`createdBy`, `updatedBy`, `invitedBy`): `personOf(actor)`,
+ * once that user is known to exist. An `Actor` can outlive its user when a host keeps it after
+ * `deleteUser` (`authenticate` refuses the session by then); such a write is `ActorUnknown` on every
+ * adapter, instead of a dangling author in memory and a foreign-key failure on Postgres.
+ */
+export const recordedPerson = (actor: Actor.Actor): Effect.Effect<Ids.UserId | null, ActorUnknown, UserRepository> => {
+  const person = personOf(actor)
+  if (person === null) return Effect.succeed(null)
+  return Effect.flatMap(
+    UserRepository.use((r) => r.findById(person)),
+    (user) => Option.isSome(user) ? Effect.succeed(person) : Effect.fail(new ActorUnknown({ actorId: person }))
+  )
+}
 
 /** Succeeds when the actor is the target user, else needs `permission`. */
 export const selfOr = (

@@ -180,3 +180,12 @@ export class WorkspaceInUse
     return `workspace ${this.workspaceId} is the one you are working in`
   }
 }
+
+/** The acting user no longer exists (deleted after the `Actor` was made): sign in again. */
+export class ActorUnknown extends Schema.TaggedError<ActorUnknown>()("ActorUnknown", {
+  actorId: Schema.String
+}) {
+  override get message(): string {
+    return `the acting user ${this.actorId} no longer exists`
+  }
+}

@@ -10,7 +10,7 @@
  */
 import { Effect, Option, Schema } from "effect"
 import { Actor, Command, Errors, Ids, type Tenant } from "@erpkit/kernel"
-import { personOf } from "./Access.ts"
+import { recordedPerson } from "./Access.ts"
 import { created, updated } from "./Changes.ts"
 import * as Email from "./Email.ts"
 import { expiresAfter, IdentityConfig } from "./IdentityConfig.ts"
@@ -56,6 +56,7 @@ export const inviteMember = Command.make({
       if (Option.isSome(member)) return yield* alreadyMember(holder.value.id, ctx.tenant.organizationId)
     }
     const { invitationTtlMillis } = yield* IdentityConfig
+    const invitedBy = yield* recordedPerson(ctx.actor)
     const invitation = new Invitation.Invitation({
       id: yield* Ids.nextId(Invitation.InvitationId),
       tenant: ctx.tenant,
@@ -63,7 +64,7 @@ export const inviteMember = Command.make({
       role,
       customerId,
       status: "pending",
-      invitedBy: personOf(ctx.actor),
+      invitedBy,
       expiresAt: expiresAfter(ctx.now, invitationTtlMillis),
       createdAt: ctx.now,
       updatedAt: ctx.now,

@@ -5,7 +5,7 @@
  */
 import { Effect, Option, Result, Schema } from "effect"
 import { type AuditLog, Command, Errors, Ids, Rate, type Tenant, TenantDefaults, Text } from "@erpkit/kernel"
-import { personOf } from "./Access.ts"
+import { recordedPerson } from "./Access.ts"
 import * as Permissions from "./Permissions.ts"
 import * as Setting from "./Setting.ts"
 import { SettingRepository } from "./SettingRepository.ts"
@@ -71,6 +71,7 @@ export const defineSetting = Command.make({
   output: Setting.SettingView,
   permission: Permissions.settingManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
+    const author = yield* recordedPerson(ctx.actor)
     const rules = yield* Effect.fromResult(Setting.checkRules(input.dataType, input.rules ?? {}))
     const value = yield* Effect.fromResult(Setting.validateValue(input.dataType, rules, input.value))
     yield* checkKnownKey(input.key, value)
@@ -86,8 +87,8 @@ export const defineSetting = Command.make({
       secret: input.secret ?? false,
       readOnly: input.readOnly ?? false,
       rules,
-      createdBy: personOf(ctx.actor),
-      updatedBy: personOf(ctx.actor),
+      createdBy: author,
+      updatedBy: author,
       createdAt: ctx.now,
       updatedAt: ctx.now,
       version: 1
@@ -105,12 +106,13 @@ export const updateSetting = Command.make({
   permission: Permissions.settingManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
     const before = yield* Effect.flatMap(load(ctx.tenant, input.settingId), writable)
+    const author = yield* recordedPerson(ctx.actor)
     const value = yield* Effect.fromResult(Setting.validateValue(before.dataType, before.rules, input.value))
     yield* checkKnownKey(before.key, value)
     const after: Setting.Setting = successor(before, {
       ...before,
       value,
-      updatedBy: personOf(ctx.actor),
+      updatedBy: author,
       updatedAt: ctx.now
     })
     yield* SettingRepository.use((r) => r.update(ctx.tenant, after))

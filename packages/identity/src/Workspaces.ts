@@ -4,7 +4,7 @@
 import { Effect, Option, Schema } from "effect"
 import { Command, Errors, Ids, type Tenant, Text } from "@erpkit/kernel"
 import * as IdentityError from "./IdentityError.ts"
-import { personOf } from "./Access.ts"
+import { recordedPerson } from "./Access.ts"
 import { created, deleted, updated } from "./Changes.ts"
 import * as Permissions from "./Permissions.ts"
 import { RequiredText } from "./User.ts"
@@ -38,6 +38,7 @@ export const createWorkspace = Command.make({
   output: Workspace.Workspace,
   permission: Permissions.workspaceManage,
   handler: Effect.fnUntraced(function*(input, ctx) {
+    const createdBy = yield* recordedPerson(ctx.actor)
     const ws = new Workspace.Workspace({
       id: yield* Ids.nextId(Ids.WorkspaceId),
       organizationId: ctx.tenant.organizationId,
@@ -45,7 +46,7 @@ export const createWorkspace = Command.make({
       description: input.description ?? null,
       type: input.type,
       status: "active",
-      createdBy: personOf(ctx.actor),
+      createdBy,
       createdAt: ctx.now,
       updatedAt: ctx.now,
       deletedAt: null,

@@ -199,10 +199,9 @@ for (const target of targets("identity-differential.test.ts")) {
         }))
 
       // Found by this suite (seeds 1 and 42): after the acting owner deleted their own user, the owner's
-      // actor changes a setting. Memory accepts it; Postgres dies (a defect, not a typed error) on the
-      // settings.updated_by foreign key. The random operations never delete the acting owner for that
-      // reason; this test pins the divergence and fails once it is resolved (then make it a plain step).
-      it.effect("KNOWN DIVERGENCE (issue 13): a deleted actor writes a setting: memory accepts, Postgres dies", () =>
+      // actor changed a setting: memory accepted it (a dangling author), Postgres died on the
+      // settings.updated_by foreign key. Now both refuse it with ActorUnknown (`Access.recordedPerson`).
+      it.effect("a deleted actor writing a setting is ActorUnknown on memory and Postgres", () =>
         Effect.gen(function*() {
           const pgContext = (yield* Effect.context<never>()) as Context.Context<any>
           const seed = 0x5300_0000 + (target.name === "server" ? 0x10_0000 : 0) + (testSeed % 0x1000) * 0x100
@@ -221,9 +220,10 @@ for (const target of targets("identity-differential.test.ts")) {
             const memory = await pair.memory(change.effect)
             restart()
             const postgres = await pair.postgres(change.effect)
-            expect(Exit.isSuccess(memory), because("memory accepts the write")).toBe(true)
-            expect(Exit.isFailure(postgres) && Cause.hasDies(postgres.cause), because("Postgres dies")).toBe(true)
-            if (Exit.isFailure(postgres)) expect(Cause.pretty(postgres.cause)).toContain("settings_updated_by_fkey")
+            for (const [side, exit] of [["memory", memory], ["postgres", postgres]] as const) {
+              expect(Exit.isFailure(exit) && !Cause.hasDies(exit.cause), because(`${side} refuses, typed`)).toBe(true)
+              if (Exit.isFailure(exit)) expect(Cause.pretty(exit.cause)).toContain("ActorUnknown")
+            }
           })
         }))
     })
