@@ -4,13 +4,13 @@
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
 // oxlint-disable-next-line no-unused-vars -- declaration emit names these types
-import { type Actor, Command, type Errors, type Ids, LocalDate } from "@erpkit/kernel"
+import { type Actor, AuditLog, Command, type Errors, type Ids, LocalDate } from "@erpkit/kernel"
 import { Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
 import { ClientAccountRepository } from "./ClientAccountRepository.ts"
 import { CreditHoldRepository } from "./CreditHoldRepository.ts"
 import { ClientAccountId, CreditHoldId, InvoiceId } from "./Ids.ts"
-import { audit, auditSoftDelete, logEntries, savePosted, transactionIds } from "./internal/command.ts"
+import { audit, logEntries, savePosted, transactionIds } from "./internal/command.ts"
 import { insertDraft, issue, issuePaid } from "./internal/invoicing.ts"
 import { PaymentFields } from "./internal/payments.ts"
 import * as Invoice from "./Invoice.ts"
@@ -202,7 +202,7 @@ export const deleteDraftInvoice = Command.make({
       events: [
         BillingEvent.draft({ _tag: "InvoiceDeleted", invoiceId: before.id, invoiceNumber: before.invoiceNumber })
       ],
-      changes: [auditSoftDelete(Invoice.Invoice, before, deleted)]
+      changes: [AuditLog.entityChange(Invoice.Invoice, before, deleted, "DELETE")]
     }
   })
 })

@@ -5,11 +5,11 @@
  */
 // `Actor`, `Errors` and `Ids` are imported as types so declaration emit can name the kernel types commands infer.
 // oxlint-disable-next-line no-unused-vars -- declaration emit names these types
-import { type Actor, Command, Currency, type Errors, type Ids, LocalDate, type Tenant } from "@erpkit/kernel"
+import { type Actor, AuditLog, Command, Currency, type Errors, type Ids, LocalDate, type Tenant } from "@erpkit/kernel"
 import { Clock, Effect, Schema } from "effect"
 import * as BillingEvent from "./BillingEvent.ts"
 import { RateCardId, SurchargeId } from "./Ids.ts"
-import { audit, auditSoftDelete, businessDate, freshIds } from "./internal/command.ts"
+import { audit, businessDate, freshIds } from "./internal/command.ts"
 import { permissions } from "./Permissions.ts"
 import * as Pricing from "./Pricing.ts"
 import * as RateCard from "./RateCard.ts"
@@ -101,7 +101,7 @@ export const deleteRateCard = Command.make({
     return {
       result: after,
       events: [BillingEvent.draft({ _tag: "RateCardChanged", rateCardId: after.id, change: "Deleted" })],
-      changes: [auditSoftDelete(RateCard.RateCard, before, after)]
+      changes: [AuditLog.entityChange(RateCard.RateCard, before, after, "DELETE")]
     }
   })
 })
@@ -179,7 +179,7 @@ export const deleteSurcharge = Command.make({
     return {
       result: after,
       events: [BillingEvent.draft({ _tag: "SurchargeChanged", surchargeId: after.id, change: "Deleted" })],
-      changes: [auditSoftDelete(Surcharge.Surcharge, before, after)]
+      changes: [AuditLog.entityChange(Surcharge.Surcharge, before, after, "DELETE")]
     }
   })
 })

@@ -69,18 +69,24 @@ export const entityJson = <A>(schema: Schema.Codec<A, unknown>, value: A): Schem
   return encode(value) as Schema.Json
 }
 
-/** The audit change of one entity, named by its schema's identifier, encoded by its schema. */
+/**
+ * The audit change of one entity, named by its schema's identifier, encoded by its schema. The action
+ * follows from which side is null, as in `change`; a soft delete passes `"DELETE"` with the tombstone
+ * (its `deletedAt` set) as `after`: the row stays, so the entry says what it became.
+ */
 export const entityChange = <A extends { readonly id: string }>(
   schema: Schema.Codec<A, unknown>,
   before: A | null,
-  after: A | null
+  after: A | null,
+  action?: AuditAction
 ): AuditChange => {
   const subject = (after ?? before)!
   return change(
     (schema as unknown as { readonly identifier?: string }).identifier ?? "Entity",
     subject.id,
     before === null ? null : entityJson(schema, before),
-    after === null ? null : entityJson(schema, after)
+    after === null ? null : entityJson(schema, after),
+    action
   )
 }
 

@@ -10,9 +10,6 @@ import { Schema } from "effect"
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-/** Whether PostgreSQL can store `s` exactly, as `text` or inside `jsonb`: no NUL, no lone surrogate. */
-export const isStorable = (s: string): boolean => !s.includes("\u0000") && !loneSurrogate.test(s)
-
 /** The reason `s` cannot be stored, or `undefined` when it can. */
 const unstorable = (s: string): string | undefined =>
   s.includes("\u0000")
@@ -20,6 +17,9 @@ const unstorable = (s: string): string | undefined =>
     : loneSurrogate.test(s)
     ? "must be well-formed Unicode (no lone UTF-16 surrogate)"
     : undefined
+
+/** Whether PostgreSQL can store `s` exactly, as `text` or inside `jsonb`: no NUL, no lone surrogate. */
+export const isStorable = (s: string): boolean => unstorable(s) === undefined
 
 /** Refuses text PostgreSQL cannot store: NUL (U+0000) or a lone UTF-16 surrogate. */
 export const storable = Schema.makeFilter((s: string) => unstorable(s) ?? true)

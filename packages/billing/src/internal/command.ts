@@ -3,7 +3,7 @@
  * entries, and writing a posted account with its ledger rows.
  */
 import { Actor, AuditLog, type Command, Ids, LocalDate, type Rate, type Tenant, TenantDefaults } from "@erpkit/kernel"
-import { Effect, type Schema } from "effect"
+import { Effect } from "effect"
 import { ClientAccount } from "../ClientAccount.ts"
 import { ClientAccountRepository } from "../ClientAccountRepository.ts"
 import { AccountTransactionId, InvoiceEventId } from "../Ids.ts"
@@ -32,17 +32,6 @@ export const today = (context: Command.CommandContext): Effect.Effect<LocalDate.
 
 /** An audit change of one entity: CREATE (no before), UPDATE, or DELETE (no after): the kernel's builder. */
 export const audit = AuditLog.entityChange
-
-/**
- * A soft delete (TEN-07, the kernel's and identity's convention): action DELETE, the row before as the
- * old values and the tombstone (its `deletedAt` set) as the new values: the row stays, so the entry
- * says what it became.
- */
-export const auditSoftDelete = <A extends { readonly id: string }>(
-  schema: Schema.Codec<A, unknown>,
-  before: A,
-  after: A
-): AuditLog.AuditChange => ({ ...AuditLog.entityChange(schema, before, after), action: "DELETE" })
 
 /** Stamps invoice log drafts with ids, the tenant, who caused them and when. */
 export const logEntries = (context: Command.CommandContext, drafts: ReadonlyArray<InvoiceEventDraft>) =>
